@@ -1,5 +1,7 @@
 package dev.switchyard.router.wire;
 
+import java.nio.ByteOrder;
+
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.InferAnswerDecoder;
 import dev.switchyard.wire.sbe.InferAnswerEncoder;
@@ -27,7 +29,7 @@ public final class AnswerFrame
     {
         return WireLayout.align(MessageHeaderEncoder.ENCODED_LENGTH + InferAnswerEncoder.BLOCK_LENGTH +
             InferAnswerEncoder.detailHeaderLength() + detailLength, 8) +
-            ((long)rows * cols + 2L * groups + 6L * rows) * Float.BYTES;
+            ((long)rows * cols + 3L * groups + 6L * rows) * Float.BYTES;
     }
 
     /** An answer without rows: an error named by {@code status} and explained by {@code detail}. */
@@ -60,7 +62,7 @@ public final class AnswerFrame
     public int writeResult(
         final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
         final int rows, final int cols, final float[] y,
-        final int groups, final int[] capacity, final float[] auxLoss,
+        final int groups, final int[] capacity, final double[] auxLoss,
         final int[] expert, final int[] position, final float[] gate)
     {
         final boolean routing = capacity != null;
@@ -80,8 +82,11 @@ public final class AnswerFrame
         {
             FloatRows.writeInts(buffer, at, capacity, 0, groups);
             at += groups * Integer.BYTES;
-            FloatRows.write(buffer, at, auxLoss, 0, groups);
-            at += groups * Float.BYTES;
+            for (int g = 0; g < groups; g++)
+            {
+                buffer.putDouble(at, auxLoss[g], ByteOrder.LITTLE_ENDIAN);
+                at += Double.BYTES;
+            }
             FloatRows.writeInts(buffer, at, expert, 0, 2 * rows);
             at += 2 * rows * Integer.BYTES;
             FloatRows.writeInts(buffer, at, position, 0, 2 * rows);
@@ -120,7 +125,7 @@ public final class AnswerFrame
             decoder.skipDetail();
         }
         payloadIndex = offset + WireLayout.align(decoder.limit() - offset, 8);
-        final long payload = ((long)rows() * cols() + (routing() ? 2L * groups() + 6L * rows() : 0)) * Float.BYTES;
+        final long payload = ((long)rows() * cols() + (routing() ? 3L * groups() + 6L * rows() : 0)) * Float.BYTES;
         return rows() >= 0 && cols() >= 0 && groups() >= 0 && payloadIndex + payload == offset + (long)length;
     }
 
@@ -171,15 +176,18 @@ public final class AnswerFrame
 
     /** Reads the routing report; only when {@link #routing()}. */
     public void readRouting(
-        final int[] capacity, final float[] auxLoss, final int[] expert, final int[] position, final float[] gate)
+        final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position, final float[] gate)
     {
         final int rows = rows();
         final int groups = groups();
         int at = payloadIndex + rows * cols() * Float.BYTES;
         FloatRows.readInts(readBuffer, at, capacity, 0, groups);
         at += groups * Integer.BYTES;
-        FloatRows.read(readBuffer, at, auxLoss, 0, groups);
-        at += groups * Float.BYTES;
+        for (int g = 0; g < groups; g++)
+        {
+            auxLoss[g] = readBuffer.getDouble(at, ByteOrder.LITTLE_ENDIAN);
+            at += Double.BYTES;
+        }
         FloatRows.readInts(readBuffer, at, expert, 0, 2 * rows);
         at += 2 * rows * Integer.BYTES;
         FloatRows.readInts(readBuffer, at, position, 0, 2 * rows);
