@@ -150,6 +150,7 @@ class RoutingReportTest
         final BadInputException ex = assertThrows(BadInputException.class, () -> RoutingReportReader.read(p));
         assertTrue(ex.getMessage().contains(p.toString()), ex.getMessage());
         assertFalse(ex.getMessage().contains("\n"), ex.getMessage());
+        assertFalse(ex.getMessage().contains("Source"), ex.getMessage());
         for (final String f : fragments)
         {
             assertTrue(ex.getMessage().contains(f), "'" + f + "' not in: " + ex.getMessage());
@@ -174,6 +175,7 @@ class RoutingReportTest
         unreadable(ok + " {}", "content after");
         unreadable("[]", "not a JSON object");
         unreadable(ok.substring(0, 40), "not valid JSON");
+        unreadable(ok.substring(0, ok.length() - 3), "not valid JSON", "start marker at [line: 1");
         unreadable(ok.replace("\"aux_loss\"", "\"capacity\""), "not valid JSON", "capacity");
     }
 
