@@ -15,7 +15,10 @@ final class Jsons
     /** Jackson's message without its multi-line source excerpt, with the line and column. */
     static String oneLine(final JsonProcessingException ex)
     {
-        final String message = String.valueOf(ex.getOriginalMessage()).replaceAll("\\s+", " ").trim();
+        final String message = String.valueOf(ex.getOriginalMessage())
+            .replaceAll("\\[Source: [^;\\]]*; ", "[")
+            .replaceAll("\\s+", " ")
+            .trim();
         final JsonLocation at = ex.getLocation();
         if (at == null || at.getLineNr() < 0)
         {

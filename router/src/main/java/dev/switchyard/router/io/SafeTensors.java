@@ -23,6 +23,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
@@ -55,6 +56,7 @@ public final class SafeTensors implements Closeable
     private final Arena arena;
     private final MemorySegment data;
     private final Map<String, Entry> entries;
+    private final SequencedSet<String> names;
     private final Map<String, String> metadata;
     private boolean closed;
 
@@ -73,6 +75,7 @@ public final class SafeTensors implements Closeable
         this.arena = arena;
         this.data = data;
         this.entries = entries;
+        this.names = Collections.unmodifiableSequencedSet(new LinkedHashSet<>(entries.keySet()));
         this.metadata = metadata;
     }
 
@@ -320,7 +323,7 @@ public final class SafeTensors implements Closeable
     /** Tensor names in header order. */
     public SequencedSet<String> names()
     {
-        return Collections.unmodifiableSequencedSet(new java.util.LinkedHashSet<>(entries.keySet()));
+        return names;
     }
 
     public boolean contains(final String name)

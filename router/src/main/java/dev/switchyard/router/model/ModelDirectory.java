@@ -120,6 +120,8 @@ public final class ModelDirectory implements Closeable
         }
         final boolean prefixed = prefixedExample != null;
         final int layerCount = prefixed ? maxLayer + 1 : 1;
+        // The activation cannot yet say whether it needs a gate product, so the file decides: the first
+        // expert's wg makes it required on every expert, its absence forbids it everywhere.
         final boolean gateProduct = weights.contains(TensorNames.wg(TensorNames.prefix(0, prefixed), 0));
 
         final Set<String> used = new HashSet<>();
