@@ -1,5 +1,7 @@
 package dev.switchyard.router.plan;
 
+import dev.switchyard.router.io.RoutingReport;
+
 /**
  * The routing of a whole token sequence, group by group: the columns of the routing report
  * (DESIGN.md §2) and the drop counts of a summary line. Filled from each group's plan.
@@ -149,6 +151,12 @@ public final class RoutingRecord
     public long tokensWithoutExpert()
     {
         return tokensWithoutExpert;
+    }
+
+    /** The report of DESIGN.md §2 (the arrays are shared, not copied). */
+    public RoutingReport toReport()
+    {
+        return new RoutingReport(capacity, auxLoss, expert1, expert2, position1, position2, gate1, gate2);
     }
 
     public double meanAuxLoss()
