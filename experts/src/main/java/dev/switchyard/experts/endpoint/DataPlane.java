@@ -97,11 +97,16 @@ public final class DataPlane implements AutoCloseable
         return IdleStrategies.of(settings.idle());
     }
 
-    /** Subscribes to {@code port} on this node's host (0: a free port) and to IPC on the same stream. */
+    /** Subscribes to {@code port} on this node's host (0: a free port). */
     public Subscription subscribeUdp(final int port, final int streamId)
     {
-        final String channel = new ChannelUriStringBuilder().media("udp")
-            .endpoint(settings.host() + ":" + port).build();
+        return subscribeUdp(settings.host(), port, streamId);
+    }
+
+    /** Subscribes to {@code host:port} (0: a free port). */
+    public Subscription subscribeUdp(final String host, final int port, final int streamId)
+    {
+        final String channel = new ChannelUriStringBuilder().media("udp").endpoint(host + ":" + port).build();
         return aeron.addSubscription(channel, streamId);
     }
 

@@ -133,13 +133,15 @@ public final class GatewayCore implements Agent, AutoCloseable
     private volatile boolean closed;
 
     /**
-     * @param routers the router of every layer, [layers]
+     * @param routers    the router of every layer, [layers]
+     * @param clientHost the address clients reach this gateway at
      */
     public GatewayCore(
         final DataPlane dataPlane,
         final ModelConfig config,
         final List<RouterProjection> routers,
         final GatewaySettings settings,
+        final String clientHost,
         final RelocationRequests relocation,
         final GatewayMetrics metrics)
     {
@@ -191,7 +193,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.offerIdle = dataPlane.newIdleStrategy();
 
         this.clientIpc = dataPlane.subscribeIpc(WireLayout.CLIENT_REQUEST_STREAM_ID);
-        this.clientUdp = dataPlane.subscribeUdp(settings.clientPort(), WireLayout.CLIENT_REQUEST_STREAM_ID);
+        this.clientUdp = dataPlane.subscribeUdp(clientHost, settings.clientPort(), WireLayout.CLIENT_REQUEST_STREAM_ID);
         this.replyIpc = dataPlane.subscribeIpc(WireLayout.GATEWAY_REPLY_STREAM_ID);
         this.replyUdp = dataPlane.subscribeUdp(dataPlane.settings().gatewayPort(), WireLayout.GATEWAY_REPLY_STREAM_ID);
         this.clientChannel = dataPlane.resolvedChannel(clientUdp);

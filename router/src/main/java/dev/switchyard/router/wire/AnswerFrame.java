@@ -46,7 +46,13 @@ public final class AnswerFrame
             .status(status)
             .routing((short)0)
             .detail(detail);
-        return encoder.limit() - offset;
+        // Padded like a result, so that a reader finds the (empty) payload where it expects it.
+        final int end = offset + WireLayout.align(encoder.limit() - offset, 8);
+        for (int i = encoder.limit(); i < end; i++)
+        {
+            buffer.putByte(i, (byte)0);
+        }
+        return end - offset;
     }
 
     /**
