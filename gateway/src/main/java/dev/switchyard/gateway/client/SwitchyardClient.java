@@ -62,6 +62,7 @@ public final class SwitchyardClient implements AutoCloseable
     private final IdleStrategy offerIdle;
     private final ConcurrentHashMap<Long, CompletableFuture<InferAnswer>> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final AtomicLong unmatchedAnswers = new AtomicLong();
     private final AgentRunner runner;
     private volatile HelloFrame.Welcome welcome;
 
@@ -211,6 +212,12 @@ public final class SwitchyardClient implements AutoCloseable
                 throw new BadInputException("interrupted while connecting to the gateway");
             }
         }
+    }
+
+    /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
+    public long unmatchedAnswers()
+    {
+        return unmatchedAnswers.get();
     }
 
     public int dModel()
@@ -387,6 +394,7 @@ public final class SwitchyardClient implements AutoCloseable
         final CompletableFuture<InferAnswer> future = pending.get(answerFrame.requestId());
         if (future == null)
         {
+            unmatchedAnswers.incrementAndGet();
             return;
         }
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());

@@ -648,6 +648,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         if (result > 0)
         {
             group.sent[expert] = true;
+            group.sentNs[expert] = System.nanoTime();
             metrics.blocksSent.incrementAndGet();
             if (group.attempts[expert] > 1)
             {
@@ -828,12 +829,31 @@ public final class GatewayCore implements Agent, AutoCloseable
                 work++;
             }
         }
+        final long resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         for (final GroupSlot group : groups)
         {
-            if (group.inUse && !group.open && group.abandoned())
+            if (!group.inUse || group.open)
+            {
+                continue;
+            }
+            if (group.abandoned())
             {
                 releaseGroup(group);
                 work++;
+                continue;
+            }
+            for (int e = 0; e < experts; e++)
+            {
+                // A block unanswered for this long went to a node that left or lost it: send it again
+                // (a late answer to the first send is then ignored, the expert is combined once).
+                if (group.sent[e] && !group.received[e] && now - group.sentNs[e] > resendNs)
+                {
+                    group.sent[e] = false;
+                    final Route route = routes[group.layer][e];
+                    route.stale = true;
+                    wait(group, e, route);
+                    work++;
+                }
             }
         }
         return work;

@@ -11,6 +11,7 @@ package dev.switchyard.gateway.dispatch;
  * @param maxGroupsInFlight   groups between formation and combine
  * @param deadlineMicros      a request's deadline when it names none
  * @param maxDispatchAttempts sends of one block (a moving expert answers DRAINING) before giving up
+ * @param blockResendMillis   a block unanswered this long is sent again, to wherever its expert is now
  */
 public record GatewaySettings(
     int clientPort,
@@ -20,34 +21,35 @@ public record GatewaySettings(
     int maxQueuedTokens,
     int maxGroupsInFlight,
     long deadlineMicros,
-    int maxDispatchAttempts)
+    int maxDispatchAttempts,
+    long blockResendMillis)
 {
     public static GatewaySettings defaults()
     {
-        return new GatewaySettings(0, 200, false, 1024, 1 << 20, 64, 10_000_000, 20);
+        return new GatewaySettings(0, 200, false, 1024, 1 << 20, 64, 10_000_000, 20, 2000);
     }
 
     public GatewaySettings withClientPort(final int port)
     {
         return new GatewaySettings(port, maxWaitMicros, groupPerRequest, maxQueuedRequests, maxQueuedTokens,
-            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts);
+            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts, blockResendMillis);
     }
 
     public GatewaySettings withQueue(final int requests, final int tokens)
     {
         return new GatewaySettings(clientPort, maxWaitMicros, groupPerRequest, requests, tokens,
-            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts);
+            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts, blockResendMillis);
     }
 
     public GatewaySettings withGrouping(final long maxWait, final boolean perRequest)
     {
         return new GatewaySettings(clientPort, maxWait, perRequest, maxQueuedRequests, maxQueuedTokens,
-            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts);
+            maxGroupsInFlight, deadlineMicros, maxDispatchAttempts, blockResendMillis);
     }
 
     public GatewaySettings withDeadlineMicros(final long micros)
     {
         return new GatewaySettings(clientPort, maxWaitMicros, groupPerRequest, maxQueuedRequests, maxQueuedTokens,
-            maxGroupsInFlight, micros, maxDispatchAttempts);
+            maxGroupsInFlight, micros, maxDispatchAttempts, blockResendMillis);
     }
 }

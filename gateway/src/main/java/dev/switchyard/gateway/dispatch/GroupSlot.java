@@ -23,6 +23,7 @@ final class GroupSlot
     final boolean[] received;   // [E] block combined
     final boolean[] waiting;    // [E] block waits for a route to its expert
     final int[] attempts;       // [E]
+    final long[] sentNs;        // [E] when the block last went out
 
     // Segments: which request rows this group holds.
     PendingRequest[] segRequest = new PendingRequest[4];
@@ -58,6 +59,7 @@ final class GroupSlot
         received = new boolean[experts];
         waiting = new boolean[experts];
         attempts = new int[experts];
+        sentNs = new long[experts];
     }
 
     void open(final long sequence, final int layer, final boolean keepApart, final long nowNs)

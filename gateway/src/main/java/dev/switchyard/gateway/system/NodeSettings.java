@@ -104,7 +104,8 @@ public record NodeSettings(
                 c.getInt("gateway.max-queued-tokens"),
                 c.getInt("gateway.max-groups-in-flight"),
                 c.getLong("gateway.deadline-ms") * 1000,
-                20);
+                20,
+                c.getLong("gateway.block-resend-ms"));
             return new NodeSettings(
                 Path.of(model),
                 role,

@@ -54,6 +54,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final GatewayMetrics metrics;
     private final ActorSystem<Void> system;
     private final ExecutorService loadExecutor;
+    private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
 
     private SwitchyardNode(
@@ -294,8 +295,26 @@ public final class SwitchyardNode implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        CloseHelper.quietCloseAll(gateway, endpoint);
+        CloseHelper.quietClose(gateway);
+        if (endpoint != null)
+        {
+            // Blocks already on their way get their DRAINING answer rather than vanish.
+            sleepQuietly(ENDPOINT_LINGER_MS);
+            endpoint.close();
+        }
         loadExecutor.shutdownNow();
         CloseHelper.quietCloseAll(dataPlane, model);
+    }
+
+    private static void sleepQuietly(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
     }
 }
