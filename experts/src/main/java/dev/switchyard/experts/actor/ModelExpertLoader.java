@@ -1,23 +1,27 @@
 package dev.switchyard.experts.actor;
 
-import dev.switchyard.router.model.ExpertWeights;
+import dev.switchyard.experts.compute.ComputeBackend;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.network.ExpertNetwork;
 import dev.switchyard.router.model.ModelDirectory;
 
-/** Loads experts from an open model directory: the weights stay views of its mapping. */
+/** Loads experts from an open model directory: weights packed once from the mapping, float32. */
 public final class ModelExpertLoader implements ExpertLoader
 {
     private final ModelDirectory model;
+    private final ComputeBackend backend;
 
-    public ModelExpertLoader(final ModelDirectory model)
+    public ModelExpertLoader(final ModelDirectory model, final ComputeBackend backend)
     {
         this.model = model;
+        this.backend = backend;
     }
 
     @Override
     public LoadedExpert load(final int layer, final int expert)
     {
-        final ExpertWeights weights = model.expert(layer, expert);
-        final ScalarExpert network = new ScalarExpert(weights);
+        final ExpertNetwork network = ExpertNetwork.load(
+            model.expert(layer, expert), model.config().activation(), backend, WeightFormat.F32);
         return new LoadedExpert()
         {
             @Override
@@ -29,6 +33,7 @@ public final class ModelExpertLoader implements ExpertLoader
             @Override
             public void close()
             {
+                // The packed weights are heap arrays: they go with the network.
             }
         };
     }

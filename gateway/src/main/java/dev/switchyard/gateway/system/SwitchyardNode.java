@@ -1,5 +1,6 @@
 package dev.switchyard.gateway.system;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,8 @@ import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertHost;
 import dev.switchyard.experts.actor.ModelExpertLoader;
+import dev.switchyard.experts.compute.ComputeBackends;
+import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
@@ -21,6 +24,8 @@ import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.gateway.metrics.MetricsHttp;
+import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.model.ModelDirectory;
@@ -54,14 +59,19 @@ public final class SwitchyardNode implements AutoCloseable
     private final GatewayMetrics metrics;
     private final ActorSystem<Void> system;
     private final ExecutorService loadExecutor;
+    private final ComputePool pool;
+    private final MetricsHttp http;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
 
     private SwitchyardNode(
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
         final DataPlane dataPlane, final ExpertEndpoint endpoint, final GatewayCore gateway,
-        final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor)
+        final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor,
+        final ComputePool pool, final MetricsHttp http)
     {
+        this.pool = pool;
+        this.http = http;
         this.settings = settings;
         this.model = model;
         this.modelConfig = modelConfig;
@@ -118,8 +128,10 @@ public final class SwitchyardNode implements AutoCloseable
             });
             started.add(loadExecutor::shutdownNow);
 
+            final ComputePool pool = ComputePool.ofThreads(Math.max(1, settings.computeThreads()));
+            started.add(pool);
             final ExpertHost host = endpoint == null ? null :
-                new ExpertHost(endpoint, new ModelExpertLoader(model), loadExecutor);
+                new ExpertHost(endpoint, new ModelExpertLoader(model, ComputeBackends.vector(pool)), loadExecutor);
             ClusterSharding.get(system).init(
                 Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
                     .withStopMessage(new ExpertActor.HandOff())
@@ -151,8 +163,24 @@ public final class SwitchyardNode implements AutoCloseable
             }
             system.systemActorOf(ExpertKeeper.create(layers, experts, settings.keepAliveEvery()), "expert-keeper",
                 Props.empty());
+            MetricsHttp http = null;
+            if (settings.metricsPort() > 0)
+            {
+                final GatewayCore core = gateway;
+                try
+                {
+                    http = new MetricsHttp(settings.metricsHost(), settings.metricsPort(),
+                        core == null ? null : metrics, endpoint, () -> core == null || core.allRoutesKnown());
+                }
+                catch (final IOException ex)
+                {
+                    throw new BadInputException("metrics port " + settings.metricsHost() + ":" +
+                        settings.metricsPort() + " cannot be bound: " + ex.getMessage());
+                }
+                started.add(http);
+            }
             return new SwitchyardNode(
-                settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system, loadExecutor);
+                settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system, loadExecutor, pool, http);
         }
         catch (final RuntimeException ex)
         {
@@ -240,6 +268,12 @@ public final class SwitchyardNode implements AutoCloseable
         return metrics;
     }
 
+    /** The port of /metrics, or 0 without HTTP. */
+    public int metricsPort()
+    {
+        return http == null ? 0 : http.port();
+    }
+
     public ActorSystem<Void> actorSystem()
     {
         return system;
@@ -286,6 +320,7 @@ public final class SwitchyardNode implements AutoCloseable
             return;
         }
         closed = true;
+        CloseHelper.quietClose(http);
         system.terminate();
         try
         {
@@ -303,7 +338,7 @@ public final class SwitchyardNode implements AutoCloseable
             endpoint.close();
         }
         loadExecutor.shutdownNow();
-        CloseHelper.quietCloseAll(dataPlane, model);
+        CloseHelper.quietCloseAll(pool, dataPlane, model);
     }
 
     private static void sleepQuietly(final long millis)

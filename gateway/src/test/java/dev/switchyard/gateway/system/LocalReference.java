@@ -2,6 +2,8 @@ package dev.switchyard.gateway.system;
 
 import dev.switchyard.experts.actor.LoadedExpert;
 import dev.switchyard.experts.actor.ModelExpertLoader;
+import dev.switchyard.experts.compute.ComputeBackends;
+import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.gating.Top2Gating;
@@ -28,7 +30,7 @@ final class LocalReference
         final RouterProjection router = new RouterProjection(model.router(layer));
         final Top2Gating gating = new Top2Gating(config.routing(), experts, g);
         final RoutingPlan plan = new RoutingPlan(g, experts);
-        final ModelExpertLoader loader = new ModelExpertLoader(model);
+        final ModelExpertLoader loader = new ModelExpertLoader(model, ComputeBackends.vector(ComputePool.callerOnly()));
         final LoadedExpert[] networks = new LoadedExpert[experts];
         for (int e = 0; e < experts; e++)
         {
