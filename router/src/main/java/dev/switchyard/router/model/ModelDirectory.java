@@ -120,9 +120,8 @@ public final class ModelDirectory implements Closeable
         }
         final boolean prefixed = prefixedExample != null;
         final int layerCount = prefixed ? maxLayer + 1 : 1;
-        // The activation cannot yet say whether it needs a gate product, so the file decides: the first
-        // expert's wg makes it required on every expert, its absence forbids it everywhere.
-        final boolean gateProduct = weights.contains(TensorNames.wg(TensorNames.prefix(0, prefixed), 0));
+        // A gated activation (SwiGLU) needs wg on every expert; any other activation forbids it.
+        final boolean gateProduct = config.activation().gated();
 
         final Set<String> used = new HashSet<>();
         final Checker check = new Checker(dir, config, weights, used);
@@ -146,10 +145,10 @@ public final class ModelDirectory implements Closeable
                 if (weights.contains(wgName) != gateProduct)
                 {
                     throw bad(dir, gateProduct ?
-                        "missing tensor " + wgName + " (" + TensorNames.wg(TensorNames.prefix(0, prefixed), 0) +
-                            " exists, so every expert needs one)" :
-                        "unexpected tensor " + wgName + " (" + TensorNames.wg(TensorNames.prefix(0, prefixed), 0) +
-                            " does not exist, so no expert may have one)");
+                        "missing tensor " + wgName + " (activation " + config.activation().configName() +
+                            " needs a gate product on every expert)" :
+                        "unexpected tensor " + wgName + " (activation " + config.activation().configName() +
+                            " has no gate product)");
                 }
                 final F32Tensor wg = gateProduct ? check.tensor(wgName, "[d_ff, d_model]", dFf, dModel) : null;
                 layerExperts[x] = new ExpertWeights(wi, wiBias, wo, woBias, wg);

@@ -76,6 +76,10 @@ public final class ModelGenerator
                 {
                     gaussian(writer, root, TensorNames.wiBias(p, x), BIAS_STD, dFf);
                 }
+                if (config.activation().gated())
+                {
+                    gaussian(writer, root, TensorNames.wg(p, x), inScale, dFf, dModel);
+                }
                 gaussian(writer, root, TensorNames.wo(p, x), outScale, dModel, dFf);
                 if (config.expertBias())
                 {

@@ -176,7 +176,7 @@ class ModelConfigJsonTest
         refused(with("second_policy", "\"some\""), "routing.second_policy must be one of all, none, threshold, random",
             "'some'");
         refused(with("normalize", "\"after\""), "routing.normalize must be one of before_capacity, after_capacity");
-        refused(with("activation", "\"gelu\""), "activation must be one of relu", "'gelu'");
+        refused(with("activation", "\"tanh\""), "activation must be one of relu, gelu, silu, swiglu", "'tanh'");
     }
 
     @Test

@@ -27,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ModelDirectoryTest
 {
     static final ModelConfig CONFIG = new ModelConfig(4, 6, 3, Activation.RELU, true, RoutingConfig.defaults());
+    static final ModelConfig SWIGLU = new ModelConfig(4, 6, 3, Activation.SWIGLU, true, RoutingConfig.defaults());
     static final ModelConfig NO_BIAS = new ModelConfig(4, 6, 3, Activation.RELU, false, RoutingConfig.defaults());
 
     @TempDir
@@ -149,7 +150,7 @@ class ModelDirectoryTest
     @Test
     void acceptsAGateProductOnEveryExpert()
     {
-        final Map<String, long[]> t = tensors(CONFIG, 2, true);
+        final Map<String, long[]> t = tensors(SWIGLU, 2, true);
         for (int layer = 0; layer < 2; layer++)
         {
             for (int e = 0; e < 3; e++)
@@ -157,7 +158,7 @@ class ModelDirectoryTest
                 t.put(TensorNames.wg(TensorNames.prefix(layer, true), e), new long[] {6, 4});
             }
         }
-        try (ModelDirectory md = ModelDirectory.open(model(CONFIG, t)))
+        try (ModelDirectory md = ModelDirectory.open(model(SWIGLU, t)))
         {
             assertTrue(md.hasGateProduct());
             assertNotNull(md.expert(1, 2).wg());
@@ -168,20 +169,20 @@ class ModelDirectoryTest
     @Test
     void refusesAGateProductOfTheWrongShapeOrOnSomeExpertsOnly()
     {
-        final Map<String, long[]> t = tensors(CONFIG, 1, false);
+        final Map<String, long[]> t = tensors(SWIGLU, 1, false);
         for (int e = 0; e < 3; e++)
         {
             t.put(TensorNames.wg("", e), new long[] {6, 4});
         }
         t.put(TensorNames.wg("", 1), new long[] {4, 6});
-        refused(model(CONFIG, t), "tensor experts.1.wg.weight has shape [4, 6]", "[6, 4]");
+        refused(model(SWIGLU, t), "tensor experts.1.wg.weight has shape [4, 6]", "[6, 4]");
 
         t.remove(TensorNames.wg("", 1));
-        refused(model(CONFIG, t), "missing tensor experts.1.wg.weight");
+        refused(model(SWIGLU, t), "missing tensor experts.1.wg.weight", "activation swiglu");
 
         final Map<String, long[]> late = tensors(CONFIG, 1, false);
         late.put(TensorNames.wg("", 2), new long[] {6, 4});
-        refused(model(CONFIG, late), "unexpected tensor experts.2.wg.weight");
+        refused(model(CONFIG, late), "unexpected tensor experts.2.wg.weight", "activation relu");
     }
 
     @Test

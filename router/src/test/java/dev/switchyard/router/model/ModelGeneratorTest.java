@@ -48,6 +48,19 @@ class ModelGeneratorTest
     }
 
     @Test
+    void writesTheGateProductOfAGatedActivation()
+    {
+        final ModelConfig swiglu = new ModelConfig(8, 16, 2, Activation.SWIGLU, true, RoutingConfig.defaults());
+        final Path m = dir.resolve("swiglu");
+        ModelGenerator.generate(m, swiglu, 1, 5);
+        try (ModelDirectory md = ModelDirectory.open(m))
+        {
+            assertEquals(Activation.SWIGLU, md.config().activation());
+            assertArrayEquals(new long[] {16, 8}, md.expert(0, 1).wg().shape());
+        }
+    }
+
+    @Test
     void usesLayerPrefixesForSeveralLayers() throws IOException
     {
         final ModelConfig noBias = new ModelConfig(8, 16, 2, Activation.RELU, false, RoutingConfig.defaults());
