@@ -9,10 +9,11 @@ import java.util.concurrent.Callable;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.layer.LocalMoeLayer;
 import dev.switchyard.gateway.client.InferAnswer;
 import dev.switchyard.gateway.client.SwitchyardClient;
 import dev.switchyard.gateway.system.EmbeddedSystem;
-import dev.switchyard.gateway.system.InProcessLayer;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
@@ -110,13 +111,13 @@ public final class BenchLayerCommand implements Callable<Integer>
     {
         try (ComputePool pool = ComputePool.ofThreads(threads))
         {
-            final InProcessLayer layer = new InProcessLayer(dir, 0, ComputeBackends.vector(pool));
+            final LocalMoeLayer layer = LocalMoeLayer.load(dir, 0, ComputeBackends.vector(pool), WeightFormat.F32);
             final float[] y = new float[x.length];
             final double[] ms = new double[runs];
             for (int i = 0; i < warmup + runs; i++)
             {
                 final long start = System.nanoTime();
-                layer.forward(x, rows, null, y);
+                layer.forward(x, rows, null, y, null);
                 if (i >= warmup)
                 {
                     ms[i - warmup] = (System.nanoTime() - start) / 1e6;

@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import dev.switchyard.gateway.system.SystemInference;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
@@ -68,7 +69,21 @@ final class InferCommand implements Callable<Integer>
             final float[] imp = TokenFiles.readImportance("--importance", importance, x.rows());
             if (!where.local)
             {
-                throw new BadInputException("infer runs in process with --local; the serving system answers with --connect HOST:PORT");
+                final long start = System.nanoTime();
+                final SystemInference.Result r = where.connect != null ?
+                    SystemInference.connected(where.connect, dir, layer, x.data(), x.rows(), imp, routing != null) :
+                    SystemInference.embedded(model, dir, layer, x.data(), x.rows(), imp, routing != null,
+                        compute.threads);
+                Npy.write(output, x.rows(), d, r.output());
+                if (routing != null)
+                {
+                    RoutingReportWriter.write(routing, r.report());
+                }
+                System.out.printf("infer: %d tokens, %d groups through %s; %.1f ms%n", x.rows(),
+                    (x.rows() + dir.config().routing().groupSize() - 1) / dir.config().routing().groupSize(),
+                    where.connect != null ? "gateway " + where.connect : "the embedded system",
+                    (System.nanoTime() - start) / 1e6);
+                return 0;
             }
             final LocalInference.Result r = LocalInference.run(dir, layer, x.data(), x.rows(), imp, compute, null);
             Npy.write(output, x.rows(), d, r.output());

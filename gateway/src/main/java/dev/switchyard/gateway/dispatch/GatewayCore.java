@@ -58,7 +58,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private static final long RELOCATE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
     private static final int MAX_DETAIL = 256;
 
-    private static final class Link
+    static final class Link
     {
         final ExclusivePublication publication;
         boolean helloSent;
@@ -127,7 +127,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer answerBuffer;
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-    private final float[] replyRows;  // [2G, d]
+    private final float[] replyRows;  // [max block rows, d]
     private final IdleStrategy offerIdle;
     private AgentRunner runner;
     private volatile boolean closed;
@@ -166,7 +166,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             }
         }
         final int maxMessage = dataPlane.settings().maxMessageLength();
-        final int maxBlockRows = 2 * groupSize;
+        final int maxBlockRows = WireLayout.maxBlockRows(config.routing(), experts);
         if (WireLayout.blockFrameLength(maxBlockRows, d) > maxMessage)
         {
             throw new IllegalArgumentException("a block of " + maxBlockRows + " x " + d +
@@ -649,6 +649,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         {
             group.sent[expert] = true;
             group.sentNs[expert] = System.nanoTime();
+            group.sentLink[expert] = link;
             metrics.blocksSent.incrementAndGet();
             if (group.attempts[expert] > 1)
             {
@@ -844,15 +845,23 @@ public final class GatewayCore implements Agent, AutoCloseable
             }
             for (int e = 0; e < experts; e++)
             {
-                // A block unanswered for this long went to a node that left or lost it: send it again
-                // (a late answer to the first send is then ignored, the expert is combined once).
+                // A block unanswered for this long may have gone to a node that left: ask where its
+                // expert is, and send it again once the route names another endpoint (a late answer
+                // to the first send is then ignored, the expert is combined once).
                 if (group.sent[e] && !group.received[e] && now - group.sentNs[e] > resendNs)
                 {
-                    group.sent[e] = false;
                     final Route route = routes[group.layer][e];
-                    route.stale = true;
-                    wait(group, e, route);
-                    work++;
+                    if (route.link != group.sentLink[e])
+                    {
+                        group.sent[e] = false;
+                        wait(group, e, route);
+                        work++;
+                    }
+                    else if (now - route.lastRelocateNs > RELOCATE_INTERVAL_NS)
+                    {
+                        route.lastRelocateNs = now;
+                        relocation.relocate(group.layer, e);
+                    }
                 }
             }
         }

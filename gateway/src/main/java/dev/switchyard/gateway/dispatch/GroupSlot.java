@@ -24,6 +24,7 @@ final class GroupSlot
     final boolean[] waiting;    // [E] block waits for a route to its expert
     final int[] attempts;       // [E]
     final long[] sentNs;        // [E] when the block last went out
+    final Object[] sentLink;    // [E] where it went
 
     // Segments: which request rows this group holds.
     PendingRequest[] segRequest = new PendingRequest[4];
@@ -60,6 +61,7 @@ final class GroupSlot
         waiting = new boolean[experts];
         attempts = new int[experts];
         sentNs = new long[experts];
+        sentLink = new Object[experts];
     }
 
     void open(final long sequence, final int layer, final boolean keepApart, final long nowNs)
@@ -79,6 +81,7 @@ final class GroupSlot
         Arrays.fill(received, false);
         Arrays.fill(waiting, false);
         Arrays.fill(attempts, 0);
+        Arrays.fill(sentLink, null);
     }
 
     void addSegment(final PendingRequest request, final int requestRow, final int count, final int requestGroup)

@@ -29,6 +29,7 @@ import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.wire.WireLayout;
 import org.agrona.CloseHelper;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -107,13 +108,13 @@ public final class SwitchyardNode implements AutoCloseable
             started.add(dataPlane);
             final int layers = model.layerCount();
             final int experts = modelConfig.numExperts();
-            final int groupSize = modelConfig.routing().groupSize();
 
             ExpertEndpoint endpoint = null;
             if (settings.runsExperts())
             {
                 endpoint = new ExpertEndpoint(dataPlane,
-                    new ExpertEndpoint.Shape(layers, experts, modelConfig.dModel(), 2 * groupSize)).start();
+                    new ExpertEndpoint.Shape(layers, experts, modelConfig.dModel(),
+                        WireLayout.maxBlockRows(modelConfig.routing(), experts))).start();
                 started.add(endpoint);
             }
             final GatewayMetrics metrics = new GatewayMetrics(layers, experts);

@@ -1,5 +1,6 @@
 package dev.switchyard.router.wire;
 
+import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.wire.sbe.ExpertBlockEncoder;
 import dev.switchyard.wire.sbe.InferRequestEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderEncoder;
@@ -24,6 +25,20 @@ public final class WireLayout
 
     private WireLayout()
     {
+    }
+
+    /**
+     * The most rows one expert's block can hold for groups of up to {@code config.groupSize()} tokens:
+     * slots past the capacity are dropped, and a token holds at most two slots.
+     */
+    public static int maxBlockRows(final RoutingConfig config, final int experts)
+    {
+        int most = 0;
+        for (int g = 1; g <= config.groupSize(); g++)
+        {
+            most = Math.max(most, Math.min(config.capacity(g, experts), 2 * g));
+        }
+        return most;
     }
 
     public static int align(final int value, final int alignment)
