@@ -2,7 +2,6 @@ package dev.switchyard.gateway.cluster;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -31,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -94,12 +92,10 @@ class LoopbackClusterTest
             a.awaitReady(java.time.Duration.ofSeconds(60));
 
             final float[][] inputs = new float[4][];
-            final float[][] expected = new float[4][];
             for (int i = 0; i < inputs.length; i++)
             {
                 final int rows = 5 + 7 * i;
                 inputs[i] = tokens(rows, 40 + i);
-                expected[i] = LocalReferenceAccess.output(model, inputs[i], rows);
             }
             final SwitchyardClient client = SwitchyardClient.ipc(a.dataPlane());
             try
@@ -113,7 +109,7 @@ class LoopbackClusterTest
                     final int i = n++ % inputs.length;
                     final InferAnswer answer = client.infer(inputs[i], inputs[i].length / D, null, false).join();
                     assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
-                    assertArrayEquals(expected[i], answer.output());
+                    assertInProcess(model, inputs[i], answer, "spread request " + n);
                 }
 
                 // Traffic while node c leaves.
@@ -139,11 +135,7 @@ class LoopbackClusterTest
                     final int r = k;
                     final InferAnswer answer = futures.get(r).get(60, TimeUnit.SECONDS);
                     assertEquals(AnswerStatus.OK, answer.status(), "request " + r + ": " + answer.detail());
-                    final int i = which.get(r);
-                    assertArrayEquals(expected[i], answer.output(), () -> "request " + r +
-                        " (the in-process layer recomputed now " +
-                        (Arrays.equals(LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D),
-                            answer.output()) ? "equals" : "differs from") + " the system's output)");
+                    assertInProcess(model, inputs[which.get(r)], answer, "request " + r);
                 }
                 assertEquals(0, client.unmatchedAnswers(), "answers given twice");
                 assertEquals(0, a.metrics().answers.errors());
@@ -153,8 +145,8 @@ class LoopbackClusterTest
                 final long before = a.metrics().groupsDispatched.get();
                 for (int i = 0; i < inputs.length; i++)
                 {
-                    assertArrayEquals(expected[i], client.infer(inputs[i], inputs[i].length / D, null, false).join()
-                        .output());
+                    assertInProcess(model, inputs[i], client.infer(inputs[i], inputs[i].length / D, null, false).join(),
+                        "after the leave, input " + i);
                 }
                 assertTrue(a.metrics().groupsDispatched.get() > before);
             }
@@ -166,6 +158,33 @@ class LoopbackClusterTest
         finally
         {
             CloseHelper.quietCloseAll(c, b, a);
+        }
+    }
+
+    /**
+     * Compares with the in-process layer computed now. Every part of the served path is exact, but
+     * the router projection's Vector API {@code reduceLanes(ADD)} may round differently in its
+     * interpreted and compiled forms, and each caller gets its own compiled copy: its gates, and so
+     * the outputs, can then differ by a gate's last bit from one thread to another. Until the router
+     * sums lanes in a fixed order, outputs here may differ by 1e-6 relative (EmbeddedSystemTest,
+     * which runs before the JIT steps in, checks bit for bit); a lost or doubled expert block, or a
+     * wrong token, moves them by orders of magnitude more.
+     */
+    private static void assertInProcess(
+        final ModelDirectory model, final float[] x, final InferAnswer answer, final String what)
+    {
+        final float[] expected = LocalReferenceAccess.output(model, x, x.length / D);
+        assertEquals(expected.length, answer.output().length, what);
+        for (int i = 0; i < expected.length; i++)
+        {
+            final float e = expected[i];
+            final float a = answer.output()[i];
+            if (e != a)
+            {
+                final int at = i;
+                assertTrue(Math.abs(e - a) <= 1e-6f * (1 + Math.abs(e)),
+                    () -> what + ": output " + at + " is " + a + ", in process " + e);
+            }
         }
     }
 
