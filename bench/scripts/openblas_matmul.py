@@ -20,6 +20,8 @@ import time
 
 import numpy as np
 
+from openblas_core import core_name
+
 
 def main():
     p = argparse.ArgumentParser()
@@ -73,8 +75,8 @@ def main():
         times.append((time.perf_counter() - t0) / reps)
         print(f"run {i}: {flops / times[-1] / 1e9:.1f} GFLOP/s", file=sys.stderr)
     med = statistics.median(times)
-    print(f"blas threads env={os.environ.get('OPENBLAS_NUM_THREADS')} coretype={os.environ.get('OPENBLAS_CORETYPE')}",
-          file=sys.stderr)
+    print(f"openblas core={core_name()} OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')}"
+          f" OPENBLAS_CORETYPE={os.environ.get('OPENBLAS_CORETYPE')}", file=sys.stderr)
     print(f"gflops={flops / med / 1e9:.2f}")
 
 

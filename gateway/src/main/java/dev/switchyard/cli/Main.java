@@ -19,6 +19,7 @@ import java.io.PrintWriter;
         ModelCommand.class,
         InferCommand.class,
         DemoCommand.class,
+        ServeCommand.class,
         BenchCommand.class,
     })
 public final class Main implements Runnable

@@ -2,24 +2,29 @@ package dev.switchyard.router.gating;
 
 import dev.switchyard.router.tensor.F32Tensor;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
-
 
 /**
  * The learned gating function: gates = softmax(x · Wᵣᵀ) in float32.
  * <p>
- * Each token's logits are a function of that token alone (fixed lane layout and reduction order),
- * so a token gets the same gates whatever group, block or thread it is computed in.
+ * Lanes run over experts, never over d_model: every logit is one chain of fused multiply-adds over
+ * j = 0 .. d-1, the same chain {@code s = Math.fma(x[j], w[e][j], s)} computes. No lane reduction
+ * (whose order the Vector API leaves open, and which differs between interpreted and compiled code)
+ * touches a logit, so a token gets bit-identical gates whatever its group, block, thread, JIT state or
+ * vector width.
  */
 public final class RouterProjection
 {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
-    private static final int EXPERT_BLOCK = 4;
+    private static final int LANES = SPECIES.length();
+    /** Tokens that share each load of the weights. */
+    private static final int TOKEN_BLOCK = 4;
 
-    private final float[] weight; // [E, d] row-major, copied once: E·d is small next to the experts
+    private final float[] weightT; // [d, paddedExperts]: Wᵣ transposed, zero-padded to whole vectors
     private final int experts;
+    private final int paddedExperts;
     private final int dModel;
+    private final ThreadLocal<float[]> scratch; // [TOKEN_BLOCK, paddedExperts]
 
     public RouterProjection(final F32Tensor routerWeight)
     {
@@ -29,7 +34,17 @@ public final class RouterProjection
         }
         this.experts = routerWeight.dim(0);
         this.dModel = routerWeight.dim(1);
-        this.weight = routerWeight.toArray();
+        this.paddedExperts = (experts + LANES - 1) / LANES * LANES;
+        this.weightT = new float[dModel * paddedExperts];
+        for (int e = 0; e < experts; e++)
+        {
+            for (int j = 0; j < dModel; j++)
+            {
+                weightT[j * paddedExperts + e] = routerWeight.get(e, j);
+            }
+        }
+        final int scratchFloats = TOKEN_BLOCK * paddedExperts;
+        this.scratch = ThreadLocal.withInitial(() -> new float[scratchFloats]);
     }
 
     public int experts()
@@ -55,75 +70,58 @@ public final class RouterProjection
     /** x [tokens, d] at xOffset → logits [tokens, E] from 0. */
     public void logits(final float[] x, final int xOffset, final int tokens, final float[] logits)
     {
-        for (int t = 0; t < tokens; t++)
+        final float[] block = scratch.get();
+        int t = 0;
+        for (; t + TOKEN_BLOCK <= tokens; t += TOKEN_BLOCK)
         {
-            final int xRow = xOffset + t * dModel;
-            int e = 0;
-            for (; e + EXPERT_BLOCK <= experts; e += EXPERT_BLOCK)
+            for (int c = 0; c < paddedExperts; c += LANES)
             {
-                dot4(x, xRow, e, logits, t * experts + e);
+                logits4(x, xOffset + t * dModel, c, block);
             }
-            for (; e < experts; e++)
+            for (int i = 0; i < TOKEN_BLOCK; i++)
             {
-                logits[t * experts + e] = dot(x, xRow, e * dModel);
+                System.arraycopy(block, i * paddedExperts, logits, (t + i) * experts, experts);
             }
+        }
+        for (; t < tokens; t++)
+        {
+            for (int c = 0; c < paddedExperts; c += LANES)
+            {
+                logits1(x, xOffset + t * dModel, c, block);
+            }
+            System.arraycopy(block, 0, logits, t * experts, experts);
         }
     }
 
-    // Four experts share each load of x: the product is bound by loads, not by FMAs.
-    private void dot4(final float[] x, final int xRow, final int e, final float[] out, final int outOff)
+    // Four tokens × LANES experts: each weight load feeds four chains.
+    private void logits4(final float[] x, final int x0, final int c, final float[] out)
     {
-        final int w0 = e * dModel;
-        final int w1 = w0 + dModel;
-        final int w2 = w1 + dModel;
-        final int w3 = w2 + dModel;
+        final int d = dModel;
         FloatVector a0 = FloatVector.zero(SPECIES);
         FloatVector a1 = FloatVector.zero(SPECIES);
         FloatVector a2 = FloatVector.zero(SPECIES);
         FloatVector a3 = FloatVector.zero(SPECIES);
-        final int bound = SPECIES.loopBound(dModel);
-        int j = 0;
-        for (; j < bound; j += SPECIES.length())
+        for (int j = 0; j < d; j++)
         {
-            final FloatVector xv = FloatVector.fromArray(SPECIES, x, xRow + j);
-            a0 = xv.fma(FloatVector.fromArray(SPECIES, weight, w0 + j), a0);
-            a1 = xv.fma(FloatVector.fromArray(SPECIES, weight, w1 + j), a1);
-            a2 = xv.fma(FloatVector.fromArray(SPECIES, weight, w2 + j), a2);
-            a3 = xv.fma(FloatVector.fromArray(SPECIES, weight, w3 + j), a3);
+            final FloatVector w = FloatVector.fromArray(SPECIES, weightT, j * paddedExperts + c);
+            a0 = FloatVector.broadcast(SPECIES, x[x0 + j]).fma(w, a0);
+            a1 = FloatVector.broadcast(SPECIES, x[x0 + d + j]).fma(w, a1);
+            a2 = FloatVector.broadcast(SPECIES, x[x0 + 2 * d + j]).fma(w, a2);
+            a3 = FloatVector.broadcast(SPECIES, x[x0 + 3 * d + j]).fma(w, a3);
         }
-        float s0 = a0.reduceLanes(VectorOperators.ADD);
-        float s1 = a1.reduceLanes(VectorOperators.ADD);
-        float s2 = a2.reduceLanes(VectorOperators.ADD);
-        float s3 = a3.reduceLanes(VectorOperators.ADD);
-        for (; j < dModel; j++)
-        {
-            final float xj = x[xRow + j];
-            s0 = Math.fma(xj, weight[w0 + j], s0);
-            s1 = Math.fma(xj, weight[w1 + j], s1);
-            s2 = Math.fma(xj, weight[w2 + j], s2);
-            s3 = Math.fma(xj, weight[w3 + j], s3);
-        }
-        out[outOff] = s0;
-        out[outOff + 1] = s1;
-        out[outOff + 2] = s2;
-        out[outOff + 3] = s3;
+        a0.intoArray(out, c);
+        a1.intoArray(out, paddedExperts + c);
+        a2.intoArray(out, 2 * paddedExperts + c);
+        a3.intoArray(out, 3 * paddedExperts + c);
     }
 
-    // Same lane layout and reduction as dot4, so an expert's logit does not depend on its index's block.
-    private float dot(final float[] x, final int xRow, final int w)
+    private void logits1(final float[] x, final int x0, final int c, final float[] out)
     {
         FloatVector a = FloatVector.zero(SPECIES);
-        final int bound = SPECIES.loopBound(dModel);
-        int j = 0;
-        for (; j < bound; j += SPECIES.length())
+        for (int j = 0; j < dModel; j++)
         {
-            a = FloatVector.fromArray(SPECIES, x, xRow + j).fma(FloatVector.fromArray(SPECIES, weight, w + j), a);
+            a = FloatVector.broadcast(SPECIES, x[x0 + j]).fma(FloatVector.fromArray(SPECIES, weightT, j * paddedExperts + c), a);
         }
-        float s = a.reduceLanes(VectorOperators.ADD);
-        for (; j < dModel; j++)
-        {
-            s = Math.fma(x[xRow + j], weight[w + j], s);
-        }
-        return s;
+        a.intoArray(out, c);
     }
 }

@@ -57,6 +57,39 @@ class RouterProjectionTest
     }
 
     @Test
+    void everyLogitIsTheScalarFusedMultiplyAddChain()
+    {
+        final SplittableRandom r = new SplittableRandom(9);
+        for (final int experts : new int[] {2, 5, 16, 17, 64})
+        {
+            final int d = 1 + r.nextInt(70);
+            final float[] w = new float[experts * d];
+            final RouterProjection p = projection(r, experts, d, w);
+            final int tokens = 1 + r.nextInt(11);
+            final float[] x = new float[tokens * d];
+            for (int i = 0; i < x.length; i++)
+            {
+                x[i] = (float)r.nextGaussian();
+            }
+            final float[] logits = new float[tokens * experts];
+            p.logits(x, 0, tokens, logits);
+            for (int t = 0; t < tokens; t++)
+            {
+                for (int e = 0; e < experts; e++)
+                {
+                    float s = 0f;
+                    for (int j = 0; j < d; j++)
+                    {
+                        s = Math.fma(x[t * d + j], w[e * d + j], s);
+                    }
+                    assertEquals(Float.floatToRawIntBits(s), Float.floatToRawIntBits(logits[t * experts + e]),
+                        "E=" + experts + " d=" + d + " token " + t + " expert " + e);
+                }
+            }
+        }
+    }
+
+    @Test
     void aTokensGatesDoNotDependOnItsGroup()
     {
         final SplittableRandom r = new SplittableRandom(5);

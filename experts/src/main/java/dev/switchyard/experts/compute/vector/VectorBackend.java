@@ -8,19 +8,9 @@ import dev.switchyard.experts.compute.PackedLinear;
 import dev.switchyard.experts.compute.ParallelTask;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.router.tensor.F32Tensor;
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
-import jdk.incubator.vector.ShortVector;
-import jdk.incubator.vector.VectorOperators;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
 
-import static dev.switchyard.experts.compute.vector.KernelGeometry.L;
-import static dev.switchyard.experts.compute.vector.KernelGeometry.NATIVE;
 import static dev.switchyard.experts.compute.vector.KernelGeometry.NR;
-import static dev.switchyard.experts.compute.vector.KernelGeometry.S_BF16;
-import static dev.switchyard.experts.compute.vector.KernelGeometry.S_INT;
 
 /**
  * The Vector API backend: packed panels, register-blocked FMA micro-kernels, blocking for k (KC steps of a
@@ -31,7 +21,7 @@ import static dev.switchyard.experts.compute.vector.KernelGeometry.S_INT;
  * <pre>
  * for each chunk of MC rows
  *   for each panel p (NR output columns)
- *     for each k block [k0, k0 + KC)          (bf16: widen this slice of the panel to float32 once)
+ *     for each k block [k0, k0 + KC)          (bf16: the kernel widens each weight vector it loads)
  *       for each row block of R ≤ MR rows     micro-kernel: acc[R, NR] (+)= x[R, kc] · panel[kc, NR]
  *         last k block: store the R rows      bias + activation, masked past the last column
  * </pre>
@@ -40,8 +30,11 @@ import static dev.switchyard.experts.compute.vector.KernelGeometry.S_INT;
  */
 public final class VectorBackend implements ComputeBackend
 {
-    /** k steps per block: a panel slice of KC × NR floats (64 KiB at AVX-512) stays in L2 with room for x. */
-    public static final int DEFAULT_KC = 256;
+    /**
+     * k steps per block: a panel slice of KC × NR floats (128 KiB at AVX-512) stays in L2 while every row
+     * block of the chunk reads it; larger blocks mean fewer trips of the partial sums through L1.
+     */
+    public static final int DEFAULT_KC = 512;
     /** Rows per chunk: bounds the per-thread partial sums to MC × NR floats. */
     public static final int DEFAULT_MC = 240;
 
@@ -55,7 +48,12 @@ public final class VectorBackend implements ComputeBackend
         this(pool, DEFAULT_KC, DEFAULT_MC);
     }
 
-    /** Blocking given explicitly: tests use small blocks to cover every blocking edge on small shapes. */
+    /**
+     * Blocking given explicitly: tests use small blocks to cover every blocking edge on small shapes.
+     *
+     * @param kc k steps per block
+     * @param mc rows per chunk
+     */
     public VectorBackend(final ComputePool pool, final int kc, final int mc)
     {
         if (kc < 1 || mc < 1)
@@ -159,25 +157,15 @@ public final class VectorBackend implements ComputeBackend
                 {
                     final int steps = Math.min(kc, k - k0);
                     final boolean last = k0 + steps == k;
-                    final MemorySegment panel;
-                    final long panelOff;
-                    if (bf16)
-                    {
-                        widen(w.packed(), ((long)p * k + k0) * NR * Short.BYTES, s.slice, steps * NR);
-                        panel = s.slice;
-                        panelOff = 0;
-                    }
-                    else
-                    {
-                        panel = w.packed();
-                        panelOff = ((long)p * k + k0) * NR * Float.BYTES;
-                    }
+                    // [kc, NR] slice of panel p at step k0
+                    final long panelOff = ((long)p * k + k0) * NR * (bf16 ? Short.BYTES : Float.BYTES);
                     int i = 0;
                     while (i < chunkRows)
                     {
                         final int xRow = xOffset + (r0 + i) * k + k0;
-                        final int done = MicroKernels.run(
-                            chunkRows - i, x, xRow, k, panel, panelOff, steps, acc, i * NR, k0 > 0);
+                        final int done = bf16 ?
+                            MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR, k0 > 0) :
+                            MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR, k0 > 0);
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)
@@ -193,30 +181,15 @@ public final class VectorBackend implements ComputeBackend
         }
     }
 
-    /** bfloat16 panel slice → float32 (exact: the bf16 bits are the float's upper half). */
-    private static void widen(final MemorySegment src, final long srcOff, final MemorySegment dst, final int count)
-    {
-        for (int i = 0; i < count; i += L)
-        {
-            final ShortVector halves = ShortVector.fromMemorySegment(S_BF16, src, srcOff + (long)i * Short.BYTES, NATIVE);
-            final FloatVector widened = ((IntVector)halves.convertShape(VectorOperators.S2I, S_INT, 0))
-                .lanewise(VectorOperators.LSHL, 16)
-                .reinterpretAsFloats();
-            widened.intoMemorySegment(dst, (long)i * Float.BYTES, NATIVE);
-        }
-    }
-
     /** Buffers one thread reuses across calls. */
     private static final class Scratch
     {
         final float[] acc;
-        final MemorySegment slice;
         final LinearTask task;
 
         Scratch(final VectorBackend backend)
         {
             acc = new float[backend.mc * NR];
-            slice = Arena.ofAuto().allocate((long)backend.kc * NR * Float.BYTES, 64);
             task = new LinearTask(backend);
         }
     }
