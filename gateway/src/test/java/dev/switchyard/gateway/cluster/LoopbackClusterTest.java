@@ -30,6 +30,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,31 +162,11 @@ class LoopbackClusterTest
         }
     }
 
-    /**
-     * Compares with the in-process layer computed now. Every part of the served path is exact, but
-     * the router projection's Vector API {@code reduceLanes(ADD)} may round differently in its
-     * interpreted and compiled forms, and each caller gets its own compiled copy: its gates, and so
-     * the outputs, can then differ by a gate's last bit from one thread to another. Until the router
-     * sums lanes in a fixed order, outputs here may differ by 1e-6 relative (EmbeddedSystemTest,
-     * which runs before the JIT steps in, checks bit for bit); a lost or doubled expert block, or a
-     * wrong token, moves them by orders of magnitude more.
-     */
+    /** Bit for bit the in-process layer ({@code infer --local}'s LocalMoeLayer) on the same tokens. */
     private static void assertInProcess(
         final ModelDirectory model, final float[] x, final InferAnswer answer, final String what)
     {
-        final float[] expected = LocalReferenceAccess.output(model, x, x.length / D);
-        assertEquals(expected.length, answer.output().length, what);
-        for (int i = 0; i < expected.length; i++)
-        {
-            final float e = expected[i];
-            final float a = answer.output()[i];
-            if (e != a)
-            {
-                final int at = i;
-                assertTrue(Math.abs(e - a) <= 1e-6f * (1 + Math.abs(e)),
-                    () -> what + ": output " + at + " is " + a + ", in process " + e);
-            }
-        }
+        assertArrayEquals(LocalReferenceAccess.output(model, x, x.length / D), answer.output(), what);
     }
 
     private static void awaitUp(final SwitchyardNode node, final int members) throws InterruptedException
