@@ -43,6 +43,8 @@ public final class DataPlane implements AutoCloseable
             final MediaDriver.Context ctx = new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(IdleStrategies.of(settings.idle()))
+                // Name resolution and other rare tasks: never worth a spinning thread.
+                .asyncExecutorIdleStrategy(IdleStrategies.backoff())
                 .ipcTermBufferLength(settings.ipcTermLength())
                 .publicationTermBufferLength(settings.udpTermLength())
                 .mtuLength(settings.mtu())
@@ -65,9 +67,9 @@ public final class DataPlane implements AutoCloseable
         }
         try
         {
-            final Aeron aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(dir)
-                .idleStrategy(IdleStrategies.of(settings.idle())));
+            // The client conductor only keeps the client alive and registers publications: Aeron's
+            // sleeping default suits it, whatever the data-plane threads use.
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
             return new DataPlane(settings, driver, aeron, dir);
         }
         catch (final RuntimeException ex)
