@@ -47,7 +47,8 @@ public final class BenchLayerCommand implements Callable<Integer>
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "local",
         description = "local (in process), aeron (embedded system, IPC) or artery (the same blocks as Pekko " +
-            "remote messages between two actor systems on loopback).")
+            "remote messages between two actor systems on loopback); a comma list alternates passes between " +
+            "them and prints their ratios, the last one's figures last.")
     private String transport;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed passes first (default 3).")
@@ -109,46 +110,88 @@ public final class BenchLayerCommand implements Callable<Integer>
                     x[i] = (float)random.nextGaussian();
                 }
             }
-            try (BenchTransport layer = switch (transport)
+            final String[] kinds = transport.split(",");
+            if (openLoop && kinds.length != 1)
             {
-                case "local" -> new LocalTransport(dir, threads);
-                case "aeron" -> new AeronTransport(model, threads);
-                case "artery" -> new ArteryTransport(dir, threads);
-                default -> throw new BadInputException(
-                    "--transport must be local, aeron or artery (got '" + transport + "')");
-            })
+                throw new BadInputException("--open-loop runs one transport at a time (got '" + transport + "')");
+            }
+            final BenchTransport[] layers = new BenchTransport[kinds.length];
+            try
             {
+                for (int k = 0; k < kinds.length; k++)
+                {
+                    layers[k] = open(kinds[k].trim(), dir);
+                }
                 if (openLoop)
                 {
-                    openLoop(layer, x, rows);
+                    openLoop(layers[0], x, rows);
                 }
                 else
                 {
-                    closedLoop(layer, x, rows);
+                    closedLoop(kinds, layers, x, rows);
+                }
+            }
+            finally
+            {
+                for (final BenchTransport layer : layers)
+                {
+                    if (layer != null)
+                    {
+                        layer.close();
+                    }
                 }
             }
             return 0;
         }
     }
 
-    private void closedLoop(final BenchTransport layer, final float[] x, final int rows)
+    private BenchTransport open(final String kind, final ModelDirectory dir)
     {
-        final double[] ms = new double[runs];
+        return switch (kind)
+        {
+            case "local" -> new LocalTransport(dir, threads);
+            case "aeron" -> new AeronTransport(model, threads);
+            case "artery" -> new ArteryTransport(dir, threads);
+            default -> throw new BadInputException(
+                "--transport must be local, aeron or artery, or a comma list of them (got '" + kind + "')");
+        };
+    }
+
+    /** With several transports, passes alternate between them, so that all see the same machine. */
+    private void closedLoop(final String[] kinds, final BenchTransport[] layers, final float[] x, final int rows)
+    {
+        final double[][] ms = new double[layers.length][runs];
         for (int i = 0; i < warmup + runs; i++)
         {
-            final long start = System.nanoTime();
-            layer.submit(x, rows).join();
-            if (i >= warmup)
+            for (int k = 0; k < layers.length; k++)
             {
-                ms[i - warmup] = (System.nanoTime() - start) / 1e6;
+                final long start = System.nanoTime();
+                layers[k].submit(x, rows).join();
+                if (i >= warmup)
+                {
+                    ms[k][i - warmup] = (System.nanoTime() - start) / 1e6;
+                }
             }
         }
-        Arrays.sort(ms);
-        final double p50 = percentile(ms, 50);
-        final double p99 = percentile(ms, 99);
-        System.out.printf(Locale.ROOT, "transport=%s tokens=%d threads=%d runs=%d min_ms=%.3f max_ms=%.3f%n",
-            transport, rows, threads, runs, ms[0], ms[ms.length - 1]);
-        System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n", p50, p99, rows / (p50 / 1e3));
+        final double[] p50 = new double[layers.length];
+        final double[] p99 = new double[layers.length];
+        for (int k = 0; k < layers.length; k++)
+        {
+            Arrays.sort(ms[k]);
+            p50[k] = percentile(ms[k], 50);
+            p99[k] = percentile(ms[k], 99);
+            System.out.printf(Locale.ROOT,
+                "transport=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+                kinds[k], rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
+        }
+        for (int k = 1; k < layers.length; k++)
+        {
+            System.out.printf(Locale.ROOT, "%s/%s: p50 %.3fx p99 %.3fx%n",
+                kinds[k], kinds[0], p50[k] / p50[0], p99[k] / p99[0]);
+        }
+        final int last = layers.length - 1;
+        System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n",
+            p50[last], p99[last], rows / (p50[last] / 1e3));
     }
 
     private void openLoop(final BenchTransport layer, final float[] x, final int rows)

@@ -33,6 +33,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.LoggerFactory;
 
 /**
  * The same dispatch and combine blocks as the Aeron data plane (SBE {@code ExpertBlock} frames),
@@ -76,6 +77,8 @@ public final class ArteryTransport implements BenchTransport
 
     public ArteryTransport(final ModelDirectory model, final int threads)
     {
+        // Logging first: actor systems that start it concurrently make SLF4J replay their early calls.
+        LoggerFactory.getILoggerFactory();
         this.config = model.config();
         this.d = config.dModel();
         this.groupSize = config.routing().groupSize();
