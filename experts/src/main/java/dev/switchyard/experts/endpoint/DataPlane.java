@@ -20,6 +20,8 @@ import org.agrona.concurrent.IdleStrategy;
 public final class DataPlane implements AutoCloseable
 {
     public static final String IPC_CHANNEL = "aeron:ipc";
+    /** The largest MTU Aeron takes (64 KiB less a frame header, 32-byte aligned). */
+    public static final int IPC_MTU = 65504;
 
     private final DataPlaneSettings settings;
     private final MediaDriver driver;
@@ -46,6 +48,9 @@ public final class DataPlane implements AutoCloseable
                 // Name resolution and other rare tasks: never worth a spinning thread.
                 .asyncExecutorIdleStrategy(IdleStrategies.backoff())
                 .ipcTermBufferLength(settings.ipcTermLength())
+                // IPC has no network frame to fit: the largest fragment makes a block of a large
+                // model a few fragments rather than hundreds of 1408-byte ones.
+                .ipcMtuLength(IPC_MTU)
                 .publicationTermBufferLength(settings.udpTermLength())
                 .mtuLength(settings.mtu())
                 .dirDeleteOnStart(true)
