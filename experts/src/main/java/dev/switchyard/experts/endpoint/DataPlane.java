@@ -51,8 +51,6 @@ public final class DataPlane implements AutoCloseable
                 // IPC has no network frame to fit: the largest fragment makes a block of a large
                 // model a few fragments rather than hundreds of 1408-byte ones.
                 .ipcMtuLength(IPC_MTU)
-                // Log buffers written out when created, not page by page under traffic.
-                .termBufferSparseFile(false)
                 .publicationTermBufferLength(settings.udpTermLength())
                 .mtuLength(settings.mtu())
                 .dirDeleteOnStart(true)
@@ -76,9 +74,7 @@ public final class DataPlane implements AutoCloseable
         {
             // The client conductor only keeps the client alive and registers publications: Aeron's
             // sleeping default suits it, whatever the data-plane threads use.
-            // Pre-touched mappings: a page fault per 4 KiB of a fresh term would otherwise land on
-            // the data path for the whole first lap of every log buffer (96 MiB at the IPC default).
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true));
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
             return new DataPlane(settings, driver, aeron, dir);
         }
         catch (final RuntimeException ex)
