@@ -1,0 +1,23 @@
+# Sourced by the switchyard launchers: sets SWITCHYARD_JAVA_HOME to a JDK 25 or newer, or exits
+# with one line that says what to install.
+
+switchyard_java_major() {
+  "$1/bin/java" -version 2>&1 | sed -nE '1s/.*version "([0-9]+)(\.[^"]*)?".*/\1/p'
+}
+
+switchyard_find_java() {
+  local candidate major
+  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*-2[5-9]* /usr/lib/jvm/*-[3-9][0-9]*; do
+    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    major=$(switchyard_java_major "$candidate")
+    if [ -n "$major" ] && [ "$major" -ge 25 ]; then
+      SWITCHYARD_JAVA_HOME="$candidate"
+      return 0
+    fi
+  done
+  echo "switchyard: needs JDK 25 or newer: install one (e.g. Temurin 25 into /usr/lib/jvm) or set JAVA_HOME to it" >&2
+  exit 1
+}
+
+# Every Switchyard JVM: the Vector API for the kernels, jdk.internal.misc for Agrona 2.x, FFM for mapped weights.
+SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders"

@@ -1,0 +1,40 @@
+package dev.switchyard.experts.actor;
+
+import dev.switchyard.experts.compute.ComputeBackend;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.network.ExpertNetwork;
+import dev.switchyard.router.model.ModelDirectory;
+
+/** Loads experts from an open model directory: weights packed once from the mapping, float32. */
+public final class ModelExpertLoader implements ExpertLoader
+{
+    private final ModelDirectory model;
+    private final ComputeBackend backend;
+
+    public ModelExpertLoader(final ModelDirectory model, final ComputeBackend backend)
+    {
+        this.model = model;
+        this.backend = backend;
+    }
+
+    @Override
+    public LoadedExpert load(final int layer, final int expert)
+    {
+        final ExpertNetwork network = ExpertNetwork.load(
+            model.expert(layer, expert), model.config().activation(), backend, WeightFormat.F32);
+        return new LoadedExpert()
+        {
+            @Override
+            public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
+            {
+                network.forward(x, xOffset, rows, y, yOffset);
+            }
+
+            @Override
+            public void close()
+            {
+                // The packed weights are heap arrays: they go with the network.
+            }
+        };
+    }
+}

@@ -1,0 +1,153 @@
+package dev.switchyard.experts.endpoint;
+
+import java.io.File;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.router.BadInputException;
+import io.aeron.Aeron;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.ExclusivePublication;
+import io.aeron.Subscription;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.IdleStrategy;
+
+/**
+ * A node's data plane: its media driver (embedded by default, sharing one thread between conductor,
+ * sender and receiver) and the Aeron client every part of the node uses.
+ */
+public final class DataPlane implements AutoCloseable
+{
+    public static final String IPC_CHANNEL = "aeron:ipc";
+
+    private final DataPlaneSettings settings;
+    private final MediaDriver driver;
+    private final Aeron aeron;
+    private final String driverId;
+
+    private DataPlane(final DataPlaneSettings settings, final MediaDriver driver, final Aeron aeron, final String dir)
+    {
+        this.settings = settings;
+        this.driver = driver;
+        this.aeron = aeron;
+        this.driverId = new File(dir).getAbsolutePath() + "@" + settings.host();
+    }
+
+    public static DataPlane start(final DataPlaneSettings settings)
+    {
+        MediaDriver driver = null;
+        final String dir;
+        if (settings.embeddedDriver())
+        {
+            final MediaDriver.Context ctx = new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(IdleStrategies.of(settings.idle()))
+                .ipcTermBufferLength(settings.ipcTermLength())
+                .publicationTermBufferLength(settings.udpTermLength())
+                .mtuLength(settings.mtu())
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true);
+            if (settings.aeronDir() != null)
+            {
+                ctx.aeronDirectoryName(settings.aeronDir());
+            }
+            driver = MediaDriver.launchEmbedded(ctx);
+            dir = driver.aeronDirectoryName();
+        }
+        else
+        {
+            if (settings.aeronDir() == null)
+            {
+                throw new BadInputException("data-plane.aeron-dir is required with an external media driver");
+            }
+            dir = settings.aeronDir();
+        }
+        try
+        {
+            final Aeron aeron = Aeron.connect(new Aeron.Context()
+                .aeronDirectoryName(dir)
+                .idleStrategy(IdleStrategies.of(settings.idle())));
+            return new DataPlane(settings, driver, aeron, dir);
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietClose(driver);
+            throw ex;
+        }
+    }
+
+    public Aeron aeron()
+    {
+        return aeron;
+    }
+
+    public String driverId()
+    {
+        return driverId;
+    }
+
+    public DataPlaneSettings settings()
+    {
+        return settings;
+    }
+
+    public IdleStrategy newIdleStrategy()
+    {
+        return IdleStrategies.of(settings.idle());
+    }
+
+    /** Subscribes to {@code port} on this node's host (0: a free port). */
+    public Subscription subscribeUdp(final int port, final int streamId)
+    {
+        return subscribeUdp(settings.host(), port, streamId);
+    }
+
+    /** Subscribes to {@code host:port} (0: a free port). */
+    public Subscription subscribeUdp(final String host, final int port, final int streamId)
+    {
+        final String channel = new ChannelUriStringBuilder().media("udp").endpoint(host + ":" + port).build();
+        return aeron.addSubscription(channel, streamId);
+    }
+
+    public Subscription subscribeIpc(final int streamId)
+    {
+        return aeron.addSubscription(IPC_CHANNEL, streamId);
+    }
+
+    /** The UDP channel others publish to for {@code subscription}, once its port is bound. */
+    public String resolvedChannel(final Subscription subscription)
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String endpoint;
+        while ((endpoint = subscription.resolvedEndpoint()) == null)
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new IllegalStateException("UDP endpoint of " + subscription.channel() + " did not bind");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        return new ChannelUriStringBuilder().media("udp").endpoint(endpoint).build();
+    }
+
+    /** A publication on {@code channel}; UDP ones get this node's term length and MTU. */
+    public ExclusivePublication publish(final String channel, final int streamId)
+    {
+        if (channel.startsWith("aeron:udp"))
+        {
+            final ChannelUriStringBuilder b = new ChannelUriStringBuilder(channel)
+                .termLength(settings.udpTermLength())
+                .mtu(settings.mtu());
+            return aeron.addExclusivePublication(b.build(), streamId);
+        }
+        return aeron.addExclusivePublication(channel, streamId);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.closeAll(aeron, driver);
+    }
+}

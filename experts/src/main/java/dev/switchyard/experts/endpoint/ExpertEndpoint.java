@@ -1,0 +1,335 @@
+package dev.switchyard.experts.endpoint;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.switchyard.router.wire.ExpertBlockFrame;
+import dev.switchyard.router.wire.HelloFrame;
+import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.sbe.BlockStatus;
+import dev.switchyard.wire.sbe.GatewayHelloEncoder;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import io.aeron.ExclusivePublication;
+import io.aeron.FragmentAssembler;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node's expert endpoint: receives dispatch blocks over IPC and UDP, runs the registered expert
+ * on them and sends the results back to the gateway that asked. Frames it cannot serve (malformed,
+ * truncated, wrong shape, unknown layer or expert, an expert draining or elsewhere) are answered with
+ * that status where the sender can be named, and always counted. Expert actors register and drain
+ * their experts through commands that this endpoint's own thread applies between frames, so a drain
+ * completes only when no block of that expert is in progress.
+ */
+public final class ExpertEndpoint implements Agent, AutoCloseable
+{
+    private static final Logger LOG = LoggerFactory.getLogger(ExpertEndpoint.class);
+    private static final int FRAGMENT_LIMIT = 16;
+    private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+
+    /** The model this endpoint serves experts of. */
+    public record Shape(int layers, int numExperts, int dModel, int maxRows)
+    {
+    }
+
+    private record Registered(BlockCompute compute, int epoch)
+    {
+    }
+
+    private final DataPlane dataPlane;
+    private final Shape shape;
+    private final Subscription ipc;
+    private final Subscription udp;
+    private final EndpointAddress address;
+    private final FragmentAssembler ipcAssembler;
+    private final FragmentAssembler udpAssembler;
+    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
+    private final Int2ObjectHashMap<Registered> experts = new Int2ObjectHashMap<>();
+    private final IntHashSet draining = new IntHashSet();
+    private final Long2ObjectHashMap<ExclusivePublication> replies = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<String> replyChannels = new Long2ObjectHashMap<>();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final ExpertBlockFrame frame = new ExpertBlockFrame();
+    private final HelloFrame hello = new HelloFrame();
+    private final UnsafeBuffer out;
+    private final float[] x;   // [maxRows, d]
+    private final float[] y;   // [maxRows, d]
+    private final IdleStrategy offerIdle;
+    private final StatusCounters counters = new StatusCounters();
+    private final AtomicLong unanswerable = new AtomicLong();
+    private final AtomicLong replyFailures = new AtomicLong();
+    private final AtomicLong rowsServed = new AtomicLong();
+    private AgentRunner runner;
+    private volatile boolean closed;
+
+    public ExpertEndpoint(final DataPlane dataPlane, final Shape shape)
+    {
+        this.dataPlane = dataPlane;
+        this.shape = shape;
+        this.ipc = dataPlane.subscribeIpc(WireLayout.EXPERT_STREAM_ID);
+        this.udp = dataPlane.subscribeUdp(dataPlane.settings().expertPort(), WireLayout.EXPERT_STREAM_ID);
+        this.address = new EndpointAddress(
+            dataPlane.driverId(), dataPlane.resolvedChannel(udp), WireLayout.EXPERT_STREAM_ID);
+        final int maxMessage = dataPlane.settings().maxMessageLength();
+        this.ipcAssembler = new FragmentAssembler(this::onFragment, maxMessage, true);
+        this.udpAssembler = new FragmentAssembler(this::onFragment, maxMessage, true);
+        final long elements = (long)shape.maxRows() * shape.dModel();
+        if (WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()) > maxMessage)
+        {
+            throw new IllegalArgumentException("a block of " + shape.maxRows() + " x " + shape.dModel() +
+                " floats exceeds the largest data-plane message (" + maxMessage + " bytes): raise the term length");
+        }
+        this.x = new float[(int)elements];
+        this.y = new float[(int)elements];
+        this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), 64));
+        this.offerIdle = dataPlane.newIdleStrategy();
+    }
+
+    /** Starts this endpoint's thread. */
+    public ExpertEndpoint start()
+    {
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), ex -> LOG.error("expert endpoint", ex), null, this);
+        AgentRunner.startOnThread(runner);
+        return this;
+    }
+
+    public EndpointAddress address()
+    {
+        return address;
+    }
+
+    public Shape shape()
+    {
+        return shape;
+    }
+
+    public StatusCounters counters()
+    {
+        return counters;
+    }
+
+    /** Frames that could not even name their sender (too short, another schema, unknown gateway). */
+    public long unanswerable()
+    {
+        return unanswerable.get();
+    }
+
+    /** Replies that could not be sent (gateway gone or back-pressured past the deadline). */
+    public long replyFailures()
+    {
+        return replyFailures.get();
+    }
+
+    public long rowsServed()
+    {
+        return rowsServed.get();
+    }
+
+    /** Serves {@code (layer, expert)} from now on; completes once the endpoint thread has it. */
+    public CompletableFuture<Void> register(final int layer, final int expert, final int epoch, final BlockCompute compute)
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(done, () ->
+        {
+            final int key = key(layer, expert);
+            draining.remove(key);
+            experts.put(key, new Registered(compute, epoch));
+        });
+        return done;
+    }
+
+    /**
+     * Stops serving {@code (layer, expert)}: later blocks for it are answered DRAINING, so that
+     * their gateway relearns where it lives. Completes when no block of it is in progress.
+     */
+    public CompletableFuture<Void> drain(final int layer, final int expert)
+    {
+        final CompletableFuture<Void> done = new CompletableFuture<>();
+        submit(done, () ->
+        {
+            final int key = key(layer, expert);
+            if (experts.remove(key) != null)
+            {
+                draining.add(key);
+            }
+        });
+        return done;
+    }
+
+    private void submit(final CompletableFuture<Void> done, final Runnable command)
+    {
+        if (closed || !commands.offer(() ->
+        {
+            command.run();
+            done.complete(null);
+        }))
+        {
+            done.completeExceptionally(new IllegalStateException("expert endpoint is closed or saturated"));
+        }
+    }
+
+    @Override
+    public String roleName()
+    {
+        return "expert-endpoint";
+    }
+
+    @Override
+    public int doWork()
+    {
+        int work = commands.drain(Runnable::run);
+        work += ipc.poll(ipcAssembler, FRAGMENT_LIMIT);
+        work += udp.poll(udpAssembler, FRAGMENT_LIMIT);
+        return work;
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            counters.increment(BlockStatus.MALFORMED);
+            unanswerable.incrementAndGet();
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.schemaId() == GatewayHelloEncoder.SCHEMA_ID &&
+            headerDecoder.templateId() == GatewayHelloEncoder.TEMPLATE_ID)
+        {
+            onHello(buffer, offset, length);
+        }
+        else
+        {
+            onBlock(buffer, offset, length);
+        }
+    }
+
+    private void onHello(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final HelloFrame.Hello h = hello.readGatewayHello(headerDecoder, buffer, offset, length);
+        if (h == null)
+        {
+            counters.increment(BlockStatus.MALFORMED);
+            unanswerable.incrementAndGet();
+            return;
+        }
+        final ExclusivePublication existing = replies.get(h.senderId());
+        if (existing != null && !existing.isClosed() && h.channel().equals(replyChannels.get(h.senderId())))
+        {
+            return;
+        }
+        CloseHelper.quietClose(existing);
+        replies.put(h.senderId(), dataPlane.publish(h.channel(), h.streamId()));
+        replyChannels.put(h.senderId(), h.channel());
+    }
+
+    private void onBlock(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final BlockStatus framing = frame.wrap(buffer, offset, length);
+        if (framing == BlockStatus.MALFORMED)
+        {
+            counters.increment(BlockStatus.MALFORMED);
+            unanswerable.incrementAndGet();
+            return;
+        }
+        final ExclusivePublication reply = replies.get(frame.replyTo());
+        final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
+        counters.increment(status);
+        if (reply == null)
+        {
+            unanswerable.incrementAndGet();
+            return;
+        }
+        final int rows = frame.rows();
+        final int d = shape.dModel();
+        final int outLength;
+        if (status == BlockStatus.OK)
+        {
+            final Registered expert = experts.get(key(frame.layer(), frame.expert()));
+            frame.readRows(x, 0);
+            expert.compute().forward(x, 0, rows, y, 0);
+            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                expert.epoch(), rows, d, BlockStatus.OK, y, 0);
+            rowsServed.addAndGet(rows);
+        }
+        else
+        {
+            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                frame.epoch(), 0, 0, status, y, 0);
+        }
+        final long result = Offers.offer(reply, out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, null);
+        if (result < 0)
+        {
+            replyFailures.incrementAndGet();
+            LOG.warn("result of group {} expert {}/{} not sent: {}", frame.groupId(), frame.layer(), frame.expert(),
+                Offers.describe(result));
+        }
+    }
+
+    private BlockStatus check()
+    {
+        final int layer = frame.layer();
+        final int expert = frame.expert();
+        if (layer < 0 || layer >= shape.layers())
+        {
+            return BlockStatus.UNKNOWN_LAYER;
+        }
+        if (expert < 0 || expert >= shape.numExperts())
+        {
+            return BlockStatus.UNKNOWN_EXPERT;
+        }
+        if (frame.cols() != shape.dModel() || frame.rows() > shape.maxRows())
+        {
+            return BlockStatus.BAD_SHAPE;
+        }
+        final int key = key(layer, expert);
+        if (!experts.containsKey(key))
+        {
+            return draining.contains(key) ? BlockStatus.DRAINING : BlockStatus.EXPERT_UNAVAILABLE;
+        }
+        return BlockStatus.OK;
+    }
+
+    private static int key(final int layer, final int expert)
+    {
+        return (layer << 16) | expert;
+    }
+
+    @Override
+    public void onClose()
+    {
+        replies.values().forEach(CloseHelper::quietClose);
+        replies.clear();
+        CloseHelper.closeAll(ipc, udp);
+    }
+
+    @Override
+    public void close()
+    {
+        closed = true;
+        if (runner != null)
+        {
+            CloseHelper.quietClose(runner);
+        }
+        else
+        {
+            onClose();
+        }
+        commands.drain(Runnable::run);
+    }
+}

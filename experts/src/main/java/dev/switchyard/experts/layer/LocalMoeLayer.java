@@ -1,0 +1,125 @@
+package dev.switchyard.experts.layer;
+
+import dev.switchyard.experts.compute.ComputeBackend;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.network.ExpertNetwork;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.gating.RouterProjection;
+import dev.switchyard.router.gating.Top2Gating;
+import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.plan.Combine;
+import dev.switchyard.router.plan.Dispatch;
+import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.router.plan.TokenGroups;
+
+/**
+ * One MoE layer computed in this process: per group, gating → dispatch → experts → combine.
+ * It is the reference every distributed path must equal bit for bit, and the {@code --local} path.
+ * <p>
+ * Not thread-safe (it owns the group's scratch); the experts inside may use a compute pool.
+ */
+public final class LocalMoeLayer
+{
+    /** Sees each group's plan as soon as it is routed. */
+    @FunctionalInterface
+    public interface GroupListener
+    {
+        void onGroup(int group, RoutingPlan plan);
+    }
+
+    private final ModelConfig config;
+    private final RouterProjection router;
+    private final ExpertNetwork[] experts;
+    private final Top2Gating gating;
+    private final RoutingPlan plan;
+    private final int dModel;
+
+    private final float[] gates;    // [G, E]
+    private final float[] block;    // [2G, d]
+    private final float[] blockOut; // [2G, d]
+
+    public LocalMoeLayer(final ModelConfig config, final RouterProjection router, final ExpertNetwork[] experts)
+    {
+        if (experts.length != config.numExperts() || router.experts() != config.numExperts())
+        {
+            throw new IllegalArgumentException("expert count differs between config, router and networks");
+        }
+        this.config = config;
+        this.router = router;
+        this.experts = experts;
+        this.dModel = config.dModel();
+        final int g = config.routing().groupSize();
+        this.gating = new Top2Gating(config.routing(), config.numExperts(), g);
+        this.plan = new RoutingPlan(g, config.numExperts());
+        this.gates = new float[g * config.numExperts()];
+        this.block = new float[plan.maxBlockRows() * dModel];
+        this.blockOut = new float[plan.maxBlockRows() * dModel];
+    }
+
+    /** Layer {@code layer} of a model directory; the expert weights stay mapped. */
+    public static LocalMoeLayer load(
+        final ModelDirectory model, final int layer, final ComputeBackend backend, final WeightFormat format)
+    {
+        final ModelConfig cfg = model.config();
+        final ExpertNetwork[] nets = new ExpertNetwork[cfg.numExperts()];
+        for (int e = 0; e < nets.length; e++)
+        {
+            nets[e] = ExpertNetwork.load(model.expert(layer, e), cfg.activation(), backend, format);
+        }
+        return new LocalMoeLayer(cfg, new RouterProjection(model.router(layer)), nets);
+    }
+
+    public ModelConfig config()
+    {
+        return config;
+    }
+
+    /**
+     * y = MoE(x), group by group.
+     *
+     * @param x          [tokens, d]
+     * @param importance [tokens] or null
+     * @param y          [tokens, d] overwritten
+     * @param listener   sees every group's plan, or null
+     */
+    public void forward(
+        final float[] x, final int tokens, final float[] importance, final float[] y, final GroupListener listener)
+    {
+        final TokenGroups groups = new TokenGroups(tokens, config.routing().groupSize());
+        for (int group = 0; group < groups.count(); group++)
+        {
+            forwardGroup(x, groups.start(group), groups.size(group), importance, group, y);
+            if (listener != null)
+            {
+                listener.onGroup(group, plan);
+            }
+        }
+    }
+
+    /**
+     * One group: x[start .. start+size) → y[start .. start+size).
+     *
+     * @param groupOrdinal seeds the random policy's draws (the group's index in its sequence)
+     */
+    public RoutingPlan forwardGroup(
+        final float[] x, final int start, final int size, final float[] importance, final long groupOrdinal,
+        final float[] y)
+    {
+        final int d = dModel;
+        router.gates(x, start * d, size, gates);
+        gating.route(gates, size, importance, start, groupOrdinal, plan);
+        Combine.clear(y, start * d, size, d);
+        for (int e = 0; e < experts.length; e++)
+        {
+            final int rows = plan.slotCount(e);
+            if (rows == 0)
+            {
+                continue;
+            }
+            Dispatch.gather(plan, e, x, start * d, d, block);
+            experts[e].forward(block, 0, rows, blockOut, 0);
+            Combine.accumulate(plan, e, blockOut, d, y, start * d);
+        }
+        return plan;
+    }
+}

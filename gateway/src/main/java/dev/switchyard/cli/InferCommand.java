@@ -1,0 +1,98 @@
+package dev.switchyard.cli;
+
+import dev.switchyard.gateway.system.SystemInference;
+import dev.switchyard.router.BadInputException;
+import dev.switchyard.router.io.Npy;
+import dev.switchyard.router.io.NpyArray;
+import dev.switchyard.router.io.RoutingReportWriter;
+import dev.switchyard.router.model.ModelDirectory;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code switchyard infer}: one token file through one MoE layer, with its routing report. */
+@Command(
+    name = "infer",
+    mixinStandardHelpOptions = true,
+    description = "Run a token file [T, d_model] through one MoE layer and write the output [T, d_model].")
+final class InferCommand implements Callable<Integer>
+{
+    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    Path model;
+
+    @Option(names = "--input", required = true, paramLabel = "X.npy", description = "Tokens, float32 [T, d_model].")
+    Path input;
+
+    @Option(names = "--output", required = true, paramLabel = "Y.npy", description = "Output, float32 [T, d_model].")
+    Path output;
+
+    @Option(names = "--routing", paramLabel = "R.json", description = "Write the routing report here.")
+    Path routing;
+
+    @Option(names = "--importance", paramLabel = "I.npy", description = "Per-token importance, float32 [T].")
+    Path importance;
+
+    @Option(names = "--layer", paramLabel = "L", description = "MoE layer of the model (default: ${DEFAULT-VALUE}).")
+    int layer;
+
+    @ArgGroup(exclusive = true)
+    Where where = new Where();
+
+    @Mixin
+    ComputeOptions compute;
+
+    static final class Where
+    {
+        @Option(names = "--local", description = "Compute in this process.")
+        boolean local;
+
+        @Option(names = "--connect", paramLabel = "HOST:PORT", description = "Use a running Switchyard gateway.")
+        String connect;
+    }
+
+    @Override
+    public Integer call()
+    {
+        try (ModelDirectory dir = ModelDirectory.open(CliArgs.existingDirectory("--model", model)))
+        {
+            if (layer < 0 || layer >= dir.layerCount())
+            {
+                throw new BadInputException(
+                    "--layer " + layer + ": model " + model + " has layers 0.." + (dir.layerCount() - 1));
+            }
+            final int d = dir.config().dModel();
+            final NpyArray x = TokenFiles.readTokens("--input", input, d);
+            final float[] imp = TokenFiles.readImportance("--importance", importance, x.rows());
+            if (!where.local)
+            {
+                final long start = System.nanoTime();
+                final SystemInference.Result r = where.connect != null ?
+                    SystemInference.connected(where.connect, dir, layer, x.data(), x.rows(), imp, routing != null) :
+                    SystemInference.embedded(model, dir, layer, x.data(), x.rows(), imp, routing != null,
+                        compute.threads);
+                Npy.write(output, x.rows(), d, r.output());
+                if (routing != null)
+                {
+                    RoutingReportWriter.write(routing, r.report());
+                }
+                System.out.printf("infer: %d tokens, %d groups through %s; %.1f ms%n", x.rows(),
+                    (x.rows() + dir.config().routing().groupSize() - 1) / dir.config().routing().groupSize(),
+                    where.connect != null ? "gateway " + where.connect : "the embedded system",
+                    (System.nanoTime() - start) / 1e6);
+                return 0;
+            }
+            final LocalInference.Result r = LocalInference.run(dir, layer, x.data(), x.rows(), imp, compute, null);
+            Npy.write(output, x.rows(), d, r.output());
+            if (routing != null)
+            {
+                RoutingReportWriter.write(routing, r.routing().toReport());
+            }
+            System.out.println(RoutingSummary.line("infer", r.routing(), r.computeNanos() / 1e6));
+            return 0;
+        }
+    }
+}

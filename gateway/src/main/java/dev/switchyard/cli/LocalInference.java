@@ -1,0 +1,53 @@
+package dev.switchyard.cli;
+
+import dev.switchyard.experts.compute.ComputePool;
+import dev.switchyard.experts.layer.LocalMoeLayer;
+import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.plan.RoutingRecord;
+import dev.switchyard.router.plan.TokenGroups;
+
+/** A token sequence through one layer in this process, with its routing and timing. */
+final class LocalInference
+{
+    record Result(float[] output, RoutingRecord routing, long computeNanos)
+    {
+    }
+
+    private LocalInference()
+    {
+    }
+
+    /**
+     * @param x          [tokens, d_model]
+     * @param importance [tokens] or null
+     * @param progress   advanced per group, or null
+     */
+    static Result run(
+        final ModelDirectory model,
+        final int layer,
+        final float[] x,
+        final int tokens,
+        final float[] importance,
+        final ComputeOptions compute,
+        final ProgressBar progress)
+    {
+        final int d = model.config().dModel();
+        try (ComputePool pool = compute.pool())
+        {
+            final LocalMoeLayer moe = LocalMoeLayer.load(model, layer, compute.backend(pool), compute.weightFormat());
+            final TokenGroups groups = new TokenGroups(tokens, model.config().routing().groupSize());
+            final RoutingRecord routing = new RoutingRecord(groups, model.config().numExperts());
+            final float[] y = new float[tokens * d];
+            final long start = System.nanoTime();
+            moe.forward(x, tokens, importance, y, (group, plan) ->
+            {
+                routing.record(group, plan);
+                if (progress != null)
+                {
+                    progress.update(group + 1L);
+                }
+            });
+            return new Result(y, routing, System.nanoTime() - start);
+        }
+    }
+}

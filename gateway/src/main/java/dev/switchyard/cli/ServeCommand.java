@@ -1,0 +1,163 @@
+package dev.switchyard.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.switchyard.gateway.system.SwitchyardNode;
+import dev.switchyard.router.BadInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code switchyard serve}: runs a node until interrupted. {@code --role all} (the default) is the
+ * whole system in this JVM; {@code gateway} and {@code experts} nodes form a cluster through
+ * {@code --seed-nodes}. Flags override the configuration file, which overrides the defaults.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve a model: gateway, experts or both, in a Pekko cluster with an Aeron data plane.")
+public final class ServeCommand implements Callable<Integer>
+{
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see conf/switchyard.conf).")
+    private Path config;
+
+    @Option(names = "--role", paramLabel = "ROLE", description = "all (default), gateway or experts.")
+    private String role;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory.")
+    private Path model;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Where clients reach the gateway (Aeron UDP).")
+    private String bind;
+
+    @Option(names = "--seed-nodes", paramLabel = "HOST:PORT", split = ",",
+        description = "Cluster seed nodes (Pekko remoting addresses), comma-separated.")
+    private List<String> seedNodes;
+
+    @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "This node's Pekko remoting address.")
+    private String cluster;
+
+    @Option(names = "--data-host", paramLabel = "HOST", description = "Address other nodes reach this node's Aeron endpoints at.")
+    private String dataHost;
+
+    @Option(names = "--max-wait", paramLabel = "MICROS", description = "A shared group closes this long after its first token.")
+    private Long maxWait;
+
+    @Option(names = "--group-per-request", description = "Every request gets its own groups.")
+    private boolean groupPerRequest;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Expert compute threads on this node.")
+    private Integer threads;
+
+    @Option(names = "--metrics-port", paramLabel = "PORT", description = "HTTP port of /metrics and /health (0: none).")
+    private Integer metricsPort;
+
+    @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
+    private String idle;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final SwitchyardNode node = SwitchyardNode.start(configuration());
+        final CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            node.close();
+            stopped.countDown();
+        }, "switchyard-shutdown"));
+        final StringBuilder line = new StringBuilder("switchyard serving ")
+            .append(node.settings().model()).append(" as ").append(node.settings().role())
+            .append(": cluster ").append(node.clusterAddress());
+        if (node.gateway() != null)
+        {
+            final String channel = node.gateway().clientChannel();
+            line.append(", clients ").append(channel.substring(channel.indexOf("endpoint=") + 9).split("\\|")[0]);
+        }
+        if (node.metricsPort() > 0)
+        {
+            line.append(", metrics http://").append(node.settings().metricsHost()).append(':')
+                .append(node.metricsPort()).append("/metrics");
+        }
+        System.out.println(line);
+        System.out.flush();
+        stopped.await();
+        return 0;
+    }
+
+    Config configuration()
+    {
+        Config flags = ConfigFactory.empty();
+        final List<Object[]> pairs = new ArrayList<>();
+        if (role != null)
+        {
+            pairs.add(new Object[] {"switchyard.role", role});
+        }
+        if (model != null)
+        {
+            pairs.add(new Object[] {"switchyard.model", model.toString()});
+        }
+        if (bind != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.bind", bind});
+        }
+        if (seedNodes != null)
+        {
+            pairs.add(new Object[] {"switchyard.cluster.seed-nodes", seedNodes});
+        }
+        if (cluster != null)
+        {
+            final int colon = cluster.lastIndexOf(':');
+            if (colon < 1)
+            {
+                throw new BadInputException("--cluster must be HOST:PORT (got '" + cluster + "')");
+            }
+            pairs.add(new Object[] {"switchyard.cluster.host", cluster.substring(0, colon)});
+            pairs.add(new Object[] {"switchyard.cluster.port", cluster.substring(colon + 1)});
+        }
+        if (dataHost != null)
+        {
+            pairs.add(new Object[] {"switchyard.data-plane.host", dataHost});
+        }
+        if (maxWait != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.max-wait-us", maxWait});
+        }
+        if (groupPerRequest)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.group-per-request", true});
+        }
+        if (threads != null)
+        {
+            pairs.add(new Object[] {"switchyard.experts.compute-threads", threads});
+        }
+        if (metricsPort != null)
+        {
+            pairs.add(new Object[] {"switchyard.metrics.http-port", metricsPort});
+        }
+        if (idle != null)
+        {
+            pairs.add(new Object[] {"switchyard.data-plane.idle", idle});
+        }
+        for (final Object[] p : pairs)
+        {
+            flags = flags.withValue((String)p[0], ConfigValueFactory.fromAnyRef(p[1]));
+        }
+        if (config != null)
+        {
+            if (!Files.isRegularFile(config))
+            {
+                throw new BadInputException("configuration file " + config + " does not exist");
+            }
+            flags = flags.withFallback(ConfigFactory.parseFile(config.toFile()));
+        }
+        return flags;
+    }
+}

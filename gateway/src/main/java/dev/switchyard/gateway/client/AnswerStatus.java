@@ -1,0 +1,35 @@
+package dev.switchyard.gateway.client;
+
+import dev.switchyard.wire.sbe.BlockStatus;
+
+/** How a request ended. Every request ends exactly once, with one of these. */
+public enum AnswerStatus
+{
+    OK,
+    /** The gateway's queue was full: refused at once, try again later. */
+    OVERLOADED,
+    /** Not answered within its deadline. */
+    TIMEOUT,
+    /** The request itself is wrong (shape, size, non-finite values, unknown layer). */
+    BAD_INPUT,
+    /** An expert could not be reached or kept refusing its block. */
+    EXPERT_UNAVAILABLE,
+    /** The gateway is shutting down or the connection to it was lost. */
+    UNAVAILABLE,
+    /** Something failed inside the system; the detail names it. */
+    INTERNAL;
+
+    public static AnswerStatus of(final BlockStatus status)
+    {
+        return switch (status)
+        {
+            case OK -> OK;
+            case OVERLOADED -> OVERLOADED;
+            case TIMEOUT -> TIMEOUT;
+            case BAD_INPUT, BAD_SHAPE, UNKNOWN_LAYER, UNKNOWN_EXPERT, MALFORMED -> BAD_INPUT;
+            case EXPERT_UNAVAILABLE, DRAINING -> EXPERT_UNAVAILABLE;
+            case SHUTTING_DOWN -> UNAVAILABLE;
+            default -> INTERNAL;
+        };
+    }
+}

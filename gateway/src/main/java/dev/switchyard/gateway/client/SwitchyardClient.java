@@ -1,0 +1,440 @@
+package dev.switchyard.gateway.client;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.experts.endpoint.Offers;
+import dev.switchyard.router.BadInputException;
+import dev.switchyard.router.wire.AnswerFrame;
+import dev.switchyard.router.wire.HelloFrame;
+import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import dev.switchyard.wire.sbe.WelcomeEncoder;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
+ * the answer; {@link #stream} delivers answers to a callback in request order. Requests larger
+ * than one message are split into whole groups and their answers joined. Thread-safe.
+ */
+public final class SwitchyardClient implements AutoCloseable
+{
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
+    private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    /** Beyond the request's deadline, how long the client waits before it gives up on the gateway. */
+    private static final long GRACE_MS = 5_000;
+    private static final long DEFAULT_WAIT_MS = 60_000;
+
+    private final DataPlane dataPlane;
+    private final boolean ownsDataPlane;
+    private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private final Publication requests;
+    private final Subscription answers;
+    private final FragmentAssembler assembler;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final AnswerFrame answerFrame = new AnswerFrame();
+    private final HelloFrame helloFrame = new HelloFrame();
+    private final RequestFrame requestFrame = new RequestFrame();
+    private final UnsafeBuffer sendBuffer;
+    private final IdleStrategy offerIdle;
+    private final ConcurrentHashMap<Long, CompletableFuture<InferAnswer>> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final AtomicLong unmatchedAnswers = new AtomicLong();
+    private final AgentRunner runner;
+    private volatile HelloFrame.Welcome welcome;
+
+    private SwitchyardClient(
+        final DataPlane dataPlane, final boolean ownsDataPlane, final String requestChannel,
+        final String answerChannel, final int answerStream)
+    {
+        this.dataPlane = dataPlane;
+        this.ownsDataPlane = ownsDataPlane;
+        this.offerIdle = dataPlane.newIdleStrategy();
+        this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(dataPlane.settings().maxMessageLength(), 64));
+        this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
+        this.assembler = new FragmentAssembler(this::onFragment, dataPlane.settings().maxMessageLength(), true);
+        this.requests = requestChannel.startsWith("aeron:udp") ?
+            dataPlane.aeron().addPublication(new ChannelUriStringBuilder(requestChannel)
+                .termLength(dataPlane.settings().udpTermLength()).mtu(dataPlane.settings().mtu()).build(),
+                WireLayout.CLIENT_REQUEST_STREAM_ID) :
+            dataPlane.aeron().addPublication(requestChannel, WireLayout.CLIENT_REQUEST_STREAM_ID);
+        this.runner = new AgentRunner(dataPlane.newIdleStrategy(), Throwable::printStackTrace, null, new Agent()
+        {
+            @Override
+            public int doWork()
+            {
+                return answers.poll(assembler, 16);
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "switchyard-client";
+            }
+        });
+        AgentRunner.startOnThread(runner);
+        final String replyChannel = answerChannel.startsWith("aeron:udp") ?
+            dataPlane.resolvedChannel(answers) : answerChannel;
+        handshake(replyChannel, answerStream);
+    }
+
+    /**
+     * Connects to the gateway at {@code hostPort} over UDP, with a media driver of the client's own.
+     *
+     * @throws BadInputException when the address is malformed or the gateway does not answer
+     */
+    public static SwitchyardClient connect(final String hostPort)
+    {
+        final InetSocketAddress gateway = parse(hostPort);
+        final String local = localAddressTowards(gateway);
+        final DataPlane plane = DataPlane.start(new DataPlaneSettings(
+            local, 0, 0, true, null, "backoff", 32 << 20, 16 << 20, 1408));
+        try
+        {
+            return connect(plane, true, hostPort);
+        }
+        catch (final RuntimeException ex)
+        {
+            plane.close();
+            throw ex;
+        }
+    }
+
+    /** Connects over UDP through an existing data plane (which the client does not close). */
+    public static SwitchyardClient connect(final DataPlane plane, final String hostPort)
+    {
+        return connect(plane, false, hostPort);
+    }
+
+    private static SwitchyardClient connect(final DataPlane plane, final boolean owns, final String hostPort)
+    {
+        final InetSocketAddress gateway = parse(hostPort);
+        final String requestChannel = new ChannelUriStringBuilder().media("udp")
+            .endpoint(gateway.getHostString() + ":" + gateway.getPort()).build();
+        final String answerChannel = new ChannelUriStringBuilder().media("udp")
+            .endpoint(plane.settings().host() + ":0").build();
+        return new SwitchyardClient(plane, owns, requestChannel, answerChannel, WireLayout.CLIENT_ANSWER_STREAM_ID);
+    }
+
+    /** Connects over IPC to a gateway on the same media driver. */
+    public static SwitchyardClient ipc(final DataPlane plane)
+    {
+        final int stream = 100_000 + ThreadLocalRandom.current().nextInt(1 << 30);
+        return new SwitchyardClient(plane, false, DataPlane.IPC_CHANNEL, DataPlane.IPC_CHANNEL, stream);
+    }
+
+    private static InetSocketAddress parse(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        try
+        {
+            if (colon < 1)
+            {
+                throw new NumberFormatException();
+            }
+            return InetSocketAddress.createUnresolved(
+                hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new BadInputException("gateway address must be HOST:PORT (got '" + hostPort + "')");
+        }
+    }
+
+    private static String localAddressTowards(final InetSocketAddress gateway)
+    {
+        // Connecting a datagram socket sends nothing; it picks the interface that routes there.
+        try (DatagramSocket probe = new DatagramSocket())
+        {
+            probe.connect(new InetSocketAddress(gateway.getHostString(), gateway.getPort()));
+            return probe.getLocalAddress().getHostAddress();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new BadInputException("cannot reach gateway " + gateway.getHostString() + ":" + gateway.getPort() +
+                ": " + ex.getMessage());
+        }
+    }
+
+    private void handshake(final String replyChannel, final int replyStream)
+    {
+        final long deadline = System.nanoTime() + CONNECT_TIMEOUT_NS;
+        long nextHello = 0;
+        while (welcome == null)
+        {
+            final long now = System.nanoTime();
+            if (now - deadline > 0)
+            {
+                close();
+                throw new BadInputException("gateway " + requests.channel() + " did not answer within " +
+                    TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NS) + " s");
+            }
+            if (requests.isConnected() && now - nextHello > 0)
+            {
+                synchronized (sendBuffer)
+                {
+                    final int length = helloFrame.writeClientHello(sendBuffer, 0, clientId, replyStream, replyChannel);
+                    requests.offer(sendBuffer, 0, length);
+                }
+                nextHello = now + TimeUnit.MILLISECONDS.toNanos(500);
+            }
+            try
+            {
+                Thread.sleep(1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                close();
+                throw new BadInputException("interrupted while connecting to the gateway");
+            }
+        }
+    }
+
+    /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
+    public long unmatchedAnswers()
+    {
+        return unmatchedAnswers.get();
+    }
+
+    public int dModel()
+    {
+        return welcome.dModel();
+    }
+
+    public int groupSize()
+    {
+        return welcome.groupSize();
+    }
+
+    public int numExperts()
+    {
+        return welcome.numExperts();
+    }
+
+    public int layers()
+    {
+        return welcome.layers();
+    }
+
+    /** The most tokens one message carries; larger requests are split into whole groups. */
+    public int maxRequestRows()
+    {
+        return welcome.maxRequestRows();
+    }
+
+    /** Runs {@code rows} tokens through layer 0 in groups of their own (bit-identical to the in-process path). */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting)
+    {
+        return infer(tokens, rows, importanceOrNull, wantRouting, RequestOptions.exact());
+    }
+
+    /**
+     * @param tokens           [rows, d_model]
+     * @param importanceOrNull [rows], or null for all 1.0
+     */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
+        final RequestOptions options)
+    {
+        final int d = dModel();
+        if (rows < 1 || tokens.length < (long)rows * d)
+        {
+            throw new BadInputException("request needs 1 or more tokens of " + d + " floats (got " + rows +
+                " rows in " + tokens.length + " floats)");
+        }
+        if (importanceOrNull != null && importanceOrNull.length < rows)
+        {
+            throw new BadInputException("importance has " + importanceOrNull.length + " values for " + rows + " tokens");
+        }
+        final int chunk = maxRequestRows();
+        if (rows <= chunk)
+        {
+            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0);
+        }
+        final List<CompletableFuture<InferAnswer>> parts = new ArrayList<>();
+        for (int start = 0; start < rows; start += chunk)
+        {
+            final int n = Math.min(chunk, rows - start);
+            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize()));
+        }
+        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+            .thenApply(ignored -> join(parts, rows, d, wantRouting));
+    }
+
+    /**
+     * Opens a stream of requests whose answers go to {@code onAnswer}, in request order, on the
+     * client's receiving thread (keep the callback short).
+     */
+    public RequestStream stream(final RequestOptions options, final Consumer<InferAnswer> onAnswer)
+    {
+        return new RequestStream(this, options, onAnswer);
+    }
+
+    private CompletableFuture<InferAnswer> send(
+        final float[] tokens, final int firstRow, final int rows, final float[] importance,
+        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase)
+    {
+        final long requestId = nextRequestId.getAndIncrement();
+        final CompletableFuture<InferAnswer> future = new CompletableFuture<>();
+        pending.put(requestId, future);
+        final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
+        final long offered;
+        synchronized (sendBuffer)
+        {
+            final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
+                deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
+                importance, firstRow);
+            offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null);
+        }
+        if (offered < 0)
+        {
+            pending.remove(requestId);
+            future.complete(InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
+                "request not sent to the gateway: " + Offers.describe(offered)));
+            return future;
+        }
+        final long waitMs = (options.deadline() == null ? DEFAULT_WAIT_MS : options.deadline().toMillis()) + GRACE_MS;
+        future.completeOnTimeout(InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
+            "no answer from the gateway within " + waitMs + " ms"), waitMs, TimeUnit.MILLISECONDS);
+        future.whenComplete((a, ex) -> pending.remove(requestId));
+        return future;
+    }
+
+    private static InferAnswer join(
+        final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting)
+    {
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            final InferAnswer a = part.join();
+            if (!a.ok())
+            {
+                return a;
+            }
+        }
+        final float[] output = new float[rows * d];
+        int groups = 0;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            groups += wantRouting ? part.join().routing().capacity().length : 0;
+        }
+        final int[] capacity = new int[groups];
+        final double[] aux = new double[groups];
+        final int[] expert = new int[wantRouting ? 2 * rows : 0];
+        final int[] position = new int[expert.length];
+        final float[] gate = new float[expert.length];
+        int row = 0;
+        int group = 0;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            final InferAnswer a = part.join();
+            System.arraycopy(a.output(), 0, output, row * d, a.rows() * d);
+            if (wantRouting)
+            {
+                final InferAnswer.Routing r = a.routing();
+                System.arraycopy(r.capacity(), 0, capacity, group, r.capacity().length);
+                System.arraycopy(r.auxLoss(), 0, aux, group, r.auxLoss().length);
+                System.arraycopy(r.expert(), 0, expert, 2 * row, 2 * a.rows());
+                System.arraycopy(r.position(), 0, position, 2 * row, 2 * a.rows());
+                System.arraycopy(r.gate(), 0, gate, 2 * row, 2 * a.rows());
+                group += r.capacity().length;
+            }
+            row += a.rows();
+        }
+        return new InferAnswer(parts.getFirst().join().requestId(), AnswerStatus.OK, "", rows, d, output,
+            wantRouting ? new InferAnswer.Routing(capacity, aux, expert, position, gate) : null);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.templateId() == WelcomeEncoder.TEMPLATE_ID &&
+            headerDecoder.schemaId() == WelcomeEncoder.SCHEMA_ID)
+        {
+            final HelloFrame.Welcome w = helloFrame.readWelcome(headerDecoder, buffer, offset, length);
+            if (w != null && w.clientId() == clientId)
+            {
+                welcome = w;
+            }
+            return;
+        }
+        if (!AnswerFrame.isAnswer(headerDecoder) || !answerFrame.wrap(headerDecoder, buffer, offset, length) ||
+            answerFrame.clientId() != clientId)
+        {
+            return;
+        }
+        final CompletableFuture<InferAnswer> future = pending.get(answerFrame.requestId());
+        if (future == null)
+        {
+            unmatchedAnswers.incrementAndGet();
+            return;
+        }
+        final AnswerStatus status = AnswerStatus.of(answerFrame.status());
+        final InferAnswer answer;
+        if (status != AnswerStatus.OK)
+        {
+            answer = InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail());
+        }
+        else
+        {
+            final int rows = answerFrame.rows();
+            final float[] output = new float[rows * answerFrame.cols()];
+            answerFrame.readOutputs(output);
+            InferAnswer.Routing routing = null;
+            if (answerFrame.routing())
+            {
+                final int groups = answerFrame.groups();
+                routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[2 * rows],
+                    new int[2 * rows], new float[2 * rows]);
+                answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
+                    routing.gate());
+            }
+            answer = new InferAnswer(answerFrame.requestId(), AnswerStatus.OK, "", rows, answerFrame.cols(), output,
+                routing);
+        }
+        future.complete(answer);
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        for (final CompletableFuture<InferAnswer> f : pending.values())
+        {
+            f.complete(InferAnswer.failed(0, AnswerStatus.UNAVAILABLE, "client closed"));
+        }
+        CloseHelper.quietCloseAll(requests, answers);
+        if (ownsDataPlane)
+        {
+            dataPlane.close();
+        }
+    }
+}

@@ -1,0 +1,47 @@
+package dev.switchyard.gateway.cluster;
+
+import java.time.Duration;
+
+import dev.switchyard.experts.actor.ExpertActor;
+import dev.switchyard.experts.actor.ExpertId;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Keeps every expert alive: tells each entity {@code KeepAlive} now and periodically, so sharding
+ * starts all of them (and restarts them on their new node after a rebalance) whether or not a
+ * gateway is asking. Passivation is off for experts, so once started they stay.
+ */
+public final class ExpertKeeper
+{
+    private record Tick()
+    {
+    }
+
+    private ExpertKeeper()
+    {
+    }
+
+    public static Behavior<Object> create(final int layers, final int experts, final Duration interval)
+    {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
+        {
+            final ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
+            timers.startTimerWithFixedDelay(new Tick(), interval);
+            ctx.getSelf().tell(new Tick());
+            return Behaviors.receiveMessage(m ->
+            {
+                for (int l = 0; l < layers; l++)
+                {
+                    for (int e = 0; e < experts; e++)
+                    {
+                        sharding.entityRefFor(ExpertActor.TYPE_KEY, new ExpertId(l, e).entityId())
+                            .tell(new ExpertActor.KeepAlive());
+                    }
+                }
+                return Behaviors.same();
+            });
+        }));
+    }
+}

@@ -1,0 +1,132 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.util.Arrays;
+
+import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.wire.sbe.BlockStatus;
+
+/**
+ * One admitted request between its arrival and its answer. Pooled: the arrays only grow, so a
+ * gateway in steady state does not allocate per request. {@link #generation} changes on every reuse
+ * so that a group finishing late cannot write into the request that took this slot's place.
+ */
+final class PendingRequest
+{
+    long generation;
+    long clientId;
+    long requestId;
+    int layer;
+    int rows;
+    int d;
+    boolean wantRouting;
+    boolean keepApart;
+    boolean hasImportance;
+    long groupOrdinalBase;
+    long arrivalNs;
+    long deadlineNs;
+
+    float[] x = new float[0];           // [rows, d]
+    float[] importance = new float[0];  // [rows]
+    float[] y = new float[0];           // [rows, d]
+    int[] expert = new int[0];          // [rows, 2]
+    int[] position = new int[0];        // [rows, 2]
+    float[] gate = new float[0];        // [rows, 2]
+    int[] capacity = new int[0];        // [groups touched]
+    double[] auxLoss = new double[0];   // [groups touched]
+    int groupsTouched;
+
+    GroupSlot openGroup;
+    int rowsAssigned;
+    int rowsDone;
+    boolean done;
+    BlockStatus status;
+    String detail;
+
+    void reset(final long clientId, final long requestId, final int layer, final int rows, final int d)
+    {
+        generation++;
+        this.clientId = clientId;
+        this.requestId = requestId;
+        this.layer = layer;
+        this.rows = rows;
+        this.d = d;
+        x = grow(x, rows * d);
+        y = grow(y, rows * d);
+        importance = grow(importance, rows);
+        rowsAssigned = 0;
+        openGroup = null;
+        rowsDone = 0;
+        groupsTouched = 0;
+        done = false;
+        status = BlockStatus.OK;
+        detail = "";
+    }
+
+    void prepareRouting()
+    {
+        if (expert.length < 2 * rows)
+        {
+            expert = new int[2 * rows];
+            position = new int[2 * rows];
+            gate = new float[2 * rows];
+        }
+    }
+
+    void fail(final BlockStatus why, final String text)
+    {
+        if (!done)
+        {
+            done = true;
+            status = why;
+            detail = text;
+        }
+    }
+
+    /** Takes rows [groupRow, groupRow + count) of a finished group as rows [requestRow, ...) of this request. */
+    void accept(
+        final float[] groupY, final RoutingPlan plan, final int groupRow, final int requestRow, final int count)
+    {
+        System.arraycopy(groupY, groupRow * d, y, requestRow * d, count * d);
+        if (wantRouting)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final int t = groupRow + i;
+                final int r = 2 * (requestRow + i);
+                expert[r] = plan.expert1(t);
+                expert[r + 1] = plan.expert2(t);
+                position[r] = plan.position1(t);
+                position[r + 1] = plan.position2(t);
+                gate[r] = plan.gate1(t);
+                gate[r + 1] = plan.gate2(t);
+            }
+        }
+        rowsDone += count;
+        if (rowsDone == rows && !done)
+        {
+            done = true;
+        }
+    }
+
+    /** The index of the next group this request's rows go to, in token order. */
+    int touchGroup()
+    {
+        if (capacity.length == groupsTouched)
+        {
+            capacity = Arrays.copyOf(capacity, Math.max(4, 2 * groupsTouched));
+            auxLoss = Arrays.copyOf(auxLoss, capacity.length);
+        }
+        return groupsTouched++;
+    }
+
+    void recordGroup(final int index, final int groupCapacity, final double groupAuxLoss)
+    {
+        capacity[index] = groupCapacity;
+        auxLoss[index] = groupAuxLoss;
+    }
+
+    private static float[] grow(final float[] a, final int n)
+    {
+        return a.length >= n ? a : new float[Math.max(n, a.length + a.length / 2)];
+    }
+}

@@ -1,0 +1,85 @@
+package dev.switchyard.gateway.metrics;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import dev.switchyard.experts.endpoint.StatusCounters;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * What a gateway counts, written by its data-plane thread without allocating and read by whoever
+ * reports (HTTP metrics, benchmarks, the demo). Latency is recorded in microseconds from a
+ * request's arrival to its answer.
+ */
+public final class GatewayMetrics
+{
+    /** Answers by status: OK, OVERLOADED, TIMEOUT, BAD_INPUT... */
+    public final StatusCounters answers = new StatusCounters();
+    /** Expert results by status, as they came back. */
+    public final StatusCounters blockReplies = new StatusCounters();
+    public final AtomicLong tokensIn = new AtomicLong();
+    public final AtomicLong tokensAnswered = new AtomicLong();
+    public final AtomicLong groupsDispatched = new AtomicLong();
+    public final AtomicLong blocksSent = new AtomicLong();
+    public final AtomicLong blocksResent = new AtomicLong();
+    public final AtomicLong staleReplies = new AtomicLong();
+    public final AtomicLong unanswerableFrames = new AtomicLong();
+    public final AtomicLong answersUndelivered = new AtomicLong();
+    public final AtomicLong droppedFirstByCapacity = new AtomicLong();
+    public final AtomicLong droppedSecondByCapacity = new AtomicLong();
+    public final AtomicLong secondRemovedByPolicy = new AtomicLong();
+    public final AtomicLong tokensWithoutExpert = new AtomicLong();
+    public final AtomicLong queuedRequests = new AtomicLong();
+    private final AtomicLongArray expertRows;  // [layers, E] rows dispatched
+    private final int experts;
+    private final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
+    private final Histogram cumulative = new Histogram(3_600_000_000L, 3);
+    private Histogram interval;
+
+    public GatewayMetrics(final int layers, final int experts)
+    {
+        this.experts = experts;
+        this.expertRows = new AtomicLongArray(layers * experts);
+    }
+
+    public void addExpertRows(final int layer, final int expert, final int rows)
+    {
+        expertRows.addAndGet(layer * experts + expert, rows);
+    }
+
+    public long expertRows(final int layer, final int expert)
+    {
+        return expertRows.get(layer * experts + expert);
+    }
+
+    public int layers()
+    {
+        return expertRows.length() / experts;
+    }
+
+    public int experts()
+    {
+        return experts;
+    }
+
+    public void recordLatencyMicros(final long micros)
+    {
+        latencyMicros.recordValue(Math.max(0, Math.min(micros, 3_600_000_000L)));
+    }
+
+    /** Every latency recorded since the start or the last {@link #resetLatency()}; a copy. */
+    public synchronized Histogram latency()
+    {
+        interval = latencyMicros.getIntervalHistogram(interval);
+        cumulative.add(interval);
+        return cumulative.copy();
+    }
+
+    /** Forgets the latencies so far (after a warm-up). */
+    public synchronized void resetLatency()
+    {
+        interval = latencyMicros.getIntervalHistogram(interval);
+        cumulative.reset();
+    }
+}

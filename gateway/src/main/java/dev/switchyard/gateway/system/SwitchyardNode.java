@@ -1,0 +1,356 @@
+package dev.switchyard.gateway.system;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import dev.switchyard.experts.actor.ExpertActor;
+import dev.switchyard.experts.actor.ExpertHost;
+import dev.switchyard.experts.actor.ModelExpertLoader;
+import dev.switchyard.experts.compute.ComputeBackends;
+import dev.switchyard.experts.compute.ComputePool;
+import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.experts.endpoint.ExpertEndpoint;
+import dev.switchyard.gateway.cluster.ExpertKeeper;
+import dev.switchyard.gateway.cluster.ExpertLocator;
+import dev.switchyard.gateway.dispatch.GatewayCore;
+import dev.switchyard.gateway.dispatch.GatewaySettings;
+import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.gateway.metrics.MetricsHttp;
+import dev.switchyard.router.BadInputException;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.gating.RouterProjection;
+import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.wire.WireLayout;
+import org.agrona.CloseHelper;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+
+/**
+ * One Switchyard node: its data plane (media driver and Aeron client), its actor system in the
+ * cluster, and by role a gateway (data-plane core and the locator that feeds it routes) and/or the
+ * expert endpoint that serves whichever experts sharding places here.
+ */
+public final class SwitchyardNode implements AutoCloseable
+{
+    public static final String ROLE_GATEWAY = "gateway";
+    public static final String ROLE_EXPERTS = "experts";
+
+    private final NodeSettings settings;
+    private final ModelDirectory model;
+    private final ModelConfig modelConfig;
+    private final DataPlane dataPlane;
+    private final ExpertEndpoint endpoint;
+    private final GatewayCore gateway;
+    private final GatewayMetrics metrics;
+    private final ActorSystem<Void> system;
+    private final ExecutorService loadExecutor;
+    private final ComputePool pool;
+    private final MetricsHttp http;
+    private static final long ENDPOINT_LINGER_MS = 300;
+    private volatile boolean closed;
+
+    private SwitchyardNode(
+        final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
+        final DataPlane dataPlane, final ExpertEndpoint endpoint, final GatewayCore gateway,
+        final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor,
+        final ComputePool pool, final MetricsHttp http)
+    {
+        this.pool = pool;
+        this.http = http;
+        this.settings = settings;
+        this.model = model;
+        this.modelConfig = modelConfig;
+        this.dataPlane = dataPlane;
+        this.endpoint = endpoint;
+        this.gateway = gateway;
+        this.metrics = metrics;
+        this.system = system;
+        this.loadExecutor = loadExecutor;
+    }
+
+    /** Starts a node from a full configuration (the {@code switchyard} and {@code pekko} sections). */
+    public static SwitchyardNode start(final Config config)
+    {
+        final Config full = config
+            .withFallback(ConfigFactory.parseResources(SwitchyardNode.class.getClassLoader(), "switchyard-pekko.conf"))
+            .withFallback(ConfigFactory.defaultReference(SwitchyardNode.class.getClassLoader()))
+            .resolve();
+        final NodeSettings settings = NodeSettings.from(full);
+        final List<AutoCloseable> started = new ArrayList<>();
+        try
+        {
+            final ModelDirectory model = ModelDirectory.open(settings.model());
+            started.add(model);
+            ModelConfig modelConfig = model.config();
+            if (settings.groupSize() > 0)
+            {
+                modelConfig = new ModelConfig(modelConfig.dModel(), modelConfig.dFf(), modelConfig.numExperts(),
+                    modelConfig.activation(), modelConfig.expertBias(),
+                    modelConfig.routing().withGroupSize(settings.groupSize()));
+            }
+            final DataPlane dataPlane = DataPlane.start(settings.dataPlane());
+            started.add(dataPlane);
+            final int layers = model.layerCount();
+            final int experts = modelConfig.numExperts();
+
+            ExpertEndpoint endpoint = null;
+            if (settings.runsExperts())
+            {
+                endpoint = new ExpertEndpoint(dataPlane,
+                    new ExpertEndpoint.Shape(layers, experts, modelConfig.dModel(),
+                        WireLayout.maxBlockRows(modelConfig.routing(), experts))).start();
+                started.add(endpoint);
+            }
+            final GatewayMetrics metrics = new GatewayMetrics(layers, experts);
+            final ActorSystem<Void> system = ActorSystem.create(
+                Behaviors.empty(), settings.systemName(), pekkoConfig(settings, full));
+            started.add(() -> system.terminate());
+            final ExecutorService loadExecutor = Executors.newFixedThreadPool(1, r ->
+            {
+                final Thread t = new Thread(r, "expert-loader");
+                t.setDaemon(true);
+                return t;
+            });
+            started.add(loadExecutor::shutdownNow);
+
+            final ComputePool pool = ComputePool.ofThreads(Math.max(1, settings.computeThreads()));
+            started.add(pool);
+            final ExpertHost host = endpoint == null ? null :
+                new ExpertHost(endpoint, new ModelExpertLoader(model, ComputeBackends.vector(pool)), loadExecutor);
+            ClusterSharding.get(system).init(
+                Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
+                    .withStopMessage(new ExpertActor.HandOff())
+                    .withRole(ROLE_EXPERTS));
+            joinCluster(system, settings);
+
+            GatewayCore gateway = null;
+            if (settings.runsGateway())
+            {
+                final List<RouterProjection> routers = new ArrayList<>();
+                for (int l = 0; l < layers; l++)
+                {
+                    routers.add(new RouterProjection(model.router(l)));
+                }
+                final ActorRef<ExpertLocator.Command>[] locator = newLocatorHolder();
+                gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), settings.bindHost(),
+                    (layer, expert) ->
+                    {
+                        final ActorRef<ExpertLocator.Command> ref = locator[0];
+                        if (ref != null)
+                        {
+                            ref.tell(new ExpertLocator.Relocate(layer, expert));
+                        }
+                    }, metrics).start();
+                started.add(gateway);
+                locator[0] = system.systemActorOf(
+                    ExpertLocator.create(gateway, layers, experts, settings.relocateEvery(), Duration.ofSeconds(3)),
+                    "expert-locator", Props.empty());
+            }
+            system.systemActorOf(ExpertKeeper.create(layers, experts, settings.keepAliveEvery()), "expert-keeper",
+                Props.empty());
+            MetricsHttp http = null;
+            if (settings.metricsPort() > 0)
+            {
+                final GatewayCore core = gateway;
+                try
+                {
+                    http = new MetricsHttp(settings.metricsHost(), settings.metricsPort(),
+                        core == null ? null : metrics, endpoint, () -> core == null || core.allRoutesKnown());
+                }
+                catch (final IOException ex)
+                {
+                    throw new BadInputException("metrics port " + settings.metricsHost() + ":" +
+                        settings.metricsPort() + " cannot be bound: " + ex.getMessage());
+                }
+                started.add(http);
+            }
+            return new SwitchyardNode(
+                settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system, loadExecutor, pool, http);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (int i = started.size() - 1; i >= 0; i--)
+            {
+                CloseHelper.quietClose(started.get(i));
+            }
+            throw ex;
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static ActorRef<ExpertLocator.Command>[] newLocatorHolder()
+    {
+        return (ActorRef<ExpertLocator.Command>[])new ActorRef<?>[1];
+    }
+
+    private static Config pekkoConfig(final NodeSettings settings, final Config full)
+    {
+        final List<String> roles = new ArrayList<>();
+        if (settings.runsGateway())
+        {
+            roles.add(ROLE_GATEWAY);
+        }
+        if (settings.runsExperts())
+        {
+            roles.add(ROLE_EXPERTS);
+        }
+        final List<String> seeds = new ArrayList<>();
+        for (final String seed : settings.seedNodes())
+        {
+            seeds.add("pekko://" + settings.systemName() + "@" + seed);
+        }
+        return ConfigFactory.empty()
+            .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.clusterHost()))
+            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.clusterPort()))
+            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
+            .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
+            .withFallback(full);
+    }
+
+    private static void joinCluster(final ActorSystem<Void> system, final NodeSettings settings)
+    {
+        if (settings.seedNodes().isEmpty())
+        {
+            final Cluster cluster = Cluster.get(system);
+            cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        }
+    }
+
+    public NodeSettings settings()
+    {
+        return settings;
+    }
+
+    public ModelConfig modelConfig()
+    {
+        return modelConfig;
+    }
+
+    public ModelDirectory model()
+    {
+        return model;
+    }
+
+    public DataPlane dataPlane()
+    {
+        return dataPlane;
+    }
+
+    /** The gateway's data plane, or null on a node without the gateway role. */
+    public GatewayCore gateway()
+    {
+        return gateway;
+    }
+
+    /** The expert endpoint, or null on a node without the experts role. */
+    public ExpertEndpoint endpoint()
+    {
+        return endpoint;
+    }
+
+    public GatewayMetrics metrics()
+    {
+        return metrics;
+    }
+
+    /** The port of /metrics, or 0 without HTTP. */
+    public int metricsPort()
+    {
+        return http == null ? 0 : http.port();
+    }
+
+    public ActorSystem<Void> actorSystem()
+    {
+        return system;
+    }
+
+    /** HOST:PORT of this node's Pekko remoting, to give other nodes as a seed. */
+    public String clusterAddress()
+    {
+        final Address address = Cluster.get(system).selfMember().address();
+        return address.getHost().get() + ":" + address.getPort().get();
+    }
+
+    /** Waits until the gateway knows where every expert lives. */
+    public void awaitReady(final Duration timeout) throws TimeoutException
+    {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (gateway != null && !gateway.allRoutesKnown())
+        {
+            if (System.nanoTime() - deadline > 0)
+            {
+                throw new TimeoutException("experts not all located within " + timeout.toSeconds() + " s");
+            }
+            try
+            {
+                Thread.sleep(20);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new TimeoutException("interrupted while waiting for the experts");
+            }
+        }
+    }
+
+    /**
+     * Leaves the cluster gracefully: sharding hands this node's experts off (each drains first),
+     * then the node's parts stop in order.
+     */
+    @Override
+    public void close()
+    {
+        if (closed)
+        {
+            return;
+        }
+        closed = true;
+        CloseHelper.quietClose(http);
+        system.terminate();
+        try
+        {
+            system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        CloseHelper.quietClose(gateway);
+        if (endpoint != null)
+        {
+            // Blocks already on their way get their DRAINING answer rather than vanish.
+            sleepQuietly(ENDPOINT_LINGER_MS);
+            endpoint.close();
+        }
+        loadExecutor.shutdownNow();
+        CloseHelper.quietCloseAll(pool, dataPlane, model);
+    }
+
+    private static void sleepQuietly(final long millis)
+    {
+        try
+        {
+            Thread.sleep(millis);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

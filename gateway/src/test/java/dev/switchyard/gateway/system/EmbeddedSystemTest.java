@@ -1,0 +1,181 @@
+package dev.switchyard.gateway.system;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.client.RequestOptions;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.router.config.Activation;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.config.Normalize;
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.wire.sbe.BlockStatus;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class EmbeddedSystemTest
+{
+    static final int D = 16;
+    static final int G = 8;
+
+    @TempDir
+    static Path dir;
+    static Path modelDir;
+    static ModelDirectory model;
+    static EmbeddedSystem system;
+
+    static ModelConfig config()
+    {
+        return new ModelConfig(D, 32, 4, Activation.RELU, true,
+            new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L));
+    }
+
+    @BeforeAll
+    static void start()
+    {
+        modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, config(), 2, 42);
+        model = ModelDirectory.open(modelDir);
+        system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString("switchyard.gateway.max-wait-us = 100"));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        if (system != null)
+        {
+            system.close();
+        }
+        model.close();
+    }
+
+    static float[] tokens(final int rows, final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final float[] x = new float[rows * D];
+        for (int i = 0; i < x.length; i++)
+        {
+            x[i] = (float)random.nextGaussian();
+        }
+        return x;
+    }
+
+    @Test
+    void outputsAndRoutingEqualTheInProcessLayerBitForBit()
+    {
+        final int rows = 29;  // three full groups and a short one
+        final float[] x = tokens(rows, 1);
+        final float[] importance = new float[rows];
+        for (int t = 0; t < rows; t++)
+        {
+            importance[t] = t % 5 == 0 ? 0.5f : 1.0f;
+        }
+        for (final int layer : new int[] {0, 1})
+        {
+            final LocalReference.Result expected = LocalReference.run(model, layer, x, rows, importance);
+            final InferAnswer answer = system.client().infer(x, rows, importance, true,
+                RequestOptions.exact().withLayer(layer)).join();
+            assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
+            assertArrayEquals(expected.y(), answer.output());
+            assertArrayEquals(expected.expert(), answer.routing().expert());
+            assertArrayEquals(expected.position(), answer.routing().position());
+            assertArrayEquals(expected.gate(), answer.routing().gate());
+            assertArrayEquals(expected.capacity(), answer.routing().capacity());
+        }
+    }
+
+    @Test
+    void aRemoteClientOverUdpGetsTheSameAnswersInOrderOnAStream()
+    {
+        try (SwitchyardClient remote = SwitchyardClient.connect(system.gatewayAddress()))
+        {
+            assertEquals(D, remote.dModel());
+            final List<InferAnswer> answers = new CopyOnWriteArrayList<>();
+            final var stream = remote.stream(RequestOptions.exact(), answers::add);
+            final List<float[]> sent = new ArrayList<>();
+            for (int i = 0; i < 12; i++)
+            {
+                final int rows = 1 + i * 3;
+                final float[] x = tokens(rows, 100 + i);
+                sent.add(x);
+                stream.send(x, rows, null, false);
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (answers.size() < sent.size() && System.nanoTime() < deadline)
+            {
+                Thread.onSpinWait();
+            }
+            assertEquals(sent.size(), answers.size());
+            for (int i = 0; i < sent.size(); i++)
+            {
+                final InferAnswer a = answers.get(i);
+                assertEquals(AnswerStatus.OK, a.status(), a.detail());
+                assertEquals(1 + i * 3, a.rows());
+                assertArrayEquals(LocalReference.run(model, 0, sent.get(i), a.rows(), null).y(), a.output());
+            }
+            assertTrue(answers.get(0).requestId() < answers.get(11).requestId());
+        }
+    }
+
+    @Test
+    void sharedGroupsAnswerEveryRequestOnce()
+    {
+        final List<CompletableFuture<InferAnswer>> futures = new ArrayList<>();
+        for (int i = 0; i < 40; i++)
+        {
+            futures.add(system.client().infer(tokens(3, i), 3, null, false, RequestOptions.shared()));
+        }
+        for (final CompletableFuture<InferAnswer> f : futures)
+        {
+            final InferAnswer a = f.join();
+            assertEquals(AnswerStatus.OK, a.status(), a.detail());
+            assertEquals(3 * D, a.output().length);
+        }
+    }
+
+    @Test
+    void badRequestsAreAnsweredWithTheirCauseAndTheGatewayKeepsServing()
+    {
+        final SwitchyardClient client = system.client();
+        final float[] x = tokens(4, 9);
+        x[5] = Float.NaN;
+        final InferAnswer nan = client.infer(x, 4, null, false).join();
+        assertEquals(AnswerStatus.BAD_INPUT, nan.status());
+        assertTrue(nan.detail().contains("token 0"), nan.detail());
+        final InferAnswer layer = client.infer(tokens(2, 3), 2, null, false, RequestOptions.exact().withLayer(5)).join();
+        assertEquals(AnswerStatus.BAD_INPUT, layer.status());
+        assertTrue(layer.detail().contains("layer 5"), layer.detail());
+        final long before = system.metrics().answers.get(BlockStatus.UNKNOWN_LAYER);
+        assertEquals(1, before);
+        final InferAnswer fine = client.infer(tokens(2, 3), 2, null, false).join();
+        assertEquals(AnswerStatus.OK, fine.status());
+    }
+
+    @Test
+    void aTinyDeadlineTimesOut()
+    {
+        final InferAnswer a = system.client().infer(tokens(64, 5), 64, null, false,
+            RequestOptions.exact().withDeadline(Duration.ofNanos(1000))).join();
+        assertEquals(AnswerStatus.TIMEOUT, a.status(), a.detail());
+    }
+}

@@ -1,0 +1,339 @@
+package dev.switchyard.router.gating;
+
+import dev.switchyard.router.config.Normalize;
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.plan.RoutingPlan;
+
+import java.util.Arrays;
+
+import static dev.switchyard.router.plan.RoutingPlan.ABSENT;
+
+/**
+ * Top-2 gating of Mesh TensorFlow ({@code _top_2_gating}) for one token group, in sparse form.
+ * <p>
+ * Follows the seed point by point (DESIGN.md §3): lowest-index ties, importance or max_experts,
+ * renormalisation before or after capacity, balancing loss (optionally with the second-place term)
+ * computed before the second policy, first choices placed before second choices. Every float
+ * operation on a gate is the float32 operation of the seed, in the seed's order, so that the dense
+ * reference in the tests agrees bit for bit.
+ * <p>
+ * One instance per routing thread: it owns scratch arrays and allocates nothing per group.
+ */
+public final class Top2Gating
+{
+    private static final float EPSILON = 1e-9f;
+
+    private final RoutingConfig config;
+    private final int experts;
+    private final int maxTokens;
+    private final float threshold;
+    private final float randomDivisor;
+
+    // [G]
+    private final int[] index1;
+    private final int[] index2;
+    private final float[] gate1;
+    private final float[] gate2;
+    private final boolean[] mask1;
+    private final boolean[] mask2;
+    private final float[] uniforms;
+    // [E]
+    private final float[] proxy1;
+    private final float[] proxy2;
+    private final int[] count1;
+    private final int[] count2;
+    private final int[] countBeforePolicy2;
+
+    public Top2Gating(final RoutingConfig config, final int experts, final int maxTokens)
+    {
+        if (experts < 2)
+        {
+            throw new IllegalArgumentException("top-2 gating needs at least 2 experts, got " + experts);
+        }
+        this.config = config;
+        this.experts = experts;
+        this.maxTokens = maxTokens;
+        this.threshold = (float)config.secondThreshold();
+        this.randomDivisor = (float)Math.max(config.secondThreshold(), 1e-9);
+        index1 = new int[maxTokens];
+        index2 = new int[maxTokens];
+        gate1 = new float[maxTokens];
+        gate2 = new float[maxTokens];
+        mask1 = new boolean[maxTokens];
+        mask2 = new boolean[maxTokens];
+        uniforms = new float[maxTokens];
+        proxy1 = new float[experts];
+        proxy2 = new float[experts];
+        count1 = new int[experts];
+        count2 = new int[experts];
+        countBeforePolicy2 = new int[experts];
+    }
+
+    public RoutingConfig config()
+    {
+        return config;
+    }
+
+    public int experts()
+    {
+        return experts;
+    }
+
+    /**
+     * Routes one group.
+     *
+     * @param gates            [tokens, E] softmax gates (see {@link RouterProjection})
+     * @param tokens           G of this group (the last group of a request may be short)
+     * @param importance       [tokens] at importanceOffset, or null for all 1.0
+     * @param importanceOffset where this group's importance starts
+     * @param groupOrdinal     seeds the {@code random} policy's draws for this group
+     * @param out              receives the plan
+     */
+    public void route(
+        final float[] gates,
+        final int tokens,
+        final float[] importance,
+        final int importanceOffset,
+        final long groupOrdinal,
+        final RoutingPlan out)
+    {
+        if (tokens < 1 || tokens > maxTokens)
+        {
+            throw new IllegalArgumentException("group of " + tokens + " tokens, gating holds 1.." + maxTokens);
+        }
+        if (out.experts() != experts)
+        {
+            throw new IllegalArgumentException("plan has " + out.experts() + " experts, gating " + experts);
+        }
+        final int capacity = config.capacity(tokens, experts);
+        final boolean before = config.normalize() == Normalize.BEFORE_CAPACITY;
+        final boolean secondLoss = config.secondPlaceLoss();
+        Arrays.fill(proxy1, 0f);
+        Arrays.fill(proxy2, 0f);
+        Arrays.fill(count1, 0);
+        Arrays.fill(countBeforePolicy2, 0);
+        int masked = 0;
+
+        // FIND TOP 2 EXPERTS PER POSITION
+        for (int t = 0; t < tokens; t++)
+        {
+            final int row = t * experts;
+            final float imp = importance == null ? 1f : importance[importanceOffset + t];
+            // before_capacity: importance == 1 keeps the first choice, > 0 the second.
+            // after_capacity: max_experts = 2 at importance 1, 1 in (0, 1) and above 1, 0 at or below 0.
+            final boolean keep1 = before ? imp == 1f : imp > 0f;
+            final boolean keep2 = before ? imp > 0f : imp == 1f;
+
+            int i1 = 0;
+            float g1 = gates[row];
+            for (int e = 1; e < experts; e++)
+            {
+                if (gates[row + e] > g1)
+                {
+                    i1 = e;
+                    g1 = gates[row + e];
+                }
+            }
+            // gates_without_top_1 = raw_gates * (1 - mask_1): the first choice is removed only where
+            // it survived importance in before_capacity, and always in after_capacity (masked later).
+            final int removed = (keep1 || !before) ? i1 : ABSENT;
+            int i2 = 0;
+            float g2 = removed == 0 ? 0f : gates[row];
+            for (int e = 1; e < experts; e++)
+            {
+                final float v = e == removed ? 0f : gates[row + e];
+                if (v > g2)
+                {
+                    i2 = e;
+                    g2 = v;
+                }
+            }
+
+            if (keep1)
+            {
+                for (int e = 0; e < experts; e++)
+                {
+                    proxy1[e] += gates[row + e];
+                }
+                count1[i1]++;
+            }
+            else
+            {
+                masked++;
+                if (before)
+                {
+                    g1 = 0f;
+                }
+            }
+            if (keep2)
+            {
+                countBeforePolicy2[i2]++;
+            }
+            else
+            {
+                masked++;
+            }
+            // The second-place proxy is masked by max_experts (after_capacity) but not by importance.
+            if (secondLoss && (keep2 || before))
+            {
+                float sum = 0f;
+                for (int e = 0; e < experts; e++)
+                {
+                    sum += e == removed ? 0f : gates[row + e];
+                }
+                final float denom = sum + EPSILON;
+                for (int e = 0; e < experts; e++)
+                {
+                    proxy2[e] += (e == removed ? 0f : gates[row + e]) / denom;
+                }
+            }
+
+            if (before)
+            {
+                final float denom = g1 + g2 + EPSILON;
+                g1 = g1 / denom;
+                g2 = g2 / denom;
+            }
+            index1[t] = i1;
+            index2[t] = i2;
+            gate1[t] = g1;
+            gate2[t] = g2;
+            mask1[t] = keep1;
+            mask2[t] = keep2;
+        }
+
+        // BALANCING LOSSES (before the second policy)
+        final double auxLoss = balancingLoss(tokens, secondLoss);
+
+        // SECOND POLICY
+        final SecondPolicy policy = config.secondPolicy();
+        if (policy == SecondPolicy.RANDOM)
+        {
+            GroupUniforms.fill(config.randomSeed(), groupOrdinal, tokens, uniforms);
+        }
+        int removedByPolicy = 0;
+        Arrays.fill(count2, 0);
+        for (int t = 0; t < tokens; t++)
+        {
+            if (!mask2[t])
+            {
+                continue;
+            }
+            final boolean keep = switch (policy)
+            {
+                case ALL -> true;
+                case NONE -> false;
+                case THRESHOLD -> gate2[t] > threshold;
+                case RANDOM -> uniforms[t] < gate2[t] / randomDivisor;
+            };
+            if (keep)
+            {
+                count2[index2[t]]++;
+            }
+            else
+            {
+                mask2[t] = false;
+                removedByPolicy++;
+            }
+        }
+        final float[] density1 = out.density1Array();
+        final float[] density2 = out.density2Array();
+        for (int e = 0; e < experts; e++)
+        {
+            density1[e] = (float)count1[e] / tokens;
+            density2[e] = (float)count2[e] / tokens;
+        }
+
+        // COMPUTE ASSIGNMENT TO EXPERTS: first choices in token order, then second choices after
+        // every kept first choice of their expert.
+        out.reset(tokens, capacity);
+        Arrays.fill(count1, 0);
+        Arrays.fill(count2, 0);
+        int droppedFirst = 0;
+        for (int t = 0; t < tokens; t++)
+        {
+            if (mask1[t])
+            {
+                if (count1[index1[t]]++ >= capacity)
+                {
+                    mask1[t] = false;
+                    droppedFirst++;
+                }
+            }
+        }
+        for (int e = 0; e < experts; e++)
+        {
+            count1[e] = Math.min(count1[e], capacity);
+            count2[e] = 0;
+        }
+        final int[] next1 = countBeforePolicy2; // reused as the running first-choice position
+        Arrays.fill(next1, 0);
+        int droppedSecond = 0;
+        for (int t = 0; t < tokens; t++)
+        {
+            int e1 = ABSENT;
+            int p1 = ABSENT;
+            float g1 = 0f;
+            if (mask1[t])
+            {
+                e1 = index1[t];
+                p1 = next1[e1]++;
+                g1 = gate1[t];
+            }
+            int e2 = ABSENT;
+            int p2 = ABSENT;
+            float g2 = 0f;
+            if (mask2[t])
+            {
+                final int position = count1[index2[t]] + count2[index2[t]]++;
+                if (position < capacity)
+                {
+                    e2 = index2[t];
+                    p2 = position;
+                    g2 = gate2[t];
+                }
+                else
+                {
+                    droppedSecond++;
+                }
+            }
+            if (!before)
+            {
+                final float denom = g1 + g2 + EPSILON;
+                g1 = g1 / denom;
+                g2 = g2 / denom;
+            }
+            out.assign(t, e1, p1, g1, e2, p2, g2);
+            if (e1 != ABSENT)
+            {
+                out.countSlot(e1);
+            }
+            if (e2 != ABSENT)
+            {
+                out.countSlot(e2);
+            }
+        }
+        out.indexSlots();
+        out.setStatistics(auxLoss, droppedFirst, droppedSecond, removedByPolicy, masked);
+    }
+
+    // loss = mean_e(proxy₁·density₁)·E², + 0.5·mean_e(proxy₂·density₂)·E² with the second-place term.
+    private double balancingLoss(final int tokens, final boolean secondLoss)
+    {
+        final double e2 = (double)experts * experts;
+        double sum1 = 0;
+        double sum2 = 0;
+        for (int e = 0; e < experts; e++)
+        {
+            sum1 += ((double)proxy1[e] / tokens) * ((double)count1[e] / tokens);
+            sum2 += ((double)proxy2[e] / tokens) * ((double)countBeforePolicy2[e] / tokens);
+        }
+        double loss = sum1 / experts * e2;
+        if (secondLoss)
+        {
+            loss += 0.5 * (sum2 / experts * e2);
+        }
+        return loss;
+    }
+}

@@ -1,0 +1,60 @@
+package dev.switchyard.router.wire;
+
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.wire.sbe.ExpertBlockEncoder;
+import dev.switchyard.wire.sbe.InferRequestEncoder;
+import dev.switchyard.wire.sbe.MessageHeaderEncoder;
+
+/** Sizes and stream ids of the data plane, shared by every part that reads or writes frames. */
+public final class WireLayout
+{
+    /** SBE header plus the fixed block of an {@code ExpertBlock}: the rows start here. */
+    public static final int BLOCK_HEADER_LENGTH = MessageHeaderEncoder.ENCODED_LENGTH + ExpertBlockEncoder.BLOCK_LENGTH;
+    /** SBE header plus the fixed block of an {@code InferRequest}: the tokens start here. */
+    public static final int REQUEST_HEADER_LENGTH =
+        MessageHeaderEncoder.ENCODED_LENGTH + InferRequestEncoder.BLOCK_LENGTH;
+
+    /** Expert endpoints receive dispatch blocks and gateway hellos on this stream. */
+    public static final int EXPERT_STREAM_ID = 2001;
+    /** Gateways receive combine blocks on this stream. */
+    public static final int GATEWAY_REPLY_STREAM_ID = 2002;
+    /** Gateways receive client hellos and requests on this stream. */
+    public static final int CLIENT_REQUEST_STREAM_ID = 1001;
+    /** Clients receive welcomes and answers on this stream. */
+    public static final int CLIENT_ANSWER_STREAM_ID = 1002;
+
+    private WireLayout()
+    {
+    }
+
+    /**
+     * The most rows one expert's block can hold for groups of up to {@code config.groupSize()} tokens:
+     * slots past the capacity are dropped, and a token holds at most two slots.
+     */
+    public static int maxBlockRows(final RoutingConfig config, final int experts)
+    {
+        int most = 0;
+        for (int g = 1; g <= config.groupSize(); g++)
+        {
+            most = Math.max(most, Math.min(config.capacity(g, experts), 2 * g));
+        }
+        return most;
+    }
+
+    public static int align(final int value, final int alignment)
+    {
+        return (value + alignment - 1) & -alignment;
+    }
+
+    /** Length of an {@code ExpertBlock} frame of {@code rows x cols} floats. */
+    public static long blockFrameLength(final int rows, final int cols)
+    {
+        return BLOCK_HEADER_LENGTH + (long)rows * cols * Float.BYTES;
+    }
+
+    /** Length of an {@code InferRequest} frame. */
+    public static long requestFrameLength(final int rows, final int cols, final boolean importance)
+    {
+        return REQUEST_HEADER_LENGTH + (long)rows * cols * Float.BYTES + (importance ? (long)rows * Float.BYTES : 0);
+    }
+}
