@@ -9,7 +9,6 @@ import dev.switchyard.experts.compute.ParallelTask;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.router.tensor.F32Tensor;
 
-
 import static dev.switchyard.experts.compute.vector.KernelGeometry.NR;
 
 /**
@@ -103,7 +102,8 @@ public final class VectorBackend implements ComputeBackend
     {
         if (!(weights instanceof VectorPackedLinear w))
         {
-            throw new IllegalArgumentException("weights were packed by another backend: " + weights);
+            throw new IllegalArgumentException(
+                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
         }
         if (epilogue.gated() != w.gated())
         {
@@ -123,8 +123,10 @@ public final class VectorBackend implements ComputeBackend
             computePanels(w, epilogue, x, xOffset, rows, y, yOffset, 0, w.panels(), own);
             return;
         }
+        // One panel per chunk: threads claim panels as they go, so a thread slowed down by another
+        // process (or woken late) leaves at most one panel's work for the others to wait on.
         final LinearTask task = own.task;
-        final int chunks = Math.min(w.panels(), threads * 4);
+        final int chunks = w.panels();
         task.set(w, epilogue, x, xOffset, rows, y, yOffset, chunks);
         try
         {
