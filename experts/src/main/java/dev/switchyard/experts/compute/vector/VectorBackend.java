@@ -34,8 +34,11 @@ public final class VectorBackend implements ComputeBackend
      * block of the chunk reads it; larger blocks mean fewer trips of the partial sums through L1.
      */
     public static final int DEFAULT_KC = 512;
-    /** Rows per chunk: bounds the per-thread partial sums to MC × NR floats. */
-    public static final int DEFAULT_MC = 240;
+    /**
+     * Rows per chunk: bounds the per-thread partial sums to MC × NR floats (64 KiB at AVX-512); as large as
+     * an expert network's row block, so that one block passes over the weights once.
+     */
+    public static final int DEFAULT_MC = 256;
 
     private final ComputePool pool;
     private final int kc;
