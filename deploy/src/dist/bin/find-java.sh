@@ -20,4 +20,4 @@ switchyard_find_java() {
 }
 
 # Every Switchyard JVM: the Vector API for the kernels, jdk.internal.misc for Agrona 2.x, FFM for mapped weights.
-SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders"
+SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseCompactObjectHeaders"
