@@ -6,26 +6,26 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-import com.typesafe.config.ConfigFactory;
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.layer.LocalMoeLayer;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.SwitchyardClient;
-import dev.switchyard.gateway.system.EmbeddedSystem;
+import dev.switchyard.gateway.bench.AeronTransport;
+import dev.switchyard.gateway.bench.ArteryTransport;
+import dev.switchyard.gateway.bench.BenchTransport;
+import dev.switchyard.gateway.bench.LocalTransport;
+import dev.switchyard.gateway.bench.OpenLoop;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
 import dev.switchyard.router.model.ModelDirectory;
+import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code switchyard bench layer}: runs one MoE layer over the same tokens repeatedly, warm-up first,
- * in process ({@code local}) or through the embedded system over Aeron IPC ({@code aeron}), and prints
- * the latency percentiles of a whole pass and the throughput; the last line is exactly
- * {@code p50_ms=<x> p99_ms=<y> tokens_per_s=<z>}.
+ * in process ({@code local}), through the embedded system over Aeron IPC ({@code aeron}) or with the
+ * same blocks over Pekko Artery ({@code artery}), and prints the latency percentiles of a whole pass
+ * and the throughput. With {@code --open-loop} it finds the saturation rate and then sends passes on
+ * a fixed schedule at a fraction of it, timing each from its scheduled send. The last line is
+ * exactly {@code p50_ms=<x> p99_ms=<y> tokens_per_s=<z>}.
  */
 @Command(
     name = "layer",
@@ -46,14 +46,33 @@ public final class BenchLayerCommand implements Callable<Integer>
     private int threads;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "local",
-        description = "local (in process) or aeron (embedded system, IPC).")
+        description = "local (in process), aeron (embedded system, IPC) or artery (the same blocks as Pekko " +
+            "remote messages between two actor systems on loopback); a comma list alternates passes between " +
+            "them and prints their ratios, the last one's figures last.")
     private String transport;
 
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed passes first (default 3).")
     private int warmup;
 
-    @Option(names = "--runs", paramLabel = "N", defaultValue = "10", description = "Timed passes (default 10).")
+    @Option(names = "--runs", paramLabel = "N", defaultValue = "10",
+        description = "Timed passes (default 10); with --open-loop, the passes that measure saturation.")
     private int runs;
+
+    @Option(names = "--open-loop",
+        description = "Find the saturation rate, then send passes on a fixed schedule at --load of it.")
+    private boolean openLoop;
+
+    @Option(names = "--load", paramLabel = "F", defaultValue = "0.8",
+        description = "Open loop: fraction of the saturation rate (default 0.8).")
+    private double load;
+
+    @Option(names = "--duration", paramLabel = "S", defaultValue = "20",
+        description = "Open loop: seconds of scheduled sends (default 20).")
+    private double duration;
+
+    @Option(names = "--in-flight", paramLabel = "N", defaultValue = "4",
+        description = "Open loop: passes in flight while measuring saturation (default 4).")
+    private int inFlight;
 
     @Override
     public Integer call() throws Exception
@@ -91,64 +110,125 @@ public final class BenchLayerCommand implements Callable<Integer>
                     x[i] = (float)random.nextGaussian();
                 }
             }
-            final double[] ms = switch (transport)
+            final String[] kinds = transport.split(",");
+            if (openLoop && kinds.length != 1)
             {
-                case "local" -> local(dir, x, rows);
-                case "aeron" -> aeron(x, rows);
-                default -> throw new BadInputException("--transport must be local or aeron (got '" + transport + "')");
-            };
-            Arrays.sort(ms);
-            final double p50 = percentile(ms, 50);
-            final double p99 = percentile(ms, 99);
-            System.out.printf(Locale.ROOT, "transport=%s tokens=%d threads=%d runs=%d min_ms=%.3f max_ms=%.3f%n",
-                transport, rows, threads, runs, ms[0], ms[ms.length - 1]);
-            System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n", p50, p99, rows / (p50 / 1e3));
+                throw new BadInputException("--open-loop runs one transport at a time (got '" + transport + "')");
+            }
+            final BenchTransport[] layers = new BenchTransport[kinds.length];
+            try
+            {
+                for (int k = 0; k < kinds.length; k++)
+                {
+                    layers[k] = open(kinds[k].trim(), dir);
+                }
+                if (openLoop)
+                {
+                    openLoop(layers[0], x, rows);
+                }
+                else
+                {
+                    closedLoop(kinds, layers, x, rows);
+                }
+            }
+            finally
+            {
+                for (final BenchTransport layer : layers)
+                {
+                    if (layer != null)
+                    {
+                        layer.close();
+                    }
+                }
+            }
             return 0;
         }
     }
 
-    private double[] local(final ModelDirectory dir, final float[] x, final int rows)
+    private BenchTransport open(final String kind, final ModelDirectory dir)
     {
-        try (ComputePool pool = ComputePool.ofThreads(threads))
+        return switch (kind)
         {
-            final LocalMoeLayer layer = LocalMoeLayer.load(dir, 0, ComputeBackends.vector(pool), WeightFormat.F32);
-            final float[] y = new float[x.length];
-            final double[] ms = new double[runs];
-            for (int i = 0; i < warmup + runs; i++)
-            {
-                final long start = System.nanoTime();
-                layer.forward(x, rows, null, y, null);
-                if (i >= warmup)
-                {
-                    ms[i - warmup] = (System.nanoTime() - start) / 1e6;
-                }
-            }
-            return ms;
-        }
+            case "local" -> new LocalTransport(dir, threads);
+            case "aeron" -> new AeronTransport(model, threads);
+            case "artery" -> new ArteryTransport(dir, threads);
+            default -> throw new BadInputException(
+                "--transport must be local, aeron or artery, or a comma list of them (got '" + kind + "')");
+        };
     }
 
-    private double[] aeron(final float[] x, final int rows)
+    /** With several transports, passes alternate between them, so that all see the same machine. */
+    private void closedLoop(final String[] kinds, final BenchTransport[] layers, final float[] x, final int rows)
     {
-        try (EmbeddedSystem system = EmbeddedSystem.start(model, ConfigFactory.parseString(
-            "switchyard.experts.compute-threads = " + threads)))
+        final double[][] ms = new double[layers.length][runs];
+        for (int i = 0; i < warmup + runs; i++)
         {
-            final SwitchyardClient client = system.client();
-            final double[] ms = new double[runs];
-            for (int i = 0; i < warmup + runs; i++)
+            for (int k = 0; k < layers.length; k++)
             {
                 final long start = System.nanoTime();
-                final InferAnswer answer = client.infer(x, rows, null, false).join();
-                if (!answer.ok())
-                {
-                    throw new BadInputException("the system answered " + answer.status() + ": " + answer.detail());
-                }
+                layers[k].submit(x, rows).join();
                 if (i >= warmup)
                 {
-                    ms[i - warmup] = (System.nanoTime() - start) / 1e6;
+                    ms[k][i - warmup] = (System.nanoTime() - start) / 1e6;
                 }
             }
-            return ms;
         }
+        final double[] p50 = new double[layers.length];
+        final double[] p99 = new double[layers.length];
+        for (int k = 0; k < layers.length; k++)
+        {
+            Arrays.sort(ms[k]);
+            p50[k] = percentile(ms[k], 50);
+            p99[k] = percentile(ms[k], 99);
+            System.out.printf(Locale.ROOT,
+                "transport=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+                kinds[k], rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
+        }
+        for (int k = 1; k < layers.length; k++)
+        {
+            System.out.printf(Locale.ROOT, "%s/%s: p50 %.3fx p99 %.3fx%n",
+                kinds[k], kinds[0], p50[k] / p50[0], p99[k] / p99[0]);
+        }
+        final int last = layers.length - 1;
+        System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n",
+            p50[last], p99[last], rows / (p50[last] / 1e3));
+    }
+
+    private void openLoop(final BenchTransport layer, final float[] x, final int rows)
+    {
+        if (!(load > 0) || inFlight < 1 || !(duration > 0))
+        {
+            throw new BadInputException("--load and --duration must be above 0, --in-flight at least 1");
+        }
+        for (int i = 0; i < warmup; i++)
+        {
+            layer.submit(x, rows).join();
+        }
+        final double saturation = OpenLoop.saturation(layer, x, rows, inFlight, runs);
+        final double rate = saturation * load;
+        System.out.printf(Locale.ROOT,
+            "transport=%s tokens=%d threads=%d saturation_per_s=%.3f (closed loop, %d in flight, %d passes)%n",
+            transport, rows, threads, saturation, inFlight, runs);
+        System.out.printf(Locale.ROOT, "open loop at %.0f%% of saturation: %.3f passes/s for %.1f s%n",
+            load * 100, rate, duration);
+        final OpenLoop.Result result = OpenLoop.run(layer, x, rows, rate, duration);
+        final Histogram h = result.latencyMicros();
+        if (result.completed() == 0)
+        {
+            throw new BadInputException("every pass of the open-loop run failed (" + result.failed() + ")");
+        }
+        System.out.printf(Locale.ROOT,
+            "sent=%d completed=%d failed=%d achieved_per_s=%.3f p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f " +
+            "p99_over_p50=%.2f%n",
+            result.scheduled(), result.completed(), result.failed(), result.achievedPerSecond(),
+            ms(h, 50), ms(h, 90), ms(h, 99), h.getMaxValue() / 1e3, ms(h, 99) / ms(h, 50));
+        System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n",
+            ms(h, 50), ms(h, 99), result.achievedPerSecond() * rows);
+    }
+
+    private static double ms(final Histogram h, final double percentile)
+    {
+        return h.getValueAtPercentile(percentile) / 1e3;
     }
 
     private static double percentile(final double[] sorted, final double p)

@@ -20,6 +20,8 @@ import org.agrona.concurrent.IdleStrategy;
 public final class DataPlane implements AutoCloseable
 {
     public static final String IPC_CHANNEL = "aeron:ipc";
+    /** The largest MTU Aeron takes (64 KiB less a frame header, 32-byte aligned). */
+    public static final int IPC_MTU = 65504;
 
     private final DataPlaneSettings settings;
     private final MediaDriver driver;
@@ -43,7 +45,12 @@ public final class DataPlane implements AutoCloseable
             final MediaDriver.Context ctx = new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(IdleStrategies.of(settings.idle()))
+                // Name resolution and other rare tasks: never worth a spinning thread.
+                .asyncExecutorIdleStrategy(IdleStrategies.backoff())
                 .ipcTermBufferLength(settings.ipcTermLength())
+                // IPC has no network frame to fit: the largest fragment makes a block of a large
+                // model a few fragments rather than hundreds of 1408-byte ones.
+                .ipcMtuLength(IPC_MTU)
                 .publicationTermBufferLength(settings.udpTermLength())
                 .mtuLength(settings.mtu())
                 .dirDeleteOnStart(true)
@@ -65,9 +72,9 @@ public final class DataPlane implements AutoCloseable
         }
         try
         {
-            final Aeron aeron = Aeron.connect(new Aeron.Context()
-                .aeronDirectoryName(dir)
-                .idleStrategy(IdleStrategies.of(settings.idle())));
+            // The client conductor only keeps the client alive and registers publications: Aeron's
+            // sleeping default suits it, whatever the data-plane threads use.
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
             return new DataPlane(settings, driver, aeron, dir);
         }
         catch (final RuntimeException ex)

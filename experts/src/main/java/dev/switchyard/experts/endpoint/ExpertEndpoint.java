@@ -75,6 +75,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final AtomicLong replyFailures = new AtomicLong();
     private final AtomicLong rowsServed = new AtomicLong();
     private AgentRunner runner;
+    private Offers.WhileWaiting whileReplying;
     private volatile boolean closed;
 
     public ExpertEndpoint(final DataPlane dataPlane, final Shape shape)
@@ -99,6 +100,17 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), 64));
         this.offerIdle = dataPlane.newIdleStrategy();
+    }
+
+    /**
+     * Runs this endpoint on {@code shared}, a runner of several agents, rather than a thread of its
+     * own; {@code peerWork} is the work of the agents beside it, done while a reply waits for room
+     * (they cannot free it while this endpoint holds their thread). Closing either closes the runner.
+     */
+    public void runOn(final AgentRunner shared, final Offers.WhileWaiting peerWork)
+    {
+        this.runner = shared;
+        this.whileReplying = peerWork;
     }
 
     /** Starts this endpoint's thread. */
@@ -272,7 +284,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
                 frame.epoch(), 0, 0, status, y, 0);
         }
-        final long result = Offers.offer(reply, out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, null);
+        final long result = Offers.offer(reply, out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, whileReplying);
         if (result < 0)
         {
             replyFailures.incrementAndGet();

@@ -130,6 +130,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final float[] replyRows;  // [max block rows, d]
     private final IdleStrategy offerIdle;
     private AgentRunner runner;
+    private Offers.WhileWaiting peerWork = () -> 0;
     private volatile boolean closed;
 
     /**
@@ -202,6 +203,29 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clientUdpAssembler = new FragmentAssembler(this::onClientFragment, maxMessage, true);
         this.replyIpcAssembler = new FragmentAssembler(this::onReplyFragment, maxMessage, true);
         this.replyUdpAssembler = new FragmentAssembler(this::onReplyFragment, maxMessage, true);
+    }
+
+    /**
+     * Runs this core on {@code shared}, a runner of several agents, rather than a thread of its own;
+     * {@code peerWork} is the work of the agents beside it, done while an offer waits for room (an
+     * expert endpoint on the same thread must keep consuming, or the gateway would wait on itself).
+     * Closing either closes the runner.
+     */
+    public void runOn(final AgentRunner shared, final Offers.WhileWaiting peerWork)
+    {
+        this.runner = shared;
+        this.peerWork = peerWork;
+    }
+
+    /** Results waiting on the reply streams, taken in; also the work an agent beside this one does. */
+    public int pollReplies()
+    {
+        return replyIpc.poll(replyIpcAssembler, FRAGMENT_LIMIT) + replyUdp.poll(replyUdpAssembler, FRAGMENT_LIMIT);
+    }
+
+    private int whileOffering()
+    {
+        return pollReplies() + peerWork.doWork();
     }
 
     public GatewayCore start()
@@ -307,11 +331,6 @@ public final class GatewayCore implements Agent, AutoCloseable
         return work;
     }
 
-    private int pollReplies()
-    {
-        return replyIpc.poll(replyIpcAssembler, FRAGMENT_LIMIT) + replyUdp.poll(replyUdpAssembler, FRAGMENT_LIMIT);
-    }
-
     // ---------------------------------------------------------------- clients
 
     private void onClientFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -351,7 +370,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final int len = helloFrame.writeWelcome(controlBuffer, 0, new HelloFrame.Welcome(
             hello.senderId(), d, experts, groupSize, layers, maxRequestRows));
         final long result = Offers.offer(publication, controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS * 5,
-            this::pollReplies);
+            this::whileOffering);
         if (result < 0)
         {
             LOG.warn("welcome to client {} not sent: {}", hello.senderId(), Offers.describe(result));
@@ -473,7 +492,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private void deliver(final ExclusivePublication client, final int length)
     {
         final long result = Offers.offer(client, answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS,
-            this::pollReplies);
+            this::whileOffering);
         if (result < 0)
         {
             metrics.answersUndelivered.incrementAndGet();
@@ -624,7 +643,7 @@ public final class GatewayCore implements Agent, AutoCloseable
                 WireLayout.GATEWAY_REPLY_STREAM_ID,
                 route.address.driverId().equals(dataPlane.driverId()) ? DataPlane.IPC_CHANNEL : replyUdpChannel);
             final long result = Offers.offer(link.publication, controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS,
-                this::pollReplies);
+                this::whileOffering);
             if (result < 0)
             {
                 wait(group, expert, route);
@@ -644,7 +663,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
         group.attempts[expert]++;
         final long result = Offers.offer(link.publication, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS,
-            this::pollReplies);
+            this::whileOffering);
         if (result > 0)
         {
             group.sent[expert] = true;

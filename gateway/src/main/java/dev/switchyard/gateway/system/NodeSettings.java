@@ -29,6 +29,7 @@ import dev.switchyard.router.BadInputException;
  * @param dataPlane       Aeron settings
  * @param metricsHost     host of the metrics HTTP endpoint
  * @param metricsPort     its port, 0 for none
+ * @param sharedThread    a node with both roles runs gateway and expert endpoint on one thread
  */
 public record NodeSettings(
     Path model,
@@ -45,7 +46,8 @@ public record NodeSettings(
     Duration keepAliveEvery,
     DataPlaneSettings dataPlane,
     String metricsHost,
-    int metricsPort)
+    int metricsPort,
+    boolean sharedThread)
 {
     public boolean runsGateway()
     {
@@ -121,7 +123,8 @@ public record NodeSettings(
                 c.getDuration("experts.keep-alive-interval"),
                 plane,
                 c.getString("metrics.http-host"),
-                c.getInt("metrics.http-port"));
+                c.getInt("metrics.http-port"),
+                c.getBoolean("data-plane.shared-thread"));
         }
         catch (final ConfigException ex)
         {

@@ -1,0 +1,41 @@
+package dev.switchyard.gateway.bench;
+
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.gateway.system.EmbeddedSystem;
+import dev.switchyard.router.BadInputException;
+
+/** The embedded system: a client sends each pass to the gateway over Aeron IPC. */
+public final class AeronTransport implements BenchTransport
+{
+    private final EmbeddedSystem system;
+    private final SwitchyardClient client;
+
+    public AeronTransport(final Path model, final int threads)
+    {
+        this.system = EmbeddedSystem.start(model, ConfigFactory.parseString(
+            "switchyard.experts.compute-threads = " + threads));
+        this.client = system.client();
+    }
+
+    @Override
+    public CompletableFuture<Void> submit(final float[] x, final int rows)
+    {
+        return client.infer(x, rows, null, false).thenAccept(answer ->
+        {
+            if (!answer.ok())
+            {
+                throw new BadInputException("the system answered " + answer.status() + ": " + answer.detail());
+            }
+        });
+    }
+
+    @Override
+    public void close()
+    {
+        system.close();
+    }
+}
