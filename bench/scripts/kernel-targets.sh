@@ -3,22 +3,15 @@
 # prints one line per figure (GFLOP/s; a ratio is java/openblas, a time ratio ffn/(first + second)).
 #
 # Usage (from anywhere):  bench/scripts/kernel-targets.sh [REPEATS]
-#   needs: JDK 25 (JAVA_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64), Maven (offline build of the
-#   reactor into target/ on first use), python3 with numpy (bench/scripts/setup-reference.sh).
+#   needs: what ./switchyard needs (JDK 25, Maven), python3 with numpy (bench/scripts/setup-reference.sh).
 #
 # OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE are unset for the numpy commands only: an environment that
 # pins CORETYPE (e.g. Haswell) holds OpenBLAS to its AVX2 kernel on an AVX-512 machine.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 REPEATS="${1:-3}"
-: "${JAVA_HOME:=/usr/lib/jvm/temurin-25-jdk-amd64}"
-export JAVA_HOME
-CP_FILE=gateway/target/bench-kernel.classpath
-if [[ ! -f "$CP_FILE" || ! -f gateway/target/classes/dev/switchyard/cli/BenchKernelCommand.class ]]; then
-  mvn -B -q -o -pl gateway -am compile dependency:build-classpath -Dmdep.outputFile="$PWD/$CP_FILE" >&2
-fi
-JAVA=("$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector --enable-native-access=ALL-UNNAMED
-      -cp "gateway/target/classes:$(cat "$CP_FILE")" dev.switchyard.cli.BenchKernelCommand)
+# The launcher builds the distribution on first use (and after source changes).
+JAVA=(./switchyard bench kernel)
 
 blas() { # M K N [--ffn]
   env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=1 \
@@ -48,5 +41,6 @@ for rep in $(seq 1 "$REPEATS"); do
     echo "rep=$rep weights m=$m k=1024 n=4096 f32=$f32 bf16=$bf16 openblas=$b"
   done
 done
-# Accuracy of bf16 weights on the demo model's shape (d_model 64, d_ff 256), full FFN, 128 rows.
-"${JAVA[@]}" --m 128 --k 64 --n 256 --ffn --weights bf16 --runs 10 --warmup 2 2>&1 >/dev/null | grep "bf16 vs f32"
+# Accuracy of bf16 weights on the demo model's shape (d_model 256, d_ff 1024), one FFN on 2048 rows;
+# bench/src/main/java/dev/switchyard/bench/kernel/Bf16Accuracy.java measures it on the demo model itself.
+"${JAVA[@]}" --m 2048 --k 256 --n 1024 --ffn --weights bf16 --runs 10 --warmup 2 2>&1 >/dev/null | grep "bf16 vs f32"

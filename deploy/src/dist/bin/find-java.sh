@@ -1,4 +1,5 @@
-# Sourced by the switchyard launchers: sets SWITCHYARD_JAVA_HOME to a JDK 25 or newer, or exits
+# Sourced by the switchyard launchers: sets SWITCHYARD_JAVA_HOME to a JDK 25 or newer (JAVA_HOME if
+# it is one, else the newest-looking one under SWITCHYARD_JVM_DIR, default /usr/lib/jvm), or exits
 # with one line that says what to install.
 
 switchyard_java_major() {
@@ -6,8 +7,8 @@ switchyard_java_major() {
 }
 
 switchyard_find_java() {
-  local candidate major
-  for candidate in "${JAVA_HOME:-}" /usr/lib/jvm/*25* /usr/lib/jvm/*-2[5-9]* /usr/lib/jvm/*-[3-9][0-9]*; do
+  local candidate major jvms="${SWITCHYARD_JVM_DIR:-/usr/lib/jvm}"
+  for candidate in "${JAVA_HOME:-}" "$jvms"/*25* "$jvms"/*-2[5-9]* "$jvms"/*-[3-9][0-9]*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
     major=$(switchyard_java_major "$candidate")
     if [ -n "$major" ] && [ "$major" -ge 25 ]; then
@@ -20,4 +21,4 @@ switchyard_find_java() {
 }
 
 # Every Switchyard JVM: the Vector API for the kernels, jdk.internal.misc for Agrona 2.x, FFM for mapped weights.
-SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED -XX:+UseCompactObjectHeaders"
+SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseCompactObjectHeaders"

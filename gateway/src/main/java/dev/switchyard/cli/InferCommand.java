@@ -5,7 +5,10 @@ import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
 import dev.switchyard.router.io.RoutingReportWriter;
+import dev.switchyard.router.gating.RouterProjection;
+import dev.switchyard.router.gating.SequenceGating;
 import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.plan.RoutingRecord;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -79,10 +82,12 @@ final class InferCommand implements Callable<Integer>
                 {
                     RoutingReportWriter.write(routing, r.report());
                 }
-                System.out.printf("infer: %d tokens, %d groups through %s; %.1f ms%n", x.rows(),
-                    (x.rows() + dir.config().routing().groupSize() - 1) / dir.config().routing().groupSize(),
-                    where.connect != null ? "gateway " + where.connect : "the embedded system",
-                    (System.nanoTime() - start) / 1e6);
+                final double millis = (System.nanoTime() - start) / 1e6;
+                // The drop causes are the gateway's routing, recomputed here: gating is exact and cheap.
+                final RoutingRecord rec = SequenceGating.route(new RouterProjection(dir.router(layer)),
+                    dir.config().routing(), x.data(), x.rows(), imp);
+                System.out.println(RoutingSummary.line("infer", rec, millis) + " through " +
+                    (where.connect != null ? "gateway " + where.connect : "the embedded system"));
                 return 0;
             }
             final LocalInference.Result r = LocalInference.run(dir, layer, x.data(), x.rows(), imp, compute, null);

@@ -108,6 +108,34 @@ class CliTest
     }
 
     @Test
+    void inferThroughTheEmbeddedSystemWritesWhatLocalWrites() throws Exception
+    {
+        final Path imp = dir.resolve("imp-sys.npy");
+        final float[] values = new float[50];
+        for (int t = 0; t < values.length; t++)
+        {
+            values[t] = t % 5 == 0 ? 0.5f : t % 7 == 0 ? 0f : 1f;
+        }
+        Npy.write(imp, NpyArray.vector(values));
+        final Path yLocal = dir.resolve("y-local.npy");
+        final Path rLocal = dir.resolve("r-local.json");
+        final Path ySystem = dir.resolve("y-system.npy");
+        final Path rSystem = dir.resolve("r-system.json");
+        final Run local = cli("infer", "--model", model.toString(), "--input", tokens.toString(), "--output",
+            yLocal.toString(), "--routing", rLocal.toString(), "--importance", imp.toString(), "--local");
+        assertEquals(0, local.status(), local.err());
+        final Run system = cli("infer", "--model", model.toString(), "--input", tokens.toString(), "--output",
+            ySystem.toString(), "--routing", rSystem.toString(), "--importance", imp.toString());
+        assertEquals(0, system.status(), system.err());
+        assertArrayEquals(Files.readAllBytes(yLocal), Files.readAllBytes(ySystem), "outputs bit for bit");
+        assertEquals(RoutingReportReader.read(rLocal), RoutingReportReader.read(rSystem));
+        // Same summary, apart from the time and where it ran.
+        final String cut = local.out().substring(0, local.out().indexOf("mean aux loss"));
+        assertTrue(system.out().startsWith(cut), system.out() + " vs " + local.out());
+        assertTrue(system.out().contains("through the embedded system"), system.out());
+    }
+
+    @Test
     void importanceZeroLeavesTokensWithoutExpert()
     {
         final Path imp = dir.resolve("imp.npy");

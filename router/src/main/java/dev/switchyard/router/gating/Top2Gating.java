@@ -44,6 +44,7 @@ public final class Top2Gating
     private final int[] count1;
     private final int[] count2;
     private final int[] countBeforePolicy2;
+    private final int[] nextPosition1;
 
     public Top2Gating(final RoutingConfig config, final int experts, final int maxTokens)
     {
@@ -68,6 +69,7 @@ public final class Top2Gating
         count1 = new int[experts];
         count2 = new int[experts];
         countBeforePolicy2 = new int[experts];
+        nextPosition1 = new int[experts];
     }
 
     public RoutingConfig config()
@@ -267,7 +269,7 @@ public final class Top2Gating
             count1[e] = Math.min(count1[e], capacity);
             count2[e] = 0;
         }
-        final int[] next1 = countBeforePolicy2; // reused as the running first-choice position
+        final int[] next1 = nextPosition1;
         Arrays.fill(next1, 0);
         int droppedSecond = 0;
         for (int t = 0; t < tokens; t++)

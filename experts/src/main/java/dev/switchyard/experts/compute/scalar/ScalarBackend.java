@@ -48,7 +48,8 @@ public final class ScalarBackend implements ComputeBackend
     {
         if (!(weights instanceof ScalarPackedLinear w))
         {
-            throw new IllegalArgumentException("weights were packed by another backend: " + weights);
+            throw new IllegalArgumentException(
+                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
         }
         if (epilogue.gated() != w.gated())
         {

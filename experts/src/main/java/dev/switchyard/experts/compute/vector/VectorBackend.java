@@ -9,7 +9,6 @@ import dev.switchyard.experts.compute.ParallelTask;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.router.tensor.F32Tensor;
 
-
 import static dev.switchyard.experts.compute.vector.KernelGeometry.NR;
 
 /**
@@ -35,8 +34,11 @@ public final class VectorBackend implements ComputeBackend
      * block of the chunk reads it; larger blocks mean fewer trips of the partial sums through L1.
      */
     public static final int DEFAULT_KC = 512;
-    /** Rows per chunk: bounds the per-thread partial sums to MC × NR floats. */
-    public static final int DEFAULT_MC = 240;
+    /**
+     * Rows per chunk: bounds the per-thread partial sums to MC × NR floats (64 KiB at AVX-512); as large as
+     * an expert network's row block, so that one block passes over the weights once.
+     */
+    public static final int DEFAULT_MC = 256;
 
     private final ComputePool pool;
     private final int kc;
@@ -103,7 +105,8 @@ public final class VectorBackend implements ComputeBackend
     {
         if (!(weights instanceof VectorPackedLinear w))
         {
-            throw new IllegalArgumentException("weights were packed by another backend: " + weights);
+            throw new IllegalArgumentException(
+                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
         }
         if (epilogue.gated() != w.gated())
         {
@@ -123,8 +126,10 @@ public final class VectorBackend implements ComputeBackend
             computePanels(w, epilogue, x, xOffset, rows, y, yOffset, 0, w.panels(), own);
             return;
         }
+        // One panel per chunk: threads claim panels as they go, so a thread slowed down by another
+        // process (or woken late) leaves at most one panel's work for the others to wait on.
         final LinearTask task = own.task;
-        final int chunks = Math.min(w.panels(), threads * 4);
+        final int chunks = w.panels();
         task.set(w, epilogue, x, xOffset, rows, y, yOffset, chunks);
         try
         {
