@@ -26,7 +26,7 @@ public record DataPlaneSettings(
 {
     public static DataPlaneSettings loopback()
     {
-        return new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 32 << 20, 16 << 20, 1408);
+        return new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408);
     }
 
     public DataPlaneSettings withIdle(final String name)

@@ -111,7 +111,7 @@ public final class SwitchyardClient implements AutoCloseable
         final InetSocketAddress gateway = parse(hostPort);
         final String local = localAddressTowards(gateway);
         final DataPlane plane = DataPlane.start(new DataPlaneSettings(
-            local, 0, 0, true, null, "backoff", 32 << 20, 16 << 20, 1408));
+            local, 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408));
         try
         {
             return connect(plane, true, hostPort);
