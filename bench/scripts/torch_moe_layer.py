@@ -130,15 +130,19 @@ def layer_sparse(x, cfg, w):
         xg = x[s:s + r["group_size"]]
         i1, g1, _, f1, i2, g2, _, f2, _ = top2_gating(xg, w["router"], r)
         yg = torch.zeros_like(xg)
+        # Every kept assignment of an expert, first and second choices together: one product per expert.
+        tokens = torch.cat([torch.arange(xg.shape[0]), torch.arange(xg.shape[0])])
+        experts = torch.cat([torch.where(f1 > 0, i1, -1), torch.where(f2 > 0, i2, -1)])
+        gates = torch.cat([g1, g2])
         for ex in range(e):
-            for idx_src, gate, flat in ((i1, g1, f1), (i2, g2, f2)):
-                sel = ((idx_src == ex) & (flat > 0)).nonzero(as_tuple=True)[0]
-                if sel.numel() == 0:
-                    continue
-                xe = xg.index_select(0, sel)
-                h = torch.relu(F.linear(xe, w["wi"][ex], w["bi"][ex] if "bi" in w else None))
-                oe = F.linear(h, w["wo"][ex], w["bo"][ex] if "bo" in w else None)
-                yg.index_add_(0, sel, oe * gate.index_select(0, sel)[:, None])
+            pick = (experts == ex).nonzero(as_tuple=True)[0]
+            if pick.numel() == 0:
+                continue
+            sel = tokens.index_select(0, pick)
+            xe = xg.index_select(0, sel)
+            h = torch.relu(F.linear(xe, w["wi"][ex], w["bi"][ex] if "bi" in w else None))
+            oe = F.linear(h, w["wo"][ex], w["bo"][ex] if "bo" in w else None)
+            yg.index_add_(0, sel, oe * gates.index_select(0, pick)[:, None])
         out[s:s + xg.shape[0]] = yg
     return out
 
