@@ -4,6 +4,7 @@ import dev.switchyard.experts.compute.ComputeBackend;
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.router.BadInputException;
 import picocli.CommandLine.Option;
 
 import java.util.Locale;
@@ -33,7 +34,7 @@ final class ComputeOptions
         {
             case "vector" -> ComputeBackends.vector(pool);
             case "scalar" -> ComputeBackends.scalar();
-            default -> throw new dev.switchyard.router.BadInputException(
+            default -> throw new BadInputException(
                 "--backend must be vector or scalar (got '" + backend + "')");
         };
     }
