@@ -27,7 +27,6 @@ import java.util.SplittableRandom;
  */
 public final class FfnOverhead
 {
-    private static final long RUN_NANOS = 20_000_000L;
 
     private FfnOverhead()
     {
@@ -63,42 +62,22 @@ public final class FfnOverhead
         final Runnable ffn = () -> network.forward(x, 0, rows, y, 0);
         for (int i = 0; i < 10; i++)
         {
-            secondsPerCall(firstAlone);
-            secondsPerCall(secondAlone);
-            secondsPerCall(ffn);
+            CallTimer.secondsPerCall(firstAlone);
+            CallTimer.secondsPerCall(secondAlone);
+            CallTimer.secondsPerCall(ffn);
         }
         final double flops = 2.0 * rows * dModel * dFf;
         final double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++)
         {
-            final double t1 = secondsPerCall(firstAlone);
-            final double t2 = secondsPerCall(secondAlone);
-            final double tf = secondsPerCall(ffn);
+            final double t1 = CallTimer.secondsPerCall(firstAlone);
+            final double t2 = CallTimer.secondsPerCall(secondAlone);
+            final double tf = CallTimer.secondsPerCall(ffn);
             ratios[r] = tf / (t1 + t2);
             System.err.printf(Locale.ROOT, "round %d: first %.1f, second %.1f, ffn %.1f GFLOP/s, time ratio %.3f%n",
                 r, flops / t1 / 1e9, flops / t2 / 1e9, 2 * flops / tf / 1e9, ratios[r]);
         }
         Arrays.sort(ratios);
         System.out.printf(Locale.ROOT, "time_ratio=%.3f%n", ratios[rounds / 2]);
-    }
-
-    /** Median seconds per call of five runs of at least 20 ms each. */
-    private static double secondsPerCall(final Runnable call)
-    {
-        final double[] runs = new double[5];
-        for (int i = 0; i < runs.length; i++)
-        {
-            final long start = System.nanoTime();
-            int calls = 0;
-            do
-            {
-                call.run();
-                calls++;
-            }
-            while (System.nanoTime() - start < RUN_NANOS);
-            runs[i] = (System.nanoTime() - start) / 1e9 / calls;
-        }
-        Arrays.sort(runs);
-        return runs[2];
     }
 }

@@ -24,7 +24,6 @@ import java.util.SplittableRandom;
  */
 public final class ThreadScaling
 {
-    private static final long RUN_NANOS = 20_000_000L;
 
     private ThreadScaling()
     {
@@ -56,15 +55,15 @@ public final class ThreadScaling
             final Runnable parallel = () -> many.linear(packedMany, Epilogue.NONE, x, 0, m, y, 0);
             for (int i = 0; i < 10; i++)
             {
-                secondsPerCall(single);
-                secondsPerCall(parallel);
+                CallTimer.secondsPerCall(single);
+                CallTimer.secondsPerCall(parallel);
             }
             final double flops = 2.0 * m * k * n;
             final double[] ratios = new double[rounds];
             for (int r = 0; r < rounds; r++)
             {
-                final double t1 = secondsPerCall(single);
-                final double tn = secondsPerCall(parallel);
+                final double t1 = CallTimer.secondsPerCall(single);
+                final double tn = CallTimer.secondsPerCall(parallel);
                 ratios[r] = t1 / tn;
                 System.err.printf(Locale.ROOT, "round %d: 1 thread %.1f GFLOP/s, %d threads %.1f GFLOP/s, ratio %.2f%n",
                     r, flops / t1 / 1e9, threads, flops / tn / 1e9, ratios[r]);
@@ -72,25 +71,5 @@ public final class ThreadScaling
             Arrays.sort(ratios);
             System.out.printf(Locale.ROOT, "speedup=%.2f%n", ratios[rounds / 2]);
         }
-    }
-
-    /** Median seconds per call of five runs of at least 20 ms each. */
-    private static double secondsPerCall(final Runnable call)
-    {
-        final double[] runs = new double[5];
-        for (int i = 0; i < runs.length; i++)
-        {
-            final long start = System.nanoTime();
-            int calls = 0;
-            do
-            {
-                call.run();
-                calls++;
-            }
-            while (System.nanoTime() - start < RUN_NANOS);
-            runs[i] = (System.nanoTime() - start) / 1e9 / calls;
-        }
-        Arrays.sort(runs);
-        return runs[2];
     }
 }
