@@ -51,6 +51,11 @@ public final class BenchLayerCommand implements Callable<Integer>
             "them and prints their ratios, the last one's figures last.")
     private String transport;
 
+    @Option(names = "--experts", paramLabel = "KIND", defaultValue = "model",
+        description = "model (default) or identity: every expert answers its block unchanged, so that a pass " +
+            "times gating, dispatch, the transport and combine alone, for the model's own blocks.")
+    private String experts;
+
     @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed passes first (default 3).")
     private int warmup;
 
@@ -80,6 +85,10 @@ public final class BenchLayerCommand implements Callable<Integer>
         if (threads < 1 || runs < 1 || warmup < 0)
         {
             throw new BadInputException("--threads and --runs must be at least 1, --warmup at least 0");
+        }
+        if (!experts.equals("model") && !experts.equals("identity"))
+        {
+            throw new BadInputException("--experts must be model or identity (got '" + experts + "')");
         }
         try (ModelDirectory dir = ModelDirectory.open(model))
         {
@@ -149,12 +158,17 @@ public final class BenchLayerCommand implements Callable<Integer>
     {
         return switch (kind)
         {
-            case "local" -> new LocalTransport(dir, threads);
-            case "aeron" -> new AeronTransport(model, threads);
-            case "artery" -> new ArteryTransport(dir, threads);
+            case "local" -> new LocalTransport(dir, threads, identity());
+            case "aeron" -> new AeronTransport(model, threads, identity());
+            case "artery" -> new ArteryTransport(dir, threads, identity());
             default -> throw new BadInputException(
                 "--transport must be local, aeron or artery, or a comma list of them (got '" + kind + "')");
         };
+    }
+
+    private boolean identity()
+    {
+        return experts.equals("identity");
     }
 
     /** With several transports, passes alternate between them, so that all see the same machine. */
@@ -181,8 +195,8 @@ public final class BenchLayerCommand implements Callable<Integer>
             p50[k] = percentile(ms[k], 50);
             p99[k] = percentile(ms[k], 99);
             System.out.printf(Locale.ROOT,
-                "transport=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
-                kinds[k], rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
+                "transport=%s experts=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+                kinds[k], experts, rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
         }
         for (int k = 1; k < layers.length; k++)
         {
@@ -207,8 +221,8 @@ public final class BenchLayerCommand implements Callable<Integer>
         final double saturation = OpenLoop.saturation(layer, x, rows, inFlight, runs);
         final double rate = saturation * load;
         System.out.printf(Locale.ROOT,
-            "transport=%s tokens=%d threads=%d saturation_per_s=%.3f (closed loop, %d in flight, %d passes)%n",
-            transport, rows, threads, saturation, inFlight, runs);
+            "transport=%s experts=%s tokens=%d threads=%d saturation_per_s=%.3f (closed loop, %d in flight, %d passes)%n",
+            transport, experts, rows, threads, saturation, inFlight, runs);
         System.out.printf(Locale.ROOT, "open loop at %.0f%% of saturation: %.3f passes/s for %.1f s%n",
             load * 100, rate, duration);
         final OpenLoop.Result result = OpenLoop.run(layer, x, rows, rate, duration);

@@ -43,8 +43,18 @@ class BenchLayerCommandTest
         final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
             "--transport", "local,artery", "--warmup", "1", "--runs", "3");
         assertEquals(0, run.status(), run.err());
-        assertTrue(run.out().contains("transport=artery tokens=40"), run.out());
+        assertTrue(run.out().contains("transport=artery experts=model tokens=40"), run.out());
         assertTrue(run.out().contains("artery/local: p50 "), run.out());
+        assertTrue(LAST_LINE.matcher(lastLine(run)).matches(), lastLine(run));
+    }
+
+    @Test
+    void identityExpertsRunThroughTheEmbeddedSystem()
+    {
+        final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
+            "--transport", "local,aeron", "--experts", "identity", "--warmup", "1", "--runs", "3");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("transport=aeron experts=identity tokens=40"), run.out());
         assertTrue(LAST_LINE.matcher(lastLine(run)).matches(), lastLine(run));
     }
 
@@ -66,5 +76,7 @@ class BenchLayerCommandTest
             "--transport", "local,aeron"), "--open-loop runs one transport");
         assertUserError(cli("bench", "layer", "--model", model.toString(), "--tokens", "16",
             "--transport", "udp"), "--transport must be local, aeron or artery");
+        assertUserError(cli("bench", "layer", "--model", model.toString(), "--tokens", "16",
+            "--experts", "none"), "--experts must be model or identity");
     }
 }

@@ -1,6 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
 import java.io.File;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.router.BadInputException;
@@ -27,6 +28,7 @@ public final class DataPlane implements AutoCloseable
     private final MediaDriver driver;
     private final Aeron aeron;
     private final String driverId;
+    private final ConcurrentHashMap<Integer, Doorbell> ipcBells = new ConcurrentHashMap<>();
 
     private DataPlane(final DataPlaneSettings settings, final MediaDriver driver, final Aeron aeron, final String dir)
     {
@@ -53,6 +55,10 @@ public final class DataPlane implements AutoCloseable
                 .ipcMtuLength(IPC_MTU)
                 .publicationTermBufferLength(settings.udpTermLength())
                 .mtuLength(settings.mtu())
+                // Log files filled when created, by the driver, and each mapping touched by the client
+                // when it maps it: else every page of a term's first lap is a page fault on a data
+                // thread, which costs more than the whole data plane once the pages are there.
+                .termBufferSparseFile(false)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true);
             if (settings.aeronDir() != null)
@@ -74,7 +80,7 @@ public final class DataPlane implements AutoCloseable
         {
             // The client conductor only keeps the client alive and registers publications: Aeron's
             // sleeping default suits it, whatever the data-plane threads use.
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir));
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true));
             return new DataPlane(settings, driver, aeron, dir);
         }
         catch (final RuntimeException ex)
@@ -137,6 +143,22 @@ public final class DataPlane implements AutoCloseable
             Thread.yield();
         }
         return new ChannelUriStringBuilder().media("udp").endpoint(endpoint).build();
+    }
+
+    /**
+     * The doorbell of IPC stream {@code streamId} among this node's parts: its poller attaches, its
+     * publishers ring.
+     */
+    public Doorbell ipcDoorbell(final int streamId)
+    {
+        return ipcBells.computeIfAbsent(streamId, ignored -> new Doorbell());
+    }
+
+    /** A publication on {@code channel} with the doorbell of its poller when that polls in this node. */
+    public Outlet outlet(final String channel, final int streamId)
+    {
+        final Doorbell bell = channel.startsWith(IPC_CHANNEL) ? ipcDoorbell(streamId) : Doorbell.NONE;
+        return new Outlet(publish(channel, streamId), bell);
     }
 
     /** A publication on {@code channel}; UDP ones get this node's term length and MTU. */

@@ -9,8 +9,8 @@ package dev.switchyard.experts.endpoint;
  * @param embeddedDriver start a media driver in this JVM (else connect to one at {@code aeronDir})
  * @param aeronDir       directory of an external driver; null with an embedded one
  * @param idle           idle strategy of the data-plane threads: backoff, sleeping, yielding or busy-spin
- * @param ipcTermLength  IPC term length; the largest message is an eighth of it
- * @param udpTermLength  UDP term length; the largest message is an eighth of it
+ * @param ipcTermLength  IPC term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
+ * @param udpTermLength  UDP term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
  * @param mtu            UDP MTU (1408 crosses any network; loopback takes up to 64 KiB)
  */
 public record DataPlaneSettings(
@@ -33,6 +33,29 @@ public record DataPlaneSettings(
     {
         return new DataPlaneSettings(
             host, expertPort, gatewayPort, embeddedDriver, aeronDir, name, ipcTermLength, udpTermLength, mtu);
+    }
+
+    /**
+     * These settings with every term length left at 0 set to the smallest that carries
+     * {@code largestMessage}: a term eight times as long, a power of two, at least 1 MiB. Terms no
+     * longer than needed keep the pages to touch at start, and the memory held, in proportion to
+     * the model.
+     */
+    public DataPlaneSettings sizedFor(final long largestMessage)
+    {
+        final int needed = termFor(largestMessage);
+        return new DataPlaneSettings(host, expertPort, gatewayPort, embeddedDriver, aeronDir, idle,
+            ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu);
+    }
+
+    static int termFor(final long largestMessage)
+    {
+        final long term = Math.max(1L << 20, Long.highestOneBit(Math.max(1, largestMessage * 8 - 1)) << 1);
+        if (term > 1L << 30)
+        {
+            throw new IllegalArgumentException("a message of " + largestMessage + " bytes needs a term above 1 GiB");
+        }
+        return (int)term;
     }
 
     /** The largest message a publication of this node can carry. */

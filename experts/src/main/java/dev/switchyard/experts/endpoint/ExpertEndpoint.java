@@ -10,7 +10,6 @@ import dev.switchyard.router.wire.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.GatewayHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
-import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
@@ -61,7 +60,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final Int2ObjectHashMap<Registered> experts = new Int2ObjectHashMap<>();
     private final IntHashSet draining = new IntHashSet();
-    private final Long2ObjectHashMap<ExclusivePublication> replies = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Outlet> replies = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<String> replyChannels = new Long2ObjectHashMap<>();
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ExpertBlockFrame frame = new ExpertBlockFrame();
@@ -70,6 +69,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final float[] x;   // [maxRows, d]
     private final float[] y;   // [maxRows, d]
     private final IdleStrategy offerIdle;
+    private final Doorbell bell;
     private final StatusCounters counters = new StatusCounters();
     private final AtomicLong unanswerable = new AtomicLong();
     private final AtomicLong replyFailures = new AtomicLong();
@@ -100,6 +100,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), 64));
         this.offerIdle = dataPlane.newIdleStrategy();
+        this.bell = dataPlane.ipcDoorbell(WireLayout.EXPERT_STREAM_ID);
     }
 
     /**
@@ -193,7 +194,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         }))
         {
             done.completeExceptionally(new IllegalStateException("expert endpoint is closed or saturated"));
+            return;
         }
+        bell.ring();
     }
 
     @Override
@@ -240,13 +243,13 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             unanswerable.incrementAndGet();
             return;
         }
-        final ExclusivePublication existing = replies.get(h.senderId());
+        final Outlet existing = replies.get(h.senderId());
         if (existing != null && !existing.isClosed() && h.channel().equals(replyChannels.get(h.senderId())))
         {
             return;
         }
         CloseHelper.quietClose(existing);
-        replies.put(h.senderId(), dataPlane.publish(h.channel(), h.streamId()));
+        replies.put(h.senderId(), dataPlane.outlet(h.channel(), h.streamId()));
         replyChannels.put(h.senderId(), h.channel());
     }
 
@@ -259,7 +262,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             unanswerable.incrementAndGet();
             return;
         }
-        final ExclusivePublication reply = replies.get(frame.replyTo());
+        final Outlet reply = replies.get(frame.replyTo());
         final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
         counters.increment(status);
         if (reply == null)
@@ -284,7 +287,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
                 frame.epoch(), 0, 0, status, y, 0);
         }
-        final long result = Offers.offer(reply, out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, whileReplying);
+        final long result = reply.offer(out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, whileReplying);
         if (result < 0)
         {
             replyFailures.incrementAndGet();
@@ -323,8 +326,15 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     }
 
     @Override
+    public void onStart()
+    {
+        bell.attach();
+    }
+
+    @Override
     public void onClose()
     {
+        bell.detach();
         replies.values().forEach(CloseHelper::quietClose);
         replies.clear();
         CloseHelper.closeAll(ipc, udp);

@@ -1,7 +1,10 @@
 package dev.switchyard.experts.layer;
 
+import java.util.Arrays;
+
 import dev.switchyard.experts.compute.ComputeBackend;
 import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.endpoint.BlockCompute;
 import dev.switchyard.experts.network.ExpertNetwork;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
@@ -29,7 +32,7 @@ public final class LocalMoeLayer
 
     private final ModelConfig config;
     private final RouterProjection router;
-    private final ExpertNetwork[] experts;
+    private final BlockCompute[] experts;
     private final Top2Gating gating;
     private final RoutingPlan plan;
     private final int dModel;
@@ -38,7 +41,8 @@ public final class LocalMoeLayer
     private final float[] block;    // [2G, d]
     private final float[] blockOut; // [2G, d]
 
-    public LocalMoeLayer(final ModelConfig config, final RouterProjection router, final ExpertNetwork[] experts)
+    /** @param experts the layer's experts, [E]: its networks, or {@link IdentityExpert}s to time the rest */
+    public LocalMoeLayer(final ModelConfig config, final RouterProjection router, final BlockCompute[] experts)
     {
         if (experts.length != config.numExperts() || router.experts() != config.numExperts())
         {
@@ -67,6 +71,18 @@ public final class LocalMoeLayer
             nets[e] = ExpertNetwork.load(model.expert(layer, e), cfg.activation(), backend, format);
         }
         return new LocalMoeLayer(cfg, new RouterProjection(model.router(layer)), nets);
+    }
+
+    /**
+     * Layer {@code layer} of a model directory with experts that answer every block unchanged: the
+     * routing, dispatch and combine of the layer without its FFNs.
+     */
+    public static LocalMoeLayer loadIdentity(final ModelDirectory model, final int layer)
+    {
+        final ModelConfig cfg = model.config();
+        final BlockCompute[] experts = new BlockCompute[cfg.numExperts()];
+        Arrays.fill(experts, new IdentityExpert(cfg.dModel()));
+        return new LocalMoeLayer(cfg, new RouterProjection(model.router(layer)), experts);
     }
 
     public ModelConfig config()

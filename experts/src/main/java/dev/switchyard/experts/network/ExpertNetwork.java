@@ -5,6 +5,7 @@ import dev.switchyard.experts.compute.Epilogue;
 import dev.switchyard.experts.compute.LinearShapes;
 import dev.switchyard.experts.compute.PackedLinear;
 import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.endpoint.BlockCompute;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.model.ExpertWeights;
@@ -19,7 +20,7 @@ import dev.switchyard.router.model.ExpertWeights;
  * call does not allocate. A row's output depends only on that row: not on the block's other rows, its
  * size, the row's place in it, or the threads (see {@link ComputeBackend}).
  */
-public final class ExpertNetwork
+public final class ExpertNetwork implements BlockCompute
 {
     /**
      * Rows per pass through both products: the hidden block [ROW_BLOCK, d_ff] per thread stays small, and
@@ -128,6 +129,7 @@ public final class ExpertNetwork
      * @param x       [rows, d_model] row-major from {@code xOffset}
      * @param y       [rows, d_model] row-major from {@code yOffset}, overwritten; must not overlap x
      */
+    @Override
     public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
     {
         LinearShapes.requireBlock(x, xOffset, rows, dModel, y, yOffset, dModel);

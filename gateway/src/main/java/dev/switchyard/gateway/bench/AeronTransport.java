@@ -14,10 +14,12 @@ public final class AeronTransport implements BenchTransport
     private final EmbeddedSystem system;
     private final SwitchyardClient client;
 
-    public AeronTransport(final Path model, final int threads)
+    /** @param identity experts answer their blocks unchanged ({@code switchyard.experts.network = identity}) */
+    public AeronTransport(final Path model, final int threads, final boolean identity)
     {
         this.system = EmbeddedSystem.start(model, ConfigFactory.parseString(
-            "switchyard.experts.compute-threads = " + threads));
+            "switchyard.experts.compute-threads = " + threads + "\n" +
+            "switchyard.experts.network = " + (identity ? "identity" : "model")));
         this.client = system.client();
     }
 

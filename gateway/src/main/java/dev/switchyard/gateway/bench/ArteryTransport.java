@@ -14,6 +14,7 @@ import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.endpoint.BlockCompute;
+import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.experts.network.ExpertNetwork;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
@@ -75,7 +76,8 @@ public final class ArteryTransport implements BenchTransport
     });
     private float[] y = new float[0];
 
-    public ArteryTransport(final ModelDirectory model, final int threads)
+    /** @param identity experts answer their blocks unchanged (see {@link IdentityExpert}) */
+    public ArteryTransport(final ModelDirectory model, final int threads, final boolean identity)
     {
         // Logging first: actor systems that start it concurrently make SLF4J replay their early calls.
         LoggerFactory.getILoggerFactory();
@@ -95,9 +97,8 @@ public final class ArteryTransport implements BenchTransport
         final BlockCompute[] computes = new BlockCompute[numExperts];
         for (int e = 0; e < numExperts; e++)
         {
-            final ExpertNetwork network = ExpertNetwork.load(
+            computes[e] = identity ? new IdentityExpert(d) : ExpertNetwork.load(
                 model.expert(0, e), config.activation(), ComputeBackends.vector(pool), WeightFormat.F32);
-            computes[e] = network::forward;
         }
         final Config artery = arteryConfig(maxFrame);
         this.gatewaySystem = ActorSystem.create(inbox(answers), "artery-gateway", artery);
@@ -119,7 +120,9 @@ public final class ArteryTransport implements BenchTransport
         // Frames hold a whole block; fewer pooled buffers keep the larger frames' memory bounded.
         final int frame = Math.max(256 * 1024, WireLayout.align(maxFrame + 4096, 4096));
         return ConfigFactory.parseString(
-            "pekko.loglevel = WARNING\n" +
+            // Closing the two systems aborts their connections to each other, which Pekko reports as
+            // warnings; nothing else they could say is a warning about the measurement.
+            "pekko.loglevel = ERROR\n" +
             "pekko.loggers = [\"org.apache.pekko.event.slf4j.Slf4jLogger\"]\n" +
             "pekko.logging-filter = \"org.apache.pekko.event.slf4j.Slf4jLoggingFilter\"\n" +
             "pekko.actor.provider = remote\n" +

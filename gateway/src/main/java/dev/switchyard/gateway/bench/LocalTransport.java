@@ -23,10 +23,12 @@ public final class LocalTransport implements BenchTransport
     });
     private float[] y = new float[0];
 
-    public LocalTransport(final ModelDirectory model, final int threads)
+    /** @param identity experts answer their blocks unchanged (see {@link LocalMoeLayer#loadIdentity}) */
+    public LocalTransport(final ModelDirectory model, final int threads, final boolean identity)
     {
         this.pool = ComputePool.ofThreads(threads);
-        this.layer = LocalMoeLayer.load(model, 0, ComputeBackends.vector(pool), WeightFormat.F32);
+        this.layer = identity ? LocalMoeLayer.loadIdentity(model, 0) :
+            LocalMoeLayer.load(model, 0, ComputeBackends.vector(pool), WeightFormat.F32);
     }
 
     @Override

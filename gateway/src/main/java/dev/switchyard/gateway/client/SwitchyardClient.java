@@ -14,6 +14,7 @@ import java.util.function.Consumer;
 
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.experts.endpoint.Doorbell;
 import dev.switchyard.experts.endpoint.Offers;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.wire.AnswerFrame;
@@ -52,6 +53,8 @@ public final class SwitchyardClient implements AutoCloseable
     private final boolean ownsDataPlane;
     private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
     private final Publication requests;
+    private final Doorbell requestBell;
+    private final Doorbell answerBell;
     private final Subscription answers;
     private final FragmentAssembler assembler;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -81,8 +84,23 @@ public final class SwitchyardClient implements AutoCloseable
                 .termLength(dataPlane.settings().udpTermLength()).mtu(dataPlane.settings().mtu()).build(),
                 WireLayout.CLIENT_REQUEST_STREAM_ID) :
             dataPlane.aeron().addPublication(requestChannel, WireLayout.CLIENT_REQUEST_STREAM_ID);
+        final boolean ipc = requestChannel.startsWith(DataPlane.IPC_CHANNEL);
+        this.requestBell = ipc ? dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID) : Doorbell.NONE;
+        this.answerBell = ipc ? dataPlane.ipcDoorbell(answerStream) : Doorbell.NONE;
         this.runner = new AgentRunner(dataPlane.newIdleStrategy(), Throwable::printStackTrace, null, new Agent()
         {
+            @Override
+            public void onStart()
+            {
+                answerBell.attach();
+            }
+
+            @Override
+            public void onClose()
+            {
+                answerBell.detach();
+            }
+
             @Override
             public int doWork()
             {
@@ -197,7 +215,10 @@ public final class SwitchyardClient implements AutoCloseable
                 synchronized (sendBuffer)
                 {
                     final int length = helloFrame.writeClientHello(sendBuffer, 0, clientId, replyStream, replyChannel);
-                    requests.offer(sendBuffer, 0, length);
+                    if (requests.offer(sendBuffer, 0, length) > 0)
+                    {
+                        requestBell.ring();
+                    }
                 }
                 nextHello = now + TimeUnit.MILLISECONDS.toNanos(500);
             }
@@ -310,6 +331,10 @@ public final class SwitchyardClient implements AutoCloseable
                 deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
                 importance, firstRow);
             offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null);
+        }
+        if (offered > 0)
+        {
+            requestBell.ring();
         }
         if (offered < 0)
         {

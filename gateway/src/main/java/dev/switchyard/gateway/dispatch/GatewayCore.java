@@ -8,8 +8,10 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.experts.endpoint.Doorbell;
 import dev.switchyard.experts.endpoint.EndpointAddress;
 import dev.switchyard.experts.endpoint.Offers;
+import dev.switchyard.experts.endpoint.Outlet;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.RouterProjection;
@@ -25,7 +27,6 @@ import dev.switchyard.router.wire.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.ClientHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
-import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
@@ -60,12 +61,12 @@ public final class GatewayCore implements Agent, AutoCloseable
 
     static final class Link
     {
-        final ExclusivePublication publication;
+        final Outlet outlet;
         boolean helloSent;
 
-        Link(final ExclusivePublication publication)
+        Link(final Outlet outlet)
         {
-            this.publication = publication;
+            this.outlet = outlet;
         }
     }
 
@@ -94,7 +95,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final Top2Gating[] gatings;
     private final Route[][] routes;
     private final Map<EndpointAddress, Link> links = new HashMap<>();
-    private final Long2ObjectHashMap<ExclusivePublication> clients = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Outlet> clients = new Long2ObjectHashMap<>();
 
     private final Subscription clientIpc;
     private final Subscription clientUdp;
@@ -129,6 +130,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final UnsafeBuffer controlBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final float[] replyRows;  // [max block rows, d]
     private final IdleStrategy offerIdle;
+    private final Doorbell requestBell;
+    private final Doorbell replyBell;
     private AgentRunner runner;
     private Offers.WhileWaiting peerWork = () -> 0;
     private volatile boolean closed;
@@ -192,6 +195,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.openShared = new GroupSlot[layers];
         this.sharedOrdinal = new long[layers];
         this.offerIdle = dataPlane.newIdleStrategy();
+        this.requestBell = dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID);
+        this.replyBell = dataPlane.ipcDoorbell(WireLayout.GATEWAY_REPLY_STREAM_ID);
 
         this.clientIpc = dataPlane.subscribeIpc(WireLayout.CLIENT_REQUEST_STREAM_ID);
         this.clientUdp = dataPlane.subscribeUdp(clientHost, settings.clientPort(), WireLayout.CLIENT_REQUEST_STREAM_ID);
@@ -257,7 +262,9 @@ public final class GatewayCore implements Agent, AutoCloseable
         if (closed || !commands.offer(() -> applyRoute(layer, expert, address, epoch)))
         {
             LOG.warn("route of expert {}/{} not applied: gateway closed or saturated", layer, expert);
+            return;
         }
+        requestBell.ring();
     }
 
     /** Whether a route is known for every expert of every layer. */
@@ -293,7 +300,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         Link link = links.get(address);
         if (link == null)
         {
-            link = new Link(dataPlane.publish(address.channelFrom(dataPlane.driverId()), address.streamId()));
+            link = new Link(dataPlane.outlet(address.channelFrom(dataPlane.driverId()), address.streamId()));
             links.put(address, link);
         }
         route.address = address;
@@ -365,11 +372,11 @@ public final class GatewayCore implements Agent, AutoCloseable
             return;
         }
         CloseHelper.quietClose(clients.remove(hello.senderId()));
-        final ExclusivePublication publication = dataPlane.publish(hello.channel(), hello.streamId());
-        clients.put(hello.senderId(), publication);
+        final Outlet client = dataPlane.outlet(hello.channel(), hello.streamId());
+        clients.put(hello.senderId(), client);
         final int len = helloFrame.writeWelcome(controlBuffer, 0, new HelloFrame.Welcome(
             hello.senderId(), d, experts, groupSize, layers, maxRequestRows));
-        final long result = Offers.offer(publication, controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS * 5,
+        final long result = client.offer(controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS * 5,
             this::whileOffering);
         if (result < 0)
         {
@@ -387,7 +394,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         }
         final long clientId = requestFrame.clientId();
         final long requestId = requestFrame.requestId();
-        final ExclusivePublication client = clients.get(clientId);
+        final Outlet client = clients.get(clientId);
         if (client == null)
         {
             metrics.unanswerableFrames.incrementAndGet();
@@ -481,7 +488,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     }
 
     private void answerNow(
-        final ExclusivePublication client, final long clientId, final long requestId, final BlockStatus status,
+        final Outlet client, final long clientId, final long requestId, final BlockStatus status,
         final String detail)
     {
         metrics.answers.increment(status);
@@ -489,9 +496,9 @@ public final class GatewayCore implements Agent, AutoCloseable
         deliver(client, len);
     }
 
-    private void deliver(final ExclusivePublication client, final int length)
+    private void deliver(final Outlet client, final int length)
     {
-        final long result = Offers.offer(client, answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS,
+        final long result = client.offer(answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS,
             this::whileOffering);
         if (result < 0)
         {
@@ -632,7 +639,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     {
         final Route route = routes[group.layer][expert];
         final Link link = route.link;
-        if (link == null || route.stale || !link.publication.isConnected())
+        if (link == null || route.stale || !link.outlet.publication().isConnected())
         {
             wait(group, expert, route);
             return;
@@ -642,7 +649,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             final int len = helloFrame.writeGatewayHello(controlBuffer, 0, gatewayId,
                 WireLayout.GATEWAY_REPLY_STREAM_ID,
                 route.address.driverId().equals(dataPlane.driverId()) ? DataPlane.IPC_CHANNEL : replyUdpChannel);
-            final long result = Offers.offer(link.publication, controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS,
+            final long result = link.outlet.offer(controlBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS,
                 this::whileOffering);
             if (result < 0)
             {
@@ -662,7 +669,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         }
         final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
         group.attempts[expert]++;
-        final long result = Offers.offer(link.publication, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS,
+        final long result = link.outlet.offer(sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS,
             this::whileOffering);
         if (result > 0)
         {
@@ -694,7 +701,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             waitingBlocks++;
         }
         final long now = System.nanoTime();
-        if ((route.link == null || route.stale || !route.link.publication.isConnected()) &&
+        if ((route.link == null || route.stale || !route.link.outlet.publication().isConnected()) &&
             now - route.lastRelocateNs > RELOCATE_INTERVAL_NS)
         {
             route.lastRelocateNs = now;
@@ -718,7 +725,7 @@ public final class GatewayCore implements Agent, AutoCloseable
                     continue;
                 }
                 final Route route = routes[group.layer][e];
-                if (route.link != null && !route.stale && route.link.publication.isConnected())
+                if (route.link != null && !route.stale && route.link.outlet.publication().isConnected())
                 {
                     group.waiting[e] = false;
                     group.waitingCount--;
@@ -907,7 +914,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             queuedTokens -= request.rows;
             metrics.queuedRequests.set(fifo.size());
             metrics.answers.increment(request.status);
-            final ExclusivePublication client = clients.get(request.clientId);
+            final Outlet client = clients.get(request.clientId);
             if (client != null)
             {
                 final int length;
@@ -940,14 +947,23 @@ public final class GatewayCore implements Agent, AutoCloseable
     }
 
     @Override
+    public void onStart()
+    {
+        requestBell.attach();
+        replyBell.attach();
+    }
+
+    @Override
     public void onClose()
     {
+        requestBell.detach();
+        replyBell.detach();
         for (final PendingRequest request : fifo)
         {
             request.fail(BlockStatus.SHUTTING_DOWN, "the gateway is shutting down");
         }
         releaseAnswers(System.nanoTime());
-        links.values().forEach(l -> CloseHelper.quietClose(l.publication));
+        links.values().forEach(l -> CloseHelper.quietClose(l.outlet));
         clients.values().forEach(CloseHelper::quietClose);
         CloseHelper.closeAll(clientIpc, clientUdp, replyIpc, replyUdp);
     }

@@ -26,6 +26,7 @@ import dev.switchyard.router.BadInputException;
  * @param relocateEvery   how often the gateway asks where every expert lives
  * @param computeThreads  expert kernel threads
  * @param keepAliveEvery  how often every expert is told to stay alive
+ * @param identityExperts experts answer every block unchanged (times routing and the data plane alone)
  * @param dataPlane       Aeron settings
  * @param metricsHost     host of the metrics HTTP endpoint
  * @param metricsPort     its port, 0 for none
@@ -44,6 +45,7 @@ public record NodeSettings(
     Duration relocateEvery,
     int computeThreads,
     Duration keepAliveEvery,
+    boolean identityExperts,
     DataPlaneSettings dataPlane,
     String metricsHost,
     int metricsPort,
@@ -87,6 +89,12 @@ public record NodeSettings(
                 throw new BadInputException("switchyard.data-plane.driver must be embedded or external (got '" +
                     driver + "')");
             }
+            final String network = c.getString("experts.network");
+            if (!network.equals("model") && !network.equals("identity"))
+            {
+                throw new BadInputException("switchyard.experts.network must be model or identity (got '" +
+                    network + "')");
+            }
             final String aeronDir = c.getString("data-plane.aeron-dir");
             final DataPlaneSettings plane = new DataPlaneSettings(
                 c.getString("data-plane.host"),
@@ -95,8 +103,8 @@ public record NodeSettings(
                 driver.equals("embedded"),
                 aeronDir.isEmpty() ? null : aeronDir,
                 c.getString("data-plane.idle"),
-                (int)c.getBytes("data-plane.ipc-term-length").longValue(),
-                (int)c.getBytes("data-plane.udp-term-length").longValue(),
+                termLength(c, "data-plane.ipc-term-length"),
+                termLength(c, "data-plane.udp-term-length"),
                 c.getInt("data-plane.mtu"));
             final GatewaySettings gateway = new GatewaySettings(
                 bindPort,
@@ -121,6 +129,7 @@ public record NodeSettings(
                 c.getDuration("gateway.relocate-interval"),
                 c.getInt("experts.compute-threads"),
                 c.getDuration("experts.keep-alive-interval"),
+                network.equals("identity"),
                 plane,
                 c.getString("metrics.http-host"),
                 c.getInt("metrics.http-port"),
@@ -130,6 +139,22 @@ public record NodeSettings(
         {
             throw new BadInputException("configuration: " + ex.getMessage().replace('\n', ' '));
         }
+    }
+
+    /** A size, or 0 for {@code auto} (sized for the model's largest block when the node starts). */
+    private static int termLength(final Config c, final String key)
+    {
+        if (c.getValue(key).unwrapped().equals("auto"))
+        {
+            return 0;
+        }
+        final long bytes = c.getBytes(key);
+        if (bytes < 64 * 1024 || bytes > 1L << 30 || Long.bitCount(bytes) != 1)
+        {
+            throw new BadInputException("switchyard." + key + " must be auto or a power of two from 64k to 1g (got " +
+                bytes + ")");
+        }
+        return (int)bytes;
     }
 
     private static int parsePort(final String text, final String key)

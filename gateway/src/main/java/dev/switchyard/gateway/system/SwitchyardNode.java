@@ -14,11 +14,14 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertHost;
+import dev.switchyard.experts.actor.ExpertLoader;
+import dev.switchyard.experts.actor.LoadedExpert;
 import dev.switchyard.experts.actor.ModelExpertLoader;
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
+import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.dispatch.GatewayCore;
@@ -107,10 +110,11 @@ public final class SwitchyardNode implements AutoCloseable
                     modelConfig.activation(), modelConfig.expertBias(),
                     modelConfig.routing().withGroupSize(settings.groupSize()));
             }
-            final DataPlane dataPlane = DataPlane.start(settings.dataPlane());
-            started.add(dataPlane);
             final int layers = model.layerCount();
             final int experts = modelConfig.numExperts();
+            final DataPlane dataPlane = DataPlane.start(settings.dataPlane().sizedFor(
+                WireLayout.blockFrameLength(WireLayout.maxBlockRows(modelConfig.routing(), experts), modelConfig.dModel())));
+            started.add(dataPlane);
 
             ExpertEndpoint endpoint = null;
             if (settings.runsExperts())
@@ -139,7 +143,7 @@ public final class SwitchyardNode implements AutoCloseable
             final ComputePool pool = ComputePool.ofThreads(Math.max(1, settings.computeThreads()));
             started.add(pool);
             final ExpertHost host = endpoint == null ? null :
-                new ExpertHost(endpoint, new ModelExpertLoader(model, ComputeBackends.vector(pool)), loadExecutor);
+                new ExpertHost(endpoint, expertLoader(settings, model, modelConfig, pool), loadExecutor);
             ClusterSharding.get(system).init(
                 Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
                     .withStopMessage(new ExpertActor.HandOff())
@@ -259,6 +263,29 @@ public final class SwitchyardNode implements AutoCloseable
             final Cluster cluster = Cluster.get(system);
             cluster.manager().tell(Join.create(cluster.selfMember().address()));
         }
+    }
+
+    private static ExpertLoader expertLoader(
+        final NodeSettings settings, final ModelDirectory model, final ModelConfig config, final ComputePool pool)
+    {
+        if (!settings.identityExperts())
+        {
+            return new ModelExpertLoader(model, ComputeBackends.vector(pool));
+        }
+        final IdentityExpert identity = new IdentityExpert(config.dModel());
+        return (layer, expert) -> new LoadedExpert()
+        {
+            @Override
+            public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
+            {
+                identity.forward(x, xOffset, rows, y, yOffset);
+            }
+
+            @Override
+            public void close()
+            {
+            }
+        };
     }
 
     public NodeSettings settings()

@@ -1,0 +1,38 @@
+package dev.switchyard.experts.endpoint;
+
+import io.aeron.Publication;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.IdleStrategy;
+
+/** A publication with the doorbell of its poller, rung after every message offered. */
+public record Outlet(Publication publication, Doorbell bell) implements AutoCloseable
+{
+    /** @see Offers#offer */
+    public long offer(
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final IdleStrategy idle,
+        final long timeoutNs,
+        final Offers.WhileWaiting whileWaiting)
+    {
+        final long result = Offers.offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting);
+        if (result > 0)
+        {
+            bell.ring();
+        }
+        return result;
+    }
+
+    public boolean isClosed()
+    {
+        return publication.isClosed();
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(publication);
+    }
+}
