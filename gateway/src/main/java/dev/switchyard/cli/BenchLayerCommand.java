@@ -63,6 +63,12 @@ public final class BenchLayerCommand implements Callable<Integer>
         description = "Timed passes (default 10); with --open-loop, the passes that measure saturation.")
     private int runs;
 
+    @Option(names = "--phase", paramLabel = "N", defaultValue = "1",
+        description = "With several transports: passes of one in a row before the next takes over (default 1: " +
+            "they alternate pass by pass). Above 1, every phase starts with a full GC, so that no transport's " +
+            "garbage is collected during another's passes.")
+    private int phase;
+
     @Option(names = "--open-loop",
         description = "Find the saturation rate, then send passes on a fixed schedule at --load of it.")
     private boolean openLoop;
@@ -82,9 +88,9 @@ public final class BenchLayerCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        if (threads < 1 || runs < 1 || warmup < 0)
+        if (threads < 1 || runs < 1 || warmup < 0 || phase < 1)
         {
-            throw new BadInputException("--threads and --runs must be at least 1, --warmup at least 0");
+            throw new BadInputException("--threads, --runs and --phase must be at least 1, --warmup at least 0");
         }
         if (!experts.equals("model") && !experts.equals("identity"))
         {
@@ -174,16 +180,31 @@ public final class BenchLayerCommand implements Callable<Integer>
     /** With several transports, passes alternate between them, so that all see the same machine. */
     private void closedLoop(final String[] kinds, final BenchTransport[] layers, final float[] x, final int rows)
     {
-        final double[][] ms = new double[layers.length][runs];
-        for (int i = 0; i < warmup + runs; i++)
+        for (int i = 0; i < warmup; i++)
         {
+            for (final BenchTransport layer : layers)
+            {
+                layer.submit(x, rows).join();
+            }
+        }
+        final double[][] ms = new double[layers.length][runs];
+        for (int done = 0; done < runs; done += phase)
+        {
+            final int n = Math.min(phase, runs - done);
+            if (phase == 1)
+            {
+                for (int k = 0; k < layers.length; k++)
+                {
+                    ms[k][done] = timePass(layers[k], x, rows);
+                }
+                continue;
+            }
             for (int k = 0; k < layers.length; k++)
             {
-                final long start = System.nanoTime();
-                layers[k].submit(x, rows).join();
-                if (i >= warmup)
+                System.gc();
+                for (int i = 0; i < n; i++)
                 {
-                    ms[k][i - warmup] = (System.nanoTime() - start) / 1e6;
+                    ms[k][done + i] = timePass(layers[k], x, rows);
                 }
             }
         }
@@ -206,6 +227,13 @@ public final class BenchLayerCommand implements Callable<Integer>
         final int last = layers.length - 1;
         System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n",
             p50[last], p99[last], rows / (p50[last] / 1e3));
+    }
+
+    private static double timePass(final BenchTransport layer, final float[] x, final int rows)
+    {
+        final long start = System.nanoTime();
+        layer.submit(x, rows).join();
+        return (System.nanoTime() - start) / 1e6;
     }
 
     private void openLoop(final BenchTransport layer, final float[] x, final int rows)

@@ -30,8 +30,13 @@ public final class DataPlane implements AutoCloseable
     private final String driverId;
     private final ConcurrentHashMap<Integer, Doorbell> ipcBells = new ConcurrentHashMap<>();
 
-    private DataPlane(final DataPlaneSettings settings, final MediaDriver driver, final Aeron aeron, final String dir)
+    private final Doorbell driverBell;
+
+    private DataPlane(
+        final DataPlaneSettings settings, final MediaDriver driver, final Aeron aeron, final String dir,
+        final Doorbell driverBell)
     {
+        this.driverBell = driverBell;
         this.settings = settings;
         this.driver = driver;
         this.aeron = aeron;
@@ -42,11 +47,12 @@ public final class DataPlane implements AutoCloseable
     {
         MediaDriver driver = null;
         final String dir;
+        final Doorbell driverBell = settings.embeddedDriver() ? new Doorbell() : Doorbell.NONE;
         if (settings.embeddedDriver())
         {
             final MediaDriver.Context ctx = new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
-                .sharedIdleStrategy(IdleStrategies.of(settings.idle()))
+                .sharedIdleStrategy(new WakeableIdleStrategy(IdleStrategies.of(settings.idle()), driverBell))
                 // Name resolution and other rare tasks: never worth a spinning thread.
                 .asyncExecutorIdleStrategy(IdleStrategies.backoff())
                 .ipcTermBufferLength(settings.ipcTermLength())
@@ -81,7 +87,7 @@ public final class DataPlane implements AutoCloseable
             // The client conductor only keeps the client alive and registers publications: Aeron's
             // sleeping default suits it, whatever the data-plane threads use.
             final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true));
-            return new DataPlane(settings, driver, aeron, dir);
+            return new DataPlane(settings, driver, aeron, dir, driverBell);
         }
         catch (final RuntimeException ex)
         {
@@ -158,7 +164,13 @@ public final class DataPlane implements AutoCloseable
     public Outlet outlet(final String channel, final int streamId)
     {
         final Doorbell bell = channel.startsWith(IPC_CHANNEL) ? ipcDoorbell(streamId) : Doorbell.NONE;
-        return new Outlet(publish(channel, streamId), bell);
+        return new Outlet(publish(channel, streamId), bell, driverBell);
+    }
+
+    /** The embedded media driver's thread, to ring when a publication is back-pressured ({@link Offers}). */
+    public Doorbell driverDoorbell()
+    {
+        return driverBell;
     }
 
     /** A publication on {@code channel}; UDP ones get this node's term length and MTU. */

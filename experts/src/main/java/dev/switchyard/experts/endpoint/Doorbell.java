@@ -27,6 +27,15 @@ public final class Doorbell
         }
     }
 
+    /** Attaches the calling thread unless it already is the poller. */
+    public void attachIfAbsent()
+    {
+        if (this != NONE && poller != Thread.currentThread())
+        {
+            poller = Thread.currentThread();
+        }
+    }
+
     /** The calling thread no longer polls this stream. */
     public void detach()
     {

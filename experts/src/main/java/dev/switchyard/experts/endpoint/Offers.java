@@ -42,6 +42,24 @@ public final class Offers
         final long timeoutNs,
         final WhileWaiting whileWaiting)
     {
+        return offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting, Doorbell.NONE);
+    }
+
+    /**
+     * As {@link #offer(Publication, DirectBuffer, int, int, IdleStrategy, long, WhileWaiting)}, ringing
+     * {@code limitKeeper} (the media driver's thread, which moves publication limits) whenever the
+     * publication is back-pressured.
+     */
+    public static long offer(
+        final Publication publication,
+        final DirectBuffer buffer,
+        final int offset,
+        final int length,
+        final IdleStrategy idle,
+        final long timeoutNs,
+        final WhileWaiting whileWaiting,
+        final Doorbell limitKeeper)
+    {
         if (length > publication.maxMessageLength())
         {
             return TOO_LARGE;
@@ -68,6 +86,10 @@ public final class Offers
             else if (now - deadline > 0)
             {
                 return result == Publication.NOT_CONNECTED ? Publication.NOT_CONNECTED : GAVE_UP;
+            }
+            if (result == Publication.BACK_PRESSURED)
+            {
+                limitKeeper.ring();
             }
             final int work = whileWaiting == null ? 0 : whileWaiting.doWork();
             idle.idle(work);

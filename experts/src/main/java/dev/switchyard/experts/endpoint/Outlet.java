@@ -5,8 +5,11 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.IdleStrategy;
 
-/** A publication with the doorbell of its poller, rung after every message offered. */
-public record Outlet(Publication publication, Doorbell bell) implements AutoCloseable
+/**
+ * A publication with the doorbell of its poller, rung after every message offered, and that of the
+ * media driver, rung when the publication is back-pressured.
+ */
+public record Outlet(Publication publication, Doorbell bell, Doorbell limitKeeper) implements AutoCloseable
 {
     /** @see Offers#offer */
     public long offer(
@@ -17,7 +20,7 @@ public record Outlet(Publication publication, Doorbell bell) implements AutoClos
         final long timeoutNs,
         final Offers.WhileWaiting whileWaiting)
     {
-        final long result = Offers.offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting);
+        final long result = Offers.offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting, limitKeeper);
         if (result > 0)
         {
             bell.ring();

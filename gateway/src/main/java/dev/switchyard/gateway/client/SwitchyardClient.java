@@ -330,7 +330,8 @@ public final class SwitchyardClient implements AutoCloseable
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
                 importance, firstRow);
-            offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null);
+            offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null,
+                dataPlane.driverDoorbell());
         }
         if (offered > 0)
         {

@@ -176,10 +176,15 @@ public final class GatewayCore implements Agent, AutoCloseable
             throw new IllegalArgumentException("a block of " + maxBlockRows + " x " + d +
                 " floats exceeds the largest data-plane message (" + maxMessage + " bytes): raise the term length");
         }
-        // Requests and answers must each fit one message: whole groups per request, as many as fit.
-        final long perRow = (long)d * Float.BYTES + 7L * Float.BYTES;
-        final long fit = (maxMessage - 1024) / perRow;
-        this.maxRequestRows = (int)Math.max(1, fit >= groupSize ? fit / groupSize * groupSize : fit);
+        // Requests and answers must each fit one message: whole groups per request, as many as fit,
+        // so that a request split by its client is grouped exactly as it would be in one piece.
+        final long fit = (maxMessage - WireLayout.MESSAGE_OVERHEAD) / WireLayout.perTokenMessageLength(d);
+        if (fit < groupSize)
+        {
+            throw new IllegalArgumentException("a group of " + groupSize + " tokens of " + d +
+                " floats exceeds the largest data-plane message (" + maxMessage + " bytes): raise the term length");
+        }
+        this.maxRequestRows = (int)(fit / groupSize * groupSize);
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             (int)WireLayout.blockFrameLength(maxBlockRows, d), 64));
         final int maxGroupsPerRequest = maxRequestRows / groupSize + 2;

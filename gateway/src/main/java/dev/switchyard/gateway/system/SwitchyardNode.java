@@ -113,7 +113,7 @@ public final class SwitchyardNode implements AutoCloseable
             final int layers = model.layerCount();
             final int experts = modelConfig.numExperts();
             final DataPlane dataPlane = DataPlane.start(settings.dataPlane().sizedFor(
-                WireLayout.blockFrameLength(WireLayout.maxBlockRows(modelConfig.routing(), experts), modelConfig.dModel())));
+                WireLayout.largestMessage(modelConfig.routing(), experts, modelConfig.dModel())));
             started.add(dataPlane);
 
             ExpertEndpoint endpoint = null;

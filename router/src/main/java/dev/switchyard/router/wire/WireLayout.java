@@ -57,4 +57,26 @@ public final class WireLayout
     {
         return REQUEST_HEADER_LENGTH + (long)rows * cols * Float.BYTES + (importance ? (long)rows * Float.BYTES : 0);
     }
+
+    /**
+     * Room one request or answer message needs per token: its row, its importance and, in an
+     * answer with routing, six more values.
+     */
+    public static long perTokenMessageLength(final int cols)
+    {
+        return (long)cols * Float.BYTES + 7L * Float.BYTES;
+    }
+
+    /** Room for the fixed parts of a request or answer (headers, detail text, group counts). */
+    public static final int MESSAGE_OVERHEAD = 1024;
+
+    /**
+     * The largest message the data plane must carry for a model: an expert's fullest block, or a
+     * request or answer of one whole group (a group never spans two messages).
+     */
+    public static long largestMessage(final RoutingConfig config, final int experts, final int cols)
+    {
+        return Math.max(blockFrameLength(maxBlockRows(config, experts), cols),
+            MESSAGE_OVERHEAD + config.groupSize() * perTokenMessageLength(cols));
+    }
 }
