@@ -8,6 +8,8 @@ import dev.switchyard.router.model.ModelDirectory;
 /** Loads experts from an open model directory: weights packed once from the mapping, float32. */
 public final class ModelExpertLoader implements ExpertLoader
 {
+    private static final int WARM_UP_ROUNDS = 3;
+
     private final ModelDirectory model;
     private final ComputeBackend backend;
 
@@ -22,6 +24,8 @@ public final class ModelExpertLoader implements ExpertLoader
     {
         final ExpertNetwork network = ExpertNetwork.load(
             model.expert(layer, expert), model.config().activation(), backend, WeightFormat.F32);
+        // Compiled before the expert announces itself, so that no request pays for it.
+        network.warmUp(WARM_UP_ROUNDS);
         return new LoadedExpert()
         {
             @Override

@@ -27,6 +27,8 @@ public final class ExpertNetwork implements BlockCompute
      * the rows of one pass share the trip of the weights through the caches.
      */
     public static final int ROW_BLOCK = 256;
+    /** Row counts a warm-up runs: every combination of the kernels' row tiles (6, 4, 2, 1) occurs. */
+    private static final int WARM_UP_ROWS = 8;
 
     private final ComputeBackend backend;
     private final Activation activation;
@@ -90,6 +92,26 @@ public final class ExpertNetwork implements BlockCompute
         }
         final PackedLinear second = backend.pack(w.wo(), w.woBias(), format);
         return new ExpertNetwork(backend, activation, first, second);
+    }
+
+    /**
+     * Runs the network over zero blocks of 1 to 8 rows, {@code rounds} times, so that the JIT has
+     * compiled its kernels before the first real block: the first block of a fresh JVM otherwise
+     * runs the Vector API interpreted, seconds instead of milliseconds for a large expert. The
+     * calling thread's scratch is released afterwards.
+     */
+    public void warmUp(final int rounds)
+    {
+        final float[] x = new float[WARM_UP_ROWS * dModel]; // [rows, d_model]
+        final float[] y = new float[WARM_UP_ROWS * dModel]; // [rows, d_model]
+        for (int r = 0; r < rounds; r++)
+        {
+            for (int rows = 1; rows <= WARM_UP_ROWS; rows++)
+            {
+                forward(x, 0, rows, y, 0);
+            }
+        }
+        hidden.remove();
     }
 
     public int dModel()

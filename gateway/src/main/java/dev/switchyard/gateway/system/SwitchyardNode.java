@@ -30,6 +30,7 @@ import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.MetricsHttp;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.gating.GatingWarmUp;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.wire.WireLayout;
@@ -56,6 +57,8 @@ public final class SwitchyardNode implements AutoCloseable
 {
     public static final String ROLE_GATEWAY = "gateway";
     public static final String ROLE_EXPERTS = "experts";
+    /** Groups each layer's gating runs before the gateway starts, for the JIT. */
+    private static final int GATING_WARM_UP_ROUNDS = 20;
 
     private final NodeSettings settings;
     private final ModelDirectory model;
@@ -157,6 +160,7 @@ public final class SwitchyardNode implements AutoCloseable
                 for (int l = 0; l < layers; l++)
                 {
                     routers.add(new RouterProjection(model.router(l)));
+                    GatingWarmUp.run(routers.get(l), modelConfig.routing(), GATING_WARM_UP_ROUNDS);
                 }
                 final ActorRef<ExpertLocator.Command>[] locator = newLocatorHolder();
                 gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), settings.bindHost(),
