@@ -1,0 +1,193 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.router.wire.HelloFrame;
+import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.sbe.BlockStatus;
+import dev.switchyard.wire.sbe.ClientHelloEncoder;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+
+/**
+ * Takes client frames in. A hello opens the way back to its client; a request is decoded, checked
+ * (layer, shape, size, finite values) and admitted while the queue has room. A request refused is
+ * answered at once, so it never takes a place in the queue; a frame that names no known client
+ * cannot be answered and is only counted.
+ */
+final class ClientIntake implements FragmentHandler
+{
+    private final int layers;
+    private final int d;
+    private final int maxRequestRows;
+    private final GatewaySettings settings;
+    private final RequestQueue requests;
+    private final ClientOutlets clients;
+    private final GatewayMetrics metrics;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final RequestFrame requestFrame = new RequestFrame();
+    private final HelloFrame helloFrame = new HelloFrame();
+
+    ClientIntake(
+        final int layers,
+        final int d,
+        final int maxRequestRows,
+        final GatewaySettings settings,
+        final RequestQueue requests,
+        final ClientOutlets clients,
+        final GatewayMetrics metrics)
+    {
+        this.layers = layers;
+        this.d = d;
+        this.maxRequestRows = maxRequestRows;
+        this.settings = settings;
+        this.requests = requests;
+        this.clients = clients;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            metrics.unanswerableFrames.incrementAndGet();
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (RequestFrame.isRequest(headerDecoder))
+        {
+            onRequest(buffer, offset, length);
+        }
+        else if (headerDecoder.schemaId() == ClientHelloEncoder.SCHEMA_ID &&
+            headerDecoder.templateId() == ClientHelloEncoder.TEMPLATE_ID)
+        {
+            onHello(buffer, offset, length);
+        }
+        else
+        {
+            metrics.unanswerableFrames.incrementAndGet();
+        }
+    }
+
+    private void onHello(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final HelloFrame.Hello hello = helloFrame.readClientHello(headerDecoder, buffer, offset, length);
+        if (hello == null)
+        {
+            metrics.unanswerableFrames.incrementAndGet();
+            return;
+        }
+        clients.connect(hello);
+    }
+
+    private void onRequest(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final BlockStatus framing = requestFrame.wrap(buffer, offset, length);
+        if (framing == BlockStatus.MALFORMED)
+        {
+            metrics.unanswerableFrames.incrementAndGet();
+            return;
+        }
+        final long clientId = requestFrame.clientId();
+        final long requestId = requestFrame.requestId();
+        final Outlet client = clients.outlet(clientId);
+        if (client == null)
+        {
+            metrics.unanswerableFrames.incrementAndGet();
+            return;
+        }
+        final int rows = requestFrame.rows();
+        final int layer = requestFrame.layer();
+        if (framing != BlockStatus.OK)
+        {
+            clients.refuse(client, clientId, requestId, framing, "request frame of " + length +
+                " bytes does not hold " + rows + " x " + requestFrame.cols() + " floats");
+            return;
+        }
+        if (layer < 0 || layer >= layers)
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.UNKNOWN_LAYER,
+                "layer " + layer + " does not exist (the model has " + layers + ")");
+            return;
+        }
+        if (requestFrame.cols() != d)
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.BAD_SHAPE,
+                "tokens have " + requestFrame.cols() + " columns, d_model is " + d);
+            return;
+        }
+        if (rows < 1 || rows > maxRequestRows)
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.BAD_INPUT,
+                "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
+            return;
+        }
+        if (!requests.hasRoomFor(rows))
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "gateway queue is full (" +
+                requests.size() + " requests, " + requests.tokens() + " tokens waiting)");
+            return;
+        }
+        final PendingRequest request = requests.take();
+        request.reset(clientId, requestId, layer, rows, d);
+        requestFrame.readTokens(0, rows, request.x, 0);  // [rows, d]
+        request.hasImportance = requestFrame.hasImportance();
+        if (request.hasImportance)
+        {
+            requestFrame.readImportance(0, rows, request.importance, 0);  // [rows]
+        }
+        final String invalid = firstNonFinite(request);
+        if (invalid != null)
+        {
+            requests.recycle(request);
+            clients.refuse(client, clientId, requestId, BlockStatus.BAD_INPUT, invalid);
+            return;
+        }
+        request.wantRouting = requestFrame.wantRouting();
+        if (request.wantRouting)
+        {
+            request.prepareRouting();
+        }
+        request.keepApart = requestFrame.keepApart() || settings.groupPerRequest();
+        request.groupOrdinalBase = requestFrame.groupOrdinalBase();
+        request.arrivalNs = System.nanoTime();
+        final long deadline = requestFrame.deadlineMicros() > 0 ?
+            requestFrame.deadlineMicros() : settings.deadlineMicros();
+        request.deadlineNs = request.arrivalNs + TimeUnit.MICROSECONDS.toNanos(deadline);
+        requests.admit(request);
+        metrics.tokensIn.addAndGet(rows);
+        metrics.queuedRequests.set(requests.size());
+    }
+
+    /**
+     * Why a request's inputs are not all finite, or null: one NaN would reach the aux loss of every
+     * request that shares its group.
+     */
+    private static String firstNonFinite(final PendingRequest r)
+    {
+        final int n = r.rows * r.d;
+        for (int i = 0; i < n; i++)
+        {
+            if (!Float.isFinite(r.x[i]))
+            {
+                return "token " + i / r.d + " has " + r.x[i] + " at column " + i % r.d + " (inputs must be finite)";
+            }
+        }
+        if (r.hasImportance)
+        {
+            for (int t = 0; t < r.rows; t++)
+            {
+                if (!Float.isFinite(r.importance[t]))
+                {
+                    return "importance of token " + t + " is " + r.importance[t] + " (must be finite)";
+                }
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,151 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.experts.endpoint.Outlet;
+import org.agrona.CloseHelper;
+
+/**
+ * Where each expert of each layer is served, as the control plane last said: a route per expert,
+ * and one link per endpoint, shared by the experts it serves. A route found unusable (its expert
+ * answered DRAINING, an offer failed) is marked stale until the control plane names another location
+ * or epoch; it is asked to at most every 250 ms per expert, so that held blocks do not flood it with
+ * the same question.
+ */
+final class ExpertRoutes implements AutoCloseable
+{
+    private static final long RELOCATE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+
+    /** The way to one expert endpoint. */
+    static final class Link
+    {
+        final Outlet outlet;
+        // The endpoint learns where to reply from the gateway's hello, sent before the first block.
+        boolean helloSent;
+
+        Link(final Outlet outlet)
+        {
+            this.outlet = outlet;
+        }
+    }
+
+    /** Where one expert is served. */
+    static final class Route
+    {
+        final int layer;
+        final int expert;
+        EndpointAddress address;
+        Link link;
+        int epoch;
+        boolean stale;
+        long lastRelocateNs;
+
+        Route(final int layer, final int expert)
+        {
+            this.layer = layer;
+            this.expert = expert;
+        }
+
+        /** Whether a block can be offered on this route now. */
+        boolean usable()
+        {
+            return link != null && !stale && link.outlet.publication().isConnected();
+        }
+
+        /** Whether the control plane has named a location that has not failed since. */
+        boolean current()
+        {
+            return link != null && !stale;
+        }
+    }
+
+    private final DataPlane dataPlane;
+    private final RelocationRequests relocation;
+    private final int layers;
+    private final int experts;
+    private final Route[][] routes;  // [layers, E]
+    private final Map<EndpointAddress, Link> links = new HashMap<>();
+
+    ExpertRoutes(final DataPlane dataPlane, final int layers, final int experts, final RelocationRequests relocation)
+    {
+        this.dataPlane = dataPlane;
+        this.relocation = relocation;
+        this.layers = layers;
+        this.experts = experts;
+        this.routes = new Route[layers][experts];
+        for (int l = 0; l < layers; l++)
+        {
+            for (int e = 0; e < experts; e++)
+            {
+                routes[l][e] = new Route(l, e);
+            }
+        }
+    }
+
+    Route route(final int layer, final int expert)
+    {
+        return routes[layer][expert];
+    }
+
+    /** The control plane learned that {@code (layer, expert)} is served at {@code address}. */
+    void apply(final int layer, final int expert, final EndpointAddress address, final int epoch)
+    {
+        if (layer < 0 || layer >= layers || expert < 0 || expert >= experts)
+        {
+            return;
+        }
+        final Route route = routes[layer][expert];
+        if (route.stale && epoch == route.epoch && address.equals(route.address))
+        {
+            // The old location answered before it finished moving: ask again shortly.
+            return;
+        }
+        Link link = links.get(address);
+        if (link == null)
+        {
+            link = new Link(dataPlane.outlet(address.channelFrom(dataPlane.driverId()), address.streamId()));
+            links.put(address, link);
+        }
+        route.address = address;
+        route.link = link;
+        route.epoch = epoch;
+        route.stale = false;
+    }
+
+    /** Whether a route is known for every expert of every layer; may be called from any thread. */
+    boolean allKnown()
+    {
+        for (final Route[] layer : routes)
+        {
+            for (final Route r : layer)
+            {
+                // Read racily on purpose: a hint for waiting until the system is ready.
+                if (r.address == null)
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Asks the control plane where the route's expert is now, unless it was asked a moment ago. */
+    void relocateIfDue(final Route route, final long nowNs)
+    {
+        if (nowNs - route.lastRelocateNs > RELOCATE_INTERVAL_NS)
+        {
+            route.lastRelocateNs = nowNs;
+            relocation.relocate(route.layer, route.expert);
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        links.values().forEach(l -> CloseHelper.quietClose(l.outlet));
+    }
+}

@@ -1,0 +1,124 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.util.ArrayDeque;
+
+import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.wire.sbe.BlockStatus;
+
+/**
+ * The fixed pool of group slots that bounds the groups in flight. Lends slots to the group former,
+ * finds a slot by the group id a reply carries, and takes slots back, handing a group's outcome to
+ * the requests whose rows it holds. It also counts the blocks held for a route over all groups, so
+ * that the sender scans for them only while there are some.
+ */
+final class GroupPool
+{
+    private final GroupSlot[] slots;
+    private final ArrayDeque<GroupSlot> free = new ArrayDeque<>();
+    private int heldBlocks;
+
+    GroupPool(final int size, final int groupSize, final int d, final int experts)
+    {
+        this.slots = new GroupSlot[size];
+        for (int i = 0; i < slots.length; i++)
+        {
+            slots[i] = new GroupSlot(i, groupSize, d, experts);
+            free.add(slots[i]);
+        }
+    }
+
+    /** A free slot, or null while every slot is in flight. */
+    GroupSlot borrow()
+    {
+        return free.poll();
+    }
+
+    /** The slot a group id names, whatever group it holds now, or null if there is no such slot. */
+    GroupSlot slotOf(final long groupId)
+    {
+        final int slot = (int)(groupId & ((1 << GroupSlot.SLOT_BITS) - 1));
+        return slot < slots.length ? slots[slot] : null;
+    }
+
+    /** Every slot, free or not, for scans. */
+    GroupSlot[] slots()
+    {
+        return slots;
+    }
+
+    /** Marks the block of {@code expert} as held for a route (once, however often it is called). */
+    void hold(final GroupSlot group, final int expert)
+    {
+        if (!group.waiting[expert])
+        {
+            group.waiting[expert] = true;
+            group.waitingCount++;
+            heldBlocks++;
+        }
+    }
+
+    void unhold(final GroupSlot group, final int expert)
+    {
+        group.waiting[expert] = false;
+        group.waitingCount--;
+        heldBlocks--;
+    }
+
+    int heldBlocks()
+    {
+        return heldBlocks;
+    }
+
+    /** Every expert's block is combined into the group's output: hands each request its rows. */
+    void complete(final GroupSlot group)
+    {
+        final RoutingPlan plan = group.plan;
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                final PendingRequest request = group.segRequest[s];
+                request.recordGroup(group.segRequestGroup[s], plan.capacity(), plan.auxLoss());
+                // rows [segGroupRow, + segCount) of y [G, d] become rows [segRequestRow, ...) of the request's
+                request.accept(group.y, plan, group.segGroupRow[s], group.segRequestRow[s], group.segCount[s]);
+            }
+        }
+        release(group);
+    }
+
+    /** The group cannot be completed: every request with rows in it fails. */
+    void fail(final GroupSlot group, final BlockStatus status, final String detail)
+    {
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                group.segRequest[s].fail(status, detail);
+            }
+        }
+        release(group);
+    }
+
+    void release(final GroupSlot group)
+    {
+        heldBlocks -= group.waitingCount;
+        group.waitingCount = 0;
+        group.release();
+        free.add(group);
+    }
+
+    /** Takes back the dispatched groups no request waits for any more (all answered, e.g. timed out). */
+    int releaseAbandoned()
+    {
+        int work = 0;
+        for (final GroupSlot group : slots)
+        {
+            if (group.inUse && !group.open && group.abandoned())
+            {
+                release(group);
+                work++;
+            }
+        }
+        return work;
+    }
+}
