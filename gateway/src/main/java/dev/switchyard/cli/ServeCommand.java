@@ -6,10 +6,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
+import dev.switchyard.experts.endpoint.DataPlaneSettings;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.BadInputException;
 import picocli.CommandLine.Command;
@@ -68,11 +72,16 @@ public final class ServeCommand implements Callable<Integer>
     {
         final SwitchyardNode node = SwitchyardNode.start(configuration());
         final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicBoolean shutDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
         {
+            shutDown.set(true);
             node.close();
             stopped.countDown();
         }, "switchyard-shutdown"));
+        // A node the cluster removed (downed by the split brain resolver, or left on its own) cannot
+        // rejoin as the same member: it exits, so that its supervisor starts a fresh one.
+        node.actorSystem().getWhenTerminated().thenRun(stopped::countDown);
         final StringBuilder line = new StringBuilder("switchyard serving ")
             .append(node.settings().model()).append(" as ").append(node.settings().role())
             .append(": cluster ").append(node.clusterAddress());
@@ -81,6 +90,9 @@ public final class ServeCommand implements Callable<Integer>
             final String channel = node.gateway().clientChannel();
             line.append(", clients ").append(channel.substring(channel.indexOf("endpoint=") + 9).split("\\|")[0]);
         }
+        final DataPlaneSettings plane = node.dataPlane().settings();
+        line.append(", data plane terms ").append(plane.ipcTermLength() >> 10).append('/')
+            .append(plane.udpTermLength() >> 10).append(" KiB (IPC/UDP)");
         if (node.metricsPort() > 0)
         {
             line.append(", metrics http://").append(node.settings().metricsHost()).append(':')
@@ -89,6 +101,13 @@ public final class ServeCommand implements Callable<Integer>
         System.out.println(line);
         System.out.flush();
         stopped.await();
+        if (!shutDown.get())
+        {
+            System.err.println("switchyard: this node was removed from the cluster; exiting so that it can be " +
+                "started again");
+            node.close();
+            return 1;
+        }
         return 0;
     }
 
@@ -156,7 +175,15 @@ public final class ServeCommand implements Callable<Integer>
             {
                 throw new BadInputException("configuration file " + config + " does not exist");
             }
-            flags = flags.withFallback(ConfigFactory.parseFile(config.toFile()));
+            try
+            {
+                flags = flags.withFallback(ConfigFactory.parseFile(
+                    config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+            }
+            catch (final ConfigException ex)
+            {
+                throw new BadInputException("configuration file " + config + ": " + ex.getMessage());
+            }
         }
         return flags;
     }

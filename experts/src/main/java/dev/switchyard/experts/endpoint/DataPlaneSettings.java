@@ -7,7 +7,8 @@ package dev.switchyard.experts.endpoint;
  * @param expertPort     UDP port of the expert endpoint (0: any free port)
  * @param gatewayPort    UDP port where a gateway receives results (0: any free port)
  * @param embeddedDriver start a media driver in this JVM (else connect to one at {@code aeronDir})
- * @param aeronDir       directory of an external driver; null with an embedded one
+ * @param aeronDir       the driver's directory: required with an external driver; with an embedded one,
+ *                       null for a fresh one per start, else a fixed one cleaned at start
  * @param idle           idle strategy of the data-plane threads: backoff, sleeping, yielding or busy-spin
  * @param ipcTermLength  IPC term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
  * @param udpTermLength  UDP term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}

@@ -374,7 +374,7 @@ public final class SwitchyardNode implements AutoCloseable
      * then the node's parts stop in order.
      */
     @Override
-    public void close()
+    public synchronized void close()
     {
         if (closed)
         {
