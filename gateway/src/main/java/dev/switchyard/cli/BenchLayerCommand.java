@@ -69,6 +69,11 @@ public final class BenchLayerCommand implements Callable<Integer>
             "garbage is collected during another's passes.")
     private int phase;
 
+    @Option(names = "--separate",
+        description = "With several transports: run them one after another, each alone in this JVM (opened, " +
+            "warmed up, timed, closed), so that no transport's threads or garbage touch another's passes.")
+    private boolean separate;
+
     @Option(names = "--open-loop",
         description = "Find the saturation rate, then send passes on a fixed schedule at --load of it.")
     private boolean openLoop;
@@ -130,6 +135,23 @@ public final class BenchLayerCommand implements Callable<Integer>
             {
                 throw new BadInputException("--open-loop runs one transport at a time (got '" + transport + "')");
             }
+            if (separate)
+            {
+                if (openLoop)
+                {
+                    throw new BadInputException("--separate is for closed-loop runs of several transports");
+                }
+                final double[][] ms = new double[kinds.length][];
+                for (int k = 0; k < kinds.length; k++)
+                {
+                    try (BenchTransport layer = open(kinds[k].trim(), dir))
+                    {
+                        ms[k] = timeTogether(new BenchTransport[] {layer}, x, rows)[0];
+                    }
+                }
+                report(kinds, ms, rows);
+                return 0;
+            }
             final BenchTransport[] layers = new BenchTransport[kinds.length];
             try
             {
@@ -143,7 +165,7 @@ public final class BenchLayerCommand implements Callable<Integer>
                 }
                 else
                 {
-                    closedLoop(kinds, layers, x, rows);
+                    report(kinds, timeTogether(layers, x, rows), rows);
                 }
             }
             finally
@@ -178,7 +200,7 @@ public final class BenchLayerCommand implements Callable<Integer>
     }
 
     /** With several transports, passes alternate between them, so that all see the same machine. */
-    private void closedLoop(final String[] kinds, final BenchTransport[] layers, final float[] x, final int rows)
+    private double[][] timeTogether(final BenchTransport[] layers, final float[] x, final int rows)
     {
         for (int i = 0; i < warmup; i++)
         {
@@ -208,9 +230,15 @@ public final class BenchLayerCommand implements Callable<Integer>
                 }
             }
         }
-        final double[] p50 = new double[layers.length];
-        final double[] p99 = new double[layers.length];
-        for (int k = 0; k < layers.length; k++)
+        return ms;
+    }
+
+    /** @param ms milliseconds of every timed pass, [transports][runs] */
+    private void report(final String[] kinds, final double[][] ms, final int rows)
+    {
+        final double[] p50 = new double[ms.length];
+        final double[] p99 = new double[ms.length];
+        for (int k = 0; k < ms.length; k++)
         {
             Arrays.sort(ms[k]);
             p50[k] = percentile(ms[k], 50);
@@ -219,12 +247,12 @@ public final class BenchLayerCommand implements Callable<Integer>
                 "transport=%s experts=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
                 kinds[k], experts, rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
         }
-        for (int k = 1; k < layers.length; k++)
+        for (int k = 1; k < ms.length; k++)
         {
             System.out.printf(Locale.ROOT, "%s/%s: p50 %.3fx p99 %.3fx%n",
                 kinds[k], kinds[0], p50[k] / p50[0], p99[k] / p99[0]);
         }
-        final int last = layers.length - 1;
+        final int last = ms.length - 1;
         System.out.printf(Locale.ROOT, "p50_ms=%.3f p99_ms=%.3f tokens_per_s=%.1f%n",
             p50[last], p99[last], rows / (p50[last] / 1e3));
     }

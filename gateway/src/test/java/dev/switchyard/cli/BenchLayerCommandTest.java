@@ -41,7 +41,7 @@ class BenchLayerCommandTest
     void localAndArteryAlternateAndPrintTheirRatio()
     {
         final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
-            "--transport", "local,artery", "--warmup", "1", "--runs", "3");
+            "--transport", "local,artery", "--warmup", "1", "--runs", "4", "--phase", "2");
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("transport=artery experts=model tokens=40"), run.out());
         assertTrue(run.out().contains("artery/local: p50 "), run.out());
@@ -49,12 +49,13 @@ class BenchLayerCommandTest
     }
 
     @Test
-    void identityExpertsRunThroughTheEmbeddedSystem()
+    void identityExpertsRunThroughTheEmbeddedSystemOneTransportAfterTheOther()
     {
         final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
-            "--transport", "local,aeron", "--experts", "identity", "--warmup", "1", "--runs", "3");
+            "--transport", "local,aeron", "--experts", "identity", "--warmup", "1", "--runs", "3", "--separate");
         assertEquals(0, run.status(), run.err());
         assertTrue(run.out().contains("transport=aeron experts=identity tokens=40"), run.out());
+        assertTrue(run.out().contains("aeron/local: p50 "), run.out());
         assertTrue(LAST_LINE.matcher(lastLine(run)).matches(), lastLine(run));
     }
 

@@ -7,7 +7,8 @@ package dev.switchyard.gateway.client;
  * @param detail  one line explaining an error; empty when OK
  * @param rows    tokens answered (0 on error)
  * @param cols    d_model
- * @param output  [rows, cols] the layer's outputs, in request order; empty on error
+ * @param output  [rows, cols] the layer's outputs, in request order (in the caller's array, which may be
+ *                longer, when the request gave one); empty on error
  * @param routing the routing report when it was asked for and the request succeeded, else null
  */
 public record InferAnswer(long requestId, AnswerStatus status, String detail, int rows, int cols, float[] output,

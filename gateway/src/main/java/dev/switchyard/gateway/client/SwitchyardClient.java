@@ -63,7 +63,7 @@ public final class SwitchyardClient implements AutoCloseable
     private final RequestFrame requestFrame = new RequestFrame();
     private final UnsafeBuffer sendBuffer;
     private final IdleStrategy offerIdle;
-    private final ConcurrentHashMap<Long, CompletableFuture<InferAnswer>> pending = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Long, PendingAnswer> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final AtomicLong unmatchedAnswers = new AtomicLong();
     private final AgentRunner runner;
@@ -282,6 +282,20 @@ public final class SwitchyardClient implements AutoCloseable
         final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
         final RequestOptions options)
     {
+        return infer(tokens, rows, importanceOrNull, wantRouting, options, null);
+    }
+
+    /**
+     * As {@link #infer(float[], int, float[], boolean, RequestOptions)}, with the output rows written
+     * into {@code output} as they arrive: the answer's {@link InferAnswer#output()} is that array, and
+     * no answer array is allocated or copied (reuse it once the answer has come).
+     *
+     * @param output [rows, d_model] or longer, or null for an array of the answer's own
+     */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
+        final RequestOptions options, final float[] output)
+    {
         final int d = dModel();
         if (rows < 1 || tokens.length < (long)rows * d)
         {
@@ -292,19 +306,23 @@ public final class SwitchyardClient implements AutoCloseable
         {
             throw new BadInputException("importance has " + importanceOrNull.length + " values for " + rows + " tokens");
         }
+        if (output != null && output.length < (long)rows * d)
+        {
+            throw new BadInputException("output has " + output.length + " floats for " + rows + " tokens of " + d);
+        }
         final int chunk = maxRequestRows();
         if (rows <= chunk)
         {
-            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0);
+            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
         }
         final List<CompletableFuture<InferAnswer>> parts = new ArrayList<>();
         for (int start = 0; start < rows; start += chunk)
         {
             final int n = Math.min(chunk, rows - start);
-            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize()));
+            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize(), output));
         }
         return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-            .thenApply(ignored -> join(parts, rows, d, wantRouting));
+            .thenApply(ignored -> join(parts, rows, d, wantRouting, output));
     }
 
     /**
@@ -318,10 +336,10 @@ public final class SwitchyardClient implements AutoCloseable
 
     private CompletableFuture<InferAnswer> send(
         final float[] tokens, final int firstRow, final int rows, final float[] importance,
-        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase)
+        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase, final float[] output)
     {
         final long requestId = nextRequestId.getAndIncrement();
-        final CompletableFuture<InferAnswer> future = new CompletableFuture<>();
+        final PendingAnswer future = new PendingAnswer(output, firstRow * dModel());
         pending.put(requestId, future);
         final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
         final long offered;
@@ -352,7 +370,8 @@ public final class SwitchyardClient implements AutoCloseable
     }
 
     private static InferAnswer join(
-        final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting)
+        final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting,
+        final float[] given)
     {
         for (final CompletableFuture<InferAnswer> part : parts)
         {
@@ -362,7 +381,8 @@ public final class SwitchyardClient implements AutoCloseable
                 return a;
             }
         }
-        final float[] output = new float[rows * d];
+        // Parts wrote a given output in place; else they are joined into an array of the answer's own.
+        final float[] output = given != null ? given : new float[rows * d];
         int groups = 0;
         for (final CompletableFuture<InferAnswer> part : parts)
         {
@@ -378,7 +398,10 @@ public final class SwitchyardClient implements AutoCloseable
         for (final CompletableFuture<InferAnswer> part : parts)
         {
             final InferAnswer a = part.join();
-            System.arraycopy(a.output(), 0, output, row * d, a.rows() * d);
+            if (given == null)
+            {
+                System.arraycopy(a.output(), 0, output, row * d, a.rows() * d);
+            }
             if (wantRouting)
             {
                 final InferAnswer.Routing r = a.routing();
@@ -417,7 +440,7 @@ public final class SwitchyardClient implements AutoCloseable
         {
             return;
         }
-        final CompletableFuture<InferAnswer> future = pending.get(answerFrame.requestId());
+        final PendingAnswer future = pending.get(answerFrame.requestId());
         if (future == null)
         {
             unmatchedAnswers.incrementAndGet();
@@ -432,8 +455,17 @@ public final class SwitchyardClient implements AutoCloseable
         else
         {
             final int rows = answerFrame.rows();
-            final float[] output = new float[rows * answerFrame.cols()];
-            answerFrame.readOutputs(output);
+            final float[] output;
+            if (future.output != null)
+            {
+                output = future.output;
+                answerFrame.readOutputs(output, future.outputOffset);
+            }
+            else
+            {
+                output = new float[rows * answerFrame.cols()];
+                answerFrame.readOutputs(output);
+            }
             InferAnswer.Routing routing = null;
             if (answerFrame.routing())
             {
@@ -449,11 +481,24 @@ public final class SwitchyardClient implements AutoCloseable
         future.complete(answer);
     }
 
+    /** A request waiting for its answer, and where its output rows go. */
+    private static final class PendingAnswer extends CompletableFuture<InferAnswer>
+    {
+        final float[] output;
+        final int outputOffset;
+
+        PendingAnswer(final float[] output, final int outputOffset)
+        {
+            this.output = output;
+            this.outputOffset = outputOffset;
+        }
+    }
+
     @Override
     public void close()
     {
         CloseHelper.quietClose(runner);
-        for (final CompletableFuture<InferAnswer> f : pending.values())
+        for (final PendingAnswer f : pending.values())
         {
             f.complete(InferAnswer.failed(0, AnswerStatus.UNAVAILABLE, "client closed"));
         }

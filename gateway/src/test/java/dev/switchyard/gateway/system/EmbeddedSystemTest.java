@@ -3,6 +3,7 @@ package dev.switchyard.gateway.system;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import dev.switchyard.gateway.client.AnswerStatus;
 import dev.switchyard.gateway.client.InferAnswer;
 import dev.switchyard.gateway.client.RequestOptions;
 import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.Normalize;
@@ -30,6 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
@@ -102,6 +106,24 @@ class EmbeddedSystemTest
             assertArrayEquals(expected.gate(), answer.routing().gate());
             assertArrayEquals(expected.capacity(), answer.routing().capacity());
         }
+    }
+
+    @Test
+    void answersWrittenIntoTheCallersArrayEqualAnswersOfTheirOwn()
+    {
+        final SwitchyardClient client = system.client();
+        final int rows = client.maxRequestRows() * 2 + 13;  // three messages, each written in place
+        final float[] x = tokens(rows, 9);
+        final InferAnswer own = client.infer(x, rows, null, false, RequestOptions.exact()).join();
+        final float[] out = new float[rows * D + 3];
+        Arrays.fill(out, Float.NaN);
+        final InferAnswer given = client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
+        assertEquals(AnswerStatus.OK, given.status(), given.detail());
+        assertSame(out, given.output());
+        assertArrayEquals(own.output(), Arrays.copyOf(out, rows * D));
+        assertTrue(Float.isNaN(out[rows * D]), "nothing written past the answer");
+        assertThrows(BadInputException.class,
+            () -> client.infer(x, rows, null, false, RequestOptions.exact(), new float[rows * D - 1]));
     }
 
     @Test

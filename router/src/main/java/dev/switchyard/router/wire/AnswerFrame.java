@@ -177,7 +177,13 @@ public final class AnswerFrame
 
     public void readOutputs(final float[] dst)
     {
-        FloatRows.read(readBuffer, payloadIndex, dst, 0, rows() * cols());
+        readOutputs(dst, 0);
+    }
+
+    /** Reads the output rows into {@code dst} from {@code dstOffset} on. */
+    public void readOutputs(final float[] dst, final int dstOffset)
+    {
+        FloatRows.read(readBuffer, payloadIndex, dst, dstOffset, rows() * cols());
     }
 
     /** Reads the routing report; only when {@link #routing()}. */
