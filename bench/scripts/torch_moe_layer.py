@@ -18,14 +18,30 @@ The last line is `einsum_ms=<median> sparse_ms=<median>` (a style not run is omi
 """
 import argparse
 import json
+import os
 import statistics
 import struct
 import sys
 import time
 
-import numpy as np
-import torch
-import torch.nn.functional as F
+
+def _threads_from_argv(argv, default=1):
+    for i, arg in enumerate(argv):
+        if arg == "--threads" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--threads="):
+            return arg.split("=", 1)[1]
+    return str(default)
+
+
+# OpenBLAS starts its own thread pool when it loads, whatever torch.set_num_threads says later:
+# without this a "one-thread" run multiplies on every core.
+os.environ["OPENBLAS_NUM_THREADS"] = _threads_from_argv(sys.argv)
+os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"]
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
 
 
 def read_safetensors(path):
