@@ -1,5 +1,7 @@
 package dev.switchyard.experts.actor;
 
+import java.util.concurrent.atomic.AtomicBoolean;
+
 import dev.switchyard.experts.compute.ComputeBackend;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.network.ExpertNetwork;
@@ -10,6 +12,7 @@ public final class ModelExpertLoader implements ExpertLoader
 {
     private static final int WARM_UP_ROUNDS = 3;
 
+    private final AtomicBoolean warmedUp = new AtomicBoolean();
     private final ModelDirectory model;
     private final ComputeBackend backend;
 
@@ -24,8 +27,12 @@ public final class ModelExpertLoader implements ExpertLoader
     {
         final ExpertNetwork network = ExpertNetwork.load(
             model.expert(layer, expert), model.config().activation(), backend, WeightFormat.F32);
-        // Compiled before the expert announces itself, so that no request pays for it.
-        network.warmUp(WARM_UP_ROUNDS);
+        // Compiled before the expert announces itself, so that no request pays for it; the experts
+        // loaded after the first share its compiled kernels.
+        if (warmedUp.compareAndSet(false, true))
+        {
+            network.warmUp(WARM_UP_ROUNDS);
+        }
         return new LoadedExpert()
         {
             @Override
