@@ -58,12 +58,4 @@ class DoorbellTest
         assertTrue(wokenAfterNs.get() >= 0 && wokenAfterNs.get() < TimeUnit.SECONDS.toNanos(5),
             "driver thread parked " + wokenAfterNs.get() + " ns");
     }
-
-    @Test
-    void noneNeverAttachesAndItsRingDoesNothing()
-    {
-        Doorbell.NONE.attach();
-        Doorbell.NONE.ring();
-        Doorbell.NONE.detach();
-    }
 }
