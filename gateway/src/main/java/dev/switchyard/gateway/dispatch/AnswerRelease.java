@@ -30,8 +30,9 @@ final class AnswerRelease
     int expireOverdue(final long nowNs)
     {
         int work = 0;
-        for (final PendingRequest request : requests)
+        for (int i = 0; i < requests.size(); i++)
         {
+            final PendingRequest request = requests.get(i);
             if (!request.done && nowNs - request.deadlineNs > 0)
             {
                 request.fail(BlockStatus.TIMEOUT, "no answer within " +
@@ -74,9 +75,9 @@ final class AnswerRelease
     /** Fails every request still waiting and answers them all: the gateway is closing. */
     void shutDown()
     {
-        for (final PendingRequest request : requests)
+        for (int i = 0; i < requests.size(); i++)
         {
-            request.fail(BlockStatus.SHUTTING_DOWN, "the gateway is shutting down");
+            requests.get(i).fail(BlockStatus.SHUTTING_DOWN, "the gateway is shutting down");
         }
         release(System.nanoTime());
     }

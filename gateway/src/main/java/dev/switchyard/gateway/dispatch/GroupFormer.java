@@ -46,8 +46,9 @@ final class GroupFormer
     int fill(final long nowNs)
     {
         int work = 0;
-        for (final PendingRequest request : requests)
+        for (int i = 0; i < requests.size(); i++)
         {
+            final PendingRequest request = requests.get(i);
             while (!request.done && request.rowsAssigned < request.rows)
             {
                 GroupSlot group = request.keepApart ? request.openGroup : openShared[request.layer];

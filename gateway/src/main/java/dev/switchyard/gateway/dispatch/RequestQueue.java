@@ -1,15 +1,19 @@
 package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 
 /**
  * Admitted requests in arrival order, which is the order they are answered in, with the tokens
  * they hold (admission bounds both) and the pool their objects return to once answered.
+ * <p>
+ * Arrivals are a ring read by index: the duty cycle walks them every turn, and an iterator there
+ * would be garbage on every turn.
  */
-final class RequestQueue implements Iterable<PendingRequest>
+final class RequestQueue
 {
-    private final ArrayDeque<PendingRequest> arrivals = new ArrayDeque<>();
+    private PendingRequest[] arrivals = new PendingRequest[64];
+    private int head;
+    private int count;
     private final ArrayDeque<PendingRequest> pool = new ArrayDeque<>();
     private final int maxRequests;
     private final int maxTokens;
@@ -23,12 +27,18 @@ final class RequestQueue implements Iterable<PendingRequest>
 
     boolean hasRoomFor(final int rows)
     {
-        return arrivals.size() < maxRequests && tokens + rows <= maxTokens;
+        return count < maxRequests && tokens + rows <= maxTokens;
     }
 
     int size()
     {
-        return arrivals.size();
+        return count;
+    }
+
+    /** The {@code i}-th request waiting, the oldest being 0. */
+    PendingRequest get(final int i)
+    {
+        return arrivals[(head + i) & (arrivals.length - 1)];
     }
 
     int tokens()
@@ -50,26 +60,35 @@ final class RequestQueue implements Iterable<PendingRequest>
 
     void admit(final PendingRequest request)
     {
-        arrivals.add(request);
+        if (count == arrivals.length)
+        {
+            // Grows to the admission bound at most; a power of two, so that indices wrap with a mask.
+            final PendingRequest[] larger = new PendingRequest[arrivals.length * 2];
+            for (int i = 0; i < count; i++)
+            {
+                larger[i] = get(i);
+            }
+            arrivals = larger;
+            head = 0;
+        }
+        arrivals[(head + count) & (arrivals.length - 1)] = request;
+        count++;
         tokens += request.rows;
     }
 
     /** The request to be answered next, or null when none waits. */
     PendingRequest oldest()
     {
-        return arrivals.peek();
+        return count == 0 ? null : arrivals[head];
     }
 
     PendingRequest removeOldest()
     {
-        final PendingRequest request = arrivals.poll();
+        final PendingRequest request = arrivals[head];
+        arrivals[head] = null;
+        head = (head + 1) & (arrivals.length - 1);
+        count--;
         tokens -= request.rows;
         return request;
-    }
-
-    @Override
-    public Iterator<PendingRequest> iterator()
-    {
-        return arrivals.iterator();
     }
 }

@@ -1,5 +1,6 @@
 package dev.switchyard.gateway.system;
 
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,6 +125,39 @@ class EmbeddedSystemTest
         assertTrue(Float.isNaN(out[rows * D]), "nothing written past the answer");
         assertThrows(BadInputException.class,
             () -> client.infer(x, rows, null, false, RequestOptions.exact(), new float[rows * D - 1]));
+    }
+
+    @Test
+    void theDataPlaneThreadAllocatesNothingPerBlock()
+    {
+        // Gateway and expert endpoint share one thread in the embedded system: decode, gating,
+        // dispatch, compute, encode and combine all run on it.
+        final Thread dataPlane = Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.getName().contains("gateway") && t.getName().contains("expert-endpoint"))
+            .findFirst().orElseThrow();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)ManagementFactory.getThreadMXBean();
+        final SwitchyardClient client = system.client();
+        final int rows = 4 * G;
+        final float[] x = tokens(rows, 3);
+        final float[] out = new float[rows * D];
+        for (int i = 0; i < 3000; i++)  // until the JIT has compiled the path (escape analysis included)
+        {
+            client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
+        }
+        final long blocksBefore = system.metrics().blocksSent.get();
+        final long bytesBefore = threads.getThreadAllocatedBytes(dataPlane.threadId());
+        final int requests = 1000;
+        for (int i = 0; i < requests; i++)
+        {
+            client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
+        }
+        final long bytes = threads.getThreadAllocatedBytes(dataPlane.threadId()) - bytesBefore;
+        final long blocks = system.metrics().blocksSent.get() - blocksBefore;
+        System.out.printf("data-plane thread: %d bytes over %d requests and %d blocks (%.2f per block)%n",
+            bytes, requests, blocks, (double)bytes / blocks);
+        assertTrue(blocks >= requests * 4L, "blocks sent: " + blocks);
+        assertTrue(bytes < blocks, bytes + " bytes allocated for " + blocks + " blocks");
     }
 
     @Test
