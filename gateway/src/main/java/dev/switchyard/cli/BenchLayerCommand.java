@@ -213,17 +213,12 @@ public final class BenchLayerCommand implements Callable<Integer>
         for (int done = 0; done < runs; done += phase)
         {
             final int n = Math.min(phase, runs - done);
-            if (phase == 1)
-            {
-                for (int k = 0; k < layers.length; k++)
-                {
-                    ms[k][done] = timePass(layers[k], x, rows);
-                }
-                continue;
-            }
             for (int k = 0; k < layers.length; k++)
             {
-                System.gc();
+                if (phase > 1)
+                {
+                    System.gc();
+                }
                 for (int i = 0; i < n; i++)
                 {
                     ms[k][done + i] = timePass(layers[k], x, rows);

@@ -33,19 +33,6 @@ public final class ModelExpertLoader implements ExpertLoader
         {
             network.warmUp(WARM_UP_ROUNDS);
         }
-        return new LoadedExpert()
-        {
-            @Override
-            public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
-            {
-                network.forward(x, xOffset, rows, y, yOffset);
-            }
-
-            @Override
-            public void close()
-            {
-                // The packed weights are heap arrays: they go with the network.
-            }
-        };
+        return LoadedExpert.holding(network);
     }
 }

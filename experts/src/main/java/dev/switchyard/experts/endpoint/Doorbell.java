@@ -18,17 +18,11 @@ public final class Doorbell
 
     private volatile Thread poller;
 
-    /** The calling thread polls this stream from now on. */
+    /**
+     * The calling thread polls this stream from now on. Cheap to repeat: an idle strategy calls it
+     * on every idle turn, and only a change of poller is written.
+     */
     public void attach()
-    {
-        if (this != NONE)
-        {
-            poller = Thread.currentThread();
-        }
-    }
-
-    /** Attaches the calling thread unless it already is the poller. */
-    public void attachIfAbsent()
     {
         if (this != NONE && poller != Thread.currentThread())
         {

@@ -24,7 +24,7 @@ public final class WakeableIdleStrategy implements IdleStrategy
     {
         if (workCount <= 0)
         {
-            bell.attachIfAbsent();
+            bell.attach();
         }
         delegate.idle(workCount);
     }
@@ -32,7 +32,7 @@ public final class WakeableIdleStrategy implements IdleStrategy
     @Override
     public void idle()
     {
-        bell.attachIfAbsent();
+        bell.attach();
         delegate.idle();
     }
 

@@ -276,20 +276,8 @@ public final class SwitchyardNode implements AutoCloseable
         {
             return new ModelExpertLoader(model, ComputeBackends.vector(pool));
         }
-        final IdentityExpert identity = new IdentityExpert(config.dModel());
-        return (layer, expert) -> new LoadedExpert()
-        {
-            @Override
-            public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
-            {
-                identity.forward(x, xOffset, rows, y, yOffset);
-            }
-
-            @Override
-            public void close()
-            {
-            }
-        };
+        final LoadedExpert identity = LoadedExpert.holding(new IdentityExpert(config.dModel()));
+        return (layer, expert) -> identity;
     }
 
     public NodeSettings settings()

@@ -14,6 +14,9 @@ public final class WireLayout
     public static final int REQUEST_HEADER_LENGTH =
         MessageHeaderEncoder.ENCODED_LENGTH + InferRequestEncoder.BLOCK_LENGTH;
 
+    /** Room for the fixed parts of a request or answer (headers, detail text, group counts). */
+    public static final int MESSAGE_OVERHEAD = 1024;
+
     /** Expert endpoints receive dispatch blocks and gateway hellos on this stream. */
     public static final int EXPERT_STREAM_ID = 2001;
     /** Gateways receive combine blocks on this stream. */
@@ -66,9 +69,6 @@ public final class WireLayout
     {
         return (long)cols * Float.BYTES + 7L * Float.BYTES;
     }
-
-    /** Room for the fixed parts of a request or answer (headers, detail text, group counts). */
-    public static final int MESSAGE_OVERHEAD = 1024;
 
     /**
      * The largest message the data plane must carry for a model: an expert's fullest block, or a
