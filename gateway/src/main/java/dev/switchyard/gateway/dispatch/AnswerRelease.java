@@ -35,13 +35,18 @@ final class AnswerRelease
             final PendingRequest request = requests.get(i);
             if (!request.done && nowNs - request.deadlineNs > 0)
             {
-                request.fail(BlockStatus.TIMEOUT, "no answer within " +
-                    TimeUnit.NANOSECONDS.toMillis(request.deadlineNs - request.arrivalNs) + " ms (" +
-                    request.rowsDone + " of " + request.rows + " tokens done)");
+                timeOut(request);
                 work++;
             }
         }
         return work;
+    }
+
+    private static void timeOut(final PendingRequest request)
+    {
+        request.expire("no answer within " +
+            TimeUnit.NANOSECONDS.toMillis(request.deadlineNs - request.arrivalNs) + " ms (" +
+            request.rowsDone + " of " + request.rows + " tokens done)");
     }
 
     /** Answers the finished requests at the head of the queue. */
@@ -49,8 +54,14 @@ final class AnswerRelease
     {
         int work = 0;
         PendingRequest request;
-        while ((request = requests.oldest()) != null && request.done)
+        while ((request = requests.oldest()) != null && (request.done || nowNs - request.deadlineNs > 0))
         {
+            // Deadlines are scanned once a millisecond; one that passed since is honoured here, so
+            // that no result leaves later than its deadline.
+            if (nowNs - request.deadlineNs > 0)
+            {
+                timeOut(request);
+            }
             if (request.openGroup != null)
             {
                 // Failed or timed out before its last group closed: nobody else is in that group.

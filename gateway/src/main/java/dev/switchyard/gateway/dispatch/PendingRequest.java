@@ -82,6 +82,17 @@ final class PendingRequest
         }
     }
 
+    /** Past its deadline: a result not yet sent becomes a timeout; an error stays the error it is. */
+    void expire(final String text)
+    {
+        if (status == BlockStatus.OK)
+        {
+            done = true;
+            status = BlockStatus.TIMEOUT;
+            detail = text;
+        }
+    }
+
     /** Takes rows [groupRow, groupRow + count) of a finished group as rows [requestRow, ...) of this request. */
     void accept(
         final float[] groupY, final RoutingPlan plan, final int groupRow, final int requestRow, final int count)
