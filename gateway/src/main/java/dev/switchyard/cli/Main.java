@@ -20,6 +20,7 @@ import java.io.PrintWriter;
         InferCommand.class,
         DemoCommand.class,
         ServeCommand.class,
+        ClusterCommand.class,
         BenchCommand.class,
     })
 public final class Main implements Runnable

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.StashBuffer;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * One expert of one layer, a sharded entity. On start it loads (maps) its weights and registers
@@ -57,8 +58,11 @@ public final class ExpertActor
      * Where an expert serves now.
      *
      * @param epoch differs between incarnations, so that a gateway tells a new location from an old one
+     * @param node  the cluster address of the node that hosts it, so that a gateway knows which
+     *              experts a node took with it when it vanished
      */
-    public record Located(int layer, int expert, String driverId, String udpChannel, int streamId, int epoch)
+    public record Located(int layer, int expert, String driverId, String udpChannel, int streamId, int epoch,
+        String node)
         implements CborSerializable
     {
         public EndpointAddress address()
@@ -131,8 +135,9 @@ public final class ExpertActor
     private Behavior<Command> serving(final LoadedExpert expert)
     {
         final EndpointAddress address = host.endpoint().address();
-        final Located located = new Located(
-            id.layer(), id.expert(), address.driverId(), address.udpChannel(), address.streamId(), epoch);
+        final Located located = new Located(id.layer(), id.expert(), address.driverId(), address.udpChannel(),
+            address.streamId(), epoch, Cluster.get(context.getSystem()).selfMember().address().toString());
+        host.firstServed(id.entityId());
         return Behaviors.receive(Command.class)
             .onMessage(Locate.class, m ->
             {

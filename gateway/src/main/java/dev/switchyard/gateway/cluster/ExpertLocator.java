@@ -1,24 +1,44 @@
 package dev.switchyard.gateway.cluster;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.actor.ExpertActor;
+import dev.switchyard.experts.actor.ExpertHost;
 import dev.switchyard.experts.actor.ExpertId;
+import dev.switchyard.experts.endpoint.EndpointAddress;
 import dev.switchyard.gateway.dispatch.GatewayCore;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 
 /**
  * The gateway's control plane: learns from sharding where every expert lives (by asking each
  * entity, which sharding delivers wherever it is) and tells the data plane. It asks all experts
  * periodically, so a moved expert is relearned even without traffic, and at once for one expert
  * when the data plane finds it gone (DRAINING, unavailable, disconnected).
+ * <p>
+ * It also watches reachability: when a node that hosts experts becomes unreachable (a crash, a
+ * vanished host), the data plane is told at once, so the blocks in flight there are sent again
+ * as soon as sharding re-homes their experts, and those experts are asked for every
+ * {@link #LOST_RETRY} until they are. The log says when all of them are served again.
  */
 public final class ExpertLocator
 {
-    public sealed interface Command permits Relocate, RelocateAll, Found, NotFound
+    private static final Duration LOST_RETRY = Duration.ofMillis(250);
+    private static final String LOST_TIMER = "relocate-lost";
+
+    public sealed interface Command permits Relocate, RelocateAll, RelocateLost, Found, NotFound, Reachability
     {
     }
 
@@ -31,6 +51,10 @@ public final class ExpertLocator
     {
     }
 
+    record RelocateLost() implements Command
+    {
+    }
+
     record Found(ExpertActor.Located located) implements Command
     {
     }
@@ -39,18 +63,31 @@ public final class ExpertLocator
     {
     }
 
+    record Reachability(ClusterEvent.ReachabilityEvent event) implements Command
+    {
+    }
+
+    /** The experts a vanished node took with it, and since when they are missed. */
+    private record Loss(String node, long sinceNs, Set<ExpertId> missing, int count)
+    {
+    }
+
     private final ActorContext<Command> context;
+    private final TimerScheduler<Command> timers;
     private final ClusterSharding sharding;
     private final GatewayCore core;
     private final int layers;
     private final int experts;
     private final Duration askTimeout;
+    private final Map<ExpertId, ExpertActor.Located> where = new HashMap<>();
+    private final Map<String, Loss> losses = new HashMap<>();
 
     private ExpertLocator(
-        final ActorContext<Command> context, final GatewayCore core, final int layers, final int experts,
-        final Duration askTimeout)
+        final ActorContext<Command> context, final TimerScheduler<Command> timers, final GatewayCore core,
+        final int layers, final int experts, final Duration askTimeout)
     {
         this.context = context;
+        this.timers = timers;
         this.sharding = ClusterSharding.get(context.getSystem());
         this.core = core;
         this.layers = layers;
@@ -65,7 +102,11 @@ public final class ExpertLocator
         {
             timers.startTimerWithFixedDelay(new RelocateAll(), refresh);
             ctx.getSelf().tell(new RelocateAll());
-            return new ExpertLocator(ctx, core, layers, experts, askTimeout).behavior();
+            final ActorRef<ClusterEvent.ReachabilityEvent> reachability =
+                ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
+            Cluster.get(ctx.getSystem()).subscriptions().tell(
+                Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
+            return new ExpertLocator(ctx, timers, core, layers, experts, askTimeout).behavior();
         }));
     }
 
@@ -83,6 +124,11 @@ public final class ExpertLocator
                 }
                 return Behaviors.same();
             })
+            .onMessage(RelocateLost.class, m ->
+            {
+                losses.values().forEach(loss -> loss.missing().forEach(id -> ask(id.layer(), id.expert())));
+                return Behaviors.same();
+            })
             .onMessage(Relocate.class, m ->
             {
                 ask(m.layer(), m.expert());
@@ -90,8 +136,7 @@ public final class ExpertLocator
             })
             .onMessage(Found.class, m ->
             {
-                final ExpertActor.Located at = m.located();
-                core.updateRoute(at.layer(), at.expert(), at.address(), at.epoch());
+                found(m.located());
                 return Behaviors.same();
             })
             .onMessage(NotFound.class, m ->
@@ -99,7 +144,88 @@ public final class ExpertLocator
                 context.getLog().debug("expert {}/{} not located yet: {}", m.layer(), m.expert(), m.why());
                 return Behaviors.same();
             })
+            .onMessage(Reachability.class, m ->
+            {
+                if (m.event() instanceof ClusterEvent.UnreachableMember u)
+                {
+                    unreachable(u.member().address().toString());
+                }
+                return Behaviors.same();
+            })
             .build();
+    }
+
+    private void found(final ExpertActor.Located at)
+    {
+        final ExpertId id = new ExpertId(at.layer(), at.expert());
+        final Loss loss = lossOf(id);
+        if (loss != null && at.node().equals(loss.node()))
+        {
+            // The vanished node answered after all: it was slow, not dead. Use it again.
+            loss.missing().remove(id);
+        }
+        final ExpertActor.Located before = where.put(id, at);
+        if (before == null || !before.node().equals(at.node()))
+        {
+            ExpertHost.MEMBERSHIP.info("expert {} served by {}", id.entityId(), at.node());
+        }
+        core.updateRoute(at.layer(), at.expert(), at.address(), at.epoch());
+        if (loss != null)
+        {
+            loss.missing().remove(id);
+            if (loss.missing().isEmpty())
+            {
+                losses.remove(loss.node());
+                ExpertHost.MEMBERSHIP.info("all {} experts of {} served again, {} ms after it became unreachable",
+                    loss.count(), loss.node(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - loss.sinceNs()));
+                if (losses.isEmpty())
+                {
+                    timers.cancel(LOST_TIMER);
+                }
+            }
+        }
+    }
+
+    private Loss lossOf(final ExpertId id)
+    {
+        for (final Loss loss : losses.values())
+        {
+            if (loss.missing().contains(id))
+            {
+                return loss;
+            }
+        }
+        return null;
+    }
+
+    private void unreachable(final String node)
+    {
+        final Set<ExpertId> missing = new HashSet<>();
+        EndpointAddress endpoint = null;
+        for (final Map.Entry<ExpertId, ExpertActor.Located> entry : where.entrySet())
+        {
+            if (entry.getValue().node().equals(node))
+            {
+                missing.add(entry.getKey());
+                endpoint = entry.getValue().address();
+            }
+        }
+        if (losses.containsKey(node))
+        {
+            return;
+        }
+        if (missing.isEmpty())
+        {
+            ExpertHost.MEMBERSHIP.info("{} is unreachable; it hosted no expert this gateway uses (experts are on {})",
+                node, where.values().stream().map(ExpertActor.Located::node).distinct().toList());
+            return;
+        }
+        ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} experts wait to be re-hosted, their blocks in " +
+            "flight are sent again then", node, missing.size());
+        missing.forEach(where::remove);
+        losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
+        core.endpointLost(endpoint);
+        timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
     }
 
     private void ask(final int layer, final int expert)

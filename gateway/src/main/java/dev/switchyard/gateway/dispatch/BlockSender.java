@@ -14,8 +14,8 @@ import dev.switchyard.router.wire.FloatRows;
 import dev.switchyard.router.wire.HelloFrame;
 import dev.switchyard.router.wire.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
+import io.aeron.Publication;
 import org.agrona.BufferUtil;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,14 +23,16 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends each expert its block of a group: on a new link the gateway's hello first (it tells the
  * endpoint where to reply), then the block's rows gathered from the group into one reused buffer.
- * A block whose route is unknown, stale or not connected is held and sent once a usable route
- * appears, up to {@link GatewaySettings#maxDispatchAttempts()} sends; one unanswered for
- * {@link GatewaySettings#blockResendMillis()} is sent again once its expert is found elsewhere.
+ * Offers never wait: a back-pressured block is held and offered again on the next pass of the
+ * duty cycle, so that one slow endpoint does not stall the blocks, replies and answers of the
+ * others. A block whose route is unknown, stale or not connected is held and sent once a usable
+ * route appears, up to {@link GatewaySettings#maxDispatchAttempts()} sends; one unanswered for
+ * {@link GatewaySettings#blockResendMillis()}, or in flight to a node that vanished, is sent again
+ * once its expert is found elsewhere.
  */
 final class BlockSender
 {
     private static final Logger LOG = LoggerFactory.getLogger(BlockSender.class);
-    private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(1);
 
     private final DataPlane dataPlane;
     private final ExpertRoutes routes;
@@ -46,13 +48,9 @@ final class BlockSender
     private final HelloFrame helloFrame = new HelloFrame();
     private final UnsafeBuffer sendBuffer;
     private final UnsafeBuffer helloBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
-    private final IdleStrategy offerIdle;
-    private final Offers.WhileWaiting whileOffering;
 
     /**
      * @param replyUdpChannel where endpoints on other nodes send replies
-     * @param offerIdle       how an offer waits for room (shared by the gateway's offers, one thread)
-     * @param whileOffering   work done while an offer waits for room
      */
     BlockSender(
         final DataPlane dataPlane,
@@ -63,9 +61,7 @@ final class BlockSender
         final FrameSizes sizes,
         final GatewaySettings settings,
         final String replyUdpChannel,
-        final GatewayMetrics metrics,
-        final IdleStrategy offerIdle,
-        final Offers.WhileWaiting whileOffering)
+        final GatewayMetrics metrics)
     {
         this.dataPlane = dataPlane;
         this.routes = routes;
@@ -77,18 +73,19 @@ final class BlockSender
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         this.replyUdpChannel = replyUdpChannel;
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.blockFrameLength(), 64));
-        this.offerIdle = offerIdle;
-        this.whileOffering = whileOffering;
     }
 
-    /** Sends {@code expert} its rows of a dispatched group, or holds them until its route is usable. */
-    void send(final GroupSlot group, final int expert)
+    /**
+     * Sends {@code expert} its rows of a dispatched group, or holds them until its route is usable
+     * (or, back-pressured, until the next pass). Returns whether the block went on the wire.
+     */
+    boolean send(final GroupSlot group, final int expert)
     {
         final Route route = routes.route(group.layer, expert);
         if (!route.usable())
         {
             hold(group, expert, route);
-            return;
+            return false;
         }
         final Link link = route.link;
         if (!link.helloSent)
@@ -96,11 +93,11 @@ final class BlockSender
             final int len = helloFrame.writeGatewayHello(helloBuffer, 0, gatewayId,
                 WireLayout.GATEWAY_REPLY_STREAM_ID,
                 route.address.driverId().equals(dataPlane.driverId()) ? DataPlane.IPC_CHANNEL : replyUdpChannel);
-            final long result = link.outlet.offer(helloBuffer, 0, len, offerIdle, OFFER_TIMEOUT_NS, whileOffering);
+            final long result = offerOnce(link, helloBuffer, len);
             if (result < 0)
             {
-                hold(group, expert, route);
-                return;
+                notSent(group, expert, route, result);
+                return false;
             }
             link.helloSent = true;
         }
@@ -115,28 +112,64 @@ final class BlockSender
                 group.x, plan.slotToken(expert, s) * d, d);
         }
         final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
+        final long result = offerOnce(link, sendBuffer, length);
+        if (result < 0)
+        {
+            notSent(group, expert, route, result);
+            return false;
+        }
         group.attempts[expert]++;
-        final long result = link.outlet.offer(sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, whileOffering);
+        group.sent[expert] = true;
+        group.sentNs[expert] = System.nanoTime();
+        group.sentLink[expert] = link;
+        metrics.blocksSent.incrementAndGet();
+        if (group.attempts[expert] > 1)
+        {
+            metrics.blocksResent.incrementAndGet();
+        }
+        return true;
+    }
+
+    /** One offer, no waiting: the doorbell of the poller on success, the driver's when back-pressured. */
+    private static long offerOnce(final Link link, final UnsafeBuffer buffer, final int length)
+    {
+        final Publication publication = link.outlet.publication();
+        if (length > publication.maxMessageLength())
+        {
+            return Offers.TOO_LARGE;
+        }
+        final long result = publication.offer(buffer, 0, length);
         if (result > 0)
         {
-            group.sent[expert] = true;
-            group.sentNs[expert] = System.nanoTime();
-            group.sentLink[expert] = link;
-            metrics.blocksSent.incrementAndGet();
-            if (group.attempts[expert] > 1)
-            {
-                metrics.blocksResent.incrementAndGet();
-            }
+            link.outlet.bell().ring();
         }
-        else
+        else if (result == Publication.BACK_PRESSURED)
         {
-            LOG.debug("block of group {} to expert {}/{} not sent: {}", group.groupId, group.layer, expert,
-                Offers.describe(result));
-            // The endpoint may be a new one at the same address: greet it again.
-            link.helloSent = false;
-            route.stale = true;
-            hold(group, expert, route);
+            link.outlet.limitKeeper().ring();
         }
+        return result;
+    }
+
+    private void notSent(final GroupSlot group, final int expert, final Route route, final long result)
+    {
+        if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
+        {
+            // Room comes back as the endpoint consumes: try again on the next pass, not a send lost.
+            pool.hold(group, expert);
+            return;
+        }
+        if (result == Offers.TOO_LARGE)
+        {
+            pool.fail(group, BlockStatus.INTERNAL, "block of expert " + group.layer + "/" + expert +
+                " is larger than the data plane carries");
+            return;
+        }
+        LOG.debug("block of group {} to expert {}/{} not sent: {}", group.groupId, group.layer, expert,
+            Offers.describe(result));
+        // The endpoint may be a new one at the same address: greet it again.
+        route.link.helloSent = false;
+        route.lose();
+        hold(group, expert, route);
     }
 
     /** Holds the block of {@code expert} until its route is usable, asking where the expert is. */
@@ -181,8 +214,10 @@ final class BlockSender
                             group.attempts[e] + " attempts");
                         break;
                     }
-                    send(group, e);
-                    work++;
+                    if (send(group, e))
+                    {
+                        work++;
+                    }
                 }
                 else if (!route.current())
                 {
@@ -191,6 +226,33 @@ final class BlockSender
             }
         }
         return work;
+    }
+
+    /**
+     * The node behind {@code link} vanished: every block in flight on it is held for its expert's
+     * next location (an answer that still comes from there is combined if it is first; the other
+     * is ignored, so the expert is combined once).
+     */
+    int recall(final Link link)
+    {
+        int recalled = 0;
+        for (final GroupSlot group : pool.slots())
+        {
+            if (!group.inUse || group.open)
+            {
+                continue;
+            }
+            for (int e = 0; e < experts; e++)
+            {
+                if (group.sent[e] && !group.received[e] && group.sentLink[e] == link)
+                {
+                    group.sent[e] = false;
+                    hold(group, e, routes.route(group.layer, e));
+                    recalled++;
+                }
+            }
+        }
+        return recalled;
     }
 
     /**

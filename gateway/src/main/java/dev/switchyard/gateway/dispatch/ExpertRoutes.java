@@ -12,8 +12,8 @@ import org.agrona.CloseHelper;
 /**
  * Where each expert of each layer is served, as the control plane last said: a route per expert,
  * and one link per endpoint, shared by the experts it serves. A route found unusable (its expert
- * answered DRAINING, an offer failed) is marked stale until the control plane names another location
- * or epoch; it is asked to at most every 250 ms per expert, so that held blocks do not flood it with
+ * answered DRAINING) is marked stale until the control plane names another location or epoch; one
+ * whose endpoint vanished (an offer failed, its node became unreachable) until it names any; it is asked to at most every 250 ms per expert, so that held blocks do not flood it with
  * the same question.
  */
 final class ExpertRoutes implements AutoCloseable
@@ -54,6 +54,17 @@ final class ExpertRoutes implements AutoCloseable
         boolean usable()
         {
             return link != null && !stale && link.outlet.publication().isConnected();
+        }
+
+        /**
+         * The location failed (the endpoint vanished or refused a block): the route waits for the
+         * control plane to name one again, and accepts that answer even if it names the same
+         * place, since a node thought dead may only have been slow.
+         */
+        void lose()
+        {
+            stale = true;
+            epoch = 0;  // incarnations count from 1: any location named next is taken
         }
 
         /** Whether the control plane has named a location that has not failed since. */
@@ -114,6 +125,31 @@ final class ExpertRoutes implements AutoCloseable
         route.link = link;
         route.epoch = epoch;
         route.stale = false;
+    }
+
+    /**
+     * The endpoint at {@code address} is gone with its node: every route to it waits for a new
+     * location. Returns its link (to recall the blocks in flight on it), or null if none was used.
+     */
+    Link lose(final EndpointAddress address)
+    {
+        final Link link = links.get(address);
+        if (link == null)
+        {
+            return null;
+        }
+        link.helloSent = false;
+        for (final Route[] layer : routes)
+        {
+            for (final Route r : layer)
+            {
+                if (address.equals(r.address))
+                {
+                    r.lose();
+                }
+            }
+        }
+        return link;
     }
 
     /** Whether a route is known for every expert of every layer; may be called from any thread. */

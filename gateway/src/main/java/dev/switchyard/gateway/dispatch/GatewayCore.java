@@ -117,8 +117,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clients = new ClientOutlets(
             dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle, whileOffering);
         final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
-        this.sender = new BlockSender(
-            dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics, offerIdle, whileOffering);
+        this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics));
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
@@ -182,6 +181,29 @@ public final class GatewayCore implements Agent, AutoCloseable
         if (closed || !commands.offer(() -> routes.apply(layer, expert, address, epoch)))
         {
             LOG.warn("route of expert {}/{} not applied: gateway closed or saturated", layer, expert);
+            return;
+        }
+        requestBell.ring();
+    }
+
+    /**
+     * The control plane lost the node that serves the endpoint at {@code address} (it became
+     * unreachable): its experts wait for new locations, and the blocks in flight to it are sent
+     * again as soon as those are known.
+     */
+    public void endpointLost(final EndpointAddress address)
+    {
+        if (closed || !commands.offer(() ->
+        {
+            final ExpertRoutes.Link link = routes.lose(address);
+            if (link != null)
+            {
+                final int recalled = sender.recall(link);
+                LOG.debug("endpoint {} lost: {} blocks in flight recalled", address, recalled);
+            }
+        }))
+        {
+            LOG.warn("loss of endpoint {} not applied: gateway closed or saturated", address);
             return;
         }
         requestBell.ring();

@@ -22,8 +22,10 @@ import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
+import dev.switchyard.gateway.cluster.ClusterStatus;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
+import dev.switchyard.gateway.cluster.FailureProfile;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
@@ -97,6 +99,7 @@ public final class SwitchyardNode implements AutoCloseable
     public static SwitchyardNode start(final Config config)
     {
         final Config full = config
+            .withFallback(FailureProfile.pekkoSettings(config))
             .withFallback(ConfigFactory.parseResources(SwitchyardNode.class.getClassLoader(), "switchyard-pekko.conf"))
             .withFallback(ConfigFactory.defaultReference(SwitchyardNode.class.getClassLoader()))
             .resolve();
@@ -187,6 +190,8 @@ public final class SwitchyardNode implements AutoCloseable
             }
             system.systemActorOf(ExpertKeeper.create(layers, experts, settings.keepAliveEvery()), "expert-keeper",
                 Props.empty());
+            system.systemActorOf(ClusterStatus.create(layers, experts, gateway == null ? null : metrics),
+                ClusterStatus.NAME, Props.empty());
             MetricsHttp http = null;
             if (settings.metricsPort() > 0)
             {

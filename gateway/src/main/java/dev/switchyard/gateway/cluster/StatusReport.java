@@ -1,0 +1,38 @@
+package dev.switchyard.gateway.cluster;
+
+import java.util.List;
+
+import dev.switchyard.experts.actor.CborSerializable;
+
+/**
+ * What {@code switchyard cluster status} shows, as one node of the cluster sees it.
+ *
+ * @param reporter    the cluster address of the node that answered
+ * @param members     every member, its state and roles
+ * @param unreachable the members this node's failure detector cannot reach
+ * @param experts     every expert: where it is served, or that it is between homes
+ * @param loadWindowS the window of the per-expert load, in seconds (0: no gateway on this node)
+ */
+public record StatusReport(
+    String reporter, List<Member> members, List<String> unreachable, List<Expert> experts, int loadWindowS)
+    implements CborSerializable
+{
+    /** One cluster member. */
+    public record Member(String address, String status, List<String> roles)
+    {
+    }
+
+    /**
+     * One expert of one layer.
+     *
+     * @param node        the cluster address of its host, or null while it moves (not located in time)
+     * @param rowsPerSec  rows the reporting gateway sent it per second over the load window
+     */
+    public record Expert(int layer, int expert, String node, int epoch, double rowsPerSec)
+    {
+        public boolean moving()
+        {
+            return node == null;
+        }
+    }
+}
