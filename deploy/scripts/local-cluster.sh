@@ -1,17 +1,24 @@
 #!/usr/bin/env bash
 # Starts a Switchyard cluster on this host: one gateway node (which also hosts experts) and N-1
-# expert-only nodes, each a JVM with its own media driver and ports, all on loopback. Stops them
-# all (gracefully: each node leaves the cluster, its experts move) on Ctrl-C or `local-cluster.sh stop`.
+# expert-only nodes, each a JVM with its own media driver and ports, all on loopback, in the local
+# failure profile (a vanished node is noticed in about a second). From another terminal, nodes can
+# be added, killed and made to leave while traffic flows.
 #
-#   deploy/scripts/local-cluster.sh MODEL_DIR [NODES=3] [BASE_PORT=2551]
-#   deploy/scripts/local-cluster.sh stop
+#   deploy/scripts/local-cluster.sh MODEL_DIR [NODES=3] [BASE_PORT=2551]   start (Ctrl-C stops all)
+#   deploy/scripts/local-cluster.sh add           start one more expert node; it joins and takes experts
+#   deploy/scripts/local-cluster.sh kill NODE     SIGKILL node NODE (its number, 1 = first expert node)
+#   deploy/scripts/local-cluster.sh leave NODE    SIGTERM node NODE: it drains and hands its experts off
+#   deploy/scripts/local-cluster.sh status [--json]  members, where every expert is, load, moves
+#   deploy/scripts/local-cluster.sh stop          every node leaves gracefully
 #
 # Clients connect to 127.0.0.1:7400 (e.g. switchyard infer --connect 127.0.0.1:7400 ...);
-# metrics of node i are at http://127.0.0.1:$((9400 + i))/metrics.
+# node i logs to $RUN_DIR/node-i.log and serves metrics at http://127.0.0.1:$((9400 + i))/metrics.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 RUN_DIR="${SWITCHYARD_RUN_DIR:-${TMPDIR:-/tmp}/switchyard-local-cluster}"
 LAUNCHER="${SWITCHYARD_LAUNCHER:-$ROOT/switchyard}"
+
+die() { echo "local-cluster.sh: $*" >&2; exit 2; }
 
 stop_all() {
   [ -d "$RUN_DIR" ] || return 0
@@ -30,26 +37,79 @@ stop_all() {
   done
 }
 
-if [ "${1:-}" = "stop" ]; then
-  stop_all
-  exit 0
-fi
+# start_node I ROLE: node I at cluster port BASE+I, client port 7400+I, metrics 9400+I.
+start_node() {
+  local i="$1" role="$2"
+  "$LAUNCHER" serve --role "$role" --model "$MODEL" --cluster "127.0.0.1:$((BASE + i))" \
+    --seed-nodes "127.0.0.1:$BASE" --bind "127.0.0.1:$((7400 + i))" --metrics-port "$((9400 + i))" \
+    --config "$RUN_DIR/local.conf" >"$RUN_DIR/node-$i.log" 2>&1 &
+  echo $! >"$RUN_DIR/node-$i.pid"
+  echo "node $i ($role): pid $(cat "$RUN_DIR/node-$i.pid"), log $RUN_DIR/node-$i.log"
+}
 
-MODEL="${1:?usage: local-cluster.sh MODEL_DIR [NODES] [BASE_PORT] | stop}"
+load_env() {
+  [ -f "$RUN_DIR/cluster.env" ] || die "no cluster started from $RUN_DIR (start one with: local-cluster.sh MODEL_DIR)"
+  . "$RUN_DIR/cluster.env"
+}
+
+node_pid() {
+  [[ "${1:-}" =~ ^[0-9]+$ ]] || die "NODE must be a node number (got '${1:-}')"
+  [ -f "$RUN_DIR/node-$1.pid" ] || die "no node $1 is running (see $RUN_DIR/node-*.pid)"
+  cat "$RUN_DIR/node-$1.pid"
+}
+
+case "${1:-}" in
+  stop)
+    stop_all
+    exit 0
+    ;;
+  add)
+    load_env
+    i=1
+    while [ -f "$RUN_DIR/node-$i.log" ]; do i=$((i + 1)); done
+    start_node "$i" experts
+    echo "node $i joins; its log says when its first expert is served"
+    exit 0
+    ;;
+  kill)
+    load_env
+    pid="$(node_pid "${2:-}")"
+    kill -KILL "$pid"
+    rm -f "$RUN_DIR/node-$2.pid"
+    echo "node $2 (pid $pid) killed; node 0's log says when its experts are served again"
+    exit 0
+    ;;
+  leave)
+    load_env
+    pid="$(node_pid "${2:-}")"
+    kill -TERM "$pid"
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    rm -f "$RUN_DIR/node-$2.pid"
+    echo "node $2 (pid $pid) left the cluster"
+    exit 0
+    ;;
+  status)
+    load_env
+    shift
+    exec "$LAUNCHER" cluster status --connect "127.0.0.1:$BASE" "$@"
+    ;;
+esac
+
+MODEL="${1:?usage: local-cluster.sh MODEL_DIR [NODES] [BASE_PORT] | add | kill NODE | leave NODE | status | stop}"
+[ -d "$MODEL" ] || die "model directory $MODEL does not exist"
+MODEL="$(cd "$MODEL" && pwd)"
 NODES="${2:-3}"
 BASE="${3:-2551}"
 mkdir -p "$RUN_DIR"
+rm -f "$RUN_DIR"/node-*.log
+printf 'MODEL=%q\nBASE=%q\n' "$MODEL" "$BASE" >"$RUN_DIR/cluster.env"
+echo 'switchyard.cluster.failure-profile = local' >"$RUN_DIR/local.conf"
 trap 'stop_all' INT TERM
 
-SEED="127.0.0.1:$BASE"
 for i in $(seq 0 $((NODES - 1))); do
   role=experts
   [ "$i" -eq 0 ] && role=all
-  "$LAUNCHER" serve --role "$role" --model "$MODEL" --cluster "127.0.0.1:$((BASE + i))" \
-    --seed-nodes "$SEED" --bind "127.0.0.1:$((7400 + i))" --metrics-port "$((9400 + i))" \
-    >"$RUN_DIR/node-$i.log" 2>&1 &
-  echo $! >"$RUN_DIR/node-$i.pid"
-  echo "node $i ($role): pid $(cat "$RUN_DIR/node-$i.pid"), log $RUN_DIR/node-$i.log"
+  start_node "$i" "$role"
   # The first node founds the cluster; the others join it.
   [ "$i" -eq 0 ] && sleep 3
 done

@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -36,6 +37,9 @@ import picocli.CommandLine.Option;
         "unreachable members.")
 final class ClusterStatusCommand implements Callable<Integer>
 {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--connect", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:2551",
         description = "The cluster (Pekko remoting) address of any node; a gateway node also reports load " +
             "(default: ${DEFAULT-VALUE}).")
@@ -61,15 +65,16 @@ final class ClusterStatusCommand implements Callable<Integer>
             throw new BadInputException("--connect must be HOST:PORT (got '" + connect + "')");
         }
         final StatusReport report = ask(connect.substring(0, colon), connect.substring(colon + 1));
+        final PrintWriter out = spec.commandLine().getOut();
         if (json)
         {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(report));
+            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
         }
         else
         {
-            print(report);
+            print(report, out);
         }
+        out.flush();
         return 0;
     }
 
@@ -121,32 +126,32 @@ final class ClusterStatusCommand implements Callable<Integer>
             .resolve();
     }
 
-    private static void print(final StatusReport report)
+    private static void print(final StatusReport report, final PrintWriter out)
     {
         final Map<String, List<StatusReport.Expert>> byNode = new TreeMap<>();
         for (final StatusReport.Expert e : report.experts())
         {
             byNode.computeIfAbsent(e.moving() ? "(moving)" : e.node(), k -> new java.util.ArrayList<>()).add(e);
         }
-        System.out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
+        out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
         for (final StatusReport.Member m : report.members())
         {
             final List<StatusReport.Expert> hosted = byNode.getOrDefault(m.address(), List.of());
-            System.out.printf("  %-40s %-8s roles %-16s experts %d%s%n", m.address(), m.status(),
+            out.printf("  %-40s %-8s roles %-16s experts %d%s%n", m.address(), m.status(),
                 String.join(",", m.roles()), hosted.size(),
                 report.unreachable().contains(m.address()) ? "  UNREACHABLE" : "");
         }
-        System.out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
+        out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
-        System.out.println(report.loadWindowS() > 0
+        out.println(report.loadWindowS() > 0
             ? "experts (layer-expert, node, rows/s over the last " + report.loadWindowS() + " s):"
             : "experts (layer-expert, node; load is reported by gateway nodes):");
         report.experts().stream()
             .sorted(Comparator.comparingInt(StatusReport.Expert::layer).thenComparingInt(StatusReport.Expert::expert))
-            .forEach(e -> System.out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
+            .forEach(e -> out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
                 e.moving() ? "(moving: not located within 2 s)" : e.node(),
                 report.loadWindowS() > 0 ? String.format("%.1f", e.rowsPerSec()) : ""));
         final long moving = report.experts().stream().filter(StatusReport.Expert::moving).count();
-        System.out.println("moves in progress: " + (moving == 0 ? "none" : moving + " experts between homes"));
+        out.println("moves in progress: " + (moving == 0 ? "none" : moving + " experts between homes"));
     }
 }

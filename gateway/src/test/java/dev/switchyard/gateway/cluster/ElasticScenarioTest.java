@@ -130,6 +130,8 @@ class ElasticScenarioTest
                 }
             }
 
+            assertStatusShows(seed, 3);
+
             final Load load = new Load(client, inputs, sent);
             final Thread loadThread = new Thread(load, "open-loop load");
             loadThread.start();
@@ -207,6 +209,22 @@ class ElasticScenarioTest
                     "phase " + p + " answered " + counts + "\n" + outputs());
             }
         }
+    }
+
+    /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
+    private static void assertStatusShows(final String node, final int members) throws Exception
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
+        final com.fasterxml.jackson.databind.JsonNode report =
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        assertEquals(members, report.get("members").size(), out.toString());
+        report.get("members").forEach(m -> assertEquals("Up", m.get("status").asText(), out.toString()));
+        assertEquals(EXPERTS, report.get("experts").size(), out.toString());
+        report.get("experts").forEach(e -> assertTrue(e.get("node").asText().startsWith("pekko://"), out.toString()));
+        assertEquals(60, report.get("loadWindowS").asInt(), out.toString());
     }
 
     private static RequestOptions options()
