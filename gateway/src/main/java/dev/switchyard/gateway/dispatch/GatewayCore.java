@@ -3,9 +3,11 @@ package dev.switchyard.gateway.dispatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.experts.endpoint.AgentErrors;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.Doorbell;
 import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.experts.endpoint.GuardedFragments;
 import dev.switchyard.experts.endpoint.Offers;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.router.config.ModelConfig;
@@ -40,6 +42,10 @@ public final class GatewayCore implements Agent, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
     private static final int FRAGMENT_LIMIT = 16;
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /** A client that has not taken its welcome by then is given up. */
+    static final long CLIENT_HANDSHAKE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** A welcomed client whose answer channel stays disconnected this long has left: it is closed. */
+    static final long CLIENT_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final DataPlane dataPlane;
     private final int maxRequestRows;
@@ -114,8 +120,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         // Every offer of this thread waits the same way, and keeps taking replies in while it waits.
         final IdleStrategy offerIdle = dataPlane.newIdleStrategy();
         final Offers.WhileWaiting whileOffering = this::whileOffering;
-        this.clients = new ClientOutlets(
-            dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle, whileOffering);
+        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle,
+            whileOffering, CLIENT_HANDSHAKE_TIMEOUT_NS, CLIENT_IDLE_TIMEOUT_NS);
         final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(
             dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics, offerIdle, whileOffering);
@@ -124,10 +130,13 @@ public final class GatewayCore implements Agent, AutoCloseable
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
-        this.clientIpcAssembler = new FragmentAssembler(intake, maxMessage, true);
-        this.clientUdpAssembler = new FragmentAssembler(intake, maxMessage, true);
-        this.replyIpcAssembler = new FragmentAssembler(combiner, maxMessage, true);
-        this.replyUdpAssembler = new FragmentAssembler(combiner, maxMessage, true);
+        // No frame can throw out of the duty cycle: a defect is counted against its sender.
+        final GuardedFragments guardedIntake = new GuardedFragments(intake, metrics.clientFrames);
+        final GuardedFragments guardedCombiner = new GuardedFragments(combiner, metrics.replyFrames);
+        this.clientIpcAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
+        this.clientUdpAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
+        this.replyIpcAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
+        this.replyUdpAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
     }
 
     /**
@@ -155,7 +164,7 @@ public final class GatewayCore implements Agent, AutoCloseable
 
     public GatewayCore start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), ex -> LOG.error("gateway", ex), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("gateway", metrics.agentErrors), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -164,6 +173,12 @@ public final class GatewayCore implements Agent, AutoCloseable
     public String clientChannel()
     {
         return clientChannel;
+    }
+
+    /** Whether the thread that runs this gateway (its own or a shared one) is running it. */
+    public boolean running()
+    {
+        return !closed && AgentErrors.running(runner);
     }
 
     public int maxRequestRows()
@@ -207,6 +222,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         work += clientUdp.poll(clientUdpAssembler, FRAGMENT_LIMIT);
         work += pollReplies();
         final long now = System.nanoTime();
+        work += clients.poll(now);
         work += former.fill(now);
         work += former.closeDue(now);
         work += sender.retryHeld();
