@@ -559,7 +559,11 @@ public final class SwitchyardClient implements AutoCloseable
             {
                 answerFaults.count(header.sessionId(), helloFrame.fault(), length);
             }
-            else if (w.clientId() == clientId && welcome == null)
+            else if (w.clientId() != clientId)
+            {
+                answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
+            }
+            else if (welcome == null)
             {
                 welcome = w;
             }
