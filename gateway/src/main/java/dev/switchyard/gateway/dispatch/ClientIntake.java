@@ -138,6 +138,13 @@ final class ClientIntake implements FragmentHandler
                 "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
             return;
         }
+        if (!requests.clientHasRoomFor(clientId, rows))
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
+                "is full (" + requests.clientRequests(clientId) + " requests, " + requests.clientTokens(clientId) +
+                " tokens waiting)");
+            return;
+        }
         if (!requests.hasRoomFor(rows))
         {
             clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "gateway queue is full (" +

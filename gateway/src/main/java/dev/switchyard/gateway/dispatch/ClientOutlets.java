@@ -38,7 +38,7 @@ final class ClientOutlets implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(ClientOutlets.class);
     private static final long ANSWER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final long FIRST_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(500);
-    private static final long MAX_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MAX_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Handshakes at once; hellos past it are refused until some finish (each holds a publication). */
     static final int MAX_HANDSHAKES = 256;
@@ -52,7 +52,7 @@ final class ClientOutlets implements AutoCloseable
     private final int maxRequestRows;
     private final long handshakeTimeoutNs;
     private final long idleTimeoutNs;
-    private final Long2ObjectHashMap<Outlet> clients = new Long2ObjectHashMap<>();
+    private final Long2ObjectHashMap<ClientHandshake> clients = new Long2ObjectHashMap<>();
     private final Long2LongHashMap disconnectedSinceNs = new Long2LongHashMap(0);
     private final Long2ObjectHashMap<ClientHandshake> handshakes = new Long2ObjectHashMap<>();
     private final ArrayList<ClientHandshake> handshakeOrder = new ArrayList<>();
@@ -101,7 +101,8 @@ final class ClientOutlets implements AutoCloseable
     /** The outlet of a client that has been welcomed, or null. */
     Outlet outlet(final long clientId)
     {
-        return clients.get(clientId);
+        final ClientHandshake welcomed = clients.get(clientId);
+        return welcomed == null ? null : welcomed.outlet;
     }
 
     /** Clients welcomed and not yet closed. */
@@ -130,6 +131,12 @@ final class ClientOutlets implements AutoCloseable
         {
             return true;  // a repeated hello: the handshake under way answers it
         }
+        final ClientHandshake welcomed = clients.get(id);
+        if (welcomed != null && welcomed.sameAs(hello.channel(), hello.streamId()))
+        {
+            // Sent before our welcome reached it: the welcome is on its way, in order, on this outlet.
+            return true;
+        }
         if (!ReplyChannels.acceptable(hello.channel()) || (under == null && handshakes.size() >= MAX_HANDSHAKES))
         {
             return false;
@@ -148,8 +155,13 @@ final class ClientOutlets implements AutoCloseable
             abandon(under);
         }
         // A client that says hello again (a new answer channel, or it lost ours) starts afresh.
-        CloseHelper.quietClose(clients.remove(id));
+        final ClientHandshake replaced = clients.remove(id);
+        if (replaced != null)
+        {
+            replaced.outlet.close();
+        }
         disconnectedSinceNs.remove(id);
+        metrics.clientsConnected.set(clients.size());
         final ClientHandshake handshake =
             new ClientHandshake(id, hello.channel(), hello.streamId(), registrationId, nowNs);
         handshakes.put(id, handshake);
@@ -212,7 +224,8 @@ final class ClientOutlets implements AutoCloseable
             {
                 h.outlet.bell().ring();
                 handshakes.remove(h.clientId);
-                clients.put(h.clientId, h.outlet);
+                clients.put(h.clientId, h);
+                metrics.clientsConnected.set(clients.size());
                 return true;
             }
         }
@@ -246,12 +259,12 @@ final class ClientOutlets implements AutoCloseable
     private int sweep(final long nowNs)
     {
         leaving.clear();
-        final Long2ObjectHashMap<Outlet>.EntryIterator it = clients.entrySet().iterator();
+        final Long2ObjectHashMap<ClientHandshake>.EntryIterator it = clients.entrySet().iterator();
         while (it.hasNext())
         {
             it.next();
             final long id = it.getLongKey();
-            if (it.getValue().publication().isConnected())
+            if (it.getValue().outlet.publication().isConnected())
             {
                 disconnectedSinceNs.remove(id);
             }
@@ -272,9 +285,10 @@ final class ClientOutlets implements AutoCloseable
         {
             final long id = leaving.getLong(i);
             disconnectedSinceNs.remove(id);
-            CloseHelper.quietClose(clients.remove(id));
+            clients.remove(id).outlet.close();
             metrics.clientsReleased.incrementAndGet();
         }
+        metrics.clientsConnected.set(clients.size());
         return leaving.size();
     }
 
@@ -292,7 +306,7 @@ final class ClientOutlets implements AutoCloseable
     /** Answers an admitted request: its outputs (and routing, if asked for) or why it failed. */
     void answer(final PendingRequest request)
     {
-        final Outlet client = clients.get(request.clientId);
+        final Outlet client = outlet(request.clientId);
         if (client == null)
         {
             metrics.answersUndelivered.incrementAndGet();
@@ -333,7 +347,7 @@ final class ClientOutlets implements AutoCloseable
     @Override
     public void close()
     {
-        clients.values().forEach(CloseHelper::quietClose);
+        clients.values().forEach(welcomed -> welcomed.outlet.close());
         clients.clear();
         for (int i = 0; i < handshakeOrder.size(); i++)
         {

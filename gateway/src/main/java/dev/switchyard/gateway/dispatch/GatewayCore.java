@@ -42,10 +42,6 @@ public final class GatewayCore implements Agent, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
     private static final int FRAGMENT_LIMIT = 16;
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
-    /** A client that has not taken its welcome by then is given up. */
-    static final long CLIENT_HANDSHAKE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-    /** A welcomed client whose answer channel stays disconnected this long has left: it is closed. */
-    static final long CLIENT_IDLE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final DataPlane dataPlane;
     private final int maxRequestRows;
@@ -89,6 +85,24 @@ public final class GatewayCore implements Agent, AutoCloseable
         final RelocationRequests relocation,
         final GatewayMetrics metrics)
     {
+        this(dataPlane, config, routers, settings, ClientPolicy.defaults(), clientHost, relocation, metrics);
+    }
+
+    /**
+     * @param routers    the router of every layer, [layers]
+     * @param clients    how each client is treated (handshake, release, fair share of the queue)
+     * @param clientHost the address clients reach this gateway at
+     */
+    public GatewayCore(
+        final DataPlane dataPlane,
+        final ModelConfig config,
+        final List<RouterProjection> routers,
+        final GatewaySettings settings,
+        final ClientPolicy clientPolicy,
+        final String clientHost,
+        final RelocationRequests relocation,
+        final GatewayMetrics metrics)
+    {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         final int layers = routers.size();
@@ -106,7 +120,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.maxRequestRows = sizes.maxRequestRows();
         this.routes = new ExpertRoutes(dataPlane, layers, experts, relocation);
         this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts);
-        final RequestQueue requests = new RequestQueue(settings);
+        final RequestQueue requests = new RequestQueue(settings, clientPolicy);
         this.requestBell = dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID);
         this.replyBell = dataPlane.ipcDoorbell(WireLayout.GATEWAY_REPLY_STREAM_ID);
 
@@ -121,7 +135,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final IdleStrategy offerIdle = dataPlane.newIdleStrategy();
         final Offers.WhileWaiting whileOffering = this::whileOffering;
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle,
-            whileOffering, CLIENT_HANDSHAKE_TIMEOUT_NS, CLIENT_IDLE_TIMEOUT_NS);
+            whileOffering, clientPolicy.handshakeTimeout().toNanos(), clientPolicy.idleTimeout().toNanos());
         final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(
             dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics, offerIdle, whileOffering);

@@ -30,6 +30,8 @@ public final class GatewayMetrics
     public final FrameFaults clientFrames = new FrameFaults("gateway client intake");
     /** Expert results refused, by cause and session. */
     public final FrameFaults replyFrames = new FrameFaults("gateway expert replies");
+    /** Clients welcomed and not yet released. */
+    public final AtomicLong clientsConnected = new AtomicLong();
     /** Clients that never took their welcome (answer channel unreachable or refused). */
     public final AtomicLong clientsGivenUp = new AtomicLong();
     /** Welcomed clients closed after they left (their answer channel disconnected past the idle timeout). */

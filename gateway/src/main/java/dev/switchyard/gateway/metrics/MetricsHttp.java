@@ -84,6 +84,9 @@ public final class MetricsHttp implements AutoCloseable
             out.append("# HELP switchyard_gateway_queued_requests Requests admitted, not yet answered.\n")
                 .append("# TYPE switchyard_gateway_queued_requests gauge\n")
                 .append("switchyard_gateway_queued_requests ").append(g.queuedRequests.get()).append('\n');
+            out.append("# HELP switchyard_gateway_clients Clients connected.\n")
+                .append("# TYPE switchyard_gateway_clients gauge\n")
+                .append("switchyard_gateway_clients ").append(g.clientsConnected.get()).append('\n');
             out.append("# HELP switchyard_gateway_expert_rows_total Rows dispatched per expert.\n")
                 .append("# TYPE switchyard_gateway_expert_rows_total counter\n");
             for (int l = 0; l < g.layers(); l++)

@@ -25,6 +25,7 @@ import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
+import dev.switchyard.gateway.dispatch.ClientPolicy;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
@@ -166,7 +167,8 @@ public final class SwitchyardNode implements AutoCloseable
                     GatingWarmUp.run(routers.get(l), modelConfig.routing(), GATING_WARM_UP_ROUNDS);
                 }
                 final ActorRef<ExpertLocator.Command>[] locator = newLocatorHolder();
-                gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), settings.bindHost(),
+                gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), ClientPolicy.from(full),
+                    settings.bindHost(),
                     (layer, expert) ->
                     {
                         final ActorRef<ExpertLocator.Command> ref = locator[0];
