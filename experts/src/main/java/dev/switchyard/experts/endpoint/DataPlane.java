@@ -80,6 +80,11 @@ public final class DataPlane implements AutoCloseable
             {
                 ctx.aeronDirectoryName(settings.aeronDir());
             }
+            else
+            {
+                // Directories of this kind left by killed processes: a clean exit deletes its own.
+                AeronDirs.reclaimDead();
+            }
             driver = MediaDriver.launchEmbedded(ctx);
             dir = driver.aeronDirectoryName();
         }

@@ -58,7 +58,7 @@ public final class SwitchyardClient implements AutoCloseable
      * disconnected after {@link DataPlane#PEER_TIMEOUT_NS} without a status message; this adds the
      * margin for a gateway that is only slow.
      */
-    public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 3_000;
+    public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 1_000;
     private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final DataPlane dataPlane;
