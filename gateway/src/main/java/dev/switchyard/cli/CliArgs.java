@@ -43,6 +43,32 @@ final class CliArgs
         return dir;
     }
 
+    /**
+     * A file the command will write: its folder must exist and it must not be a folder itself,
+     * checked before any work is done, so that a typo costs nothing.
+     */
+    static Path writableFile(final String flag, final Path file)
+    {
+        if (file == null)
+        {
+            return null;
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent))
+        {
+            throw new BadInputException(flag + " " + file + ": folder " + parent + " does not exist");
+        }
+        if (Files.isDirectory(file))
+        {
+            throw new BadInputException(flag + " " + file + ": is a folder, a file name is expected");
+        }
+        if (parent != null && !Files.isWritable(parent))
+        {
+            throw new BadInputException(flag + " " + file + ": folder " + parent + " is not writable");
+        }
+        return file;
+    }
+
     static int positive(final String flag, final int value)
     {
         if (value < 1)

@@ -60,6 +60,9 @@ final class InferCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        // Where the results go is checked before anything is computed.
+        CliArgs.writableFile("--output", output);
+        CliArgs.writableFile("--routing", routing);
         try (ModelDirectory dir = ModelDirectory.open(CliArgs.existingDirectory("--model", model)))
         {
             if (layer < 0 || layer >= dir.layerCount())

@@ -82,6 +82,9 @@ public final class ServeCommand implements Callable<Integer>
         // A node the cluster removed (downed by the split brain resolver, or left on its own) cannot
         // rejoin as the same member: it exits, so that its supervisor starts a fresh one.
         node.actorSystem().getWhenTerminated().thenRun(stopped::countDown);
+        // A data-plane part that stopped (an agent thread, the media driver) does not come back: the
+        // node exits non-zero so that its supervisor starts a fresh one.
+        node.health().failed().thenRun(stopped::countDown);
         final StringBuilder line = new StringBuilder("switchyard serving ")
             .append(node.settings().model()).append(" as ").append(node.settings().role())
             .append(": cluster ").append(node.clusterAddress());
@@ -101,6 +104,13 @@ public final class ServeCommand implements Callable<Integer>
         System.out.println(line);
         System.out.flush();
         stopped.await();
+        if (!shutDown.get() && node.health().failed().isDone())
+        {
+            System.err.println("switchyard: " + node.health().failed().join() + " stopped; exiting so that the " +
+                "node can be started again");
+            node.close();
+            return 1;
+        }
         if (!shutDown.get())
         {
             System.err.println("switchyard: this node was removed from the cluster; exiting so that it can be " +

@@ -27,6 +27,10 @@ final class TokenFiles
             throw new BadInputException(
                 flag + " " + file + ": tokens have width " + x.cols() + " but the model's d_model is " + dModel);
         }
+        if (x.rows() < 1)
+        {
+            throw new BadInputException(flag + " " + file + ": holds 0 tokens (at least 1 is needed)");
+        }
         TokenChecks.requireFinite(x.data(), 0, x.rows(), dModel, flag + " " + file);
         return x;
     }

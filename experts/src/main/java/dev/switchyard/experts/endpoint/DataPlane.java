@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import dev.switchyard.router.BadInputException;
 import io.aeron.Aeron;
 import io.aeron.ChannelUriStringBuilder;
+import io.aeron.CommonContext;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
@@ -23,6 +24,13 @@ public final class DataPlane implements AutoCloseable
     public static final String IPC_CHANNEL = "aeron:ipc";
     /** The largest MTU Aeron takes (64 KiB less a frame header, 32-byte aligned). */
     public static final int IPC_MTU = 65504;
+    /**
+     * A publication whose subscriber has sent no status message for this long is disconnected: the
+     * sign a peer uses to learn that the other side is gone (Aeron's default is 5 s).
+     */
+    public static final long PEER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** A driver whose heartbeat is older than this is dead. */
+    private static final long DRIVER_TIMEOUT_MS = 5_000;
 
     private final DataPlaneSettings settings;
     private final MediaDriver driver;
@@ -65,11 +73,17 @@ public final class DataPlane implements AutoCloseable
                 // when it maps it: else every page of a term's first lap is a page fault on a data
                 // thread, which costs more than the whole data plane once the pages are there.
                 .termBufferSparseFile(false)
+                .publicationConnectionTimeoutNs(PEER_TIMEOUT_NS)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true);
             if (settings.aeronDir() != null)
             {
                 ctx.aeronDirectoryName(settings.aeronDir());
+            }
+            else
+            {
+                // Directories of this kind left by killed processes: a clean exit deletes its own.
+                AeronDirs.reclaimDead();
             }
             driver = MediaDriver.launchEmbedded(ctx);
             dir = driver.aeronDirectoryName();
@@ -94,6 +108,16 @@ public final class DataPlane implements AutoCloseable
             CloseHelper.quietClose(driver);
             throw ex;
         }
+    }
+
+    /**
+     * Whether the media driver is alive: this node's client still holds it and its heartbeat in the
+     * CnC file is recent.
+     */
+    public boolean driverActive()
+    {
+        return !aeron.isClosed() &&
+            CommonContext.isDriverActive(new File(aeron.context().aeronDirectoryName()), DRIVER_TIMEOUT_MS, ignored -> { });
     }
 
     public Aeron aeron()
@@ -176,14 +200,49 @@ public final class DataPlane implements AutoCloseable
     /** A publication on {@code channel}; UDP ones get this node's term length and MTU. */
     public ExclusivePublication publish(final String channel, final int streamId)
     {
+        return aeron.addExclusivePublication(withNodeTerms(channel), streamId);
+    }
+
+    /**
+     * Starts adding a publication without waiting for the driver: the returned registration id is
+     * then polled with {@link #pollPublication}, so that a data-plane thread never waits on it.
+     */
+    public long publishAsync(final String channel, final int streamId)
+    {
+        return aeron.asyncAddExclusivePublication(withNodeTerms(channel), streamId);
+    }
+
+    /**
+     * The outlet of a publication added by {@link #publishAsync}, or null while the driver has not
+     * answered; throws {@link io.aeron.exceptions.RegistrationException} when it refused it.
+     */
+    public Outlet pollPublication(final long registrationId, final String channel, final int streamId)
+    {
+        final ExclusivePublication publication = aeron.getExclusivePublication(registrationId);
+        if (publication == null)
+        {
+            return null;
+        }
+        final Doorbell bell = channel.startsWith(IPC_CHANNEL) ? ipcDoorbell(streamId) : Doorbell.NONE;
+        return new Outlet(publication, bell, driverBell);
+    }
+
+    /** Abandons a publication added by {@link #publishAsync} that was never taken. */
+    public void cancelPublication(final long registrationId)
+    {
+        aeron.asyncRemovePublication(registrationId);
+    }
+
+    private String withNodeTerms(final String channel)
+    {
         if (channel.startsWith("aeron:udp"))
         {
-            final ChannelUriStringBuilder b = new ChannelUriStringBuilder(channel)
+            return new ChannelUriStringBuilder(channel)
                 .termLength(settings.udpTermLength())
-                .mtu(settings.mtu());
-            return aeron.addExclusivePublication(b.build(), streamId);
+                .mtu(settings.mtu())
+                .build();
         }
-        return aeron.addExclusivePublication(channel, streamId);
+        return channel;
     }
 
     @Override

@@ -5,12 +5,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchyard.router.wire.ExpertBlockFrame;
+import dev.switchyard.router.wire.FrameFault;
 import dev.switchyard.router.wire.HelloFrame;
 import dev.switchyard.router.wire.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.GatewayHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import org.agrona.BufferUtil;
@@ -18,6 +20,7 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
+import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -40,6 +43,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(ExpertEndpoint.class);
     private static final int FRAGMENT_LIMIT = 16;
     private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** Gateways one endpoint answers at once; a hello past it is refused (each holds a publication). */
+    private static final int MAX_GATEWAYS = 256;
 
     /** The model this endpoint serves experts of. */
     public record Shape(int layers, int numExperts, int dModel, int maxRows)
@@ -62,6 +67,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final IntHashSet draining = new IntHashSet();
     private final Long2ObjectHashMap<Outlet> replies = new Long2ObjectHashMap<>();
     private final Long2ObjectHashMap<String> replyChannels = new Long2ObjectHashMap<>();
+    private final Long2LongHashMap replyOpenedNs = new Long2LongHashMap(0);
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ExpertBlockFrame frame = new ExpertBlockFrame();
     private final HelloFrame hello = new HelloFrame();
@@ -71,9 +77,11 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final IdleStrategy offerIdle;
     private final Doorbell bell;
     private final StatusCounters counters = new StatusCounters();
+    private final FrameFaults faults = new FrameFaults("expert endpoint");
     private final AtomicLong unanswerable = new AtomicLong();
     private final AtomicLong replyFailures = new AtomicLong();
     private final AtomicLong rowsServed = new AtomicLong();
+    private final AtomicLong agentErrors = new AtomicLong();
     private AgentRunner runner;
     private Offers.WhileWaiting whileReplying;
     private volatile boolean closed;
@@ -87,8 +95,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         this.address = new EndpointAddress(
             dataPlane.driverId(), dataPlane.resolvedChannel(udp), WireLayout.EXPERT_STREAM_ID);
         final int maxMessage = dataPlane.settings().maxMessageLength();
-        this.ipcAssembler = new FragmentAssembler(this::onFragment, maxMessage, true);
-        this.udpAssembler = new FragmentAssembler(this::onFragment, maxMessage, true);
+        final GuardedFragments guarded = new GuardedFragments(this::onFragment, faults);
+        this.ipcAssembler = new FragmentAssembler(guarded, maxMessage, true);
+        this.udpAssembler = new FragmentAssembler(guarded, maxMessage, true);
         final long elements = (long)shape.maxRows() * shape.dModel();
         if (WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()) > maxMessage)
         {
@@ -117,7 +126,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     /** Starts this endpoint's thread. */
     public ExpertEndpoint start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), ex -> LOG.error("expert endpoint", ex), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -137,6 +146,12 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         return counters;
     }
 
+    /** Frames refused, by cause and sending session. */
+    public FrameFaults faults()
+    {
+        return faults;
+    }
+
     /** Frames that could not even name their sender (too short, another schema, unknown gateway). */
     public long unanswerable()
     {
@@ -147,6 +162,18 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     public long replyFailures()
     {
         return replyFailures.get();
+    }
+
+    /** Exceptions that escaped this endpoint's duty cycle (each counted; the endpoint carried on). */
+    public AtomicLong agentErrors()
+    {
+        return agentErrors;
+    }
+
+    /** Whether the thread that runs this endpoint (its own or a shared one) is running it. */
+    public boolean running()
+    {
+        return !closed && AgentErrors.running(runner);
     }
 
     public long rowsServed()
@@ -218,29 +245,34 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
-            counters.increment(BlockStatus.MALFORMED);
-            unanswerable.incrementAndGet();
+            refuse(header, FrameFault.TOO_SHORT, length);
             return;
         }
         headerDecoder.wrap(buffer, offset);
         if (headerDecoder.schemaId() == GatewayHelloEncoder.SCHEMA_ID &&
             headerDecoder.templateId() == GatewayHelloEncoder.TEMPLATE_ID)
         {
-            onHello(buffer, offset, length);
+            onHello(buffer, offset, length, header);
         }
         else
         {
-            onBlock(buffer, offset, length);
+            onBlock(buffer, offset, length, header);
         }
     }
 
-    private void onHello(final DirectBuffer buffer, final int offset, final int length)
+    private void refuse(final Header header, final FrameFault fault, final int length)
+    {
+        counters.increment(BlockStatus.MALFORMED);
+        unanswerable.incrementAndGet();
+        faults.count(header.sessionId(), fault, length);
+    }
+
+    private void onHello(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final HelloFrame.Hello h = hello.readGatewayHello(headerDecoder, buffer, offset, length);
         if (h == null)
         {
-            counters.increment(BlockStatus.MALFORMED);
-            unanswerable.incrementAndGet();
+            refuse(header, hello.fault(), length);
             return;
         }
         final Outlet existing = replies.get(h.senderId());
@@ -248,19 +280,35 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         {
             return;
         }
+        if (existing == null && replies.size() >= MAX_GATEWAYS)
+        {
+            refuse(header, FrameFault.UNKNOWN_SENDER, length);
+            LOG.warn("gateway {} not taken: {} gateways already send to this endpoint", h.senderId(), MAX_GATEWAYS);
+            return;
+        }
+        final Outlet outlet = ReplyChannels.open(dataPlane, h.channel(), h.streamId());
+        if (outlet == null)
+        {
+            refuse(header, FrameFault.BAD_CHANNEL, length);
+            return;
+        }
         CloseHelper.quietClose(existing);
-        replies.put(h.senderId(), dataPlane.outlet(h.channel(), h.streamId()));
+        replies.put(h.senderId(), outlet);
         replyChannels.put(h.senderId(), h.channel());
+        replyOpenedNs.put(h.senderId(), System.nanoTime());
     }
 
-    private void onBlock(final DirectBuffer buffer, final int offset, final int length)
+    private void onBlock(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final BlockStatus framing = frame.wrap(buffer, offset, length);
         if (framing == BlockStatus.MALFORMED)
         {
-            counters.increment(BlockStatus.MALFORMED);
-            unanswerable.incrementAndGet();
+            refuse(header, frame.fault(), length);
             return;
+        }
+        if (framing != BlockStatus.OK)
+        {
+            faults.count(header.sessionId(), frame.fault(), length);
         }
         final Outlet reply = replies.get(frame.replyTo());
         final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
@@ -268,6 +316,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         if (reply == null)
         {
             unanswerable.incrementAndGet();
+            faults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
             return;
         }
         final int rows = frame.rows();
@@ -287,7 +336,13 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
                 frame.epoch(), 0, 0, status, y, 0);
         }
-        final long result = reply.offer(out, 0, outLength, offerIdle, REPLY_TIMEOUT_NS, whileReplying);
+        // A gateway that is not connected is waited for only while its outlet is new (the connection
+        // is being set up, its first blocks already here); once that window has passed, a gateway
+        // gone or never there costs nothing, since waiting would hold every other gateway's blocks.
+        final long waitNs = reply.publication().isConnected() ? REPLY_TIMEOUT_NS :
+            replyOpenedNs.get(frame.replyTo()) + REPLY_TIMEOUT_NS - System.nanoTime();
+        final long result = waitNs > 0 ?
+            reply.offer(out, 0, outLength, offerIdle, waitNs, whileReplying) : Publication.NOT_CONNECTED;
         if (result < 0)
         {
             replyFailures.incrementAndGet();

@@ -14,8 +14,13 @@ public enum AnswerStatus
     BAD_INPUT,
     /** An expert could not be reached or kept refusing its block. */
     EXPERT_UNAVAILABLE,
-    /** The gateway is shutting down or the connection to it was lost. */
+    /** The gateway is shutting down, or did not answer in time. */
     UNAVAILABLE,
+    /**
+     * The connection to the gateway was lost (its process or node gone): every request in flight
+     * ends so, within the client's gateway timeout, and later ones at once.
+     */
+    GATEWAY_UNAVAILABLE,
     /** Something failed inside the system; the detail names it. */
     INTERNAL;
 

@@ -14,10 +14,14 @@ import java.util.function.Consumer;
 
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.experts.endpoint.AgentErrors;
 import dev.switchyard.experts.endpoint.Doorbell;
+import dev.switchyard.experts.endpoint.FrameFaults;
+import dev.switchyard.experts.endpoint.GuardedFragments;
 import dev.switchyard.experts.endpoint.Offers;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.wire.AnswerFrame;
+import dev.switchyard.router.wire.FrameFault;
 import dev.switchyard.router.wire.HelloFrame;
 import dev.switchyard.router.wire.RequestFrame;
 import dev.switchyard.router.wire.WireLayout;
@@ -48,6 +52,14 @@ public final class SwitchyardClient implements AutoCloseable
     /** Beyond the request's deadline, how long the client waits before it gives up on the gateway. */
     private static final long GRACE_MS = 5_000;
     private static final long DEFAULT_WAIT_MS = 60_000;
+    /**
+     * How long the connection to a welcomed gateway may be down before every request in flight fails
+     * as {@link AnswerStatus#GATEWAY_UNAVAILABLE}. The media driver declares a peer's publication
+     * disconnected after {@link DataPlane#PEER_TIMEOUT_NS} without a status message; this adds the
+     * margin for a gateway that is only slow.
+     */
+    public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 1_000;
+    private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
 
     private final DataPlane dataPlane;
     private final boolean ownsDataPlane;
@@ -67,18 +79,26 @@ public final class SwitchyardClient implements AutoCloseable
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final AtomicLong unmatchedAnswers = new AtomicLong();
     private final AgentRunner runner;
+    private final FrameFaults answerFaults = new FrameFaults("client answers");
+    private final AtomicLong agentErrors = new AtomicLong();
+    private final long gatewayTimeoutNs;
+    private long lastLivenessCheckNs;
+    private long disconnectedSinceNs;
+    private volatile String lostGateway;
     private volatile HelloFrame.Welcome welcome;
 
     private SwitchyardClient(
         final DataPlane dataPlane, final boolean ownsDataPlane, final String requestChannel,
-        final String answerChannel, final int answerStream)
+        final String answerChannel, final int answerStream, final long gatewayTimeoutMs)
     {
+        this.gatewayTimeoutNs = TimeUnit.MILLISECONDS.toNanos(gatewayTimeoutMs);
         this.dataPlane = dataPlane;
         this.ownsDataPlane = ownsDataPlane;
         this.offerIdle = dataPlane.newIdleStrategy();
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(dataPlane.settings().maxMessageLength(), 64));
         this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
-        this.assembler = new FragmentAssembler(this::onFragment, dataPlane.settings().maxMessageLength(), true);
+        this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
+            dataPlane.settings().maxMessageLength(), true);
         this.requests = requestChannel.startsWith("aeron:udp") ?
             dataPlane.aeron().addPublication(new ChannelUriStringBuilder(requestChannel)
                 .termLength(dataPlane.settings().udpTermLength()).mtu(dataPlane.settings().mtu()).build(),
@@ -87,7 +107,8 @@ public final class SwitchyardClient implements AutoCloseable
         final boolean ipc = requestChannel.startsWith(DataPlane.IPC_CHANNEL);
         this.requestBell = ipc ? dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID) : Doorbell.NONE;
         this.answerBell = ipc ? dataPlane.ipcDoorbell(answerStream) : Doorbell.NONE;
-        this.runner = new AgentRunner(dataPlane.newIdleStrategy(), Throwable::printStackTrace, null, new Agent()
+        this.runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("switchyard client", agentErrors), null,
+            new Agent()
         {
             @Override
             public void onStart()
@@ -104,7 +125,7 @@ public final class SwitchyardClient implements AutoCloseable
             @Override
             public int doWork()
             {
-                return answers.poll(assembler, 16);
+                return answers.poll(assembler, 16) + watchGateway(System.nanoTime());
             }
 
             @Override
@@ -154,14 +175,16 @@ public final class SwitchyardClient implements AutoCloseable
             .endpoint(gateway.getHostString() + ":" + gateway.getPort()).build();
         final String answerChannel = new ChannelUriStringBuilder().media("udp")
             .endpoint(plane.settings().host() + ":0").build();
-        return new SwitchyardClient(plane, owns, requestChannel, answerChannel, WireLayout.CLIENT_ANSWER_STREAM_ID);
+        return new SwitchyardClient(plane, owns, requestChannel, answerChannel, WireLayout.CLIENT_ANSWER_STREAM_ID,
+            DEFAULT_GATEWAY_TIMEOUT_MS);
     }
 
     /** Connects over IPC to a gateway on the same media driver. */
     public static SwitchyardClient ipc(final DataPlane plane)
     {
         final int stream = 100_000 + ThreadLocalRandom.current().nextInt(1 << 30);
-        return new SwitchyardClient(plane, false, DataPlane.IPC_CHANNEL, DataPlane.IPC_CHANNEL, stream);
+        return new SwitchyardClient(plane, false, DataPlane.IPC_CHANNEL, DataPlane.IPC_CHANNEL, stream,
+            DEFAULT_GATEWAY_TIMEOUT_MS);
     }
 
     private static InetSocketAddress parse(final String hostPort)
@@ -233,6 +256,64 @@ public final class SwitchyardClient implements AutoCloseable
                 throw new BadInputException("interrupted while connecting to the gateway");
             }
         }
+    }
+
+    /**
+     * Checks, now and then, that the welcomed gateway is still connected both ways; once it has been
+     * down for the gateway timeout, every request in flight ends as gateway-unavailable, and so does
+     * every later one.
+     */
+    private int watchGateway(final long nowNs)
+    {
+        if (welcome == null || lostGateway != null || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
+        {
+            return 0;
+        }
+        lastLivenessCheckNs = nowNs;
+        if (requests.isConnected() && answers.isConnected())
+        {
+            disconnectedSinceNs = 0;
+            return 0;
+        }
+        if (disconnectedSinceNs == 0)
+        {
+            disconnectedSinceNs = nowNs;
+            return 0;
+        }
+        if (nowNs - disconnectedSinceNs < gatewayTimeoutNs)
+        {
+            return 0;
+        }
+        lostGateway = "gateway-unavailable: the connection to the gateway at " + requests.channel() +
+            " was lost (no contact for " + TimeUnit.NANOSECONDS.toMillis(nowNs - disconnectedSinceNs) + " ms)";
+        for (final PendingAnswer f : pending.values())
+        {
+            f.complete(InferAnswer.failed(0, AnswerStatus.GATEWAY_UNAVAILABLE, lostGateway));
+        }
+        return 1;
+    }
+
+    /** Why the gateway is considered lost, or null while it is connected. */
+    public String lostGateway()
+    {
+        return lostGateway;
+    }
+
+    /** Answer frames refused, by cause and sending session. */
+    public FrameFaults answerFaults()
+    {
+        return answerFaults;
+    }
+
+    /** The channel and stream the gateway answers this client on. */
+    public String answerChannel()
+    {
+        return answers.channel();
+    }
+
+    public int answerStreamId()
+    {
+        return answers.streamId();
     }
 
     /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
@@ -339,7 +420,13 @@ public final class SwitchyardClient implements AutoCloseable
         final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase, final float[] output)
     {
         final long requestId = nextRequestId.getAndIncrement();
-        final PendingAnswer future = new PendingAnswer(output, firstRow * dModel());
+        final PendingAnswer future = new PendingAnswer(output, firstRow * dModel(), rows);
+        final String lost = lostGateway;
+        if (lost != null)
+        {
+            future.complete(InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lost));
+            return future;
+        }
         pending.put(requestId, future);
         final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
         final long offered;
@@ -348,8 +435,7 @@ public final class SwitchyardClient implements AutoCloseable
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
                 importance, firstRow);
-            offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null,
-                dataPlane.driverDoorbell());
+            offered = offerRequest(length);
         }
         if (offered > 0)
         {
@@ -358,15 +444,54 @@ public final class SwitchyardClient implements AutoCloseable
         if (offered < 0)
         {
             pending.remove(requestId);
-            future.complete(InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
-                "request not sent to the gateway: " + Offers.describe(offered)));
+            final String lostNow = lostGateway;
+            future.complete(lostNow != null ?
+                InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lostNow) :
+                InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
+                    "request not sent to the gateway: " + Offers.describe(offered)));
             return future;
+        }
+        if (lostGateway != null)
+        {
+            // Lost while this one was being sent: the sweep of requests in flight may have missed it.
+            future.complete(InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lostGateway));
         }
         final long waitMs = (options.deadline() == null ? DEFAULT_WAIT_MS : options.deadline().toMillis()) + GRACE_MS;
         future.completeOnTimeout(InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
             "no answer from the gateway within " + waitMs + " ms"), waitMs, TimeUnit.MILLISECONDS);
         future.whenComplete((a, ex) -> pending.remove(requestId));
         return future;
+    }
+
+    /**
+     * Offers the request in {@code sendBuffer}, waiting for room while the gateway is there: a lost
+     * gateway ends the wait at once, else it ends after {@link #OFFER_TIMEOUT_NS}.
+     */
+    private long offerRequest(final int length)
+    {
+        if (length > requests.maxMessageLength())
+        {
+            return Offers.TOO_LARGE;
+        }
+        final long deadline = System.nanoTime() + OFFER_TIMEOUT_NS;
+        offerIdle.reset();
+        while (true)
+        {
+            final long result = requests.offer(sendBuffer, 0, length);
+            if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                return result;
+            }
+            if (lostGateway != null || System.nanoTime() - deadline > 0)
+            {
+                return result == Publication.NOT_CONNECTED ? result : Offers.GAVE_UP;
+            }
+            if (result == Publication.BACK_PRESSURED)
+            {
+                dataPlane.driverDoorbell().ring();
+            }
+            offerIdle.idle(0);
+        }
     }
 
     private static InferAnswer join(
@@ -422,6 +547,7 @@ public final class SwitchyardClient implements AutoCloseable
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
+            answerFaults.count(header.sessionId(), FrameFault.TOO_SHORT, length);
             return;
         }
         headerDecoder.wrap(buffer, offset);
@@ -429,56 +555,70 @@ public final class SwitchyardClient implements AutoCloseable
             headerDecoder.schemaId() == WelcomeEncoder.SCHEMA_ID)
         {
             final HelloFrame.Welcome w = helloFrame.readWelcome(headerDecoder, buffer, offset, length);
-            if (w != null && w.clientId() == clientId)
+            if (w == null)
+            {
+                answerFaults.count(header.sessionId(), helloFrame.fault(), length);
+            }
+            else if (w.clientId() != clientId)
+            {
+                answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
+            }
+            else if (welcome == null)
             {
                 welcome = w;
             }
             return;
         }
-        if (!AnswerFrame.isAnswer(headerDecoder) || !answerFrame.wrap(headerDecoder, buffer, offset, length) ||
-            answerFrame.clientId() != clientId)
+        if (!answerFrame.wrap(headerDecoder, buffer, offset, length))
         {
+            answerFaults.count(header.sessionId(), answerFrame.fault(), length);
             return;
         }
-        final PendingAnswer future = pending.get(answerFrame.requestId());
+        final PendingAnswer future = answerFrame.clientId() == clientId ? pending.get(answerFrame.requestId()) : null;
         if (future == null)
         {
             unmatchedAnswers.incrementAndGet();
+            answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
             return;
         }
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());
-        final InferAnswer answer;
         if (status != AnswerStatus.OK)
         {
-            answer = InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail());
+            future.complete(InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail()));
+            return;
+        }
+        final int rows = answerFrame.rows();
+        final int d = dModel();
+        if (rows != future.rows || answerFrame.cols() != d ||
+            (answerFrame.routing() && answerFrame.groups() > rows))
+        {
+            // Well formed, but not the answer to this request: it ends the request rather than fill it.
+            answerFaults.count(header.sessionId(), FrameFault.BAD_SHAPE, length);
+            future.complete(InferAnswer.failed(answerFrame.requestId(), AnswerStatus.INTERNAL, "the gateway answered " +
+                rows + " x " + answerFrame.cols() + " for a request of " + future.rows + " x " + d));
+            return;
+        }
+        final float[] output;
+        if (future.output != null)
+        {
+            output = future.output;
+            answerFrame.readOutputs(output, future.outputOffset);
         }
         else
         {
-            final int rows = answerFrame.rows();
-            final float[] output;
-            if (future.output != null)
-            {
-                output = future.output;
-                answerFrame.readOutputs(output, future.outputOffset);
-            }
-            else
-            {
-                output = new float[rows * answerFrame.cols()];
-                answerFrame.readOutputs(output);
-            }
-            InferAnswer.Routing routing = null;
-            if (answerFrame.routing())
-            {
-                final int groups = answerFrame.groups();
-                routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[2 * rows],
-                    new int[2 * rows], new float[2 * rows]);
-                answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
-                    routing.gate());
-            }
-            answer = new InferAnswer(answerFrame.requestId(), AnswerStatus.OK, "", rows, answerFrame.cols(), output,
-                routing);
+            output = new float[rows * d];
+            answerFrame.readOutputs(output);
         }
-        future.complete(answer);
+        InferAnswer.Routing routing = null;
+        if (answerFrame.routing())
+        {
+            final int groups = answerFrame.groups();
+            routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[2 * rows],
+                new int[2 * rows], new float[2 * rows]);
+            answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
+                routing.gate());
+        }
+        future.complete(new InferAnswer(answerFrame.requestId(), AnswerStatus.OK, "", rows, d, output, routing));
     }
 
     /** A request waiting for its answer, and where its output rows go. */
@@ -486,11 +626,13 @@ public final class SwitchyardClient implements AutoCloseable
     {
         final float[] output;
         final int outputOffset;
+        final int rows;
 
-        PendingAnswer(final float[] output, final int outputOffset)
+        PendingAnswer(final float[] output, final int outputOffset, final int rows)
         {
             this.output = output;
             this.outputOffset = outputOffset;
+            this.rows = rows;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.endpoint.Outlet;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.router.wire.FrameFault;
 import dev.switchyard.router.wire.HelloFrame;
 import dev.switchyard.router.wire.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -55,42 +56,51 @@ final class ClientIntake implements FragmentHandler
     {
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
-            metrics.unanswerableFrames.incrementAndGet();
+            unanswerable(header, FrameFault.TOO_SHORT, length);
             return;
         }
         headerDecoder.wrap(buffer, offset);
         if (RequestFrame.isRequest(headerDecoder))
         {
-            onRequest(buffer, offset, length);
+            onRequest(buffer, offset, length, header);
         }
         else if (headerDecoder.schemaId() == ClientHelloEncoder.SCHEMA_ID &&
             headerDecoder.templateId() == ClientHelloEncoder.TEMPLATE_ID)
         {
-            onHello(buffer, offset, length);
+            onHello(buffer, offset, length, header);
         }
         else
         {
-            metrics.unanswerableFrames.incrementAndGet();
+            unanswerable(header, FrameFault.UNKNOWN_MESSAGE, length);
         }
     }
 
-    private void onHello(final DirectBuffer buffer, final int offset, final int length)
+    private void unanswerable(final Header header, final FrameFault fault, final int length)
+    {
+        metrics.unanswerableFrames.incrementAndGet();
+        metrics.clientFrames.count(header.sessionId(), fault, length);
+    }
+
+    private void onHello(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final HelloFrame.Hello hello = helloFrame.readClientHello(headerDecoder, buffer, offset, length);
         if (hello == null)
         {
-            metrics.unanswerableFrames.incrementAndGet();
+            unanswerable(header, helloFrame.fault(), length);
             return;
         }
-        clients.connect(hello);
+        if (!clients.connect(hello, System.nanoTime()))
+        {
+            unanswerable(header, FrameFault.BAD_CHANNEL, length);
+        }
     }
 
-    private void onRequest(final DirectBuffer buffer, final int offset, final int length)
+    private void onRequest(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final BlockStatus framing = requestFrame.wrap(buffer, offset, length);
         if (framing == BlockStatus.MALFORMED)
         {
-            metrics.unanswerableFrames.incrementAndGet();
+            unanswerable(header, requestFrame.fault(), length);
             return;
         }
         final long clientId = requestFrame.clientId();
@@ -98,13 +108,14 @@ final class ClientIntake implements FragmentHandler
         final Outlet client = clients.outlet(clientId);
         if (client == null)
         {
-            metrics.unanswerableFrames.incrementAndGet();
+            unanswerable(header, framing == BlockStatus.OK ? FrameFault.UNKNOWN_SENDER : requestFrame.fault(), length);
             return;
         }
         final int rows = requestFrame.rows();
         final int layer = requestFrame.layer();
         if (framing != BlockStatus.OK)
         {
+            metrics.clientFrames.count(header.sessionId(), requestFrame.fault(), length);
             clients.refuse(client, clientId, requestId, framing, "request frame of " + length +
                 " bytes does not hold " + rows + " x " + requestFrame.cols() + " floats");
             return;
@@ -125,6 +136,13 @@ final class ClientIntake implements FragmentHandler
         {
             clients.refuse(client, clientId, requestId, BlockStatus.BAD_INPUT,
                 "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
+            return;
+        }
+        if (!requests.clientHasRoomFor(clientId, rows))
+        {
+            clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
+                "is full (" + requests.clientRequests(clientId) + " requests, " + requests.clientTokens(clientId) +
+                " tokens waiting)");
             return;
         }
         if (!requests.hasRoomFor(rows))

@@ -3,9 +3,11 @@ package dev.switchyard.gateway.dispatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.experts.endpoint.AgentErrors;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.Doorbell;
 import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.experts.endpoint.GuardedFragments;
 import dev.switchyard.experts.endpoint.Offers;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.router.config.ModelConfig;
@@ -83,6 +85,24 @@ public final class GatewayCore implements Agent, AutoCloseable
         final RelocationRequests relocation,
         final GatewayMetrics metrics)
     {
+        this(dataPlane, config, routers, settings, ClientPolicy.defaults(), clientHost, relocation, metrics);
+    }
+
+    /**
+     * @param routers    the router of every layer, [layers]
+     * @param clients    how each client is treated (handshake, release, fair share of the queue)
+     * @param clientHost the address clients reach this gateway at
+     */
+    public GatewayCore(
+        final DataPlane dataPlane,
+        final ModelConfig config,
+        final List<RouterProjection> routers,
+        final GatewaySettings settings,
+        final ClientPolicy clientPolicy,
+        final String clientHost,
+        final RelocationRequests relocation,
+        final GatewayMetrics metrics)
+    {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         final int layers = routers.size();
@@ -100,7 +120,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.maxRequestRows = sizes.maxRequestRows();
         this.routes = new ExpertRoutes(dataPlane, layers, experts, relocation);
         this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts);
-        final RequestQueue requests = new RequestQueue(settings);
+        final RequestQueue requests = new RequestQueue(settings, clientPolicy);
         this.requestBell = dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID);
         this.replyBell = dataPlane.ipcDoorbell(WireLayout.GATEWAY_REPLY_STREAM_ID);
 
@@ -114,8 +134,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         // Every offer of this thread waits the same way, and keeps taking replies in while it waits.
         final IdleStrategy offerIdle = dataPlane.newIdleStrategy();
         final Offers.WhileWaiting whileOffering = this::whileOffering;
-        this.clients = new ClientOutlets(
-            dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle, whileOffering);
+        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle,
+            whileOffering, clientPolicy.handshakeTimeout().toNanos(), clientPolicy.idleTimeout().toNanos());
         final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
@@ -123,10 +143,13 @@ public final class GatewayCore implements Agent, AutoCloseable
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
-        this.clientIpcAssembler = new FragmentAssembler(intake, maxMessage, true);
-        this.clientUdpAssembler = new FragmentAssembler(intake, maxMessage, true);
-        this.replyIpcAssembler = new FragmentAssembler(combiner, maxMessage, true);
-        this.replyUdpAssembler = new FragmentAssembler(combiner, maxMessage, true);
+        // No frame can throw out of the duty cycle: a defect is counted against its sender.
+        final GuardedFragments guardedIntake = new GuardedFragments(intake, metrics.clientFrames);
+        final GuardedFragments guardedCombiner = new GuardedFragments(combiner, metrics.replyFrames);
+        this.clientIpcAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
+        this.clientUdpAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
+        this.replyIpcAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
+        this.replyUdpAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
     }
 
     /**
@@ -154,7 +177,7 @@ public final class GatewayCore implements Agent, AutoCloseable
 
     public GatewayCore start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), ex -> LOG.error("gateway", ex), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("gateway", metrics.agentErrors), null, this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -163,6 +186,12 @@ public final class GatewayCore implements Agent, AutoCloseable
     public String clientChannel()
     {
         return clientChannel;
+    }
+
+    /** Whether the thread that runs this gateway (its own or a shared one) is running it. */
+    public boolean running()
+    {
+        return !closed && AgentErrors.running(runner);
     }
 
     public int maxRequestRows()
@@ -229,6 +258,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         work += clientUdp.poll(clientUdpAssembler, FRAGMENT_LIMIT);
         work += pollReplies();
         final long now = System.nanoTime();
+        work += clients.poll(now);
         work += former.fill(now);
         work += former.closeDue(now);
         work += sender.retryHeld();

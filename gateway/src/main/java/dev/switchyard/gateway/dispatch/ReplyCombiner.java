@@ -49,6 +49,10 @@ final class ReplyCombiner implements FragmentHandler
     public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
         final BlockStatus framing = blockFrame.wrap(buffer, offset, length);
+        if (framing != BlockStatus.OK)
+        {
+            metrics.replyFrames.count(header.sessionId(), blockFrame.fault(), length);
+        }
         if (framing == BlockStatus.MALFORMED)
         {
             metrics.unanswerableFrames.incrementAndGet();

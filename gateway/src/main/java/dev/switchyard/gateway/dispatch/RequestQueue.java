@@ -2,12 +2,18 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
 
+import org.agrona.collections.Long2LongHashMap;
+
 /**
  * Admitted requests in arrival order, which is the order they are answered in, with the tokens
  * they hold (admission bounds both) and the pool their objects return to once answered.
  * <p>
  * Arrivals are a ring read by index: the duty cycle walks them every turn, and an iterator there
  * would be garbage on every turn.
+ * <p>
+ * Each client also has its own share: requests and tokens of one client admitted and not yet
+ * answered are bounded by the {@link ClientPolicy}, so that a client sending large requests fills
+ * its share, not the queue, and every other client still gets in.
  */
 final class RequestQueue
 {
@@ -18,16 +24,38 @@ final class RequestQueue
     private final int maxRequests;
     private final int maxTokens;
     private int tokens;
+    private final int maxClientRequests;
+    private final int maxClientTokens;
+    private final Long2LongHashMap clientRequests = new Long2LongHashMap(0);
+    private final Long2LongHashMap clientTokens = new Long2LongHashMap(0);
 
-    RequestQueue(final GatewaySettings settings)
+    RequestQueue(final GatewaySettings settings, final ClientPolicy policy)
     {
         this.maxRequests = settings.maxQueuedRequests();
         this.maxTokens = settings.maxQueuedTokens();
+        this.maxClientRequests = policy.maxRequestsPerClient();
+        this.maxClientTokens = policy.maxTokensPerClient();
     }
 
     boolean hasRoomFor(final int rows)
     {
         return count < maxRequests && tokens + rows <= maxTokens;
+    }
+
+    /** Whether {@code clientId} may have {@code rows} more tokens admitted within its own share. */
+    boolean clientHasRoomFor(final long clientId, final int rows)
+    {
+        return clientRequests.get(clientId) < maxClientRequests && clientTokens.get(clientId) + rows <= maxClientTokens;
+    }
+
+    long clientRequests(final long clientId)
+    {
+        return clientRequests.get(clientId);
+    }
+
+    long clientTokens(final long clientId)
+    {
+        return clientTokens.get(clientId);
     }
 
     int size()
@@ -74,6 +102,8 @@ final class RequestQueue
         arrivals[(head + count) & (arrivals.length - 1)] = request;
         count++;
         tokens += request.rows;
+        clientRequests.put(request.clientId, clientRequests.get(request.clientId) + 1);
+        clientTokens.put(request.clientId, clientTokens.get(request.clientId) + request.rows);
     }
 
     /** The request to be answered next, or null when none waits. */
@@ -89,6 +119,21 @@ final class RequestQueue
         head = (head + 1) & (arrivals.length - 1);
         count--;
         tokens -= request.rows;
+        release(clientRequests, request.clientId, 1);
+        release(clientTokens, request.clientId, request.rows);
         return request;
+    }
+
+    private static void release(final Long2LongHashMap counts, final long clientId, final int amount)
+    {
+        final long left = counts.get(clientId) - amount;
+        if (left <= 0)
+        {
+            counts.remove(clientId);  // a client with nothing queued holds no entry
+        }
+        else
+        {
+            counts.put(clientId, left);
+        }
     }
 }

@@ -3,6 +3,7 @@ package dev.switchyard.gateway.metrics;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import dev.switchyard.experts.endpoint.FrameFaults;
 import dev.switchyard.experts.endpoint.StatusCounters;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
@@ -25,6 +26,18 @@ public final class GatewayMetrics
     public final AtomicLong blocksResent = new AtomicLong();
     public final AtomicLong staleReplies = new AtomicLong();
     public final AtomicLong unanswerableFrames = new AtomicLong();
+    /** Client frames refused (hellos and requests), by cause and session. */
+    public final FrameFaults clientFrames = new FrameFaults("gateway client intake");
+    /** Expert results refused, by cause and session. */
+    public final FrameFaults replyFrames = new FrameFaults("gateway expert replies");
+    /** Clients welcomed and not yet released. */
+    public final AtomicLong clientsConnected = new AtomicLong();
+    /** Clients that never took their welcome (answer channel unreachable or refused). */
+    public final AtomicLong clientsGivenUp = new AtomicLong();
+    /** Welcomed clients closed after they left (their answer channel disconnected past the idle timeout). */
+    public final AtomicLong clientsReleased = new AtomicLong();
+    /** Exceptions that escaped a duty cycle of the gateway's data-plane thread (it carried on). */
+    public final AtomicLong agentErrors = new AtomicLong();
     public final AtomicLong answersUndelivered = new AtomicLong();
     public final AtomicLong droppedFirstByCapacity = new AtomicLong();
     public final AtomicLong droppedSecondByCapacity = new AtomicLong();

@@ -5,12 +5,13 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.function.Supplier;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
+import dev.switchyard.experts.endpoint.FrameFaults;
 import dev.switchyard.experts.endpoint.StatusCounters;
+import dev.switchyard.router.wire.FrameFault;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.HdrHistogram.Histogram;
 
@@ -25,14 +26,14 @@ public final class MetricsHttp implements AutoCloseable
 
     public MetricsHttp(
         final String host, final int port, final GatewayMetrics gateway, final ExpertEndpoint endpoint,
-        final Supplier<Boolean> healthy) throws IOException
+        final NodeHealth health) throws IOException
     {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         server.createContext("/metrics", exchange -> respond(exchange, 200, render(gateway, endpoint)));
         server.createContext("/health", exchange ->
         {
-            final boolean ok = healthy.get();
-            respond(exchange, ok ? 200 : 503, ok ? "ok\n" : "starting\n");
+            final boolean ok = health.healthy();
+            respond(exchange, ok ? 200 : 503, health.report());
         });
         server.start();
     }
@@ -61,6 +62,15 @@ public final class MetricsHttp implements AutoCloseable
                 g.unanswerableFrames.get());
             counter(out, "switchyard_gateway_answers_undelivered_total", "Answers a client did not take.",
                 g.answersUndelivered.get());
+            counter(out, "switchyard_gateway_clients_given_up_total", "Clients that never took their welcome.",
+                g.clientsGivenUp.get());
+            counter(out, "switchyard_gateway_clients_released_total", "Clients closed after they left.",
+                g.clientsReleased.get());
+            counter(out, "switchyard_gateway_agent_errors_total", "Exceptions that escaped a duty cycle.",
+                g.agentErrors.get());
+            faults(out, "switchyard_gateway_refused_frames_total", "Frames refused, by receiver and cause.",
+                "client", g.clientFrames);
+            faults(out, null, null, "expert_reply", g.replyFrames);
             out.append("# HELP switchyard_gateway_dropped_total Token assignments dropped, by cause.\n")
                 .append("# TYPE switchyard_gateway_dropped_total counter\n");
             out.append("switchyard_gateway_dropped_total{cause=\"first_capacity\"} ")
@@ -74,6 +84,9 @@ public final class MetricsHttp implements AutoCloseable
             out.append("# HELP switchyard_gateway_queued_requests Requests admitted, not yet answered.\n")
                 .append("# TYPE switchyard_gateway_queued_requests gauge\n")
                 .append("switchyard_gateway_queued_requests ").append(g.queuedRequests.get()).append('\n');
+            out.append("# HELP switchyard_gateway_clients Clients connected.\n")
+                .append("# TYPE switchyard_gateway_clients gauge\n")
+                .append("switchyard_gateway_clients ").append(g.clientsConnected.get()).append('\n');
             out.append("# HELP switchyard_gateway_expert_rows_total Rows dispatched per expert.\n")
                 .append("# TYPE switchyard_gateway_expert_rows_total counter\n");
             for (int l = 0; l < g.layers(); l++)
@@ -102,6 +115,10 @@ public final class MetricsHttp implements AutoCloseable
             counter(out, "switchyard_expert_unanswerable_total", "Frames without a sender to answer.",
                 endpoint.unanswerable());
             counter(out, "switchyard_expert_reply_failures_total", "Results not delivered.", endpoint.replyFailures());
+            counter(out, "switchyard_expert_agent_errors_total", "Exceptions that escaped a duty cycle.",
+                endpoint.agentErrors().get());
+            faults(out, "switchyard_expert_refused_frames_total", "Frames refused, by cause.", "expert_block",
+                endpoint.faults());
         }
         return out.toString();
     }
@@ -117,6 +134,22 @@ public final class MetricsHttp implements AutoCloseable
                 out.append(name).append("{status=\"").append(s.name().toLowerCase(Locale.ROOT)).append("\"} ")
                     .append(c.get(s)).append('\n');
             }
+        }
+    }
+
+    private static void faults(
+        final StringBuilder out, final String name, final String help, final String receiver, final FrameFaults f)
+    {
+        final String metric = name != null ? name : "switchyard_gateway_refused_frames_total";
+        if (name != null)
+        {
+            out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+            out.append("# TYPE ").append(name).append(" counter\n");
+        }
+        for (final FrameFault cause : FrameFault.values())
+        {
+            out.append(metric).append("{receiver=\"").append(receiver).append("\",cause=\"").append(cause.label())
+                .append("\"} ").append(f.count(cause)).append('\n');
         }
     }
 

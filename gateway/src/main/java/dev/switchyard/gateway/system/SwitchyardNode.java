@@ -19,6 +19,7 @@ import dev.switchyard.experts.actor.LoadedExpert;
 import dev.switchyard.experts.actor.ModelExpertLoader;
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
+import dev.switchyard.experts.endpoint.AgentErrors;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
@@ -26,10 +27,12 @@ import dev.switchyard.gateway.cluster.ClusterStatus;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.cluster.FailureProfile;
+import dev.switchyard.gateway.dispatch.ClientPolicy;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.MetricsHttp;
+import dev.switchyard.gateway.metrics.NodeHealth;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
@@ -48,7 +51,6 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
-import org.slf4j.LoggerFactory;
 
 /**
  * One Switchyard node: its data plane (media driver and Aeron client), its actor system in the
@@ -73,6 +75,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final ExecutorService loadExecutor;
     private final ComputePool pool;
     private final MetricsHttp http;
+    private final NodeHealth health;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
 
@@ -80,8 +83,9 @@ public final class SwitchyardNode implements AutoCloseable
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
         final DataPlane dataPlane, final ExpertEndpoint endpoint, final GatewayCore gateway,
         final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor,
-        final ComputePool pool, final MetricsHttp http)
+        final ComputePool pool, final MetricsHttp http, final NodeHealth health)
     {
+        this.health = health;
         this.pool = pool;
         this.http = http;
         this.settings = settings;
@@ -166,7 +170,8 @@ public final class SwitchyardNode implements AutoCloseable
                     GatingWarmUp.run(routers.get(l), modelConfig.routing(), GATING_WARM_UP_ROUNDS);
                 }
                 final ActorRef<ExpertLocator.Command>[] locator = newLocatorHolder();
-                gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), settings.bindHost(),
+                gateway = new GatewayCore(dataPlane, modelConfig, routers, settings.gateway(), ClientPolicy.from(full),
+                    settings.bindHost(),
                     (layer, expert) ->
                     {
                         final ActorRef<ExpertLocator.Command> ref = locator[0];
@@ -192,14 +197,16 @@ public final class SwitchyardNode implements AutoCloseable
                 Props.empty());
             system.systemActorOf(ClusterStatus.create(layers, experts, gateway == null ? null : metrics),
                 ClusterStatus.NAME, Props.empty());
+            final GatewayCore core = gateway;
+            final NodeHealth health = nodeHealth(dataPlane, core, endpoint);
+            started.add(health);
             MetricsHttp http = null;
             if (settings.metricsPort() > 0)
             {
-                final GatewayCore core = gateway;
                 try
                 {
                     http = new MetricsHttp(settings.metricsHost(), settings.metricsPort(),
-                        core == null ? null : metrics, endpoint, () -> core == null || core.allRoutesKnown());
+                        core == null ? null : metrics, endpoint, health);
                 }
                 catch (final IOException ex)
                 {
@@ -208,8 +215,8 @@ public final class SwitchyardNode implements AutoCloseable
                 }
                 started.add(http);
             }
-            return new SwitchyardNode(
-                settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system, loadExecutor, pool, http);
+            return new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system,
+                loadExecutor, pool, http, health);
         }
         catch (final RuntimeException ex)
         {
@@ -221,6 +228,28 @@ public final class SwitchyardNode implements AutoCloseable
         }
     }
 
+    /** The vital parts of this node's data plane, watched from now on. */
+    private static NodeHealth nodeHealth(final DataPlane dataPlane, final GatewayCore core, final ExpertEndpoint endpoint)
+    {
+        final NodeHealth health = new NodeHealth(() -> core == null || core.allRoutesKnown());
+        if (core != null)
+        {
+            health.vital("gateway agent", core::running);
+        }
+        if (endpoint != null)
+        {
+            health.vital("expert endpoint agent", endpoint::running);
+        }
+        health.vital("media driver", dataPlane::driverActive);
+        return health.watch();
+    }
+
+    /** Whether the data plane is up, and which part stopped once one has ({@code /health}). */
+    public NodeHealth health()
+    {
+        return health;
+    }
+
     /**
      * Gateway and expert endpoint on one thread. On two cores the compute of a block and the
      * gateway's work then never wait for each other to be scheduled, and one thread fewer wakes.
@@ -228,8 +257,7 @@ public final class SwitchyardNode implements AutoCloseable
     private static void runShared(final DataPlane dataPlane, final GatewayCore gateway, final ExpertEndpoint endpoint)
     {
         final AgentRunner runner = new AgentRunner(dataPlane.newIdleStrategy(),
-            ex -> LoggerFactory.getLogger(SwitchyardNode.class).error("data plane", ex), null,
-            new CompositeAgent(gateway, endpoint));
+            new AgentErrors("data plane", gateway.metrics().agentErrors), null, new CompositeAgent(gateway, endpoint));
         gateway.runOn(runner, endpoint::doWork);
         endpoint.runOn(runner, gateway::pollReplies);
         AgentRunner.startOnThread(runner);
@@ -374,6 +402,7 @@ public final class SwitchyardNode implements AutoCloseable
             return;
         }
         closed = true;
+        health.close();
         CloseHelper.quietClose(http);
         system.terminate();
         try

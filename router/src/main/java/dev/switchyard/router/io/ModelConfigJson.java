@@ -40,6 +40,8 @@ public final class ModelConfigJson
 
     static final List<String> TOP_KEYS =
         List.of("d_model", "d_ff", "num_experts", "activation", "expert_bias", "routing");
+    /** The largest group the gating and the data plane take: a group is one message and one gating pass. */
+    public static final int MAX_GROUP_SIZE = 1 << 16;
     static final List<String> ROUTING_KEYS = List.of("gating", "group_size", "capacity_factor", "min_capacity",
         "second_policy", "second_threshold", "normalize", "second_place_loss", "random_seed");
 
@@ -113,7 +115,8 @@ public final class ModelConfigJson
         final RoutingConfig routing;
         if (routingNode == null)
         {
-            routing = defaults;
+            // Defaults for the gating itself would be a silent guess at what the weights were trained with.
+            throw bad(source, "missing required section routing (at least {\"group_size\": N})");
         }
         else
         {
@@ -170,6 +173,10 @@ public final class ModelConfigJson
             throw bad(source, "routing is missing");
         }
         atLeast(source, "routing.group_size", r.groupSize(), 1);
+        if (r.groupSize() > MAX_GROUP_SIZE)
+        {
+            throw bad(source, "routing.group_size must be at most " + MAX_GROUP_SIZE + " (got " + r.groupSize() + ")");
+        }
         if (!(r.capacityFactor() > 0) || !Double.isFinite(r.capacityFactor()))
         {
             throw bad(source, "routing.capacity_factor must be > 0 and finite (got " + r.capacityFactor() + ")");

@@ -23,6 +23,7 @@ public final class AnswerFrame
     private DirectBuffer readBuffer;
     private int payloadIndex;
     private String detail;
+    private FrameFault fault;
 
     /** The largest frame an answer of {@code rows x cols} with {@code groups} groups can need. */
     public static long maxLength(final int rows, final int cols, final int groups, final int detailLength)
@@ -109,30 +110,67 @@ public final class AnswerFrame
             header.templateId() == InferAnswerEncoder.TEMPLATE_ID;
     }
 
-    /** @return whether the frame is complete: its length covers the detail and the payload */
+    /**
+     * @return whether the frame is a complete answer: its length is exactly the detail and the
+     * payload that rows, cols, groups and the routing flag call for ({@link #fault()} says why not)
+     */
     public boolean wrap(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
     {
         readBuffer = buffer;
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH + InferAnswerEncoder.BLOCK_LENGTH +
-            InferAnswerDecoder.detailHeaderLength())
+        detail = "";
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            fault = FrameFault.TOO_SHORT;
+            return false;
+        }
+        header.wrap(buffer, offset);
+        fault = WireChecks.header(header, length, InferAnswerDecoder.SCHEMA_ID, InferAnswerDecoder.TEMPLATE_ID,
+            InferAnswerDecoder.BLOCK_LENGTH);
+        if (fault != null)
         {
             return false;
         }
-        decoder.wrapAndApplyHeader(buffer, offset, header);
-        final int detailLength = decoder.detailLength();
-        if (detailLength < 0 || decoder.limit() + InferAnswerDecoder.detailHeaderLength() + detailLength >
-            offset + length)
+        decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, InferAnswerDecoder.BLOCK_LENGTH,
+            InferAnswerDecoder.SCHEMA_VERSION);
+        final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH + InferAnswerDecoder.BLOCK_LENGTH;
+        if (!WireChecks.within(offset, length, at, WireChecks.VAR_LENGTH_PREFIX))
         {
+            fault = FrameFault.TOO_SHORT;
             return false;
         }
-        detail = detailLength == 0 ? "" : decoder.detail();
-        if (detailLength == 0)
+        final long detailLength = WireChecks.varLength(buffer, at);
+        final long detailEnd = at + WireChecks.VAR_LENGTH_PREFIX + detailLength;
+        if (detailEnd > (long)offset + length)
         {
-            decoder.skipDetail();
+            fault = FrameFault.BAD_LENGTH_FIELD;
+            return false;
         }
-        payloadIndex = offset + WireLayout.align(decoder.limit() - offset, 8);
-        final long payload = ((long)rows() * cols() + (routing() ? 3L * groups() + 6L * rows() : 0)) * Float.BYTES;
-        return rows() >= 0 && cols() >= 0 && groups() >= 0 && payloadIndex + payload == offset + (long)length;
+        final long payloadIndex = offset + ((detailEnd - offset + 7) & -8L);
+        final int rows = rows();
+        final int cols = cols();
+        final int groups = groups();
+        final short routing = decoder.routing();
+        if (rows < 0 || cols < 0 || groups < 0 || routing > 1 || (routing == 0 && groups != 0))
+        {
+            fault = FrameFault.BAD_SHAPE;
+            return false;
+        }
+        final long payload = ((long)rows * cols + (routing == 1 ? 3L * groups + 6L * rows : 0)) * Float.BYTES;
+        if (payloadIndex + payload != (long)offset + length)
+        {
+            fault = FrameFault.BAD_SHAPE;
+            return false;
+        }
+        this.payloadIndex = (int)payloadIndex;
+        detail = detailLength == 0 ? "" :
+            buffer.getStringWithoutLengthUtf8(at + WireChecks.VAR_LENGTH_PREFIX, (int)detailLength);
+        return true;
+    }
+
+    /** Why the last {@link #wrap} returned false. */
+    public FrameFault fault()
+    {
+        return fault;
     }
 
     public long clientId()

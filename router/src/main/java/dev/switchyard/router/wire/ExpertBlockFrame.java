@@ -20,6 +20,7 @@ public final class ExpertBlockFrame
     private final ExpertBlockDecoder decoder = new ExpertBlockDecoder();
     private DirectBuffer readBuffer;
     private int readOffset;
+    private FrameFault fault;
 
     /**
      * Writes a frame whose rows are copied from {@code rows x cols} floats of {@code data}.
@@ -92,24 +93,36 @@ public final class ExpertBlockFrame
     {
         readBuffer = buffer;
         readOffset = offset;
+        fault = null;
         if (length < WireLayout.BLOCK_HEADER_LENGTH)
         {
+            fault = FrameFault.TOO_SHORT;
             return BlockStatus.MALFORMED;
         }
         headerDecoder.wrap(buffer, offset);
-        if (!isExpertBlock(headerDecoder) || headerDecoder.blockLength() != ExpertBlockEncoder.BLOCK_LENGTH)
+        fault = WireChecks.header(headerDecoder, length, ExpertBlockEncoder.SCHEMA_ID, ExpertBlockEncoder.TEMPLATE_ID,
+            ExpertBlockEncoder.BLOCK_LENGTH);
+        if (fault != null)
         {
             return BlockStatus.MALFORMED;
         }
+        // The schema's block length, never the header's: the header was checked, the decoder reads fixed offsets.
         decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, ExpertBlockEncoder.BLOCK_LENGTH,
             ExpertBlockEncoder.SCHEMA_VERSION);
         final int rows = decoder.rows();
         final int cols = decoder.cols();
         if (rows < 0 || cols < 0 || WireLayout.blockFrameLength(rows, cols) != length)
         {
+            fault = FrameFault.BAD_SHAPE;
             return BlockStatus.BAD_SHAPE;
         }
         return BlockStatus.OK;
+    }
+
+    /** Why the last {@link #wrap} did not return OK, or null. */
+    public FrameFault fault()
+    {
+        return fault;
     }
 
     public long groupId()

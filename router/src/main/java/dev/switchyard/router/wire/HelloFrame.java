@@ -14,7 +14,9 @@ import org.agrona.MutableDirectBuffer;
 /**
  * The connection frames: a gateway telling an expert endpoint where its results go, a client
  * telling a gateway where its answers go, and the gateway's welcome. They are rare (once per
- * connection), so reading the channel as a String is fine.
+ * connection), so reading the channel as a String is fine. Every reader is total: any bytes at all
+ * give a value or null with the {@link FrameFault}, never an exception or an allocation sized by
+ * the wire.
  */
 public final class HelloFrame
 {
@@ -25,6 +27,10 @@ public final class HelloFrame
     private final ClientHelloDecoder clientHelloDecoder = new ClientHelloDecoder();
     private final WelcomeEncoder welcomeEncoder = new WelcomeEncoder();
     private final WelcomeDecoder welcomeDecoder = new WelcomeDecoder();
+    private FrameFault fault;
+
+    /** The longest reply channel a hello may name; Aeron channel URIs are far shorter. */
+    public static final int MAX_CHANNEL_LENGTH = 1024;
 
     /** A hello of either kind: who is speaking and where to answer it. */
     public record Hello(long senderId, int streamId, String channel)
@@ -70,63 +76,112 @@ public final class HelloFrame
         return MessageHeaderEncoder.ENCODED_LENGTH + welcomeEncoder.encodedLength();
     }
 
-    /** @return the hello, or null when the frame is not a complete gateway hello */
+    /**
+     * @return the hello, or null when the frame is not a complete gateway hello ({@link #fault()}
+     * says why)
+     */
     public Hello readGatewayHello(
         final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
     {
-        try
-        {
-            gatewayHelloDecoder.wrapAndApplyHeader(buffer, offset, header);
-            final long id = gatewayHelloDecoder.gatewayId();
-            final int stream = gatewayHelloDecoder.streamId();
-            if (gatewayHelloDecoder.limit() + GatewayHelloDecoder.channelHeaderLength() > offset + length ||
-                gatewayHelloDecoder.limit() + GatewayHelloDecoder.channelHeaderLength() +
-                gatewayHelloDecoder.channelLength() > offset + length)
-            {
-                return null;
-            }
-            return new Hello(id, stream, gatewayHelloDecoder.channel());
-        }
-        catch (final IndexOutOfBoundsException ex)
+        if (!readHeader(header, buffer, offset, length, GatewayHelloDecoder.SCHEMA_ID,
+            GatewayHelloDecoder.TEMPLATE_ID, GatewayHelloDecoder.BLOCK_LENGTH))
         {
             return null;
         }
+        gatewayHelloDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH,
+            GatewayHelloDecoder.BLOCK_LENGTH, GatewayHelloDecoder.SCHEMA_VERSION);
+        final String channel = readChannel(buffer, offset, length, GatewayHelloDecoder.BLOCK_LENGTH);
+        return channel == null ? null :
+            new Hello(gatewayHelloDecoder.gatewayId(), gatewayHelloDecoder.streamId(), channel);
     }
 
-    /** @return the hello, or null when the frame is not a complete client hello */
+    /**
+     * @return the hello, or null when the frame is not a complete client hello ({@link #fault()}
+     * says why)
+     */
     public Hello readClientHello(
         final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
     {
-        try
-        {
-            clientHelloDecoder.wrapAndApplyHeader(buffer, offset, header);
-            final long id = clientHelloDecoder.clientId();
-            final int stream = clientHelloDecoder.streamId();
-            if (clientHelloDecoder.limit() + ClientHelloDecoder.channelHeaderLength() > offset + length ||
-                clientHelloDecoder.limit() + ClientHelloDecoder.channelHeaderLength() +
-                clientHelloDecoder.channelLength() > offset + length)
-            {
-                return null;
-            }
-            return new Hello(id, stream, clientHelloDecoder.channel());
-        }
-        catch (final IndexOutOfBoundsException ex)
+        if (!readHeader(header, buffer, offset, length, ClientHelloDecoder.SCHEMA_ID,
+            ClientHelloDecoder.TEMPLATE_ID, ClientHelloDecoder.BLOCK_LENGTH))
         {
             return null;
         }
+        clientHelloDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH,
+            ClientHelloDecoder.BLOCK_LENGTH, ClientHelloDecoder.SCHEMA_VERSION);
+        final String channel = readChannel(buffer, offset, length, ClientHelloDecoder.BLOCK_LENGTH);
+        return channel == null ? null :
+            new Hello(clientHelloDecoder.clientId(), clientHelloDecoder.streamId(), channel);
     }
 
-    /** @return the welcome, or null when the frame is too short */
+    /**
+     * @return the welcome, or null when the frame is not a complete welcome ({@link #fault()} says
+     * why)
+     */
     public Welcome readWelcome(
         final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
     {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH + WelcomeDecoder.BLOCK_LENGTH)
+        if (!readHeader(header, buffer, offset, length, WelcomeDecoder.SCHEMA_ID, WelcomeDecoder.TEMPLATE_ID,
+            WelcomeDecoder.BLOCK_LENGTH))
         {
             return null;
         }
-        welcomeDecoder.wrapAndApplyHeader(buffer, offset, header);
+        if (length != MessageHeaderDecoder.ENCODED_LENGTH + WelcomeDecoder.BLOCK_LENGTH)
+        {
+            fault = FrameFault.BAD_LENGTH_FIELD;
+            return null;
+        }
+        welcomeDecoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, WelcomeDecoder.BLOCK_LENGTH,
+            WelcomeDecoder.SCHEMA_VERSION);
         return new Welcome(
             welcomeDecoder.clientId(), welcomeDecoder.dModel(), welcomeDecoder.numExperts(),
             welcomeDecoder.groupSize(), welcomeDecoder.layers(), welcomeDecoder.maxRequestRows());
+    }
+
+    /** Why the last read returned null. */
+    public FrameFault fault()
+    {
+        return fault;
+    }
+
+    private boolean readHeader(
+        final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length,
+        final int schemaId, final int templateId, final int blockLength)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            fault = FrameFault.TOO_SHORT;
+            return false;
+        }
+        header.wrap(buffer, offset);
+        fault = WireChecks.header(header, length, schemaId, templateId, blockLength);
+        return fault == null;
+    }
+
+    /**
+     * The channel after a hello's fixed block: its unsigned length is checked against the frame and
+     * {@link #MAX_CHANNEL_LENGTH} before a byte of it is read, and it must be printable ASCII.
+     */
+    private String readChannel(final DirectBuffer buffer, final int offset, final int length, final int blockLength)
+    {
+        final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH + blockLength;
+        if (!WireChecks.within(offset, length, at, WireChecks.VAR_LENGTH_PREFIX))
+        {
+            fault = FrameFault.TOO_SHORT;
+            return null;
+        }
+        final long channelLength = WireChecks.varLength(buffer, at);
+        final long end = at + WireChecks.VAR_LENGTH_PREFIX + channelLength;
+        if (channelLength > MAX_CHANNEL_LENGTH || end != (long)offset + length)
+        {
+            fault = FrameFault.BAD_LENGTH_FIELD;
+            return null;
+        }
+        if (channelLength == 0 || !WireChecks.printableAscii(buffer, at + WireChecks.VAR_LENGTH_PREFIX, (int)channelLength))
+        {
+            fault = FrameFault.BAD_CHANNEL;
+            return null;
+        }
+        return buffer.getStringWithoutLengthAscii(at + WireChecks.VAR_LENGTH_PREFIX, (int)channelLength);
     }
 }

@@ -17,6 +17,8 @@ public final class RequestFrame
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final InferRequestEncoder encoder = new InferRequestEncoder();
     private final InferRequestDecoder decoder = new InferRequestDecoder();
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private FrameFault fault;
     private DirectBuffer readBuffer;
     private int readOffset;
 
@@ -78,19 +80,40 @@ public final class RequestFrame
     {
         readBuffer = buffer;
         readOffset = offset;
+        fault = null;
         if (length < WireLayout.REQUEST_HEADER_LENGTH)
+        {
+            fault = FrameFault.TOO_SHORT;
+            return BlockStatus.MALFORMED;
+        }
+        headerDecoder.wrap(buffer, offset);
+        fault = WireChecks.header(headerDecoder, length, InferRequestEncoder.SCHEMA_ID,
+            InferRequestEncoder.TEMPLATE_ID, InferRequestEncoder.BLOCK_LENGTH);
+        if (fault == FrameFault.TOO_SHORT || fault == FrameFault.UNKNOWN_MESSAGE)
         {
             return BlockStatus.MALFORMED;
         }
+        // The ids sit at fixed offsets of a frame this long, so even a wrong block length can be answered.
         decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, InferRequestEncoder.BLOCK_LENGTH,
             InferRequestEncoder.SCHEMA_VERSION);
+        if (fault != null)
+        {
+            return BlockStatus.BAD_SHAPE;
+        }
         final int rows = decoder.rows();
         final int cols = decoder.cols();
         if (rows < 0 || cols < 0 || WireLayout.requestFrameLength(rows, cols, hasImportance()) != length)
         {
+            fault = FrameFault.BAD_SHAPE;
             return BlockStatus.BAD_SHAPE;
         }
         return BlockStatus.OK;
+    }
+
+    /** Why the last {@link #wrap} did not return OK, or null. */
+    public FrameFault fault()
+    {
+        return fault;
     }
 
     public long clientId()

@@ -63,7 +63,8 @@ class ModelConfigJsonTest
     @Test
     void appliesDefaults()
     {
-        final ModelConfig c = ModelConfigJson.parse("{\"d_model\": 8, \"d_ff\": 16, \"num_experts\": 2}", "x");
+        final ModelConfig c = ModelConfigJson.parse(
+            "{\"d_model\": 8, \"d_ff\": 16, \"num_experts\": 2, \"routing\": {}}", "x");
         assertEquals(new ModelConfig(8, 16, 2, Activation.RELU, true, RoutingConfig.defaults()), c);
         final ModelConfig partial = ModelConfigJson.parse(
             "{\"d_model\": 8, \"d_ff\": 16, \"num_experts\": 2, \"routing\": {\"normalize\": \"after_capacity\"}}", "x");
@@ -127,6 +128,16 @@ class ModelConfigJsonTest
         refused("{\"d_ff\": 16, \"num_experts\": 2}", "missing required key d_model");
         refused("{\"d_model\": 16, \"num_experts\": 2}", "missing required key d_ff");
         refused("{\"d_model\": 16, \"d_ff\": 2}", "missing required key num_experts");
+        refused("{\"d_model\": 16, \"d_ff\": 2, \"num_experts\": 2}", "missing required section routing");
+    }
+
+    @Test
+    void refusesAGroupSizeNoGatingCanHold()
+    {
+        refused(DESIGN_EXAMPLE.replace("\"group_size\": 128", "\"group_size\": 2147483647"),
+            "routing.group_size must be at most 65536 (got 2147483647)");
+        assertEquals(65536, ModelConfigJson.parse(DESIGN_EXAMPLE.replace("\"group_size\": 128",
+            "\"group_size\": 65536"), "x").routing().groupSize());
     }
 
     @Test

@@ -1,0 +1,36 @@
+package dev.switchyard.gateway.dispatch;
+
+import dev.switchyard.experts.endpoint.Outlet;
+
+/**
+ * A client between its hello and its welcome: the publication back to it is being added (without
+ * waiting on the driver), then the welcome is offered once per try, with back-off, until it is
+ * taken or the client is given up.
+ */
+final class ClientHandshake
+{
+    final long clientId;
+    final String channel;
+    final int streamId;
+    final long registrationId;
+    final long startNs;
+    Outlet outlet;
+    long nextTryNs;
+    long backoffNs;
+
+    ClientHandshake(
+        final long clientId, final String channel, final int streamId, final long registrationId, final long startNs)
+    {
+        this.clientId = clientId;
+        this.channel = channel;
+        this.streamId = streamId;
+        this.registrationId = registrationId;
+        this.startNs = startNs;
+        this.nextTryNs = startNs;
+    }
+
+    boolean sameAs(final String channel, final int streamId)
+    {
+        return this.streamId == streamId && this.channel.equals(channel);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.time.Duration;
+
+import com.typesafe.config.Config;
+import dev.switchyard.router.BadInputException;
+
+/**
+ * How a gateway treats each client: how long a handshake may take, when a client that left is
+ * released, and how much of the queue one client may hold, so that one large client cannot starve
+ * the others.
+ *
+ * @param handshakeTimeout   a client that has not taken its welcome by then is given up
+ * @param idleTimeout        a welcomed client whose answer channel stays disconnected this long is released
+ * @param maxRequestsPerClient requests of one client admitted and not yet answered; more are refused as overloaded
+ * @param maxTokensPerClient tokens of those requests; more are refused as overloaded
+ */
+public record ClientPolicy(
+    Duration handshakeTimeout, Duration idleTimeout, int maxRequestsPerClient, int maxTokensPerClient)
+{
+    public static ClientPolicy defaults()
+    {
+        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18);
+    }
+
+    /** From {@code switchyard.gateway.client-*} of a resolved configuration. */
+    public static ClientPolicy from(final Config config)
+    {
+        final ClientPolicy p = new ClientPolicy(
+            config.getDuration("switchyard.gateway.client-handshake-timeout"),
+            config.getDuration("switchyard.gateway.client-idle-timeout"),
+            config.getInt("switchyard.gateway.max-requests-per-client"),
+            config.getInt("switchyard.gateway.max-tokens-per-client"));
+        if (p.handshakeTimeout.isNegative() || p.handshakeTimeout.isZero() || p.idleTimeout.isNegative() ||
+            p.idleTimeout.isZero())
+        {
+            throw new BadInputException("switchyard.gateway.client-handshake-timeout and client-idle-timeout " +
+                "must be positive durations");
+        }
+        if (p.maxRequestsPerClient < 1 || p.maxTokensPerClient < 1)
+        {
+            throw new BadInputException("switchyard.gateway.max-requests-per-client and max-tokens-per-client " +
+                "must be at least 1");
+        }
+        return p;
+    }
+}
