@@ -21,6 +21,9 @@ import java.io.PrintWriter;
         DemoCommand.class,
         ServeCommand.class,
         BenchCommand.class,
+        RecordingsCommand.class,
+        ReplayCommand.class,
+        LoadgenCommand.class,
     })
 public final class Main implements Runnable
 {

@@ -42,6 +42,7 @@ final class ClientOutlets implements AutoCloseable
     private final UnsafeBuffer answerBuffer;
     private final IdleStrategy offerIdle;
     private final Offers.WhileWaiting whileOffering;
+    TrafficTap tap = TrafficTap.NONE;
 
     /**
      * @param offerIdle     how an offer waits for room (shared by the gateway's offers, one thread)
@@ -133,6 +134,7 @@ final class ClientOutlets implements AutoCloseable
 
     private void deliver(final Outlet client, final int length)
     {
+        tap.answer(System.nanoTime(), answerBuffer, 0, length);
         final long result = client.offer(answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS, whileOffering);
         if (result < 0)
         {

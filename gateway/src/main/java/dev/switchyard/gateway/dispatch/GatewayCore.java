@@ -51,6 +51,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final GroupFormer former;
     private final BlockSender sender;
     private final AnswerRelease answers;
+    private final ClientIntake intake;
 
     private final Subscription clientIpc;
     private final Subscription clientUdp;
@@ -116,7 +117,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final Offers.WhileWaiting whileOffering = this::whileOffering;
         this.clients = new ClientOutlets(
             dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle, whileOffering);
-        final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
+        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(
             dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics, offerIdle, whileOffering);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
@@ -151,6 +152,13 @@ public final class GatewayCore implements Agent, AutoCloseable
     private int whileOffering()
     {
         return pollReplies() + peerWork.doWork();
+    }
+
+    /** Shows every request and answer frame to {@code tap}; set before the core starts. */
+    public void tap(final TrafficTap tap)
+    {
+        intake.tap = tap;
+        clients.tap = tap;
     }
 
     public GatewayCore start()

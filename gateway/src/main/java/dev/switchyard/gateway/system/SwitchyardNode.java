@@ -25,6 +25,9 @@ import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.dispatch.GatewayCore;
+import dev.switchyard.gateway.record.RecordSettings;
+import dev.switchyard.gateway.record.RecordedModel;
+import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.MetricsHttp;
@@ -73,6 +76,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final MetricsHttp http;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
+    private TrafficRecorder recorder;
 
     private SwitchyardNode(
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
@@ -154,6 +158,7 @@ public final class SwitchyardNode implements AutoCloseable
             joinCluster(system, settings);
 
             GatewayCore gateway = null;
+            TrafficRecorder recorder = null;
             if (settings.runsGateway())
             {
                 final List<RouterProjection> routers = new ArrayList<>();
@@ -173,6 +178,14 @@ public final class SwitchyardNode implements AutoCloseable
                         }
                     }, metrics);
                 started.add(gateway);
+                recorder = RecordSettings.from(full).startRecorder(dataPlane.aeron().context().aeronDirectoryName(),
+                    new RecordedModel(modelConfig.dModel(), experts, modelConfig.routing().groupSize(), layers,
+                        gateway.maxRequestRows()));
+                if (recorder != null)
+                {
+                    started.add(recorder);
+                    gateway.tap(recorder);
+                }
                 if (endpoint != null && settings.sharedThread())
                 {
                     runShared(dataPlane, gateway, endpoint);
@@ -203,8 +216,10 @@ public final class SwitchyardNode implements AutoCloseable
                 }
                 started.add(http);
             }
-            return new SwitchyardNode(
+            final SwitchyardNode node = new SwitchyardNode(
                 settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system, loadExecutor, pool, http);
+            node.recorder = recorder;
+            return node;
         }
         catch (final RuntimeException ex)
         {
@@ -312,6 +327,12 @@ public final class SwitchyardNode implements AutoCloseable
         return endpoint;
     }
 
+    /** The recorder of this node's gateway traffic, or null when it records nothing. */
+    public TrafficRecorder recorder()
+    {
+        return recorder;
+    }
+
     public GatewayMetrics metrics()
     {
         return metrics;
@@ -386,6 +407,8 @@ public final class SwitchyardNode implements AutoCloseable
             sleepQuietly(ENDPOINT_LINGER_MS);
         }
         CloseHelper.quietClose(gateway);
+        // After the gateway: the answers it sends while closing are recorded too.
+        CloseHelper.quietClose(recorder);
         if (endpoint != null)
         {
             if (!shared)
