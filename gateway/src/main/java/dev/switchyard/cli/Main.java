@@ -22,6 +22,9 @@ import java.io.PrintWriter;
         ServeCommand.class,
         ClusterCommand.class,
         BenchCommand.class,
+        RecordingsCommand.class,
+        ReplayCommand.class,
+        LoadgenCommand.class,
     })
 public final class Main implements Runnable
 {

@@ -67,6 +67,10 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
     private String idle;
 
+    @Option(names = "--record", paramLabel = "DIR",
+        description = "Record every request and answer into DIR (an Aeron Archive; see 'switchyard recordings').")
+    private Path record;
+
     @Override
     public Integer call() throws Exception
     {
@@ -100,6 +104,11 @@ public final class ServeCommand implements Callable<Integer>
         {
             line.append(", metrics http://").append(node.settings().metricsHost()).append(':')
                 .append(node.metricsPort()).append("/metrics");
+        }
+        if (node.recorder() != null)
+        {
+            line.append(", recording ").append(node.recorder().recordingId()).append(" into ")
+                .append(node.recorder().directory());
         }
         System.out.println(line);
         System.out.flush();
@@ -174,6 +183,10 @@ public final class ServeCommand implements Callable<Integer>
         if (idle != null)
         {
             pairs.add(new Object[] {"switchyard.data-plane.idle", idle});
+        }
+        if (record != null)
+        {
+            pairs.add(new Object[] {"switchyard.record.dir", record.toString()});
         }
         for (final Object[] p : pairs)
         {

@@ -32,6 +32,7 @@ final class ClientIntake implements FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestFrame requestFrame = new RequestFrame();
     private final HelloFrame helloFrame = new HelloFrame();
+    TrafficTap tap = TrafficTap.NONE;
 
     ClientIntake(
         final int layers,
@@ -113,6 +114,7 @@ final class ClientIntake implements FragmentHandler
         }
         final int rows = requestFrame.rows();
         final int layer = requestFrame.layer();
+        tap.request(System.nanoTime(), buffer, offset, length);
         if (framing != BlockStatus.OK)
         {
             metrics.clientFrames.count(header.sessionId(), requestFrame.fault(), length);

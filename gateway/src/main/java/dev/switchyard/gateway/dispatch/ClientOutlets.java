@@ -64,6 +64,7 @@ final class ClientOutlets implements AutoCloseable
     private final IdleStrategy offerIdle;
     private final Offers.WhileWaiting whileOffering;
     private long lastSweepNs;
+    TrafficTap tap = TrafficTap.NONE;
 
     /**
      * @param offerIdle          how an offer waits for room (shared by the gateway's offers, one thread)
@@ -334,6 +335,7 @@ final class ClientOutlets implements AutoCloseable
 
     private void deliver(final Outlet client, final int length)
     {
+        tap.answer(System.nanoTime(), answerBuffer, 0, length);
         // A client that is not connected is gone (or going): its answer cannot wait for it.
         final long result = client.publication().isConnected() ?
             client.offer(answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS, whileOffering) :

@@ -53,6 +53,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final GroupFormer former;
     private final BlockSender sender;
     private final AnswerRelease answers;
+    private final ClientIntake intake;
 
     private final Subscription clientIpc;
     private final Subscription clientUdp;
@@ -136,7 +137,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final Offers.WhileWaiting whileOffering = this::whileOffering;
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle,
             whileOffering, clientPolicy.handshakeTimeout().toNanos(), clientPolicy.idleTimeout().toNanos());
-        final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
+        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics));
@@ -173,6 +174,13 @@ public final class GatewayCore implements Agent, AutoCloseable
     private int whileOffering()
     {
         return pollReplies() + peerWork.doWork();
+    }
+
+    /** Shows every request and answer frame to {@code tap}; set before the core starts. */
+    public void tap(final TrafficTap tap)
+    {
+        intake.tap = tap;
+        clients.tap = tap;
     }
 
     public GatewayCore start()

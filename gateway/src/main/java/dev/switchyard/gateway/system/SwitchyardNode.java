@@ -29,6 +29,9 @@ import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.cluster.FailureProfile;
 import dev.switchyard.gateway.dispatch.ClientPolicy;
 import dev.switchyard.gateway.dispatch.GatewayCore;
+import dev.switchyard.gateway.record.RecordSettings;
+import dev.switchyard.gateway.record.RecordedModel;
+import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.MetricsHttp;
@@ -78,6 +81,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final NodeHealth health;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
+    private TrafficRecorder recorder;
 
     private SwitchyardNode(
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
@@ -161,6 +165,7 @@ public final class SwitchyardNode implements AutoCloseable
             joinCluster(system, settings);
 
             GatewayCore gateway = null;
+            TrafficRecorder recorder = null;
             if (settings.runsGateway())
             {
                 final List<RouterProjection> routers = new ArrayList<>();
@@ -181,6 +186,14 @@ public final class SwitchyardNode implements AutoCloseable
                         }
                     }, metrics);
                 started.add(gateway);
+                recorder = RecordSettings.from(full).startRecorder(dataPlane.aeron().context().aeronDirectoryName(),
+                    new RecordedModel(modelConfig.dModel(), experts, modelConfig.routing().groupSize(), layers,
+                        gateway.maxRequestRows()));
+                if (recorder != null)
+                {
+                    started.add(recorder);
+                    gateway.tap(recorder);
+                }
                 if (endpoint != null && settings.sharedThread())
                 {
                     runShared(dataPlane, gateway, endpoint);
@@ -215,8 +228,10 @@ public final class SwitchyardNode implements AutoCloseable
                 }
                 started.add(http);
             }
-            return new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway, metrics, system,
-                loadExecutor, pool, http, health);
+            final SwitchyardNode node = new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway,
+                metrics, system, loadExecutor, pool, http, health);
+            node.recorder = recorder;
+            return node;
         }
         catch (final RuntimeException ex)
         {
@@ -345,6 +360,12 @@ public final class SwitchyardNode implements AutoCloseable
         return endpoint;
     }
 
+    /** The recorder of this node's gateway traffic, or null when it records nothing. */
+    public TrafficRecorder recorder()
+    {
+        return recorder;
+    }
+
     public GatewayMetrics metrics()
     {
         return metrics;
@@ -420,6 +441,8 @@ public final class SwitchyardNode implements AutoCloseable
             sleepQuietly(ENDPOINT_LINGER_MS);
         }
         CloseHelper.quietClose(gateway);
+        // After the gateway: the answers it sends while closing are recorded too.
+        CloseHelper.quietClose(recorder);
         if (endpoint != null)
         {
             if (!shared)

@@ -1,0 +1,26 @@
+package dev.switchyard.gateway.record;
+
+/**
+ * One recording as the archive's catalog describes it.
+ *
+ * @param startMs      epoch ms when it started
+ * @param stopMs       epoch ms when it stopped, -1 when it never stopped cleanly (the node crashed)
+ * @param stopPosition byte position where it stopped, -1 when unknown (the node crashed)
+ */
+public record RecordingInfo(
+    long id,
+    long startMs,
+    long stopMs,
+    long startPosition,
+    long stopPosition,
+    int initialTermId,
+    int segmentLength,
+    int termLength,
+    int streamId,
+    String channel)
+{
+    public boolean stoppedCleanly()
+    {
+        return stopPosition >= 0;
+    }
+}

@@ -1,0 +1,296 @@
+package dev.switchyard.gateway.record;
+
+import java.nio.ByteOrder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.router.wire.AnswerFrame;
+import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.sbe.BlockStatus;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.Object2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Reads a recording into memory: the model it was made against, then every request with its answer.
+ * Records are checked as they are read (magic, version, kind, sequence, the frames inside), so a
+ * foreign or damaged recording is named with the position where it goes wrong, and what came before
+ * stays usable.
+ */
+public final class RecordingReader
+{
+    private final SegmentScanner scanner = new SegmentScanner();
+    private final MessageHeaderDecoder header = new MessageHeaderDecoder();
+    private final RequestFrame requestFrame = new RequestFrame();
+    private final AnswerFrame answerFrame = new AnswerFrame();
+    private final ExpandableArrayBuffer record = new ExpandableArrayBuffer(1 << 16);
+
+    private RecordingInfo info;
+    private RecordedModel model;
+    private long nextSequence;
+    private long lost;
+    private int unreadable;
+    private long recordStart;
+    private int recordLength;
+    private int received;
+    private short recordKind;
+    private long recordTimeNs;
+    private final List<RequestPart> parts = new ArrayList<>();
+    private final Object2ObjectHashMap<String, AnswerPart> answers = new Object2ObjectHashMap<>();
+
+    private record RequestPart(
+        long timeNs, long clientId, long requestId, int layer, boolean keepApart, boolean wantRouting,
+        long deadlineMicros, long groupOrdinalBase, int rows, float[] tokens, float[] importance)
+    {
+    }
+
+    private record AnswerPart(long timeNs, AnswerStatus status, String detail, int rows, float[] output)
+    {
+    }
+
+    public static Recording read(final Path dir, final RecordingInfo info)
+    {
+        return new RecordingReader().readAll(dir, info);
+    }
+
+    private Recording readAll(final Path dir, final RecordingInfo info)
+    {
+        this.info = info;
+        Damage damage = scanner.scan(dir, info, this::onMessage);
+        if (damage == null && model == null)
+        {
+            damage = new Damage(info.id(), info.startPosition(), "is empty (no model record)");
+        }
+        return new Recording(info, model, join(), unreadable, lost, damage);
+    }
+
+    private Damage onMessage(final long position, final UnsafeBuffer buffer, final int offset, final int length)
+    {
+        if (length < RecordFormat.HEADER_LENGTH || buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) != RecordFormat.MAGIC)
+        {
+            return new Damage(info.id(), position, "is not a Switchyard recording (a message without its magic)");
+        }
+        final short version = buffer.getShort(offset + 4, ByteOrder.LITTLE_ENDIAN);
+        if (version != RecordFormat.VERSION)
+        {
+            return new Damage(info.id(), position, "has format version " + version + ", this build reads " +
+                RecordFormat.VERSION + ",");
+        }
+        final short kind = buffer.getShort(offset + RecordFormat.KIND_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final long sequence = buffer.getLong(offset + RecordFormat.SEQUENCE_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final long timeNs = buffer.getLong(offset + RecordFormat.TIME_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final int total = buffer.getInt(offset + RecordFormat.LENGTH_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final int chunkAt = buffer.getInt(offset + RecordFormat.CHUNK_OFFSET, ByteOrder.LITTLE_ENDIAN);
+        final int chunk = length - RecordFormat.HEADER_LENGTH;
+        if (kind < RecordFormat.MODEL || kind > RecordFormat.ANSWER || total < 0 || chunkAt < 0 ||
+            (long)chunkAt + chunk > total)
+        {
+            return new Damage(info.id(), position, "is corrupted: a record header is invalid (kind " + kind +
+                ", length " + total + ", chunk at " + chunkAt + "),");
+        }
+        if (chunkAt == 0)
+        {
+            if (sequence < nextSequence)
+            {
+                return new Damage(info.id(), position, "is corrupted: record " + sequence + " comes after " +
+                    (nextSequence - 1) + ",");
+            }
+            // A record begun but never finished (or a sequence gap) was lost by the recorder.
+            lost += sequence - nextSequence + (received < recordLength ? 1 : 0);
+            nextSequence = sequence + 1;
+            recordStart = position;
+            recordLength = total;
+            received = 0;
+            recordKind = kind;
+            recordTimeNs = timeNs;
+        }
+        else if (sequence != nextSequence - 1 || chunkAt != received || total != recordLength)
+        {
+            return new Damage(info.id(), position, "is corrupted: a record's chunk is out of place,");
+        }
+        record.putBytes(received, buffer, offset + RecordFormat.HEADER_LENGTH, chunk);
+        received += chunk;
+        return received == recordLength ? onRecord(recordStart, recordKind, recordTimeNs, record, recordLength) : null;
+    }
+
+    private Damage onRecord(
+        final long position, final short kind, final long timeNs, final DirectBuffer buffer, final int length)
+    {
+        if (model == null && kind != RecordFormat.MODEL)
+        {
+            return new Damage(info.id(), position, "is not a Switchyard recording (it does not start with its model)");
+        }
+        switch (kind)
+        {
+            case RecordFormat.MODEL ->
+            {
+                if (length != RecordFormat.MODEL_LENGTH)
+                {
+                    return new Damage(info.id(), position, "is corrupted: its model record is " + length + " bytes,");
+                }
+                model = new RecordedModel(buffer.getInt(0, ByteOrder.LITTLE_ENDIAN),
+                    buffer.getInt(4, ByteOrder.LITTLE_ENDIAN), buffer.getInt(8, ByteOrder.LITTLE_ENDIAN),
+                    buffer.getInt(12, ByteOrder.LITTLE_ENDIAN), buffer.getInt(16, ByteOrder.LITTLE_ENDIAN));
+                return null;
+            }
+            case RecordFormat.REQUEST ->
+            {
+                return onRequest(position, timeNs, buffer, length);
+            }
+            default ->
+            {
+                return onAnswer(position, timeNs, buffer, length);
+            }
+        }
+    }
+
+    private Damage onRequest(final long position, final long timeNs, final DirectBuffer buffer, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH || !RequestFrame.isRequest(header.wrap(buffer, 0)))
+        {
+            return new Damage(info.id(), position, "is corrupted: a request record holds no request frame,");
+        }
+        if (requestFrame.wrap(buffer, 0, length) != BlockStatus.OK)
+        {
+            unreadable++;
+            return null;
+        }
+        final int rows = requestFrame.rows();
+        if (requestFrame.cols() != model.dModel())
+        {
+            unreadable++;
+            return null;
+        }
+        final float[] tokens = new float[rows * requestFrame.cols()];  // [rows, d]
+        requestFrame.readTokens(0, rows, tokens, 0);
+        float[] importance = null;
+        if (requestFrame.hasImportance())
+        {
+            importance = new float[rows];  // [rows]
+            requestFrame.readImportance(0, rows, importance, 0);
+        }
+        parts.add(new RequestPart(timeNs, requestFrame.clientId(), requestFrame.requestId(), requestFrame.layer(),
+            requestFrame.keepApart(), requestFrame.wantRouting(), requestFrame.deadlineMicros(),
+            requestFrame.groupOrdinalBase(), rows, tokens, importance));
+        return null;
+    }
+
+    private Damage onAnswer(final long position, final long timeNs, final DirectBuffer buffer, final int length)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH || !AnswerFrame.isAnswer(header.wrap(buffer, 0)) ||
+            !answerFrame.wrap(header, buffer, 0, length))
+        {
+            return new Damage(info.id(), position, "is corrupted: an answer record holds no whole answer frame,");
+        }
+        float[] output = null;
+        final AnswerStatus status = AnswerStatus.of(answerFrame.status());
+        if (status == AnswerStatus.OK)
+        {
+            output = new float[answerFrame.rows() * answerFrame.cols()];  // [rows, d]
+            answerFrame.readOutputs(output);
+        }
+        answers.put(key(answerFrame.clientId(), answerFrame.requestId()),
+            new AnswerPart(timeNs, status, answerFrame.detail(), answerFrame.rows(), output));
+        return null;
+    }
+
+    private static String key(final long clientId, final long requestId)
+    {
+        return clientId + "/" + requestId;
+    }
+
+    /**
+     * Joins the parts of split requests: a part whose first group continues the previous part of the
+     * same client (same layer and mode) belongs to it, as the client cut it.
+     */
+    private List<RecordedRequest> join()
+    {
+        final List<RecordedRequest> joined = new ArrayList<>();
+        final Long2ObjectHashMap<List<RequestPart>> open = new Long2ObjectHashMap<>();
+        final List<List<RequestPart>> order = new ArrayList<>();
+        for (final RequestPart p : parts)
+        {
+            final List<RequestPart> last = open.get(p.clientId());
+            if (last != null && p.groupOrdinalBase() > 0 && continues(last.getLast(), p))
+            {
+                last.add(p);
+                continue;
+            }
+            final List<RequestPart> fresh = new ArrayList<>();
+            fresh.add(p);
+            open.put(p.clientId(), fresh);
+            order.add(fresh);
+        }
+        final long origin = parts.isEmpty() ? 0 : parts.getFirst().timeNs();
+        for (final List<RequestPart> request : order)
+        {
+            joined.add(toRequest(request, origin));
+        }
+        return joined;
+    }
+
+    private boolean continues(final RequestPart previous, final RequestPart next)
+    {
+        return next.requestId() == previous.requestId() + 1 && next.layer() == previous.layer() &&
+            next.keepApart() == previous.keepApart() &&
+            next.groupOrdinalBase() == previous.groupOrdinalBase() + previous.rows() / model.groupSize();
+    }
+
+    private RecordedRequest toRequest(final List<RequestPart> request, final long origin)
+    {
+        final RequestPart first = request.getFirst();
+        int rows = 0;
+        for (final RequestPart p : request)
+        {
+            rows += p.rows();
+        }
+        final int d = model.dModel();
+        final float[] tokens = new float[rows * d];  // [rows, d]
+        final float[] importance = first.importance() == null ? null : new float[rows];
+        float[] output = new float[rows * d];  // [rows, d]
+        AnswerStatus status = AnswerStatus.OK;
+        String detail = "";
+        long answeredNs = -1;
+        int at = 0;
+        for (final RequestPart p : request)
+        {
+            System.arraycopy(p.tokens(), 0, tokens, at * d, p.rows() * d);
+            if (importance != null && p.importance() != null)
+            {
+                System.arraycopy(p.importance(), 0, importance, at, p.rows());
+            }
+            final AnswerPart answer = answers.get(key(p.clientId(), p.requestId()));
+            if (answer == null)
+            {
+                status = null;
+            }
+            else
+            {
+                answeredNs = Math.max(answeredNs, answer.timeNs());
+                if (status == AnswerStatus.OK && answer.status() != AnswerStatus.OK)
+                {
+                    status = answer.status();
+                    detail = answer.detail();
+                }
+                if (answer.output() != null && answer.rows() == p.rows())
+                {
+                    System.arraycopy(answer.output(), 0, output, at * d, p.rows() * d);
+                }
+            }
+            at += p.rows();
+        }
+        if (status != AnswerStatus.OK)
+        {
+            output = null;
+        }
+        return new RecordedRequest(first.timeNs() - origin, first.clientId(), first.requestId(), request.size(),
+            first.layer(), first.keepApart(), first.wantRouting(), first.deadlineMicros(), rows, tokens, importance,
+            status == null ? null : status.name(), detail, output,
+            status == null ? -1 : answeredNs - first.timeNs());
+    }
+}

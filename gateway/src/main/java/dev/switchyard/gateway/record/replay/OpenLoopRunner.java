@@ -1,0 +1,175 @@
+package dev.switchyard.gateway.record.replay;
+
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.client.RequestOptions;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.gateway.record.report.RunStats;
+import dev.switchyard.gateway.record.report.SecondSample;
+
+/**
+ * Sends a schedule open loop: each request leaves at its intended time whatever the answers do,
+ * and its latency counts from that intended time, so that queueing in the system shows and no
+ * coordinated omission hides it. How late each request actually left is measured too: a sender
+ * that cannot keep up shows there. A progress line goes out every second.
+ */
+public final class OpenLoopRunner
+{
+    private static final long SPIN_BELOW_NS = 60_000;
+    private static final long PARK_MARGIN_NS = 50_000;
+    /** After the last send, how long answers may stop coming before the run gives up on the rest. */
+    private static final long ANSWER_SILENCE_NS = TimeUnit.SECONDS.toNanos(30);
+
+    private final SwitchyardClient client;
+    private final RunStats stats;
+    private final AnswerCheck check;
+    private final PrintStream progress;
+
+    /**
+     * @param check    compares answers with the recorded ones, or null
+     * @param progress where the line of every second goes, or null
+     */
+    public OpenLoopRunner(
+        final SwitchyardClient client, final RunStats stats, final AnswerCheck check, final PrintStream progress)
+    {
+        this.client = client;
+        this.stats = stats;
+        this.check = check;
+        this.progress = progress;
+    }
+
+    /** @return requests never answered (0 unless the gateway broke its promise or went away) */
+    public long run(final Iterable<ScheduledRequest> schedule) throws InterruptedException
+    {
+        final ExecutorService checker = Executors.newSingleThreadExecutor(r -> daemon(r, "replay-check"));
+        final long start = System.nanoTime();
+        stats.start(start);
+        final Thread ticker = daemon(() -> tick(start), "replay-progress");
+        ticker.start();
+        try
+        {
+            for (final ScheduledRequest r : schedule)
+            {
+                final long due = start + r.offsetNs();
+                waitUntil(due);
+                send(r, due, checker);
+            }
+            long answered = stats.answered();
+            long lastChange = System.nanoTime();
+            while (stats.answered() < stats.sent() && System.nanoTime() - lastChange < ANSWER_SILENCE_NS)
+            {
+                Thread.sleep(5);
+                if (stats.answered() != answered)
+                {
+                    answered = stats.answered();
+                    lastChange = System.nanoTime();
+                }
+            }
+            stats.finish(System.nanoTime());
+        }
+        finally
+        {
+            ticker.interrupt();
+            ticker.join();
+            checker.shutdown();
+            checker.awaitTermination(1, TimeUnit.MINUTES);
+        }
+        stats.sampleSecond((int)((System.nanoTime() - start) / 1_000_000_000L));
+        return stats.sent() - stats.answered();
+    }
+
+    private void send(final ScheduledRequest r, final long due, final ExecutorService checker)
+    {
+        final RequestOptions options = new RequestOptions(r.keepApart(), r.layer(),
+            r.deadlineMicros() > 0 ? Duration.ofNanos(r.deadlineMicros() * 1000) : null);
+        try
+        {
+            client.infer(r.tokens(), r.rows(), r.importance(), r.wantRouting(), options)
+                .whenComplete((answer, failure) -> onAnswer(r, due, answer, failure, checker));
+            stats.onSent(System.nanoTime() - due);
+        }
+        catch (final RuntimeException ex)
+        {
+            stats.onSent(System.nanoTime() - due);
+            stats.onAnswer(AnswerStatus.INTERNAL, r.rows(), System.nanoTime() - due);
+        }
+    }
+
+    private void onAnswer(
+        final ScheduledRequest r, final long due, final InferAnswer answer, final Throwable failure,
+        final ExecutorService checker)
+    {
+        final long latency = System.nanoTime() - due;
+        if (failure != null || answer == null)
+        {
+            stats.onAnswer(AnswerStatus.INTERNAL, r.rows(), latency);
+            return;
+        }
+        if (check != null)
+        {
+            checker.execute(() -> check.check(r, answer));
+        }
+        stats.onAnswer(answer.status(), r.rows(), latency);
+    }
+
+    private static void waitUntil(final long due)
+    {
+        long left;
+        while ((left = due - System.nanoTime()) > 0)
+        {
+            if (left > SPIN_BELOW_NS)
+            {
+                LockSupport.parkNanos(left - PARK_MARGIN_NS);
+            }
+            else
+            {
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private void tick(final long start)
+    {
+        int second = 0;
+        while (!Thread.currentThread().isInterrupted())
+        {
+            final long next = start + (second + 1) * 1_000_000_000L;
+            long left;
+            while ((left = next - System.nanoTime()) > 0)
+            {
+                LockSupport.parkNanos(left);
+                if (Thread.currentThread().isInterrupted())
+                {
+                    return;
+                }
+            }
+            final SecondSample s = stats.sampleSecond(second++);
+            if (progress != null)
+            {
+                long errors = 0;
+                for (final long n : s.errors().values())
+                {
+                    errors += n;
+                }
+                progress.printf(Locale.ROOT, "%4ds  sent %d  answered %d  in flight %d  errors %d  p99 %.2f ms%n",
+                    second, stats.sent(), stats.answered(), s.inFlight(), errors, s.p99Ms());
+                progress.flush();
+            }
+        }
+    }
+
+    private static Thread daemon(final Runnable r, final String name)
+    {
+        final Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+}

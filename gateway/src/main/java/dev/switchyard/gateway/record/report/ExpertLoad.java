@@ -1,0 +1,16 @@
+package dev.switchyard.gateway.record.report;
+
+/**
+ * Cumulative per-expert counters of the gateway under test, read once a second.
+ */
+public interface ExpertLoad
+{
+    /**
+     * @param rows [experts] rows dispatched to each expert so far (all layers)
+     * @return assignments dropped so far (capacity and policy), or -1 when unknown; or
+     *         {@link Long#MIN_VALUE} when the gateway could not be read this time
+     */
+    long sample(long[] rows);
+
+    int experts();
+}

@@ -1,0 +1,86 @@
+package dev.switchyard.gateway.record.report;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Per-expert rows and drops read from a gateway's {@code /metrics} (Prometheus text). */
+public final class PrometheusExpertLoad implements ExpertLoad
+{
+    private static final Pattern EXPERT_ROWS =
+        Pattern.compile("^switchyard_gateway_expert_rows_total\\{layer=\"\\d+\",expert=\"(\\d+)\"} (\\d+)", Pattern.MULTILINE);
+    private static final Pattern DROPPED = Pattern.compile(
+        "^switchyard_gateway_dropped_total\\{cause=\"(first_capacity|second_capacity|second_policy)\"} (\\d+)",
+        Pattern.MULTILINE);
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
+    private final URI uri;
+    private final int experts;
+
+    /** @param hostPort the gateway's metrics HTTP address */
+    public PrometheusExpertLoad(final String hostPort, final int experts)
+    {
+        this.uri = URI.create("http://" + hostPort + "/metrics");
+        this.experts = experts;
+    }
+
+    /** Whether the endpoint answers now. */
+    public boolean reachable()
+    {
+        return sample(new long[experts]) != Long.MIN_VALUE;
+    }
+
+    @Override
+    public long sample(final long[] rows)
+    {
+        final String text;
+        try
+        {
+            final HttpResponse<String> response = http.send(
+                HttpRequest.newBuilder(uri).timeout(Duration.ofMillis(800)).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200)
+            {
+                return Long.MIN_VALUE;
+            }
+            text = response.body();
+        }
+        catch (final IOException ex)
+        {
+            return Long.MIN_VALUE;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return Long.MIN_VALUE;
+        }
+        java.util.Arrays.fill(rows, 0);
+        final Matcher m = EXPERT_ROWS.matcher(text);
+        while (m.find())
+        {
+            final int e = Integer.parseInt(m.group(1));
+            if (e < rows.length)
+            {
+                rows[e] += Long.parseLong(m.group(2));
+            }
+        }
+        long dropped = 0;
+        final Matcher d = DROPPED.matcher(text);
+        while (d.find())
+        {
+            dropped += Long.parseLong(d.group(2));
+        }
+        return dropped;
+    }
+
+    @Override
+    public int experts()
+    {
+        return experts;
+    }
+}

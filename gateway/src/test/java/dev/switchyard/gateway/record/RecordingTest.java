@@ -1,0 +1,104 @@
+package dev.switchyard.gateway.record;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.client.RequestOptions;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.gateway.system.EmbeddedSystem;
+import dev.switchyard.router.config.Activation;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.config.Normalize;
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.model.ModelGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+public class RecordingTest
+{
+    public static final int D = 16;
+    static final int G = 8;
+
+    public static ModelConfig config()
+    {
+        return new ModelConfig(D, 32, 4, Activation.RELU, true,
+            new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L));
+    }
+
+    public static float[] tokens(final int rows, final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final float[] x = new float[rows * D];
+        for (int i = 0; i < x.length; i++)
+        {
+            x[i] = (float)random.nextGaussian();
+        }
+        return x;
+    }
+
+    public static EmbeddedSystem recordingSystem(final Path modelDir, final Path archive)
+    {
+        return EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
+            "switchyard.gateway.max-wait-us = 100\n" +
+            "switchyard.data-plane.ipc-term-length = 512k\n" +
+            "switchyard.data-plane.udp-term-length = 64k\n" +
+            "switchyard.record.term-length = 1m\n" +
+            "switchyard.record.dir = \"" + archive + "\""));
+    }
+
+    @Test
+    void everyRequestAndAnswerIsRecordedAndReadBack(@TempDir final Path dir)
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, config(), 1, 42);
+        final Path archive = dir.resolve("rec");
+        final List<float[]> sent = new ArrayList<>();
+        final List<InferAnswer> answers = new ArrayList<>();
+        int maxRows;
+        try (EmbeddedSystem system = recordingSystem(modelDir, archive))
+        {
+            final SwitchyardClient client = system.client();
+            maxRows = client.maxRequestRows();
+            final List<CompletableFuture<InferAnswer>> futures = new ArrayList<>();
+            final int[] sizes = {1, 5, 8, 13, maxRows + 9};
+            for (int i = 0; i < sizes.length; i++)
+            {
+                final float[] x = tokens(sizes[i], i);
+                sent.add(x);
+                futures.add(client.infer(x, sizes[i], null, false,
+                    i % 2 == 0 ? RequestOptions.exact() : RequestOptions.shared()));
+            }
+            futures.forEach(f -> answers.add(f.join()));
+        }
+        final List<RecordingInfo> list = RecordingCatalog.list(archive);
+        assertEquals(1, list.size());
+        assertTrue(list.getFirst().stoppedCleanly());
+        final Recording recording = RecordingReader.read(archive, list.getFirst());
+        assertNull(recording.damage());
+        assertEquals(new RecordedModel(D, 4, G, 1, maxRows), recording.model());
+        assertEquals(sent.size(), recording.requests().size());
+        for (int i = 0; i < sent.size(); i++)
+        {
+            final RecordedRequest r = recording.requests().get(i);
+            assertArrayEquals(sent.get(i), r.tokens());
+            assertEquals(i % 2 == 0, r.keepApart());
+            assertEquals("OK", r.status());
+            assertArrayEquals(answers.get(i).output(), r.output());
+        }
+        assertEquals(2, recording.requests().getLast().parts());
+    }
+}
