@@ -21,6 +21,8 @@ import java.io.PrintWriter;
         DemoCommand.class,
         ServeCommand.class,
         BenchCommand.class,
+        ScoreCommand.class,
+        GenerateCommand.class,
     })
 public final class Main implements Runnable
 {
