@@ -25,6 +25,8 @@ import java.io.PrintWriter;
         RecordingsCommand.class,
         ReplayCommand.class,
         LoadgenCommand.class,
+        ScoreCommand.class,
+        GenerateCommand.class,
     })
 public final class Main implements Runnable
 {

@@ -6,6 +6,7 @@ import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.io.ModelConfigJson;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.transformer.model.TransformerGenerator;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -52,12 +53,15 @@ final class ModelInitCommand implements Callable<Integer>
     @Mixin
     RoutingOptions routing;
 
+    @Mixin
+    TransformerOptions transformer;
+
     @Override
     public Integer call()
     {
         final ModelConfig config = new ModelConfig(
             dModel, dFf, experts, CliArgs.parse("--activation", activation, Activation::fromConfigName),
-            expertBias, routing.toConfig(seed));
+            expertBias, routing.toConfig(seed), transformer.wanted() ? transformer.toConfig() : null);
         ModelConfigJson.validate(config, "flags");
         CliArgs.positive("--layers", layers);
         if (Files.exists(out.resolve(ModelDirectory.CONFIG_FILE)) && !force)
@@ -65,6 +69,16 @@ final class ModelInitCommand implements Callable<Integer>
             throw new BadInputException("--out " + out + " already holds a model (add --force to replace it)");
         }
         final long start = System.nanoTime();
+        if (transformer.wanted())
+        {
+            TransformerGenerator.generate(out, config, seed);
+            System.out.printf("model: %s  %s transformer, d_model=%d heads=%d kv_dim=%d vocab=%d max_length=%d, " +
+                "%d MoE layers of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
+                dModel, config.transformer().heads(), config.transformer().kvDim(), config.transformer().vocabSize(),
+                config.transformer().maxLength(), config.transformer().moePrefixes().size(), experts,
+                sizeOf(out.resolve(ModelDirectory.WEIGHTS_FILE)) / 1e6, (System.nanoTime() - start) / 1e6);
+            return 0;
+        }
         ModelGenerator.generate(out, config, layers, seed);
         System.out.printf(
             "model: %s  d_model=%d d_ff=%d experts=%d layers=%d activation=%s  (%.1f MB, %.0f ms)%n",

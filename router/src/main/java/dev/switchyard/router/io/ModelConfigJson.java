@@ -39,7 +39,7 @@ public final class ModelConfigJson
     public static final String FILE_NAME = "config.json";
 
     static final List<String> TOP_KEYS =
-        List.of("d_model", "d_ff", "num_experts", "activation", "expert_bias", "routing");
+        List.of("d_model", "d_ff", "num_experts", "activation", "expert_bias", "routing", "transformer");
     /** The largest group the gating and the data plane take: a group is one message and one gating pass. */
     public static final int MAX_GROUP_SIZE = 1 << 16;
     static final List<String> ROUTING_KEYS = List.of("gating", "group_size", "capacity_factor", "min_capacity",
@@ -145,7 +145,9 @@ public final class ModelConfigJson
                     defaults.secondPlaceLoss()),
                 optionalLong(source, routingNode.get("random_seed"), "routing.random_seed", defaults.randomSeed()));
         }
-        final ModelConfig config = new ModelConfig(dModel, dFf, numExperts, activation, expertBias, routing);
+        final JsonNode transformerNode = root.get("transformer");
+        final ModelConfig config = new ModelConfig(dModel, dFf, numExperts, activation, expertBias, routing,
+            transformerNode == null ? null : TransformerConfigJson.parse(source, transformerNode));
         validate(config, source);
         return config;
     }
@@ -194,6 +196,10 @@ public final class ModelConfigJson
         {
             throw bad(source, "routing.normalize is missing");
         }
+        if (config.transformer() != null)
+        {
+            TransformerConfigJson.validate(config, source);
+        }
     }
 
     /** The config as JSON, keys in the documented order; {@code random_seed} only when not 0. */
@@ -220,7 +226,13 @@ public final class ModelConfigJson
         {
             sb.append(",\n    \"random_seed\": ").append(r.randomSeed());
         }
-        return sb.append("\n  }\n}\n").toString();
+        sb.append("\n  }");
+        if (config.transformer() != null)
+        {
+            sb.append(",\n");
+            TransformerConfigJson.append(sb, config.transformer());
+        }
+        return sb.append("\n}\n").toString();
     }
 
     /**

@@ -92,7 +92,60 @@ public final class ModelDirectory implements Closeable
 
     private static ModelDirectory load(final Path dir, final ModelConfig config, final SafeTensors weights)
     {
-        final Set<String> names = weights.names();
+        final List<String> prefixes = config.transformer() != null ?
+            config.transformer().moePrefixes() : plainPrefixes(dir, weights.names());
+        // A gated activation (SwiGLU) needs wg on every expert; any other activation forbids it.
+        final boolean gateProduct = config.activation().gated();
+
+        final Set<String> used = new HashSet<>();
+        final Checker check = new Checker(dir, config, weights, used);
+        final List<F32Tensor> routers = new ArrayList<>();
+        final List<ExpertWeights[]> experts = new ArrayList<>();
+        final int e = config.numExperts();
+        final int dModel = config.dModel();
+        final int dFf = config.dFf();
+        for (final String p : prefixes)
+        {
+            routers.add(check.tensor(TensorNames.router(p), "[num_experts, d_model]", e, dModel));
+            final ExpertWeights[] layerExperts = new ExpertWeights[e];
+            for (int x = 0; x < e; x++)
+            {
+                final F32Tensor wi = check.tensor(TensorNames.wi(p, x), "[d_ff, d_model]", dFf, dModel);
+                final F32Tensor wiBias = config.expertBias() ? check.bias(TensorNames.wiBias(p, x), "[d_ff]", dFf) : null;
+                final F32Tensor wo = check.tensor(TensorNames.wo(p, x), "[d_model, d_ff]", dModel, dFf);
+                final F32Tensor woBias = config.expertBias() ? check.bias(TensorNames.woBias(p, x), "[d_model]", dModel) : null;
+                final String wgName = TensorNames.wg(p, x);
+                if (weights.contains(wgName) != gateProduct)
+                {
+                    throw bad(dir, gateProduct ?
+                        "missing tensor " + wgName + " (activation " + config.activation().configName() +
+                            " needs a gate product on every expert)" :
+                        "unexpected tensor " + wgName + " (activation " + config.activation().configName() +
+                            " has no gate product)");
+                }
+                final F32Tensor wg = gateProduct ? check.tensor(wgName, "[d_ff, d_model]", dFf, dModel) : null;
+                layerExperts[x] = new ExpertWeights(wi, wiBias, wo, woBias, wg);
+            }
+            experts.add(layerExperts);
+        }
+
+        final TreeSet<String> extra = new TreeSet<>(weights.names());
+        extra.removeAll(used);
+        if (config.transformer() != null)
+        {
+            // The transformer's own tensors are checked where the transformer is loaded.
+            extra.removeIf(name -> !name.contains(TensorNames.MOE_INFIX));
+        }
+        if (!extra.isEmpty())
+        {
+            throw bad(dir, "unexpected tensor " + extra.first() + hint(config, extra.first()));
+        }
+        return new ModelDirectory(dir, config, weights, List.copyOf(routers), List.copyOf(experts), gateProduct);
+    }
+
+    /** The layer prefixes of a file of MoE layers alone: none for one layer, else {@code layers.{L}.}. */
+    private static List<String> plainPrefixes(final Path dir, final Set<String> names)
+    {
         String prefixedExample = null;
         String plainExample = null;
         int maxLayer = -1;
@@ -120,49 +173,12 @@ public final class ModelDirectory implements Closeable
         }
         final boolean prefixed = prefixedExample != null;
         final int layerCount = prefixed ? maxLayer + 1 : 1;
-        // A gated activation (SwiGLU) needs wg on every expert; any other activation forbids it.
-        final boolean gateProduct = config.activation().gated();
-
-        final Set<String> used = new HashSet<>();
-        final Checker check = new Checker(dir, config, weights, used);
-        final List<F32Tensor> routers = new ArrayList<>();
-        final List<ExpertWeights[]> experts = new ArrayList<>();
-        final int e = config.numExperts();
-        final int dModel = config.dModel();
-        final int dFf = config.dFf();
+        final List<String> prefixes = new ArrayList<>();
         for (int layer = 0; layer < layerCount; layer++)
         {
-            final String p = TensorNames.prefix(layer, prefixed);
-            routers.add(check.tensor(TensorNames.router(p), "[num_experts, d_model]", e, dModel));
-            final ExpertWeights[] layerExperts = new ExpertWeights[e];
-            for (int x = 0; x < e; x++)
-            {
-                final F32Tensor wi = check.tensor(TensorNames.wi(p, x), "[d_ff, d_model]", dFf, dModel);
-                final F32Tensor wiBias = config.expertBias() ? check.bias(TensorNames.wiBias(p, x), "[d_ff]", dFf) : null;
-                final F32Tensor wo = check.tensor(TensorNames.wo(p, x), "[d_model, d_ff]", dModel, dFf);
-                final F32Tensor woBias = config.expertBias() ? check.bias(TensorNames.woBias(p, x), "[d_model]", dModel) : null;
-                final String wgName = TensorNames.wg(p, x);
-                if (weights.contains(wgName) != gateProduct)
-                {
-                    throw bad(dir, gateProduct ?
-                        "missing tensor " + wgName + " (activation " + config.activation().configName() +
-                            " needs a gate product on every expert)" :
-                        "unexpected tensor " + wgName + " (activation " + config.activation().configName() +
-                            " has no gate product)");
-                }
-                final F32Tensor wg = gateProduct ? check.tensor(wgName, "[d_ff, d_model]", dFf, dModel) : null;
-                layerExperts[x] = new ExpertWeights(wi, wiBias, wo, woBias, wg);
-            }
-            experts.add(layerExperts);
+            prefixes.add(TensorNames.prefix(layer, prefixed));
         }
-
-        final TreeSet<String> extra = new TreeSet<>(names);
-        extra.removeAll(used);
-        if (!extra.isEmpty())
-        {
-            throw bad(dir, "unexpected tensor " + extra.first() + hint(config, extra.first()));
-        }
-        return new ModelDirectory(dir, config, weights, List.copyOf(routers), List.copyOf(experts), gateProduct);
+        return prefixes;
     }
 
     private static String hint(final ModelConfig config, final String name)
@@ -226,6 +242,12 @@ public final class ModelDirectory implements Closeable
     public ModelConfig config()
     {
         return config;
+    }
+
+    /** The mapped weight file: the transformer's own tensors are read from it. */
+    public SafeTensors weights()
+    {
+        return weights;
     }
 
     public int layerCount()

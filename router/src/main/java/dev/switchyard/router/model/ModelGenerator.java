@@ -60,39 +60,49 @@ public final class ModelGenerator
 
         final SplittableRandom root = new SplittableRandom(seed);
         final SafeTensorsWriter writer = new SafeTensorsWriter();
-        final long e = config.numExperts();
-        final long dModel = config.dModel();
-        final long dFf = config.dFf();
-        final double inScale = 1.0 / Math.sqrt(dModel);
-        final double outScale = 1.0 / Math.sqrt(dFf);
         for (int layer = 0; layer < layers; layer++)
         {
-            final String p = TensorNames.prefix(layer, layers > 1);
-            gaussian(writer, root, TensorNames.router(p), inScale, e, dModel);
-            for (int x = 0; x < config.numExperts(); x++)
-            {
-                gaussian(writer, root, TensorNames.wi(p, x), inScale, dFf, dModel);
-                if (config.expertBias())
-                {
-                    gaussian(writer, root, TensorNames.wiBias(p, x), BIAS_STD, dFf);
-                }
-                if (config.activation().gated())
-                {
-                    gaussian(writer, root, TensorNames.wg(p, x), inScale, dFf, dModel);
-                }
-                gaussian(writer, root, TensorNames.wo(p, x), outScale, dModel, dFf);
-                if (config.expertBias())
-                {
-                    gaussian(writer, root, TensorNames.woBias(p, x), BIAS_STD, dModel);
-                }
-            }
+            addMoeLayer(writer, root, config, TensorNames.prefix(layer, layers > 1));
         }
         // Weights first: a config.json in a directory means its model is complete.
         writer.write(weightsFile);
         ModelConfigJson.write(configFile, config);
     }
 
-    private static void gaussian(
+    /**
+     * Adds the router and experts of one MoE layer, every name prefixed with {@code prefix}, each tensor
+     * drawing from its own split of {@code root}.
+     */
+    public static void addMoeLayer(
+        final SafeTensorsWriter writer, final SplittableRandom root, final ModelConfig config, final String p)
+    {
+        final long e = config.numExperts();
+        final long dModel = config.dModel();
+        final long dFf = config.dFf();
+        final double inScale = 1.0 / Math.sqrt(dModel);
+        final double outScale = 1.0 / Math.sqrt(dFf);
+        gaussian(writer, root, TensorNames.router(p), inScale, e, dModel);
+        for (int x = 0; x < config.numExperts(); x++)
+        {
+            gaussian(writer, root, TensorNames.wi(p, x), inScale, dFf, dModel);
+            if (config.expertBias())
+            {
+                gaussian(writer, root, TensorNames.wiBias(p, x), BIAS_STD, dFf);
+            }
+            if (config.activation().gated())
+            {
+                gaussian(writer, root, TensorNames.wg(p, x), inScale, dFf, dModel);
+            }
+            gaussian(writer, root, TensorNames.wo(p, x), outScale, dModel, dFf);
+            if (config.expertBias())
+            {
+                gaussian(writer, root, TensorNames.woBias(p, x), BIAS_STD, dModel);
+            }
+        }
+    }
+
+    /** Adds {@code name} ~ N(0, std²) of {@code shape}, drawn from its own split of {@code root}. */
+    public static void gaussian(
         final SafeTensorsWriter writer,
         final SplittableRandom root,
         final String name,

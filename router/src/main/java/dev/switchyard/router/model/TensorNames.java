@@ -7,6 +7,8 @@ package dev.switchyard.router.model;
 public final class TensorNames
 {
     public static final String LAYER_PREFIX = "layers.";
+    /** Marks the tensors of a transformer's MoE layers: {@code {S}.layers.{L}.moe.}. */
+    public static final String MOE_INFIX = ".moe.";
 
     private TensorNames()
     {
@@ -57,5 +59,26 @@ public final class TensorNames
     private static String expert(final String prefix, final int expert)
     {
         return prefix + "experts." + expert + ".";
+    }
+
+    /** [V, d] */
+    public static final String EMBEDDING_TARGETS = "embedding.targets";
+    /** [V_in, d] */
+    public static final String EMBEDDING_INPUTS = "embedding.inputs";
+    /** [max_length, d] */
+    public static final String EMBEDDING_POSITIONS = "embedding.positions";
+    /** [V, d] */
+    public static final String SOFTMAX = "softmax.weight";
+
+    /** [layers + 1, d] of stack {@code encoder} or {@code decoder}. */
+    public static String normScale(final String stack)
+    {
+        return stack + ".norm.scale";
+    }
+
+    /** {@code {stack}.layers.{layer}.{kind}.}, kind being att, enc_att, local_att, drd or moe. */
+    public static String layer(final String stack, final int layer, final String kind)
+    {
+        return stack + "." + LAYER_PREFIX + layer + "." + kind + ".";
     }
 }

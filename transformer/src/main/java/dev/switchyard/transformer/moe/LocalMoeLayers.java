@@ -1,0 +1,27 @@
+package dev.switchyard.transformer.moe;
+
+import dev.switchyard.experts.compute.ComputeBackend;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.layer.LocalMoeLayer;
+import dev.switchyard.router.model.ModelDirectory;
+
+/** Every MoE layer of a model computed in this process (the {@code --local} path). */
+public final class LocalMoeLayers implements MoeLayers
+{
+    private final LocalMoeLayer[] layers;
+
+    public LocalMoeLayers(final ModelDirectory model, final ComputeBackend backend)
+    {
+        layers = new LocalMoeLayer[model.layerCount()];
+        for (int l = 0; l < layers.length; l++)
+        {
+            layers[l] = LocalMoeLayer.load(model, l, backend, WeightFormat.F32);
+        }
+    }
+
+    @Override
+    public synchronized void forward(final int layer, final float[] x, final int tokens, final float[] importance, final float[] y)
+    {
+        layers[layer].forward(x, tokens, importance, y, null);
+    }
+}
