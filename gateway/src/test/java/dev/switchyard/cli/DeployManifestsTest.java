@@ -47,6 +47,7 @@ class DeployManifestsTest
     private static final Path CONTAINER = ROOT.resolve("deploy").resolve("container");
     private static final Path DIST = ROOT.resolve("deploy").resolve("src").resolve("dist");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+    private static final Pattern UNTAR = Pattern.compile("tar -xzf deploy/target/switchyard-\\*\\.tar\\.gz -C (\\S+)");
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** What the downward API would give a pod. */
     private static final String POD_IP = "10.244.1.7";
@@ -511,9 +512,15 @@ class DeployManifestsTest
         final List<String> from = new ArrayList<>();
         String entrypoint = null;
         final Map<String, String> copies = new LinkedHashMap<>();
+        String tarballTarget = null;
         for (final String line : lines)
         {
             final String[] words = line.split("\\s+");
+            final Matcher untar = UNTAR.matcher(line);
+            if (words[0].equalsIgnoreCase("RUN") && untar.find())
+            {
+                tarballTarget = untar.group(1);
+            }
             switch (words[0].toUpperCase())
             {
                 case "ARG" ->
@@ -546,12 +553,13 @@ class DeployManifestsTest
         String inDistribution = null;
         for (final Map.Entry<String, String> copy : copies.entrySet())
         {
-            if (entrypoint.startsWith(copy.getKey() + "/") && copy.getValue().endsWith("deploy/target/switchyard"))
+            if (entrypoint.startsWith(copy.getKey() + "/") && copy.getValue().equals(tarballTarget))
             {
                 inDistribution = entrypoint.substring(copy.getKey().length() + 1);
             }
         }
-        assertNotNull(inDistribution, "ENTRYPOINT " + entrypoint + " is not in the copied distribution");
+        assertNotNull(tarballTarget, "the build stage does not unpack deploy/target/switchyard-*.tar.gz");
+        assertNotNull(inDistribution, "ENTRYPOINT " + entrypoint + " is not in the unpacked release tarball");
         final Path launcher = DIST.resolve(inDistribution);
         assertTrue(Files.isRegularFile(launcher) && Files.isExecutable(launcher),
             "ENTRYPOINT " + entrypoint + " is " + launcher + ", which the distribution does not hold as an executable");
