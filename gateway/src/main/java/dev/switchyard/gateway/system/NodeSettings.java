@@ -8,6 +8,7 @@ import java.util.List;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.gateway.config.ConfigCheck;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.router.BadInputException;
 
@@ -63,6 +64,7 @@ public record NodeSettings(
 
     public static NodeSettings from(final Config root)
     {
+        ConfigCheck.validate(root);
         try
         {
             final Config c = root.getConfig("switchyard");
