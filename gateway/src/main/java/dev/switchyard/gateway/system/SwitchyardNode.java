@@ -24,6 +24,7 @@ import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
+import dev.switchyard.gateway.config.ClusterTls;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
@@ -252,7 +253,7 @@ public final class SwitchyardNode implements AutoCloseable
         {
             seeds.add("pekko://" + settings.systemName() + "@" + seed);
         }
-        return ConfigFactory.empty()
+        return ClusterTls.pekkoOverrides(full)
             .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.clusterHost()))
             .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.clusterPort()))
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
