@@ -265,8 +265,8 @@ class DeployManifestsTest
         for (final Node n : nodes())
         {
             final NodeSettings s = n.settings();
-            assertTrue(reaches(n, s.metricsPort(), "TCP", service -> true),
-                n + ": no Service reaches its metrics port " + s.metricsPort());
+            assertTrue(reaches(n, s.http().port(), "TCP", service -> true),
+                n + ": no Service reaches its metrics port " + s.http().port());
             if (s.runsGateway())
             {
                 assertTrue(reaches(n, s.gateway().clientPort(), "UDP", service -> !headless(service)),
@@ -286,7 +286,7 @@ class DeployManifestsTest
     {
         for (final Node n : nodes())
         {
-            final int metrics = n.settings().metricsPort();
+            final int metrics = n.settings().http().port();
             assertTrue(metrics > 0, n + ": serves no /health for its probes (--metrics-port)");
             for (final String kind : List.of("startupProbe", "readinessProbe", "livenessProbe"))
             {
@@ -336,8 +336,8 @@ class DeployManifestsTest
                     n + ": advertises the name " + s.clusterHost() +
                         " and would bind to it before it resolves: set pekko.remote.artery.bind.hostname");
             }
-            assertTrue(s.metricsHost().equals("0.0.0.0") || s.metricsHost().equals(POD_IP),
-                n + ": /metrics and /health on " + s.metricsHost() + " cannot be probed");
+            assertTrue(s.http().host().equals("0.0.0.0") || s.http().host().equals(POD_IP),
+                n + ": /metrics and /health on " + s.http().host() + " cannot be probed");
         }
     }
 
@@ -788,9 +788,9 @@ class DeployManifestsTest
         final NodeSettings s = n.settings();
         final Map<String, String> ports = new LinkedHashMap<>();
         ports.put("remoting", s.clusterPort() + "/TCP");
-        if (s.metricsPort() > 0)
+        if (s.http().port() > 0)
         {
-            ports.put("metrics", s.metricsPort() + "/TCP");
+            ports.put("metrics", s.http().port() + "/TCP");
         }
         if (s.runsGateway())
         {

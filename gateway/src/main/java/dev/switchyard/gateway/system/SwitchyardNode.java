@@ -27,8 +27,8 @@ import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.config.ClusterTls;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
+import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.gateway.metrics.MetricsHttp;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
@@ -71,7 +71,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final ActorSystem<Void> system;
     private final ExecutorService loadExecutor;
     private final ComputePool pool;
-    private final MetricsHttp http;
+    private final HttpApi http;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
 
@@ -79,7 +79,7 @@ public final class SwitchyardNode implements AutoCloseable
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
         final DataPlane dataPlane, final ExpertEndpoint endpoint, final GatewayCore gateway,
         final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor,
-        final ComputePool pool, final MetricsHttp http)
+        final ComputePool pool, final HttpApi http)
     {
         this.pool = pool;
         this.http = http;
@@ -188,20 +188,10 @@ public final class SwitchyardNode implements AutoCloseable
             }
             system.systemActorOf(ExpertKeeper.create(layers, experts, settings.keepAliveEvery()), "expert-keeper",
                 Props.empty());
-            MetricsHttp http = null;
-            if (settings.metricsPort() > 0)
+            HttpApi http = null;
+            if (settings.http().port() > 0)
             {
-                final GatewayCore core = gateway;
-                try
-                {
-                    http = new MetricsHttp(settings.metricsHost(), settings.metricsPort(),
-                        core == null ? null : metrics, endpoint, () -> core == null || core.allRoutesKnown());
-                }
-                catch (final IOException ex)
-                {
-                    throw new BadInputException("metrics port " + settings.metricsHost() + ":" +
-                        settings.metricsPort() + " cannot be bound: " + ex.getMessage());
-                }
+                http = NodeHttp.start(system, settings.http(), dataPlane, gateway, endpoint, metrics, modelConfig, layers);
                 started.add(http);
             }
             return new SwitchyardNode(
@@ -319,7 +309,7 @@ public final class SwitchyardNode implements AutoCloseable
     }
 
     /** The port of /metrics, or 0 without HTTP. */
-    public int metricsPort()
+    public int httpPort()
     {
         return http == null ? 0 : http.port();
     }

@@ -1,48 +1,23 @@
 package dev.switchyard.gateway.metrics;
 
-import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
-import java.util.function.Supplier;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.endpoint.StatusCounters;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.HdrHistogram.Histogram;
 
 /**
- * {@code GET /metrics} in the Prometheus text format (what the gateway and the expert endpoint of
- * this node count) and {@code GET /health}. Served by the JDK's HTTP server on a thread of its own,
- * away from the data plane.
+ * What the gateway and the expert endpoint of this node count, in the Prometheus text format, for
+ * {@code GET /metrics}.
  */
-public final class MetricsHttp implements AutoCloseable
+public final class MetricsText
 {
-    private final HttpServer server;
-
-    public MetricsHttp(
-        final String host, final int port, final GatewayMetrics gateway, final ExpertEndpoint endpoint,
-        final Supplier<Boolean> healthy) throws IOException
+    private MetricsText()
     {
-        server = HttpServer.create(new InetSocketAddress(host, port), 16);
-        server.createContext("/metrics", exchange -> respond(exchange, 200, render(gateway, endpoint)));
-        server.createContext("/health", exchange ->
-        {
-            final boolean ok = healthy.get();
-            respond(exchange, ok ? 200 : 503, ok ? "ok\n" : "starting\n");
-        });
-        server.start();
     }
 
-    public int port()
-    {
-        return server.getAddress().getPort();
-    }
-
-    static String render(final GatewayMetrics g, final ExpertEndpoint endpoint)
+    public static String render(final GatewayMetrics g, final ExpertEndpoint endpoint)
     {
         final StringBuilder out = new StringBuilder(4096);
         if (g != null)
@@ -125,22 +100,5 @@ public final class MetricsHttp implements AutoCloseable
         out.append("# HELP ").append(name).append(' ').append(help).append('\n');
         out.append("# TYPE ").append(name).append(" counter\n");
         out.append(name).append(' ').append(value).append('\n');
-    }
-
-    private static void respond(final HttpExchange exchange, final int code, final String body) throws IOException
-    {
-        final byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        exchange.sendResponseHeaders(code, bytes.length);
-        try (OutputStream os = exchange.getResponseBody())
-        {
-            os.write(bytes);
-        }
-    }
-
-    @Override
-    public void close()
-    {
-        server.stop(0);
     }
 }
