@@ -46,7 +46,7 @@ for i in $(seq 0 $((NODES - 1))); do
   role=experts
   [ "$i" -eq 0 ] && role=all
   "$LAUNCHER" serve --role "$role" --model "$MODEL" --cluster "127.0.0.1:$((BASE + i))" \
-    --seed-nodes "$SEED" --bind "127.0.0.1:$((7400 + i))" --metrics-port "$((9400 + i))" \
+    --seed-nodes "$SEED" --bind "127.0.0.1:$((7400 + i))" --http-port "$((9400 + i))" \
     >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
   echo "node $i ($role): pid $(cat "$RUN_DIR/node-$i.pid"), log $RUN_DIR/node-$i.log"

@@ -287,7 +287,7 @@ class DeployManifestsTest
         for (final Node n : nodes())
         {
             final int metrics = n.settings().http().port();
-            assertTrue(metrics > 0, n + ": serves no /health for its probes (--metrics-port)");
+            assertTrue(metrics > 0, n + ": serves no /health or /ready for its probes (--http-port)");
             for (final String kind : List.of("startupProbe", "readinessProbe", "livenessProbe"))
             {
                 final JsonNode probe = n.container().path(kind);
@@ -301,10 +301,13 @@ class DeployManifestsTest
                 assertEquals(metrics, resolvePort(n.container(), get.path("port"), "TCP"),
                     n + ": " + kind + " does not hit the metrics port");
                 final String path = get.path("path").asText();
-                assertTrue(path.equals("/health") || path.equals("/metrics"), n + ": " + kind + " asks for " + path);
+                assertTrue(path.equals("/health") || path.equals("/ready") || path.equals("/metrics"),
+                    n + ": " + kind + " asks for " + path);
             }
-            assertEquals("/health", n.container().path("readinessProbe").path("httpGet").path("path").asText(),
-                n + ": readiness is /health");
+            assertEquals("/ready", n.container().path("readinessProbe").path("httpGet").path("path").asText(),
+                n + ": readiness is /ready");
+            assertEquals("/health", n.container().path("livenessProbe").path("httpGet").path("path").asText(),
+                n + ": liveness is /health");
             final JsonNode annotations = n.workload().doc().node().path("spec").path("template")
                 .path("metadata").path("annotations");
             if (annotations.has("prometheus.io/port"))
