@@ -9,13 +9,11 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.experts.endpoint.DataPlane;
-import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.gateway.client.SwitchyardClient;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.http.HttpSettings;
-import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.gateway.metrics.MetricsText;
+import dev.switchyard.gateway.metrics.NodeMetrics;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.io.ModelConfigJson;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -33,7 +31,7 @@ final class NodeHttp
     /** @param gateway null on a node without one: then only /metrics, /health and /ready are served */
     static HttpApi start(
         final ActorSystem<?> system, final HttpSettings settings, final DataPlane dataPlane, final GatewayCore gateway,
-        final ExpertEndpoint endpoint, final GatewayMetrics metrics, final ModelConfig model, final int layers)
+        final NodeMetrics metrics, final ModelConfig model, final int layers)
     {
         final SwitchyardClient client = gateway == null ? null : SwitchyardClient.ipc(dataPlane);
         try
@@ -42,7 +40,7 @@ final class NodeHttp
             return new HttpApi(system, settings, client, modelJson == null ? null : () -> modelJson,
                 () -> true,
                 () -> notReady(gateway),
-                () -> MetricsText.render(gateway == null ? null : metrics, endpoint));
+                metrics::scrape);
         }
         catch (final RuntimeException ex)
         {

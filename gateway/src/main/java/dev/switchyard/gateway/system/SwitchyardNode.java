@@ -29,6 +29,7 @@ import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.gateway.metrics.NodeMetrics;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
@@ -191,7 +192,9 @@ public final class SwitchyardNode implements AutoCloseable
             HttpApi http = null;
             if (settings.http().port() > 0)
             {
-                http = NodeHttp.start(system, settings.http(), dataPlane, gateway, endpoint, metrics, modelConfig, layers);
+                final NodeMetrics nodeMetrics = new NodeMetrics(gateway == null ? null : metrics, endpoint,
+                    dataPlane.aeron().countersReader(), ClusterMembers.of(system));
+                http = NodeHttp.start(system, settings.http(), dataPlane, gateway, nodeMetrics, modelConfig, layers);
                 started.add(http);
             }
             return new SwitchyardNode(

@@ -299,21 +299,40 @@ class HttpApiTest
         assertEquals(200, get("/health").statusCode());
         assertEquals(200, get("/ready").statusCode());
 
-        final long before = counter(new String(get("/metrics").body()), "switchyard_gateway_tokens_in_total");
+        final PrometheusText before = PrometheusText.parse(scrape());
         assertEquals(200, post("/v1/layers/0:infer", "application/x-npy", npy(tokens(5, 10), 5, D)).statusCode());
-        final long after = counter(new String(get("/metrics").body()), "switchyard_gateway_tokens_in_total");
-        assertTrue(after >= before + 5, before + " -> " + after);
+        assertEquals(400, post("/v1/layers/0:infer", "application/x-npy", npy(new float[] {Float.NaN}, 1, 1))
+            .statusCode());
+        final PrometheusText after = PrometheusText.parse(scrape());
+        assertTrue(after.value("switchyard_gateway_tokens_in_total") >= before.value("switchyard_gateway_tokens_in_total") + 5);
+        assertTrue(after.value("switchyard_gateway_answers_total{status=\"ok\"}") >
+            before.value("switchyard_gateway_answers_total{status=\"ok\"}"));
+        assertTrue(after.value("switchyard_gateway_request_latency_seconds_count") >
+            before.value("switchyard_gateway_request_latency_seconds_count"));
+        assertTrue(after.value("switchyard_gateway_request_latency_seconds_sum") >
+            before.value("switchyard_gateway_request_latency_seconds_sum"));
+        assertEquals(after.value("switchyard_gateway_request_latency_seconds_count"),
+            after.value("switchyard_gateway_request_latency_seconds_bucket{le=\"+Inf\"}"));
+        double rows = 0;
+        for (int e = 0; e < 4; e++)
+        {
+            rows += after.value("switchyard_gateway_expert_rows_total{layer=\"0\",expert=\"" + e + "\"}") -
+                before.value("switchyard_gateway_expert_rows_total{layer=\"0\",expert=\"" + e + "\"}");
+        }
+        assertTrue(rows >= 5, "rows dispatched: " + rows);
+        assertTrue(after.value("switchyard_expert_rows_total") >= before.value("switchyard_expert_rows_total") + 5);
+        assertEquals(1, after.value("switchyard_cluster_members"));
+        assertEquals(0, after.value("switchyard_cluster_unreachable_members"));
+        assertEquals(0, after.value("switchyard_aeron_errors_total"));
+        assertEquals("counter", after.type("switchyard_gateway_dropped"));
+        assertEquals("histogram", after.type("switchyard_gateway_request_latency_seconds"));
     }
 
-    static long counter(final String text, final String name)
+    private static String scrape() throws Exception
     {
-        for (final String line : text.split("\n"))
-        {
-            if (line.startsWith(name + " "))
-            {
-                return (long)Double.parseDouble(line.substring(name.length() + 1).strip());
-            }
-        }
-        throw new AssertionError(name + " not in /metrics:\n" + text);
+        final HttpResponse<byte[]> response = get("/metrics");
+        assertEquals(200, response.statusCode());
+        assertTrue(response.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
+        return new String(response.body());
     }
 }
