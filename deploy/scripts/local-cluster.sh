@@ -41,7 +41,7 @@ stop_all() {
 start_node() {
   local i="$1" role="$2"
   "$LAUNCHER" serve --role "$role" --model "$MODEL" --cluster "127.0.0.1:$((BASE + i))" \
-    --seed-nodes "127.0.0.1:$BASE" --bind "127.0.0.1:$((7400 + i))" --metrics-port "$((9400 + i))" \
+    --seed-nodes "127.0.0.1:$BASE" --bind "127.0.0.1:$((7400 + i))" --http-port "$((9400 + i))" \
     --config "$RUN_DIR/local.conf" >"$RUN_DIR/node-$i.log" 2>&1 &
   echo $! >"$RUN_DIR/node-$i.pid"
   echo "node $i ($role): pid $(cat "$RUN_DIR/node-$i.pid"), log $RUN_DIR/node-$i.log"

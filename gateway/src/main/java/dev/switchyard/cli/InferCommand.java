@@ -53,7 +53,8 @@ final class InferCommand implements Callable<Integer>
         @Option(names = "--local", description = "Compute in this process.")
         boolean local;
 
-        @Option(names = "--connect", paramLabel = "HOST:PORT", description = "Use a running Switchyard gateway.")
+        @Option(names = "--connect", paramLabel = "HOST:PORT",
+            description = "Use a running Switchyard gateway: HOST:PORT (Aeron) or http://HOST:PORT (its HTTP API).")
         String connect;
     }
 
@@ -76,7 +77,9 @@ final class InferCommand implements Callable<Integer>
             if (!where.local)
             {
                 final long start = System.nanoTime();
-                final SystemInference.Result r = where.connect != null ?
+                final SystemInference.Result r = where.connect != null && where.connect.startsWith("http://") ?
+                    HttpInference.run(where.connect, dir, layer, x.data(), x.rows(), imp, routing != null) :
+                    where.connect != null ?
                     SystemInference.connected(where.connect, dir, layer, x.data(), x.rows(), imp, routing != null) :
                     SystemInference.embedded(model, dir, layer, x.data(), x.rows(), imp, routing != null,
                         compute.threads);

@@ -61,8 +61,9 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--threads", paramLabel = "N", description = "Expert compute threads on this node.")
     private Integer threads;
 
-    @Option(names = "--metrics-port", paramLabel = "PORT", description = "HTTP port of /metrics and /health (0: none).")
-    private Integer metricsPort;
+    @Option(names = {"--http-port", "--metrics-port"}, paramLabel = "PORT",
+        description = "HTTP port of the inference API, /metrics, /health and /ready (0: none).")
+    private Integer httpPort;
 
     @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
     private String idle;
@@ -100,10 +101,10 @@ public final class ServeCommand implements Callable<Integer>
         final DataPlaneSettings plane = node.dataPlane().settings();
         line.append(", data plane terms ").append(plane.ipcTermLength() >> 10).append('/')
             .append(plane.udpTermLength() >> 10).append(" KiB (IPC/UDP)");
-        if (node.metricsPort() > 0)
+        if (node.httpPort() > 0)
         {
-            line.append(", metrics http://").append(node.settings().metricsHost()).append(':')
-                .append(node.metricsPort()).append("/metrics");
+            line.append(", http://").append(node.settings().http().host()).append(':')
+                .append(node.httpPort()).append("/ (API, /metrics, /health, /ready)");
         }
         if (node.recorder() != null)
         {
@@ -176,9 +177,9 @@ public final class ServeCommand implements Callable<Integer>
         {
             pairs.add(new Object[] {"switchyard.experts.compute-threads", threads});
         }
-        if (metricsPort != null)
+        if (httpPort != null)
         {
-            pairs.add(new Object[] {"switchyard.metrics.http-port", metricsPort});
+            pairs.add(new Object[] {"switchyard.http.port", httpPort});
         }
         if (idle != null)
         {

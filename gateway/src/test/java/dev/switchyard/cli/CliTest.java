@@ -235,4 +235,13 @@ class CliTest
         assertEquals(Main.EXIT_USER_ERROR, run.status(), run.err());
         assertTrue(run.err().contains("model.safetensors"), run.err());
     }
+
+    @Test
+    void serveRefusesAMisspeltConfigurationKeyBeforeStarting() throws Exception
+    {
+        final Path conf = dir.resolve("typo.conf");
+        Files.writeString(conf, "switchyard.gateway.max-queud-requests = 10\n");
+        assertUserError(cli("serve", "--config", conf.toString(), "--model", model.toString()),
+            "unknown key switchyard.gateway.max-queud-requests (did you mean switchyard.gateway.max-queued-requests?)");
+    }
 }

@@ -47,6 +47,7 @@ class DeployManifestsTest
     private static final Path CONTAINER = ROOT.resolve("deploy").resolve("container");
     private static final Path DIST = ROOT.resolve("deploy").resolve("src").resolve("dist");
     private static final Pattern ENV_REF = Pattern.compile("\\$\\(([A-Za-z_][A-Za-z0-9_]*)\\)");
+    private static final Pattern UNTAR = Pattern.compile("tar -xzf deploy/target/switchyard-\\*\\.tar\\.gz -C (\\S+)");
     private static final Pattern IP_LITERAL = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     /** What the downward API would give a pod. */
     private static final String POD_IP = "10.244.1.7";
@@ -264,8 +265,8 @@ class DeployManifestsTest
         for (final Node n : nodes())
         {
             final NodeSettings s = n.settings();
-            assertTrue(reaches(n, s.metricsPort(), "TCP", service -> true),
-                n + ": no Service reaches its metrics port " + s.metricsPort());
+            assertTrue(reaches(n, s.http().port(), "TCP", service -> true),
+                n + ": no Service reaches its metrics port " + s.http().port());
             if (s.runsGateway())
             {
                 assertTrue(reaches(n, s.gateway().clientPort(), "UDP", service -> !headless(service)),
@@ -285,8 +286,8 @@ class DeployManifestsTest
     {
         for (final Node n : nodes())
         {
-            final int metrics = n.settings().metricsPort();
-            assertTrue(metrics > 0, n + ": serves no /health for its probes (--metrics-port)");
+            final int metrics = n.settings().http().port();
+            assertTrue(metrics > 0, n + ": serves no /health or /ready for its probes (--http-port)");
             for (final String kind : List.of("startupProbe", "readinessProbe", "livenessProbe"))
             {
                 final JsonNode probe = n.container().path(kind);
@@ -300,10 +301,13 @@ class DeployManifestsTest
                 assertEquals(metrics, resolvePort(n.container(), get.path("port"), "TCP"),
                     n + ": " + kind + " does not hit the metrics port");
                 final String path = get.path("path").asText();
-                assertTrue(path.equals("/health") || path.equals("/metrics"), n + ": " + kind + " asks for " + path);
+                assertTrue(path.equals("/health") || path.equals("/ready") || path.equals("/metrics"),
+                    n + ": " + kind + " asks for " + path);
             }
-            assertEquals("/health", n.container().path("readinessProbe").path("httpGet").path("path").asText(),
-                n + ": readiness is /health");
+            assertEquals("/ready", n.container().path("readinessProbe").path("httpGet").path("path").asText(),
+                n + ": readiness is /ready");
+            assertEquals("/health", n.container().path("livenessProbe").path("httpGet").path("path").asText(),
+                n + ": liveness is /health");
             final JsonNode annotations = n.workload().doc().node().path("spec").path("template")
                 .path("metadata").path("annotations");
             if (annotations.has("prometheus.io/port"))
@@ -335,8 +339,8 @@ class DeployManifestsTest
                     n + ": advertises the name " + s.clusterHost() +
                         " and would bind to it before it resolves: set pekko.remote.artery.bind.hostname");
             }
-            assertTrue(s.metricsHost().equals("0.0.0.0") || s.metricsHost().equals(POD_IP),
-                n + ": /metrics and /health on " + s.metricsHost() + " cannot be probed");
+            assertTrue(s.http().host().equals("0.0.0.0") || s.http().host().equals(POD_IP),
+                n + ": /metrics and /health on " + s.http().host() + " cannot be probed");
         }
     }
 
@@ -511,9 +515,15 @@ class DeployManifestsTest
         final List<String> from = new ArrayList<>();
         String entrypoint = null;
         final Map<String, String> copies = new LinkedHashMap<>();
+        String tarballTarget = null;
         for (final String line : lines)
         {
             final String[] words = line.split("\\s+");
+            final Matcher untar = UNTAR.matcher(line);
+            if (words[0].equalsIgnoreCase("RUN") && untar.find())
+            {
+                tarballTarget = untar.group(1);
+            }
             switch (words[0].toUpperCase())
             {
                 case "ARG" ->
@@ -546,12 +556,13 @@ class DeployManifestsTest
         String inDistribution = null;
         for (final Map.Entry<String, String> copy : copies.entrySet())
         {
-            if (entrypoint.startsWith(copy.getKey() + "/") && copy.getValue().endsWith("deploy/target/switchyard"))
+            if (entrypoint.startsWith(copy.getKey() + "/") && copy.getValue().equals(tarballTarget))
             {
                 inDistribution = entrypoint.substring(copy.getKey().length() + 1);
             }
         }
-        assertNotNull(inDistribution, "ENTRYPOINT " + entrypoint + " is not in the copied distribution");
+        assertNotNull(tarballTarget, "the build stage does not unpack deploy/target/switchyard-*.tar.gz");
+        assertNotNull(inDistribution, "ENTRYPOINT " + entrypoint + " is not in the unpacked release tarball");
         final Path launcher = DIST.resolve(inDistribution);
         assertTrue(Files.isRegularFile(launcher) && Files.isExecutable(launcher),
             "ENTRYPOINT " + entrypoint + " is " + launcher + ", which the distribution does not hold as an executable");
@@ -780,9 +791,9 @@ class DeployManifestsTest
         final NodeSettings s = n.settings();
         final Map<String, String> ports = new LinkedHashMap<>();
         ports.put("remoting", s.clusterPort() + "/TCP");
-        if (s.metricsPort() > 0)
+        if (s.http().port() > 0)
         {
-            ports.put("metrics", s.metricsPort() + "/TCP");
+            ports.put("metrics", s.http().port() + "/TCP");
         }
         if (s.runsGateway())
         {

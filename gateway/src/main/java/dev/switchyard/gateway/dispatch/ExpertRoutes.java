@@ -1,6 +1,8 @@
 package dev.switchyard.gateway.dispatch;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -167,6 +169,26 @@ final class ExpertRoutes implements AutoCloseable
             }
         }
         return true;
+    }
+
+    /**
+     * Up to {@code limit} experts, as {@code layer/expert}, that cannot take a block now (not located,
+     * moving, or not connected); may be called from any thread: a hint for readiness, read racily.
+     */
+    List<String> unusable(final int limit)
+    {
+        final List<String> out = new ArrayList<>();
+        for (final Route[] layer : routes)
+        {
+            for (final Route r : layer)
+            {
+                if (out.size() < limit && !r.usable())
+                {
+                    out.add(r.layer + "/" + r.expert);
+                }
+            }
+        }
+        return out;
     }
 
     /** Asks the control plane where the route's expert is now, unless it was asked a moment ago. */

@@ -252,6 +252,12 @@ public final class GatewayCore implements Agent, AutoCloseable
         return routes.allKnown();
     }
 
+    /** Up to {@code limit} experts ({@code layer/expert}) that cannot take a block now; from any thread. */
+    public List<String> unreachableExperts(final int limit)
+    {
+        return routes.unusable(limit);
+    }
+
     @Override
     public String roleName()
     {

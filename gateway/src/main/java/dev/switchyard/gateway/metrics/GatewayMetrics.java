@@ -47,6 +47,9 @@ public final class GatewayMetrics
     private final AtomicLongArray expertRows;  // [layers, E] rows dispatched
     private final int experts;
     private final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
+    // Scraped as a histogram (not a lifetime summary): rates and quantiles over any window.
+    private final LatencyHistogram requestLatency = new LatencyHistogram(
+        "switchyard_gateway_request_latency_seconds", "Request latency at the gateway, arrival to answer.");
     private final Histogram cumulative = new Histogram(3_600_000_000L, 3);
     private Histogram interval;
 
@@ -78,7 +81,15 @@ public final class GatewayMetrics
 
     public void recordLatencyMicros(final long micros)
     {
-        latencyMicros.recordValue(Math.max(0, Math.min(micros, 3_600_000_000L)));
+        final long clamped = Math.max(0, Math.min(micros, 3_600_000_000L));
+        latencyMicros.recordValue(clamped);
+        requestLatency.recordMicros(clamped);
+    }
+
+    /** The request latency histogram, for the node's metrics registry. */
+    public LatencyHistogram requestLatency()
+    {
+        return requestLatency;
     }
 
     /** Every latency recorded since the start or the last {@link #resetLatency()}; a copy. */

@@ -85,6 +85,13 @@ public final class NodeHealth implements AutoCloseable
         return failed;
     }
 
+    /** Whether nothing vital has stopped: the process is alive ({@code /health}), ready or not. */
+    public boolean alive()
+    {
+        check();
+        return !failed.isDone();
+    }
+
     /** Whether the node serves: nothing vital stopped, and ready. */
     public boolean healthy()
     {

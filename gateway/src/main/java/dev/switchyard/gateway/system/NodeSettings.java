@@ -8,7 +8,9 @@ import java.util.List;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.gateway.config.ConfigCheck;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
+import dev.switchyard.gateway.http.HttpSettings;
 import dev.switchyard.router.BadInputException;
 
 /**
@@ -28,8 +30,7 @@ import dev.switchyard.router.BadInputException;
  * @param keepAliveEvery  how often every expert is told to stay alive
  * @param identityExperts experts answer every block unchanged (times routing and the data plane alone)
  * @param dataPlane       Aeron settings
- * @param metricsHost     host of the metrics HTTP endpoint
- * @param metricsPort     its port, 0 for none
+ * @param http            the HTTP listener (API, metrics, health)
  * @param sharedThread    a node with both roles runs gateway and expert endpoint on one thread
  */
 public record NodeSettings(
@@ -47,8 +48,7 @@ public record NodeSettings(
     Duration keepAliveEvery,
     boolean identityExperts,
     DataPlaneSettings dataPlane,
-    String metricsHost,
-    int metricsPort,
+    HttpSettings http,
     boolean sharedThread)
 {
     public boolean runsGateway()
@@ -63,6 +63,7 @@ public record NodeSettings(
 
     public static NodeSettings from(final Config root)
     {
+        ConfigCheck.validate(root);
         try
         {
             final Config c = root.getConfig("switchyard");
@@ -131,8 +132,7 @@ public record NodeSettings(
                 c.getDuration("experts.keep-alive-interval"),
                 network.equals("identity"),
                 plane,
-                c.getString("metrics.http-host"),
-                c.getInt("metrics.http-port"),
+                HttpSettings.from(root),
                 c.getBoolean("data-plane.shared-thread"));
         }
         catch (final ConfigException ex)

@@ -28,14 +28,16 @@ import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.cluster.FailureProfile;
 import dev.switchyard.gateway.dispatch.ClientPolicy;
+import dev.switchyard.gateway.config.ClusterTls;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.record.RecordSettings;
 import dev.switchyard.gateway.record.RecordedModel;
 import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
+import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.gateway.metrics.MetricsHttp;
 import dev.switchyard.gateway.metrics.NodeHealth;
+import dev.switchyard.gateway.metrics.NodeMetrics;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
@@ -77,7 +79,7 @@ public final class SwitchyardNode implements AutoCloseable
     private final ActorSystem<Void> system;
     private final ExecutorService loadExecutor;
     private final ComputePool pool;
-    private final MetricsHttp http;
+    private final HttpApi http;
     private final NodeHealth health;
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
@@ -87,7 +89,7 @@ public final class SwitchyardNode implements AutoCloseable
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
         final DataPlane dataPlane, final ExpertEndpoint endpoint, final GatewayCore gateway,
         final GatewayMetrics metrics, final ActorSystem<Void> system, final ExecutorService loadExecutor,
-        final ComputePool pool, final MetricsHttp http, final NodeHealth health)
+        final ComputePool pool, final HttpApi http, final NodeHealth health)
     {
         this.health = health;
         this.pool = pool;
@@ -210,22 +212,15 @@ public final class SwitchyardNode implements AutoCloseable
                 Props.empty());
             system.systemActorOf(ClusterStatus.create(layers, experts, gateway == null ? null : metrics),
                 ClusterStatus.NAME, Props.empty());
-            final GatewayCore core = gateway;
-            final NodeHealth health = nodeHealth(dataPlane, core, endpoint);
+            final NodeHealth health = nodeHealth(dataPlane, gateway, endpoint);
             started.add(health);
-            MetricsHttp http = null;
-            if (settings.metricsPort() > 0)
+            HttpApi http = null;
+            if (settings.http().port() > 0)
             {
-                try
-                {
-                    http = new MetricsHttp(settings.metricsHost(), settings.metricsPort(),
-                        core == null ? null : metrics, endpoint, health);
-                }
-                catch (final IOException ex)
-                {
-                    throw new BadInputException("metrics port " + settings.metricsHost() + ":" +
-                        settings.metricsPort() + " cannot be bound: " + ex.getMessage());
-                }
+                final NodeMetrics nodeMetrics = new NodeMetrics(gateway == null ? null : metrics, endpoint,
+                    dataPlane.aeron().countersReader(), ClusterMembers.of(system));
+                http = NodeHttp.start(system, settings.http(), dataPlane, gateway, nodeMetrics, health, modelConfig,
+                    layers);
                 started.add(http);
             }
             final SwitchyardNode node = new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway,
@@ -300,7 +295,7 @@ public final class SwitchyardNode implements AutoCloseable
         {
             seeds.add("pekko://" + settings.systemName() + "@" + seed);
         }
-        return ConfigFactory.empty()
+        return ClusterTls.pekkoOverrides(full)
             .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.clusterHost()))
             .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(settings.clusterPort()))
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
@@ -372,7 +367,7 @@ public final class SwitchyardNode implements AutoCloseable
     }
 
     /** The port of /metrics, or 0 without HTTP. */
-    public int metricsPort()
+    public int httpPort()
     {
         return http == null ? 0 : http.port();
     }

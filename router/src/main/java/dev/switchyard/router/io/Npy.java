@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -67,7 +68,7 @@ public final class Npy
         }
     }
 
-    private static NpyArray read(final Path file, final FileChannel channel) throws IOException
+    private static NpyArray read(final Path file, final SeekableByteChannel channel) throws IOException
     {
         final long size = channel.size();
         final ByteBuffer prefix = readFully(file, channel, MAGIC.length + 2, "magic string");
@@ -205,7 +206,8 @@ public final class Npy
         return shape;
     }
 
-    private static ByteBuffer readFully(final Path file, final FileChannel channel, final int bytes, final String what)
+    private static ByteBuffer readFully(
+        final Path file, final SeekableByteChannel channel, final int bytes, final String what)
         throws IOException
     {
         final ByteBuffer buffer = ByteBuffer.allocate(bytes).order(ByteOrder.LITTLE_ENDIAN);
@@ -213,7 +215,8 @@ public final class Npy
         return buffer.flip();
     }
 
-    private static void fill(final Path file, final FileChannel channel, final ByteBuffer buffer, final String what)
+    private static void fill(
+        final Path file, final SeekableByteChannel channel, final ByteBuffer buffer, final String what)
         throws IOException
     {
         while (buffer.hasRemaining())
@@ -268,6 +271,32 @@ public final class Npy
                 // The write error, if any, is the one worth reporting.
             }
         }
+    }
+
+    /**
+     * Reads a 1-D or 2-D float32 {@code .npy} held in memory (a request body, say) with the checks of
+     * {@link #read(Path)}; {@code name} names it in errors.
+     */
+    public static NpyArray read(final String name, final byte[] bytes)
+    {
+        try
+        {
+            return read(Path.of(name), new ByteArrayChannel(bytes));
+        }
+        catch (final IOException ex)
+        {
+            throw new BadInputException("cannot read npy " + name + ": " + ex, ex);
+        }
+    }
+
+    /** {@code array} as the bytes of a version 1.0 {@code .npy} file. */
+    public static byte[] bytes(final NpyArray array)
+    {
+        final byte[] header = header(array.shape());
+        final ByteBuffer out = ByteBuffer.allocate(header.length + array.data().length * Float.BYTES)
+            .order(ByteOrder.LITTLE_ENDIAN);
+        out.put(header).asFloatBuffer().put(array.data());
+        return out.array();
     }
 
     /** Writes a [rows, cols] float32 array. */

@@ -287,4 +287,22 @@ class NpyTest
         assertEquals("(5,)", NpyArray.vector(new float[5]).shapeString());
         assertEquals(NpyArray.matrix(1, 2, new float[] {1, 2}), NpyArray.matrix(1, 2, new float[] {1, 2}));
     }
+
+    @Test
+    void bytesInMemoryReadAsTheFileWouldAndTheSameChecksApply() throws IOException
+    {
+        final float[] data = {1.5f, -2f, 3.25f, 0f, Float.MIN_VALUE, 7f};
+        final byte[] bytes = Npy.bytes(NpyArray.matrix(2, 3, data));
+        final Path file = dir.resolve("same.npy");
+        Npy.write(file, 2, 3, data);
+        assertArrayEquals(Files.readAllBytes(file), bytes, "the bytes numpy.save writes");
+        final NpyArray back = Npy.read("request body", bytes);
+        assertArrayEquals(new long[] {2, 3}, back.shape());
+        assertArrayEquals(data, back.data());
+
+        final byte[] truncated = java.util.Arrays.copyOf(bytes, bytes.length - 3);
+        final String message = assertThrows(BadInputException.class, () -> Npy.read("request body", truncated))
+            .getMessage();
+        assertTrue(message.startsWith("npy file request body: truncated"), message);
+    }
 }

@@ -1,0 +1,121 @@
+package dev.switchyard.gateway.http;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.client.RequestOptions;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.router.BadInputException;
+import dev.switchyard.router.tokens.TokenChecks;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+
+/**
+ * {@code POST /v1/layers/{layer}:infer}: the body's tokens through one layer of this node's
+ * gateway, by the Java client over IPC, in exact mode (groups of its own, as {@code infer --local}
+ * forms them). Admission is decided before anything is sent: readiness, the token limit and the
+ * number of requests in progress.
+ */
+final class InferRoute
+{
+    private final SwitchyardClient client;
+    private final HttpSettings settings;
+    private final BooleanSupplier ready;
+    private final AtomicInteger inProgress = new AtomicInteger();
+
+    InferRoute(final SwitchyardClient client, final HttpSettings settings, final BooleanSupplier ready)
+    {
+        this.client = client;
+        this.settings = settings;
+        this.ready = ready;
+    }
+
+    int layers()
+    {
+        return client.layers();
+    }
+
+    /**
+     * @param json   the body is JSON (else npy)
+     * @param answerJson the answer is JSON (else npy)
+     * @param deadline   the request's deadline at the gateway
+     */
+    CompletionStage<HttpResponse> infer(
+        final int layer, final byte[] body, final boolean json, final boolean answerJson, final boolean routingQuery,
+        final Duration deadline)
+    {
+        if (layer < 0 || layer >= client.layers())
+        {
+            throw ApiError.notFound("layer " + layer + " is not served (layers 0 to " + (client.layers() - 1) + ")");
+        }
+        if (!ready.getAsBoolean())
+        {
+            throw ApiError.notReady("not every expert is hosted and reachable yet");
+        }
+        final int d = client.dModel();
+        final TokensBody tokens = json ? TokensBody.json(body, d, settings.maxTokens()) :
+            TokensBody.npy(body, d, routingQuery);
+        if (tokens.rows() > settings.maxTokens())
+        {
+            throw ApiError.tooLarge(tokens.rows() + " tokens, more than the " + settings.maxTokens() + " one request may hold");
+        }
+        try
+        {
+            TokenChecks.requireFinite(tokens.x(), 0, tokens.rows(), d, "tokens");
+            if (tokens.importance() != null)
+            {
+                TokenChecks.requireFiniteImportance(tokens.importance(), 0, tokens.rows(), "importance");
+            }
+        }
+        catch (final BadInputException ex)
+        {
+            throw ApiError.badRequest(ex.getMessage());
+        }
+        if (inProgress.incrementAndGet() > settings.maxConcurrent())
+        {
+            inProgress.decrementAndGet();
+            throw ApiError.overloaded(settings.maxConcurrent() + " requests are in progress; try again shortly");
+        }
+        final CompletableFuture<InferAnswer> answer;
+        try
+        {
+            answer = client.infer(tokens.x(), tokens.rows(), tokens.importance(), tokens.routing(),
+                RequestOptions.exact().withLayer(layer).withDeadline(deadline));
+        }
+        catch (final RuntimeException ex)
+        {
+            inProgress.decrementAndGet();
+            throw ex;
+        }
+        return answer.handle((a, failure) ->
+        {
+            inProgress.decrementAndGet();
+            if (failure != null)
+            {
+                return Responses.error(ApiError.of(500, "internal", String.valueOf(failure.getMessage())));
+            }
+            if (!a.ok())
+            {
+                return Responses.error(statusError(a));
+            }
+            return answerJson || tokens.routing() ? Responses.json(200, AnswerBody.json(a)) :
+                Responses.npy(AnswerBody.npy(a));
+        });
+    }
+
+    private static ApiError statusError(final InferAnswer a)
+    {
+        return switch (a.status())
+        {
+            case BAD_INPUT -> ApiError.of(400, "bad_request", a.detail());
+            case OVERLOADED -> ApiError.of(429, "overloaded", a.detail());
+            case TIMEOUT -> ApiError.of(504, "deadline", a.detail());
+            case EXPERT_UNAVAILABLE -> ApiError.of(503, "expert_unavailable", a.detail());
+            case UNAVAILABLE -> ApiError.of(503, "unavailable", a.detail());
+            default -> ApiError.of(500, "internal", a.detail());
+        };
+    }
+}

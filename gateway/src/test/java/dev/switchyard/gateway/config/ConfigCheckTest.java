@@ -1,0 +1,122 @@
+package dev.switchyard.gateway.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.router.BadInputException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ConfigCheckTest
+{
+    @TempDir
+    Path dir;
+
+    /** The user's text completed with the reference, as a node reads its configuration. */
+    private static Config full(final String user)
+    {
+        return ConfigFactory.parseString(user).withFallback(ConfigFactory.defaultReference()).resolve();
+    }
+
+    private static String problem(final String user)
+    {
+        return assertThrows(BadInputException.class, () -> ConfigCheck.validate(full(user))).getMessage();
+    }
+
+    @Test
+    void theReferenceAndTheShippedConfigurationPass() throws Exception
+    {
+        ConfigCheck.validate(full(""));
+        final Path shipped = Path.of("..", "deploy", "src", "dist", "conf", "switchyard.conf");
+        ConfigCheck.validate(full(Files.readString(shipped)));
+    }
+
+    @Test
+    void aMisspeltKeyIsNamedWithWhatWasMeant()
+    {
+        final String message = problem("switchyard.gateway.max-queud-requests = 10");
+        assertEquals("configuration: unknown key switchyard.gateway.max-queud-requests " +
+            "(did you mean switchyard.gateway.max-queued-requests?)", message);
+    }
+
+    @Test
+    void aKeyInTheWrongSectionPointsToItsSection()
+    {
+        final String message = problem("switchyard.gateway.compute-threads = 2");
+        assertTrue(message.contains("unknown key switchyard.gateway.compute-threads"), message);
+        assertTrue(message.contains("did you mean switchyard.experts.compute-threads?"), message);
+    }
+
+    @Test
+    void aKeyFarFromEveryKnownOneGetsNoGuess()
+    {
+        assertEquals("configuration: unknown key switchyard.colour", problem("switchyard.colour = blue"));
+    }
+
+    @Test
+    void wrongTypesAreNamed()
+    {
+        assertEquals("configuration: switchyard.gateway.group-per-request must be true or false (got \"maybe\")",
+            problem("switchyard.gateway.group-per-request = maybe"));
+        assertEquals("configuration: switchyard.cluster.seed-nodes must be a list [...] (got \"a:1\")",
+            problem("switchyard.cluster.seed-nodes = \"a:1\""));
+        assertEquals("configuration: switchyard.cluster.port must be a number (got \"two\")",
+            problem("switchyard.cluster.port = two"));
+        assertTrue(problem("switchyard.gateway { bind { host = x } }").contains("switchyard.gateway.bind must be a single value"));
+    }
+
+    @Test
+    void valuesOutOfRangeAreNamed()
+    {
+        assertEquals("configuration: switchyard.cluster.port must be a whole number from 0 to 65535 (got 70000)",
+            problem("switchyard.cluster.port = 70000"));
+        assertEquals("configuration: switchyard.data-plane.mtu must be a whole number from 1024 to 65504, " +
+            "a multiple of 32 (got 1500)", problem("switchyard.data-plane.mtu = 1500"));
+        assertEquals("configuration: switchyard.gateway.relocate-interval must be a duration from 10 ms to 3600 s " +
+            "(got \"0s\")", problem("switchyard.gateway.relocate-interval = 0s"));
+        assertEquals("configuration: switchyard.experts.compute-threads must be a whole number from 1 to 1024 " +
+            "(got 0)", problem("switchyard.experts.compute-threads = 0"));
+    }
+
+    @Test
+    void everyProblemIsInTheOneLine()
+    {
+        final String message = problem("switchyard { cluster.port = -1, gateway.deadline-mss = 5 }");
+        assertFalse(message.contains("\n"), message);
+        assertTrue(message.contains("switchyard.cluster.port") && message.contains("switchyard.gateway.deadline-mss"),
+            message);
+    }
+
+    @Test
+    void numbersAndBooleansGivenAsTextFromFlagsPass()
+    {
+        // Flags arrive as strings (serve --cluster HOST:PORT splits into text).
+        ConfigCheck.validate(full("switchyard.cluster.port = \"2552\"\nswitchyard.gateway.group-per-request = \"on\""));
+    }
+
+    @Test
+    void secretValuesAreNeverShown()
+    {
+        final Config reference = ConfigFactory.parseString("switchyard.tls.key-store-password = \"\"");
+        final Config given = ConfigFactory.parseString("switchyard.tls.key-store-password = [hunter2]");
+        final String message = assertThrows(BadInputException.class,
+            () -> ConfigCheck.validate(given.withFallback(reference), reference)).getMessage();
+        assertFalse(message.contains("hunter2"), message);
+        assertTrue(message.contains("switchyard.tls.key-store-password must be a single value"), message);
+    }
+
+    @Test
+    void anEmptyReferenceObjectTakesTheUsersOwnKeys()
+    {
+        final Config reference = ConfigFactory.parseString("switchyard.per-expert {}");
+        ConfigCheck.validate(ConfigFactory.parseString("switchyard.per-expert { \"3\" = 2, \"0-7\" = 1 }")
+            .withFallback(reference), reference);
+    }
+}
