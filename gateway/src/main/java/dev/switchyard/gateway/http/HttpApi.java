@@ -54,17 +54,19 @@ public final class HttpApi implements AutoCloseable
     /**
      * @param client   the gateway of this node, over IPC (closed with the listener); null on a node without a gateway
      * @param model    the JSON of {@code GET /v1/model}; null on a node without a gateway
+     * @param located  whether the gateway has located every expert once (inference is refused before)
      * @param notReady why the node is not ready, or empty when it is
      */
     public HttpApi(
         final ActorSystem<?> system, final HttpSettings settings, final SwitchyardClient client,
-        final Supplier<byte[]> model, final BooleanSupplier healthy, final Supplier<Optional<String>> notReady,
+        final Supplier<byte[]> model, final BooleanSupplier healthy, final BooleanSupplier located,
+        final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics)
     {
         this.system = system;
         this.settings = settings;
         this.client = client;
-        this.infer = client == null ? null : new InferRoute(client, settings, () -> notReady.get().isEmpty());
+        this.infer = client == null ? null : new InferRoute(client, settings, located);
         this.model = model;
         this.healthy = healthy;
         this.notReady = notReady;

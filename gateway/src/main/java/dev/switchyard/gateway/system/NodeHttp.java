@@ -39,6 +39,7 @@ final class NodeHttp
             final byte[] modelJson = gateway == null ? null : modelJson(model, layers, gateway.maxRequestRows());
             return new HttpApi(system, settings, client, modelJson == null ? null : () -> modelJson,
                 () -> true,
+                () -> gateway != null && gateway.allRoutesKnown(),
                 () -> notReady(gateway),
                 metrics::scrape);
         }
