@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -54,17 +55,19 @@ public final class HttpApi implements AutoCloseable
     /**
      * @param client   the gateway of this node, over IPC (closed with the listener); null on a node without a gateway
      * @param model    the JSON of {@code GET /v1/model}; null on a node without a gateway
+     * @param located  whether the gateway has located every expert once (inference is refused before)
      * @param notReady why the node is not ready, or empty when it is
      */
     public HttpApi(
         final ActorSystem<?> system, final HttpSettings settings, final SwitchyardClient client,
-        final Supplier<byte[]> model, final NodeHealth health, final Supplier<Optional<String>> notReady,
+        final Supplier<byte[]> model, final NodeHealth health, final BooleanSupplier located,
+        final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics)
     {
         this.system = system;
         this.settings = settings;
         this.client = client;
-        this.infer = client == null ? null : new InferRoute(client, settings, () -> notReady.get().isEmpty());
+        this.infer = client == null ? null : new InferRoute(client, settings, located);
         this.model = model;
         this.health = health;
         this.notReady = notReady;

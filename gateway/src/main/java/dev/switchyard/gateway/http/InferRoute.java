@@ -23,19 +23,15 @@ final class InferRoute
 {
     private final SwitchyardClient client;
     private final HttpSettings settings;
-    private final BooleanSupplier ready;
+    private final BooleanSupplier located;
     private final AtomicInteger inProgress = new AtomicInteger();
 
-    InferRoute(final SwitchyardClient client, final HttpSettings settings, final BooleanSupplier ready)
+    /** @param located whether every expert has been located once (the node has finished starting) */
+    InferRoute(final SwitchyardClient client, final HttpSettings settings, final BooleanSupplier located)
     {
         this.client = client;
         this.settings = settings;
-        this.ready = ready;
-    }
-
-    int layers()
-    {
-        return client.layers();
+        this.located = located;
     }
 
     /**
@@ -51,12 +47,14 @@ final class InferRoute
         {
             throw ApiError.notFound("layer " + layer + " is not served (layers 0 to " + (client.layers() - 1) + ")");
         }
-        if (!ready.getAsBoolean())
+        // Only a node still starting refuses: an expert that moves or is lost later is the
+        // gateway's to wait for or to answer without, as for any client.
+        if (!located.getAsBoolean())
         {
-            throw ApiError.notReady("not every expert is hosted and reachable yet");
+            throw ApiError.notReady("the gateway has not located every expert yet");
         }
         final int d = client.dModel();
-        final TokensBody tokens = json ? TokensBody.json(body, d, settings.maxTokens()) :
+        final TokensBody tokens = json ? TokensBody.json(body, d, settings.maxTokens(), routingQuery) :
             TokensBody.npy(body, d, routingQuery);
         if (tokens.rows() > settings.maxTokens())
         {

@@ -42,7 +42,8 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
         return new TokensBody(array.rows(), array.data(), null, routing);
     }
 
-    static TokensBody json(final byte[] body, final int d, final int maxTokens)
+    /** @param routingQuery the URL asked for the routing report ({@code ?routing=true}) */
+    static TokensBody json(final byte[] body, final int d, final int maxTokens, final boolean routingQuery)
     {
         try (JsonParser p = JSON.createParser(body))
         {
@@ -50,7 +51,7 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
             FloatList tokens = null;
             int rows = 0;
             float[] importance = null;
-            boolean routing = false;
+            boolean routing = routingQuery;
             while (p.nextToken() == JsonToken.FIELD_NAME)
             {
                 final String field = p.currentName();
@@ -87,7 +88,7 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
                     case "routing" ->
                     {
                         expect(p, value.isBoolean(), "\"routing\" is not true or false");
-                        routing = p.getBooleanValue();
+                        routing |= p.getBooleanValue();
                     }
                     default -> throw ApiError.badRequest("unknown field \"" + field +
                         "\" (known: tokens, routing, importance)");

@@ -40,6 +40,7 @@ final class NodeHttp
             final byte[] modelJson = gateway == null ? null : modelJson(model, layers, gateway.maxRequestRows());
             return new HttpApi(system, settings, client, modelJson == null ? null : () -> modelJson,
                 health,
+                () -> gateway != null && gateway.allRoutesKnown(),
                 () -> notReady(gateway),
                 metrics::scrape);
         }

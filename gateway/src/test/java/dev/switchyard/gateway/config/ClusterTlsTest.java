@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * cluster does not trust cannot join it, though it trusts the cluster. The stores are made with the
  * JDK's keytool, as the README's recipe makes them.
  */
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ClusterTlsTest
 {
     private static final String PASSWORD = "cluster-secret";
