@@ -64,6 +64,11 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--metrics-port", paramLabel = "PORT", description = "HTTP port of /metrics and /health (0: none).")
     private Integer metricsPort;
 
+    @Option(names = "--on-unavailable", paramLabel = "wait|drop",
+        description = "When an expert cannot be reached: wait for it (default) or answer at once without it, " +
+            "marked DEGRADED (requests may choose for themselves).")
+    private String onUnavailable;
+
     @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
     private String idle;
 
@@ -160,6 +165,10 @@ public final class ServeCommand implements Callable<Integer>
         if (metricsPort != null)
         {
             pairs.add(new Object[] {"switchyard.metrics.http-port", metricsPort});
+        }
+        if (onUnavailable != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.on-unavailable", onUnavailable});
         }
         if (idle != null)
         {

@@ -346,8 +346,8 @@ public final class SwitchyardClient implements AutoCloseable
         synchronized (sendBuffer)
         {
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
-                deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
-                importance, firstRow);
+                deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
+                firstRow * dModel(), importance, firstRow);
             offered = Offers.offer(requests, sendBuffer, 0, length, offerIdle, OFFER_TIMEOUT_NS, null,
                 dataPlane.driverDoorbell());
         }
@@ -369,6 +369,16 @@ public final class SwitchyardClient implements AutoCloseable
         return future;
     }
 
+    private static int onUnavailable(final RequestOptions options)
+    {
+        return switch (options.onUnavailable())
+        {
+            case WAIT -> RequestFrame.ON_UNAVAILABLE_WAIT;
+            case DROP -> RequestFrame.ON_UNAVAILABLE_DROP;
+            case DEFAULT -> RequestFrame.ON_UNAVAILABLE_DEFAULT;
+        };
+    }
+
     private static InferAnswer join(
         final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting,
         final float[] given)
@@ -376,9 +386,18 @@ public final class SwitchyardClient implements AutoCloseable
         for (final CompletableFuture<InferAnswer> part : parts)
         {
             final InferAnswer a = part.join();
-            if (!a.ok())
+            if (!a.ok() && !a.degraded())
             {
                 return a;
+            }
+        }
+        // A part computed without some experts makes the whole answer degraded, naming them.
+        InferAnswer degraded = null;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            if (part.join().degraded() && degraded == null)
+            {
+                degraded = part.join();
             }
         }
         // Parts wrote a given output in place; else they are joined into an array of the answer's own.
@@ -414,7 +433,9 @@ public final class SwitchyardClient implements AutoCloseable
             }
             row += a.rows();
         }
-        return new InferAnswer(parts.getFirst().join().requestId(), AnswerStatus.OK, "", rows, d, output,
+        return new InferAnswer(parts.getFirst().join().requestId(),
+            degraded == null ? AnswerStatus.OK : AnswerStatus.DEGRADED, degraded == null ? "" : degraded.detail(),
+            rows, d, output,
             wantRouting ? new InferAnswer.Routing(capacity, aux, expert, position, gate) : null);
     }
 
@@ -448,7 +469,7 @@ public final class SwitchyardClient implements AutoCloseable
         }
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());
         final InferAnswer answer;
-        if (status != AnswerStatus.OK)
+        if (status != AnswerStatus.OK && status != AnswerStatus.DEGRADED)
         {
             answer = InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail());
         }
@@ -475,8 +496,8 @@ public final class SwitchyardClient implements AutoCloseable
                 answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
                     routing.gate());
             }
-            answer = new InferAnswer(answerFrame.requestId(), AnswerStatus.OK, "", rows, answerFrame.cols(), output,
-                routing);
+            answer = new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, answerFrame.cols(),
+                output, routing);
         }
         future.complete(answer);
     }

@@ -50,6 +50,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final ClientOutlets clients;
     private final GroupFormer former;
     private final BlockSender sender;
+    private final GroupDispatcher dispatcher;
     private final AnswerRelease answers;
 
     private final Subscription clientIpc;
@@ -82,6 +83,23 @@ public final class GatewayCore implements Agent, AutoCloseable
         final String clientHost,
         final RelocationRequests relocation,
         final GatewayMetrics metrics)
+    {
+        this(dataPlane, config, routers, settings, clientHost, relocation, metrics, false);
+    }
+
+    /**
+     * @param dropUnavailable what a request that does not choose gets when one of its experts cannot
+     *                        be reached: a degraded answer at once (true) or a wait for the expert
+     */
+    public GatewayCore(
+        final DataPlane dataPlane,
+        final ModelConfig config,
+        final List<RouterProjection> routers,
+        final GatewaySettings settings,
+        final String clientHost,
+        final RelocationRequests relocation,
+        final GatewayMetrics metrics,
+        final boolean dropUnavailable)
     {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
@@ -118,8 +136,10 @@ public final class GatewayCore implements Agent, AutoCloseable
             dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle, whileOffering);
         final ClientIntake intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
-        this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
-            d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics));
+        this.dispatcher = new GroupDispatcher(
+            d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
+            dropUnavailable);
+        this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
@@ -198,7 +218,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             final ExpertRoutes.Link link = routes.lose(address);
             if (link != null)
             {
-                final int recalled = sender.recall(link);
+                final int recalled = sender.recall(link, dispatcher);
                 LOG.debug("endpoint {} lost: {} blocks in flight recalled", address, recalled);
             }
         }))

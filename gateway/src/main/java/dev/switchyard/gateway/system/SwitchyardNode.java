@@ -174,7 +174,7 @@ public final class SwitchyardNode implements AutoCloseable
                         {
                             ref.tell(new ExpertLocator.Relocate(layer, expert));
                         }
-                    }, metrics);
+                    }, metrics, dropUnavailable(full));
                 started.add(gateway);
                 if (endpoint != null && settings.sharedThread())
                 {
@@ -263,6 +263,19 @@ public final class SwitchyardNode implements AutoCloseable
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
             .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
             .withFallback(full);
+    }
+
+    /** {@code switchyard.gateway.on-unavailable}: drop (degraded answers at once) or wait. */
+    private static boolean dropUnavailable(final Config full)
+    {
+        final String choice = full.getString("switchyard.gateway.on-unavailable");
+        return switch (choice)
+        {
+            case "drop" -> true;
+            case "wait" -> false;
+            default -> throw new BadInputException(
+                "switchyard.gateway.on-unavailable must be wait or drop (got '" + choice + "')");
+        };
     }
 
     private static void joinCluster(final ActorSystem<Void> system, final NodeSettings settings)
