@@ -8,9 +8,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -19,6 +17,8 @@ import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.layer.LocalMoeLayer;
 import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.cluster.OpenLoopLoad.Phase;
+import dev.switchyard.gateway.cluster.OpenLoopLoad.Sent;
 import dev.switchyard.gateway.client.InferAnswer;
 import dev.switchyard.gateway.client.RequestOptions;
 import dev.switchyard.gateway.client.SwitchyardClient;
@@ -66,14 +66,6 @@ class ElasticScenarioTest
 
     private final List<ServeProcess> nodes = new ArrayList<>();
     private final Map<String, Integer> metricsPorts = new java.util.LinkedHashMap<>();
-
-    enum Phase { STEADY, JOIN, KILL, LEAVE, DROP }
-
-    /** A request sent, the phase it was sent in, which input it carried and when. */
-    private record Sent(Phase phase, int input, long sentNs, CompletableFuture<InferAnswer> answer,
-        AtomicLong answeredNs)
-    {
-    }
 
     @AfterEach
     void killEveryNode() throws Exception
@@ -145,7 +137,7 @@ class ElasticScenarioTest
 
             assertStatusShows(seed, 3);
 
-            final Load load = new Load(client, inputs, sent);
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS, options(), sent);
             final Thread loadThread = new Thread(load, "open-loop load");
             loadThread.start();
             try
@@ -168,7 +160,7 @@ class ElasticScenarioTest
                 load.phase = Phase.KILL;
                 final long killNs = System.nanoTime();
                 joining.kill();
-                final ServeProcess.Line again = gateway.await(l -> l.contains("served again"), 60,
+                final ServeProcess.Line again = gateway.awaitAfter(killNs, l -> l.contains("served again"), 60,
                     "that the killed node's experts are served again");
                 final Matcher sa = SERVED_AGAIN.matcher(again.text());
                 assertTrue(sa.find(), again.text());
@@ -279,94 +271,6 @@ class ElasticScenarioTest
     private static RequestOptions options()
     {
         return RequestOptions.exact().withDeadline(Duration.ofSeconds(8));
-    }
-
-    /** Sends a request every {@link #SEND_EVERY_MS} on schedule, whatever the answers do. */
-    private static final class Load implements Runnable
-    {
-        private final SwitchyardClient client;
-        private final float[][] inputs;
-        private final List<Sent> sent;
-        volatile Phase phase = Phase.STEADY;
-        volatile boolean dropUnavailable;
-        volatile boolean stop;
-
-        Load(final SwitchyardClient client, final float[][] inputs, final List<Sent> sent)
-        {
-            this.client = client;
-            this.inputs = inputs;
-            this.sent = sent;
-        }
-
-        @Override
-        public void run()
-        {
-            final long start = System.nanoTime();
-            for (long n = 0; !stop; n++)
-            {
-                final long due = start + TimeUnit.MILLISECONDS.toNanos(n * SEND_EVERY_MS);
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0)
-                {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-                final int i = (int)(n % inputs.length);
-                final CompletableFuture<InferAnswer> answer = client.infer(inputs[i], inputs[i].length / D, null,
-                    false, dropUnavailable ? options().withOnUnavailable(RequestOptions.OnUnavailable.DROP) : options());
-                final AtomicLong answeredNs = new AtomicLong();
-                answer.whenComplete((a, ex) -> answeredNs.set(System.nanoTime()));
-                synchronized (sent)
-                {
-                    sent.add(new Sent(phase, i, due, answer, answeredNs));
-                    sent.notifyAll();
-                }
-            }
-        }
-
-        int sentInPhase()
-        {
-            final Phase p = phase;
-            synchronized (sent)
-            {
-                return (int)sent.stream().filter(s -> s.phase() == p).count();
-            }
-        }
-
-        /** Waits until {@code count} requests have been sent in the current phase (the load runs meanwhile). */
-        void awaitSentInPhase(final int count) throws InterruptedException
-        {
-            final Phase p = phase;
-            synchronized (sent)
-            {
-                while (sent.stream().filter(s -> s.phase() == p).count() < count)
-                {
-                    assertTrue(!stop, "load stopped");
-                    sent.wait(1_000);
-                }
-            }
-        }
-
-        /** Latency from the scheduled send to the answer, over the phase's answered requests, in ms. */
-        double percentile(final Phase p, final double q)
-        {
-            final List<Long> micros = new ArrayList<>();
-            synchronized (sent)
-            {
-                for (final Sent s : sent)
-                {
-                    if (s.phase() == p && s.answeredNs().get() != 0)
-                    {
-                        micros.add(TimeUnit.NANOSECONDS.toMicros(s.answeredNs().get() - s.sentNs()));
-                    }
-                }
-            }
-            if (micros.isEmpty())
-            {
-                return Double.NaN;
-            }
-            micros.sort(null);
-            return micros.get(Math.min(micros.size() - 1, (int)Math.ceil(q * micros.size()) - 1)) / 1000.0;
-        }
     }
 
     private ServeProcess node(final String name, final String role, final String seed) throws Exception
