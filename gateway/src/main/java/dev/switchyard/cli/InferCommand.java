@@ -15,6 +15,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /** {@code switchyard infer}: one token file through one MoE layer, with its routing report. */
@@ -41,6 +42,11 @@ final class InferCommand implements Callable<Integer>
 
     @Option(names = "--layer", paramLabel = "L", description = "MoE layer of the model (default: ${DEFAULT-VALUE}).")
     int layer;
+
+    @Option(names = "--unavailable-experts", paramLabel = "E1,E2", split = ",",
+        description = "With --local: compute as if these experts could not be reached (capacity 0), as a " +
+            "gateway's degraded answer does.")
+    List<String> unavailableExperts;
 
     @ArgGroup(exclusive = true)
     Where where = new Where();
@@ -74,6 +80,12 @@ final class InferCommand implements Callable<Integer>
             final int d = dir.config().dModel();
             final NpyArray x = TokenFiles.readTokens("--input", input, d);
             final float[] imp = TokenFiles.readImportance("--importance", importance, x.rows());
+            final boolean[] unavailable = unavailable(dir.config().numExperts());
+            if (unavailable != null && !where.local)
+            {
+                throw new BadInputException("--unavailable-experts needs --local (a running system skips the " +
+                    "experts it cannot reach by itself)");
+            }
             if (!where.local)
             {
                 final long start = System.nanoTime();
@@ -96,14 +108,45 @@ final class InferCommand implements Callable<Integer>
                     (where.connect != null ? "gateway " + where.connect : "the embedded system"));
                 return 0;
             }
-            final LocalInference.Result r = LocalInference.run(dir, layer, x.data(), x.rows(), imp, compute, null);
+            final LocalInference.Result r =
+                LocalInference.run(dir, layer, x.data(), x.rows(), imp, unavailable, compute, null);
             Npy.write(output, x.rows(), d, r.output());
             if (routing != null)
             {
                 RoutingReportWriter.write(routing, r.routing().toReport());
             }
-            System.out.println(RoutingSummary.line("infer", r.routing(), r.computeNanos() / 1e6));
+            System.out.println(RoutingSummary.line("infer", r.routing(), r.computeNanos() / 1e6) +
+                (unavailable == null ? "" : " without experts " + String.join(",", unavailableExperts)));
             return 0;
         }
+    }
+
+    /** The experts named by --unavailable-experts as flags [E], or null when none is named. */
+    private boolean[] unavailable(final int experts)
+    {
+        if (unavailableExperts == null || unavailableExperts.isEmpty())
+        {
+            return null;
+        }
+        final boolean[] flags = new boolean[experts];
+        for (final String name : unavailableExperts)
+        {
+            final int e;
+            try
+            {
+                e = Integer.parseInt(name.strip());
+            }
+            catch (final NumberFormatException ex)
+            {
+                throw new BadInputException("--unavailable-experts: '" + name + "' is not an expert number");
+            }
+            if (e < 0 || e >= experts)
+            {
+                throw new BadInputException("--unavailable-experts: expert " + e + " does not exist (the model has " +
+                    "experts 0.." + (experts - 1) + ")");
+            }
+            flags[e] = true;
+        }
+        return flags;
     }
 }

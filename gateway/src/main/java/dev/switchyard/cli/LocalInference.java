@@ -31,10 +31,25 @@ final class LocalInference
         final ComputeOptions compute,
         final ProgressBar progress)
     {
+        return run(model, layer, x, tokens, importance, null, compute, progress);
+    }
+
+    /** @param unavailable [E] experts computed as unreachable (capacity 0), or null for none */
+    static Result run(
+        final ModelDirectory model,
+        final int layer,
+        final float[] x,
+        final int tokens,
+        final float[] importance,
+        final boolean[] unavailable,
+        final ComputeOptions compute,
+        final ProgressBar progress)
+    {
         final int d = model.config().dModel();
         try (ComputePool pool = compute.pool())
         {
-            final LocalMoeLayer moe = LocalMoeLayer.load(model, layer, compute.backend(pool), compute.weightFormat());
+            final LocalMoeLayer moe = LocalMoeLayer.load(model, layer, compute.backend(pool), compute.weightFormat())
+                .withUnavailable(unavailable);
             final TokenGroups groups = new TokenGroups(tokens, model.config().routing().groupSize());
             final RoutingRecord routing = new RoutingRecord(groups, model.config().numExperts());
             final float[] y = new float[tokens * d];

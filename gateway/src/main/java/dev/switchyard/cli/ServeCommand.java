@@ -65,6 +65,11 @@ public final class ServeCommand implements Callable<Integer>
         description = "HTTP port of the inference API, /metrics, /health and /ready (0: none).")
     private Integer httpPort;
 
+    @Option(names = "--on-unavailable", paramLabel = "wait|drop",
+        description = "When an expert cannot be reached: wait for it (default) or answer at once without it, " +
+            "marked DEGRADED (requests may choose for themselves).")
+    private String onUnavailable;
+
     @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
     private String idle;
 
@@ -180,6 +185,10 @@ public final class ServeCommand implements Callable<Integer>
         if (httpPort != null)
         {
             pairs.add(new Object[] {"switchyard.http.port", httpPort});
+        }
+        if (onUnavailable != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.on-unavailable", onUnavailable});
         }
         if (idle != null)
         {

@@ -37,6 +37,8 @@ public final class LocalMoeLayer
     private final RoutingPlan plan;
     private final int dModel;
 
+    private boolean[] unavailable;  // [E] or null
+
     private final float[] gates;    // [G, E]
     private final float[] block;    // [2G, d]
     private final float[] blockOut; // [2G, d]
@@ -91,6 +93,23 @@ public final class LocalMoeLayer
     }
 
     /**
+     * Computes from now on as if the experts marked here could not be reached: capacity 0 for every
+     * group (DESIGN.md §3, degraded answers), what a gateway answers with {@code drop}.
+     *
+     * @param experts [E], or null for every expert available
+     */
+    public LocalMoeLayer withUnavailable(final boolean[] experts)
+    {
+        if (experts != null && experts.length != config.numExperts())
+        {
+            throw new IllegalArgumentException("unavailable experts: " + experts.length + " flags for " +
+                config.numExperts() + " experts");
+        }
+        this.unavailable = experts == null ? null : experts.clone();
+        return this;
+    }
+
+    /**
      * y = MoE(x), group by group.
      *
      * @param x          [tokens, d]
@@ -123,7 +142,7 @@ public final class LocalMoeLayer
     {
         final int d = dModel;
         router.gates(x, start * d, size, gates);
-        gating.route(gates, size, importance, start, groupOrdinal, plan);
+        gating.route(gates, size, importance, start, groupOrdinal, unavailable, plan);
         Combine.clear(y, start * d, size, d);
         for (int e = 0; e < experts.length; e++)
         {

@@ -6,6 +6,12 @@ import dev.switchyard.wire.sbe.BlockStatus;
 public enum AnswerStatus
 {
     OK,
+    /**
+     * Computed without experts that could not be reached, as the request (or the gateway's default)
+     * chose: the output is there and equals {@code infer --local --unavailable-experts} with the
+     * experts the detail names.
+     */
+    DEGRADED,
     /** The gateway's queue was full: refused at once, try again later. */
     OVERLOADED,
     /** Not answered within its deadline. */
@@ -29,6 +35,7 @@ public enum AnswerStatus
         return switch (status)
         {
             case OK -> OK;
+            case DEGRADED -> DEGRADED;
             case OVERLOADED -> OVERLOADED;
             case TIMEOUT -> TIMEOUT;
             case BAD_INPUT, BAD_SHAPE, UNKNOWN_LAYER, UNKNOWN_EXPERT, MALFORMED -> BAD_INPUT;

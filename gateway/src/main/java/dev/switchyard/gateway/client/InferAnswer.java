@@ -32,6 +32,12 @@ public record InferAnswer(long requestId, AnswerStatus status, String detail, in
         return status == AnswerStatus.OK;
     }
 
+    /** Computed without experts that could not be reached ({@link #detail()} names them): output present. */
+    public boolean degraded()
+    {
+        return status == AnswerStatus.DEGRADED;
+    }
+
     static InferAnswer failed(final long requestId, final AnswerStatus status, final String detail)
     {
         return new InferAnswer(requestId, status, detail, 0, 0, new float[0], null);

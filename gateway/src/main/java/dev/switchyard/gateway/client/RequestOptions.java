@@ -10,9 +10,26 @@ import java.time.Duration;
  *                  groups with other traffic, as the gateway forms them
  * @param layer     the MoE layer to run
  * @param deadline  answered TIMEOUT when not done by then; null for the gateway's default
+ * @param onUnavailable what to do when one of the request's experts cannot be reached
  */
-public record RequestOptions(boolean keepApart, int layer, Duration deadline)
+public record RequestOptions(boolean keepApart, int layer, Duration deadline, OnUnavailable onUnavailable)
 {
+    /** When an expert cannot be reached (its node vanished): wait for it, or answer without it. */
+    public enum OnUnavailable
+    {
+        /** The gateway's {@code switchyard.gateway.on-unavailable}. */
+        DEFAULT,
+        /** Wait until the expert is hosted again, or the deadline passes. */
+        WAIT,
+        /** Answer at once without it (capacity 0), as {@link AnswerStatus#DEGRADED} naming it. */
+        DROP
+    }
+
+    public RequestOptions(final boolean keepApart, final int layer, final Duration deadline)
+    {
+        this(keepApart, layer, deadline, OnUnavailable.DEFAULT);
+    }
+
     public static RequestOptions exact()
     {
         return new RequestOptions(true, 0, null);
@@ -25,11 +42,16 @@ public record RequestOptions(boolean keepApart, int layer, Duration deadline)
 
     public RequestOptions withLayer(final int l)
     {
-        return new RequestOptions(keepApart, l, deadline);
+        return new RequestOptions(keepApart, l, deadline, onUnavailable);
     }
 
     public RequestOptions withDeadline(final Duration d)
     {
-        return new RequestOptions(keepApart, layer, d);
+        return new RequestOptions(keepApart, layer, d, onUnavailable);
+    }
+
+    public RequestOptions withOnUnavailable(final OnUnavailable choice)
+    {
+        return new RequestOptions(keepApart, layer, deadline, choice);
     }
 }

@@ -433,8 +433,8 @@ public final class SwitchyardClient implements AutoCloseable
         synchronized (sendBuffer)
         {
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
-                deadlineMicros, wantRouting, options.keepApart(), rows, dModel(), tokens, firstRow * dModel(),
-                importance, firstRow);
+                deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
+                firstRow * dModel(), importance, firstRow);
             offered = offerRequest(length);
         }
         if (offered > 0)
@@ -494,6 +494,16 @@ public final class SwitchyardClient implements AutoCloseable
         }
     }
 
+    private static int onUnavailable(final RequestOptions options)
+    {
+        return switch (options.onUnavailable())
+        {
+            case WAIT -> RequestFrame.ON_UNAVAILABLE_WAIT;
+            case DROP -> RequestFrame.ON_UNAVAILABLE_DROP;
+            case DEFAULT -> RequestFrame.ON_UNAVAILABLE_DEFAULT;
+        };
+    }
+
     private static InferAnswer join(
         final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting,
         final float[] given)
@@ -501,9 +511,18 @@ public final class SwitchyardClient implements AutoCloseable
         for (final CompletableFuture<InferAnswer> part : parts)
         {
             final InferAnswer a = part.join();
-            if (!a.ok())
+            if (!a.ok() && !a.degraded())
             {
                 return a;
+            }
+        }
+        // A part computed without some experts makes the whole answer degraded, naming them.
+        InferAnswer degraded = null;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            if (part.join().degraded() && degraded == null)
+            {
+                degraded = part.join();
             }
         }
         // Parts wrote a given output in place; else they are joined into an array of the answer's own.
@@ -539,7 +558,9 @@ public final class SwitchyardClient implements AutoCloseable
             }
             row += a.rows();
         }
-        return new InferAnswer(parts.getFirst().join().requestId(), AnswerStatus.OK, "", rows, d, output,
+        return new InferAnswer(parts.getFirst().join().requestId(),
+            degraded == null ? AnswerStatus.OK : AnswerStatus.DEGRADED, degraded == null ? "" : degraded.detail(),
+            rows, d, output,
             wantRouting ? new InferAnswer.Routing(capacity, aux, expert, position, gate) : null);
     }
 
@@ -582,7 +603,7 @@ public final class SwitchyardClient implements AutoCloseable
             return;
         }
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());
-        if (status != AnswerStatus.OK)
+        if (status != AnswerStatus.OK && status != AnswerStatus.DEGRADED)
         {
             future.complete(InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail()));
             return;
@@ -618,7 +639,7 @@ public final class SwitchyardClient implements AutoCloseable
             answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
                 routing.gate());
         }
-        future.complete(new InferAnswer(answerFrame.requestId(), AnswerStatus.OK, "", rows, d, output, routing));
+        future.complete(new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, d, output, routing));
     }
 
     /** A request waiting for its answer, and where its output rows go. */

@@ -158,12 +158,8 @@ public final class ExpertLocator
     private void found(final ExpertActor.Located at)
     {
         final ExpertId id = new ExpertId(at.layer(), at.expert());
+        // Served again, elsewhere or (a node that was slow, not dead) where it was.
         final Loss loss = lossOf(id);
-        if (loss != null && at.node().equals(loss.node()))
-        {
-            // The vanished node answered after all: it was slow, not dead. Use it again.
-            loss.missing().remove(id);
-        }
         final ExpertActor.Located before = where.put(id, at);
         if (before == null || !before.node().equals(at.node()))
         {

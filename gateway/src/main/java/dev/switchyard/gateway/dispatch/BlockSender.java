@@ -231,9 +231,9 @@ final class BlockSender
     /**
      * The node behind {@code link} vanished: every block in flight on it is held for its expert's
      * next location (an answer that still comes from there is combined if it is first; the other
-     * is ignored, so the expert is combined once).
+     * is ignored, so the expert is combined once), or dropped where its group's requests chose so.
      */
-    int recall(final Link link)
+    int recall(final Link link, final GroupDispatcher dispatcher)
     {
         int recalled = 0;
         for (final GroupSlot group : pool.slots())
@@ -242,12 +242,16 @@ final class BlockSender
             {
                 continue;
             }
-            for (int e = 0; e < experts; e++)
+            // Dropping the last outstanding block completes (and releases) the group: stop then.
+            for (int e = 0; e < experts && group.inUse; e++)
             {
                 if (group.sent[e] && !group.received[e] && group.sentLink[e] == link)
                 {
                     group.sent[e] = false;
-                    hold(group, e, routes.route(group.layer, e));
+                    if (!dispatcher.dropLate(group, e))
+                    {
+                        hold(group, e, routes.route(group.layer, e));
+                    }
                     recalled++;
                 }
             }

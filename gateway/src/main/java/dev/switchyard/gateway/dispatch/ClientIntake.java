@@ -174,6 +174,7 @@ final class ClientIntake implements FragmentHandler
             request.prepareRouting();
         }
         request.keepApart = requestFrame.keepApart() || settings.groupPerRequest();
+        request.onUnavailable = requestFrame.onUnavailable();
         request.groupOrdinalBase = requestFrame.groupOrdinalBase();
         request.arrivalNs = System.nanoTime();
         final long deadline = requestFrame.deadlineMicros() > 0 ?

@@ -314,16 +314,17 @@ final class ClientOutlets implements AutoCloseable
             return;
         }
         final int length;
-        if (request.status == BlockStatus.OK)
+        if (request.status == BlockStatus.OK || request.status == BlockStatus.DEGRADED)
         {
             metrics.tokensAnswered.addAndGet(request.rows);
+            final String detail = FrameSizes.clip(request.detail);
             // y [rows, d]; expert, position, gate [rows, 2]; capacity, auxLoss [groups touched]
             length = request.wantRouting ?
-                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.rows,
-                    d, request.y, request.groupsTouched, request.capacity, request.auxLoss, request.expert,
-                    request.position, request.gate) :
-                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.rows,
-                    d, request.y, 0, null, null, null, null, null);
+                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.status, detail,
+                    request.rows, d, request.y, request.groupsTouched, request.capacity, request.auxLoss,
+                    request.expert, request.position, request.gate) :
+                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.status, detail,
+                    request.rows, d, request.y, 0, null, null, null, null, null);
         }
         else
         {

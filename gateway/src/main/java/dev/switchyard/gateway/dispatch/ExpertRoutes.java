@@ -44,6 +44,8 @@ final class ExpertRoutes implements AutoCloseable
         Link link;
         int epoch;
         boolean stale;
+        // Its endpoint vanished (not merely moving): a request that chose to drop skips it.
+        boolean lost;
         long lastRelocateNs;
 
         Route(final int layer, final int expert)
@@ -66,6 +68,7 @@ final class ExpertRoutes implements AutoCloseable
         void lose()
         {
             stale = true;
+            lost = true;
             epoch = 0;  // incarnations count from 1: any location named next is taken
         }
 
@@ -127,6 +130,7 @@ final class ExpertRoutes implements AutoCloseable
         route.link = link;
         route.epoch = epoch;
         route.stale = false;
+        route.lost = false;
     }
 
     /**
@@ -152,6 +156,23 @@ final class ExpertRoutes implements AutoCloseable
             }
         }
         return link;
+    }
+
+    /**
+     * Marks in {@code out} [E] the experts of {@code layer} that cannot be reached now: never located,
+     * or their endpoint vanished. An expert that is moving (its old home answered DRAINING) is not
+     * unreachable: its next home is being prepared. Returns whether any is marked.
+     */
+    boolean unreachable(final int layer, final boolean[] out)
+    {
+        boolean any = false;
+        for (int e = 0; e < experts; e++)
+        {
+            final Route r = routes[layer][e];
+            out[e] = r.address == null || r.lost;
+            any |= out[e];
+        }
+        return any;
     }
 
     /** Whether a route is known for every expert of every layer; may be called from any thread. */

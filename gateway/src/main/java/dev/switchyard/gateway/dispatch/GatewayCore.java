@@ -52,6 +52,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final ClientOutlets clients;
     private final GroupFormer former;
     private final BlockSender sender;
+    private final GroupDispatcher dispatcher;
     private final AnswerRelease answers;
     private final ClientIntake intake;
 
@@ -86,13 +87,15 @@ public final class GatewayCore implements Agent, AutoCloseable
         final RelocationRequests relocation,
         final GatewayMetrics metrics)
     {
-        this(dataPlane, config, routers, settings, ClientPolicy.defaults(), clientHost, relocation, metrics);
+        this(dataPlane, config, routers, settings, ClientPolicy.defaults(), clientHost, relocation, metrics, false);
     }
 
     /**
-     * @param routers    the router of every layer, [layers]
-     * @param clients    how each client is treated (handshake, release, fair share of the queue)
-     * @param clientHost the address clients reach this gateway at
+     * @param routers         the router of every layer, [layers]
+     * @param clientPolicy    how each client is treated (handshake, release, fair share of the queue)
+     * @param clientHost      the address clients reach this gateway at
+     * @param dropUnavailable what a request that does not choose gets when one of its experts cannot
+     *                        be reached: a degraded answer at once (true) or a wait for the expert
      */
     public GatewayCore(
         final DataPlane dataPlane,
@@ -102,7 +105,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         final ClientPolicy clientPolicy,
         final String clientHost,
         final RelocationRequests relocation,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics,
+        final boolean dropUnavailable)
     {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
@@ -139,8 +143,10 @@ public final class GatewayCore implements Agent, AutoCloseable
             whileOffering, clientPolicy.handshakeTimeout().toNanos(), clientPolicy.idleTimeout().toNanos());
         this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
-        this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, new GroupDispatcher(
-            d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics));
+        this.dispatcher = new GroupDispatcher(
+            d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
+            dropUnavailable);
+        this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
@@ -235,7 +241,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             final ExpertRoutes.Link link = routes.lose(address);
             if (link != null)
             {
-                final int recalled = sender.recall(link);
+                final int recalled = sender.recall(link, dispatcher);
                 LOG.debug("endpoint {} lost: {} blocks in flight recalled", address, recalled);
             }
         }))

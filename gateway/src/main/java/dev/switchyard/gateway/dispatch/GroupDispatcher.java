@@ -1,10 +1,12 @@
 package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.gating.Top2Gating;
 import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.router.wire.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,7 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends a closed group on its way: gates its tokens with its layer's router into a routing plan,
  * then has every expert with slots in the plan sent its block. A group that gives no expert a slot
- * is complete at once.
+ * is complete at once. When some of the layer's experts cannot be reached and every request in the
+ * group chose to drop them (or left it to a gateway that drops), the group is gated with capacity 0
+ * for them (DESIGN.md §3, degraded answers) and its requests are answered DEGRADED, naming them.
  */
 final class GroupDispatcher
 {
@@ -25,6 +29,10 @@ final class GroupDispatcher
     private final GroupPool pool;
     private final BlockSender sender;
     private final GatewayMetrics metrics;
+    private final ExpertRoutes routes;
+    private final boolean dropByDefault;
+    private final boolean beforeCapacity;
+    private final boolean[] unreachable;  // [E] scratch
 
     /**
      * @param routers the router of every layer, [layers]
@@ -37,8 +45,14 @@ final class GroupDispatcher
         final Top2Gating[] gatings,
         final GroupPool pool,
         final BlockSender sender,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics,
+        final ExpertRoutes routes,
+        final boolean dropByDefault)
     {
+        this.routes = routes;
+        this.dropByDefault = dropByDefault;
+        this.beforeCapacity = gatings.length > 0 && gatings[0].config().normalize() == Normalize.BEFORE_CAPACITY;
+        this.unreachable = new boolean[experts];
         this.d = d;
         this.experts = experts;
         this.routers = routers;
@@ -55,8 +69,19 @@ final class GroupDispatcher
         try
         {
             routers[layer].gates(group.x, 0, group.tokens, group.gates);  // x [G, d] -> gates [G, E]
+            final boolean[] skip = drops(group) && routes.unreachable(layer, unreachable) ? unreachable : null;
             gatings[layer].route(group.gates, group.tokens, group.anyImportance ? group.importance : null, 0,
-                group.ordinal, plan);
+                group.ordinal, skip, plan);
+            if (skip != null)
+            {
+                for (int s = 0; s < group.segments; s++)
+                {
+                    if (group.segmentLive(s))
+                    {
+                        group.segRequest[s].skip(skip);
+                    }
+                }
+            }
         }
         catch (final RuntimeException ex)
         {
@@ -85,7 +110,7 @@ final class GroupDispatcher
             pool.complete(group);
             return;
         }
-        // A reply polled while a send waits for room may finish the group: stop at once then.
+        // A send that fails the group (a block too large to carry) releases it: stop at once then.
         for (int e = 0; e < experts && group.inUse; e++)
         {
             if (plan.slotCount(e) > 0)
@@ -94,5 +119,52 @@ final class GroupDispatcher
                 sender.send(group, e);
             }
         }
+    }
+
+    /**
+     * The block of {@code expert} was in flight to a node that vanished. If every request of the
+     * group would rather be answered without it, and the other gates do not depend on it
+     * ({@code before_capacity}), the group goes on without that expert, as capacity 0 for it would
+     * have routed it; otherwise the block waits for the expert's next home. Returns whether it was
+     * dropped.
+     */
+    boolean dropLate(final GroupSlot group, final int expert)
+    {
+        if (!beforeCapacity || !drops(group))
+        {
+            return false;
+        }
+        group.plan.dropExpert(expert);
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                group.segRequest[s].skip(expert, experts);
+            }
+        }
+        group.received[expert] = true;
+        if (--group.outstanding == 0)
+        {
+            pool.complete(group);
+        }
+        return true;
+    }
+
+    /** Whether every request with rows in the group would rather be answered without unreachable experts. */
+    private boolean drops(final GroupSlot group)
+    {
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                final int choice = group.segRequest[s].onUnavailable;
+                if (choice == RequestFrame.ON_UNAVAILABLE_WAIT ||
+                    (choice == RequestFrame.ON_UNAVAILABLE_DEFAULT && !dropByDefault))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }

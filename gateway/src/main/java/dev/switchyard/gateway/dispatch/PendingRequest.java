@@ -21,6 +21,9 @@ final class PendingRequest
     boolean wantRouting;
     boolean keepApart;
     boolean hasImportance;
+    int onUnavailable;                  // RequestFrame.ON_UNAVAILABLE_*
+    boolean[] skipped = new boolean[0]; // [E] experts left out of a degraded answer
+    int skippedCount;
     long groupOrdinalBase;
     long arrivalNs;
     long deadlineNs;
@@ -60,6 +63,42 @@ final class PendingRequest
         done = false;
         status = BlockStatus.OK;
         detail = "";
+        if (skippedCount > 0)
+        {
+            Arrays.fill(skipped, false);
+            skippedCount = 0;
+        }
+    }
+
+    /** Some of this request's rows were computed without {@code expert}, of {@code experts}. */
+    void skip(final int expert, final int experts)
+    {
+        if (skipped.length < experts)
+        {
+            skipped = new boolean[experts];
+        }
+        if (!skipped[expert])
+        {
+            skipped[expert] = true;
+            skippedCount++;
+        }
+    }
+
+    /** Some of this request's rows were routed without the experts marked in {@code unavailable} [E]. */
+    void skip(final boolean[] unavailable)
+    {
+        if (skipped.length < unavailable.length)
+        {
+            skipped = new boolean[unavailable.length];
+        }
+        for (int e = 0; e < unavailable.length; e++)
+        {
+            if (unavailable[e] && !skipped[e])
+            {
+                skipped[e] = true;
+                skippedCount++;
+            }
+        }
     }
 
     void prepareRouting()
@@ -85,7 +124,7 @@ final class PendingRequest
     /** Past its deadline: a result not yet sent becomes a timeout; an error stays the error it is. */
     void expire(final String text)
     {
-        if (status == BlockStatus.OK)
+        if (status == BlockStatus.OK || status == BlockStatus.DEGRADED)
         {
             done = true;
             status = BlockStatus.TIMEOUT;
@@ -116,6 +155,11 @@ final class PendingRequest
         if (rowsDone == rows && !done)
         {
             done = true;
+            if (skippedCount > 0)
+            {
+                status = BlockStatus.DEGRADED;
+                detail = skippedDetail();
+            }
         }
     }
 
@@ -134,6 +178,23 @@ final class PendingRequest
     {
         capacity[index] = groupCapacity;
         auxLoss[index] = groupAuxLoss;
+    }
+
+    /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */
+    private String skippedDetail()
+    {
+        final StringBuilder text = new StringBuilder("experts ");
+        String sep = "";
+        for (int e = 0; e < skipped.length; e++)
+        {
+            if (skipped[e])
+            {
+                text.append(sep).append(e);
+                sep = ",";
+            }
+        }
+        return text.append(" of layer ").append(layer)
+            .append(" could not be reached: computed without them (capacity 0)").toString();
     }
 
     private static float[] grow(final float[] a, final int n)

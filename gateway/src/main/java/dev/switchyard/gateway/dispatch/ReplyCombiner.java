@@ -12,9 +12,10 @@ import org.agrona.DirectBuffer;
 
 /**
  * Takes experts' replies in. An OK block is combined into its group's output with the plan's gates,
- * and the group's last one completes it; DRAINING or unavailable marks the route stale and holds the
- * block for the expert's next location; any other status fails the group. A reply for a group that
- * has moved on, or for a block already combined, is counted and dropped.
+ * and the group's last one completes it; DRAINING or unavailable from the expert's current
+ * incarnation marks its route stale, and the block is held for the expert's next location; any
+ * other status fails the group. A reply for a group that has moved on, or for a block already
+ * combined, is counted and dropped.
  */
 final class ReplyCombiner implements FragmentHandler
 {
@@ -97,7 +98,12 @@ final class ReplyCombiner implements FragmentHandler
             {
                 group.sent[expert] = false;
                 final Route route = routes.route(group.layer, expert);
-                route.stale = true;
+                // Only the incarnation the block was sent to is gone: if the control plane already
+                // named the next one, that route is good and the block goes there.
+                if (blockFrame.epoch() == route.epoch)
+                {
+                    route.stale = true;
+                }
                 sender.hold(group, expert, route);
             }
             default -> pool.fail(group, status, "expert " + group.layer + "/" + expert + " answered " + status);

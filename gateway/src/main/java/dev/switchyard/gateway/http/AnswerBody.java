@@ -12,7 +12,8 @@ import dev.switchyard.router.io.NpyArray;
 
 /**
  * An answer's body: the output as {@code .npy} bytes, or as JSON
- * ({@code {"rows": T, "cols": d, "output": [[...]], "routing": {...}}}) whose floats are written in
+ * ({@code {"rows": T, "cols": d, "output": [[...]], "degraded": "...", "routing": {...}}}, "degraded" only
+ * when the answer was computed without some experts) whose floats are written in
  * their shortest decimal form, so a reader that parses them as float32 gets the same bits. The
  * routing object has the fields of the routing report (DESIGN.md §2).
  */
@@ -49,6 +50,10 @@ final class AnswerBody
                 g.writeEndArray();
             }
             g.writeEndArray();
+            if (answer.degraded())
+            {
+                g.writeStringField("degraded", answer.detail());
+            }
             if (answer.routing() != null)
             {
                 writeRouting(g, answer.routing());

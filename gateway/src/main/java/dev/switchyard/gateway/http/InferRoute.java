@@ -12,6 +12,7 @@ import dev.switchyard.gateway.client.SwitchyardClient;
 import dev.switchyard.router.BadInputException;
 import dev.switchyard.router.tokens.TokenChecks;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 
 /**
  * {@code POST /v1/layers/{layer}:infer}: the body's tokens through one layer of this node's
@@ -21,6 +22,8 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
  */
 final class InferRoute
 {
+    static final String DEGRADED_HEADER = "Switchyard-Degraded";
+
     private final SwitchyardClient client;
     private final HttpSettings settings;
     private final BooleanSupplier located;
@@ -95,12 +98,14 @@ final class InferRoute
             {
                 return Responses.error(ApiError.of(500, "internal", String.valueOf(failure.getMessage())));
             }
-            if (!a.ok())
+            if (!a.ok() && !a.degraded())
             {
                 return Responses.error(statusError(a));
             }
-            return answerJson || tokens.routing() ? Responses.json(200, AnswerBody.json(a)) :
+            final HttpResponse response = answerJson || tokens.routing() ? Responses.json(200, AnswerBody.json(a)) :
                 Responses.npy(AnswerBody.npy(a));
+            // A degraded answer is an answer: its header names the experts it was computed without.
+            return a.degraded() ? response.addHeader(RawHeader.create(DEGRADED_HEADER, a.detail())) : response;
         });
     }
 

@@ -186,7 +186,7 @@ public final class SwitchyardNode implements AutoCloseable
                         {
                             ref.tell(new ExpertLocator.Relocate(layer, expert));
                         }
-                    }, metrics);
+                    }, metrics, dropUnavailable(full));
                 started.add(gateway);
                 recorder = RecordSettings.from(full).startRecorder(dataPlane.aeron().context().aeronDirectoryName(),
                     new RecordedModel(modelConfig.dModel(), experts, modelConfig.routing().groupSize(), layers,
@@ -301,6 +301,19 @@ public final class SwitchyardNode implements AutoCloseable
             .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles))
             .withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(seeds))
             .withFallback(full);
+    }
+
+    /** {@code switchyard.gateway.on-unavailable}: drop (degraded answers at once) or wait. */
+    private static boolean dropUnavailable(final Config full)
+    {
+        final String choice = full.getString("switchyard.gateway.on-unavailable");
+        return switch (choice)
+        {
+            case "drop" -> true;
+            case "wait" -> false;
+            default -> throw new BadInputException(
+                "switchyard.gateway.on-unavailable must be wait or drop (got '" + choice + "')");
+        };
     }
 
     private static void joinCluster(final ActorSystem<Void> system, final NodeSettings settings)

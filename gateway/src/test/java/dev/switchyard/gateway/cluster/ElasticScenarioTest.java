@@ -8,13 +8,17 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.switchyard.experts.compute.ComputeBackends;
+import dev.switchyard.experts.compute.ComputePool;
+import dev.switchyard.experts.compute.WeightFormat;
+import dev.switchyard.experts.layer.LocalMoeLayer;
 import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.cluster.OpenLoopLoad.Phase;
+import dev.switchyard.gateway.cluster.OpenLoopLoad.Sent;
 import dev.switchyard.gateway.client.InferAnswer;
 import dev.switchyard.gateway.client.RequestOptions;
 import dev.switchyard.gateway.client.SwitchyardClient;
@@ -38,9 +42,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The elastic scenario with real {@code switchyard serve} JVMs on loopback, in the local failure
  * profile: a gateway node and two expert nodes serve a model of 16 experts under steady open-loop
- * load; a third node joins; one node is killed with SIGKILL; another leaves with SIGTERM. Every
- * request is counted by how it ended. No request goes unanswered or is answered twice, every OK
- * output equals the in-process layer bit for bit, and the join and leave phases fail no request.
+ * load; a third node joins; one node is killed with SIGKILL; another leaves with SIGTERM; then the
+ * last expert node is killed while requests choose {@code drop}, so that the experts it hosted have
+ * no live home for a while. Every request is counted by how it ended. No request goes unanswered or
+ * is answered twice, every OK output equals the in-process layer bit for bit, every DEGRADED output
+ * equals it computed without the experts the answer names ({@code infer --local
+ * --unavailable-experts}), and the join and leave phases fail no request.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ElasticScenarioTest
@@ -48,9 +55,9 @@ class ElasticScenarioTest
     private static final int D = 16;
     private static final int G = 8;
     private static final int EXPERTS = 16;
-    private static final long SEND_EVERY_MS = 20;
+    private static final long SEND_EVERY_MS = 40;
     /** Requests sent in a phase before the next begins: 3 s of load. */
-    private static final int PER_PHASE = 150;
+    private static final int PER_PHASE = 75;
     private static final Pattern SERVED_AGAIN = Pattern.compile("all (\\d+) experts of (\\S+) served again, (\\d+) ms");
     private static final Pattern FIRST_SERVED = Pattern.compile("first expert served: \\S+ ready (\\d+) ms");
 
@@ -59,14 +66,6 @@ class ElasticScenarioTest
 
     private final List<ServeProcess> nodes = new ArrayList<>();
     private final Map<String, Integer> metricsPorts = new java.util.LinkedHashMap<>();
-
-    enum Phase { STEADY, JOIN, KILL, LEAVE }
-
-    /** A request sent, the phase it was sent in, which input it carried and when. */
-    private record Sent(Phase phase, int input, long sentNs, CompletableFuture<InferAnswer> answer,
-        AtomicLong answeredNs)
-    {
-    }
 
     @AfterEach
     void killEveryNode() throws Exception
@@ -96,7 +95,13 @@ class ElasticScenarioTest
                 inputs[i] = tokens(3 + 5 * i, 90 + i);
                 expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
             }
+            runScenario(model, inputs, expected);
         }
+    }
+
+    private void runScenario(final ModelDirectory model, final float[][] inputs, final float[][] expected)
+        throws Exception
+    {
 
         final ServeProcess gateway = node("gateway", "all", null);
         final String[] gatewayAt = gateway.addresses(90);
@@ -132,7 +137,7 @@ class ElasticScenarioTest
 
             assertStatusShows(seed, 3);
 
-            final Load load = new Load(client, inputs, sent);
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS, options(), sent);
             final Thread loadThread = new Thread(load, "open-loop load");
             loadThread.start();
             try
@@ -155,7 +160,7 @@ class ElasticScenarioTest
                 load.phase = Phase.KILL;
                 final long killNs = System.nanoTime();
                 joining.kill();
-                final ServeProcess.Line again = gateway.await(l -> l.contains("served again"), 60,
+                final ServeProcess.Line again = gateway.awaitAfter(killNs, l -> l.contains("served again"), 60,
                     "that the killed node's experts are served again");
                 final Matcher sa = SERVED_AGAIN.matcher(again.text());
                 assertTrue(sa.find(), again.text());
@@ -168,6 +173,16 @@ class ElasticScenarioTest
                 expertsB.terminate();
                 assertTrue(expertsB.awaitExit(60), "the leaving node did not exit\n" + expertsB.output());
                 load.awaitSentInPhase(PER_PHASE);
+
+                // The last expert node dies while requests would rather have an answer without its
+                // experts than wait for them to be hosted again on the gateway node.
+                load.dropUnavailable = true;
+                load.phase = Phase.DROP;
+                final long lastKillNs = System.nanoTime();
+                expertsA.kill();
+                gateway.awaitAfter(lastKillNs, l -> l.contains("served again"), 60,
+                    "that the last expert node's experts are served again");
+                load.awaitSentInPhase(load.sentInPhase() + PER_PHASE);
             }
             finally
             {
@@ -192,6 +207,12 @@ class ElasticScenarioTest
                     assertArrayEquals(expected[s.input()], answer.output(), "request of input " + s.input() +
                         " in phase " + s.phase());
                 }
+                if (answer.degraded())
+                {
+                    final float[] x = inputs[s.input()];
+                    assertArrayEquals(degradedReference(model, x, answer.detail()), answer.output(),
+                        "degraded answer of input " + s.input() + ": " + answer.detail());
+                }
             }
             System.out.printf("requests sent %d, never answered %d, answered twice %d, by phase %s%n",
                 sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase);
@@ -202,6 +223,8 @@ class ElasticScenarioTest
             }
             assertEquals(0, neverAnswered, "requests never answered\n" + outputs());
             assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+            assertTrue(byPhase.get(Phase.DROP).getOrDefault(AnswerStatus.DEGRADED, 0) > 0,
+                "no degraded answer while experts had no home: " + byPhase.get(Phase.DROP));
             for (final Phase p : List.of(Phase.STEADY, Phase.JOIN, Phase.LEAVE))
             {
                 final Map<AnswerStatus, Integer> counts = byPhase.get(p);
@@ -227,96 +250,27 @@ class ElasticScenarioTest
         assertEquals(60, report.get("loadWindowS").asInt(), out.toString());
     }
 
+    private static final Pattern SKIPPED = Pattern.compile("experts ([0-9,]+) of layer 0");
+
+    /** {@code infer --local --unavailable-experts} for the experts a degraded answer names. */
+    private static float[] degradedReference(final ModelDirectory model, final float[] x, final String detail)
+    {
+        final Matcher m = SKIPPED.matcher(detail);
+        assertTrue(m.find(), "a degraded answer names its experts: " + detail);
+        final boolean[] unavailable = new boolean[EXPERTS];
+        for (final String e : m.group(1).split(","))
+        {
+            unavailable[Integer.parseInt(e)] = true;
+        }
+        final float[] y = new float[x.length];
+        LocalMoeLayer.load(model, 0, ComputeBackends.vector(ComputePool.callerOnly()), WeightFormat.F32)
+            .withUnavailable(unavailable).forward(x, x.length / D, null, y, null);
+        return y;
+    }
+
     private static RequestOptions options()
     {
         return RequestOptions.exact().withDeadline(Duration.ofSeconds(8));
-    }
-
-    /** Sends a request every {@link #SEND_EVERY_MS} on schedule, whatever the answers do. */
-    private static final class Load implements Runnable
-    {
-        private final SwitchyardClient client;
-        private final float[][] inputs;
-        private final List<Sent> sent;
-        volatile Phase phase = Phase.STEADY;
-        volatile boolean stop;
-
-        Load(final SwitchyardClient client, final float[][] inputs, final List<Sent> sent)
-        {
-            this.client = client;
-            this.inputs = inputs;
-            this.sent = sent;
-        }
-
-        @Override
-        public void run()
-        {
-            final long start = System.nanoTime();
-            for (long n = 0; !stop; n++)
-            {
-                final long due = start + TimeUnit.MILLISECONDS.toNanos(n * SEND_EVERY_MS);
-                long wait;
-                while ((wait = due - System.nanoTime()) > 0)
-                {
-                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                }
-                final int i = (int)(n % inputs.length);
-                final CompletableFuture<InferAnswer> answer =
-                    client.infer(inputs[i], inputs[i].length / D, null, false, options());
-                final AtomicLong answeredNs = new AtomicLong();
-                answer.whenComplete((a, ex) -> answeredNs.set(System.nanoTime()));
-                synchronized (sent)
-                {
-                    sent.add(new Sent(phase, i, due, answer, answeredNs));
-                    sent.notifyAll();
-                }
-            }
-        }
-
-        int sentInPhase()
-        {
-            final Phase p = phase;
-            synchronized (sent)
-            {
-                return (int)sent.stream().filter(s -> s.phase() == p).count();
-            }
-        }
-
-        /** Waits until {@code count} requests have been sent in the current phase (the load runs meanwhile). */
-        void awaitSentInPhase(final int count) throws InterruptedException
-        {
-            final Phase p = phase;
-            synchronized (sent)
-            {
-                while (sent.stream().filter(s -> s.phase() == p).count() < count)
-                {
-                    assertTrue(!stop, "load stopped");
-                    sent.wait(1_000);
-                }
-            }
-        }
-
-        /** Latency from the scheduled send to the answer, over the phase's answered requests, in ms. */
-        double percentile(final Phase p, final double q)
-        {
-            final List<Long> micros = new ArrayList<>();
-            synchronized (sent)
-            {
-                for (final Sent s : sent)
-                {
-                    if (s.phase() == p && s.answeredNs().get() != 0)
-                    {
-                        micros.add(TimeUnit.NANOSECONDS.toMicros(s.answeredNs().get() - s.sentNs()));
-                    }
-                }
-            }
-            if (micros.isEmpty())
-            {
-                return Double.NaN;
-            }
-            micros.sort(null);
-            return micros.get(Math.min(micros.size() - 1, (int)Math.ceil(q * micros.size()) - 1)) / 1000.0;
-        }
     }
 
     private ServeProcess node(final String name, final String role, final String seed) throws Exception

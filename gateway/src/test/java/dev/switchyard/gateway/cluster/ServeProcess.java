@@ -100,6 +100,13 @@ final class ServeProcess implements AutoCloseable
     /** The first line matching {@code match}, waiting for it up to {@code timeoutS} seconds. */
     Line await(final Predicate<String> match, final long timeoutS, final String what) throws InterruptedException
     {
+        return awaitAfter(Long.MIN_VALUE, match, timeoutS, what);
+    }
+
+    /** As {@link #await}, among the lines read after {@code sinceNs}. */
+    Line awaitAfter(final long sinceNs, final Predicate<String> match, final long timeoutS, final String what)
+        throws InterruptedException
+    {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutS);
         synchronized (lines)
         {
@@ -108,7 +115,8 @@ final class ServeProcess implements AutoCloseable
             {
                 for (; seen < lines.size(); seen++)
                 {
-                    if (match.test(lines.get(seen).text()))
+                    if ((sinceNs == Long.MIN_VALUE || lines.get(seen).atNs() - sinceNs > 0) &&
+                        match.test(lines.get(seen).text()))
                     {
                         return lines.get(seen);
                     }

@@ -100,6 +100,27 @@ public final class Top2Gating
         final long groupOrdinal,
         final RoutingPlan out)
     {
+        route(gates, tokens, importance, importanceOffset, groupOrdinal, null, out);
+    }
+
+    /**
+     * Routes one group as if the experts marked in {@code unavailable} had capacity 0 (a degraded
+     * answer, DESIGN.md §3): every assignment to them is dropped at the capacity step; every other
+     * assignment, position and the balancing loss are what they would be with all experts, and
+     * {@code after_capacity} renormalises the survivors with the dropped gate as 0. Such drops count
+     * as capacity drops.
+     *
+     * @param unavailable [E], true for an expert that cannot be reached; null for none
+     */
+    public void route(
+        final float[] gates,
+        final int tokens,
+        final float[] importance,
+        final int importanceOffset,
+        final long groupOrdinal,
+        final boolean[] unavailable,
+        final RoutingPlan out)
+    {
         if (tokens < 1 || tokens > maxTokens)
         {
             throw new IllegalArgumentException("group of " + tokens + " tokens, gating holds 1.." + maxTokens);
@@ -257,7 +278,7 @@ public final class Top2Gating
         {
             if (mask1[t])
             {
-                if (count1[index1[t]]++ >= capacity)
+                if (count1[index1[t]]++ >= capacityOf(index1[t], capacity, unavailable))
                 {
                     mask1[t] = false;
                     droppedFirst++;
@@ -266,7 +287,7 @@ public final class Top2Gating
         }
         for (int e = 0; e < experts; e++)
         {
-            count1[e] = Math.min(count1[e], capacity);
+            count1[e] = Math.min(count1[e], capacityOf(e, capacity, unavailable));
             count2[e] = 0;
         }
         final int[] next1 = nextPosition1;
@@ -289,7 +310,7 @@ public final class Top2Gating
             if (mask2[t])
             {
                 final int position = count1[index2[t]] + count2[index2[t]]++;
-                if (position < capacity)
+                if (position < capacityOf(index2[t], capacity, unavailable))
                 {
                     e2 = index2[t];
                     p2 = position;
@@ -318,6 +339,11 @@ public final class Top2Gating
         }
         out.indexSlots();
         out.setStatistics(auxLoss, droppedFirst, droppedSecond, removedByPolicy, masked);
+    }
+
+    private static int capacityOf(final int expert, final int capacity, final boolean[] unavailable)
+    {
+        return unavailable != null && unavailable[expert] ? 0 : capacity;
     }
 
     // loss = mean_e(proxy₁·density₁)·E², + 0.5·mean_e(proxy₂·density₂)·E² with the second-place term.

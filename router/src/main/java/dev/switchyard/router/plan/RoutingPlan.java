@@ -261,6 +261,38 @@ public final class RoutingPlan
         }
     }
 
+    /**
+     * Drops every assignment to {@code expert} after routing, as capacity 0 for it would have (a
+     * degraded answer decided once the group's blocks were out). Exact only where no other gate
+     * depends on it: {@code before_capacity}, whose gates are final before capacity. Its slots stay
+     * in the slot table, but its block must not be combined.
+     */
+    public void dropExpert(final int expert)
+    {
+        for (int t = 0; t < tokens; t++)
+        {
+            final boolean hadAny = expert1[t] != ABSENT || expert2[t] != ABSENT;
+            if (expert1[t] == expert)
+            {
+                expert1[t] = ABSENT;
+                position1[t] = ABSENT;
+                gate1[t] = 0f;
+                droppedFirstByCapacity++;
+            }
+            if (expert2[t] == expert)
+            {
+                expert2[t] = ABSENT;
+                position2[t] = ABSENT;
+                gate2[t] = 0f;
+                droppedSecondByCapacity++;
+            }
+            if (hadAny && expert1[t] == ABSENT && expert2[t] == ABSENT)
+            {
+                tokensWithoutExpert++;
+            }
+        }
+    }
+
     public void setStatistics(
         final double auxLoss,
         final int droppedFirstByCapacity,

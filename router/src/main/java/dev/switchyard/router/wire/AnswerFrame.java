@@ -72,6 +72,18 @@ public final class AnswerFrame
         final int groups, final int[] capacity, final double[] auxLoss,
         final int[] expert, final int[] position, final float[] gate)
     {
+        return writeResult(buffer, offset, clientId, requestId, BlockStatus.OK, "", rows, cols, y, groups, capacity,
+            auxLoss, expert, position, gate);
+    }
+
+    /** A result with a status other than OK that still carries rows (DEGRADED), and its detail. */
+    public int writeResult(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final BlockStatus status, final String detail,
+        final int rows, final int cols, final float[] y,
+        final int groups, final int[] capacity, final double[] auxLoss,
+        final int[] expert, final int[] position, final float[] gate)
+    {
         final boolean routing = capacity != null;
         encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .clientId(clientId)
@@ -79,9 +91,9 @@ public final class AnswerFrame
             .rows(rows)
             .cols(cols)
             .groups(routing ? groups : 0)
-            .status(BlockStatus.OK)
+            .status(status)
             .routing((short)(routing ? 1 : 0))
-            .detail("");
+            .detail(detail);
         int at = offset + WireLayout.align(encoder.limit() - offset, 8);
         FloatRows.write(buffer, at, y, 0, rows * cols);
         at += rows * cols * Float.BYTES;

@@ -14,6 +14,13 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class RequestFrame
 {
+    /** The gateway's configured choice when an expert cannot be reached. */
+    public static final int ON_UNAVAILABLE_DEFAULT = 0;
+    /** Wait for the expert to be hosted again (until the deadline). */
+    public static final int ON_UNAVAILABLE_WAIT = 1;
+    /** Answer at once without it (capacity 0), marked degraded. */
+    public static final int ON_UNAVAILABLE_DROP = 2;
+
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final InferRequestEncoder encoder = new InferRequestEncoder();
     private final InferRequestDecoder decoder = new InferRequestDecoder();
@@ -44,6 +51,34 @@ public final class RequestFrame
         final float[] importance,
         final int importanceOffset)
     {
+        return write(buffer, offset, clientId, requestId, layer, groupOrdinalBase, deadlineMicros, wantRouting,
+            keepApart, ON_UNAVAILABLE_DEFAULT, rows, cols, tokens, tokensOffset, importance, importanceOffset);
+    }
+
+    /**
+     * As above, with what the gateway does when one of the request's experts cannot be reached.
+     *
+     * @param onUnavailable {@link #ON_UNAVAILABLE_DEFAULT}, {@link #ON_UNAVAILABLE_WAIT} or
+     *                      {@link #ON_UNAVAILABLE_DROP}
+     */
+    public int write(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long clientId,
+        final long requestId,
+        final int layer,
+        final long groupOrdinalBase,
+        final long deadlineMicros,
+        final boolean wantRouting,
+        final boolean keepApart,
+        final int onUnavailable,
+        final int rows,
+        final int cols,
+        final float[] tokens,
+        final int tokensOffset,
+        final float[] importance,
+        final int importanceOffset)
+    {
         encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .clientId(clientId)
             .requestId(requestId)
@@ -52,7 +87,8 @@ public final class RequestFrame
             .layer(layer)
             .rows(rows)
             .cols(cols);
-        encoder.flags().clear().importance(importance != null).wantRouting(wantRouting).keepApart(keepApart);
+        encoder.flags().clear().importance(importance != null).wantRouting(wantRouting).keepApart(keepApart)
+            .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP).waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
         int at = offset + WireLayout.REQUEST_HEADER_LENGTH;
         FloatRows.write(buffer, at, tokens, tokensOffset, rows * cols);
         at += rows * cols * Float.BYTES;
@@ -164,6 +200,13 @@ public final class RequestFrame
     public boolean keepApart()
     {
         return decoder.flags().keepApart();
+    }
+
+    /** {@link #ON_UNAVAILABLE_DROP}, {@link #ON_UNAVAILABLE_WAIT}, or the gateway's default. */
+    public int onUnavailable()
+    {
+        return decoder.flags().dropUnavailable() ? ON_UNAVAILABLE_DROP :
+            decoder.flags().waitUnavailable() ? ON_UNAVAILABLE_WAIT : ON_UNAVAILABLE_DEFAULT;
     }
 
     /** Copies {@code count} token rows starting at {@code firstRow} into {@code dst}. */

@@ -48,6 +48,17 @@ final class DenseTop2Reference
         final float[] rawGatesIn, final int g, final int e, final float[] importance, final float[] uniforms,
         final RoutingConfig cfg)
     {
+        return gate(rawGatesIn, g, e, importance, uniforms, cfg, null);
+    }
+
+    /**
+     * As above, with the experts marked in {@code unavailable} given capacity 0 in the
+     * {@code position < capacity} masks (a degraded answer); null for none.
+     */
+    static Result gate(
+        final float[] rawGatesIn, final int g, final int e, final float[] importance, final float[] uniforms,
+        final RoutingConfig cfg, final boolean[] unavailable)
+    {
         final int c = cfg.capacity(g, e);
         final boolean canonical = cfg.normalize() == Normalize.BEFORE_CAPACITY;
         final float[] rawGates = rawGatesIn.clone();
@@ -166,7 +177,7 @@ final class DenseTop2Reference
         // position_in_expert_1 = cumsum(mask_1, exclusive) * mask_1   [G, E]
         float[] positionInExpert1 = cumsumExclusive(mask1, g, e);
         multiplyInPlace(positionInExpert1, mask1);
-        mask1 = lessThanMask(mask1, positionInExpert1, c);
+        mask1 = lessThanMask(mask1, positionInExpert1, c, e, unavailable);
         final float[] mask1Count = reduceSumOverGroup(mask1, g, e);          // [E]
         final float[] mask1Flat = reduceSumOverExperts(mask1, g, e);         // [G]
         final float[] position1 = reduceSumOverExperts(positionInExpert1, g, e);
@@ -183,7 +194,7 @@ final class DenseTop2Reference
             }
         }
         multiplyInPlace(positionInExpert2, mask2);
-        mask2 = lessThanMask(mask2, positionInExpert2, c);
+        mask2 = lessThanMask(mask2, positionInExpert2, c, e, unavailable);
         final float[] mask2Flat = reduceSumOverExperts(mask2, g, e);
         for (int t = 0; t < g; t++)
         {
@@ -333,12 +344,15 @@ final class DenseTop2Reference
         }
     }
 
-    private static float[] lessThanMask(final float[] mask, final float[] position, final int c)
+    // mask * (position < capacity[E])   [G, E]
+    private static float[] lessThanMask(
+        final float[] mask, final float[] position, final int c, final int e, final boolean[] unavailable)
     {
         final float[] out = mask.clone();
         for (int i = 0; i < out.length; i++)
         {
-            out[i] *= position[i] < c ? 1f : 0f;
+            final int capacity = unavailable != null && unavailable[i % e] ? 0 : c;
+            out[i] *= position[i] < capacity ? 1f : 0f;
         }
         return out;
     }

@@ -76,6 +76,13 @@ class Top2GatingPropertyTest
         final float[] importance = randomImportance(r, tokens, coverage);
         final TestExperts net = new TestExperts(r, experts, d);
 
+        // A third of the cases answer degraded: some experts unreachable (capacity 0). Drawn last, so
+        // that the other draws of a case are those it had before degraded cases existed.
+        final boolean[] unavailable = randomUnavailable(new SplittableRandom(r.nextLong() ^ 0x5DEECE66DL), experts);
+        if (unavailable != null)
+        {
+            coverage.degraded++;
+        }
         final TokenGroups groups = new TokenGroups(tokens, groupSize);
         if (tokens % groupSize != 0)
         {
@@ -101,9 +108,17 @@ class Top2GatingPropertyTest
             final long ordinal = 1000L + gi;
             GroupUniforms.fill(cfg.randomSeed(), ordinal, g, uniforms);
 
-            gating.route(groupGates, g, importance, start, ordinal, plan);
+            gating.route(groupGates, g, importance, start, ordinal, unavailable, plan);
             final DenseTop2Reference.Result ref =
-                DenseTop2Reference.gate(groupGates, g, experts, groupImportance, uniforms, cfg);
+                DenseTop2Reference.gate(groupGates, g, experts, groupImportance, uniforms, cfg, unavailable);
+            if (unavailable != null)
+            {
+                for (int t = 0; t < g; t++)
+                {
+                    assertTrue(plan.expert1(t) < 0 || !unavailable[plan.expert1(t)], "first choice to an unavailable expert");
+                    assertTrue(plan.expert2(t) < 0 || !unavailable[plan.expert2(t)], "second choice to an unavailable expert");
+                }
+            }
 
             final int formula = (int)Math.floor(g * cfg.capacityFactor() / experts);
             if (cfg.minCapacity() > Math.min(g, formula))
@@ -155,6 +170,22 @@ class Top2GatingPropertyTest
                 assertBitEqual(expected[i], y[start * d + i], "group " + gi + " output " + i);
             }
         }
+    }
+
+    /** Null for two cases in three; otherwise 1 .. E-1 experts marked unavailable. */
+    private static boolean[] randomUnavailable(final SplittableRandom r, final int experts)
+    {
+        if (r.nextInt(3) != 0)
+        {
+            return null;
+        }
+        final boolean[] unavailable = new boolean[experts];
+        final int count = 1 + r.nextInt(experts - 1);
+        for (int i = 0; i < count; i++)
+        {
+            unavailable[r.nextInt(experts)] = true;
+        }
+        return unavailable;
     }
 
     private static void assertCombineTensorMatches(
@@ -306,6 +337,7 @@ class Top2GatingPropertyTest
         int shortLastGroup;
         int minCapacityAbove;
         int minCapacityBelow;
+        int degraded;
 
         void assertEverythingSeen()
         {
@@ -317,6 +349,7 @@ class Top2GatingPropertyTest
             assertTrue(halfImportance > 100 && zeroImportance > 100, "importance 0.5 / 0 tokens");
             assertTrue(shortLastGroup > 100, "short last groups " + shortLastGroup);
             assertTrue(minCapacityAbove > 100 && minCapacityBelow > 100, "min_capacity above/below formula");
+            assertTrue(degraded > 100, "cases with unavailable experts " + degraded);
         }
     }
 }
