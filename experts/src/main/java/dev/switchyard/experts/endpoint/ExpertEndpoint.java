@@ -214,6 +214,14 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
 
     private void submit(final CompletableFuture<Void> done, final Runnable command)
     {
+        if (runner != null && !closed && !AgentErrors.running(runner))
+        {
+            // The thread that applies commands has stopped (the node is failing): nothing else
+            // touches the endpoint's tables now, and a drain must not wait for a thread that is gone.
+            command.run();
+            done.complete(null);
+            return;
+        }
         if (closed || !commands.offer(() ->
         {
             command.run();

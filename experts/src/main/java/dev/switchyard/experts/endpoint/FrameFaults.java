@@ -53,10 +53,12 @@ public final class FrameFaults
             Peer p = peers.get(peer);
             if (p == null)
             {
-                p = peers.size() < MAX_PEERS ? new Peer() : peers.computeIfAbsent(OTHER_PEERS, ignored -> new Peer());
-                if (peers.size() < MAX_PEERS)
+                final int key = peers.size() < MAX_PEERS ? peer : OTHER_PEERS;
+                p = peers.get(key);
+                if (p == null)
                 {
-                    peers.put(peer, p);
+                    p = new Peer();
+                    peers.put(key, p);
                 }
             }
             p.counts[cause.ordinal()]++;

@@ -48,7 +48,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class SwitchyardClient implements AutoCloseable
 {
     private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
-    private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(5);
+    /** How long a request without a deadline of its own may wait for room (the gateway's default deadline). */
+    private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
     /** Beyond the request's deadline, how long the client waits before it gives up on the gateway. */
     private static final long GRACE_MS = 5_000;
     private static final long DEFAULT_WAIT_MS = 60_000;
@@ -402,8 +403,21 @@ public final class SwitchyardClient implements AutoCloseable
             final int n = Math.min(chunk, rows - start);
             parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize(), output));
         }
-        return CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-            .thenApply(ignored -> join(parts, rows, d, wantRouting, output));
+        // The first part refused (overloaded, timed out, gateway lost) answers the whole request at once.
+        final CompletableFuture<InferAnswer> whole = new CompletableFuture<>();
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            part.thenAccept(a ->
+            {
+                if (!a.ok())
+                {
+                    whole.complete(a);
+                }
+            });
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+            .thenAccept(ignored -> whole.complete(join(parts, rows, d, wantRouting, output)));
+        return whole;
     }
 
     /**
@@ -435,7 +449,7 @@ public final class SwitchyardClient implements AutoCloseable
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
                 firstRow * dModel(), importance, firstRow);
-            offered = offerRequest(length);
+            offered = offerRequest(length, options.deadline() == null ? OFFER_TIMEOUT_NS : options.deadline().toNanos());
         }
         if (offered > 0)
         {
@@ -464,16 +478,17 @@ public final class SwitchyardClient implements AutoCloseable
     }
 
     /**
-     * Offers the request in {@code sendBuffer}, waiting for room while the gateway is there: a lost
-     * gateway ends the wait at once, else it ends after {@link #OFFER_TIMEOUT_NS}.
+     * Offers the request in {@code sendBuffer}, waiting for room while the gateway is there (it is
+     * taking other clients' requests in): a lost gateway ends the wait at once, else it ends after
+     * {@code timeoutNs}, the request's deadline.
      */
-    private long offerRequest(final int length)
+    private long offerRequest(final int length, final long timeoutNs)
     {
         if (length > requests.maxMessageLength())
         {
             return Offers.TOO_LARGE;
         }
-        final long deadline = System.nanoTime() + OFFER_TIMEOUT_NS;
+        final long deadline = System.nanoTime() + timeoutNs;
         offerIdle.reset();
         while (true)
         {

@@ -28,8 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Nothing here waits on a client that is not there. A hello starts a {@link ClientHandshake}: the
  * publication is added asynchronously and the welcome offered once per pass, with back-off, until
- * the client takes it or is given up after {@code handshakeTimeoutNs}. Repeated hellos of one
- * client collapse into its handshake. A welcomed client whose publication stays disconnected past
+ * the client takes it or is given up after {@code handshakeTimeoutNs} (and its hellos refused for
+ * as long again). Repeated hellos of one client collapse into its handshake. A welcomed client whose publication stays disconnected past
  * {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
  * clients it has.
  */
@@ -42,6 +42,8 @@ final class ClientOutlets implements AutoCloseable
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Handshakes at once; hellos past it are refused until some finish (each holds a publication). */
     static final int MAX_HANDSHAKES = 256;
+    /** Given-up clients remembered for their cool-down. */
+    private static final int MAX_GIVEN_UP = 4096;
 
     private final DataPlane dataPlane;
     private final GatewayMetrics metrics;
@@ -54,6 +56,7 @@ final class ClientOutlets implements AutoCloseable
     private final long idleTimeoutNs;
     private final Long2ObjectHashMap<ClientHandshake> clients = new Long2ObjectHashMap<>();
     private final Long2LongHashMap disconnectedSinceNs = new Long2LongHashMap(0);
+    private final Long2LongHashMap givenUpAtNs = new Long2LongHashMap(0);
     private final Long2ObjectHashMap<ClientHandshake> handshakes = new Long2ObjectHashMap<>();
     private final ArrayList<ClientHandshake> handshakeOrder = new ArrayList<>();
     private final LongArrayList leaving = new LongArrayList();
@@ -138,7 +141,8 @@ final class ClientOutlets implements AutoCloseable
             // Sent before our welcome reached it: the welcome is on its way, in order, on this outlet.
             return true;
         }
-        if (!ReplyChannels.acceptable(hello.channel()) || (under == null && handshakes.size() >= MAX_HANDSHAKES))
+        if (!ReplyChannels.acceptable(hello.channel()) || (under == null && handshakes.size() >= MAX_HANDSHAKES) ||
+            coolingDown(id, nowNs))
         {
             return false;
         }
@@ -168,6 +172,35 @@ final class ClientOutlets implements AutoCloseable
         handshakes.put(id, handshake);
         handshakeOrder.add(handshake);
         return true;
+    }
+
+    /**
+     * Whether {@code clientId} was given up less than a handshake timeout ago: its hellos, which it
+     * keeps sending, are refused meanwhile rather than start one publication after another.
+     */
+    private boolean coolingDown(final long clientId, final long nowNs)
+    {
+        final long at = givenUpAtNs.get(clientId);
+        if (at == 0)
+        {
+            return false;
+        }
+        if (nowNs - at < handshakeTimeoutNs)
+        {
+            return true;
+        }
+        givenUpAtNs.remove(clientId);
+        return false;
+    }
+
+    private void giveUp(final ClientHandshake h, final long nowNs)
+    {
+        if (givenUpAtNs.size() >= MAX_GIVEN_UP)
+        {
+            givenUpAtNs.clear();  // bounded: a flood of ids forgets the oldest all at once
+        }
+        givenUpAtNs.put(h.clientId, nowNs);
+        metrics.clientsGivenUp.incrementAndGet();
     }
 
     /**
@@ -210,7 +243,7 @@ final class ClientOutlets implements AutoCloseable
             catch (final RuntimeException ex)
             {
                 handshakes.remove(h.clientId);
-                metrics.clientsGivenUp.incrementAndGet();
+                giveUp(h, nowNs);
                 LOG.warn("client {} not connected: its answer channel {} was refused: {}", h.clientId, h.channel,
                     ex.getMessage());
                 return true;
@@ -233,7 +266,7 @@ final class ClientOutlets implements AutoCloseable
         if (nowNs - h.startNs > handshakeTimeoutNs)
         {
             abandon(h);
-            metrics.clientsGivenUp.incrementAndGet();
+            giveUp(h, nowNs);
             LOG.warn("client {} given up: no welcome taken on {} within {} ms", h.clientId, h.channel,
                 TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNs));
             return true;

