@@ -56,7 +56,7 @@ public class RecordingTest
             "switchyard.gateway.max-wait-us = 100\n" +
             "switchyard.data-plane.ipc-term-length = 512k\n" +
             "switchyard.data-plane.udp-term-length = 64k\n" +
-            "switchyard.record.term-length = 1m\n" +
+            "switchyard.record.term-length = 512k\n" +
             "switchyard.record.dir = \"" + archive + "\""));
     }
 

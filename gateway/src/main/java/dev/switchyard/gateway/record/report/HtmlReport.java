@@ -181,7 +181,7 @@ final class HtmlReport
         if (drops)
         {
             out.append(new SvgChart("time (s)", "assignments dropped per second", false)
-                .add("dropped (capacity, policy)", x, dropped).render());
+                .add("dropped", x, dropped).render());
         }
     }
 }
