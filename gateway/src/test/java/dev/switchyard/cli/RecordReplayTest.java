@@ -129,6 +129,24 @@ class RecordReplayTest
     }
 
     @Test
+    void answersOfOtherWeightsAreNamedAsDifferences()
+    {
+        final Path otherWeights = dir.resolve("other-weights");
+        ModelGenerator.generate(otherWeights, RecordingTest.config(), 1, 43);
+        try (EmbeddedSystem other = EmbeddedSystem.start(otherWeights))
+        {
+            final CliTest.Run run = cli("replay", archive.toString(), "--connect", other.gatewayAddress(), "--speed",
+                "8", "--verify");
+            assertEquals(Main.EXIT_FAILURE, run.status(), run.out() + run.err());
+            assertTrue(run.out().contains("verified: 0 exact answers bit-identical, " + exactRequests + " differing"),
+                run.out());
+            assertTrue(Pattern.compile("request \\d+ \\(recorded as client -?\\d+ request \\d+, \\d+ tokens\\): " +
+                "token 0 differs first \\(column \\d+: .* instead of .*\\), largest difference ").matcher(run.out()).find(),
+                run.out());
+        }
+    }
+
+    @Test
     void aCorruptedRecordingIsRefusedNamingThePosition() throws IOException
     {
         final Path copy = copyArchive("corrupted");

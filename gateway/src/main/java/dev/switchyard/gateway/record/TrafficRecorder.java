@@ -216,17 +216,33 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         return true;
     }
 
+    /**
+     * Waits until the archive has written everything offered so far.
+     *
+     * @return whether it did within {@code timeoutNs}
+     */
+    public boolean awaitArchived(final long timeoutNs)
+    {
+        final long target = publication.position();
+        final long start = System.nanoTime();
+        while (counters.getCounterValue(recordingCounter) < target)
+        {
+            if (!RecordingPos.isActive(counters, recordingCounter, recordingId) || System.nanoTime() - start > timeoutNs)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
     /** Waits until the archive has everything offered, then stops the recording and the archive. */
     @Override
     public void close()
     {
-        final long target = publication.position();
-        final long start = System.nanoTime();
-        while (counters.getCounterValue(recordingCounter) < target &&
-            RecordingPos.isActive(counters, recordingCounter, recordingId) &&
-            System.nanoTime() - start < CLOSE_TIMEOUT_NS)
+        if (!awaitArchived(CLOSE_TIMEOUT_NS))
         {
-            Thread.onSpinWait();
+            LOG.warn("recording {}: the archive did not write everything before closing", recordingId);
         }
         try
         {
