@@ -25,6 +25,8 @@ import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.system.EmbeddedSystem;
 import dev.switchyard.router.model.ModelGenerator;
 import dev.switchyard.router.wire.RequestFrame;
+import io.aeron.ExclusivePublication;
+import io.aeron.archive.client.AeronArchive;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -189,7 +191,7 @@ class RecordReplayTest
     }
 
     @Test
-    void aRecordingOfAnotherModelIsRefusedBeforeAnythingIsSent()
+    void aForeignRecordingAndOneOfAnotherModelAreRefusedBeforeAnythingIsSent()
     {
         final Path other = dir.resolve("other-model");
         try (DataPlane plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
@@ -201,9 +203,25 @@ class RecordReplayTest
             final int length = new RequestFrame().write(frame, 0, 1, 1, 0, 0, 0, false, true, 2, 32, new float[64], 0,
                 null, 0);
             recorder.request(System.nanoTime(), frame, 0, length);
+            // A foreign recording beside it, in the same archive: recording 1.
+            try (AeronArchive archiveClient = AeronArchive.connect(new AeronArchive.Context()
+                .aeronDirectoryName(plane.aeron().context().aeronDirectoryName())
+                .controlRequestChannel("aeron:ipc").controlRequestStreamId(4110)
+                .controlResponseChannel("aeron:ipc"));
+                ExclusivePublication foreign = archiveClient.addRecordedExclusivePublication("aeron:ipc", 77))
+            {
+                final UnsafeBuffer text = new UnsafeBuffer("not a switchyard record, just bytes".getBytes());
+                while (foreign.offer(text) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                archiveClient.stopRecording(foreign);
+            }
         }
+        assertUserError(cli("replay", other.toString(), "--recording", "1", "--connect", target.gatewayAddress()),
+            "recording 1 is not a Switchyard recording");
         final long before = target.metrics().tokensIn.get();
-        assertUserError(cli("replay", other.toString(), "--connect", target.gatewayAddress()),
+        assertUserError(cli("replay", other.toString(), "--recording", "0", "--connect", target.gatewayAddress()),
             "refusing to replay recording 0 against " + target.gatewayAddress() + ": the recording's model has " +
             "d_model 32");
         assertEquals(before, target.metrics().tokensIn.get());

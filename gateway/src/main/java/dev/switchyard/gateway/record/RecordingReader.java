@@ -28,7 +28,10 @@ public final class RecordingReader
     private final MessageHeaderDecoder header = new MessageHeaderDecoder();
     private final RequestFrame requestFrame = new RequestFrame();
     private final AnswerFrame answerFrame = new AnswerFrame();
+    private static final float[] NONE = new float[0];
+
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer(1 << 16);
+    private final boolean keepTensors;
 
     private RecordingInfo info;
     private RecordedModel model;
@@ -53,9 +56,20 @@ public final class RecordingReader
     {
     }
 
+    private RecordingReader(final boolean keepTensors)
+    {
+        this.keepTensors = keepTensors;
+    }
+
     public static Recording read(final Path dir, final RecordingInfo info)
     {
-        return new RecordingReader().readAll(dir, info);
+        return new RecordingReader(true).readAll(dir, info);
+    }
+
+    /** Reads everything but the tensors: tokens are empty and outputs null, for counting. */
+    public static Recording summarize(final Path dir, final RecordingInfo info)
+    {
+        return new RecordingReader(false).readAll(dir, info);
     }
 
     private Recording readAll(final Path dir, final RecordingInfo info)
@@ -166,10 +180,13 @@ public final class RecordingReader
             unreadable++;
             return null;
         }
-        final float[] tokens = new float[rows * requestFrame.cols()];  // [rows, d]
-        requestFrame.readTokens(0, rows, tokens, 0);
+        final float[] tokens = keepTensors ? new float[rows * requestFrame.cols()] : NONE;  // [rows, d]
+        if (keepTensors)
+        {
+            requestFrame.readTokens(0, rows, tokens, 0);
+        }
         float[] importance = null;
-        if (requestFrame.hasImportance())
+        if (keepTensors && requestFrame.hasImportance())
         {
             importance = new float[rows];  // [rows]
             requestFrame.readImportance(0, rows, importance, 0);
@@ -189,7 +206,7 @@ public final class RecordingReader
         }
         float[] output = null;
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());
-        if (status == AnswerStatus.OK)
+        if (status == AnswerStatus.OK && keepTensors)
         {
             output = new float[answerFrame.rows() * answerFrame.cols()];  // [rows, d]
             answerFrame.readOutputs(output);
@@ -250,16 +267,19 @@ public final class RecordingReader
             rows += p.rows();
         }
         final int d = model.dModel();
-        final float[] tokens = new float[rows * d];  // [rows, d]
+        final float[] tokens = keepTensors ? new float[rows * d] : NONE;  // [rows, d]
         final float[] importance = first.importance() == null ? null : new float[rows];
-        float[] output = new float[rows * d];  // [rows, d]
+        float[] output = keepTensors ? new float[rows * d] : null;  // [rows, d]
         AnswerStatus status = AnswerStatus.OK;
         String detail = "";
         long answeredNs = -1;
         int at = 0;
         for (final RequestPart p : request)
         {
-            System.arraycopy(p.tokens(), 0, tokens, at * d, p.rows() * d);
+            if (keepTensors)
+            {
+                System.arraycopy(p.tokens(), 0, tokens, at * d, p.rows() * d);
+            }
             if (importance != null && p.importance() != null)
             {
                 System.arraycopy(p.importance(), 0, importance, at, p.rows());
@@ -277,7 +297,7 @@ public final class RecordingReader
                     status = answer.status();
                     detail = answer.detail();
                 }
-                if (answer.output() != null && answer.rows() == p.rows())
+                if (output != null && answer.output() != null && answer.rows() == p.rows())
                 {
                     System.arraycopy(answer.output(), 0, output, at * d, p.rows() * d);
                 }

@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 public class RecordingTest
 {
     public static final int D = 16;
@@ -106,7 +106,7 @@ public class RecordingTest
     }
 
     @Test
-    void whatWasWrittenBeforeACrashStaysReadable(@TempDir final Path dir) throws Exception
+    void whatWasWrittenBeforeACrashStaysReadableAndARestartAddsARecording(@TempDir final Path dir) throws Exception
     {
         final Path modelDir = dir.resolve("model");
         ModelGenerator.generate(modelDir, config(), 1, 42);
@@ -129,6 +129,17 @@ public class RecordingTest
                 }
             }
         }
+        // A restart on the same directory adds a recording beside the first.
+        try (EmbeddedSystem restarted = recordingSystem(modelDir, archive))
+        {
+            assertEquals(1, restarted.node().recorder().recordingId());
+            restarted.client().infer(tokens(2, 99), 2, null, false).join();
+        }
+        final List<RecordingInfo> both = RecordingCatalog.list(archive);
+        assertEquals(2, both.size());
+        assertEquals(20, RecordingReader.read(archive, both.get(0)).requests().size());
+        assertEquals(1, RecordingReader.read(archive, both.get(1)).requests().size());
+
         final RecordingInfo info = RecordingCatalog.list(crashed).getFirst();
         assertFalse(info.stoppedCleanly());
         final Recording recording = RecordingReader.read(crashed, info);

@@ -155,11 +155,12 @@ public final class OpenLoopRunner
             if (progress != null)
             {
                 long errors = 0;
-                for (final long n : s.errors().values())
+                for (final var e : stats.statuses().entrySet())
                 {
-                    errors += n;
+                    errors += e.getKey().equals("OK") ? 0 : e.getValue();
                 }
-                progress.printf(Locale.ROOT, "%4ds  sent %d  answered %d  in flight %d  errors %d  p99 %.2f ms%n",
+                progress.printf(Locale.ROOT,
+                    "%4ds  sent %d  answered %d  in flight %d  errors %d  p99 of this second %.2f ms%n",
                     second, stats.sent(), stats.answered(), s.inFlight(), errors, s.p99Ms());
                 progress.flush();
             }
