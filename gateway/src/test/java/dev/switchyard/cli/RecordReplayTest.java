@@ -27,7 +27,9 @@ import dev.switchyard.router.model.ModelGenerator;
 import dev.switchyard.router.wire.RequestFrame;
 import io.aeron.ExclusivePublication;
 import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.status.RecordingPos;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,6 +217,14 @@ class RecordReplayTest
                 {
                     Thread.onSpinWait();
                 }
+                final CountersReader counters = archiveClient.context().aeron().countersReader();
+                int counter;
+                while ((counter = RecordingPos.findCounterIdBySession(counters, foreign.sessionId(),
+                    archiveClient.archiveId())) == CountersReader.NULL_COUNTER_ID ||
+                    counters.getCounterValue(counter) < foreign.position())
+                {
+                    Thread.onSpinWait();
+                }
                 archiveClient.stopRecording(foreign);
             }
         }
@@ -233,12 +243,20 @@ class RecordReplayTest
         final Path out = dir.resolve("report").resolve("loadgen");
         final CliTest.Run run = cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "100", "--duration",
             "2", "--arrivals", "constant", "--tokens-per-request", "1:20", "--skew", "1.2", "--model",
-            modelDir.toString(), "--seed", "5", "--report", out.toString());
+            modelDir.toString(), "--mode", "exact", "--seed", "5", "--report", out.toString(), "--record",
+            dir.resolve("generated").toString());
         assertEquals(0, run.status(), run.out() + run.err());
         final String json = Files.readString(dir.resolve("report").resolve("loadgen.json"));
         assertEquals(200, number(json, "sent"));
         assertEquals(200, number(json, "answered"));
         assertTrue(Files.readString(dir.resolve("report").resolve("loadgen.html")).contains("Throughput over time"));
+        // Generated traffic recorded by the load generator replays like recorded traffic.
+        final CliTest.Run listed = cli("recordings", dir.resolve("generated").toString());
+        assertTrue(listed.out().contains("200 requests"), listed.out() + listed.err());
+        final CliTest.Run replayed = cli("replay", dir.resolve("generated").toString(), "--connect",
+            target.gatewayAddress(), "--speed", "4", "--verify");
+        assertEquals(0, replayed.status(), replayed.out() + replayed.err());
+        assertTrue(replayed.out().contains("verified: 200 exact answers bit-identical, 0 differing"), replayed.out());
     }
 
     @Test
