@@ -56,6 +56,10 @@ public final class LoadgenCommand implements Callable<Integer>
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1", description = "Seed of the traffic (default 1).")
     private long seed;
 
+    @Option(names = "--record", paramLabel = "DIR",
+        description = "Record the traffic sent and its answers into DIR, as 'serve --record' does.")
+    private Path record;
+
     @Option(names = "--report", paramLabel = "OUT", description = "Write OUT.hgrm, OUT.json and OUT.html.")
     private Path report;
 
@@ -88,8 +92,9 @@ public final class LoadgenCommand implements Callable<Integer>
                 router = m.router(0).toArray();  // [E, d_model]
             }
         }
-        try (SwitchyardClient client = SwitchyardClient.connect(connect))
+        try (LoadgenClient session = LoadgenClient.open(connect, record))
         {
+            final SwitchyardClient client = session.client();
             if (router != null && router.length != client.numExperts() * client.dModel())
             {
                 throw new BadInputException("--model " + model + " is not the model the gateway serves (its router " +
@@ -103,7 +108,11 @@ public final class LoadgenCommand implements Callable<Integer>
                 rate, duration, arrival.describe(), tokensPerRequest, mode,
                 skew == null ? "" : String.format(Locale.ROOT, ", skew %.2f", skew), seed, connect);
             final List<String> notes = new ArrayList<>();
-            return OpenLoopRun.run(client, generator, title, metrics, null, notes, report);
+            if (session.recorder() != null)
+            {
+                notes.add("recorded as recording " + session.recorder().recordingId() + " in " + record);
+            }
+            return OpenLoopRun.run(client, generator, title, metrics, null, notes, report, session.observer());
         }
     }
 

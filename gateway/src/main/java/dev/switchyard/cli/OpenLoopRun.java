@@ -7,6 +7,7 @@ import dev.switchyard.gateway.client.SwitchyardClient;
 import dev.switchyard.gateway.record.replay.AnswerCheck;
 import dev.switchyard.gateway.record.replay.OpenLoopRunner;
 import dev.switchyard.gateway.record.replay.ScheduledRequest;
+import dev.switchyard.gateway.record.replay.SendObserver;
 import dev.switchyard.gateway.record.report.PrometheusExpertLoad;
 import dev.switchyard.gateway.record.report.ReportFiles;
 import dev.switchyard.gateway.record.report.RunReport;
@@ -24,11 +25,13 @@ final class OpenLoopRun
      * @param metrics HOST:PORT of the gateway's metrics, or null
      * @param check   answers compared with the recorded ones, or null
      * @param report  prefix of the report files, or null
+     * @param observer sees every request sent and its answer
      * @return the exit status: 0, or 1 when answers differ from the recording or some never came
      */
     static int run(
         final SwitchyardClient client, final Iterable<ScheduledRequest> schedule, final String title,
-        final String metrics, final AnswerCheck check, final List<String> notes, final Path report)
+        final String metrics, final AnswerCheck check, final List<String> notes, final Path report,
+        final SendObserver observer)
         throws InterruptedException
     {
         PrometheusExpertLoad load = null;
@@ -43,7 +46,7 @@ final class OpenLoopRun
         }
         final RunStats stats = new RunStats(load);
         System.out.println(title);
-        final long unanswered = new OpenLoopRunner(client, stats, check, System.out).run(schedule);
+        final long unanswered = new OpenLoopRunner(client, stats, check, System.out).observe(observer).run(schedule);
         final List<String> allNotes = new java.util.ArrayList<>(notes);
         if (unanswered > 0)
         {

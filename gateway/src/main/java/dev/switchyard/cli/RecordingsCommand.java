@@ -40,7 +40,8 @@ public final class RecordingsCommand implements Callable<Integer>
         }
         for (final RecordingInfo info : all)
         {
-            System.out.println(line(info, RecordingReader.read(dir, info), RecordingCatalog.sizeOnDisk(dir, info.id())));
+            final Recording recording = RecordingReader.summarize(dir, info);
+            System.out.println(line(info, recording, RecordingCatalog.sizeOnDisk(dir, info.id())));
         }
         return 0;
     }

@@ -14,6 +14,7 @@ import dev.switchyard.gateway.record.RecordingInfo;
 import dev.switchyard.gateway.record.RecordingReader;
 import dev.switchyard.gateway.record.replay.AnswerCheck;
 import dev.switchyard.gateway.record.replay.Schedule;
+import dev.switchyard.gateway.record.replay.SendObserver;
 import dev.switchyard.router.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -115,7 +116,7 @@ public final class ReplayCommand implements Callable<Integer>
             final String title = String.format(Locale.ROOT,
                 "replay of recording %d (%d requests, %d tokens) at %sx, %d loop(s), against %s",
                 info.id(), recorded.requests().size(), recorded.tokens(), trim(speed), loop, connect);
-            return OpenLoopRun.run(client, schedule, title, metrics, check, notes, report);
+            return OpenLoopRun.run(client, schedule, title, metrics, check, notes, report, SendObserver.NONE);
         }
     }
 

@@ -25,7 +25,11 @@ import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.system.EmbeddedSystem;
 import dev.switchyard.router.model.ModelGenerator;
 import dev.switchyard.router.wire.RequestFrame;
+import io.aeron.ExclusivePublication;
+import io.aeron.archive.client.AeronArchive;
+import io.aeron.archive.status.RecordingPos;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -129,6 +133,24 @@ class RecordReplayTest
     }
 
     @Test
+    void answersOfOtherWeightsAreNamedAsDifferences()
+    {
+        final Path otherWeights = dir.resolve("other-weights");
+        ModelGenerator.generate(otherWeights, RecordingTest.config(), 1, 43);
+        try (EmbeddedSystem other = EmbeddedSystem.start(otherWeights))
+        {
+            final CliTest.Run run = cli("replay", archive.toString(), "--connect", other.gatewayAddress(), "--speed",
+                "8", "--verify");
+            assertEquals(Main.EXIT_FAILURE, run.status(), run.out() + run.err());
+            assertTrue(run.out().contains("verified: 0 exact answers bit-identical, " + exactRequests + " differing"),
+                run.out());
+            assertTrue(Pattern.compile("request \\d+ \\(recorded as client -?\\d+ request \\d+, \\d+ tokens\\): " +
+                "token 0 differs first \\(column \\d+: .* instead of .*\\), largest difference ").matcher(run.out()).find(),
+                run.out());
+        }
+    }
+
+    @Test
     void aCorruptedRecordingIsRefusedNamingThePosition() throws IOException
     {
         final Path copy = copyArchive("corrupted");
@@ -171,7 +193,7 @@ class RecordReplayTest
     }
 
     @Test
-    void aRecordingOfAnotherModelIsRefusedBeforeAnythingIsSent()
+    void aForeignRecordingAndOneOfAnotherModelAreRefusedBeforeAnythingIsSent()
     {
         final Path other = dir.resolve("other-model");
         try (DataPlane plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
@@ -183,9 +205,33 @@ class RecordReplayTest
             final int length = new RequestFrame().write(frame, 0, 1, 1, 0, 0, 0, false, true, 2, 32, new float[64], 0,
                 null, 0);
             recorder.request(System.nanoTime(), frame, 0, length);
+            // A foreign recording beside it, in the same archive: recording 1.
+            try (AeronArchive archiveClient = AeronArchive.connect(new AeronArchive.Context()
+                .aeronDirectoryName(plane.aeron().context().aeronDirectoryName())
+                .controlRequestChannel("aeron:ipc").controlRequestStreamId(4110)
+                .controlResponseChannel("aeron:ipc"));
+                ExclusivePublication foreign = archiveClient.addRecordedExclusivePublication("aeron:ipc", 77))
+            {
+                final UnsafeBuffer text = new UnsafeBuffer("not a switchyard record, just bytes".getBytes());
+                while (foreign.offer(text) < 0)
+                {
+                    Thread.onSpinWait();
+                }
+                final CountersReader counters = archiveClient.context().aeron().countersReader();
+                int counter;
+                while ((counter = RecordingPos.findCounterIdBySession(counters, foreign.sessionId(),
+                    archiveClient.archiveId())) == CountersReader.NULL_COUNTER_ID ||
+                    counters.getCounterValue(counter) < foreign.position())
+                {
+                    Thread.onSpinWait();
+                }
+                archiveClient.stopRecording(foreign);
+            }
         }
+        assertUserError(cli("replay", other.toString(), "--recording", "1", "--connect", target.gatewayAddress()),
+            "recording 1 is not a Switchyard recording");
         final long before = target.metrics().tokensIn.get();
-        assertUserError(cli("replay", other.toString(), "--connect", target.gatewayAddress()),
+        assertUserError(cli("replay", other.toString(), "--recording", "0", "--connect", target.gatewayAddress()),
             "refusing to replay recording 0 against " + target.gatewayAddress() + ": the recording's model has " +
             "d_model 32");
         assertEquals(before, target.metrics().tokensIn.get());
@@ -197,12 +243,20 @@ class RecordReplayTest
         final Path out = dir.resolve("report").resolve("loadgen");
         final CliTest.Run run = cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "100", "--duration",
             "2", "--arrivals", "constant", "--tokens-per-request", "1:20", "--skew", "1.2", "--model",
-            modelDir.toString(), "--seed", "5", "--report", out.toString());
+            modelDir.toString(), "--mode", "exact", "--seed", "5", "--report", out.toString(), "--record",
+            dir.resolve("generated").toString());
         assertEquals(0, run.status(), run.out() + run.err());
         final String json = Files.readString(dir.resolve("report").resolve("loadgen.json"));
         assertEquals(200, number(json, "sent"));
         assertEquals(200, number(json, "answered"));
         assertTrue(Files.readString(dir.resolve("report").resolve("loadgen.html")).contains("Throughput over time"));
+        // Generated traffic recorded by the load generator replays like recorded traffic.
+        final CliTest.Run listed = cli("recordings", dir.resolve("generated").toString());
+        assertTrue(listed.out().contains("200 requests"), listed.out() + listed.err());
+        final CliTest.Run replayed = cli("replay", dir.resolve("generated").toString(), "--connect",
+            target.gatewayAddress(), "--speed", "4", "--verify");
+        assertEquals(0, replayed.status(), replayed.out() + replayed.err());
+        assertTrue(replayed.out().contains("verified: 200 exact answers bit-identical, 0 differing"), replayed.out());
     }
 
     @Test

@@ -7,7 +7,7 @@ package dev.switchyard.gateway.record;
  * @param arrivalNs      arrival of its first part at the gateway, ns from the recording's first request
  * @param keepApart      exact mode (groups of its own) rather than shared groups
  * @param deadlineMicros the deadline it asked for, 0 for the gateway's
- * @param tokens         [rows, d_model]
+ * @param tokens         [rows, d_model] (empty when the recording was only summarized)
  * @param importance     [rows], or null for all 1.0
  * @param status         the answer's status name (AnswerStatus), or null when no answer was recorded
  * @param output         [rows, d_model] when the answer was OK, else null

@@ -2,8 +2,6 @@ package dev.switchyard.gateway.record;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
 import dev.switchyard.gateway.client.AnswerStatus;
 import dev.switchyard.router.wire.AnswerFrame;
@@ -12,8 +10,6 @@ import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
-import org.agrona.collections.Long2ObjectHashMap;
-import org.agrona.collections.Object2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -29,6 +25,7 @@ public final class RecordingReader
     private final RequestFrame requestFrame = new RequestFrame();
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final ExpandableArrayBuffer record = new ExpandableArrayBuffer(1 << 16);
+    private final boolean keepTensors;
 
     private RecordingInfo info;
     private RecordedModel model;
@@ -40,22 +37,23 @@ public final class RecordingReader
     private int received;
     private short recordKind;
     private long recordTimeNs;
-    private final List<RequestPart> parts = new ArrayList<>();
-    private final Object2ObjectHashMap<String, AnswerPart> answers = new Object2ObjectHashMap<>();
+    private final PartJoiner joiner;
 
-    private record RequestPart(
-        long timeNs, long clientId, long requestId, int layer, boolean keepApart, boolean wantRouting,
-        long deadlineMicros, long groupOrdinalBase, int rows, float[] tokens, float[] importance)
+    private RecordingReader(final boolean keepTensors)
     {
-    }
-
-    private record AnswerPart(long timeNs, AnswerStatus status, String detail, int rows, float[] output)
-    {
+        this.keepTensors = keepTensors;
+        this.joiner = new PartJoiner(keepTensors);
     }
 
     public static Recording read(final Path dir, final RecordingInfo info)
     {
-        return new RecordingReader().readAll(dir, info);
+        return new RecordingReader(true).readAll(dir, info);
+    }
+
+    /** Reads everything but the tensors: tokens are empty and outputs null, for counting. */
+    public static Recording summarize(final Path dir, final RecordingInfo info)
+    {
+        return new RecordingReader(false).readAll(dir, info);
     }
 
     private Recording readAll(final Path dir, final RecordingInfo info)
@@ -66,7 +64,7 @@ public final class RecordingReader
         {
             damage = new Damage(info.id(), info.startPosition(), "is empty (no model record)");
         }
-        return new Recording(info, model, join(), unreadable, lost, damage);
+        return new Recording(info, model, joiner.join(model), unreadable, lost, damage);
     }
 
     private Damage onMessage(final long position, final UnsafeBuffer buffer, final int offset, final int length)
@@ -166,16 +164,19 @@ public final class RecordingReader
             unreadable++;
             return null;
         }
-        final float[] tokens = new float[rows * requestFrame.cols()];  // [rows, d]
-        requestFrame.readTokens(0, rows, tokens, 0);
+        final float[] tokens = keepTensors ? new float[rows * requestFrame.cols()] : PartJoiner.NONE;  // [rows, d]
+        if (keepTensors)
+        {
+            requestFrame.readTokens(0, rows, tokens, 0);
+        }
         float[] importance = null;
-        if (requestFrame.hasImportance())
+        if (keepTensors && requestFrame.hasImportance())
         {
             importance = new float[rows];  // [rows]
             requestFrame.readImportance(0, rows, importance, 0);
         }
-        parts.add(new RequestPart(timeNs, requestFrame.clientId(), requestFrame.requestId(), requestFrame.layer(),
-            requestFrame.keepApart(), requestFrame.wantRouting(), requestFrame.deadlineMicros(),
+        joiner.add(new PartJoiner.RequestPart(timeNs, requestFrame.clientId(), requestFrame.requestId(),
+            requestFrame.layer(), requestFrame.keepApart(), requestFrame.wantRouting(), requestFrame.deadlineMicros(),
             requestFrame.groupOrdinalBase(), rows, tokens, importance));
         return null;
     }
@@ -189,108 +190,13 @@ public final class RecordingReader
         }
         float[] output = null;
         final AnswerStatus status = AnswerStatus.of(answerFrame.status());
-        if (status == AnswerStatus.OK)
+        if (status == AnswerStatus.OK && keepTensors)
         {
             output = new float[answerFrame.rows() * answerFrame.cols()];  // [rows, d]
             answerFrame.readOutputs(output);
         }
-        answers.put(key(answerFrame.clientId(), answerFrame.requestId()),
-            new AnswerPart(timeNs, status, answerFrame.detail(), answerFrame.rows(), output));
+        joiner.add(answerFrame.clientId(), answerFrame.requestId(),
+            new PartJoiner.AnswerPart(timeNs, status, answerFrame.detail(), answerFrame.rows(), output));
         return null;
-    }
-
-    private static String key(final long clientId, final long requestId)
-    {
-        return clientId + "/" + requestId;
-    }
-
-    /**
-     * Joins the parts of split requests: a part whose first group continues the previous part of the
-     * same client (same layer and mode) belongs to it, as the client cut it.
-     */
-    private List<RecordedRequest> join()
-    {
-        final List<RecordedRequest> joined = new ArrayList<>();
-        final Long2ObjectHashMap<List<RequestPart>> open = new Long2ObjectHashMap<>();
-        final List<List<RequestPart>> order = new ArrayList<>();
-        for (final RequestPart p : parts)
-        {
-            final List<RequestPart> last = open.get(p.clientId());
-            if (last != null && p.groupOrdinalBase() > 0 && continues(last.getLast(), p))
-            {
-                last.add(p);
-                continue;
-            }
-            final List<RequestPart> fresh = new ArrayList<>();
-            fresh.add(p);
-            open.put(p.clientId(), fresh);
-            order.add(fresh);
-        }
-        final long origin = parts.isEmpty() ? 0 : parts.getFirst().timeNs();
-        for (final List<RequestPart> request : order)
-        {
-            joined.add(toRequest(request, origin));
-        }
-        return joined;
-    }
-
-    private boolean continues(final RequestPart previous, final RequestPart next)
-    {
-        return next.requestId() == previous.requestId() + 1 && next.layer() == previous.layer() &&
-            next.keepApart() == previous.keepApart() &&
-            next.groupOrdinalBase() == previous.groupOrdinalBase() + previous.rows() / model.groupSize();
-    }
-
-    private RecordedRequest toRequest(final List<RequestPart> request, final long origin)
-    {
-        final RequestPart first = request.getFirst();
-        int rows = 0;
-        for (final RequestPart p : request)
-        {
-            rows += p.rows();
-        }
-        final int d = model.dModel();
-        final float[] tokens = new float[rows * d];  // [rows, d]
-        final float[] importance = first.importance() == null ? null : new float[rows];
-        float[] output = new float[rows * d];  // [rows, d]
-        AnswerStatus status = AnswerStatus.OK;
-        String detail = "";
-        long answeredNs = -1;
-        int at = 0;
-        for (final RequestPart p : request)
-        {
-            System.arraycopy(p.tokens(), 0, tokens, at * d, p.rows() * d);
-            if (importance != null && p.importance() != null)
-            {
-                System.arraycopy(p.importance(), 0, importance, at, p.rows());
-            }
-            final AnswerPart answer = answers.get(key(p.clientId(), p.requestId()));
-            if (answer == null)
-            {
-                status = null;
-            }
-            else
-            {
-                answeredNs = Math.max(answeredNs, answer.timeNs());
-                if (status == AnswerStatus.OK && answer.status() != AnswerStatus.OK)
-                {
-                    status = answer.status();
-                    detail = answer.detail();
-                }
-                if (answer.output() != null && answer.rows() == p.rows())
-                {
-                    System.arraycopy(answer.output(), 0, output, at * d, p.rows() * d);
-                }
-            }
-            at += p.rows();
-        }
-        if (status != AnswerStatus.OK)
-        {
-            output = null;
-        }
-        return new RecordedRequest(first.timeNs() - origin, first.clientId(), first.requestId(), request.size(),
-            first.layer(), first.keepApart(), first.wantRouting(), first.deadlineMicros(), rows, tokens, importance,
-            status == null ? null : status.name(), detail, output,
-            status == null ? -1 : answeredNs - first.timeNs());
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.switchyard.gateway.dispatch.TrafficTap;
 import io.aeron.DirectBufferVector;
 import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
 import io.aeron.archive.Archive;
 import io.aeron.archive.ArchiveThreadingMode;
 import io.aeron.archive.client.AeronArchive;
@@ -33,6 +34,8 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(TrafficRecorder.class);
     private static final int CONTROL_STREAM_ID = 4110;
+    // The archive allocates segment files whole: smaller ones waste less disk on short recordings.
+    private static final int MIN_SEGMENT_LENGTH = 64 << 20;
     private static final long CLOSE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final Archive archive;
@@ -101,6 +104,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
                 // Checksums are computed by the archive's thread, not the gateway's, and let a
                 // reader tell a damaged recording from a complete one.
                 .recordChecksum(new Crc32c())
+                .segmentFileLength(Math.max(termLength, MIN_SEGMENT_LENGTH))
                 .deleteArchiveOnStart(false));
             client = AeronArchive.connect(new AeronArchive.Context()
                 .aeronDirectoryName(aeronDir)
@@ -189,7 +193,14 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
             final int n = Math.min(chunkLength, length - at);
             header.putInt(RecordFormat.CHUNK_OFFSET, at, ByteOrder.LITTLE_ENDIAN);
             bodyVector.reset(frame, offset + at, n);
-            if (publication.offer(vectors) < 0)
+            long result;
+            do
+            {
+                // ADMIN_ACTION (the log rotated to its next term) asks for a retry; anything else is lost.
+                result = publication.offer(vectors);
+            }
+            while (result == Publication.ADMIN_ACTION);
+            if (result < 0)
             {
                 if (count)
                 {
@@ -205,17 +216,33 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         return true;
     }
 
+    /**
+     * Waits until the archive has written everything offered so far.
+     *
+     * @return whether it did within {@code timeoutNs}
+     */
+    public boolean awaitArchived(final long timeoutNs)
+    {
+        final long target = publication.position();
+        final long start = System.nanoTime();
+        while (counters.getCounterValue(recordingCounter) < target)
+        {
+            if (!RecordingPos.isActive(counters, recordingCounter, recordingId) || System.nanoTime() - start > timeoutNs)
+            {
+                return false;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
+    }
+
     /** Waits until the archive has everything offered, then stops the recording and the archive. */
     @Override
     public void close()
     {
-        final long target = publication.position();
-        final long start = System.nanoTime();
-        while (counters.getCounterValue(recordingCounter) < target &&
-            RecordingPos.isActive(counters, recordingCounter, recordingId) &&
-            System.nanoTime() - start < CLOSE_TIMEOUT_NS)
+        if (!awaitArchived(CLOSE_TIMEOUT_NS))
         {
-            Thread.onSpinWait();
+            LOG.warn("recording {}: the archive did not write everything before closing", recordingId);
         }
         try
         {

@@ -1,11 +1,13 @@
 package dev.switchyard.gateway.record;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.gateway.client.InferAnswer;
@@ -24,10 +26,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-@Timeout(value = 120, unit = TimeUnit.SECONDS)
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
 public class RecordingTest
 {
     public static final int D = 16;
@@ -56,7 +59,7 @@ public class RecordingTest
             "switchyard.gateway.max-wait-us = 100\n" +
             "switchyard.data-plane.ipc-term-length = 512k\n" +
             "switchyard.data-plane.udp-term-length = 64k\n" +
-            "switchyard.record.term-length = 1m\n" +
+            "switchyard.record.term-length = 512k\n" +
             "switchyard.record.dir = \"" + archive + "\""));
     }
 
@@ -100,5 +103,52 @@ public class RecordingTest
             assertArrayEquals(answers.get(i).output(), r.output());
         }
         assertEquals(2, recording.requests().getLast().parts());
+    }
+
+    @Test
+    void whatWasWrittenBeforeACrashStaysReadableAndARestartAddsARecording(@TempDir final Path dir) throws Exception
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, config(), 1, 42);
+        final Path archive = dir.resolve("rec");
+        final Path crashed = dir.resolve("crashed");
+        try (EmbeddedSystem system = recordingSystem(modelDir, archive))
+        {
+            for (int i = 0; i < 20; i++)
+            {
+                system.client().infer(tokens(3, i), 3, null, false).join();
+            }
+            assertTrue(system.node().recorder().awaitArchived(TimeUnit.SECONDS.toNanos(30)));
+            // The files as a crash would leave them: the recording still open in the catalog.
+            Files.createDirectories(crashed);
+            try (Stream<Path> files = Files.list(archive))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.copy(f, crashed.resolve(f.getFileName()));
+                }
+            }
+        }
+        // A restart on the same directory adds a recording beside the first.
+        try (EmbeddedSystem restarted = recordingSystem(modelDir, archive))
+        {
+            assertEquals(1, restarted.node().recorder().recordingId());
+            restarted.client().infer(tokens(2, 99), 2, null, false).join();
+        }
+        final List<RecordingInfo> both = RecordingCatalog.list(archive);
+        assertEquals(2, both.size());
+        assertEquals(20, RecordingReader.read(archive, both.get(0)).requests().size());
+        assertEquals(1, RecordingReader.read(archive, both.get(1)).requests().size());
+
+        final RecordingInfo info = RecordingCatalog.list(crashed).getFirst();
+        assertFalse(info.stoppedCleanly());
+        final Recording recording = RecordingReader.read(crashed, info);
+        assertNull(recording.damage());
+        assertEquals(20, recording.requests().size());
+        for (int i = 0; i < 20; i++)
+        {
+            assertArrayEquals(tokens(3, i), recording.requests().get(i).tokens());
+            assertEquals("OK", recording.requests().get(i).status());
+        }
     }
 }

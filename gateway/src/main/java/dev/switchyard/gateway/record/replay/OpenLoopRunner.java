@@ -32,6 +32,7 @@ public final class OpenLoopRunner
     private final RunStats stats;
     private final AnswerCheck check;
     private final PrintStream progress;
+    private SendObserver observer = SendObserver.NONE;
 
     /**
      * @param check    compares answers with the recorded ones, or null
@@ -44,6 +45,13 @@ public final class OpenLoopRunner
         this.stats = stats;
         this.check = check;
         this.progress = progress;
+    }
+
+    /** Shows every request sent and every answer to {@code observer} (set before {@link #run}). */
+    public OpenLoopRunner observe(final SendObserver observer)
+    {
+        this.observer = observer;
+        return this;
     }
 
     /** @return requests never answered (0 unless the gateway broke its promise or went away) */
@@ -92,8 +100,10 @@ public final class OpenLoopRunner
             r.deadlineMicros() > 0 ? Duration.ofNanos(r.deadlineMicros() * 1000) : null);
         try
         {
+            observer.sent(r, System.nanoTime());
             client.infer(r.tokens(), r.rows(), r.importance(), r.wantRouting(), options)
                 .whenComplete((answer, failure) -> onAnswer(r, due, answer, failure, checker));
+            // A request has left once the client has offered it (which waits while the way to the gateway is full).
             stats.onSent(System.nanoTime() - due);
         }
         catch (final RuntimeException ex)
@@ -113,6 +123,7 @@ public final class OpenLoopRunner
             stats.onAnswer(AnswerStatus.INTERNAL, r.rows(), latency);
             return;
         }
+        observer.answered(r, answer, System.nanoTime());
         if (check != null)
         {
             checker.execute(() -> check.check(r, answer));
@@ -155,11 +166,12 @@ public final class OpenLoopRunner
             if (progress != null)
             {
                 long errors = 0;
-                for (final long n : s.errors().values())
+                for (final var e : stats.statuses().entrySet())
                 {
-                    errors += n;
+                    errors += e.getKey().equals("OK") ? 0 : e.getValue();
                 }
-                progress.printf(Locale.ROOT, "%4ds  sent %d  answered %d  in flight %d  errors %d  p99 %.2f ms%n",
+                progress.printf(Locale.ROOT,
+                    "%4ds  sent %d  answered %d  in flight %d  errors %d  p99 of this second %.2f ms%n",
                     second, stats.sent(), stats.answered(), s.inFlight(), errors, s.p99Ms());
                 progress.flush();
             }

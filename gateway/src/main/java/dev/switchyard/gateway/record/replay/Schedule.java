@@ -30,17 +30,6 @@ public final class Schedule implements Iterable<ScheduledRequest>
         this.loopNs = last + Math.max(1, gap);
     }
 
-    /** Requests this schedule sends. */
-    public long size()
-    {
-        long n = 0;
-        for (final ScheduledRequest ignored : this)
-        {
-            n++;
-        }
-        return n;
-    }
-
     @Override
     public Iterator<ScheduledRequest> iterator()
     {

@@ -173,15 +173,17 @@ final class HtmlReport
         for (int i = 0; i < rows.length; i++)
         {
             rows[i] = seconds.get(i).expertRows();
-            dropped[i] = Math.max(0, seconds.get(i).dropped());
+            dropped[i] = seconds.get(i).dropped() < 0 ? Double.NaN : seconds.get(i).dropped();
             drops |= seconds.get(i).dropped() >= 0;
         }
-        out.append("<p class=\"note\">Rows dispatched to each expert per second, all layers (darker is busier).</p>\n");
+        out.append("<p class=\"note\">Rows dispatched to each expert per second, all layers (darker is busier; " +
+            "blank where the gateway's metrics could not be read that second, whose rows then count in the next)." +
+            "</p>\n");
         out.append(SvgHeatmap.render(rows, stats.experts()));
         if (drops)
         {
             out.append(new SvgChart("time (s)", "assignments dropped per second", false)
-                .add("dropped (capacity, policy)", x, dropped).render());
+                .add("dropped", x, dropped).render());
         }
     }
 }

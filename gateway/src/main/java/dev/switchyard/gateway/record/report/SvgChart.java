@@ -52,7 +52,10 @@ final class SvgChart
             {
                 minX = Math.min(minX, s.x[i]);
                 maxX = Math.max(maxX, s.x[i]);
-                maxY = Math.max(maxY, s.y[i]);
+                if (!Double.isNaN(s.y[i]))
+                {
+                    maxY = Math.max(maxY, s.y[i]);
+                }
             }
         }
         if (minX > maxX)
@@ -114,15 +117,24 @@ final class SvgChart
         int legend = 0;
         for (final Series s : series)
         {
+            // A NaN (a second without a sample) breaks the line rather than drawing a false zero.
             final StringBuilder points = new StringBuilder();
-            for (int i = 0; i < s.x.length; i++)
+            for (int i = 0; i <= s.x.length; i++)
             {
+                if (i == s.x.length || Double.isNaN(s.y[i]))
+                {
+                    if (!points.isEmpty())
+                    {
+                        out.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" " +
+                            "stroke-width=\"1.8\" points=\"%s\"/>%n", s.color, points.toString().trim()));
+                        points.setLength(0);
+                    }
+                    continue;
+                }
                 final double px = LEFT + (s.x[i] - minX) / (maxX - minX) * plotW;
                 final double py = TOP + plotH - Math.min(s.y[i], yTop) / yTop * plotH;
                 points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
             }
-            out.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\" " +
-                "points=\"%s\"/>%n", s.color, points.toString().trim()));
             if (s.x.length == 1)
             {
                 final double px = LEFT + (s.x[0] - minX) / (maxX - minX) * plotW;

@@ -1,0 +1,64 @@
+package dev.switchyard.gateway.record;
+
+import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.gateway.record.replay.ScheduledRequest;
+import dev.switchyard.gateway.record.replay.SendObserver;
+import dev.switchyard.router.wire.AnswerFrame;
+import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.sbe.BlockStatus;
+import org.agrona.ExpandableDirectByteBuffer;
+
+/**
+ * Records the traffic a load generator sends, in the same format a gateway records: each request
+ * as the frame a client sends (client id 1, the request's index as its id) at its send time, each
+ * answer as the frame a gateway sends at the time it arrived. Such a recording replays like any
+ * other. Requests and answers come from different threads; one lock orders them.
+ */
+public final class SentTrafficRecorder implements SendObserver
+{
+    private static final long CLIENT_ID = 1;
+
+    private final TrafficRecorder recorder;
+    private final RequestFrame requestFrame = new RequestFrame();
+    private final AnswerFrame answerFrame = new AnswerFrame();
+    private final ExpandableDirectByteBuffer buffer = new ExpandableDirectByteBuffer(1 << 16);
+
+    public SentTrafficRecorder(final TrafficRecorder recorder)
+    {
+        this.recorder = recorder;
+    }
+
+    @Override
+    public synchronized void sent(final ScheduledRequest r, final long nowNs)
+    {
+        final int d = r.tokens().length / r.rows();
+        final int length = requestFrame.write(buffer, 0, CLIENT_ID, r.index(), r.layer(), 0, r.deadlineMicros(),
+            r.wantRouting(), r.keepApart(), r.rows(), d, r.tokens(), 0, r.importance(), 0);
+        recorder.request(nowNs, buffer, 0, length);
+    }
+
+    @Override
+    public synchronized void answered(final ScheduledRequest r, final InferAnswer answer, final long nowNs)
+    {
+        final int length = answer.ok() ?
+            answerFrame.writeResult(buffer, 0, CLIENT_ID, r.index(), answer.rows(), answer.cols(), answer.output(), 0,
+                null, null, null, null, null) :
+            answerFrame.writeError(buffer, 0, CLIENT_ID, r.index(), blockStatus(answer.status()), answer.detail());
+        recorder.answer(nowNs, buffer, 0, length);
+    }
+
+    private static BlockStatus blockStatus(final AnswerStatus status)
+    {
+        return switch (status)
+        {
+            case OK -> BlockStatus.OK;
+            case OVERLOADED -> BlockStatus.OVERLOADED;
+            case TIMEOUT -> BlockStatus.TIMEOUT;
+            case BAD_INPUT -> BlockStatus.BAD_INPUT;
+            case EXPERT_UNAVAILABLE -> BlockStatus.EXPERT_UNAVAILABLE;
+            case UNAVAILABLE -> BlockStatus.SHUTTING_DOWN;
+            case INTERNAL -> BlockStatus.INTERNAL;
+        };
+    }
+}
