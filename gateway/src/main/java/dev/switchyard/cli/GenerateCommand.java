@@ -113,9 +113,9 @@ final class GenerateCommand implements Callable<Integer>
 
     private static DecodeResult streamed(final Generator generator, final TensorFiles.Ids ids, final DecodeOptions options)
     {
-        final Generator.Streaming s = generator.stream(ids.data(), ids.rows(), ids.cols(), options);
         final CountDownLatch printed = new CountDownLatch(1);
-        s.tokens().subscribe(new Flow.Subscriber<>()
+        final Generator.Generation g = generator.stream(ids.data(), ids.rows(), ids.cols(), options,
+            new Flow.Subscriber<Generator.Token>()
         {
             @Override
             public void onSubscribe(final Flow.Subscription subscription)
@@ -142,7 +142,7 @@ final class GenerateCommand implements Callable<Integer>
                 printed.countDown();
             }
         });
-        final DecodeResult result = join(s.generation());
+        final DecodeResult result = join(g);
         try
         {
             // Every id is printed before the summary and before the generator stops its threads.
