@@ -48,6 +48,10 @@ final class BenchDecodeCommand implements Callable<Integer>
     @Option(names = "--warm-up", paramLabel = "N", description = "Steps before measuring (default: ${DEFAULT-VALUE}).")
     int warmUp = 8;
 
+    @Option(names = "--repeat", paramLabel = "N",
+        description = "Runs of each batch size, local and system alternating; medians are printed (default: ${DEFAULT-VALUE}).")
+    int repeat = 3;
+
     @Option(names = "--concurrent", paramLabel = "N", description = "Concurrent one-row requests (default: ${DEFAULT-VALUE}; 0 skips).")
     int concurrent = 64;
 
@@ -91,12 +95,20 @@ final class BenchDecodeCommand implements Callable<Integer>
                 "switchyard.experts.compute-threads = " + Math.max(1, compute.threads))))
             {
                 final MoeLayers exact = new ServedMoeLayers(system.client(), false);
-                System.out.println("decode step latency (ms), " + steps + " steps after " + warmUp + " warm-up steps");
+                System.out.println("decode step latency (ms), " + steps + " steps after " + warmUp +
+                    " warm-up steps, medians of " + repeat + " runs");
                 System.out.println("batch  where    p50      p99      moe share   system/local p50");
                 for (final int batch : batches)
                 {
-                    final double[] localStats = steps(tm, backend, local, batch);
-                    final double[] systemStats = steps(tm, backend, exact, batch);
+                    final double[][] localRuns = new double[repeat][];
+                    final double[][] systemRuns = new double[repeat][];
+                    for (int r = 0; r < repeat; r++)
+                    {
+                        localRuns[r] = steps(tm, backend, local, batch);
+                        systemRuns[r] = steps(tm, backend, exact, batch);
+                    }
+                    final double[] localStats = medians(localRuns);
+                    final double[] systemStats = medians(systemRuns);
                     print(batch, "local ", localStats, "");
                     print(batch, "system", systemStats, String.format("%.2f", systemStats[0] / localStats[0]));
                 }
@@ -116,6 +128,23 @@ final class BenchDecodeCommand implements Callable<Integer>
             }
             return 0;
         }
+    }
+
+    /** The median of each figure over the runs. */
+    private static double[] medians(final double[][] runs)
+    {
+        final double[] out = new double[runs[0].length];
+        for (int i = 0; i < out.length; i++)
+        {
+            final double[] column = new double[runs.length];
+            for (int r = 0; r < runs.length; r++)
+            {
+                column[r] = runs[r][i];
+            }
+            Arrays.sort(column);
+            out[i] = column[column.length / 2];
+        }
+        return out;
     }
 
     private static void print(final int batch, final String where, final double[] s, final String ratio)
