@@ -213,26 +213,26 @@ final class BenchDecodeCommand implements Callable<Integer>
         }
     }
 
-    /** One prompt in one pass (MoE grouped per position, as steps would) against the same positions as steps. */
+    /** A prompt prefilled in one pass (MoE grouped per position, as steps would) against the same positions as steps. */
     private void prefill(final TransformerModel tm, final ComputeBackend backend, final MoeLayers moe)
     {
         final int length = Math.min(prefill, tm.transformer().maxLength());
         final int vocab = tm.transformer().vocabSize();
         final int[] prompt = new int[length];
-        final int[] groups = new int[length];
         final java.util.SplittableRandom random = new java.util.SplittableRandom(1);
         for (int p = 0; p < length; p++)
         {
             prompt[p] = 2 + random.nextInt(vocab - 2);
-            groups[p] = p;
         }
         final Transformer tr = new Transformer(tm, backend, moe);
-        tr.score(prompt, 1, length, null, null, groups); // warm-up
+        final int[] slot = {0};
+        final int[] inputs = new int[length];
+        System.arraycopy(prompt, 0, inputs, 1, length - 1);
+        tr.session(1, length, null).prefill(slot, slot, inputs, 1, length); // warm-up
         final long t0 = System.nanoTime();
-        final float[] once = tr.score(prompt, 1, length, null, null, groups);
+        final float[] once = tr.session(1, length, null).prefill(slot, slot, inputs, 1, length);
         final long prefillNanos = System.nanoTime() - t0;
         final DecodeSession session = tr.session(1, length, null);
-        final int[] slot = {0};
         final int[] in = new int[1];
         boolean identical = true;
         final long t1 = System.nanoTime();
