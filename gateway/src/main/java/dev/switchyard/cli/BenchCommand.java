@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "bench",
     mixinStandardHelpOptions = true,
     description = "Benchmarks: expert kernels and whole layers.",
-    subcommands = {BenchKernelCommand.class, BenchLayerCommand.class})
+    subcommands = {BenchKernelCommand.class, BenchLayerCommand.class, BenchDecodeCommand.class})
 final class BenchCommand implements Runnable
 {
     @picocli.CommandLine.Spec

@@ -96,12 +96,7 @@ final class GenerateCommand implements Callable<Integer>
             long tokens = 0;
             for (int b = 0; b < r.rows(); b++)
             {
-                int p = 0;
-                while (p < r.width() && r.ids()[b * r.width() + p] != TransformerConfig.EOS)
-                {
-                    p++;
-                }
-                tokens += Math.min(p + 1, r.width());
+                tokens += decodedLength(r, b);
             }
             final PrintStream out = stream ? System.err : System.out;
             out.printf("generate: %d rows, %s, %d tokens, %.1f ms (%.0f tokens/s) %s%n", r.rows(),
@@ -111,11 +106,27 @@ final class GenerateCommand implements Callable<Integer>
         }
     }
 
+    /** Positions up to the first EOS, or up to the last nonzero id of a row that never ended. */
+    private static int decodedLength(final DecodeResult r, final int row)
+    {
+        int last = 0;
+        for (int p = 0; p < r.width(); p++)
+        {
+            final int id = r.ids()[row * r.width() + p];
+            if (id == TransformerConfig.EOS)
+            {
+                return p + 1;
+            }
+            last = id != 0 ? p + 1 : last;
+        }
+        return last;
+    }
+
     private static DecodeResult streamed(final Generator generator, final TensorFiles.Ids ids, final DecodeOptions options)
     {
-        final Generator.Streaming s = generator.stream(ids.data(), ids.rows(), ids.cols(), options);
         final CountDownLatch printed = new CountDownLatch(1);
-        s.tokens().subscribe(new Flow.Subscriber<>()
+        final Generator.Generation g = generator.stream(ids.data(), ids.rows(), ids.cols(), options,
+            new Flow.Subscriber<Generator.Token>()
         {
             @Override
             public void onSubscribe(final Flow.Subscription subscription)
@@ -142,7 +153,7 @@ final class GenerateCommand implements Callable<Integer>
                 printed.countDown();
             }
         });
-        final DecodeResult result = join(s.generation());
+        final DecodeResult result = join(g);
         try
         {
             // Every id is printed before the summary and before the generator stops its threads.

@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import dev.switchyard.gateway.system.EmbeddedSystem;
 import dev.switchyard.transformer.io.TensorFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -81,6 +82,23 @@ class TransformerCliTest
         assertEquals(0, b.status(), b.err());
         assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(system));
         assertEquals(128 + 2 * 6 * 40 * 4, Files.size(local));
+    }
+
+    @Test
+    void generateThroughARunningGatewayWritesWhatLocalWrites() throws Exception
+    {
+        final Path local = dir.resolve("connect-local.npy");
+        final Path remote = dir.resolve("connect-remote.npy");
+        assertEquals(0, cli("generate", "--model", decoder.toString(), "--input", prefix.toString(), "--output",
+            local.toString(), "--local", "--max-length", "6").status());
+        try (EmbeddedSystem system = EmbeddedSystem.start(decoder))
+        {
+            final CliTest.Run run = cli("generate", "--model", decoder.toString(), "--input", prefix.toString(),
+                "--output", remote.toString(), "--connect", system.gatewayAddress(), "--max-length", "6");
+            assertEquals(0, run.status(), run.err());
+            assertTrue(run.out().contains("through gateway " + system.gatewayAddress()), run.out());
+        }
+        assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(remote));
     }
 
     @Test

@@ -45,6 +45,19 @@ class IncrementalDecodeTest
     }
 
     @Test
+    void aPromptEveryRowForcesIsPrefilledWithTheBitsOfItsSteps()
+    {
+        // Every row forces positions 0..2 (row 1 ends there with EOS): one pass computes them.
+        final int[] prefix = {
+            5, 6, 7, 8, 0,
+            3, 4, 1, 0, 0,
+            9, 9, 9, 0, 0};
+        assertEquals(3, Decoding.prefillLength(prefix, 3, 5));
+        check(TestModels.config(ModelType.DECODER, null, "att,moe,local_att,drd,moe", 12, false), prefix, 3, 5, 0);
+        check(TestModels.config(ModelType.DECODER, null, "local_att,moe,att", 12, true), prefix, 3, 5, 0.9);
+    }
+
+    @Test
     void decoderSampling()
     {
         check(TestModels.config(ModelType.DECODER, null, "local_att,moe,att", 12, true), new int[5 * 2], 5, 2, 0.7);

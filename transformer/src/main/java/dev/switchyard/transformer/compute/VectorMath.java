@@ -1,12 +1,12 @@
 package dev.switchyard.transformer.compute;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The small Vector API loops of attention and normalisation. Each result is one fixed sequence of float
- * operations over its inputs, so the same row gives the same bits in a full forward and in a decode step.
+ * operations over its inputs, interpreted or compiled, so the same row gives the same bits in a full
+ * forward and in a decode step, in process and beside the serving system.
  */
 public final class VectorMath
 {
@@ -28,7 +28,12 @@ public final class VectorMath
             {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            sum = acc.reduceLanes(VectorOperators.ADD);
+            // Lanes summed in a fixed order: reduceLanes may associate differently once compiled, and a
+            // row must give the same bits whenever and wherever it is computed.
+            for (int lane = 0; lane < S.length(); lane++)
+            {
+                sum += acc.lane(lane);
+            }
         }
         for (; i < n; i++)
         {

@@ -117,6 +117,30 @@ public final class Decoding
         return options.maxLength() == 0 ? t.maxLength() : options.maxLength();
     }
 
+    /**
+     * Positions at the start that every row forces, up to and including a forced EOS: they can run in one
+     * pass, since every row takes part in each of those steps.
+     */
+    public static int prefillLength(final int[] prefix, final int rows, final int length)
+    {
+        int k = length;
+        for (int b = 0; b < rows; b++)
+        {
+            int p = 0;
+            while (p < k && prefix[b * length + p] != 0)
+            {
+                if (prefix[b * length + p] == TransformerConfig.EOS)
+                {
+                    p++;
+                    break;
+                }
+                p++;
+            }
+            k = Math.min(k, p);
+        }
+        return k;
+    }
+
     private static DecodeResult greedy(
         final Transformer transformer, final Memory[] cross, final int[] prefix, final int rows, final int length,
         final int width, final DecodeOptions options, final StepListener listener, final BooleanSupplier cancelled)
@@ -132,18 +156,34 @@ public final class Decoding
         {
             active[b] = b;
         }
+        final int prefilled = prefix == null ? 0 : Math.min(width, prefillLength(prefix, rows, length));
+        float[] prompt = null;
+        if (prefilled > 1)
+        {
+            final int[] inputs = new int[rows * prefilled];
+            for (int b = 0; b < rows; b++)
+            {
+                for (int p = 1; p < prefilled; p++)
+                {
+                    inputs[b * prefilled + p] = prefix[b * length + p - 1];
+                }
+            }
+            prompt = session.prefill(active, active, inputs, rows, prefilled);
+        }
         for (int p = 0; p < width && count > 0; p++)
         {
             if (cancelled.getAsBoolean())
             {
                 throw new CancellationException("decoding cancelled at position " + p);
             }
-            final float[] logits = session.step(active, active, previous, count, p);
+            final boolean fromPrompt = prompt != null && p < prefilled;
+            final float[] logits = fromPrompt ? prompt : session.step(active, active, previous, count, p);
             int kept = 0;
             for (int i = 0; i < count; i++)
             {
                 final int b = active[i];
-                final int off = i * vocab;
+                // Every row is active through the prompt, so row b's logits at p are at (b, p) of the prefill.
+                final int off = fromPrompt ? (b * prefilled + p) * vocab : i * vocab;
                 final int forced = prefix != null && p < length ? prefix[b * length + p] : 0;
                 final int id = forced != 0 ? forced :
                     options.temperature() > 0 ?

@@ -39,11 +39,6 @@ public final class Generator implements AutoCloseable
         }
     }
 
-    /** The ids of a running request as they are decided, and the request. */
-    public record Streaming(Flow.Publisher<Token> tokens, Generation generation)
-    {
-    }
-
     public Generator(final TransformerModel model, final ComputeBackend backend, final MoeLayers moe)
     {
         this.model = model;
@@ -76,13 +71,16 @@ public final class Generator implements AutoCloseable
     }
 
     /**
-     * As {@link #generate}, with the ids published as they are decided; the publisher completes when the
-     * decode ends, or with the error that ended it. Cancelling a subscription does not stop the decode:
-     * {@link Generation#cancel()} does.
+     * As {@link #generate}, with the ids published to {@code subscriber} as they are decided (subscribed
+     * before the first step, so it sees every id); it completes when the decode ends, or with the error
+     * that ended it. Cancelling the subscription does not stop the decode: {@link Generation#cancel()}
+     * does.
      */
-    public Streaming stream(final int[] input, final int rows, final int cols, final DecodeOptions options)
+    public Generation stream(final int[] input, final int rows, final int cols, final DecodeOptions options,
+        final Flow.Subscriber<? super Token> subscriber)
     {
         final SubmissionPublisher<Token> publisher = new SubmissionPublisher<>(threads, Flow.defaultBufferSize());
+        publisher.subscribe(subscriber);
         final Generation g = generate(input, rows, cols, options,
             (row, position, id) -> publisher.submit(new Token(row, position, id)));
         g.result().whenComplete((r, ex) ->
@@ -96,7 +94,7 @@ public final class Generator implements AutoCloseable
                 publisher.close();
             }
         });
-        return new Streaming(publisher, g);
+        return g;
     }
 
     @Override

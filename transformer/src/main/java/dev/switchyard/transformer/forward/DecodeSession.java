@@ -54,6 +54,35 @@ public final class DecodeSession
         return logits;
     }
 
+    /**
+     * Positions 0..length-1 of {@code count} sequences in one pass (a forced prompt): each MoE layer still
+     * groups the tokens per position, as the steps would, so the logits are those of {@code length} steps.
+     *
+     * @param inputs [count, length] the id each sequence is given at each position (0 at position 0)
+     * @return logits [count, length, V]
+     */
+    public float[] prefill(final int[] slots, final int[] rows, final int[] inputs, final int count, final int length)
+    {
+        final int d = model.dModel();
+        final int n = count * length;
+        final float[] xs = new float[n * d]; // [count·length, d]
+        tokens.reset(n);
+        for (int i = 0; i < count; i++)
+        {
+            for (int p = 0; p < length; p++)
+            {
+                final int t = i * length + p;
+                tokens.add(slots[i], rows[i], p, 0, inputs[t]);
+                tokens.moeGroup(t, p);
+                model.embed(false, inputs[t], p, xs, t * d);
+            }
+        }
+        decoder.run(xs, tokens, state);
+        final float[] out = new float[n * model.transformer().vocabSize()];
+        backend.linear(model.softmax(), Epilogue.NONE, xs, 0, n, out, 0);
+        return out;
+    }
+
     /** Beam search: slot i continues from slot {@code from[i]}'s first {@code length} positions. */
     public void select(final int[] from, final int count, final int length)
     {

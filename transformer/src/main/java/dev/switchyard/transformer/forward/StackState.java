@@ -20,6 +20,9 @@ public final class StackState
     private final int[] segments;   // [slots, cap] or null
     private final Memory[] self;    // per layer, null where not self-attention
     private final Memory[] cross;   // per layer, null where not enc_att
+    private float[] scratchK;       // beam search reordering, [slots, H, cap, K]
+    private float[] scratchV;
+    private int[] scratchIds;
 
     /**
      * @param slots     sequences
@@ -85,26 +88,29 @@ public final class StackState
      */
     public void select(final int[] from, final int count, final int length)
     {
-        float[] scratchK = null;
-        float[] scratchV = null;
         for (final Memory m : self)
         {
             if (m == null)
             {
                 continue;
             }
-            if (scratchK == null)
+            if (scratchK == null || scratchK.length < count * m.store().slotFloats())
             {
+                // Once per search: every later step reuses it.
                 scratchK = new float[count * m.store().slotFloats()];
                 scratchV = new float[count * m.store().slotFloats()];
+                scratchIds = new int[count * cap];
             }
             m.store().select(from, count, length, scratchK, scratchV);
         }
-        final int[] copy = new int[count * cap];
+        if (scratchIds == null || scratchIds.length < count * cap)
+        {
+            scratchIds = new int[count * cap];
+        }
         for (int i = 0; i < count; i++)
         {
-            System.arraycopy(ids, from[i] * cap, copy, i * cap, cap);
+            System.arraycopy(ids, from[i] * cap, scratchIds, i * cap, cap);
         }
-        System.arraycopy(copy, 0, ids, 0, count * cap);
+        System.arraycopy(scratchIds, 0, ids, 0, count * cap);
     }
 }
