@@ -117,7 +117,7 @@ final class InferRoute
             case OVERLOADED -> ApiError.of(429, "overloaded", a.detail());
             case TIMEOUT -> ApiError.of(504, "deadline", a.detail());
             case EXPERT_UNAVAILABLE -> ApiError.of(503, "expert_unavailable", a.detail());
-            case UNAVAILABLE -> ApiError.of(503, "unavailable", a.detail());
+            case UNAVAILABLE, GATEWAY_UNAVAILABLE -> ApiError.of(503, "unavailable", a.detail());
             default -> ApiError.of(500, "internal", a.detail());
         };
     }

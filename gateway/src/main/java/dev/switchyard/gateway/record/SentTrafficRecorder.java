@@ -41,9 +41,9 @@ public final class SentTrafficRecorder implements SendObserver
     @Override
     public synchronized void answered(final ScheduledRequest r, final InferAnswer answer, final long nowNs)
     {
-        final int length = answer.ok() ?
-            answerFrame.writeResult(buffer, 0, CLIENT_ID, r.index(), answer.rows(), answer.cols(), answer.output(), 0,
-                null, null, null, null, null) :
+        final int length = answer.ok() || answer.degraded() ?
+            answerFrame.writeResult(buffer, 0, CLIENT_ID, r.index(), blockStatus(answer.status()), answer.detail(),
+                answer.rows(), answer.cols(), answer.output(), 0, null, null, null, null, null) :
             answerFrame.writeError(buffer, 0, CLIENT_ID, r.index(), blockStatus(answer.status()), answer.detail());
         recorder.answer(nowNs, buffer, 0, length);
     }
@@ -53,11 +53,12 @@ public final class SentTrafficRecorder implements SendObserver
         return switch (status)
         {
             case OK -> BlockStatus.OK;
+            case DEGRADED -> BlockStatus.DEGRADED;
             case OVERLOADED -> BlockStatus.OVERLOADED;
             case TIMEOUT -> BlockStatus.TIMEOUT;
             case BAD_INPUT -> BlockStatus.BAD_INPUT;
             case EXPERT_UNAVAILABLE -> BlockStatus.EXPERT_UNAVAILABLE;
-            case UNAVAILABLE -> BlockStatus.SHUTTING_DOWN;
+            case UNAVAILABLE, GATEWAY_UNAVAILABLE -> BlockStatus.SHUTTING_DOWN;
             case INTERNAL -> BlockStatus.INTERNAL;
         };
     }
