@@ -9,12 +9,12 @@ import java.util.TreeMap;
  * lines and samples {@code name{label="value",...} number}. Samples are looked up with their labels
  * in any order.
  */
-final class PrometheusText
+public final class PrometheusText
 {
     private final Map<String, Double> samples = new HashMap<>();
     private final Map<String, String> types = new HashMap<>();
 
-    static PrometheusText parse(final String text)
+    public static PrometheusText parse(final String text)
     {
         final PrometheusText out = new PrometheusText();
         for (final String raw : text.split("\n"))
@@ -73,7 +73,7 @@ final class PrometheusText
         return out.append('}').toString();
     }
 
-    double value(final String sample)
+    public double value(final String sample)
     {
         final Double v = samples.get(canonical(sample));
         if (v == null)
@@ -84,7 +84,7 @@ final class PrometheusText
     }
 
     /** The TYPE of a metric family, named with or without the {@code _total} a counter's samples carry. */
-    String type(final String metric)
+    public String type(final String metric)
     {
         return types.getOrDefault(metric, types.get(metric + "_total"));
     }
