@@ -3,6 +3,7 @@ package dev.switchyard.gateway.client;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -148,13 +149,27 @@ public final class SwitchyardClient implements AutoCloseable
      */
     public static SwitchyardClient connect(final String hostPort)
     {
+        return connect(hostPort, Duration.ofMillis(DEFAULT_GATEWAY_TIMEOUT_MS));
+    }
+
+    /**
+     * As {@link #connect(String)}; once the gateway has been out of contact for {@code gatewayTimeout}
+     * beyond the media driver's peer timeout ({@link DataPlane#PEER_TIMEOUT_NS}), every request in
+     * flight ends as {@link AnswerStatus#GATEWAY_UNAVAILABLE}.
+     */
+    public static SwitchyardClient connect(final String hostPort, final Duration gatewayTimeout)
+    {
+        if (gatewayTimeout.isNegative())
+        {
+            throw new BadInputException("gateway timeout must not be negative (got " + gatewayTimeout + ")");
+        }
         final InetSocketAddress gateway = parse(hostPort);
         final String local = localAddressTowards(gateway);
         final DataPlane plane = DataPlane.start(new DataPlaneSettings(
             local, 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408));
         try
         {
-            return connect(plane, true, hostPort);
+            return connect(plane, true, hostPort, gatewayTimeout.toMillis());
         }
         catch (final RuntimeException ex)
         {
@@ -166,10 +181,11 @@ public final class SwitchyardClient implements AutoCloseable
     /** Connects over UDP through an existing data plane (which the client does not close). */
     public static SwitchyardClient connect(final DataPlane plane, final String hostPort)
     {
-        return connect(plane, false, hostPort);
+        return connect(plane, false, hostPort, DEFAULT_GATEWAY_TIMEOUT_MS);
     }
 
-    private static SwitchyardClient connect(final DataPlane plane, final boolean owns, final String hostPort)
+    private static SwitchyardClient connect(
+        final DataPlane plane, final boolean owns, final String hostPort, final long gatewayTimeoutMs)
     {
         final InetSocketAddress gateway = parse(hostPort);
         final String requestChannel = new ChannelUriStringBuilder().media("udp")
@@ -177,7 +193,7 @@ public final class SwitchyardClient implements AutoCloseable
         final String answerChannel = new ChannelUriStringBuilder().media("udp")
             .endpoint(plane.settings().host() + ":0").build();
         return new SwitchyardClient(plane, owns, requestChannel, answerChannel, WireLayout.CLIENT_ANSWER_STREAM_ID,
-            DEFAULT_GATEWAY_TIMEOUT_MS);
+            gatewayTimeoutMs);
     }
 
     /** Connects over IPC to a gateway on the same media driver. */

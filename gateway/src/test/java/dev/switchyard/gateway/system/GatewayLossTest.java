@@ -69,7 +69,8 @@ class GatewayLossTest
             final String address = awaitServing(gateway);
             final String driverDir = aeronDirOf(gateway.pid());
             assertNotNull(driverDir, "the gateway process maps no Aeron directory");
-            try (SwitchyardClient client = SwitchyardClient.connect(address))
+            try (SwitchyardClient client = SwitchyardClient.connect(address,
+                Duration.ofMillis(SwitchyardClient.DEFAULT_GATEWAY_TIMEOUT_MS)))
             {
                 final int rows = 10_000;
                 final float[] x = new float[rows * D];
