@@ -42,21 +42,7 @@ public final class ModelGenerator
         {
             throw new BadInputException("layers must be >= 1 (got " + layers + ")");
         }
-        for (final Path existing : new Path[] {configFile, weightsFile})
-        {
-            if (Files.exists(existing))
-            {
-                throw new BadInputException(existing + " already exists; refusing to overwrite a model");
-            }
-        }
-        try
-        {
-            Files.createDirectories(dir);
-        }
-        catch (final IOException ex)
-        {
-            throw new BadInputException("cannot create model directory " + dir + ": " + ex, ex);
-        }
+        createEmptyModelDirectory(dir, configFile, weightsFile);
 
         final SplittableRandom root = new SplittableRandom(seed);
         final SafeTensorsWriter writer = new SafeTensorsWriter();
@@ -124,5 +110,25 @@ public final class ModelGenerator
                 sink.put((float)(random.nextGaussian() * std));
             }
         });
+    }
+
+    /** Creates {@code dir} for a new model, refusing to overwrite the files of one already there. */
+    public static void createEmptyModelDirectory(final Path dir, final Path configFile, final Path weightsFile)
+    {
+        for (final Path existing : new Path[] {configFile, weightsFile})
+        {
+            if (Files.exists(existing))
+            {
+                throw new BadInputException(existing + " already exists; refusing to overwrite a model");
+            }
+        }
+        try
+        {
+            Files.createDirectories(dir);
+        }
+        catch (final IOException ex)
+        {
+            throw new BadInputException("cannot create model directory " + dir + ": " + ex, ex);
+        }
     }
 }

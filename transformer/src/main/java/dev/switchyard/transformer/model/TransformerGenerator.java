@@ -10,8 +10,6 @@ import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
 import dev.switchyard.router.model.TensorNames;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -42,21 +40,7 @@ public final class TransformerGenerator
         {
             throw new BadInputException("a transformer model needs a transformer object in its config");
         }
-        for (final Path existing : new Path[] {configFile, weightsFile})
-        {
-            if (Files.exists(existing))
-            {
-                throw new BadInputException(existing + " already exists; refusing to overwrite a model");
-            }
-        }
-        try
-        {
-            Files.createDirectories(dir);
-        }
-        catch (final IOException ex)
-        {
-            throw new BadInputException("cannot create model directory " + dir + ": " + ex, ex);
-        }
+        ModelGenerator.createEmptyModelDirectory(dir, configFile, weightsFile);
         final SplittableRandom root = new SplittableRandom(seed);
         final SafeTensorsWriter w = new SafeTensorsWriter();
         final long d = config.dModel();
