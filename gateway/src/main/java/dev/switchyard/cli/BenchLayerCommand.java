@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import dev.switchyard.gateway.bench.AeronTransport;
 import dev.switchyard.gateway.bench.ArteryTransport;
 import dev.switchyard.gateway.bench.BenchTransport;
+import dev.switchyard.gateway.bench.HttpTransport;
 import dev.switchyard.gateway.bench.LocalTransport;
 import dev.switchyard.gateway.bench.OpenLoop;
 import dev.switchyard.router.BadInputException;
@@ -46,9 +47,10 @@ public final class BenchLayerCommand implements Callable<Integer>
     private int threads;
 
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "local",
-        description = "local (in process), aeron (embedded system, IPC) or artery (the same blocks as Pekko " +
-            "remote messages between two actor systems on loopback); a comma list alternates passes between " +
-            "them and prints their ratios, the last one's figures last.")
+        description = "local (in process), aeron (embedded system, IPC), http (the embedded system's HTTP API " +
+            "on loopback, npy bodies) or artery (the same blocks as Pekko remote messages between two actor " +
+            "systems on loopback); a comma list alternates passes between them and prints their ratios, the " +
+            "last one's figures last.")
     private String transport;
 
     @Option(names = "--experts", paramLabel = "KIND", defaultValue = "model",
@@ -188,9 +190,10 @@ public final class BenchLayerCommand implements Callable<Integer>
         {
             case "local" -> new LocalTransport(dir, threads, identity());
             case "aeron" -> new AeronTransport(model, threads, identity());
+            case "http" -> new HttpTransport(model, threads, identity());
             case "artery" -> new ArteryTransport(dir, threads, identity());
             default -> throw new BadInputException(
-                "--transport must be local, aeron or artery, or a comma list of them (got '" + kind + "')");
+                "--transport must be local, aeron, http or artery, or a comma list of them (got '" + kind + "')");
         };
     }
 

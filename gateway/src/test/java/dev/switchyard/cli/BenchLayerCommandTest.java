@@ -49,6 +49,17 @@ class BenchLayerCommandTest
     }
 
     @Test
+    void theHttpApiRunsBesideTheAeronClient()
+    {
+        final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
+            "--transport", "aeron,http", "--warmup", "1", "--runs", "3");
+        assertEquals(0, run.status(), run.err());
+        assertTrue(run.out().contains("transport=http experts=model tokens=40"), run.out());
+        assertTrue(run.out().contains("http/aeron: p50 "), run.out());
+        assertTrue(LAST_LINE.matcher(lastLine(run)).matches(), lastLine(run));
+    }
+
+    @Test
     void identityExpertsRunThroughTheEmbeddedSystemOneTransportAfterTheOther()
     {
         final CliTest.Run run = cli("bench", "layer", "--model", model.toString(), "--tokens", "40",
@@ -76,7 +87,7 @@ class BenchLayerCommandTest
         assertUserError(cli("bench", "layer", "--model", model.toString(), "--tokens", "16", "--open-loop",
             "--transport", "local,aeron"), "--open-loop runs one transport");
         assertUserError(cli("bench", "layer", "--model", model.toString(), "--tokens", "16",
-            "--transport", "udp"), "--transport must be local, aeron or artery");
+            "--transport", "udp"), "--transport must be local, aeron, http or artery");
         assertUserError(cli("bench", "layer", "--model", model.toString(), "--tokens", "16",
             "--experts", "none"), "--experts must be model or identity");
     }
