@@ -25,6 +25,9 @@ import dev.switchyard.router.BadInputException;
 public final class ConfigCheck
 {
     private static final String ROOT = "switchyard";
+    /** Sections of earlier releases, and where their keys are now. */
+    private static final Map<String, String> MOVED = Map.of(
+        "switchyard.metrics", "switchyard.http (metrics.http-port is http.port, metrics.http-host is http.host)");
 
     private ConfigCheck()
     {
@@ -64,7 +67,8 @@ public final class ConfigCheck
             final ConfigValue reference = known.get(entry.getKey());
             if (reference == null)
             {
-                problems.add("unknown key " + key + suggestion(key, knownPaths));
+                problems.add("unknown key " + key + (MOVED.containsKey(key) ? " (moved to " + MOVED.get(key) + ")" :
+                    suggestion(key, knownPaths)));
                 continue;
             }
             if (reference.valueType() == ConfigValueType.OBJECT)

@@ -55,6 +55,14 @@ class ConfigCheckTest
     }
 
     @Test
+    void aSectionOfAnEarlierReleaseSaysWhereItWent()
+    {
+        assertEquals("configuration: unknown key switchyard.metrics (moved to switchyard.http " +
+            "(metrics.http-port is http.port, metrics.http-host is http.host))",
+            problem("switchyard.metrics.http-port = 9400"));
+    }
+
+    @Test
     void aKeyFarFromEveryKnownOneGetsNoGuess()
     {
         assertEquals("configuration: unknown key switchyard.colour", problem("switchyard.colour = blue"));
