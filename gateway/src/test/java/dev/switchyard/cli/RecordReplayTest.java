@@ -48,6 +48,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RecordReplayTest
 {
+    /**
+     * A replay sends every recorded client's requests over its one connection: a target for it takes
+     * the recording's bursts from one client (the per-client share as large as the queue).
+     */
+    private static final com.typesafe.config.Config ONE_CONNECTION_FOR_ALL = ConfigFactory.parseString(
+        "switchyard.gateway.max-requests-per-client = 1024\n" +
+        "switchyard.gateway.max-tokens-per-client = 1048576");
+
     static final int REQUESTS = 300;
 
     @TempDir
@@ -85,10 +93,10 @@ class RecordReplayTest
             answers.forEach(CompletableFuture::join);
         }
         // Another layout: gateway and experts on threads of their own, two compute threads.
-        target = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
+        target = EmbeddedSystem.start(modelDir, ONE_CONNECTION_FOR_ALL.withFallback(ConfigFactory.parseString(
             "switchyard.data-plane.shared-thread = false\n" +
             "switchyard.experts.compute-threads = 2\n" +
-            "switchyard.gateway.max-wait-us = 300"));
+            "switchyard.gateway.max-wait-us = 300")));
     }
 
     @AfterAll
@@ -137,7 +145,7 @@ class RecordReplayTest
     {
         final Path otherWeights = dir.resolve("other-weights");
         ModelGenerator.generate(otherWeights, RecordingTest.config(), 1, 43);
-        try (EmbeddedSystem other = EmbeddedSystem.start(otherWeights))
+        try (EmbeddedSystem other = EmbeddedSystem.start(otherWeights, ONE_CONNECTION_FOR_ALL))
         {
             final CliTest.Run run = cli("replay", archive.toString(), "--connect", other.gatewayAddress(), "--speed",
                 "8", "--verify");
