@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.http;
 
 import java.io.IOException;
+import java.util.Arrays;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -145,7 +146,7 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
         {
             if (size == values.length)
             {
-                values = java.util.Arrays.copyOf(values, values.length * 2);
+                values = Arrays.copyOf(values, values.length * 2);
             }
             values[size++] = v;
         }
@@ -157,7 +158,7 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
 
         float[] toArray()
         {
-            return java.util.Arrays.copyOf(values, size);
+            return Arrays.copyOf(values, size);
         }
     }
 }
