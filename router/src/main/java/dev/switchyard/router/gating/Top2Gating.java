@@ -3,6 +3,7 @@ package dev.switchyard.router.gating;
 import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.plan.DropCause;
 import dev.switchyard.router.plan.RoutingPlan;
 
 import java.util.Arrays;
@@ -108,7 +109,7 @@ public final class Top2Gating
      * answer, DESIGN.md §3): every assignment to them is dropped at the capacity step; every other
      * assignment, position and the balancing loss are what they would be with all experts, and
      * {@code after_capacity} renormalises the survivors with the dropped gate as 0. Such drops count
-     * as capacity drops.
+     * as capacity drops in the group's totals, and as {@link DropCause#UNAVAILABLE} per expert.
      *
      * @param unavailable [E], true for an expert that cannot be reached; null for none
      */
@@ -136,6 +137,8 @@ public final class Top2Gating
         Arrays.fill(proxy2, 0f);
         Arrays.fill(count1, 0);
         Arrays.fill(countBeforePolicy2, 0);
+        // Clears the plan's drop counts too: every drop below is counted against the expert it was meant for.
+        out.reset(tokens, capacity);
         int masked = 0;
 
         // FIND TOP 2 EXPERTS PER POSITION
@@ -184,6 +187,7 @@ public final class Top2Gating
             else
             {
                 masked++;
+                out.countDrop(DropCause.IMPORTANCE, i1);
                 if (before)
                 {
                     g1 = 0f;
@@ -196,6 +200,7 @@ public final class Top2Gating
             else
             {
                 masked++;
+                out.countDrop(DropCause.IMPORTANCE, i2);
             }
             // The second-place proxy is masked by max_experts (after_capacity) but not by importance.
             if (secondLoss && (keep2 || before))
@@ -258,6 +263,7 @@ public final class Top2Gating
             {
                 mask2[t] = false;
                 removedByPolicy++;
+                out.countDrop(DropCause.SECOND_POLICY, index2[t]);
             }
         }
         final float[] density1 = out.density1Array();
@@ -270,7 +276,6 @@ public final class Top2Gating
 
         // COMPUTE ASSIGNMENT TO EXPERTS: first choices in token order, then second choices after
         // every kept first choice of their expert.
-        out.reset(tokens, capacity);
         Arrays.fill(count1, 0);
         Arrays.fill(count2, 0);
         int droppedFirst = 0;
@@ -282,6 +287,7 @@ public final class Top2Gating
                 {
                     mask1[t] = false;
                     droppedFirst++;
+                    out.countDrop(capacityDrop(index1[t], DropCause.FIRST_CAPACITY, unavailable), index1[t]);
                 }
             }
         }
@@ -319,6 +325,7 @@ public final class Top2Gating
                 else
                 {
                     droppedSecond++;
+                    out.countDrop(capacityDrop(index2[t], DropCause.SECOND_CAPACITY, unavailable), index2[t]);
                 }
             }
             if (!before)
@@ -339,6 +346,11 @@ public final class Top2Gating
         }
         out.indexSlots();
         out.setStatistics(auxLoss, droppedFirst, droppedSecond, removedByPolicy, masked);
+    }
+
+    private static DropCause capacityDrop(final int expert, final DropCause cause, final boolean[] unavailable)
+    {
+        return unavailable != null && unavailable[expert] ? DropCause.UNAVAILABLE : cause;
     }
 
     private static int capacityOf(final int expert, final int capacity, final boolean[] unavailable)

@@ -39,6 +39,8 @@ public final class RoutingPlan
     // [E]: the densities the seed prints for monitoring.
     private final float[] density1;
     private final float[] density2;
+    // [causes, E]: assignments dropped, per cause and the expert they were meant for.
+    private final int[] droppedByCause;
 
     private int droppedFirstByCapacity;
     private int droppedSecondByCapacity;
@@ -66,6 +68,7 @@ public final class RoutingPlan
         slotGate = new float[2 * maxTokens];
         density1 = new float[experts];
         density2 = new float[experts];
+        droppedByCause = new int[DropCause.all().length * experts];
     }
 
     public int maxTokens()
@@ -162,6 +165,15 @@ public final class RoutingPlan
         return density2[e];
     }
 
+    /**
+     * Assignments meant for expert e that were dropped for {@code cause}. With the kept ones
+     * ({@link #slotCount}), they add up over every expert and cause to two per token.
+     */
+    public int dropped(final DropCause cause, final int e)
+    {
+        return droppedByCause[cause.ordinal() * experts + e];
+    }
+
     public int droppedFirstByCapacity()
     {
         return droppedFirstByCapacity;
@@ -211,6 +223,7 @@ public final class RoutingPlan
         this.tokens = tokens;
         this.capacity = capacity;
         Arrays.fill(slotCount, 0);
+        Arrays.fill(droppedByCause, 0);
         droppedFirstByCapacity = 0;
         droppedSecondByCapacity = 0;
         secondRemovedByPolicy = 0;
@@ -231,6 +244,11 @@ public final class RoutingPlan
     public void countSlot(final int e)
     {
         slotCount[e]++;
+    }
+
+    public void countDrop(final DropCause cause, final int e)
+    {
+        droppedByCause[cause.ordinal() * experts + e]++;
     }
 
     /** Lays out the slot table once every assignment is known. */
@@ -278,6 +296,7 @@ public final class RoutingPlan
                 position1[t] = ABSENT;
                 gate1[t] = 0f;
                 droppedFirstByCapacity++;
+                countDrop(DropCause.UNAVAILABLE, expert);
             }
             if (expert2[t] == expert)
             {
@@ -285,6 +304,7 @@ public final class RoutingPlan
                 position2[t] = ABSENT;
                 gate2[t] = 0f;
                 droppedSecondByCapacity++;
+                countDrop(DropCause.UNAVAILABLE, expert);
             }
             if (hadAny && expert1[t] == ABSENT && expert2[t] == ABSENT)
             {

@@ -5,6 +5,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.Dispatch;
+import dev.switchyard.router.plan.DropCause;
 import dev.switchyard.router.plan.RoutingPlan;
 import dev.switchyard.router.plan.TokenGroups;
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,7 @@ class Top2GatingPropertyTest
                 assertEquals(ref.density2()[e], plan.density2(e), 1e-6f, "density2[" + e + "]");
             }
             assertCombineTensorMatches(ref, plan, g, experts);
+            assertDropsAccountForEveryAssignment(ref, plan, g, experts, unavailable);
             coverage.droppedFirst += plan.droppedFirstByCapacity();
             coverage.droppedSecond += plan.droppedSecondByCapacity();
 
@@ -186,6 +188,52 @@ class Top2GatingPropertyTest
             unavailable[r.nextInt(experts)] = true;
         }
         return unavailable;
+    }
+
+    /**
+     * Per expert, the kept assignments are the reference's; over the group, kept and dropped add up
+     * to two per token, and the causes add up to the group's totals.
+     */
+    private static void assertDropsAccountForEveryAssignment(
+        final DenseTop2Reference.Result ref, final RoutingPlan plan, final int g, final int experts,
+        final boolean[] unavailable)
+    {
+        int all = 0;
+        int capacityOrUnavailable = 0;
+        int policy = 0;
+        int importance = 0;
+        for (int e = 0; e < experts; e++)
+        {
+            int kept = 0;
+            for (int t = 0; t < g; t++)
+            {
+                kept += (ref.expert1()[t] == e ? 1 : 0) + (ref.expert2()[t] == e ? 1 : 0);
+            }
+            assertEquals(kept, plan.slotCount(e), "kept assignments of expert " + e);
+            all += plan.slotCount(e);
+            for (final DropCause cause : DropCause.all())
+            {
+                all += plan.dropped(cause, e);
+            }
+            final boolean down = unavailable != null && unavailable[e];
+            if (down)
+            {
+                assertEquals(0, plan.dropped(DropCause.FIRST_CAPACITY, e) + plan.dropped(DropCause.SECOND_CAPACITY, e),
+                    "capacity drops of unavailable expert " + e);
+            }
+            else
+            {
+                assertEquals(0, plan.dropped(DropCause.UNAVAILABLE, e), "unavailable drops of expert " + e);
+            }
+            capacityOrUnavailable += plan.dropped(DropCause.FIRST_CAPACITY, e) +
+                plan.dropped(DropCause.SECOND_CAPACITY, e) + plan.dropped(DropCause.UNAVAILABLE, e);
+            policy += plan.dropped(DropCause.SECOND_POLICY, e);
+            importance += plan.dropped(DropCause.IMPORTANCE, e);
+        }
+        assertEquals(2 * g, all, "kept and dropped assignments");
+        assertEquals(plan.droppedFirstByCapacity() + plan.droppedSecondByCapacity(), capacityOrUnavailable, "capacity drops");
+        assertEquals(plan.secondRemovedByPolicy(), policy, "policy drops");
+        assertEquals(plan.maskedByImportance(), importance, "importance drops");
     }
 
     private static void assertCombineTensorMatches(

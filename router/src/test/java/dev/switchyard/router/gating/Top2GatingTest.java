@@ -3,6 +3,7 @@ package dev.switchyard.router.gating;
 import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.plan.DropCause;
 import dev.switchyard.router.plan.RoutingPlan;
 import org.junit.jupiter.api.Test;
 
@@ -169,5 +170,67 @@ class Top2GatingTest
         assertEquals(1f, p.density1(0));
         assertEquals(0f, p.density1(1));
         assertEquals(1f, p.density2(1));
+    }
+
+    @Test
+    void dropsAreCountedPerExpertByCause()
+    {
+        // Every token prefers expert 0 then 1; E = 2, G = 4, capacity 2 (as above).
+        final float[] gates = {0.7f, 0.3f, 0.6f, 0.4f, 0.8f, 0.2f, 0.9f, 0.1f};
+        final RoutingPlan p = route(config(1.0, 0, SecondPolicy.ALL, 0, Normalize.BEFORE_CAPACITY), 2, gates, null);
+        assertEquals(2, p.slotCount(0));
+        assertEquals(2, p.slotCount(1));
+        // Tokens 2 and 3 lose their first choice (expert 0) and their second (expert 1) to capacity.
+        assertEquals(2, p.dropped(DropCause.FIRST_CAPACITY, 0));
+        assertEquals(0, p.dropped(DropCause.FIRST_CAPACITY, 1));
+        assertEquals(0, p.dropped(DropCause.SECOND_CAPACITY, 0));
+        assertEquals(2, p.dropped(DropCause.SECOND_CAPACITY, 1));
+        assertEquals(0, p.dropped(DropCause.SECOND_POLICY, 1));
+        assertEquals(0, p.dropped(DropCause.IMPORTANCE, 0));
+        // density₁ counts first choices before capacity: all four chose expert 0.
+        assertEquals(1f, p.density1(0));
+        assertEquals(1f, p.density2(1));
+    }
+
+    @Test
+    void importanceAndPolicyDropsNameTheExpertTheChoiceWasFor()
+    {
+        // Token 0 (importance 0.5) loses its first choice, expert 0, and sends it through the second
+        // slot; token 1 (importance 0) loses both: expert 1 first, then expert 1 again (its top gate
+        // stays when the first choice is masked); token 2's second choice (expert 1, g₂ = 0.1/0.9 < 0.2)
+        // fails the threshold; token 3 ties between experts 1 and 2 and keeps both (0.5 > 0.2).
+        final float[] gates = {
+            0.6f, 0.3f, 0.1f,
+            0.2f, 0.5f, 0.3f,
+            0.8f, 0.1f, 0.1f,
+            0.0f, 0.5f, 0.5f};
+        final RoutingPlan p = route(config(2, 4, SecondPolicy.THRESHOLD, 0.2, Normalize.BEFORE_CAPACITY), 3, gates,
+            new float[] {0.5f, 0f, 1f, 1f});
+        assertEquals(1, p.dropped(DropCause.IMPORTANCE, 0));
+        assertEquals(2, p.dropped(DropCause.IMPORTANCE, 1));
+        assertEquals(0, p.dropped(DropCause.IMPORTANCE, 2));
+        assertEquals(1, p.dropped(DropCause.SECOND_POLICY, 1));
+        assertEquals(0, p.dropped(DropCause.SECOND_POLICY, 2));
+        assertEquals(3, p.maskedByImportance());
+        assertEquals(1, p.secondRemovedByPolicy());
+        // Kept: token 0 → 0 (second slot), token 2 → 0, token 3 → 1 and 2.
+        assertEquals(2, p.slotCount(0));
+        assertEquals(1, p.slotCount(1));
+        assertEquals(1, p.slotCount(2));
+    }
+
+    @Test
+    void anUnavailableExpertsDropsAreCountedAsUnavailableNotCapacity()
+    {
+        final float[] gates = {0.7f, 0.2f, 0.1f, 0.2f, 0.7f, 0.1f};
+        final RoutingPlan p = new RoutingPlan(2, 3);
+        new Top2Gating(config(2, 4, SecondPolicy.ALL, 0, Normalize.BEFORE_CAPACITY), 3, 2)
+            .route(gates, 2, null, 0, 0, new boolean[] {false, true, false}, p);
+        // Token 0's second choice and token 1's first choice were expert 1.
+        assertEquals(2, p.dropped(DropCause.UNAVAILABLE, 1));
+        assertEquals(0, p.dropped(DropCause.FIRST_CAPACITY, 1) + p.dropped(DropCause.SECOND_CAPACITY, 1));
+        assertEquals(1, p.droppedFirstByCapacity());
+        assertEquals(1, p.droppedSecondByCapacity());
+        assertEquals(0, p.slotCount(1));
     }
 }
