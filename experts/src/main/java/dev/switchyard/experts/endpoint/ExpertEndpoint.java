@@ -3,6 +3,7 @@ package dev.switchyard.experts.endpoint;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 import dev.switchyard.router.wire.ExpertBlockFrame;
 import dev.switchyard.router.wire.FrameFault;
@@ -81,6 +82,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final AtomicLong unanswerable = new AtomicLong();
     private final AtomicLong replyFailures = new AtomicLong();
     private final AtomicLong rowsServed = new AtomicLong();
+    // [layers, E]: rows computed and the time their forward passes took, per expert served here.
+    private final AtomicLongArray computedRows;
+    private final AtomicLongArray computeNanos;
     private final AtomicLong agentErrors = new AtomicLong();
     private AgentRunner runner;
     private Offers.WhileWaiting whileReplying;
@@ -90,6 +94,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     {
         this.dataPlane = dataPlane;
         this.shape = shape;
+        this.computedRows = new AtomicLongArray(shape.layers() * shape.numExperts());
+        this.computeNanos = new AtomicLongArray(shape.layers() * shape.numExperts());
         this.ipc = dataPlane.subscribeIpc(WireLayout.EXPERT_STREAM_ID);
         this.udp = dataPlane.subscribeUdp(dataPlane.settings().expertPort(), WireLayout.EXPERT_STREAM_ID);
         this.address = new EndpointAddress(
@@ -179,6 +185,27 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     public long rowsServed()
     {
         return rowsServed.get();
+    }
+
+    /** Rows {@code (layer, expert)} computed on this endpoint. */
+    public long computedRows(final int layer, final int expert)
+    {
+        return computedRows.get(layer * shape.numExperts() + expert);
+    }
+
+    /** Nanoseconds {@code (layer, expert)} spent in its forward passes on this endpoint. */
+    public long computeNanos(final int layer, final int expert)
+    {
+        return computeNanos.get(layer * shape.numExperts() + expert);
+    }
+
+    private void countCompute(final int layer, final int expert, final int rows, final long nanos)
+    {
+        if (layer >= 0 && layer < shape.layers() && expert >= 0 && expert < shape.numExperts())
+        {
+            computedRows.addAndGet(layer * shape.numExperts() + expert, rows);
+            computeNanos.addAndGet(layer * shape.numExperts() + expert, nanos);
+        }
     }
 
     /** Serves {@code (layer, expert)} from now on; completes once the endpoint thread has it. */
@@ -334,7 +361,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         {
             final Registered expert = experts.get(key(frame.layer(), frame.expert()));
             frame.readRows(x, 0);
+            final long computeStartNs = System.nanoTime();
             expert.compute().forward(x, 0, rows, y, 0);
+            countCompute(frame.layer(), frame.expert(), rows, System.nanoTime() - computeStartNs);
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
                 expert.epoch(), rows, d, BlockStatus.OK, y, 0);
             rowsServed.addAndGet(rows);

@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.gating.Top2Gating;
@@ -66,6 +67,8 @@ final class GroupDispatcher
     {
         final int layer = group.layer;
         final RoutingPlan plan = group.plan;
+        final long gatingNs = System.nanoTime();
+        metrics.stages.recordNanos(StageLatency.Stage.QUEUE_WAIT, gatingNs - oldestArrivalNs(group, gatingNs));
         try
         {
             routers[layer].gates(group.x, 0, group.tokens, group.gates);  // x [G, d] -> gates [G, E]
@@ -95,7 +98,9 @@ final class GroupDispatcher
         metrics.droppedSecondByCapacity.addAndGet(plan.droppedSecondByCapacity());
         metrics.secondRemovedByPolicy.addAndGet(plan.secondRemovedByPolicy());
         metrics.tokensWithoutExpert.addAndGet(plan.tokensWithoutExpert());
+        metrics.routing.record(layer, plan, gatings[layer].config().groupSize());
         group.dispatchedNs = System.nanoTime();
+        metrics.stages.recordNanos(StageLatency.Stage.GATING, group.dispatchedNs - gatingNs);
         int outstanding = 0;
         for (int e = 0; e < experts; e++)
         {
@@ -119,6 +124,20 @@ final class GroupDispatcher
                 sender.send(group, e);
             }
         }
+        metrics.stages.recordNanos(StageLatency.Stage.DISPATCH, System.nanoTime() - group.dispatchedNs);
+    }
+
+    private static long oldestArrivalNs(final GroupSlot group, final long nowNs)
+    {
+        long oldest = nowNs;
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                oldest = Math.min(oldest, group.segRequest[s].arrivalNs);
+            }
+        }
+        return oldest;
     }
 
     /**
@@ -134,6 +153,7 @@ final class GroupDispatcher
         {
             return false;
         }
+        metrics.routing.droppedLate(group.layer, expert, group.plan.slotCount(expert));
         group.plan.dropExpert(expert);
         for (int s = 0; s < group.segments; s++)
         {

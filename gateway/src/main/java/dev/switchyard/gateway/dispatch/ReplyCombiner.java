@@ -2,6 +2,7 @@ package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.gateway.dispatch.ExpertRoutes.Route;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.RoutingPlan;
 import dev.switchyard.router.wire.ExpertBlockFrame;
@@ -86,8 +87,11 @@ final class ReplyCombiner implements FragmentHandler
                         plan.slotCount(expert) + " x " + d);
                     return;
                 }
+                final long combineNs = System.nanoTime();
+                metrics.stages.recordNanos(StageLatency.Stage.EXPERT_ROUND_TRIP, combineNs - group.sentNs[expert]);
                 blockFrame.readRows(replyRows, 0);  // [slots, d]
                 Combine.accumulate(plan, expert, replyRows, d, group.y, 0);  // y [G, d] += gate * row
+                metrics.stages.recordNanos(StageLatency.Stage.COMBINE, System.nanoTime() - combineNs);
                 group.received[expert] = true;
                 if (--group.outstanding == 0)
                 {

@@ -45,6 +45,10 @@ public final class GatewayMetrics
     public final AtomicLong tokensWithoutExpert = new AtomicLong();
     public final AtomicLong queuedRequests = new AtomicLong();
     private final AtomicLongArray expertRows;  // [layers, E] rows dispatched
+    /** What routing decided, per (layer, expert) and per layer. */
+    public final RoutingCounters routing;
+    /** Time spent at each stage, queue wait to answer. */
+    public final StageLatency stages = new StageLatency();
     private final int experts;
     private final Recorder latencyMicros = new Recorder(3_600_000_000L, 3);
     // Scraped as a histogram (not a lifetime summary): rates and quantiles over any window.
@@ -57,6 +61,7 @@ public final class GatewayMetrics
     {
         this.experts = experts;
         this.expertRows = new AtomicLongArray(layers * experts);
+        this.routing = new RoutingCounters(layers, experts);
     }
 
     public void addExpertRows(final int layer, final int expert, final int rows)
@@ -84,6 +89,7 @@ public final class GatewayMetrics
         final long clamped = Math.max(0, Math.min(micros, 3_600_000_000L));
         latencyMicros.recordValue(clamped);
         requestLatency.recordMicros(clamped);
+        stages.recordNanos(StageLatency.Stage.TOTAL, clamped * 1000);
     }
 
     /** The request latency histogram, for the node's metrics registry. */

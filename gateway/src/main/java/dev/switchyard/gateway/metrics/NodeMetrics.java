@@ -65,6 +65,7 @@ public final class NodeMetrics
                 () -> endpoint.agentErrors().get());
             refusedFrames("switchyard_expert_refused_frames", "Frames refused by this node's experts, by cause.",
                 "expert_block", endpoint.faults());
+            PerExpertMetrics.registerCompute(registry, endpoint);
         }
         counter("switchyard_aeron_errors", "Errors the media driver recorded.",
             () -> systemCounter(counters, SystemCounterDescriptor.ERRORS));
@@ -139,6 +140,8 @@ public final class NodeMetrics
             })
             .register(registry);
         registry.register(g.requestLatency());
+        registry.register(g.stages);
+        PerExpertMetrics.registerRouting(registry, g.routing);
     }
 
     private void refusedFrames(final String name, final String help, final String receiver, final FrameFaults faults)

@@ -328,6 +328,85 @@ class HttpApiTest
         assertEquals("histogram", after.type("switchyard_gateway_request_latency_seconds"));
     }
 
+    @Test
+    void perExpertCountersAndStageHistogramsMoveWithTraffic() throws Exception
+    {
+        // 16 equal tokens make two full groups of 8 (capacity max(2, 8·1.0/4) = 2) that all choose the
+        // same two experts: per group 2 first choices kept and 6 dropped by capacity, then 2 second
+        // choices kept (the second expert has no first choices) and 6 dropped by capacity.
+        final int rows = 16;
+        final float[] one = tokens(1, 99);
+        final float[] x = new float[rows * D];
+        for (int t = 0; t < rows; t++)
+        {
+            System.arraycopy(one, 0, x, t * D, D);
+        }
+        final PrometheusText before = PrometheusText.parse(scrape());
+        final HttpResponse<byte[]> response = post("/v1/layers/1:infer", "application/json",
+            jsonTokens(x, rows, true).getBytes());
+        assertEquals(200, response.statusCode(), new String(response.body()));
+        final JsonNode routing = JSON.readTree(response.body()).path("routing");
+        final int first = routing.path("expert").path(0).path(0).asInt();
+        final int second = routing.path("expert").path(0).path(1).asInt();
+        assertTrue(first >= 0 && second >= 0 && first != second, routing.toString());
+        final PrometheusText after = PrometheusText.parse(scrape());
+
+        for (int e = 0; e < 4; e++)
+        {
+            final String cell = "{layer=\"1\",expert=\"" + e + "\"}";
+            final int routed = e == first || e == second ? 4 : 0;
+            assertEquals(routed, delta(before, after, "switchyard_routing_routed_total" + cell), "routed " + e);
+            assertEquals(e == first ? rows : 0, delta(before, after, "switchyard_routing_first_choices_total" + cell));
+            assertEquals(e == second ? rows : 0, delta(before, after, "switchyard_routing_second_choices_total" + cell));
+            assertEquals(e == first ? 1.0 : 0.0, after.value("switchyard_routing_density1" + cell));
+            assertEquals(e == second ? 1.0 : 0.0, after.value("switchyard_routing_density2" + cell));
+            for (final String cause : List.of("first_capacity", "second_capacity", "second_policy", "importance", "unavailable"))
+            {
+                final int expected = e == first && cause.equals("first_capacity") ? 12 :
+                    e == second && cause.equals("second_capacity") ? 12 : 0;
+                assertEquals(expected, delta(before, after, "switchyard_routing_dropped_total{layer=\"1\",expert=\"" + e +
+                    "\",cause=\"" + cause + "\"}"), "expert " + e + " dropped by " + cause);
+            }
+        }
+        assertEquals(2, delta(before, after, "switchyard_routing_groups_total{layer=\"1\"}"));
+        assertEquals(rows, delta(before, after, "switchyard_routing_tokens_total{layer=\"1\"}"));
+        assertEquals(1.0, after.value("switchyard_routing_group_fill{layer=\"1\"}"));
+        // Equal groups have equal losses: density₁ = one-hot, so loss = gate of the first expert · E.
+        final double loss = after.value("switchyard_routing_last_aux_loss{layer=\"1\"}");
+        assertTrue(loss > 1.0 && loss <= 4.0, "aux loss " + loss);
+        assertEquals(2 * loss, delta(before, after, "switchyard_routing_aux_loss_total{layer=\"1\"}"), 1e-9);
+        assertEquals(0, delta(before, after, "switchyard_routing_groups_total{layer=\"0\"}"));
+
+        final String stage = "switchyard_gateway_stage_latency_seconds_count{stage=\"";
+        assertEquals(2, delta(before, after, stage + "queue_wait\"}"));
+        assertEquals(2, delta(before, after, stage + "gating\"}"));
+        assertEquals(2, delta(before, after, stage + "dispatch\"}"));
+        assertEquals(4, delta(before, after, stage + "expert_round_trip\"}"));
+        assertEquals(4, delta(before, after, stage + "combine\"}"));
+        assertEquals(1, delta(before, after, stage + "total\"}"));
+        assertTrue(delta(before, after, "switchyard_gateway_stage_latency_seconds_sum{stage=\"expert_round_trip\"}") > 0);
+        assertEquals(after.value(stage + "total\"}"),
+            after.value("switchyard_gateway_stage_latency_seconds_bucket{stage=\"total\",le=\"+Inf\"}"));
+        assertEquals("histogram", after.type("switchyard_gateway_stage_latency_seconds"));
+
+        final String firstCell = "{layer=\"1\",expert=\"" + first + "\"}";
+        assertEquals(4, after.value("switchyard_expert_computed_rows_total" + firstCell) -
+            valueOrZero(before, "switchyard_expert_computed_rows_total" + firstCell));
+        assertTrue(after.value("switchyard_expert_compute_seconds_total" + firstCell) >
+            valueOrZero(before, "switchyard_expert_compute_seconds_total" + firstCell));
+    }
+
+    private static double delta(final PrometheusText before, final PrometheusText after, final String sample)
+    {
+        return after.value(sample) - before.value(sample);
+    }
+
+    /** A per-expert compute sample appears once the expert has computed on this node. */
+    private static double valueOrZero(final PrometheusText scrape, final String sample)
+    {
+        return scrape.has(sample) ? scrape.value(sample) : 0;
+    }
+
     private static String scrape() throws Exception
     {
         final HttpResponse<byte[]> response = get("/metrics");

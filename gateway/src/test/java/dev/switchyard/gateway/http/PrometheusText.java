@@ -73,6 +73,11 @@ public final class PrometheusText
         return out.append('}').toString();
     }
 
+    public boolean has(final String sample)
+    {
+        return samples.containsKey(canonical(sample));
+    }
+
     public double value(final String sample)
     {
         final Double v = samples.get(canonical(sample));
