@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.gateway.record.report.PrometheusExpertLoad;
 import dev.switchyard.gateway.system.LocalReferenceAccess;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.config.Activation;
@@ -388,6 +389,24 @@ class HttpApiTest
         assertEquals(after.value(stage + "total\"}"),
             after.value("switchyard_gateway_stage_latency_seconds_bucket{stage=\"total\",le=\"+Inf\"}"));
         assertEquals("histogram", after.type("switchyard_gateway_stage_latency_seconds"));
+
+        // The load-test report reads the same drops per expert, summed over layers and causes.
+        final long[] loadRows = new long[4];
+        final long[] loadDrops = new long[4];
+        assertTrue(new PrometheusExpertLoad("127.0.0.1:" + node.httpPort(), 4).sample(loadRows, loadDrops) >= 0);
+        for (int e = 0; e < 4; e++)
+        {
+            double sum = 0;
+            for (int l = 0; l < 2; l++)
+            {
+                for (final String cause : List.of("first_capacity", "second_capacity", "second_policy", "importance", "unavailable"))
+                {
+                    sum += after.value("switchyard_routing_dropped_total{layer=\"" + l + "\",expert=\"" + e +
+                        "\",cause=\"" + cause + "\"}");
+                }
+            }
+            assertEquals(sum, loadDrops[e], "drops of expert " + e + " as the report reads them");
+        }
 
         final String firstCell = "{layer=\"1\",expert=\"" + first + "\"}";
         assertEquals(4, after.value("switchyard_expert_computed_rows_total" + firstCell) -

@@ -168,11 +168,15 @@ final class HtmlReport
             return;
         }
         final long[][] rows = new long[seconds.size()][];
+        final long[][] expertDrops = new long[seconds.size()][];
         final double[] dropped = new double[x.length];
         boolean drops = false;
+        boolean perExpertDrops = false;
         for (int i = 0; i < rows.length; i++)
         {
             rows[i] = seconds.get(i).expertRows();
+            expertDrops[i] = seconds.get(i).expertDrops();
+            perExpertDrops |= expertDrops[i] != null;
             dropped[i] = seconds.get(i).dropped() < 0 ? Double.NaN : seconds.get(i).dropped();
             drops |= seconds.get(i).dropped() >= 0;
         }
@@ -180,6 +184,13 @@ final class HtmlReport
             "blank where the gateway's metrics could not be read that second, whose rows then count in the next)." +
             "</p>\n");
         out.append(SvgHeatmap.render(rows, stats.experts()));
+        if (perExpertDrops)
+        {
+            out.append("<p class=\"note\">Assignments meant for each expert and dropped per second, all layers and " +
+                "causes (capacity, second policy, importance, unavailable; darker red is more): a hot expert " +
+                "past its capacity is a dark row here under a dark row above.</p>\n");
+            out.append(SvgHeatmap.render(expertDrops, stats.experts(), SvgHeatmap.Kind.DROPS));
+        }
         if (drops)
         {
             out.append(new SvgChart("time (s)", "assignments dropped per second", false)

@@ -17,6 +17,10 @@ public final class PrometheusExpertLoad implements ExpertLoad
     private static final Pattern DROPPED = Pattern.compile(
         "^switchyard_gateway_dropped_total\\{cause=\"(first_capacity|second_capacity|second_policy)\"} (\\d+)",
         Pattern.MULTILINE);
+    // Labels in any order: the expert is taken from inside the braces.
+    private static final Pattern EXPERT_DROPS =
+        Pattern.compile("^switchyard_routing_dropped_total\\{([^}]*)} (\\S+)", Pattern.MULTILINE);
+    private static final Pattern EXPERT_LABEL = Pattern.compile("expert=\"(\\d+)\"");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(500)).build();
     private final URI uri;
@@ -32,11 +36,11 @@ public final class PrometheusExpertLoad implements ExpertLoad
     /** Whether the endpoint answers now. */
     public boolean reachable()
     {
-        return sample(new long[experts]) != Long.MIN_VALUE;
+        return sample(new long[experts], new long[experts]) != Long.MIN_VALUE;
     }
 
     @Override
-    public long sample(final long[] rows)
+    public long sample(final long[] rows, final long[] drops)
     {
         final String text;
         try
@@ -67,6 +71,17 @@ public final class PrometheusExpertLoad implements ExpertLoad
             if (e < rows.length)
             {
                 rows[e] += Long.parseLong(m.group(2));
+            }
+        }
+        java.util.Arrays.fill(drops, -1);
+        final Matcher x = EXPERT_DROPS.matcher(text);
+        while (x.find())
+        {
+            final Matcher label = EXPERT_LABEL.matcher(x.group(1));
+            final int e = label.find() ? Integer.parseInt(label.group(1)) : -1;
+            if (e >= 0 && e < drops.length)
+            {
+                drops[e] = Math.max(drops[e], 0) + (long)Double.parseDouble(x.group(2));
             }
         }
         long dropped = 0;

@@ -138,6 +138,17 @@ public final class ReportFiles
                 }
                 out.append("], \"dropped\": ").append(s.dropped());
             }
+            if (s.expertDrops() != null)
+            {
+                out.append(", \"expert_drops\": [");
+                inner = "";
+                for (final long v : s.expertDrops())
+                {
+                    out.append(inner).append(v);
+                    inner = ", ";
+                }
+                out.append(']');
+            }
             out.append('}');
             sep = ",\n";
         }

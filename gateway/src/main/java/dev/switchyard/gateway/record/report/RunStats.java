@@ -32,6 +32,7 @@ public final class RunStats
     private final List<SecondSample> seconds = Collections.synchronizedList(new ArrayList<>());
     private final ExpertLoad expertLoad;
     private final long[] expertRowsLast;
+    private final long[] expertDropsLast;
     private long droppedLast = -1;
     private Histogram interval;
     private Histogram lateInterval;
@@ -46,9 +47,10 @@ public final class RunStats
     {
         this.expertLoad = expertLoad;
         this.expertRowsLast = expertLoad == null ? null : new long[expertLoad.experts()];
+        this.expertDropsLast = expertLoad == null ? null : new long[expertLoad.experts()];
         if (expertLoad != null)
         {
-            droppedLast = expertLoad.sample(expertRowsLast);
+            droppedLast = expertLoad.sample(expertRowsLast, expertDropsLast);
         }
     }
 
@@ -105,11 +107,13 @@ public final class RunStats
             }
         }
         long[] rows = null;
+        long[] drops = null;
         long dropped = -1;
         if (expertLoad != null)
         {
             final long[] now = new long[expertRowsLast.length];
-            final long droppedNow = expertLoad.sample(now);
+            final long[] dropsNow = new long[expertDropsLast.length];
+            final long droppedNow = expertLoad.sample(now, dropsNow);
             if (droppedNow != Long.MIN_VALUE)
             {
                 rows = new long[now.length];
@@ -118,6 +122,7 @@ public final class RunStats
                     rows[e] = now[e] - expertRowsLast[e];
                     expertRowsLast[e] = now[e];
                 }
+                drops = perSecondDrops(dropsNow);
                 dropped = droppedNow < 0 || droppedLast < 0 ? -1 : droppedNow - droppedLast;
                 droppedLast = droppedNow;
             }
@@ -127,7 +132,7 @@ public final class RunStats
         final long t = okTokens.get();
         final SecondSample sample = new SecondSample(second, s - sentLast, a - answeredLast, t - okTokensLast, s - a,
             errors, ms(interval, 50), ms(interval, 90), ms(interval, 99), interval.getTotalCount() == 0 ? 0 :
-            interval.getMaxValue() / 1e6, rows, dropped);
+            interval.getMaxValue() / 1e6, rows, drops, dropped);
         sentLast = s;
         answeredLast = a;
         okTokensLast = t;
@@ -195,6 +200,23 @@ public final class RunStats
     public double elapsedSeconds()
     {
         return (endNs - startNs) / 1e9;
+    }
+
+    // Drops since the last sample per expert; null while the gateway does not count them per expert.
+    private long[] perSecondDrops(final long[] now)
+    {
+        if (now[0] < 0 || expertDropsLast[0] < 0)
+        {
+            System.arraycopy(now, 0, expertDropsLast, 0, now.length);
+            return null;
+        }
+        final long[] perSecond = new long[now.length];
+        for (int e = 0; e < now.length; e++)
+        {
+            perSecond[e] = now[e] - expertDropsLast[e];
+            expertDropsLast[e] = now[e];
+        }
+        return perSecond;
     }
 
     public int experts()

@@ -13,6 +13,8 @@ import java.util.Map;
  * @param errors      answers other than OK in this second, by status
  * @param p50Ms       latency percentiles of this second's answers, ms (0 when none)
  * @param expertRows  rows each expert received in this second (from the gateway's metrics), or null
+ * @param expertDrops assignments meant for each expert and dropped in this second (every cause), or
+ *                    null when the gateway does not count drops per expert
  * @param dropped     token assignments the gateway dropped in this second (capacity, policy), or -1
  */
 public record SecondSample(
@@ -27,6 +29,7 @@ public record SecondSample(
     double p99Ms,
     double maxMs,
     long[] expertRows,
+    long[] expertDrops,
     long dropped)
 {
 }

@@ -3,8 +3,9 @@ package dev.switchyard.gateway.record.report;
 import java.util.Locale;
 
 /**
- * Rows dispatched to each expert, second by second, as an inline SVG heat map: one row per expert,
- * one column per second, darker where the expert was busier. A hot expert is a dark row.
+ * A per-expert count, second by second, as an inline SVG heat map: one row per expert, one column
+ * per second, darker where the count was higher. Rows dispatched in blue (a hot expert is a dark
+ * row), assignments dropped in red, so the two panels are told apart at a glance.
  */
 final class SvgHeatmap
 {
@@ -17,8 +18,28 @@ final class SvgHeatmap
     {
     }
 
+    /** What a heat map shows: the unit of its cells and their colour. */
+    enum Kind
+    {
+        ROWS("rows"),
+        DROPS("assignments dropped");
+
+        private final String unit;
+
+        Kind(final String unit)
+        {
+            this.unit = unit;
+        }
+    }
+
     /** @param rows [seconds][experts] rows per second, null entries for seconds without a sample */
     static String render(final long[][] rows, final int experts)
+    {
+        return render(rows, experts, Kind.ROWS);
+    }
+
+    /** @param rows [seconds][experts] counts per second, null entries for seconds without a sample */
+    static String render(final long[][] rows, final int experts, final Kind kind)
     {
         long max = 1;
         for (final long[] second : rows)
@@ -50,9 +71,11 @@ final class SvgHeatmap
                 }
                 final double level = (double)rows[s][e] / max;
                 final int shade = (int)Math.round(245 - level * 200);
+                final String fill = kind == Kind.ROWS ? "rgb(" + shade + "," + shade + ",255)" :
+                    "rgb(255," + shade + "," + shade + ")";
                 out.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" " +
-                    "fill=\"rgb(%d,%d,255)\"><title>expert %d, second %d: %d rows</title></rect>%n",
-                    LEFT + s * cellW, y, Math.max(cellW, 0.5), ROW_H - 1, shade, shade, e, s, rows[s][e]));
+                    "fill=\"%s\"><title>expert %d, second %d: %d %s</title></rect>%n",
+                    LEFT + s * cellW, y, Math.max(cellW, 0.5), ROW_H - 1, fill, e, s, rows[s][e], kind.unit));
             }
         }
         final int axisY = TOP + experts * ROW_H + 14;
@@ -63,7 +86,7 @@ final class SvgHeatmap
                 LEFT + v * cellW, axisY, SvgChart.label(v)));
         }
         out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">time (s); the darkest " +
-            "cell is %d rows in one second</text>%n", LEFT + PLOT_W / 2, axisY + 16, max));
+            "cell is %d %s in one second</text>%n", LEFT + PLOT_W / 2, axisY + 16, max, kind.unit));
         out.append("</svg>\n");
         return out.toString();
     }
