@@ -406,6 +406,9 @@ class HttpApiTest
                 }
             }
             assertEquals(sum, loadDrops[e], "drops of expert " + e + " as the report reads them");
+            assertEquals(after.value("switchyard_gateway_expert_rows_total{layer=\"0\",expert=\"" + e + "\"}") +
+                after.value("switchyard_gateway_expert_rows_total{layer=\"1\",expert=\"" + e + "\"}"), loadRows[e],
+                "rows of expert " + e + " as the report reads them");
         }
 
         final String firstCell = "{layer=\"1\",expert=\"" + first + "\"}";

@@ -12,12 +12,12 @@ import java.util.regex.Pattern;
 /** Per-expert rows and drops read from a gateway's {@code /metrics} (Prometheus text). */
 public final class PrometheusExpertLoad implements ExpertLoad
 {
+    // Labels in any order (the client library writes them sorted): the expert is taken from inside the braces.
     private static final Pattern EXPERT_ROWS =
-        Pattern.compile("^switchyard_gateway_expert_rows_total\\{layer=\"\\d+\",expert=\"(\\d+)\"} (\\d+)", Pattern.MULTILINE);
+        Pattern.compile("^switchyard_gateway_expert_rows_total\\{([^}]*)} (\\S+)", Pattern.MULTILINE);
     private static final Pattern DROPPED = Pattern.compile(
         "^switchyard_gateway_dropped_total\\{cause=\"(first_capacity|second_capacity|second_policy)\"} (\\d+)",
         Pattern.MULTILINE);
-    // Labels in any order: the expert is taken from inside the braces.
     private static final Pattern EXPERT_DROPS =
         Pattern.compile("^switchyard_routing_dropped_total\\{([^}]*)} (\\S+)", Pattern.MULTILINE);
     private static final Pattern EXPERT_LABEL = Pattern.compile("expert=\"(\\d+)\"");
@@ -64,26 +64,9 @@ public final class PrometheusExpertLoad implements ExpertLoad
             return Long.MIN_VALUE;
         }
         java.util.Arrays.fill(rows, 0);
-        final Matcher m = EXPERT_ROWS.matcher(text);
-        while (m.find())
-        {
-            final int e = Integer.parseInt(m.group(1));
-            if (e < rows.length)
-            {
-                rows[e] += Long.parseLong(m.group(2));
-            }
-        }
+        sumPerExpert(EXPERT_ROWS.matcher(text), rows);
         java.util.Arrays.fill(drops, -1);
-        final Matcher x = EXPERT_DROPS.matcher(text);
-        while (x.find())
-        {
-            final Matcher label = EXPERT_LABEL.matcher(x.group(1));
-            final int e = label.find() ? Integer.parseInt(label.group(1)) : -1;
-            if (e >= 0 && e < drops.length)
-            {
-                drops[e] = Math.max(drops[e], 0) + (long)Double.parseDouble(x.group(2));
-            }
-        }
+        sumPerExpert(EXPERT_DROPS.matcher(text), drops);
         long dropped = 0;
         final Matcher d = DROPPED.matcher(text);
         while (d.find())
@@ -91,6 +74,20 @@ public final class PrometheusExpertLoad implements ExpertLoad
             dropped += Long.parseLong(d.group(2));
         }
         return dropped;
+    }
+
+    // Adds every sample to its expert's cell; a cell still at -1 (no sample) becomes its first sample.
+    private static void sumPerExpert(final Matcher samples, final long[] perExpert)
+    {
+        while (samples.find())
+        {
+            final Matcher label = EXPERT_LABEL.matcher(samples.group(1));
+            final int e = label.find() ? Integer.parseInt(label.group(1)) : -1;
+            if (e >= 0 && e < perExpert.length)
+            {
+                perExpert[e] = Math.max(perExpert[e], 0) + (long)Double.parseDouble(samples.group(2));
+            }
+        }
     }
 
     @Override
