@@ -22,8 +22,9 @@ final class PartJoiner
     {
     }
 
-    /** One answer frame: output [rows, d] when OK and kept, else null. */
-    record AnswerPart(long timeNs, AnswerStatus status, String detail, int rows, float[] output)
+    /** One answer frame: output [rows, d] when OK and kept, else null; routing when it carried one and kept. */
+    record AnswerPart(
+        long timeNs, AnswerStatus status, String detail, int rows, float[] output, RecordedRouting routing)
     {
     }
 
@@ -99,6 +100,9 @@ final class PartJoiner
         final float[] tokens = keepTensors ? new float[rows * d] : NONE;  // [rows, d]
         final float[] importance = first.importance() == null ? null : new float[rows];
         float[] output = keepTensors ? new float[rows * d] : null;  // [rows, d]
+        // [rows, 2] each; kept only when every part's answer carried its routing.
+        RecordedRouting routing = keepTensors && first.wantRouting() ?
+            new RecordedRouting(new int[2 * rows], new int[2 * rows], new float[2 * rows]) : null;
         AnswerStatus status = AnswerStatus.OK;
         String detail = "";
         long answeredNs = -1;
@@ -117,6 +121,7 @@ final class PartJoiner
             if (answer == null)
             {
                 status = null;
+                routing = null;
             }
             else
             {
@@ -130,16 +135,33 @@ final class PartJoiner
                 {
                     System.arraycopy(answer.output(), 0, output, at * d, p.rows() * d);
                 }
+                routing = appendRouting(routing, answer, p.rows(), at);
             }
             at += p.rows();
         }
         if (status != AnswerStatus.OK)
         {
             output = null;
+            routing = null;
         }
         return new RecordedRequest(first.timeNs() - origin, first.clientId(), first.requestId(), request.size(),
             first.layer(), first.keepApart(), first.wantRouting(), first.deadlineMicros(), rows, tokens, importance,
-            status == null ? null : status.name(), detail, output,
+            status == null ? null : status.name(), detail, output, routing,
             status == null ? -1 : answeredNs - first.timeNs());
+    }
+
+    /** Copies a part's routing to token {@code at} on; null when the part's answer has none. */
+    private static RecordedRouting appendRouting(
+        final RecordedRouting routing, final AnswerPart answer, final int rows, final int at)
+    {
+        final RecordedRouting part = answer.routing();
+        if (routing == null || part == null || part.rows() != rows)
+        {
+            return null;
+        }
+        System.arraycopy(part.expert(), 0, routing.expert(), 2 * at, 2 * rows);
+        System.arraycopy(part.position(), 0, routing.position(), 2 * at, 2 * rows);
+        System.arraycopy(part.gate(), 0, routing.gate(), 2 * at, 2 * rows);
+        return routing;
     }
 }

@@ -195,8 +195,23 @@ public final class RecordingReader
             output = new float[answerFrame.rows() * answerFrame.cols()];  // [rows, d]
             answerFrame.readOutputs(output);
         }
-        joiner.add(answerFrame.clientId(), answerFrame.requestId(),
-            new PartJoiner.AnswerPart(timeNs, status, answerFrame.detail(), answerFrame.rows(), output));
+        joiner.add(answerFrame.clientId(), answerFrame.requestId(), new PartJoiner.AnswerPart(timeNs, status,
+            answerFrame.detail(), answerFrame.rows(), output, keepTensors ? routing() : null));
         return null;
+    }
+
+    /** The routing the answer frame carries, or null. */
+    private RecordedRouting routing()
+    {
+        if (!answerFrame.routing())
+        {
+            return null;
+        }
+        final int rows = answerFrame.rows();
+        final int groups = answerFrame.groups();
+        final RecordedRouting routing = new RecordedRouting(new int[2 * rows], new int[2 * rows], new float[2 * rows]);
+        answerFrame.readRouting(new int[groups], new double[groups], routing.expert(), routing.position(),
+            routing.gate());
+        return routing;
     }
 }
