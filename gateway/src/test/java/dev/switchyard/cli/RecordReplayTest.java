@@ -178,6 +178,18 @@ class RecordReplayTest
     }
 
     @Test
+    void aReplayStreamsTheRecordingAWindowAtATimeLoopAfterLoop()
+    {
+        final CliTest.Run run = cli("replay", archive.toString(), "--connect", target.gatewayAddress(), "--speed", "8",
+            "--loop", "2", "--read-ahead", "32", "--verify");
+        assertEquals(0, run.status(), run.out() + run.err());
+        assertTrue(run.out().contains("sent " + 2 * REQUESTS + ", answered " + 2 * REQUESTS), run.out());
+        assertTrue(run.out().contains("verified: " + 2 * exactRequests + " exact answers bit-identical, 0 differing; " +
+            2 * (REQUESTS - exactRequests) + " shared-mode answers matching in status and shape only, 0 differing; " +
+            "0 with another status than recorded; routing of " + 2 * routedExactRequests), run.out());
+    }
+
+    @Test
     void answersOfOtherWeightsAreNamedAsDifferences()
     {
         final Path otherWeights = dir.resolve("other-weights");
@@ -316,6 +328,8 @@ class RecordReplayTest
             "--speed must be a positive number");
         assertUserError(cli("replay", archive.toString(), "--recording", "9", "--connect", target.gatewayAddress()),
             "has no recording 9");
+        assertUserError(cli("replay", archive.toString(), "--connect", target.gatewayAddress(), "--read-ahead", "0"),
+            "--read-ahead");
         assertUserError(cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "10", "--duration", "1",
             "--skew", "1"), "--skew needs --model DIR");
         assertUserError(cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "10", "--duration", "1",
