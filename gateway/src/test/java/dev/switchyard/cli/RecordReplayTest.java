@@ -170,6 +170,8 @@ class RecordReplayTest
         assertEquals(REQUESTS, number(json, "sent"));
         assertEquals(REQUESTS, number(json, "answered"));
         assertEquals(exactRequests, number(json, "exact_identical"));
+        assertEquals(routedExactRequests, number(json, "routing_identical"));
+        assertEquals(0, number(json, "routing_differing"));
         assertTrue(json.contains("\"statuses\": {\"OK\": " + REQUESTS + "}"), json);
         final String hgrm = Files.readString(dir.resolve("report").resolve("replay.hgrm"));
         assertTrue(hgrm.contains("Total count    = " + String.format("%12d", REQUESTS) + "]"), hgrm);
