@@ -8,10 +8,11 @@ import java.util.concurrent.Callable;
 
 import dev.switchyard.gateway.client.SwitchyardClient;
 import dev.switchyard.gateway.record.RecordedModel;
-import dev.switchyard.gateway.record.Recording;
+import dev.switchyard.gateway.record.RecordedRequest;
 import dev.switchyard.gateway.record.RecordingCatalog;
 import dev.switchyard.gateway.record.RecordingInfo;
 import dev.switchyard.gateway.record.RecordingReader;
+import dev.switchyard.gateway.record.RequestStream;
 import dev.switchyard.gateway.record.replay.AnswerCheck;
 import dev.switchyard.gateway.record.replay.Schedule;
 import dev.switchyard.gateway.record.replay.SendObserver;
@@ -62,6 +63,10 @@ public final class ReplayCommand implements Callable<Integer>
     @Option(names = "--allow-truncated", description = "Replay the readable part of a damaged recording.")
     private boolean allowTruncated;
 
+    @Option(names = "--read-ahead", paramLabel = "N", defaultValue = "1024",
+        description = "Requests read ahead of the schedule (the recording is streamed, never held whole; default 1024).")
+    private int readAhead;
+
     @Override
     public Integer call() throws InterruptedException
     {
@@ -75,29 +80,31 @@ public final class ReplayCommand implements Callable<Integer>
         {
             throw new BadInputException("--duration must be a positive number of seconds (got " + duration + ")");
         }
+        CliArgs.positive("--read-ahead", readAhead);
         final RecordingInfo info = pick();
-        final Recording recorded = RecordingReader.read(dir, info);
+        final Totals recorded = count(info);
         final List<String> notes = new ArrayList<>();
-        if (recorded.damage() != null)
+        final RecordingReader.End end = recorded.end();
+        if (end.damage() != null)
         {
-            if (!allowTruncated || recorded.model() == null)
+            if (!allowTruncated || end.model() == null)
             {
-                throw new BadInputException(recorded.damage().message() + " (in " + dir + ")" +
-                    (recorded.model() == null ? "" : "; --allow-truncated replays the readable part"));
+                throw new BadInputException(end.damage().message() + " (in " + dir + ")" +
+                    (end.model() == null ? "" : "; --allow-truncated replays the readable part"));
             }
-            notes.add("replayed the readable part only: " + recorded.damage().message());
+            notes.add("replayed the readable part only: " + end.damage().message());
         }
-        if (recorded.requests().isEmpty())
+        if (recorded.requests() == 0)
         {
             throw new BadInputException("recording " + info.id() + " in " + dir + " holds no requests");
         }
-        if (recorded.unreadable() > 0)
+        if (end.unreadable() > 0)
         {
-            notes.add(recorded.unreadable() + " recorded requests were malformed when they arrived and are not sent");
+            notes.add(end.unreadable() + " recorded requests were malformed when they arrived and are not sent");
         }
         try (SwitchyardClient client = SwitchyardClient.connect(connect))
         {
-            final RecordedModel model = recorded.model();
+            final RecordedModel model = end.model();
             final String mismatch = model.mismatch(client.dModel(), client.numExperts(), client.groupSize(),
                 client.layers());
             if (mismatch != null)
@@ -105,8 +112,8 @@ public final class ReplayCommand implements Callable<Integer>
                 throw new BadInputException("refusing to replay recording " + info.id() + " against " + connect + ": " +
                     mismatch);
             }
-            final Schedule schedule = new Schedule(recorded.requests(), speed, loop,
-                duration == null ? 0 : (long)(duration * 1e9));
+            final Schedule schedule = new Schedule(() -> RequestStream.open(dir, info, true, readAhead),
+                recorded.requests(), recorded.lastArrivalNs(), speed, loop, duration == null ? 0 : (long)(duration * 1e9));
             final AnswerCheck check = verify ? new AnswerCheck() : null;
             if (verify)
             {
@@ -115,8 +122,31 @@ public final class ReplayCommand implements Callable<Integer>
             }
             final String title = String.format(Locale.ROOT,
                 "replay of recording %d (%d requests, %d tokens) at %sx, %d loop(s), against %s",
-                info.id(), recorded.requests().size(), recorded.tokens(), trim(speed), loop, connect);
+                info.id(), recorded.requests(), recorded.tokens(), trim(speed), loop, connect);
             return OpenLoopRun.run(client, schedule, title, metrics, check, notes, report, SendObserver.NONE);
+        }
+    }
+
+    /** What the schedule needs to know before it starts: counted in a pass that keeps no tensors. */
+    private record Totals(long requests, long tokens, long lastArrivalNs, RecordingReader.End end)
+    {
+    }
+
+    private Totals count(final RecordingInfo info)
+    {
+        long requests = 0;
+        long tokens = 0;
+        long last = 0;
+        try (RequestStream stream = RequestStream.open(dir, info, false, readAhead))
+        {
+            while (stream.hasNext())
+            {
+                final RecordedRequest r = stream.next();
+                requests++;
+                tokens += r.rows();
+                last = r.arrivalNs();
+            }
+            return new Totals(requests, tokens, last, stream.end());
         }
     }
 

@@ -13,6 +13,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.DataPlaneSettings;
@@ -23,11 +24,13 @@ import dev.switchyard.gateway.record.RecordedModel;
 import dev.switchyard.gateway.record.RecordingTest;
 import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.system.EmbeddedSystem;
+import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.model.ModelGenerator;
 import dev.switchyard.router.wire.RequestFrame;
 import io.aeron.ExclusivePublication;
 import io.aeron.archive.client.AeronArchive;
 import io.aeron.archive.status.RecordingPos;
+import org.agrona.CloseHelper;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.status.CountersReader;
 import org.junit.jupiter.api.AfterAll;
@@ -42,8 +45,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Traffic recorded by one embedded system (the real Aeron Archive) is replayed against another,
- * laid out differently, through the CLI: exact answers must match bit for bit.
+ * Traffic recorded by one embedded system (the real Aeron Archive) is replayed through the CLI
+ * against another placement: a gateway node whose experts all live on two expert nodes (three
+ * actor systems on loopback, each with its own media driver, UDP between them). Exact answers and
+ * their routing must match bit for bit.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class RecordReplayTest
@@ -63,11 +68,14 @@ class RecordReplayTest
     static Path modelDir;
     static Path archive;
     static int exactRequests;
+    static int routedExactRequests;
     static long recordedTokens;
     static EmbeddedSystem target;
+    static SwitchyardNode expertsA;
+    static SwitchyardNode expertsB;
 
     @BeforeAll
-    static void recordTraffic()
+    static void recordTraffic() throws InterruptedException
     {
         modelDir = dir.resolve("model");
         ModelGenerator.generate(modelDir, RecordingTest.config(), 1, 42);
@@ -82,6 +90,7 @@ class RecordReplayTest
                 final int rows = i == REQUESTS / 2 + 1 ? sizes[5] : sizes[i % 5];
                 final boolean exact = i % 3 != 0;
                 exactRequests += exact ? 1 : 0;
+                routedExactRequests += exact && i % 7 == 0 ? 1 : 0;
                 recordedTokens += rows;
                 answers.add(client.infer(RecordingTest.tokens(rows, i), rows, null, i % 7 == 0,
                     exact ? RequestOptions.exact() : RequestOptions.shared()));
@@ -92,20 +101,46 @@ class RecordReplayTest
             }
             answers.forEach(CompletableFuture::join);
         }
-        // Another layout: gateway and experts on threads of their own, two compute threads.
-        target = EmbeddedSystem.start(modelDir, ONE_CONNECTION_FOR_ALL.withFallback(ConfigFactory.parseString(
-            "switchyard.data-plane.shared-thread = false\n" +
-            "switchyard.experts.compute-threads = 2\n" +
+        // Another placement: two expert nodes, and a gateway node that hosts no expert.
+        expertsA = SwitchyardNode.start(clusterNode("experts", null));
+        expertsB = SwitchyardNode.start(clusterNode("experts", expertsA.clusterAddress()));
+        target = EmbeddedSystem.start(modelDir, ONE_CONNECTION_FOR_ALL.withFallback(
+            clusterNode("gateway", expertsA.clusterAddress())).withFallback(ConfigFactory.parseString(
             "switchyard.gateway.max-wait-us = 300")));
+        spreadOverBothExpertNodes();
+    }
+
+    private static Config clusterNode(final String role, final String seed)
+    {
+        return ConfigFactory.parseString(
+            "switchyard.model = \"" + modelDir.toString().replace("\\", "/") + "\"\n" +
+            "switchyard.role = " + role + "\n" +
+            "switchyard.cluster.port = 0\n" +
+            "switchyard.cluster.seed-nodes = [" + (seed == null ? "" : "\"" + seed + "\"") + "]\n" +
+            "switchyard.gateway.bind = \"127.0.0.1:0\"\n" +
+            "switchyard.gateway.relocate-interval = 1s\n" +
+            "switchyard.experts.keep-alive-interval = 1s\n" +
+            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n" +
+            "pekko.cluster.sharding.rebalance-interval = 1s\n");
+    }
+
+    /** Traffic (not recorded) until sharding has placed experts on both expert nodes, bounded. */
+    private static void spreadOverBothExpertNodes() throws InterruptedException
+    {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        final float[] x = RecordingTest.tokens(64, 1);
+        while (expertsA.endpoint().rowsServed() == 0 || expertsB.endpoint().rowsServed() == 0)
+        {
+            assertTrue(System.nanoTime() < deadline, "experts never reached both expert nodes");
+            target.client().infer(x, 64, null, false).join();
+            Thread.sleep(20);
+        }
     }
 
     @AfterAll
     static void stop()
     {
-        if (target != null)
-        {
-            target.close();
-        }
+        CloseHelper.quietCloseAll(target, expertsB, expertsA);
     }
 
     @Test
@@ -128,16 +163,32 @@ class RecordReplayTest
         assertTrue(run.out().contains("verified: " + exactRequests + " exact answers bit-identical, 0 differing; " +
             (REQUESTS - exactRequests) + " shared-mode answers matching in status and shape only, 0 differing; " +
             "0 with another status than recorded"), run.out());
+        assertTrue(run.out().contains("; routing of " + routedExactRequests + " exact answers compared: " +
+            routedExactRequests + " identical, 0 differing"), run.out());
         assertTrue(run.out().contains("schedule lateness (ms): p50 "), run.out());
         final String json = Files.readString(dir.resolve("report").resolve("replay.json"));
         assertEquals(REQUESTS, number(json, "sent"));
         assertEquals(REQUESTS, number(json, "answered"));
         assertEquals(exactRequests, number(json, "exact_identical"));
+        assertEquals(routedExactRequests, number(json, "routing_identical"));
+        assertEquals(0, number(json, "routing_differing"));
         assertTrue(json.contains("\"statuses\": {\"OK\": " + REQUESTS + "}"), json);
         final String hgrm = Files.readString(dir.resolve("report").resolve("replay.hgrm"));
         assertTrue(hgrm.contains("Total count    = " + String.format("%12d", REQUESTS) + "]"), hgrm);
         final String html = Files.readString(dir.resolve("report").resolve("replay.html"));
         assertTrue(html.contains("<svg") && html.contains("Latency distribution") && !html.contains("<script"), html);
+    }
+
+    @Test
+    void aReplayStreamsTheRecordingAWindowAtATimeLoopAfterLoop()
+    {
+        final CliTest.Run run = cli("replay", archive.toString(), "--connect", target.gatewayAddress(), "--speed", "8",
+            "--loop", "2", "--read-ahead", "32", "--verify");
+        assertEquals(0, run.status(), run.out() + run.err());
+        assertTrue(run.out().contains("sent " + 2 * REQUESTS + ", answered " + 2 * REQUESTS), run.out());
+        assertTrue(run.out().contains("verified: " + 2 * exactRequests + " exact answers bit-identical, 0 differing; " +
+            2 * (REQUESTS - exactRequests) + " shared-mode answers matching in status and shape only, 0 differing; " +
+            "0 with another status than recorded; routing of " + 2 * routedExactRequests), run.out());
     }
 
     @Test
@@ -155,6 +206,9 @@ class RecordReplayTest
             assertTrue(Pattern.compile("request \\d+ \\(recorded as client -?\\d+ request \\d+, \\d+ tokens\\): " +
                 "token 0 differs first \\(column \\d+: .* instead of .*\\), largest difference ").matcher(run.out()).find(),
                 run.out());
+            assertTrue(Pattern.compile("request \\d+ \\(recorded as client -?\\d+ request \\d+, \\d+ tokens\\): " +
+                "routing: token \\d+ differs first \\((first|second) choice expert -?\\d+ position -?\\d+ gate .* " +
+                "instead of (first|second) choice expert ").matcher(run.out()).find(), run.out());
         }
     }
 
@@ -276,6 +330,8 @@ class RecordReplayTest
             "--speed must be a positive number");
         assertUserError(cli("replay", archive.toString(), "--recording", "9", "--connect", target.gatewayAddress()),
             "has no recording 9");
+        assertUserError(cli("replay", archive.toString(), "--connect", target.gatewayAddress(), "--read-ahead", "0"),
+            "--read-ahead");
         assertUserError(cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "10", "--duration", "1",
             "--skew", "1"), "--skew needs --model DIR");
         assertUserError(cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "10", "--duration", "1",

@@ -11,6 +11,7 @@ package dev.switchyard.gateway.record;
  * @param importance     [rows], or null for all 1.0
  * @param status         the answer's status name (AnswerStatus), or null when no answer was recorded
  * @param output         [rows, d_model] when the answer was OK, else null
+ * @param routing        the routing report answered, when the client asked for it and the answer was OK, else null
  * @param latencyNs      from arrival to the last part's answer leaving the gateway, -1 without answer
  */
 public record RecordedRequest(
@@ -28,6 +29,7 @@ public record RecordedRequest(
     String status,
     String detail,
     float[] output,
+    RecordedRouting routing,
     long latencyNs)
 {
     public boolean answered()

@@ -2,6 +2,9 @@ package dev.switchyard.gateway.record;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
 
 import dev.switchyard.gateway.client.AnswerStatus;
 import dev.switchyard.router.wire.AnswerFrame;
@@ -13,7 +16,8 @@ import org.agrona.ExpandableArrayBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reads a recording into memory: the model it was made against, then every request with its answer.
+ * Reads a recording: the model it was made against, then every request with its answer, whole
+ * into memory or streamed a window at a time ({@link RequestStream}).
  * Records are checked as they are read (magic, version, kind, sequence, the frames inside), so a
  * foreign or damaged recording is named with the position where it goes wrong, and what came before
  * stays usable.
@@ -39,24 +43,39 @@ public final class RecordingReader
     private long recordTimeNs;
     private final PartJoiner joiner;
 
-    private RecordingReader(final boolean keepTensors)
+    /** How a read ended: the model (null if never read), what could not be used, and any damage. */
+    public record End(RecordedModel model, int unreadable, long lostRecords, Damage damage)
     {
-        this.keepTensors = keepTensors;
-        this.joiner = new PartJoiner(keepTensors);
     }
 
+    RecordingReader(final boolean keepTensors, final int window, final Consumer<RecordedRequest> sink)
+    {
+        this.keepTensors = keepTensors;
+        this.joiner = new PartJoiner(keepTensors, window, sink);
+    }
+
+    /** Reads a whole recording into memory. */
     public static Recording read(final Path dir, final RecordingInfo info)
     {
-        return new RecordingReader(true).readAll(dir, info);
+        return readAll(dir, info, true);
     }
 
     /** Reads everything but the tensors: tokens are empty and outputs null, for counting. */
     public static Recording summarize(final Path dir, final RecordingInfo info)
     {
-        return new RecordingReader(false).readAll(dir, info);
+        return readAll(dir, info, false);
     }
 
-    private Recording readAll(final Path dir, final RecordingInfo info)
+    private static Recording readAll(final Path dir, final RecordingInfo info, final boolean keepTensors)
+    {
+        final List<RecordedRequest> requests = new ArrayList<>();
+        final RecordingReader reader = new RecordingReader(keepTensors, Integer.MAX_VALUE, requests::add);
+        final End end = reader.scan(dir, info);
+        return new Recording(info, end.model(), requests, end.unreadable(), end.lostRecords(), end.damage());
+    }
+
+    /** Scans the recording, giving every request to the sink in arrival order. */
+    End scan(final Path dir, final RecordingInfo info)
     {
         this.info = info;
         Damage damage = scanner.scan(dir, info, this::onMessage);
@@ -64,7 +83,17 @@ public final class RecordingReader
         {
             damage = new Damage(info.id(), info.startPosition(), "is empty (no model record)");
         }
-        return new Recording(info, model, joiner.join(model), unreadable, lost, damage);
+        if (model != null)
+        {
+            joiner.finish();
+        }
+        return new End(model, unreadable, lost, damage);
+    }
+
+    /** The most requests held open at once while joining. */
+    int largestOpen()
+    {
+        return joiner.largestOpen();
     }
 
     private Damage onMessage(final long position, final UnsafeBuffer buffer, final int offset, final int length)
@@ -134,6 +163,7 @@ public final class RecordingReader
                 model = new RecordedModel(buffer.getInt(0, ByteOrder.LITTLE_ENDIAN),
                     buffer.getInt(4, ByteOrder.LITTLE_ENDIAN), buffer.getInt(8, ByteOrder.LITTLE_ENDIAN),
                     buffer.getInt(12, ByteOrder.LITTLE_ENDIAN), buffer.getInt(16, ByteOrder.LITTLE_ENDIAN));
+                joiner.model(model);
                 return null;
             }
             case RecordFormat.REQUEST ->
@@ -195,8 +225,23 @@ public final class RecordingReader
             output = new float[answerFrame.rows() * answerFrame.cols()];  // [rows, d]
             answerFrame.readOutputs(output);
         }
-        joiner.add(answerFrame.clientId(), answerFrame.requestId(),
-            new PartJoiner.AnswerPart(timeNs, status, answerFrame.detail(), answerFrame.rows(), output));
+        joiner.add(answerFrame.clientId(), answerFrame.requestId(), new PartJoiner.AnswerPart(timeNs, status,
+            answerFrame.detail(), answerFrame.rows(), output, keepTensors ? routing() : null));
         return null;
+    }
+
+    /** The routing the answer frame carries, or null. */
+    private RecordedRouting routing()
+    {
+        if (!answerFrame.routing())
+        {
+            return null;
+        }
+        final int rows = answerFrame.rows();
+        final int groups = answerFrame.groups();
+        final RecordedRouting routing = new RecordedRouting(new int[2 * rows], new int[2 * rows], new float[2 * rows]);
+        answerFrame.readRouting(new int[groups], new double[groups], routing.expert(), routing.position(),
+            routing.gate());
+        return routing;
     }
 }

@@ -53,6 +53,27 @@ public class RecordingTest
         return x;
     }
 
+    /** Streamed two requests at a time, a recording ten times longer gives the same requests as read whole. */
+    private static void assertStreamsAsRead(final Path dir, final RecordingInfo info, final Recording whole)
+    {
+        try (RequestStream stream = RequestStream.open(dir, info, true, 2))
+        {
+            int i = 0;
+            while (stream.hasNext())
+            {
+                final RecordedRequest r = stream.next();
+                final RecordedRequest expected = whole.requests().get(i++);
+                assertEquals(expected.arrivalNs(), r.arrivalNs());
+                assertEquals(expected.status(), r.status());
+                assertArrayEquals(expected.tokens(), r.tokens());
+                assertArrayEquals(expected.output(), r.output());
+            }
+            assertEquals(whole.requests().size(), i);
+            assertEquals(whole.damage(), stream.end().damage());
+            assertTrue(stream.largestOpen() <= 3, "held open at once: " + stream.largestOpen());
+        }
+    }
+
     public static EmbeddedSystem recordingSystem(final Path modelDir, final Path archive)
     {
         return EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
@@ -82,7 +103,7 @@ public class RecordingTest
             {
                 final float[] x = tokens(sizes[i], i);
                 sent.add(x);
-                futures.add(client.infer(x, sizes[i], null, false,
+                futures.add(client.infer(x, sizes[i], null, i >= 3,
                     i % 2 == 0 ? RequestOptions.exact() : RequestOptions.shared()));
             }
             futures.forEach(f -> answers.add(f.join()));
@@ -101,6 +122,13 @@ public class RecordingTest
             assertEquals(i % 2 == 0, r.keepApart());
             assertEquals("OK", r.status());
             assertArrayEquals(answers.get(i).output(), r.output());
+            assertEquals(i >= 3, r.routing() != null);
+            if (i >= 3)
+            {
+                assertArrayEquals(answers.get(i).routing().expert(), r.routing().expert());
+                assertArrayEquals(answers.get(i).routing().position(), r.routing().position());
+                assertArrayEquals(answers.get(i).routing().gate(), r.routing().gate());
+            }
         }
         assertEquals(2, recording.requests().getLast().parts());
     }
@@ -145,6 +173,7 @@ public class RecordingTest
         final Recording recording = RecordingReader.read(crashed, info);
         assertNull(recording.damage());
         assertEquals(20, recording.requests().size());
+        assertStreamsAsRead(crashed, info, recording);
         for (int i = 0; i < 20; i++)
         {
             assertArrayEquals(tokens(3, i), recording.requests().get(i).tokens());

@@ -5,13 +5,15 @@ import java.util.List;
 
 import dev.switchyard.gateway.client.InferAnswer;
 import dev.switchyard.gateway.record.RecordedRequest;
+import dev.switchyard.gateway.record.RecordedRouting;
 
 /**
  * Compares replayed answers with the recorded ones. An exact-mode request computes the same bits on
  * any cluster layout, so its output must be bit-identical; a shared-mode request shared its groups
  * with whatever else was in flight, so only its status and shape are compared. An answer whose
  * status differs from the recorded one (an overload or a timeout on one side) has no output to
- * compare and is counted apart. Thread-safe.
+ * compare and is counted apart. Where the recording holds the routing report of an exact request,
+ * the replayed routing (expert, position and gate of each token) must be identical too. Thread-safe.
  */
 public final class AnswerCheck
 {
@@ -23,6 +25,8 @@ public final class AnswerCheck
     private long sharedDiffering;
     private long statusDiffers;
     private long notRecorded;
+    private long routingIdentical;
+    private long routingDiffering;
     private final List<String> differences = new ArrayList<>();
 
     public synchronized void check(final ScheduledRequest sent, final InferAnswer answer)
@@ -72,9 +76,63 @@ public final class AnswerCheck
         else
         {
             exactDiffering++;
-            list("request " + sent.index() + " (recorded as client " + expected.clientId() + " request " +
-                expected.firstRequestId() + ", " + expected.rows() + " tokens): " + difference);
+            list(name(sent) + difference);
         }
+        if (expected.routing() != null)
+        {
+            final String routingDifference = compareRouting(answer.routing(), expected.routing());
+            if (routingDifference == null)
+            {
+                routingIdentical++;
+            }
+            else
+            {
+                routingDiffering++;
+                list(name(sent) + "routing: " + routingDifference);
+            }
+        }
+    }
+
+    private static String name(final ScheduledRequest sent)
+    {
+        final RecordedRequest expected = sent.expected();
+        return "request " + sent.index() + " (recorded as client " + expected.clientId() + " request " +
+            expected.firstRequestId() + ", " + expected.rows() + " tokens): ";
+    }
+
+    /** Null when every token's experts, positions and gates are identical, else the first differing token. */
+    static String compareRouting(final InferAnswer.Routing actual, final RecordedRouting expected)
+    {
+        if (actual == null)
+        {
+            return "no routing report was answered";
+        }
+        final int rows = expected.rows();
+        for (int t = 0; t < rows; t++)
+        {
+            for (int k = 2 * t; k < 2 * t + 2; k++)
+            {
+                if (k >= actual.expert().length || actual.expert()[k] != expected.expert()[k] ||
+                    actual.position()[k] != expected.position()[k] ||
+                    Float.floatToRawIntBits(actual.gate()[k]) != Float.floatToRawIntBits(expected.gate()[k]))
+                {
+                    return "token " + t + " differs first (" + routed(actual, k) + " instead of " +
+                        routed(expected.expert(), expected.position(), expected.gate(), k) + ")";
+                }
+            }
+        }
+        return null;
+    }
+
+    private static String routed(final InferAnswer.Routing r, final int k)
+    {
+        return k < r.expert().length ? routed(r.expert(), r.position(), r.gate(), k) : "nothing";
+    }
+
+    private static String routed(final int[] expert, final int[] position, final float[] gate, final int k)
+    {
+        return (k % 2 == 0 ? "first" : "second") + " choice expert " + expert[k] + " position " + position[k] +
+            " gate " + gate[k];
     }
 
     /** Null when bit-identical, else the first differing token and the largest difference. */
@@ -138,6 +196,17 @@ public final class AnswerCheck
         return statusDiffers;
     }
 
+    /** Exact-mode answers whose recorded routing report was replayed identically. */
+    public synchronized long routingIdentical()
+    {
+        return routingIdentical;
+    }
+
+    public synchronized long routingDiffering()
+    {
+        return routingDiffering;
+    }
+
     public synchronized long notRecorded()
     {
         return notRecorded;
@@ -151,7 +220,7 @@ public final class AnswerCheck
 
     public synchronized boolean passed()
     {
-        return exactDiffering == 0 && sharedDiffering == 0;
+        return exactDiffering == 0 && sharedDiffering == 0 && routingDiffering == 0;
     }
 
     public synchronized String summary()
@@ -159,6 +228,8 @@ public final class AnswerCheck
         return "verified: " + exactIdentical + " exact answers bit-identical, " + exactDiffering + " differing; " +
             sharedMatching + " shared-mode answers matching in status and shape only, " + sharedDiffering +
             " differing; " + statusDiffers + " with another status than recorded" +
+            (routingIdentical + routingDiffering > 0 ? "; routing of " + (routingIdentical + routingDiffering) +
+                " exact answers compared: " + routingIdentical + " identical, " + routingDiffering + " differing" : "") +
             (notRecorded > 0 ? "; " + notRecorded + " without a recorded answer" : "");
     }
 }

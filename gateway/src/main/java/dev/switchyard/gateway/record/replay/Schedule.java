@@ -3,16 +3,19 @@ package dev.switchyard.gateway.record.replay;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Supplier;
 
 import dev.switchyard.gateway.record.RecordedRequest;
 
 /**
  * A recording's requests on their recorded schedule: arrival times divided by {@code speed},
  * played {@code loops} times back to back, and cut at {@code durationNs} when that is positive.
+ * Each loop reads the requests afresh from their source, so a streamed recording is never held whole.
  */
 public final class Schedule implements Iterable<ScheduledRequest>
 {
-    private final List<RecordedRequest> requests;
+    private final Supplier<? extends Iterator<RecordedRequest>> source;
+    private final long count;
     private final double speed;
     private final int loops;
     private final long durationNs;
@@ -20,14 +23,28 @@ public final class Schedule implements Iterable<ScheduledRequest>
 
     public Schedule(final List<RecordedRequest> requests, final double speed, final int loops, final long durationNs)
     {
-        this.requests = requests;
+        this(requests::iterator, requests.size(), requests.isEmpty() ? 0 : requests.getLast().arrivalNs(), speed,
+            loops, durationNs);
+    }
+
+    /**
+     * @param source        opens the requests in arrival order, once per loop (closed when it is
+     *                      {@link AutoCloseable} and its loop is over)
+     * @param count         how many requests a loop holds
+     * @param lastArrivalNs arrival of the last of them
+     */
+    public Schedule(
+        final Supplier<? extends Iterator<RecordedRequest>> source, final long count, final long lastArrivalNs,
+        final double speed, final int loops, final long durationNs)
+    {
+        this.source = source;
+        this.count = count;
         this.speed = speed;
         this.loops = loops;
         this.durationNs = durationNs;
         // A loop lasts from the first arrival to one mean gap after the last, so loops do not overlap.
-        final long last = requests.isEmpty() ? 0 : requests.getLast().arrivalNs();
-        final long gap = requests.size() > 1 ? last / (requests.size() - 1) : 1_000_000L;
-        this.loopNs = last + Math.max(1, gap);
+        final long gap = count > 1 ? lastArrivalNs / (count - 1) : 1_000_000L;
+        this.loopNs = lastArrivalNs + Math.max(1, gap);
     }
 
     @Override
@@ -36,29 +53,55 @@ public final class Schedule implements Iterable<ScheduledRequest>
         return new Iterator<>()
         {
             private int loop;
-            private int i;
+            private Iterator<RecordedRequest> requests;
             private long index;
             private ScheduledRequest next = advance();
 
             private ScheduledRequest advance()
             {
-                if (i == requests.size())
-                {
-                    loop++;
-                    i = 0;
-                }
-                if (loop >= loops || requests.isEmpty())
+                if (count == 0)
                 {
                     return null;
                 }
-                final RecordedRequest r = requests.get(i++);
+                while (requests == null || !requests.hasNext())
+                {
+                    if (requests != null)
+                    {
+                        closeLoop();
+                        loop++;
+                    }
+                    if (loop >= loops)
+                    {
+                        return null;
+                    }
+                    requests = source.get();
+                }
+                final RecordedRequest r = requests.next();
                 final long offset = (long)((loop * (double)loopNs + r.arrivalNs()) / speed);
                 if (durationNs > 0 && offset >= durationNs)
                 {
+                    closeLoop();
+                    loop = loops;
                     return null;
                 }
                 return new ScheduledRequest(index++, offset, r.layer(), r.keepApart(), r.wantRouting(),
                     r.deadlineMicros(), r.rows(), r.tokens(), r.importance(), r);
+            }
+
+            private void closeLoop()
+            {
+                if (requests instanceof AutoCloseable closeable)
+                {
+                    try
+                    {
+                        closeable.close();
+                    }
+                    catch (final Exception ex)
+                    {
+                        throw new IllegalStateException("closing the recording: " + ex.getMessage(), ex);
+                    }
+                }
+                requests = null;
             }
 
             @Override

@@ -96,6 +96,8 @@ public final class ReportFiles
                 .append(", \"shared_differing\": ").append(check.sharedDiffering())
                 .append(", \"status_differs\": ").append(check.statusDiffers())
                 .append(", \"not_recorded\": ").append(check.notRecorded())
+                .append(", \"routing_identical\": ").append(check.routingIdentical())
+                .append(", \"routing_differing\": ").append(check.routingDiffering())
                 .append(", \"differences\": [");
             sep = "";
             for (final String d : check.differences())
