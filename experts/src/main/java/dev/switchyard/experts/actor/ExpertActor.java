@@ -57,12 +57,13 @@ public final class ExpertActor
     /**
      * Where an expert serves now.
      *
+     * @param replica which copy of the expert this is (0 when it has one)
      * @param epoch differs between incarnations, so that a gateway tells a new location from an old one
      * @param node  the cluster address of the node that hosts it, so that a gateway knows which
      *              experts a node took with it when it vanished
      */
-    public record Located(int layer, int expert, String driverId, String udpChannel, int streamId, int epoch,
-        String node)
+    public record Located(int layer, int expert, int replica, String driverId, String udpChannel, int streamId,
+        int epoch, String node)
         implements CborSerializable
     {
         public EndpointAddress address()
@@ -135,7 +136,7 @@ public final class ExpertActor
     private Behavior<Command> serving(final LoadedExpert expert)
     {
         final EndpointAddress address = host.endpoint().address();
-        final Located located = new Located(id.layer(), id.expert(), address.driverId(), address.udpChannel(),
+        final Located located = new Located(id.layer(), id.expert(), id.replica(), address.driverId(), address.udpChannel(),
             address.streamId(), epoch, Cluster.get(context.getSystem()).selfMember().address().toString());
         host.firstServed(id.entityId());
         return Behaviors.receive(Command.class)
