@@ -93,10 +93,11 @@ public final class ExpertActor
         return Behaviors.setup(ctx -> Behaviors.withStash(1024, stash ->
         {
             final ExpertActor actor = new ExpertActor(ctx, host, ExpertId.parse(entityId));
-            final CompletableFuture<LoadedExpert> load = CompletableFuture.supplyAsync(
-                () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
+            final CompletableFuture<LoadedExpert> load = host.copies().acquire(actor.id, () ->
+                CompletableFuture.supplyAsync(
+                    () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
                 .thenCompose(expert -> host.endpoint().register(actor.id.layer(), actor.id.expert(), actor.epoch, expert)
-                    .thenApply(ignored -> expert));
+                    .thenApply(ignored -> expert)));
             ctx.pipeToSelf(load, (expert, failure) ->
                 failure == null ? new Loaded(expert) : new LoadFailed(failure));
             return actor.loading(stash);
@@ -110,6 +111,7 @@ public final class ExpertActor
             .onMessage(LoadFailed.class, m ->
             {
                 context.getLog().error("expert {} could not load: {}", id.entityId(), m.cause().toString());
+                host.copies().release(id);
                 return Behaviors.stopped();
             })
             .onMessage(HandOff.class, m ->
@@ -118,11 +120,18 @@ public final class ExpertActor
                 return Behaviors.receive(Command.class)
                     .onMessage(Loaded.class, l ->
                     {
-                        host.endpoint().drain(id.layer(), id.expert()).join();
-                        l.expert().close();
+                        if (host.copies().release(id))
+                        {
+                            host.endpoint().drain(id.layer(), id.expert()).join();
+                            l.expert().close();
+                        }
                         return Behaviors.stopped();
                     })
-                    .onMessage(LoadFailed.class, l -> Behaviors.stopped())
+                    .onMessage(LoadFailed.class, l ->
+                    {
+                        host.copies().release(id);
+                        return Behaviors.stopped();
+                    })
                     .build();
             })
             .onAnyMessage(m ->
@@ -148,6 +157,11 @@ public final class ExpertActor
             .onMessage(KeepAlive.class, m -> Behaviors.same())
             .onMessage(HandOff.class, m ->
             {
+                if (!host.copies().release(id))
+                {
+                    // Another copy of this expert on this node keeps serving it.
+                    return Behaviors.stopped();
+                }
                 context.pipeToSelf(host.endpoint().drain(id.layer(), id.expert()), (ok, failure) -> new Drained());
                 return draining(expert);
             })

@@ -21,9 +21,11 @@ import scala.jdk.javaapi.CollectionConverters;
 /**
  * Places expert copies (one shard each, see {@link ExpertShards}) on the least loaded node that
  * does not hold another copy of the same expert, so that losing one node leaves every replicated
- * expert served; only with fewer nodes than copies do two share a node. Nodes that are unreachable
- * or not up take nothing. Rebalancing moves copies from the fullest to the emptiest node while they
- * differ by two or more, at most {@code limit} per round, never onto a node with a sibling copy.
+ * expert served; only with fewer nodes than copies do two share a node (see LocalCopies). Nodes
+ * that are unreachable or not up take nothing. Rebalancing first moves a copy that shares its node
+ * with a sibling to a node without one, then moves copies from the fullest to the emptiest node
+ * while they differ by two or more, at most {@code limit} per round, never onto a node with a
+ * sibling copy.
  */
 public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAllocationStrategy
 {
@@ -60,7 +62,8 @@ public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAlloc
             return Future.successful(moves);
         }
         final Map<ActorRef, List<String>> live = live(regions(current));
-        for (int round = 0; round < limit && live.size() > 1; round++)
+        separate(live, moves);
+        for (int round = moves.size(); round < limit && live.size() > 1; round++)
         {
             final ActorRef most = live.entrySet().stream().max((a, b) -> a.getValue().size() - b.getValue().size())
                 .orElseThrow().getKey();
@@ -82,6 +85,36 @@ public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAlloc
             live.get(fewest).add(move);
         }
         return Future.successful(moves);
+    }
+
+    /** First moves: a copy that shares its node with a sibling goes to a node without one, if any. */
+    private void separate(final Map<ActorRef, List<String>> live, final Set<String> moves)
+    {
+        for (final Map.Entry<ActorRef, List<String>> region : live.entrySet())
+        {
+            final Set<String> seen = new HashSet<>();
+            for (final String shard : List.copyOf(region.getValue()))
+            {
+                if (moves.size() >= limit)
+                {
+                    return;
+                }
+                final String key = keyOf(shard);
+                if (seen.add(key))
+                {
+                    continue;
+                }
+                final Map<ActorRef, List<String>> others = new HashMap<>(live);
+                others.remove(region.getKey());
+                final ActorRef to = least(others, key, true);
+                if (to != null)
+                {
+                    moves.add(shard);
+                    region.getValue().remove(shard);
+                    live.get(to).add(shard);
+                }
+            }
+        }
     }
 
     private static Map<ActorRef, List<String>> regions(final Map<ActorRef, IndexedSeq<String>> current)

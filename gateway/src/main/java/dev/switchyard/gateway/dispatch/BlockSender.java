@@ -48,6 +48,7 @@ final class BlockSender
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
     private final HelloFrame helloFrame = new HelloFrame();
     private final UnsafeBuffer sendBuffer;
+    private final ReplicaHedge hedge;
     private final UnsafeBuffer helloBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
 
     /**
@@ -74,6 +75,13 @@ final class BlockSender
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         this.replyUdpChannel = replyUdpChannel;
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.blockFrameLength(), 64));
+        this.hedge = new ReplicaHedge(resendNs);
+    }
+
+    /** A part first sent {@code roundTripNs} ago was answered. */
+    void answered(final long roundTripNs)
+    {
+        hedge.observe(roundTripNs);
     }
 
     /**
@@ -90,6 +98,13 @@ final class BlockSender
             hold(group, unit);
             return false;
         }
+        return sendTo(group, unit, route, false);
+    }
+
+    /** Sends a part to {@code route}; a hedge (a second copy of a part in flight) that fails is let go. */
+    private boolean sendTo(final GroupSlot group, final int unit, final Route route, final boolean hedge)
+    {
+        final int expert = unit / GroupSlot.PARTS;
         final Link link = route.link;
         if (!link.helloSent)
         {
@@ -99,7 +114,10 @@ final class BlockSender
             final long result = offerOnce(link, helloBuffer, len);
             if (result < 0)
             {
-                notSent(group, unit, route, result);
+                if (!hedge)
+                {
+                    notSent(group, unit, route, result);
+                }
                 return false;
             }
             link.helloSent = true;
@@ -119,7 +137,10 @@ final class BlockSender
         final long result = offerOnce(link, sendBuffer, length);
         if (result < 0)
         {
-            notSent(group, unit, route, result);
+            if (!hedge)
+            {
+                notSent(group, unit, route, result);
+            }
             return false;
         }
         group.attempts[unit]++;
@@ -133,6 +154,22 @@ final class BlockSender
             metrics.blocksResent.incrementAndGet();
         }
         return true;
+    }
+
+    /** Sends a copy of an unanswered part to a live replica other than the one it went to. */
+    private int hedge(final GroupSlot group, final int unit)
+    {
+        final int expert = unit / GroupSlot.PARTS;
+        final Object last = group.sentRoute[unit];
+        for (int r = 0; r < ExpertRoutes.REPLICAS; r++)
+        {
+            final Route other = routes.route(group.layer, expert, r);
+            if (other != last && other.usable())
+            {
+                return sendTo(group, unit, other, true) ? 1 : 0;
+            }
+        }
+        return 0;
     }
 
     /** One offer, no waiting: the doorbell of the poller on success, the driver's when back-pressured. */
@@ -283,9 +320,12 @@ final class BlockSender
      * Looks at blocks unanswered for the resend time: such a block may have gone to a node that
      * left, so its expert's location is asked for, and the block is sent again once the route names
      * another endpoint (a late answer to the first send is then ignored, the expert is combined once).
+     * A part unanswered for the hedge time ({@link ReplicaHedge}) whose expert has another live
+     * replica is sent there too; whichever answer comes first is combined, the other ignored.
      */
     int resendOverdue(final long nowNs)
     {
+        final long hedgeNs = hedge.afterNs();
         int work = 0;
         final int units = experts * GroupSlot.PARTS;
         for (final GroupSlot group : pool.slots())
@@ -311,6 +351,10 @@ final class BlockSender
                     {
                         routes.relocateIfDue(group.layer, expert, nowNs);
                     }
+                }
+                else if (group.sent[u] && !group.received[u] && nowNs - group.sentNs[u] > hedgeNs)
+                {
+                    work += hedge(group, u);  // counted with the resent blocks
                 }
             }
         }

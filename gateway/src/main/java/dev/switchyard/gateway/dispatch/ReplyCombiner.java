@@ -93,6 +93,10 @@ final class ReplyCombiner implements FragmentHandler
                 blockFrame.readRows(replyRows, 0);  // [rows, d]
                 accumulate(plan, expert, group.partStart[unit], rows, group.y);
                 group.received[unit] = true;
+                if (group.attempts[unit] == 1)
+                {
+                    sender.answered(System.nanoTime() - group.sentNs[unit]);
+                }
                 if (--group.outstanding == 0)
                 {
                     pool.complete(group);
