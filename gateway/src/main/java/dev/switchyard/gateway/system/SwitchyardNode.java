@@ -222,7 +222,7 @@ public final class SwitchyardNode implements AutoCloseable
             system.systemActorOf(ExpertKeeper.create(replicas.ids(layers, experts), settings.keepAliveEvery()),
                 "expert-keeper",
                 Props.empty());
-            system.systemActorOf(ClusterStatus.create(layers, experts, gateway == null ? null : metrics),
+            system.systemActorOf(ClusterStatus.create(layers, experts, replicas, gateway == null ? null : metrics),
                 ClusterStatus.NAME, Props.empty());
             final NodeHealth health = nodeHealth(dataPlane, gateway, endpoint);
             started.add(health);
