@@ -6,8 +6,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import dev.switchyard.experts.actor.ExpertId;
+import dev.switchyard.router.BadInputException;
 
 /**
  * How many copies of each expert the cluster hosts: {@code switchyard.experts.replicas} for all,
@@ -24,7 +26,20 @@ public record Replicas(int all, Map<Integer, Integer> perExpert)
         perExpert = Map.copyOf(perExpert);
     }
 
+    /** The replicas {@code config} names; a value out of range or not a number is one {@link BadInputException}. */
     public static Replicas from(final Config config)
+    {
+        try
+        {
+            return read(config);
+        }
+        catch (final ConfigException ex)
+        {
+            throw new BadInputException("configuration: " + ex.getMessage().replace('\n', ' '));
+        }
+    }
+
+    private static Replicas read(final Config config)
     {
         final int all = config.hasPath("switchyard.experts.replicas") ? config.getInt("switchyard.experts.replicas") : 1;
         final Map<Integer, Integer> per = new TreeMap<>();
@@ -41,13 +56,13 @@ public record Replicas(int all, Map<Integer, Integer> perExpert)
                 }
                 catch (final NumberFormatException ex)
                 {
-                    throw new IllegalArgumentException(
+                    throw new BadInputException(
                         "switchyard.experts.replicas-per-expert: key must be an expert index, got '" + key + "'");
                 }
                 final Object value = entry.getValue().unwrapped();
                 if (!(value instanceof Number n))
                 {
-                    throw new IllegalArgumentException(
+                    throw new BadInputException(
                         "switchyard.experts.replicas-per-expert." + key + " must be a number, got " + value);
                 }
                 per.put(expert, n.intValue());
@@ -60,7 +75,7 @@ public record Replicas(int all, Map<Integer, Integer> perExpert)
     {
         if (r < 1 || r > ExpertId.MAX_REPLICAS)
         {
-            throw new IllegalArgumentException(key + " must be 1 to " + ExpertId.MAX_REPLICAS + ", got " + r);
+            throw new BadInputException(key + " must be 1 to " + ExpertId.MAX_REPLICAS + ", got " + r);
         }
     }
 

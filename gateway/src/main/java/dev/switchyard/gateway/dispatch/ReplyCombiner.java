@@ -22,7 +22,6 @@ final class ReplyCombiner implements FragmentHandler
     private final int d;
     private final int experts;
     private final GroupPool pool;
-    private final ExpertRoutes routes;
     private final BlockSender sender;
     private final GatewayMetrics metrics;
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
@@ -33,14 +32,12 @@ final class ReplyCombiner implements FragmentHandler
         final int experts,
         final FrameSizes sizes,
         final GroupPool pool,
-        final ExpertRoutes routes,
         final BlockSender sender,
         final GatewayMetrics metrics)
     {
         this.d = d;
         this.experts = experts;
         this.pool = pool;
-        this.routes = routes;
         this.sender = sender;
         this.metrics = metrics;
         this.replyRows = new float[sizes.maxBlockRows() * d];

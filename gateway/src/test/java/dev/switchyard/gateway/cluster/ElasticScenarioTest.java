@@ -273,6 +273,7 @@ class ElasticScenarioTest
             assertTrue(System.nanoTime() < placedBy, "replicas never on distinct nodes: " + copies);
             Thread.sleep(200);
         }
+        assertStatusShowsReplicas(seed);
 
         final List<Sent> sent = new ArrayList<>();
         try (SwitchyardClient client = SwitchyardClient.connect(gatewayAt[1]))
@@ -347,6 +348,36 @@ class ElasticScenarioTest
             }
         }
         return true;
+    }
+
+    /** {@code cluster status --json} names both copies of every expert, on distinct nodes. */
+    private static void assertStatusShowsReplicas(final String node) throws Exception
+    {
+        final long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < by)
+        {
+            final java.io.StringWriter out = new java.io.StringWriter();
+            final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out));
+            assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
+            last = out.toString();
+            boolean apart = true;
+            for (final com.fasterxml.jackson.databind.JsonNode e :
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(last).get("experts"))
+            {
+                final com.fasterxml.jackson.databind.JsonNode copies = e.get("replicas");
+                apart &= copies.size() == 1 && copies.get(0).get("replica").asInt() == 1 &&
+                    copies.get(0).get("node").isTextual() && e.get("node").isTextual() &&
+                    !copies.get(0).get("node").asText().equals(e.get("node").asText());
+            }
+            if (apart)
+            {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("cluster status never showed both copies of every expert apart: " + last);
     }
 
     /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
