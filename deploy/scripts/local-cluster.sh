@@ -4,7 +4,8 @@
 # failure profile (a vanished node is noticed in about a second). From another terminal, nodes can
 # be added, killed and made to leave while traffic flows.
 #
-#   deploy/scripts/local-cluster.sh MODEL_DIR [NODES=3] [BASE_PORT=2551]   start (Ctrl-C stops all)
+#   deploy/scripts/local-cluster.sh MODEL_DIR [NODES=3] [BASE_PORT=2551]   start (Ctrl-C stops all;
+#                                 SWITCHYARD_REPLICAS=N hosts N copies of every expert)
 #   deploy/scripts/local-cluster.sh add           start one more expert node; it joins and takes experts
 #   deploy/scripts/local-cluster.sh kill NODE     SIGKILL node NODE (its number, 1 = first expert node)
 #   deploy/scripts/local-cluster.sh leave NODE    SIGTERM node NODE: it drains and hands its experts off
@@ -104,6 +105,10 @@ mkdir -p "$RUN_DIR"
 rm -f "$RUN_DIR"/node-*.log
 printf 'MODEL=%q\nBASE=%q\n' "$MODEL" "$BASE" >"$RUN_DIR/cluster.env"
 echo 'switchyard.cluster.failure-profile = local' >"$RUN_DIR/local.conf"
+# SWITCHYARD_REPLICAS=2: every expert hosted on two nodes, so a killed node fails no request.
+REPLICAS="${SWITCHYARD_REPLICAS:-1}"
+[[ "$REPLICAS" =~ ^[1-4]$ ]] || die "SWITCHYARD_REPLICAS must be 1 to 4, got '$REPLICAS'"
+echo "switchyard.experts.replicas = $REPLICAS" >>"$RUN_DIR/local.conf"
 trap 'stop_all' INT TERM
 
 for i in $(seq 0 $((NODES - 1))); do

@@ -132,6 +132,9 @@ final class ClusterStatusCommand implements Callable<Integer>
         for (final StatusReport.Expert e : report.experts())
         {
             byNode.computeIfAbsent(e.moving() ? "(moving)" : e.node(), k -> new java.util.ArrayList<>()).add(e);
+            // A further copy counts on its own node.
+            e.replicas().stream().filter(c -> !c.moving()).forEach(c ->
+                byNode.computeIfAbsent(c.node(), k -> new java.util.ArrayList<>()).add(e));
         }
         out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
         for (final StatusReport.Member m : report.members())
@@ -148,10 +151,15 @@ final class ClusterStatusCommand implements Callable<Integer>
             : "experts (layer-expert, node; load is reported by gateway nodes):");
         report.experts().stream()
             .sorted(Comparator.comparingInt(StatusReport.Expert::layer).thenComparingInt(StatusReport.Expert::expert))
-            .forEach(e -> out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
-                e.moving() ? "(moving: not located within 2 s)" : e.node(),
-                report.loadWindowS() > 0 ? String.format("%.1f", e.rowsPerSec()) : ""));
-        final long moving = report.experts().stream().filter(StatusReport.Expert::moving).count();
-        out.println("moves in progress: " + (moving == 0 ? "none" : moving + " experts between homes"));
+            .forEach(e ->
+            {
+                out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
+                    e.moving() ? "(moving: not located within 2 s)" : e.node(),
+                    report.loadWindowS() > 0 ? String.format("%.1f", e.rowsPerSec()) : "");
+                e.replicas().forEach(c -> out.printf("    replica %d %-40s%n", c.replica(),
+                    c.moving() ? "(moving: not located within 2 s)" : c.node()));
+            });
+        final long moving = report.experts().stream().mapToLong(StatusReport.Expert::copiesMoving).sum();
+        out.println("moves in progress: " + (moving == 0 ? "none" : moving + " expert copies between homes"));
     }
 }

@@ -57,12 +57,13 @@ public final class ExpertActor
     /**
      * Where an expert serves now.
      *
+     * @param replica which copy of the expert this is (0 when it has one)
      * @param epoch differs between incarnations, so that a gateway tells a new location from an old one
      * @param node  the cluster address of the node that hosts it, so that a gateway knows which
      *              experts a node took with it when it vanished
      */
-    public record Located(int layer, int expert, String driverId, String udpChannel, int streamId, int epoch,
-        String node)
+    public record Located(int layer, int expert, int replica, String driverId, String udpChannel, int streamId,
+        int epoch, String node)
         implements CborSerializable
     {
         public EndpointAddress address()
@@ -92,10 +93,11 @@ public final class ExpertActor
         return Behaviors.setup(ctx -> Behaviors.withStash(1024, stash ->
         {
             final ExpertActor actor = new ExpertActor(ctx, host, ExpertId.parse(entityId));
-            final CompletableFuture<LoadedExpert> load = CompletableFuture.supplyAsync(
-                () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
+            final CompletableFuture<LoadedExpert> load = host.copies().acquire(actor.id, () ->
+                CompletableFuture.supplyAsync(
+                    () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
                 .thenCompose(expert -> host.endpoint().register(actor.id.layer(), actor.id.expert(), actor.epoch, expert)
-                    .thenApply(ignored -> expert));
+                    .thenApply(ignored -> expert)));
             ctx.pipeToSelf(load, (expert, failure) ->
                 failure == null ? new Loaded(expert) : new LoadFailed(failure));
             return actor.loading(stash);
@@ -109,6 +111,7 @@ public final class ExpertActor
             .onMessage(LoadFailed.class, m ->
             {
                 context.getLog().error("expert {} could not load: {}", id.entityId(), m.cause().toString());
+                host.copies().release(id);
                 return Behaviors.stopped();
             })
             .onMessage(HandOff.class, m ->
@@ -117,11 +120,18 @@ public final class ExpertActor
                 return Behaviors.receive(Command.class)
                     .onMessage(Loaded.class, l ->
                     {
-                        host.endpoint().drain(id.layer(), id.expert()).join();
-                        l.expert().close();
+                        if (host.copies().release(id))
+                        {
+                            host.endpoint().drain(id.layer(), id.expert()).join();
+                            l.expert().close();
+                        }
                         return Behaviors.stopped();
                     })
-                    .onMessage(LoadFailed.class, l -> Behaviors.stopped())
+                    .onMessage(LoadFailed.class, l ->
+                    {
+                        host.copies().release(id);
+                        return Behaviors.stopped();
+                    })
                     .build();
             })
             .onAnyMessage(m ->
@@ -135,7 +145,7 @@ public final class ExpertActor
     private Behavior<Command> serving(final LoadedExpert expert)
     {
         final EndpointAddress address = host.endpoint().address();
-        final Located located = new Located(id.layer(), id.expert(), address.driverId(), address.udpChannel(),
+        final Located located = new Located(id.layer(), id.expert(), id.replica(), address.driverId(), address.udpChannel(),
             address.streamId(), epoch, Cluster.get(context.getSystem()).selfMember().address().toString());
         host.firstServed(id.entityId());
         return Behaviors.receive(Command.class)
@@ -147,6 +157,11 @@ public final class ExpertActor
             .onMessage(KeepAlive.class, m -> Behaviors.same())
             .onMessage(HandOff.class, m ->
             {
+                if (!host.copies().release(id))
+                {
+                    // Another copy of this expert on this node keeps serving it.
+                    return Behaviors.stopped();
+                }
                 context.pipeToSelf(host.endpoint().drain(id.layer(), id.expert()), (ok, failure) -> new Drained());
                 return draining(expert);
             })

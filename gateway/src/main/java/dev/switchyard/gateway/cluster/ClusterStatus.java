@@ -50,6 +50,13 @@ public final class ClusterStatus
     /** @param metrics the gateway's counters on this node, or null on a node without the gateway */
     public static Behavior<Command> create(final int layers, final int experts, final GatewayMetrics metrics)
     {
+        return create(layers, experts, Replicas.ONE, metrics);
+    }
+
+    /** As above, for a cluster that hosts {@code replicas} copies of its experts. */
+    public static Behavior<Command> create(
+        final int layers, final int experts, final Replicas replicas, final GatewayMetrics metrics)
+    {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
             final ExpertLoad load = metrics == null ? null : new ExpertLoad(metrics);
@@ -73,7 +80,12 @@ public final class ClusterStatus
                     {
                         for (int e = 0; e < experts; e++)
                         {
-                            rows.add(new ExpertRow(l, e, load == null ? 0 : load.rowsPerSecond(l, e), locate(system, l, e)));
+                            final List<CompletableFuture<ExpertActor.Located>> copies = new ArrayList<>();
+                            for (int r = 0; r < replicas.of(e); r++)
+                            {
+                                copies.add(locate(system, new ExpertId(l, e, r)));
+                            }
+                            rows.add(new ExpertRow(l, e, load == null ? 0 : load.rowsPerSecond(l, e), copies));
                         }
                     }
                     final Cluster cluster = Cluster.get(system);
@@ -85,15 +97,23 @@ public final class ClusterStatus
                     state.getUnreachable().forEach(member -> unreachable.add(member.address().toString()));
                     final String self = cluster.selfMember().address().toString();
                     final int window = load == null ? 0 : ExpertLoad.WINDOW_S;
-                    CompletableFuture.allOf(rows.stream().map(r -> r.located).toArray(CompletableFuture[]::new))
+                    CompletableFuture.allOf(rows.stream().flatMap(r -> r.located.stream())
+                            .toArray(CompletableFuture[]::new))
                         .whenComplete((ok, failure) ->
                         {
                             final List<StatusReport.Expert> list = new ArrayList<>();
                             for (final ExpertRow r : rows)
                             {
-                                final ExpertActor.Located at = r.located.getNow(null);
+                                final ExpertActor.Located at = r.located.get(0).getNow(null);
+                                final List<StatusReport.Copy> more = new ArrayList<>();
+                                for (int c = 1; c < r.located.size(); c++)
+                                {
+                                    final ExpertActor.Located copy = r.located.get(c).getNow(null);
+                                    more.add(new StatusReport.Copy(c, copy == null ? null : copy.node(),
+                                        copy == null ? 0 : copy.epoch()));
+                                }
                                 list.add(new StatusReport.Expert(r.layer, r.expert, at == null ? null : at.node(),
-                                    at == null ? 0 : at.epoch(), r.rowsPerSec));
+                                    at == null ? 0 : at.epoch(), r.rowsPerSec, more));
                             }
                             m.replyTo().tell(new StatusReport(self, members, unreachable, list, window));
                         });
@@ -103,16 +123,16 @@ public final class ClusterStatus
         }));
     }
 
-    private record ExpertRow(int layer, int expert, double rowsPerSec, CompletableFuture<ExpertActor.Located> located)
+    private record ExpertRow(
+        int layer, int expert, double rowsPerSec, List<CompletableFuture<ExpertActor.Located>> located)
     {
     }
 
     /** Where sharding serves the expert now, or null if it does not answer in time (it is moving). */
-    private static CompletableFuture<ExpertActor.Located> locate(final ActorSystem<?> system, final int layer,
-        final int expert)
+    private static CompletableFuture<ExpertActor.Located> locate(final ActorSystem<?> system, final ExpertId id)
     {
         final CompletionStage<ExpertActor.Located> asked = AskPattern.ask(
-            ClusterSharding.get(system).entityRefFor(ExpertActor.TYPE_KEY, new ExpertId(layer, expert).entityId()),
+            ClusterSharding.get(system).entityRefFor(ExpertActor.TYPE_KEY, id.entityId()),
             ExpertActor.Locate::new, LOCATE_TIMEOUT, system.scheduler());
         return asked.toCompletableFuture().exceptionally(failure -> null);
     }

@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.cluster;
 
 import java.time.Duration;
+import java.util.List;
 
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertId;
@@ -9,7 +10,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
- * Keeps every expert alive: tells each entity {@code KeepAlive} now and periodically, so sharding
+ * Keeps every expert alive: tells each entity (every replica of it) {@code KeepAlive} now and periodically, so sharding
  * starts all of them (and restarts them on their new node after a rebalance) whether or not a
  * gateway is asking. Passivation is off for experts, so once started they stay.
  */
@@ -25,6 +26,12 @@ public final class ExpertKeeper
 
     public static Behavior<Object> create(final int layers, final int experts, final Duration interval)
     {
+        return create(Replicas.ONE.ids(layers, experts), interval);
+    }
+
+    /** Keeps every copy in {@code ids} alive. */
+    public static Behavior<Object> create(final List<ExpertId> ids, final Duration interval)
+    {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
             final ClusterSharding sharding = ClusterSharding.get(ctx.getSystem());
@@ -32,13 +39,9 @@ public final class ExpertKeeper
             ctx.getSelf().tell(new Tick());
             return Behaviors.receiveMessage(m ->
             {
-                for (int l = 0; l < layers; l++)
+                for (final ExpertId id : ids)
                 {
-                    for (int e = 0; e < experts; e++)
-                    {
-                        sharding.entityRefFor(ExpertActor.TYPE_KEY, new ExpertId(l, e).entityId())
-                            .tell(new ExpertActor.KeepAlive());
-                    }
+                    sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId()).tell(new ExpertActor.KeepAlive());
                 }
                 return Behaviors.same();
             });

@@ -78,14 +78,16 @@ public final class ExpertLocator
     private final GatewayCore core;
     private final int layers;
     private final int experts;
+    private final Replicas replicas;
     private final Duration askTimeout;
     private final Map<ExpertId, ExpertActor.Located> where = new HashMap<>();
     private final Map<String, Loss> losses = new HashMap<>();
 
     private ExpertLocator(
         final ActorContext<Command> context, final TimerScheduler<Command> timers, final GatewayCore core,
-        final int layers, final int experts, final Duration askTimeout)
+        final int layers, final int experts, final Replicas replicas, final Duration askTimeout)
     {
+        this.replicas = replicas;
         this.context = context;
         this.timers = timers;
         this.sharding = ClusterSharding.get(context.getSystem());
@@ -98,6 +100,14 @@ public final class ExpertLocator
     public static Behavior<Command> create(
         final GatewayCore core, final int layers, final int experts, final Duration refresh, final Duration askTimeout)
     {
+        return create(core, layers, experts, Replicas.ONE, refresh, askTimeout);
+    }
+
+    /** Locates every replica {@code replicas} names of every expert. */
+    public static Behavior<Command> create(
+        final GatewayCore core, final int layers, final int experts, final Replicas replicas, final Duration refresh,
+        final Duration askTimeout)
+    {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
             timers.startTimerWithFixedDelay(new RelocateAll(), refresh);
@@ -106,7 +116,7 @@ public final class ExpertLocator
                 ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(
                 Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
-            return new ExpertLocator(ctx, timers, core, layers, experts, askTimeout).behavior();
+            return new ExpertLocator(ctx, timers, core, layers, experts, replicas, askTimeout).behavior();
         }));
     }
 
@@ -126,7 +136,7 @@ public final class ExpertLocator
             })
             .onMessage(RelocateLost.class, m ->
             {
-                losses.values().forEach(loss -> loss.missing().forEach(id -> ask(id.layer(), id.expert())));
+                losses.values().forEach(loss -> loss.missing().forEach(this::ask));
                 return Behaviors.same();
             })
             .onMessage(Relocate.class, m ->
@@ -157,7 +167,7 @@ public final class ExpertLocator
 
     private void found(final ExpertActor.Located at)
     {
-        final ExpertId id = new ExpertId(at.layer(), at.expert());
+        final ExpertId id = new ExpertId(at.layer(), at.expert(), at.replica());
         // Served again, elsewhere or (a node that was slow, not dead) where it was.
         final Loss loss = lossOf(id);
         final ExpertActor.Located before = where.put(id, at);
@@ -165,7 +175,7 @@ public final class ExpertLocator
         {
             ExpertHost.MEMBERSHIP.info("expert {} served by {}", id.entityId(), at.node());
         }
-        core.updateRoute(at.layer(), at.expert(), at.address(), at.epoch());
+        core.updateRoute(at.layer(), at.expert(), at.replica(), at.address(), at.epoch());
         if (loss != null)
         {
             loss.missing().remove(id);
@@ -216,22 +226,31 @@ public final class ExpertLocator
                 node, where.values().stream().map(ExpertActor.Located::node).distinct().toList());
             return;
         }
-        ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} experts wait to be re-hosted, their blocks in " +
-            "flight are sent again then", node, missing.size());
+        ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} expert copies wait to be re-hosted; their blocks " +
+            "in flight go to another live replica at once, or are sent again once re-hosted", node, missing.size());
         missing.forEach(where::remove);
         losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
         core.endpointLost(endpoint);
         timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
     }
 
+    /** Asks every replica of the expert where it serves. */
     private void ask(final int layer, final int expert)
+    {
+        for (int r = 0; r < replicas.of(expert); r++)
+        {
+            ask(new ExpertId(layer, expert, r));
+        }
+    }
+
+    private void ask(final ExpertId id)
     {
         context.ask(
             ExpertActor.Located.class,
-            sharding.entityRefFor(ExpertActor.TYPE_KEY, new ExpertId(layer, expert).entityId()),
+            sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId()),
             askTimeout,
             ExpertActor.Locate::new,
             (located, failure) -> located != null ? new Found(located) :
-                new NotFound(layer, expert, String.valueOf(failure)));
+                new NotFound(id.layer(), id.expert(), String.valueOf(failure)));
     }
 }

@@ -25,10 +25,27 @@ public record StatusReport(
     /**
      * One expert of one layer.
      *
-     * @param node        the cluster address of its host, or null while it moves (not located in time)
+     * @param node        the cluster address of the host of its first copy, or null while that moves
+     *                    (not located in time)
      * @param rowsPerSec  rows the reporting gateway sent it per second over the load window
+     * @param replicas    its further copies (switchyard.experts.replicas), replica 1 first
      */
-    public record Expert(int layer, int expert, String node, int epoch, double rowsPerSec)
+    public record Expert(int layer, int expert, String node, int epoch, double rowsPerSec, List<Copy> replicas)
+    {
+        public boolean moving()
+        {
+            return node == null;
+        }
+
+        /** Copies of this expert between homes, the first one included. */
+        public long copiesMoving()
+        {
+            return (moving() ? 1 : 0) + replicas.stream().filter(Copy::moving).count();
+        }
+    }
+
+    /** A further copy of an expert: where it is served, or null while it moves. */
+    public record Copy(int replica, String node, int epoch)
     {
         public boolean moving()
         {

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends each expert its block of a group: on a new link the gateway's hello first (it tells the
- * endpoint where to reply), then the block's rows gathered from the group into one reused buffer.
+ * Sends each expert its block of a group, split into parts across its live replicas (see
+ * {@link GroupSlot}): on a new link the gateway's hello first (it tells the endpoint where to
+ * reply), then the part's rows gathered from the group into one reused buffer.
  * Offers never wait: a back-pressured block is held and offered again on the next pass of the
  * duty cycle, so that one slow endpoint does not stall the blocks, replies and answers of the
  * others. A block whose route is unknown, stale or not connected is held and sent once a usable
@@ -47,6 +48,7 @@ final class BlockSender
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
     private final HelloFrame helloFrame = new HelloFrame();
     private final UnsafeBuffer sendBuffer;
+    private final ReplicaHedge hedge;
     private final UnsafeBuffer helloBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
 
     /**
@@ -73,20 +75,36 @@ final class BlockSender
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         this.replyUdpChannel = replyUdpChannel;
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.blockFrameLength(), 64));
+        this.hedge = new ReplicaHedge(resendNs);
+    }
+
+    /** A part first sent {@code roundTripNs} ago was answered. */
+    void answered(final long roundTripNs)
+    {
+        hedge.observe(roundTripNs);
     }
 
     /**
-     * Sends {@code expert} its rows of a dispatched group, or holds them until its route is usable
-     * (or, back-pressured, until the next pass). Returns whether the block went on the wire.
+     * Sends one part ({@code unit}, see {@link GroupSlot}) of an expert's block of a dispatched group
+     * to a live replica, or holds it until one is usable (or, back-pressured, until the next pass).
+     * Returns whether the part went on the wire.
      */
-    boolean send(final GroupSlot group, final int expert)
+    boolean send(final GroupSlot group, final int unit)
     {
-        final Route route = routes.route(group.layer, expert);
-        if (!route.usable())
+        final int expert = unit / GroupSlot.PARTS;
+        final Route route = routes.pick(group.layer, expert, unit % GroupSlot.PARTS);
+        if (route == null)
         {
-            hold(group, expert, route);
+            hold(group, unit);
             return false;
         }
+        return sendTo(group, unit, route, false);
+    }
+
+    /** Sends a part to {@code route}; a hedge (a second copy of a part in flight) that fails is let go. */
+    private boolean sendTo(final GroupSlot group, final int unit, final Route route, final boolean hedge)
+    {
+        final int expert = unit / GroupSlot.PARTS;
         final Link link = route.link;
         if (!link.helloSent)
         {
@@ -96,38 +114,62 @@ final class BlockSender
             final long result = offerOnce(link, helloBuffer, len);
             if (result < 0)
             {
-                notSent(group, expert, route, result);
+                if (!hedge)
+                {
+                    notSent(group, unit, route, result);
+                }
                 return false;
             }
             link.helloSent = true;
         }
         final RoutingPlan plan = group.plan;
-        final int rows = plan.slotCount(expert);
-        blockFrame.writeHeader(sendBuffer, 0, group.groupId, gatewayId, group.layer, expert, route.epoch, rows, d,
+        final int first = group.partStart[unit];
+        final int rows = group.partRows[unit];
+        blockFrame.writeHeader(sendBuffer, 0, group.wireId(unit), gatewayId, group.layer, expert, route.epoch, rows, d,
             BlockStatus.OK);
-        // [rows, d]: slot s holds the token the plan put there, gathered from x [G, d]
-        for (int s = 0; s < rows; s++)
+        // [rows, d]: row i holds the token the plan put in slot first + i, gathered from x [G, d]
+        for (int i = 0; i < rows; i++)
         {
-            FloatRows.write(sendBuffer, WireLayout.BLOCK_HEADER_LENGTH + s * d * Float.BYTES,
-                group.x, plan.slotToken(expert, s) * d, d);
+            FloatRows.write(sendBuffer, WireLayout.BLOCK_HEADER_LENGTH + i * d * Float.BYTES,
+                group.x, plan.slotToken(expert, first + i) * d, d);
         }
         final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
         final long result = offerOnce(link, sendBuffer, length);
         if (result < 0)
         {
-            notSent(group, expert, route, result);
+            if (!hedge)
+            {
+                notSent(group, unit, route, result);
+            }
             return false;
         }
-        group.attempts[expert]++;
-        group.sent[expert] = true;
-        group.sentNs[expert] = System.nanoTime();
-        group.sentLink[expert] = link;
+        group.attempts[unit]++;
+        group.sent[unit] = true;
+        group.sentNs[unit] = System.nanoTime();
+        group.sentLink[unit] = link;
+        group.sentRoute[unit] = route;
         metrics.blocksSent.incrementAndGet();
-        if (group.attempts[expert] > 1)
+        if (group.attempts[unit] > 1)
         {
             metrics.blocksResent.incrementAndGet();
         }
         return true;
+    }
+
+    /** Sends a copy of an unanswered part to a live replica other than the one it went to. */
+    private int hedge(final GroupSlot group, final int unit)
+    {
+        final int expert = unit / GroupSlot.PARTS;
+        final Object last = group.sentRoute[unit];
+        for (int r = 0; r < ExpertRoutes.REPLICAS; r++)
+        {
+            final Route other = routes.route(group.layer, expert, r);
+            if (other != last && other.usable())
+            {
+                return sendTo(group, unit, other, true) ? 1 : 0;
+            }
+        }
+        return 0;
     }
 
     /** One offer, no waiting: the doorbell of the poller on success, the driver's when back-pressured. */
@@ -150,39 +192,41 @@ final class BlockSender
         return result;
     }
 
-    private void notSent(final GroupSlot group, final int expert, final Route route, final long result)
+    private void notSent(final GroupSlot group, final int unit, final Route route, final long result)
     {
         if (result == Publication.BACK_PRESSURED || result == Publication.ADMIN_ACTION)
         {
             // Room comes back as the endpoint consumes: try again on the next pass, not a send lost.
-            pool.hold(group, expert);
+            pool.hold(group, unit);
             return;
         }
+        final int expert = unit / GroupSlot.PARTS;
         if (result == Offers.TOO_LARGE)
         {
             pool.fail(group, BlockStatus.INTERNAL, "block of expert " + group.layer + "/" + expert +
                 " is larger than the data plane carries");
             return;
         }
-        LOG.debug("block of group {} to expert {}/{} not sent: {}", group.groupId, group.layer, expert,
-            Offers.describe(result));
+        LOG.debug("block of group {} to expert {}/{} replica {} not sent: {}", group.groupId, group.layer, expert,
+            route.replica, Offers.describe(result));
         // The endpoint may be a new one at the same address: greet it again.
         route.link.helloSent = false;
         route.lose();
-        hold(group, expert, route);
+        hold(group, unit);
     }
 
-    /** Holds the block of {@code expert} until its route is usable, asking where the expert is. */
-    void hold(final GroupSlot group, final int expert, final Route route)
+    /** Holds a part until a replica of its expert is usable, asking where the expert's replicas are. */
+    void hold(final GroupSlot group, final int unit)
     {
-        pool.hold(group, expert);
-        if (!route.usable())
+        pool.hold(group, unit);
+        final int expert = unit / GroupSlot.PARTS;
+        if (routes.usableCount(group.layer, expert) == 0)
         {
-            routes.relocateIfDue(route, System.nanoTime());
+            routes.relocateIfDue(group.layer, expert, System.nanoTime());
         }
     }
 
-    /** Sends the held blocks whose route has become usable; fails a group whose block was sent too often. */
+    /** Sends the held parts that a replica can take now; fails a group whose part was sent too often. */
     int retryHeld()
     {
         if (pool.heldBlocks() == 0)
@@ -190,6 +234,7 @@ final class BlockSender
             return 0;
         }
         int work = 0;
+        final int units = experts * GroupSlot.PARTS;
         for (final GroupSlot group : pool.slots())
         {
             if (!group.inUse || group.open || group.waitingCount == 0)
@@ -197,31 +242,31 @@ final class BlockSender
                 continue;
             }
             // A reply polled while a send waits for room may finish the group: stop at once then.
-            for (int e = 0; e < experts && group.inUse; e++)
+            for (int u = 0; u < units && group.inUse; u++)
             {
-                if (!group.waiting[e])
+                if (!group.waiting[u])
                 {
                     continue;
                 }
-                final Route route = routes.route(group.layer, e);
-                if (route.usable())
+                final int expert = u / GroupSlot.PARTS;
+                if (routes.usableCount(group.layer, expert) > 0)
                 {
-                    pool.unhold(group, e);
-                    if (group.attempts[e] >= maxAttempts)
+                    pool.unhold(group, u);
+                    if (group.attempts[u] >= maxAttempts)
                     {
                         pool.fail(group, BlockStatus.EXPERT_UNAVAILABLE,
-                            "expert " + group.layer + "/" + e + " did not take its block after " +
-                            group.attempts[e] + " attempts");
+                            "expert " + group.layer + "/" + expert + " did not take its block after " +
+                            group.attempts[u] + " attempts");
                         break;
                     }
-                    if (send(group, e))
+                    if (send(group, u))
                     {
                         work++;
                     }
                 }
-                else if (!route.current())
+                else if (!routes.anyCurrent(group.layer, expert))
                 {
-                    hold(group, e, route);
+                    hold(group, u);
                 }
             }
         }
@@ -229,32 +274,44 @@ final class BlockSender
     }
 
     /**
-     * The node behind {@code link} vanished: every block in flight on it is held for its expert's
-     * next location (an answer that still comes from there is combined if it is first; the other
-     * is ignored, so the expert is combined once), or dropped where its group's requests chose so.
+     * The node behind {@code link} vanished: every part in flight on it goes at once to another live
+     * replica of its expert, or is held for the expert's next location (an answer that still comes
+     * from there is combined if it is first; the other is ignored, so each part is combined once),
+     * or, for an expert with no other replica, dropped where its group's requests chose so.
      */
     int recall(final Link link, final GroupDispatcher dispatcher)
     {
         int recalled = 0;
+        final int units = experts * GroupSlot.PARTS;
         for (final GroupSlot group : pool.slots())
         {
             if (!group.inUse || group.open)
             {
                 continue;
             }
-            // Dropping the last outstanding block completes (and releases) the group: stop then.
-            for (int e = 0; e < experts && group.inUse; e++)
+            // Dropping the last outstanding part completes (and releases) the group: stop then.
+            for (int u = 0; u < units && group.inUse; u++)
             {
-                if (group.sent[e] && !group.received[e] && group.sentLink[e] == link)
+                if (group.sent[u] && !group.received[u] && group.sentLink[u] == link)
                 {
-                    group.sent[e] = false;
-                    if (!dispatcher.dropLate(group, e))
+                    group.sent[u] = false;
+                    final int expert = u / GroupSlot.PARTS;
+                    final boolean elsewhere = routes.usableCount(group.layer, expert) > 0;
+                    if (elsewhere || group.parts[expert] > 1 || !dispatcher.dropLate(group, expert))
                     {
-                        hold(group, e, routes.route(group.layer, e));
+                        pool.hold(group, u);
+                        if (!elsewhere)
+                        {
+                            routes.relocateIfDue(group.layer, expert, System.nanoTime());
+                        }
                     }
                     recalled++;
                 }
             }
+        }
+        if (recalled > 0)
+        {
+            retryHeld();
         }
         return recalled;
     }
@@ -263,31 +320,41 @@ final class BlockSender
      * Looks at blocks unanswered for the resend time: such a block may have gone to a node that
      * left, so its expert's location is asked for, and the block is sent again once the route names
      * another endpoint (a late answer to the first send is then ignored, the expert is combined once).
+     * A part unanswered for the hedge time ({@link ReplicaHedge}) whose expert has another live
+     * replica is sent there too; whichever answer comes first is combined, the other ignored.
      */
     int resendOverdue(final long nowNs)
     {
+        final long hedgeNs = hedge.afterNs();
         int work = 0;
+        final int units = experts * GroupSlot.PARTS;
         for (final GroupSlot group : pool.slots())
         {
             if (!group.inUse || group.open)
             {
                 continue;
             }
-            for (int e = 0; e < experts; e++)
+            for (int u = 0; u < units; u++)
             {
-                if (group.sent[e] && !group.received[e] && nowNs - group.sentNs[e] > resendNs)
+                if (group.sent[u] && !group.received[u] && nowNs - group.sentNs[u] > resendNs)
                 {
-                    final Route route = routes.route(group.layer, e);
-                    if (route.link != group.sentLink[e])
+                    final Route route = (Route)group.sentRoute[u];
+                    final int expert = u / GroupSlot.PARTS;
+                    if (route.link != group.sentLink[u] ||
+                        (!route.current() && routes.usableCount(group.layer, expert) > 0))
                     {
-                        group.sent[e] = false;
-                        hold(group, e, route);
+                        group.sent[u] = false;
+                        hold(group, u);
                         work++;
                     }
                     else
                     {
-                        routes.relocateIfDue(route, nowNs);
+                        routes.relocateIfDue(group.layer, expert, nowNs);
                     }
+                }
+                else if (group.sent[u] && !group.received[u] && nowNs - group.sentNs[u] > hedgeNs)
+                {
+                    work += hedge(group, u);  // counted with the resent blocks
                 }
             }
         }

@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.experts.actor.ExpertId;
 import dev.switchyard.experts.endpoint.DataPlane;
 import dev.switchyard.experts.endpoint.EndpointAddress;
 import dev.switchyard.experts.endpoint.Outlet;
 import org.agrona.CloseHelper;
 
 /**
- * Where each expert of each layer is served, as the control plane last said: a route per expert,
- * and one link per endpoint, shared by the experts it serves. A route found unusable (its expert
+ * Where each expert of each layer is served, as the control plane last said: a route per replica of
+ * each expert (up to {@link ExpertId#MAX_REPLICAS}), and one link per endpoint, shared by the experts it serves. A route found unusable (its expert
  * answered DRAINING) is marked stale until the control plane names another location or epoch; one
  * whose endpoint vanished (an offer failed, its node became unreachable) until it names any; it is asked to at most every 250 ms per expert, so that held blocks do not flood it with
  * the same question.
@@ -21,6 +22,7 @@ import org.agrona.CloseHelper;
 final class ExpertRoutes implements AutoCloseable
 {
     private static final long RELOCATE_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(250);
+    static final int REPLICAS = ExpertId.MAX_REPLICAS;
 
     /** The way to one expert endpoint. */
     static final class Link
@@ -40,6 +42,7 @@ final class ExpertRoutes implements AutoCloseable
     {
         final int layer;
         final int expert;
+        final int replica;
         EndpointAddress address;
         Link link;
         int epoch;
@@ -48,10 +51,11 @@ final class ExpertRoutes implements AutoCloseable
         boolean lost;
         long lastRelocateNs;
 
-        Route(final int layer, final int expert)
+        Route(final int layer, final int expert, final int replica)
         {
             this.layer = layer;
             this.expert = expert;
+            this.replica = replica;
         }
 
         /** Whether a block can be offered on this route now. */
@@ -83,7 +87,7 @@ final class ExpertRoutes implements AutoCloseable
     private final RelocationRequests relocation;
     private final int layers;
     private final int experts;
-    private final Route[][] routes;  // [layers, E]
+    private final Route[][][] routes;  // [layers, E, REPLICAS]
     private final Map<EndpointAddress, Link> links = new HashMap<>();
 
     ExpertRoutes(final DataPlane dataPlane, final int layers, final int experts, final RelocationRequests relocation)
@@ -92,29 +96,81 @@ final class ExpertRoutes implements AutoCloseable
         this.relocation = relocation;
         this.layers = layers;
         this.experts = experts;
-        this.routes = new Route[layers][experts];
+        this.routes = new Route[layers][experts][REPLICAS];
         for (int l = 0; l < layers; l++)
         {
             for (int e = 0; e < experts; e++)
             {
-                routes[l][e] = new Route(l, e);
+                for (int r = 0; r < REPLICAS; r++)
+                {
+                    routes[l][e][r] = new Route(l, e, r);
+                }
             }
         }
     }
 
-    Route route(final int layer, final int expert)
+    Route route(final int layer, final int expert, final int replica)
     {
-        return routes[layer][expert];
+        return routes[layer][expert][replica];
     }
 
-    /** The control plane learned that {@code (layer, expert)} is served at {@code address}. */
-    void apply(final int layer, final int expert, final EndpointAddress address, final int epoch)
+    /** How many replicas of the expert can take a block now. */
+    int usableCount(final int layer, final int expert)
     {
-        if (layer < 0 || layer >= layers || expert < 0 || expert >= experts)
+        int n = 0;
+        for (final Route r : routes[layer][expert])
+        {
+            if (r.usable())
+            {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * The usable replica for part {@code part} of a block: the parts of one block go to distinct
+     * replicas while there are enough, in turn otherwise. Null when no replica is usable.
+     */
+    Route pick(final int layer, final int expert, final int part)
+    {
+        final int usable = usableCount(layer, expert);
+        if (usable == 0)
+        {
+            return null;
+        }
+        int skip = part % usable;
+        for (final Route r : routes[layer][expert])
+        {
+            if (r.usable() && skip-- == 0)
+            {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /** Whether any replica of the expert has a location that has not failed since it was named. */
+    boolean anyCurrent(final int layer, final int expert)
+    {
+        for (final Route r : routes[layer][expert])
+        {
+            if (r.current())
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}. */
+    void apply(final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
+    {
+        if (layer < 0 || layer >= layers || expert < 0 || expert >= experts || replica < 0 || replica >= REPLICAS)
         {
             return;
         }
-        final Route route = routes[layer][expert];
+        final Route route = routes[layer][expert][replica];
         if (route.stale && epoch == route.epoch && address.equals(route.address))
         {
             // The old location answered before it finished moving: ask again shortly.
@@ -145,13 +201,16 @@ final class ExpertRoutes implements AutoCloseable
             return null;
         }
         link.helloSent = false;
-        for (final Route[] layer : routes)
+        for (final Route[][] layer : routes)
         {
-            for (final Route r : layer)
+            for (final Route[] expert : layer)
             {
-                if (address.equals(r.address))
+                for (final Route r : expert)
                 {
-                    r.lose();
+                    if (address.equals(r.address))
+                    {
+                        r.lose();
+                    }
                 }
             }
         }
@@ -159,8 +218,8 @@ final class ExpertRoutes implements AutoCloseable
     }
 
     /**
-     * Marks in {@code out} [E] the experts of {@code layer} that cannot be reached now: never located,
-     * or their endpoint vanished. An expert that is moving (its old home answered DRAINING) is not
+     * Marks in {@code out} [E] the experts of {@code layer} that cannot be reached now: no replica
+     * located, or the endpoints of all that were vanished. An expert that is moving (its old home answered DRAINING) is not
      * unreachable: its next home is being prepared. Returns whether any is marked.
      */
     boolean unreachable(final int layer, final boolean[] out)
@@ -168,22 +227,31 @@ final class ExpertRoutes implements AutoCloseable
         boolean any = false;
         for (int e = 0; e < experts; e++)
         {
-            final Route r = routes[layer][e];
-            out[e] = r.address == null || r.lost;
-            any |= out[e];
+            boolean none = true;
+            for (final Route r : routes[layer][e])
+            {
+                none &= r.address == null || r.lost;
+            }
+            out[e] = none;
+            any |= none;
         }
         return any;
     }
 
-    /** Whether a route is known for every expert of every layer; may be called from any thread. */
+    /** Whether a route is known for some replica of every expert of every layer; may be called from any thread. */
     boolean allKnown()
     {
-        for (final Route[] layer : routes)
+        for (final Route[][] layer : routes)
         {
-            for (final Route r : layer)
+            for (final Route[] expert : layer)
             {
                 // Read racily on purpose: a hint for waiting until the system is ready.
-                if (r.address == null)
+                boolean known = false;
+                for (final Route r : expert)
+                {
+                    known |= r.address != null;
+                }
+                if (!known)
                 {
                     return false;
                 }
@@ -193,32 +261,34 @@ final class ExpertRoutes implements AutoCloseable
     }
 
     /**
-     * Up to {@code limit} experts, as {@code layer/expert}, that cannot take a block now (not located,
-     * moving, or not connected); may be called from any thread: a hint for readiness, read racily.
+     * Up to {@code limit} experts, as {@code layer/expert}, that cannot take a block now (no replica
+     * located, or all moving or not connected); may be called from any thread: a hint for readiness,
+     * read racily.
      */
     List<String> unusable(final int limit)
     {
         final List<String> out = new ArrayList<>();
-        for (final Route[] layer : routes)
+        for (int l = 0; l < layers; l++)
         {
-            for (final Route r : layer)
+            for (int e = 0; e < experts; e++)
             {
-                if (out.size() < limit && !r.usable())
+                if (out.size() < limit && usableCount(l, e) == 0)
                 {
-                    out.add(r.layer + "/" + r.expert);
+                    out.add(l + "/" + e);
                 }
             }
         }
         return out;
     }
 
-    /** Asks the control plane where the route's expert is now, unless it was asked a moment ago. */
-    void relocateIfDue(final Route route, final long nowNs)
+    /** Asks the control plane where the expert's replicas are now, unless it was asked a moment ago. */
+    void relocateIfDue(final int layer, final int expert, final long nowNs)
     {
-        if (nowNs - route.lastRelocateNs > RELOCATE_INTERVAL_NS)
+        final Route first = routes[layer][expert][0];
+        if (nowNs - first.lastRelocateNs > RELOCATE_INTERVAL_NS)
         {
-            route.lastRelocateNs = nowNs;
-            relocation.relocate(route.layer, route.expert);
+            first.lastRelocateNs = nowNs;
+            relocation.relocate(layer, expert);
         }
     }
 

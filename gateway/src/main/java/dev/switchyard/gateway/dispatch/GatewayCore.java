@@ -152,7 +152,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
             dropUnavailable);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
-        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, routes, sender, metrics);
+        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
         // No frame can throw out of the duty cycle: a defect is counted against its sender.
@@ -226,7 +226,14 @@ public final class GatewayCore implements Agent, AutoCloseable
     /** The control plane learned that {@code (layer, expert)} is served at {@code address}. */
     public void updateRoute(final int layer, final int expert, final EndpointAddress address, final int epoch)
     {
-        if (closed || !commands.offer(() -> routes.apply(layer, expert, address, epoch)))
+        updateRoute(layer, expert, 0, address, epoch);
+    }
+
+    /** The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}. */
+    public void updateRoute(
+        final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
+    {
+        if (closed || !commands.offer(() -> routes.apply(layer, expert, replica, address, epoch)))
         {
             LOG.warn("route of expert {}/{} not applied: gateway closed or saturated", layer, expert);
             return;

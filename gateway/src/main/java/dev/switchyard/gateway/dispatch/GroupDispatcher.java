@@ -101,12 +101,17 @@ final class GroupDispatcher
         metrics.routing.record(layer, plan, gatings[layer].config().groupSize());
         group.dispatchedNs = System.nanoTime();
         metrics.stages.recordNanos(StageLatency.Stage.GATING, group.dispatchedNs - gatingNs);
+        // Rows are independent: an expert's block is split across its live replicas (at least one
+        // part, which waits for a replica if none is live).
         int outstanding = 0;
         for (int e = 0; e < experts; e++)
         {
-            if (plan.slotCount(e) > 0)
+            final int rows = plan.slotCount(e);
+            if (rows > 0)
             {
-                outstanding++;
+                final int parts = Math.max(1, Math.min(rows, routes.usableCount(layer, e)));
+                group.split(e, rows, parts);
+                outstanding += parts;
             }
         }
         group.outstanding = outstanding;
@@ -121,7 +126,10 @@ final class GroupDispatcher
             if (plan.slotCount(e) > 0)
             {
                 metrics.addExpertRows(layer, e, plan.slotCount(e));
-                sender.send(group, e);
+                for (int p = 0; p < group.parts[e] && group.inUse; p++)
+                {
+                    sender.send(group, e * GroupSlot.PARTS + p);
+                }
             }
         }
         metrics.stages.recordNanos(StageLatency.Stage.DISPATCH, System.nanoTime() - group.dispatchedNs);
@@ -141,7 +149,8 @@ final class GroupDispatcher
     }
 
     /**
-     * The block of {@code expert} was in flight to a node that vanished. If every request of the
+     * The block of {@code expert}, whole (one part), was in flight to a node that vanished and no other
+     * replica can take it. If every request of the
      * group would rather be answered without it, and the other gates do not depend on it
      * ({@code before_capacity}), the group goes on without that expert, as capacity 0 for it would
      * have routed it; otherwise the block waits for the expert's next home. Returns whether it was
@@ -162,7 +171,7 @@ final class GroupDispatcher
                 group.segRequest[s].skip(expert, experts);
             }
         }
-        group.received[expert] = true;
+        group.received[expert * GroupSlot.PARTS] = true;
         if (--group.outstanding == 0)
         {
             pool.complete(group);

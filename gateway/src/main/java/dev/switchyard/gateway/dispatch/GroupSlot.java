@@ -8,10 +8,18 @@ import dev.switchyard.router.plan.RoutingPlan;
  * One token group from formation to combine; a fixed pool of these bounds the groups in flight. The
  * group id sent on the wire carries the slot index and a sequence, so a late block for a slot that
  * has moved on is recognised and ignored.
+ * <p>
+ * An expert's block may be split into parts, one per live replica (its rows are independent), so
+ * what is sent, held and combined is a unit: unit {@code u = expert * PARTS + part} covers the
+ * expert's slots {@code partStart[u] .. partStart[u] + partRows[u]}. The part rides in the top bits
+ * of the group id on the wire ({@link #wireId}), so a reply names its part.
  */
 final class GroupSlot
 {
     static final int SLOT_BITS = 16;
+    static final int PARTS = ExpertRoutes.REPLICAS;
+    static final int PART_SHIFT = 56;
+    static final long GROUP_MASK = (1L << PART_SHIFT) - 1;
 
     final int index;
     final float[] x;            // [G, d]
@@ -19,12 +27,16 @@ final class GroupSlot
     final float[] gates;        // [G, E]
     final float[] y;            // [G, d]
     final RoutingPlan plan;
-    final boolean[] sent;       // [E] block on the wire (or answered)
-    final boolean[] received;   // [E] block combined
-    final boolean[] waiting;    // [E] block waits for a route to its expert
-    final int[] attempts;       // [E]
-    final long[] sentNs;        // [E] when the block last went out
-    final Object[] sentLink;    // [E] where it went
+    final int[] parts;          // [E] parts the expert's block is split into
+    final int[] partStart;      // [E * PARTS] first slot of each part
+    final int[] partRows;       // [E * PARTS]
+    final boolean[] sent;       // [E * PARTS] part on the wire (or answered)
+    final boolean[] received;   // [E * PARTS] part combined
+    final boolean[] waiting;    // [E * PARTS] part waits for a route to its expert
+    final int[] attempts;       // [E * PARTS]
+    final long[] sentNs;        // [E * PARTS] when the part last went out
+    final Object[] sentLink;    // [E * PARTS] the link it went on
+    final Object[] sentRoute;   // [E * PARTS] the replica it went to
 
     // Segments: which request rows this group holds.
     PendingRequest[] segRequest = new PendingRequest[4];
@@ -56,12 +68,17 @@ final class GroupSlot
         gates = new float[maxTokens * experts];
         y = new float[maxTokens * d];
         plan = new RoutingPlan(maxTokens, experts);
-        sent = new boolean[experts];
-        received = new boolean[experts];
-        waiting = new boolean[experts];
-        attempts = new int[experts];
-        sentNs = new long[experts];
-        sentLink = new Object[experts];
+        final int units = experts * PARTS;
+        parts = new int[experts];
+        partStart = new int[units];
+        partRows = new int[units];
+        sent = new boolean[units];
+        received = new boolean[units];
+        waiting = new boolean[units];
+        attempts = new int[units];
+        sentNs = new long[units];
+        sentLink = new Object[units];
+        sentRoute = new Object[units];
     }
 
     void open(final long sequence, final int layer, final boolean keepApart, final long nowNs)
@@ -82,6 +99,27 @@ final class GroupSlot
         Arrays.fill(waiting, false);
         Arrays.fill(attempts, 0);
         Arrays.fill(sentLink, null);
+        Arrays.fill(sentRoute, null);
+        Arrays.fill(parts, 0);
+        Arrays.fill(partRows, 0);
+    }
+
+    /** Splits the block of {@code expert} ({@code rows} slots) into {@code count} parts of near-equal rows. */
+    void split(final int expert, final int rows, final int count)
+    {
+        parts[expert] = count;
+        for (int p = 0; p < count; p++)
+        {
+            final int u = expert * PARTS + p;
+            partStart[u] = p * rows / count;
+            partRows[u] = (p + 1) * rows / count - partStart[u];
+        }
+    }
+
+    /** The group id a part carries on the wire. */
+    long wireId(final int unit)
+    {
+        return groupId | ((long)(unit % PARTS) << PART_SHIFT);
     }
 
     void addSegment(final PendingRequest request, final int requestRow, final int count, final int requestGroup)

@@ -23,7 +23,6 @@ final class ReplyCombiner implements FragmentHandler
     private final int d;
     private final int experts;
     private final GroupPool pool;
-    private final ExpertRoutes routes;
     private final BlockSender sender;
     private final GatewayMetrics metrics;
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
@@ -34,14 +33,12 @@ final class ReplyCombiner implements FragmentHandler
         final int experts,
         final FrameSizes sizes,
         final GroupPool pool,
-        final ExpertRoutes routes,
         final BlockSender sender,
         final GatewayMetrics metrics)
     {
         this.d = d;
         this.experts = experts;
         this.pool = pool;
-        this.routes = routes;
         this.sender = sender;
         this.metrics = metrics;
         this.replyRows = new float[sizes.maxBlockRows() * d];
@@ -60,15 +57,18 @@ final class ReplyCombiner implements FragmentHandler
             metrics.unanswerableFrames.incrementAndGet();
             return;
         }
-        final long groupId = blockFrame.groupId();
+        final long wireId = blockFrame.groupId();
+        final long groupId = wireId & GroupSlot.GROUP_MASK;
+        final int part = (int)(wireId >>> GroupSlot.PART_SHIFT);
         final GroupSlot group = pool.slotOf(groupId);
         final int expert = blockFrame.expert();
-        if (group == null || expert < 0 || expert >= experts)
+        if (group == null || expert < 0 || expert >= experts || part >= GroupSlot.PARTS)
         {
             metrics.staleReplies.incrementAndGet();
             return;
         }
-        if (!group.inUse || group.open || group.groupId != groupId || !group.sent[expert] || group.received[expert])
+        final int unit = expert * GroupSlot.PARTS + part;
+        if (!group.inUse || group.open || group.groupId != groupId || !group.sent[unit] || group.received[unit])
         {
             metrics.staleReplies.incrementAndGet();
             return;
@@ -80,19 +80,24 @@ final class ReplyCombiner implements FragmentHandler
         {
             case OK ->
             {
-                if (blockFrame.rows() != plan.slotCount(expert) || blockFrame.cols() != d)
+                final int rows = group.partRows[unit];
+                if (blockFrame.rows() != rows || blockFrame.cols() != d)
                 {
                     pool.fail(group, BlockStatus.INTERNAL, "expert " + group.layer + "/" + expert +
                         " answered " + blockFrame.rows() + " x " + blockFrame.cols() + " for a block of " +
-                        plan.slotCount(expert) + " x " + d);
+                        rows + " x " + d);
                     return;
                 }
                 final long combineNs = System.nanoTime();
-                metrics.stages.recordNanos(StageLatency.Stage.EXPERT_ROUND_TRIP, combineNs - group.sentNs[expert]);
-                blockFrame.readRows(replyRows, 0);  // [slots, d]
-                Combine.accumulate(plan, expert, replyRows, d, group.y, 0);  // y [G, d] += gate * row
+                metrics.stages.recordNanos(StageLatency.Stage.EXPERT_ROUND_TRIP, combineNs - group.sentNs[unit]);
+                blockFrame.readRows(replyRows, 0);  // [rows, d]
+                accumulate(plan, expert, group.partStart[unit], rows, group.y);
                 metrics.stages.recordNanos(StageLatency.Stage.COMBINE, System.nanoTime() - combineNs);
-                group.received[expert] = true;
+                group.received[unit] = true;
+                if (group.attempts[unit] == 1)
+                {
+                    sender.answered(System.nanoTime() - group.sentNs[unit]);
+                }
                 if (--group.outstanding == 0)
                 {
                     pool.complete(group);
@@ -100,17 +105,37 @@ final class ReplyCombiner implements FragmentHandler
             }
             case DRAINING, EXPERT_UNAVAILABLE ->
             {
-                group.sent[expert] = false;
-                final Route route = routes.route(group.layer, expert);
-                // Only the incarnation the block was sent to is gone: if the control plane already
-                // named the next one, that route is good and the block goes there.
-                if (blockFrame.epoch() == route.epoch)
+                group.sent[unit] = false;
+                final Route route = (Route)group.sentRoute[unit];
+                // Only the incarnation the part was sent to is gone: if the control plane already
+                // named the next one, that route is good and the part goes there (or to another replica).
+                if (route != null && blockFrame.epoch() == route.epoch)
                 {
                     route.stale = true;
                 }
-                sender.hold(group, expert, route);
+                sender.hold(group, unit);
             }
             default -> pool.fail(group, status, "expert " + group.layer + "/" + expert + " answered " + status);
+        }
+    }
+
+    /**
+     * y [G, d] += gate * row for the expert's slots {@code first .. first + rows} from replyRows
+     * [rows, d]: the same products and sums as {@link Combine#accumulate}, so a split block combines
+     * bit for bit as a whole one (each token gets one term per expert, and two-term sums commute).
+     */
+    private void accumulate(final RoutingPlan plan, final int expert, final int first, final int rows, final float[] y)
+    {
+        for (int i = 0; i < rows; i++)
+        {
+            final float g = plan.slotGate(expert, first + i);
+            final int dst = plan.slotToken(expert, first + i) * d;
+            final int src = i * d;
+            for (int j = 0; j < d; j++)
+            {
+                final float product = g * replyRows[src + j];
+                y[dst + j] += product;
+            }
         }
     }
 }

@@ -26,6 +26,10 @@ import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ClusterStatus;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
 import dev.switchyard.gateway.cluster.ExpertLocator;
+import dev.switchyard.gateway.cluster.ExpertShards;
+import dev.switchyard.gateway.cluster.ReplicaAllocation;
+import dev.switchyard.gateway.cluster.Replicas;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import dev.switchyard.gateway.cluster.FailureProfile;
 import dev.switchyard.gateway.dispatch.ClientPolicy;
 import dev.switchyard.gateway.config.ClusterTls;
@@ -68,6 +72,8 @@ public final class SwitchyardNode implements AutoCloseable
     public static final String ROLE_EXPERTS = "experts";
     /** Groups each layer's gating runs before the gateway starts, for the JIT. */
     private static final int GATING_WARM_UP_ROUNDS = 20;
+    /** Expert copies moved per rebalance round, as least-shard-allocation-strategy.rebalance-absolute-limit. */
+    private static final int REBALANCE_LIMIT = 20;
 
     private final NodeSettings settings;
     private final ModelDirectory model;
@@ -160,10 +166,14 @@ public final class SwitchyardNode implements AutoCloseable
             started.add(pool);
             final ExpertHost host = endpoint == null ? null :
                 new ExpertHost(endpoint, expertLoader(settings, model, modelConfig, pool), loadExecutor);
+            final Replicas replicas = Replicas.from(full);
             ClusterSharding.get(system).init(
                 Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
                     .withStopMessage(new ExpertActor.HandOff())
-                    .withRole(ROLE_EXPERTS));
+                    .withRole(ROLE_EXPERTS)
+                    .withMessageExtractor(new ExpertShards())
+                    .withAllocationStrategy(new ReplicaAllocation(
+                        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)), REBALANCE_LIMIT)));
             joinCluster(system, settings);
 
             GatewayCore gateway = null;
@@ -205,12 +215,14 @@ public final class SwitchyardNode implements AutoCloseable
                     gateway.start();
                 }
                 locator[0] = system.systemActorOf(
-                    ExpertLocator.create(gateway, layers, experts, settings.relocateEvery(), Duration.ofSeconds(3)),
+                    ExpertLocator.create(gateway, layers, experts, replicas, settings.relocateEvery(),
+                        Duration.ofSeconds(3)),
                     "expert-locator", Props.empty());
             }
-            system.systemActorOf(ExpertKeeper.create(layers, experts, settings.keepAliveEvery()), "expert-keeper",
+            system.systemActorOf(ExpertKeeper.create(replicas.ids(layers, experts), settings.keepAliveEvery()),
+                "expert-keeper",
                 Props.empty());
-            system.systemActorOf(ClusterStatus.create(layers, experts, gateway == null ? null : metrics),
+            system.systemActorOf(ClusterStatus.create(layers, experts, replicas, gateway == null ? null : metrics),
                 ClusterStatus.NAME, Props.empty());
             final NodeHealth health = nodeHealth(dataPlane, gateway, endpoint);
             started.add(health);

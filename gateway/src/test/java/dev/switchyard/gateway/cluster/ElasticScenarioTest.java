@@ -234,6 +234,152 @@ class ElasticScenarioTest
         }
     }
 
+    /**
+     * Two replicas of every expert on three nodes (the gateway node hosts experts too): a node
+     * killed with SIGKILL under steady open-loop load fails no request and times none out, since
+     * its replicas' rows go to the other replica of each expert at once. Prints p99 in the crash
+     * window (from the kill until the killed node's copies are hosted again, then 3 s more) beside
+     * steady state.
+     */
+    @Test
+    void replicatedExpertsLoseANodeWithoutAFailedRequest() throws Exception
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
+            new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
+        final float[][] inputs = new float[8][];
+        final float[][] expected = new float[inputs.length][];
+        try (ModelDirectory model = ModelDirectory.open(modelDir))
+        {
+            for (int i = 0; i < inputs.length; i++)
+            {
+                inputs[i] = tokens(3 + 5 * i, 90 + i);
+                expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
+            }
+        }
+        final String replicas = "switchyard.experts.replicas = 2";
+        final ServeProcess gateway = node("gateway", "all", null, replicas);
+        final String[] gatewayAt = gateway.addresses(90);
+        final String seed = gatewayAt[0];
+        final ServeProcess expertsA = node("experts-a", "experts", seed, replicas);
+        final ServeProcess expertsB = node("experts-b", "experts", seed, replicas);
+        final String killedAt = "pekko://switchyard@" + expertsA.addresses(90)[0];
+        expertsB.addresses(90);
+        // Every copy placed on its own node: both copies of each expert located, on distinct nodes.
+        final Map<String, String> copies = new java.util.HashMap<>();
+        final long placedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!distinctCopies(gateway.output(), copies))
+        {
+            assertTrue(System.nanoTime() < placedBy, "replicas never on distinct nodes: " + copies);
+            Thread.sleep(200);
+        }
+        assertStatusShowsReplicas(seed);
+
+        final List<Sent> sent = new ArrayList<>();
+        try (SwitchyardClient client = SwitchyardClient.connect(gatewayAt[1]))
+        {
+            for (final float[] x : inputs)
+            {
+                final InferAnswer answer = client.infer(x, x.length / D, null, false, options()).get(30, TimeUnit.SECONDS);
+                assertTrue(answer.ok(), answer.toString());
+            }
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS, options(), sent);
+            final Thread loadThread = new Thread(load, "open-loop load");
+            loadThread.start();
+            try
+            {
+                load.awaitSentInPhase(PER_PHASE);
+                load.phase = Phase.KILL;
+                final long killNs = System.nanoTime();
+                expertsA.kill();
+                gateway.awaitAfter(killNs, l -> l.contains("served again") && l.contains(killedAt), 60,
+                    "that the killed node's copies are hosted again");
+                load.awaitSentInPhase(load.sentInPhase() + PER_PHASE);
+            }
+            finally
+            {
+                load.stop = true;
+                loadThread.join(30_000);
+            }
+            final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
+            for (final Sent s : sent)
+            {
+                final InferAnswer answer = s.answer().get(30, TimeUnit.SECONDS);
+                byPhase.computeIfAbsent(s.phase(), p -> new EnumMap<>(AnswerStatus.class))
+                    .merge(answer.status(), 1, Integer::sum);
+                if (answer.ok())
+                {
+                    assertArrayEquals(expected[s.input()], answer.output(), "request of input " + s.input() +
+                        " in phase " + s.phase());
+                }
+            }
+            System.out.printf("2 replicas: requests sent %d, answered twice %d, by phase %s%n", sent.size(),
+                client.unmatchedAnswers(), byPhase);
+            System.out.printf("2 replicas: p99 steady %.1f ms, crash window %.1f ms (p50 %.1f / %.1f ms)%n",
+                load.percentile(Phase.STEADY, 0.99), load.percentile(Phase.KILL, 0.99),
+                load.percentile(Phase.STEADY, 0.50), load.percentile(Phase.KILL, 0.50));
+            assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+            for (final Phase p : List.of(Phase.STEADY, Phase.KILL))
+            {
+                final Map<AnswerStatus, Integer> counts = byPhase.get(p);
+                assertTrue(counts != null && counts.keySet().equals(java.util.Set.of(AnswerStatus.OK)),
+                    "phase " + p + " answered " + counts + "\n" + outputs());
+            }
+        }
+    }
+
+    private static final Pattern SERVED_BY = Pattern.compile("expert (0-\\d+(?:-1)?) served by (\\S+)");
+
+    /** Whether the gateway's log places both copies of every expert, last on distinct nodes. */
+    private static boolean distinctCopies(final String log, final Map<String, String> copies)
+    {
+        final Matcher m = SERVED_BY.matcher(log);
+        while (m.find())
+        {
+            copies.put(m.group(1), m.group(2));
+        }
+        for (int e = 0; e < EXPERTS; e++)
+        {
+            final String first = copies.get("0-" + e);
+            final String second = copies.get("0-" + e + "-1");
+            if (first == null || second == null || first.equals(second))
+            {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code cluster status --json} names both copies of every expert, on distinct nodes. */
+    private static void assertStatusShowsReplicas(final String node) throws Exception
+    {
+        final long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        String last = "";
+        while (System.nanoTime() < by)
+        {
+            final java.io.StringWriter out = new java.io.StringWriter();
+            final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out));
+            assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
+            last = out.toString();
+            boolean apart = true;
+            for (final com.fasterxml.jackson.databind.JsonNode e :
+                new com.fasterxml.jackson.databind.ObjectMapper().readTree(last).get("experts"))
+            {
+                final com.fasterxml.jackson.databind.JsonNode copies = e.get("replicas");
+                apart &= copies.size() == 1 && copies.get(0).get("replica").asInt() == 1 &&
+                    copies.get(0).get("node").isTextual() && e.get("node").isTextual() &&
+                    !copies.get(0).get("node").asText().equals(e.get("node").asText());
+            }
+            if (apart)
+            {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        throw new AssertionError("cluster status never showed both copies of every expert apart: " + last);
+    }
+
     /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
     private static void assertStatusShows(final String node, final int members) throws Exception
     {
@@ -275,9 +421,16 @@ class ElasticScenarioTest
 
     private ServeProcess node(final String name, final String role, final String seed) throws Exception
     {
+        return node(name, role, seed, "");
+    }
+
+    private ServeProcess node(final String name, final String role, final String seed, final String extraConf)
+        throws Exception
+    {
         final Path conf = dir.resolve(name + ".conf");
         Files.writeString(conf, String.join("\n",
             "switchyard.cluster.failure-profile = local",
+            extraConf,
             "switchyard.data-plane.aeron-dir = \"" + dir.resolve("aeron-" + name).toString().replace("\\", "/") + "\"",
             "switchyard.gateway.relocate-interval = 1s",
             "switchyard.experts.keep-alive-interval = 500ms",
