@@ -24,7 +24,7 @@ public record ClientPolicy(
 {
     public static ClientPolicy defaults()
     {
-        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 16, Duration.ofSeconds(2));
+        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 256, Duration.ofSeconds(2));
     }
 
     /** From {@code switchyard.gateway.client-*} of a resolved configuration. */
