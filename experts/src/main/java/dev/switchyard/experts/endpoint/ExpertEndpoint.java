@@ -13,7 +13,6 @@ import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.GatewayHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import io.aeron.FragmentAssembler;
-import io.aeron.Publication;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.Header;
 import org.agrona.BufferUtil;
@@ -21,8 +20,6 @@ import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
-import org.agrona.collections.Long2LongHashMap;
-import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.IdleStrategy;
@@ -43,7 +40,10 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ExpertEndpoint.class);
     private static final int FRAGMENT_LIMIT = 16;
+    /** Results a gateway takes none of for this long are dropped; a new outlet may connect this long. */
     private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
+    /** An outlet whose gateway has been disconnected this long is closed. */
+    private static final long GATEWAY_GONE_NS = TimeUnit.SECONDS.toNanos(10);
     /** Gateways one endpoint answers at once; a hello past it is refused (each holds a publication). */
     private static final int MAX_GATEWAYS = 256;
 
@@ -66,16 +66,13 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
     private final Int2ObjectHashMap<Registered> experts = new Int2ObjectHashMap<>();
     private final IntHashSet draining = new IntHashSet();
-    private final Long2ObjectHashMap<Outlet> replies = new Long2ObjectHashMap<>();
-    private final Long2ObjectHashMap<String> replyChannels = new Long2ObjectHashMap<>();
-    private final Long2LongHashMap replyOpenedNs = new Long2LongHashMap(0);
+    private final GatewayReplies replies;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final ExpertBlockFrame frame = new ExpertBlockFrame();
     private final HelloFrame hello = new HelloFrame();
     private final UnsafeBuffer out;
     private final float[] x;   // [maxRows, d]
     private final float[] y;   // [maxRows, d]
-    private final IdleStrategy offerIdle;
     private final Doorbell bell;
     private final StatusCounters counters = new StatusCounters();
     private final FrameFaults faults = new FrameFaults("expert endpoint");
@@ -87,7 +84,6 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final AtomicLongArray computeNanos;
     private final AtomicLong agentErrors = new AtomicLong();
     private AgentRunner runner;
-    private Offers.WhileWaiting whileReplying;
     private volatile boolean closed;
 
     public ExpertEndpoint(final DataPlane dataPlane, final Shape shape)
@@ -114,19 +110,20 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         this.y = new float[(int)elements];
         this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
             (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), 64));
-        this.offerIdle = dataPlane.newIdleStrategy();
+        this.replies = new GatewayReplies(dataPlane, MAX_GATEWAYS,
+            (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), REPLY_TIMEOUT_NS, GATEWAY_GONE_NS,
+            replyFailures);
         this.bell = dataPlane.ipcDoorbell(WireLayout.EXPERT_STREAM_ID);
     }
 
     /**
      * Runs this endpoint on {@code shared}, a runner of several agents, rather than a thread of its
-     * own; {@code peerWork} is the work of the agents beside it, done while a reply waits for room
-     * (they cannot free it while this endpoint holds their thread). Closing either closes the runner.
+     * own; {@code peerWork} is the work of the agents beside it (kept for callers: no reply waits
+     * for room any more, so none is done here). Closing either closes the runner.
      */
     public void runOn(final AgentRunner shared, final Offers.WhileWaiting peerWork)
     {
         this.runner = shared;
-        this.whileReplying = peerWork;
     }
 
     /** Starts this endpoint's thread. */
@@ -271,6 +268,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     public int doWork()
     {
         int work = commands.drain(Runnable::run);
+        work += replies.poll(System.nanoTime());
         work += ipc.poll(ipcAssembler, FRAGMENT_LIMIT);
         work += udp.poll(udpAssembler, FRAGMENT_LIMIT);
         return work;
@@ -310,27 +308,18 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             refuse(header, hello.fault(), length);
             return;
         }
-        final Outlet existing = replies.get(h.senderId());
-        if (existing != null && !existing.isClosed() && h.channel().equals(replyChannels.get(h.senderId())))
+        switch (replies.hello(h.senderId(), h.channel(), h.streamId(), System.nanoTime()))
         {
-            return;
+            case TOO_MANY ->
+            {
+                refuse(header, FrameFault.UNKNOWN_SENDER, length);
+                LOG.warn("gateway {} not taken: {} gateways already send to this endpoint", h.senderId(), MAX_GATEWAYS);
+            }
+            case BAD_CHANNEL -> refuse(header, FrameFault.BAD_CHANNEL, length);
+            case KNOWN, OPENED ->
+            {
+            }
         }
-        if (existing == null && replies.size() >= MAX_GATEWAYS)
-        {
-            refuse(header, FrameFault.UNKNOWN_SENDER, length);
-            LOG.warn("gateway {} not taken: {} gateways already send to this endpoint", h.senderId(), MAX_GATEWAYS);
-            return;
-        }
-        final Outlet outlet = ReplyChannels.open(dataPlane, h.channel(), h.streamId());
-        if (outlet == null)
-        {
-            refuse(header, FrameFault.BAD_CHANNEL, length);
-            return;
-        }
-        CloseHelper.quietClose(existing);
-        replies.put(h.senderId(), outlet);
-        replyChannels.put(h.senderId(), h.channel());
-        replyOpenedNs.put(h.senderId(), System.nanoTime());
     }
 
     private void onBlock(final DirectBuffer buffer, final int offset, final int length, final Header header)
@@ -345,10 +334,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         {
             faults.count(header.sessionId(), frame.fault(), length);
         }
-        final Outlet reply = replies.get(frame.replyTo());
         final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
         counters.increment(status);
-        if (reply == null)
+        if (!replies.knows(frame.replyTo()))
         {
             unanswerable.incrementAndGet();
             faults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
@@ -373,19 +361,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
                 frame.epoch(), 0, 0, status, y, 0);
         }
-        // A gateway that is not connected is waited for only while its outlet is new (the connection
-        // is being set up, its first blocks already here); once that window has passed, a gateway
-        // gone or never there costs nothing, since waiting would hold every other gateway's blocks.
-        final long waitNs = reply.publication().isConnected() ? REPLY_TIMEOUT_NS :
-            replyOpenedNs.get(frame.replyTo()) + REPLY_TIMEOUT_NS - System.nanoTime();
-        final long result = waitNs > 0 ?
-            reply.offer(out, 0, outLength, offerIdle, waitNs, whileReplying) : Publication.NOT_CONNECTED;
-        if (result < 0)
-        {
-            replyFailures.incrementAndGet();
-            LOG.warn("result of group {} expert {}/{} not sent: {}", frame.groupId(), frame.layer(), frame.expert(),
-                Offers.describe(result));
-        }
+        // Sent now or held for the next passes: never waited for here.
+        replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
     }
 
     private BlockStatus check()
@@ -427,8 +404,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     public void onClose()
     {
         bell.detach();
-        replies.values().forEach(CloseHelper::quietClose);
-        replies.clear();
+        replies.close();
         CloseHelper.closeAll(ipc, udp);
     }
 

@@ -1,11 +1,12 @@
 package dev.switchyard.gateway.dispatch;
 
+import dev.switchyard.experts.endpoint.OfferBacklog;
 import dev.switchyard.experts.endpoint.Outlet;
 
 /**
  * A client between its hello and its welcome: the publication back to it is being added (without
  * waiting on the driver), then the welcome is offered once per try, with back-off, until it is
- * taken or the client is given up.
+ * taken or the client is given up. Once welcomed, the same object is the client's entry.
  */
 final class ClientHandshake
 {
@@ -15,6 +16,8 @@ final class ClientHandshake
     final long registrationId;
     final long startNs;
     Outlet outlet;
+    /** Answers its client has not taken yet; made when it is welcomed. */
+    OfferBacklog backlog;
     long nextTryNs;
     long backoffNs;
 

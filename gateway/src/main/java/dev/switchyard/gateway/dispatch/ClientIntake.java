@@ -118,38 +118,38 @@ final class ClientIntake implements FragmentHandler
         if (framing != BlockStatus.OK)
         {
             metrics.clientFrames.count(header.sessionId(), requestFrame.fault(), length);
-            clients.refuse(client, clientId, requestId, framing, "request frame of " + length +
+            clients.refuse(clientId, requestId, framing, "request frame of " + length +
                 " bytes does not hold " + rows + " x " + requestFrame.cols() + " floats");
             return;
         }
         if (layer < 0 || layer >= layers)
         {
-            clients.refuse(client, clientId, requestId, BlockStatus.UNKNOWN_LAYER,
+            clients.refuse(clientId, requestId, BlockStatus.UNKNOWN_LAYER,
                 "layer " + layer + " does not exist (the model has " + layers + ")");
             return;
         }
         if (requestFrame.cols() != d)
         {
-            clients.refuse(client, clientId, requestId, BlockStatus.BAD_SHAPE,
+            clients.refuse(clientId, requestId, BlockStatus.BAD_SHAPE,
                 "tokens have " + requestFrame.cols() + " columns, d_model is " + d);
             return;
         }
         if (rows < 1 || rows > maxRequestRows)
         {
-            clients.refuse(client, clientId, requestId, BlockStatus.BAD_INPUT,
+            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT,
                 "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
             return;
         }
         if (!requests.clientHasRoomFor(clientId, rows))
         {
-            clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
+            clients.refuse(clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
                 "is full (" + requests.clientRequests(clientId) + " requests, " + requests.clientTokens(clientId) +
                 " tokens waiting)");
             return;
         }
         if (!requests.hasRoomFor(rows))
         {
-            clients.refuse(client, clientId, requestId, BlockStatus.OVERLOADED, "gateway queue is full (" +
+            clients.refuse(clientId, requestId, BlockStatus.OVERLOADED, "gateway queue is full (" +
                 requests.size() + " requests, " + requests.tokens() + " tokens waiting)");
             return;
         }
@@ -165,7 +165,7 @@ final class ClientIntake implements FragmentHandler
         if (invalid != null)
         {
             requests.recycle(request);
-            clients.refuse(client, clientId, requestId, BlockStatus.BAD_INPUT, invalid);
+            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, invalid);
             return;
         }
         request.wantRouting = requestFrame.wantRouting();

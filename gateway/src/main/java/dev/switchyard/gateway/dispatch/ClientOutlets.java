@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.endpoint.DataPlane;
-import dev.switchyard.experts.endpoint.Offers;
+import dev.switchyard.experts.endpoint.FramePool;
+import dev.switchyard.experts.endpoint.OfferBacklog;
 import dev.switchyard.experts.endpoint.Outlet;
 import dev.switchyard.experts.endpoint.ReplyChannels;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
@@ -12,12 +13,10 @@ import dev.switchyard.router.wire.AnswerFrame;
 import dev.switchyard.router.wire.HelloFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.BufferUtil;
-import io.aeron.Publication;
 import org.agrona.CloseHelper;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,11 +31,18 @@ import org.slf4j.LoggerFactory;
  * as long again). Repeated hellos of one client collapse into its handshake. A welcomed client whose publication stays disconnected past
  * {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
  * clients it has.
+ * <p>
+ * Answers are offered once; one that finds its client back-pressured waits in that client's
+ * {@link OfferBacklog} (pooled buffers, bounded) and is retried every pass, behind which the
+ * client's later answers queue in order. A client that takes nothing for {@code answerStallNs},
+ * or whose backlog is full when another answer is due, is dropped: its held answers and those
+ * still to come are counted as undelivered, and nobody else waited on it.
  */
 final class ClientOutlets implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(ClientOutlets.class);
-    private static final long ANSWER_TIMEOUT_NS = TimeUnit.MILLISECONDS.toNanos(200);
+    /** Memory all held answers may take, over every client. */
+    private static final long HELD_ANSWER_BYTES = 64L << 20;
     private static final long FIRST_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(500);
     private static final long MAX_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -64,16 +70,16 @@ final class ClientOutlets implements AutoCloseable
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final UnsafeBuffer welcomeBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final UnsafeBuffer answerBuffer;
-    private final IdleStrategy offerIdle;
-    private final Offers.WhileWaiting whileOffering;
+    private final int answerQueue;
+    private final long answerStallNs;
+    private final FramePool heldAnswers;
+    /** Welcomed clients with answers held back, drained each pass. */
+    private final ArrayList<ClientHandshake> backlogged = new ArrayList<>();
     private long lastSweepNs;
     TrafficTap tap = TrafficTap.NONE;
 
     /**
-     * @param offerIdle          how an offer waits for room (shared by the gateway's offers, one thread)
-     * @param whileOffering      work done while an offer waits for room
-     * @param handshakeTimeoutNs a client that has not taken its welcome by then is given up
-     * @param idleTimeoutNs      a welcomed client disconnected this long is closed
+     * @param policy timeouts of handshakes, idle and stalled clients, and the answers held per client
      */
     ClientOutlets(
         final DataPlane dataPlane,
@@ -83,10 +89,7 @@ final class ClientOutlets implements AutoCloseable
         final int d,
         final FrameSizes sizes,
         final GatewayMetrics metrics,
-        final IdleStrategy offerIdle,
-        final Offers.WhileWaiting whileOffering,
-        final long handshakeTimeoutNs,
-        final long idleTimeoutNs)
+        final ClientPolicy policy)
     {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
@@ -96,10 +99,13 @@ final class ClientOutlets implements AutoCloseable
         this.layers = layers;
         this.maxRequestRows = sizes.maxRequestRows();
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
-        this.offerIdle = offerIdle;
-        this.whileOffering = whileOffering;
-        this.handshakeTimeoutNs = handshakeTimeoutNs;
-        this.idleTimeoutNs = idleTimeoutNs;
+        this.handshakeTimeoutNs = policy.handshakeTimeout().toNanos();
+        this.idleTimeoutNs = policy.idleTimeout().toNanos();
+        this.answerQueue = policy.answerQueue();
+        this.answerStallNs = policy.answerStallTimeout().toNanos();
+        final int frameLength = sizes.answerFrameLength();
+        this.heldAnswers = new FramePool(frameLength,
+            (int)Math.max(policy.answerQueue(), Math.min(4096, HELD_ANSWER_BYTES / frameLength)));
     }
 
     /** The outlet of a client that has been welcomed, or null. */
@@ -163,7 +169,7 @@ final class ClientOutlets implements AutoCloseable
         final ClientHandshake replaced = clients.remove(id);
         if (replaced != null)
         {
-            replaced.outlet.close();
+            release(replaced);
         }
         disconnectedSinceNs.remove(id);
         metrics.clientsConnected.set(clients.size());
@@ -219,6 +225,7 @@ final class ClientOutlets implements AutoCloseable
                 work++;
             }
         }
+        work += drainBacklogs(nowNs);
         if (nowNs - lastSweepNs > SWEEP_INTERVAL_NS)
         {
             lastSweepNs = nowNs;
@@ -258,6 +265,7 @@ final class ClientOutlets implements AutoCloseable
             {
                 h.outlet.bell().ring();
                 handshakes.remove(h.clientId);
+                h.backlog = new OfferBacklog(answerQueue);
                 clients.put(h.clientId, h);
                 metrics.clientsConnected.set(clients.size());
                 return true;
@@ -319,7 +327,7 @@ final class ClientOutlets implements AutoCloseable
         {
             final long id = leaving.getLong(i);
             disconnectedSinceNs.remove(id);
-            clients.remove(id).outlet.close();
+            release(clients.remove(id));
             metrics.clientsReleased.incrementAndGet();
         }
         metrics.clientsConnected.set(clients.size());
@@ -327,20 +335,24 @@ final class ClientOutlets implements AutoCloseable
     }
 
     /** Answers a request that was never admitted. */
-    void refuse(
-        final Outlet client, final long clientId, final long requestId, final BlockStatus status,
-        final String detail)
+    void refuse(final long clientId, final long requestId, final BlockStatus status, final String detail)
     {
         metrics.answers.increment(status);
+        final ClientHandshake client = clients.get(clientId);
+        if (client == null)
+        {
+            metrics.answersUndelivered.incrementAndGet();
+            return;
+        }
         final int len = answerFrame.writeError(
             answerBuffer, 0, clientId, requestId, status, FrameSizes.clip(detail));
-        deliver(client, len);
+        deliver(client, len, System.nanoTime());
     }
 
     /** Answers an admitted request: its outputs (and routing, if asked for) or why it failed. */
     void answer(final PendingRequest request)
     {
-        final Outlet client = outlet(request.clientId);
+        final ClientHandshake client = clients.get(request.clientId);
         if (client == null)
         {
             metrics.answersUndelivered.incrementAndGet();
@@ -364,26 +376,109 @@ final class ClientOutlets implements AutoCloseable
             length = answerFrame.writeError(answerBuffer, 0, request.clientId, request.requestId,
                 request.status, FrameSizes.clip(request.detail));
         }
-        deliver(client, length);
+        deliver(client, length, System.nanoTime());
     }
 
-    private void deliver(final Outlet client, final int length)
+    /** Sends an answer now, or holds it behind the client's earlier ones; never waits. */
+    private void deliver(final ClientHandshake client, final int length, final long nowNs)
     {
-        tap.answer(System.nanoTime(), answerBuffer, 0, length);
+        tap.answer(nowNs, answerBuffer, 0, length);
         // A client that is not connected is gone (or going): its answer cannot wait for it.
-        final long result = client.publication().isConnected() ?
-            client.offer(answerBuffer, 0, length, offerIdle, ANSWER_TIMEOUT_NS, whileOffering) :
-            Publication.NOT_CONNECTED;
+        if (!client.outlet.publication().isConnected())
+        {
+            metrics.answersUndelivered.incrementAndGet();
+            return;
+        }
+        final boolean wasEmpty = client.backlog.isEmpty();
+        final long result = client.backlog.offer(client.outlet, heldAnswers, answerBuffer, 0, length, nowNs);
+        if (result == OfferBacklog.QUEUED)
+        {
+            if (wasEmpty)
+            {
+                backlogged.add(client);
+            }
+            return;
+        }
         if (result < 0)
         {
             metrics.answersUndelivered.incrementAndGet();
+            if (result == OfferBacklog.FULL)
+            {
+                drop(client, nowNs, "its answer queue is full (" + client.backlog.size() + " answers held)");
+            }
         }
+    }
+
+    /** Retries the answers held back, each client's in order; drops the clients stuck past the stall timeout. */
+    private int drainBacklogs(final long nowNs)
+    {
+        int work = 0;
+        for (int i = backlogged.size() - 1; i >= 0; i--)
+        {
+            final ClientHandshake client = backlogged.get(i);
+            if (clients.get(client.clientId) != client)
+            {
+                backlogged.remove(i);  // released meanwhile; its buffers went back to the pool then
+                continue;
+            }
+            final int sent = client.backlog.drain(client.outlet, heldAnswers, nowNs);
+            if (sent > 0)
+            {
+                work += sent;
+            }
+            if (sent < 0 || client.backlog.stuck(nowNs, answerStallNs))
+            {
+                drop(client, nowNs, sent < 0 ? "its answer channel closed" : "it took no answer for " +
+                    TimeUnit.NANOSECONDS.toMillis(answerStallNs) + " ms");
+                work++;
+            }
+            else if (client.backlog.isEmpty())
+            {
+                backlogged.remove(i);
+            }
+        }
+        return work;
+    }
+
+    /** Gives a welcomed client up: it is not taking its answers, and holding more for it would cost the others. */
+    private void drop(final ClientHandshake client, final long nowNs, final String why)
+    {
+        if (clients.get(client.clientId) != client)
+        {
+            return;
+        }
+        clients.remove(client.clientId);
+        disconnectedSinceNs.remove(client.clientId);
+        release(client);
+        giveUp(client, nowNs);
+        metrics.clientsConnected.set(clients.size());
+        LOG.warn("client {} dropped: {}", client.clientId, why);
+    }
+
+    /** Closes a welcomed client's outlet and counts the answers it still held as undelivered. */
+    private void release(final ClientHandshake client)
+    {
+        if (client.backlog != null)
+        {
+            final int dropped = client.backlog.clear(heldAnswers);
+            if (dropped > 0)
+            {
+                metrics.answersUndelivered.addAndGet(dropped);
+            }
+        }
+        client.outlet.close();
+    }
+
+    /** Answers held back for clients now (a gauge for tests and health). */
+    int heldAnswers()
+    {
+        return heldAnswers.held();
     }
 
     @Override
     public void close()
     {
-        clients.values().forEach(welcomed -> welcomed.outlet.close());
+        clients.values().forEach(this::release);
         clients.clear();
         for (int i = 0; i < handshakeOrder.size(); i++)
         {

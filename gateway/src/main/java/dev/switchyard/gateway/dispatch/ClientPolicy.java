@@ -14,13 +14,17 @@ import dev.switchyard.router.BadInputException;
  * @param idleTimeout        a welcomed client whose answer channel stays disconnected this long is released
  * @param maxRequestsPerClient requests of one client admitted and not yet answered; more are refused as overloaded
  * @param maxTokensPerClient tokens of those requests; more are refused as overloaded
+ * @param answerQueue        answers held for one client that is not taking them (back-pressured)
+ * @param answerStallTimeout a client whose oldest held answer waits this long (or whose queue is
+ *                           full when another answer is due) is dropped
  */
 public record ClientPolicy(
-    Duration handshakeTimeout, Duration idleTimeout, int maxRequestsPerClient, int maxTokensPerClient)
+    Duration handshakeTimeout, Duration idleTimeout, int maxRequestsPerClient, int maxTokensPerClient,
+    int answerQueue, Duration answerStallTimeout)
 {
     public static ClientPolicy defaults()
     {
-        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18);
+        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 256, Duration.ofSeconds(2));
     }
 
     /** From {@code switchyard.gateway.client-*} of a resolved configuration. */
@@ -30,17 +34,23 @@ public record ClientPolicy(
             config.getDuration("switchyard.gateway.client-handshake-timeout"),
             config.getDuration("switchyard.gateway.client-idle-timeout"),
             config.getInt("switchyard.gateway.max-requests-per-client"),
-            config.getInt("switchyard.gateway.max-tokens-per-client"));
+            config.getInt("switchyard.gateway.max-tokens-per-client"),
+            config.getInt("switchyard.gateway.client-answer-queue"),
+            config.getDuration("switchyard.gateway.client-answer-stall-timeout"));
         if (p.handshakeTimeout.isNegative() || p.handshakeTimeout.isZero() || p.idleTimeout.isNegative() ||
-            p.idleTimeout.isZero())
+            p.idleTimeout.isZero() || p.answerStallTimeout.isNegative() || p.answerStallTimeout.isZero())
         {
-            throw new BadInputException("switchyard.gateway.client-handshake-timeout and client-idle-timeout " +
-                "must be positive durations");
+            throw new BadInputException("switchyard.gateway.client-handshake-timeout, client-idle-timeout and " +
+                "client-answer-stall-timeout must be positive durations");
         }
         if (p.maxRequestsPerClient < 1 || p.maxTokensPerClient < 1)
         {
             throw new BadInputException("switchyard.gateway.max-requests-per-client and max-tokens-per-client " +
                 "must be at least 1");
+        }
+        if (p.answerQueue < 1 || p.answerQueue > 4096)
+        {
+            throw new BadInputException("switchyard.gateway.client-answer-queue must be 1..4096, got " + p.answerQueue);
         }
         return p;
     }

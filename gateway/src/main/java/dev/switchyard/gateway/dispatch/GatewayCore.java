@@ -19,7 +19,6 @@ import io.aeron.Subscription;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -141,11 +140,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clientChannel = dataPlane.resolvedChannel(clientUdp);
         final String replyUdpChannel = dataPlane.resolvedChannel(replyUdp);
 
-        // Every offer of this thread waits the same way, and keeps taking replies in while it waits.
-        final IdleStrategy offerIdle = dataPlane.newIdleStrategy();
-        final Offers.WhileWaiting whileOffering = this::whileOffering;
-        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, offerIdle,
-            whileOffering, clientPolicy.handshakeTimeout().toNanos(), clientPolicy.idleTimeout().toNanos());
+        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy);
         this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.dispatcher = new GroupDispatcher(
@@ -180,11 +175,6 @@ public final class GatewayCore implements Agent, AutoCloseable
     public int pollReplies()
     {
         return replyIpc.poll(replyIpcAssembler, FRAGMENT_LIMIT) + replyUdp.poll(replyUdpAssembler, FRAGMENT_LIMIT);
-    }
-
-    private int whileOffering()
-    {
-        return pollReplies() + peerWork.doWork();
     }
 
     /** Shows every request and answer frame to {@code tap}; set before the core starts. */

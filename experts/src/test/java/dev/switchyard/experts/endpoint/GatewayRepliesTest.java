@@ -1,0 +1,74 @@
+package dev.switchyard.experts.endpoint;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.aeron.Subscription;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An expert endpoint's ways back to gateways, over a real media driver: results a gateway does not
+ * take are held, never waited for, and dropped (counted) once they stall; the outlet of a gateway
+ * that left is closed.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class GatewayRepliesTest
+{
+    private static final int FRAME = 32 << 10;
+    private static final int STREAM = 4712;
+    private static final long STALL_NS = TimeUnit.SECONDS.toNanos(2);
+    private static final long GONE_NS = TimeUnit.SECONDS.toNanos(10);
+
+    @Test
+    void stalledResultsAreDroppedAndDepartedGatewaysReleased() throws Exception
+    {
+        final AtomicLong failures = new AtomicLong();
+        try (DataPlane plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
+                 1 << 20, 1 << 20, 1408));
+             GatewayReplies replies = new GatewayReplies(plane, 4, FRAME, STALL_NS, GONE_NS, failures))
+        {
+            final Subscription gateway = plane.subscribeIpc(STREAM);
+            long now = 0;
+            assertEquals(GatewayReplies.Opened.OPENED, replies.hello(7, "aeron:ipc", STREAM, now));
+            assertEquals(GatewayReplies.Opened.KNOWN, replies.hello(7, "aeron:ipc", STREAM, now));
+            assertEquals(GatewayReplies.Opened.BAD_CHANNEL, replies.hello(8, "aeron:udp?nothing", STREAM, now));
+
+            // The gateway reads nothing: its window fills and later results are held, not waited for.
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME]);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (int i = 0; i < 40; i++)
+            {
+                final long start = System.nanoTime();
+                assertTrue(replies.send(7, frame, 0, FRAME, now), "result " + i + " was dropped");
+                assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "a send waited");
+                assertTrue(System.nanoTime() < deadline);
+            }
+            assertEquals(0, failures.get());
+            replies.poll(now + STALL_NS / 2);
+            assertEquals(0, failures.get(), "dropped before the stall time");
+            replies.poll(now + STALL_NS + 1);
+            assertTrue(failures.get() > 0, "results held past the stall time were not dropped");
+            final long dropped = failures.get();
+
+            // The gateway leaves: once its outlet has been disconnected past the gone time, it is closed.
+            gateway.close();
+            now += STALL_NS + 2;
+            while (replies.released() == 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the departed gateway's outlet was not released");
+                now += GONE_NS / 4;
+                replies.poll(now);
+                Thread.sleep(10);
+            }
+            assertEquals(0, replies.size());
+            assertEquals(dropped, failures.get());
+            replies.send(7, frame, 0, FRAME, now);
+            assertEquals(dropped + 1, failures.get(), "a result for a released gateway is counted");
+        }
+    }
+}
