@@ -80,22 +80,43 @@ class ElasticScenarioTest
         }
     }
 
-    @Test
-    void joinCrashAndLeaveUnderLoadLoseNoRequest() throws Exception
+    private Path writeModel() throws Exception
     {
         final Path modelDir = dir.resolve("model");
         ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
             new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
+        return modelDir;
+    }
+
+    /** Eight requests of 3 to 38 tokens, each [T * D]. */
+    private static float[][] requests()
+    {
         final float[][] inputs = new float[8][];
+        for (int i = 0; i < inputs.length; i++)
+        {
+            inputs[i] = tokens(3 + 5 * i, 90 + i);
+        }
+        return inputs;
+    }
+
+    private static float[][] localAnswers(final ModelDirectory model, final float[][] inputs) throws Exception
+    {
         final float[][] expected = new float[inputs.length][];
+        for (int i = 0; i < inputs.length; i++)
+        {
+            expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
+        }
+        return expected;
+    }
+
+    @Test
+    void joinCrashAndLeaveUnderLoadLoseNoRequest() throws Exception
+    {
+        final Path modelDir = writeModel();
         try (ModelDirectory model = ModelDirectory.open(modelDir))
         {
-            for (int i = 0; i < inputs.length; i++)
-            {
-                inputs[i] = tokens(3 + 5 * i, 90 + i);
-                expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
-            }
-            runScenario(model, inputs, expected);
+            final float[][] inputs = requests();
+            runScenario(model, inputs, localAnswers(model, inputs));
         }
     }
 
@@ -244,18 +265,12 @@ class ElasticScenarioTest
     @Test
     void replicatedExpertsLoseANodeWithoutAFailedRequest() throws Exception
     {
-        final Path modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
-            new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
-        final float[][] inputs = new float[8][];
-        final float[][] expected = new float[inputs.length][];
+        final Path modelDir = writeModel();
+        final float[][] inputs = requests();
+        final float[][] expected;
         try (ModelDirectory model = ModelDirectory.open(modelDir))
         {
-            for (int i = 0; i < inputs.length; i++)
-            {
-                inputs[i] = tokens(3 + 5 * i, 90 + i);
-                expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
-            }
+            expected = localAnswers(model, inputs);
         }
         final String replicas = "switchyard.experts.replicas = 2";
         final ServeProcess gateway = node("gateway", "all", null, replicas);
