@@ -1,6 +1,6 @@
 package dev.switchyard.gateway.dispatch;
 
-import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.dataplane.Outlet;
 
 /**
  * A client between its hello and its welcome: the publication back to it is being added (without

@@ -3,7 +3,7 @@ package dev.switchyard.gateway.record;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.client.AnswerStatus;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.Object2ObjectHashMap;
 

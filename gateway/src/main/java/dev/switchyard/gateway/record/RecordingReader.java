@@ -3,9 +3,9 @@ package dev.switchyard.gateway.record;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.router.wire.AnswerFrame;
-import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;
