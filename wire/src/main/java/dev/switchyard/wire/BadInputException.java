@@ -1,7 +1,5 @@
 package dev.switchyard.wire;
 
-import dev.switchyard.wire.BadInputException;
-
 /**
  * Input a user or a client got wrong: a file, a shape, a value, a flag. The message is one line
  * that names what is wrong; callers print it as it is, never with a stack trace.
