@@ -3,11 +3,10 @@ package dev.switchyard.gateway.cluster;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -64,16 +63,8 @@ final class ServeProcess implements AutoCloseable
 
     private static String mainLogback()
     {
-        try
-        {
-            // gateway/target/classes/logback.xml, beside the test classes' logback-test.xml
-            return Path.of(SwitchyardNode.class.getProtectionDomain().getCodeSource().getLocation().toURI())
-                .resolve("logback.xml").toString();
-        }
-        catch (final URISyntaxException ex)
-        {
-            throw new IllegalStateException(ex);
-        }
+        // The gateway's logback.xml (in its jar or classes folder), not the test classes' logback-test.xml.
+        return Objects.requireNonNull(SwitchyardNode.class.getResource("/logback.xml"), "logback.xml").toString();
     }
 
     private void read()
