@@ -2,7 +2,7 @@ package dev.switchyard.transformer;
 
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.ModelType;
 import dev.switchyard.router.io.ModelConfigJson;

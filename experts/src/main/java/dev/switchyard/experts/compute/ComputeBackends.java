@@ -2,7 +2,7 @@ package dev.switchyard.experts.compute;
 
 import dev.switchyard.experts.compute.scalar.ScalarBackend;
 import dev.switchyard.experts.compute.vector.VectorBackend;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** The compute backends by name: {@code vector} (the default) and {@code scalar} (the reference). */
 public final class ComputeBackends

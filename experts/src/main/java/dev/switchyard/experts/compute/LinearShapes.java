@@ -1,6 +1,6 @@
 package dev.switchyard.experts.compute;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.tensor.F32Tensor;
 
 /** Shape checks shared by the backends; each failure names the tensor. */

@@ -1,6 +1,6 @@
 package dev.switchyard.experts.compute;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 import java.util.Locale;
 

@@ -1,5 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.DataPlane;
+
 /**
  * Where a node receives data-plane frames.
  *

@@ -1,14 +1,21 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.Offers;
+import dev.switchyard.dataplane.GuardedFragments;
+import dev.switchyard.dataplane.FrameFaults;
+import dev.switchyard.dataplane.Doorbell;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.AgentErrors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import dev.switchyard.router.wire.ExpertBlockFrame;
-import dev.switchyard.router.wire.FrameFault;
-import dev.switchyard.router.wire.HelloFrame;
-import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.frame.FrameFault;
+import dev.switchyard.wire.frame.HelloFrame;
+import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.GatewayHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;

@@ -1,5 +1,8 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.Offers;
+import dev.switchyard.dataplane.DataPlane;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;

@@ -1,5 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.Offers;
 import io.aeron.Publication;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

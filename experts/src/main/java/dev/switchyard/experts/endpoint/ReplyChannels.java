@@ -1,5 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.DataPlane;
 import io.aeron.ChannelUri;
 import io.aeron.exceptions.AeronException;
 

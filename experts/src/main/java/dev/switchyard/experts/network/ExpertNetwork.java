@@ -6,7 +6,7 @@ import dev.switchyard.experts.compute.LinearShapes;
 import dev.switchyard.experts.compute.PackedLinear;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.endpoint.BlockCompute;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.model.ExpertWeights;
 

@@ -1,7 +1,7 @@
 package dev.switchyard.experts.compute;
 
 import dev.switchyard.experts.compute.vector.VectorBackend;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.tensor.F32Tensor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;

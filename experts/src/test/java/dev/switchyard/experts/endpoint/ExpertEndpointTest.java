@@ -1,12 +1,15 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Offers;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.dataplane.DataPlane;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.router.wire.ExpertBlockFrame;
-import dev.switchyard.router.wire.HelloFrame;
-import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.frame.HelloFrame;
+import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.ExclusivePublication;
 import io.aeron.FragmentAssembler;

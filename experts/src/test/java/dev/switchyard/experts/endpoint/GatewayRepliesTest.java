@@ -1,5 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.dataplane.DataPlane;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 

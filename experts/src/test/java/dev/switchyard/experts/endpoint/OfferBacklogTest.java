@@ -1,5 +1,8 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.dataplane.DataPlane;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;

@@ -6,7 +6,7 @@ import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.compute.TestTensors;
 import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.compute.vector.VectorBackend;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.model.ExpertWeights;
 import dev.switchyard.router.tensor.F32Tensor;

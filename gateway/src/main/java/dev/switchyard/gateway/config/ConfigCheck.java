@@ -13,7 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Checks a node's {@code switchyard} section against the reference configuration before anything

@@ -1,7 +1,7 @@
 package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.experts.endpoint.OfferBacklog;
-import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.dataplane.Outlet;
 
 /**
  * A client between its hello and its welcome: the publication back to it is being added (without

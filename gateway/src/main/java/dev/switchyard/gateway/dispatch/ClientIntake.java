@@ -2,11 +2,11 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.router.wire.FrameFault;
-import dev.switchyard.router.wire.HelloFrame;
-import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.frame.FrameFault;
+import dev.switchyard.wire.frame.HelloFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.ClientHelloEncoder;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;

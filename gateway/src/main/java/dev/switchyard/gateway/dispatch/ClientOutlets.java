@@ -3,14 +3,14 @@ package dev.switchyard.gateway.dispatch;
 import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.experts.endpoint.FramePool;
 import dev.switchyard.experts.endpoint.OfferBacklog;
-import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.experts.endpoint.ReplyChannels;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.router.wire.AnswerFrame;
-import dev.switchyard.router.wire.HelloFrame;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;

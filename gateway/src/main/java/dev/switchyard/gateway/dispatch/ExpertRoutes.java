@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.actor.ExpertId;
-import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.experts.endpoint.EndpointAddress;
-import dev.switchyard.experts.endpoint.Outlet;
+import dev.switchyard.dataplane.Outlet;
 import org.agrona.CloseHelper;
 
 /**

@@ -1,8 +1,8 @@
 package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.wire.AnswerFrame;
-import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.WireLayout;
 
 /**
  * How large the gateway's frames may be. Every block, request and answer must fit one data-plane
@@ -23,7 +23,7 @@ record FrameSizes(int maxBlockRows, int maxRequestRows, int blockFrameLength, in
     {
         final int d = config.dModel();
         final int groupSize = config.routing().groupSize();
-        final int maxBlockRows = WireLayout.maxBlockRows(config.routing(), config.numExperts());
+        final int maxBlockRows = config.routing().maxBlockRows(config.numExperts());
         if (WireLayout.blockFrameLength(maxBlockRows, d) > maxMessage)
         {
             throw new IllegalArgumentException("a block of " + maxBlockRows + " x " + d +

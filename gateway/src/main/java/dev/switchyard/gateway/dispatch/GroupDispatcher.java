@@ -7,7 +7,7 @@ import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.gating.Top2Gating;
 import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.RoutingPlan;
-import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

@@ -5,7 +5,7 @@ import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.RoutingPlan;
-import dev.switchyard.router.wire.ExpertBlockFrame;
+import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;

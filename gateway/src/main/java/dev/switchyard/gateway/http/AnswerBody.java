@@ -6,7 +6,7 @@ import java.io.UncheckedIOException;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.client.InferAnswer;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
 

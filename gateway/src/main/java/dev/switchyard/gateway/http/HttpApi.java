@@ -11,9 +11,9 @@ import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.metrics.NodeHealth;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;

@@ -6,10 +6,10 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.tokens.TokenChecks;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;

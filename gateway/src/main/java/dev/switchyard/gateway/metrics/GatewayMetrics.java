@@ -3,7 +3,7 @@ package dev.switchyard.gateway.metrics;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import dev.switchyard.experts.endpoint.FrameFaults;
+import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.experts.endpoint.StatusCounters;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;

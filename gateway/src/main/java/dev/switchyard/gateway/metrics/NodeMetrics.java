@@ -8,9 +8,9 @@ import java.util.Locale;
 import java.util.function.LongSupplier;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
-import dev.switchyard.experts.endpoint.FrameFaults;
+import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.experts.endpoint.StatusCounters;
-import dev.switchyard.router.wire.FrameFault;
+import dev.switchyard.wire.frame.FrameFault;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.AeronCounters;
 import io.aeron.driver.status.SystemCounterDescriptor;

@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.router.wire.AnswerFrame;
-import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import org.agrona.DirectBuffer;

@@ -142,7 +142,7 @@ final class SegmentScanner
         }
         catch (final IOException ex)
         {
-            throw new dev.switchyard.router.BadInputException(file + " cannot be read: " + ex.getMessage());
+            throw new dev.switchyard.wire.BadInputException(file + " cannot be read: " + ex.getMessage());
         }
     }
 

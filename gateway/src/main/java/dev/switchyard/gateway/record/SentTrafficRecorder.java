@@ -1,11 +1,11 @@
 package dev.switchyard.gateway.record;
 
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
 import dev.switchyard.gateway.record.replay.ScheduledRequest;
 import dev.switchyard.gateway.record.replay.SendObserver;
-import dev.switchyard.router.wire.AnswerFrame;
-import dev.switchyard.router.wire.RequestFrame;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.ExpandableDirectByteBuffer;
 

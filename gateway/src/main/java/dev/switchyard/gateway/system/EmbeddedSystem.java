@@ -7,9 +7,9 @@ import java.util.concurrent.TimeoutException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.agrona.CloseHelper;
 
 /**

@@ -8,8 +8,8 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.switchyard.experts.endpoint.DataPlane;
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.http.HttpSettings;

@@ -7,11 +7,11 @@ import java.util.List;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import dev.switchyard.experts.endpoint.DataPlaneSettings;
+import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.gateway.config.ConfigCheck;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.http.HttpSettings;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Everything a node needs, read from the {@code switchyard} section of its configuration.

@@ -19,8 +19,8 @@ import dev.switchyard.experts.actor.LoadedExpert;
 import dev.switchyard.experts.actor.ModelExpertLoader;
 import dev.switchyard.experts.compute.ComputeBackends;
 import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.endpoint.AgentErrors;
-import dev.switchyard.experts.endpoint.DataPlane;
+import dev.switchyard.dataplane.AgentErrors;
+import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ClusterStatus;
@@ -42,12 +42,12 @@ import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.NodeHealth;
 import dev.switchyard.gateway.metrics.NodeMetrics;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
 import dev.switchyard.router.gating.RouterProjection;
 import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.router.wire.WireLayout;
+import dev.switchyard.wire.frame.WireLayout;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.CompositeAgent;
@@ -135,7 +135,7 @@ public final class SwitchyardNode implements AutoCloseable
             final int layers = model.layerCount();
             final int experts = modelConfig.numExperts();
             final DataPlane dataPlane = DataPlane.start(settings.dataPlane().sizedFor(
-                WireLayout.largestMessage(modelConfig.routing(), experts, modelConfig.dModel())));
+                WireLayout.largestMessage(modelConfig.routing().maxBlockRows(experts), modelConfig.routing().groupSize(), modelConfig.dModel())));
             started.add(dataPlane);
 
             ExpertEndpoint endpoint = null;
@@ -143,7 +143,7 @@ public final class SwitchyardNode implements AutoCloseable
             {
                 endpoint = new ExpertEndpoint(dataPlane,
                     new ExpertEndpoint.Shape(layers, experts, modelConfig.dModel(),
-                        WireLayout.maxBlockRows(modelConfig.routing(), experts)));
+                        modelConfig.routing().maxBlockRows(experts)));
                 started.add(endpoint);
                 if (!(settings.runsGateway() && settings.sharedThread()))
                 {

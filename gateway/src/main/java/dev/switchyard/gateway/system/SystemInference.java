@@ -3,10 +3,10 @@ package dev.switchyard.gateway.system;
 import java.nio.file.Path;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.io.RoutingReport;
 import dev.switchyard.router.model.ModelDirectory;
 

@@ -1,9 +1,9 @@
 package dev.switchyard.gateway.transformer;
 
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.transformer.moe.MoeLayers;
 

@@ -9,10 +9,10 @@ import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.system.LocalReferenceAccess;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.config.Activation;

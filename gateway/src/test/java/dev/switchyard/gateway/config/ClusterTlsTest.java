@@ -9,7 +9,7 @@ import java.util.concurrent.TimeUnit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.gateway.system.SwitchyardNode;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.Normalize;

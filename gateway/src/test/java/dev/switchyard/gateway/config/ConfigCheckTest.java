@@ -5,7 +5,7 @@ import java.nio.file.Path;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

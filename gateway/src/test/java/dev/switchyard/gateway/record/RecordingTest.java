@@ -10,9 +10,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.system.EmbeddedSystem;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;

@@ -10,12 +10,12 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.experts.endpoint.DataPlane;
-import dev.switchyard.experts.endpoint.DataPlaneSettings;
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.Normalize;

@@ -12,11 +12,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.gateway.client.InferAnswer;
-import dev.switchyard.gateway.client.RequestOptions;
-import dev.switchyard.gateway.client.SwitchyardClient;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.Normalize;

@@ -47,4 +47,18 @@ public record RoutingConfig(
         return new RoutingConfig(
             size, capacityFactor, minCapacity, secondPolicy, secondThreshold, normalize, secondPlaceLoss, randomSeed);
     }
+
+    /**
+     * The most rows one expert's data-plane block can hold for groups of up to {@link #groupSize()}
+     * tokens: slots past the capacity are dropped, and a token holds at most two slots.
+     */
+    public int maxBlockRows(final int experts)
+    {
+        int most = 0;
+        for (int g = 1; g <= groupSize; g++)
+        {
+            most = Math.max(most, Math.min(capacity(g, experts), 2 * g));
+        }
+        return most;
+    }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.Normalize;

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadFeature;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;

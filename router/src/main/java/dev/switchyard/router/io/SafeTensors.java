@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.tensor.F32Tensor;
 
 import java.io.Closeable;

@@ -1,7 +1,7 @@
 package dev.switchyard.router.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.LayerType;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.ModelType;

@@ -1,6 +1,6 @@
 package dev.switchyard.router.tokens;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** Refuses token data that would poison a group: NaN and infinities, named by token and column. */
 public final class TokenChecks

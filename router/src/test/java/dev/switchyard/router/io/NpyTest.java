@@ -1,6 +1,6 @@
 package dev.switchyard.router.io;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

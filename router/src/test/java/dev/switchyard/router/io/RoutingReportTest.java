@@ -2,7 +2,7 @@ package dev.switchyard.router.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,6 +1,6 @@
 package dev.switchyard.router.model;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.RoutingConfig;

@@ -1,6 +1,6 @@
 package dev.switchyard.transformer.decode;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.forward.Transformer;

@@ -1,6 +1,6 @@
 package dev.switchyard.transformer.io;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,6 +1,6 @@
 package dev.switchyard.transformer.model;
 
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.LayerType;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.TransformerConfig;

@@ -3,7 +3,7 @@ package dev.switchyard.transformer.model;
 import dev.switchyard.experts.compute.ComputeBackend;
 import dev.switchyard.experts.compute.PackedLinear;
 import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.LayerType;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.TransformerConfig;

@@ -5,7 +5,7 @@ import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
 import dev.switchyard.gateway.record.replay.ScheduledRequest;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Synthetic traffic, reproducible from its seed: arrival times, request sizes and tokens come from

@@ -3,7 +3,7 @@ package dev.switchyard.gateway.record.replay;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.client.InferAnswer;
 import dev.switchyard.gateway.record.RecordedRequest;
 import dev.switchyard.gateway.record.RecordedRouting;
 

@@ -1,6 +1,6 @@
 package dev.switchyard.gateway.record.replay;
 
-import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.client.InferAnswer;
 
 /** Sees each request an open-loop run sends and the answer it gets (from the client's threads). */
 public interface SendObserver

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.TreeSet;
 
 import dev.switchyard.gateway.record.replay.AnswerCheck;
-import dev.switchyard.router.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.HdrHistogram.Histogram;
 
 /**

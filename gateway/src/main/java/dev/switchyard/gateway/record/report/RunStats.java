@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import dev.switchyard.gateway.client.AnswerStatus;
+import dev.switchyard.client.AnswerStatus;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 

@@ -1,7 +1,7 @@
 package dev.switchyard.gateway.record.replay;
 
-import dev.switchyard.gateway.client.AnswerStatus;
-import dev.switchyard.gateway.client.InferAnswer;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
 import dev.switchyard.gateway.record.RecordedRequest;
 import dev.switchyard.gateway.record.RecordedRouting;
 import org.junit.jupiter.api.Test;

@@ -1,0 +1,705 @@
+package dev.switchyard.client;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.dataplane.AgentErrors;
+import dev.switchyard.dataplane.Doorbell;
+import dev.switchyard.dataplane.FrameFaults;
+import dev.switchyard.dataplane.GuardedFragments;
+import dev.switchyard.dataplane.Offers;
+import dev.switchyard.wire.BadInputException;
+import dev.switchyard.wire.frame.AnswerFrame;
+import dev.switchyard.wire.frame.FrameFault;
+import dev.switchyard.wire.frame.HelloFrame;
+import dev.switchyard.wire.frame.RequestFrame;
+import dev.switchyard.wire.frame.WireLayout;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import dev.switchyard.wire.sbe.WelcomeEncoder;
+import io.aeron.ChannelUriStringBuilder;
+import io.aeron.FragmentAssembler;
+import io.aeron.Publication;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.Header;
+import org.agrona.BufferUtil;
+import org.agrona.CloseHelper;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.Agent;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
+ * the answer; {@link #stream} delivers answers to a callback in request order. Requests larger
+ * than one message are split into whole groups and their answers joined. Thread-safe.
+ */
+public final class SwitchyardClient implements AutoCloseable
+{
+    private static final long CONNECT_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(15);
+    /** How long a request without a deadline of its own may wait for room (the gateway's default deadline). */
+    private static final long OFFER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
+    /** Beyond the request's deadline, how long the client waits before it gives up on the gateway. */
+    private static final long GRACE_MS = 5_000;
+    private static final long DEFAULT_WAIT_MS = 60_000;
+    /**
+     * How long the connection to a welcomed gateway may be down before every request in flight fails
+     * as {@link AnswerStatus#GATEWAY_UNAVAILABLE}. The media driver declares a peer's publication
+     * disconnected after {@link DataPlane#PEER_TIMEOUT_NS} without a status message; this adds the
+     * margin for a gateway that is only slow.
+     */
+    public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 1_000;
+    private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private final DataPlane dataPlane;
+    private final boolean ownsDataPlane;
+    private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
+    private final Publication requests;
+    private final Doorbell requestBell;
+    private final Doorbell answerBell;
+    private final Subscription answers;
+    private final FragmentAssembler assembler;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final AnswerFrame answerFrame = new AnswerFrame();
+    private final HelloFrame helloFrame = new HelloFrame();
+    private final RequestFrame requestFrame = new RequestFrame();
+    private final UnsafeBuffer sendBuffer;
+    private final IdleStrategy offerIdle;
+    private final ConcurrentHashMap<Long, PendingAnswer> pending = new ConcurrentHashMap<>();
+    private final AtomicLong nextRequestId = new AtomicLong(1);
+    private final AtomicLong unmatchedAnswers = new AtomicLong();
+    private final AgentRunner runner;
+    private final FrameFaults answerFaults = new FrameFaults("client answers");
+    private final AtomicLong agentErrors = new AtomicLong();
+    private final long gatewayTimeoutNs;
+    private long lastLivenessCheckNs;
+    private long disconnectedSinceNs;
+    private volatile String lostGateway;
+    private volatile HelloFrame.Welcome welcome;
+
+    private SwitchyardClient(
+        final DataPlane dataPlane, final boolean ownsDataPlane, final String requestChannel,
+        final String answerChannel, final int answerStream, final long gatewayTimeoutMs)
+    {
+        this.gatewayTimeoutNs = TimeUnit.MILLISECONDS.toNanos(gatewayTimeoutMs);
+        this.dataPlane = dataPlane;
+        this.ownsDataPlane = ownsDataPlane;
+        this.offerIdle = dataPlane.newIdleStrategy();
+        this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(dataPlane.settings().maxMessageLength(), 64));
+        this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
+        this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
+            dataPlane.settings().maxMessageLength(), true);
+        this.requests = requestChannel.startsWith("aeron:udp") ?
+            dataPlane.aeron().addPublication(new ChannelUriStringBuilder(requestChannel)
+                .termLength(dataPlane.settings().udpTermLength()).mtu(dataPlane.settings().mtu()).build(),
+                WireLayout.CLIENT_REQUEST_STREAM_ID) :
+            dataPlane.aeron().addPublication(requestChannel, WireLayout.CLIENT_REQUEST_STREAM_ID);
+        final boolean ipc = requestChannel.startsWith(DataPlane.IPC_CHANNEL);
+        this.requestBell = ipc ? dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID) : Doorbell.NONE;
+        this.answerBell = ipc ? dataPlane.ipcDoorbell(answerStream) : Doorbell.NONE;
+        this.runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("switchyard client", agentErrors), null,
+            new Agent()
+        {
+            @Override
+            public void onStart()
+            {
+                answerBell.attach();
+            }
+
+            @Override
+            public void onClose()
+            {
+                answerBell.detach();
+            }
+
+            @Override
+            public int doWork()
+            {
+                return answers.poll(assembler, 16) + watchGateway(System.nanoTime());
+            }
+
+            @Override
+            public String roleName()
+            {
+                return "switchyard-client";
+            }
+        });
+        AgentRunner.startOnThread(runner);
+        final String replyChannel = answerChannel.startsWith("aeron:udp") ?
+            dataPlane.resolvedChannel(answers) : answerChannel;
+        handshake(replyChannel, answerStream);
+    }
+
+    /**
+     * Connects to the gateway at {@code hostPort} over UDP, with a media driver of the client's own.
+     *
+     * @throws BadInputException when the address is malformed or the gateway does not answer
+     */
+    public static SwitchyardClient connect(final String hostPort)
+    {
+        return connect(hostPort, Duration.ofMillis(DEFAULT_GATEWAY_TIMEOUT_MS));
+    }
+
+    /**
+     * As {@link #connect(String)}; once the gateway has been out of contact for {@code gatewayTimeout}
+     * beyond the media driver's peer timeout ({@link DataPlane#PEER_TIMEOUT_NS}), every request in
+     * flight ends as {@link AnswerStatus#GATEWAY_UNAVAILABLE}.
+     */
+    public static SwitchyardClient connect(final String hostPort, final Duration gatewayTimeout)
+    {
+        if (gatewayTimeout.isNegative())
+        {
+            throw new BadInputException("gateway timeout must not be negative (got " + gatewayTimeout + ")");
+        }
+        final InetSocketAddress gateway = parse(hostPort);
+        final String local = localAddressTowards(gateway);
+        final DataPlane plane = DataPlane.start(new DataPlaneSettings(
+            local, 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408));
+        try
+        {
+            return connect(plane, true, hostPort, gatewayTimeout.toMillis());
+        }
+        catch (final RuntimeException ex)
+        {
+            plane.close();
+            throw ex;
+        }
+    }
+
+    /** Connects over UDP through an existing data plane (which the client does not close). */
+    public static SwitchyardClient connect(final DataPlane plane, final String hostPort)
+    {
+        return connect(plane, false, hostPort, DEFAULT_GATEWAY_TIMEOUT_MS);
+    }
+
+    private static SwitchyardClient connect(
+        final DataPlane plane, final boolean owns, final String hostPort, final long gatewayTimeoutMs)
+    {
+        final InetSocketAddress gateway = parse(hostPort);
+        final String requestChannel = new ChannelUriStringBuilder().media("udp")
+            .endpoint(gateway.getHostString() + ":" + gateway.getPort()).build();
+        final String answerChannel = new ChannelUriStringBuilder().media("udp")
+            .endpoint(plane.settings().host() + ":0").build();
+        return new SwitchyardClient(plane, owns, requestChannel, answerChannel, WireLayout.CLIENT_ANSWER_STREAM_ID,
+            gatewayTimeoutMs);
+    }
+
+    /** Connects over IPC to a gateway on the same media driver. */
+    public static SwitchyardClient ipc(final DataPlane plane)
+    {
+        final int stream = 100_000 + ThreadLocalRandom.current().nextInt(1 << 30);
+        return new SwitchyardClient(plane, false, DataPlane.IPC_CHANNEL, DataPlane.IPC_CHANNEL, stream,
+            DEFAULT_GATEWAY_TIMEOUT_MS);
+    }
+
+    private static InetSocketAddress parse(final String hostPort)
+    {
+        final int colon = hostPort.lastIndexOf(':');
+        try
+        {
+            if (colon < 1)
+            {
+                throw new NumberFormatException();
+            }
+            return InetSocketAddress.createUnresolved(
+                hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        }
+        catch (final RuntimeException ex)
+        {
+            throw new BadInputException("gateway address must be HOST:PORT (got '" + hostPort + "')");
+        }
+    }
+
+    private static String localAddressTowards(final InetSocketAddress gateway)
+    {
+        // Connecting a datagram socket sends nothing; it picks the interface that routes there.
+        try (DatagramSocket probe = new DatagramSocket())
+        {
+            probe.connect(new InetSocketAddress(gateway.getHostString(), gateway.getPort()));
+            return probe.getLocalAddress().getHostAddress();
+        }
+        catch (final IOException | RuntimeException ex)
+        {
+            throw new BadInputException("cannot reach gateway " + gateway.getHostString() + ":" + gateway.getPort() +
+                ": " + ex.getMessage());
+        }
+    }
+
+    private void handshake(final String replyChannel, final int replyStream)
+    {
+        final long deadline = System.nanoTime() + CONNECT_TIMEOUT_NS;
+        long nextHello = 0;
+        while (welcome == null)
+        {
+            final long now = System.nanoTime();
+            if (now - deadline > 0)
+            {
+                close();
+                throw new BadInputException("gateway " + requests.channel() + " did not answer within " +
+                    TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NS) + " s");
+            }
+            if (requests.isConnected() && now - nextHello > 0)
+            {
+                synchronized (sendBuffer)
+                {
+                    final int length = helloFrame.writeClientHello(sendBuffer, 0, clientId, replyStream, replyChannel);
+                    if (requests.offer(sendBuffer, 0, length) > 0)
+                    {
+                        requestBell.ring();
+                    }
+                }
+                nextHello = now + TimeUnit.MILLISECONDS.toNanos(500);
+            }
+            try
+            {
+                Thread.sleep(1);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                close();
+                throw new BadInputException("interrupted while connecting to the gateway");
+            }
+        }
+    }
+
+    /**
+     * Checks, now and then, that the welcomed gateway is still connected both ways; once it has been
+     * down for the gateway timeout, every request in flight ends as gateway-unavailable, and so does
+     * every later one.
+     */
+    private int watchGateway(final long nowNs)
+    {
+        if (welcome == null || lostGateway != null || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
+        {
+            return 0;
+        }
+        lastLivenessCheckNs = nowNs;
+        if (requests.isConnected() && answers.isConnected())
+        {
+            disconnectedSinceNs = 0;
+            return 0;
+        }
+        if (disconnectedSinceNs == 0)
+        {
+            disconnectedSinceNs = nowNs;
+            return 0;
+        }
+        if (nowNs - disconnectedSinceNs < gatewayTimeoutNs)
+        {
+            return 0;
+        }
+        lostGateway = "gateway-unavailable: the connection to the gateway at " + requests.channel() +
+            " was lost (no contact for " + TimeUnit.NANOSECONDS.toMillis(nowNs - disconnectedSinceNs) + " ms)";
+        for (final PendingAnswer f : pending.values())
+        {
+            f.complete(InferAnswer.failed(0, AnswerStatus.GATEWAY_UNAVAILABLE, lostGateway));
+        }
+        return 1;
+    }
+
+    /** Why the gateway is considered lost, or null while it is connected. */
+    public String lostGateway()
+    {
+        return lostGateway;
+    }
+
+    /** Answer frames refused, by cause and sending session. */
+    public FrameFaults answerFaults()
+    {
+        return answerFaults;
+    }
+
+    /** The channel and stream the gateway answers this client on. */
+    public String answerChannel()
+    {
+        return answers.channel();
+    }
+
+    public int answerStreamId()
+    {
+        return answers.streamId();
+    }
+
+    /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
+    public long unmatchedAnswers()
+    {
+        return unmatchedAnswers.get();
+    }
+
+    public int dModel()
+    {
+        return welcome.dModel();
+    }
+
+    public int groupSize()
+    {
+        return welcome.groupSize();
+    }
+
+    public int numExperts()
+    {
+        return welcome.numExperts();
+    }
+
+    public int layers()
+    {
+        return welcome.layers();
+    }
+
+    /** The most tokens one message carries; larger requests are split into whole groups. */
+    public int maxRequestRows()
+    {
+        return welcome.maxRequestRows();
+    }
+
+    /** Runs {@code rows} tokens through layer 0 in groups of their own (bit-identical to the in-process path). */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting)
+    {
+        return infer(tokens, rows, importanceOrNull, wantRouting, RequestOptions.exact());
+    }
+
+    /**
+     * @param tokens           [rows, d_model]
+     * @param importanceOrNull [rows], or null for all 1.0
+     */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
+        final RequestOptions options)
+    {
+        return infer(tokens, rows, importanceOrNull, wantRouting, options, null);
+    }
+
+    /**
+     * As {@link #infer(float[], int, float[], boolean, RequestOptions)}, with the output rows written
+     * into {@code output} as they arrive: the answer's {@link InferAnswer#output()} is that array, and
+     * no answer array is allocated or copied (reuse it once the answer has come).
+     *
+     * @param output [rows, d_model] or longer, or null for an array of the answer's own
+     */
+    public CompletableFuture<InferAnswer> infer(
+        final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
+        final RequestOptions options, final float[] output)
+    {
+        final int d = dModel();
+        if (rows < 1 || tokens.length < (long)rows * d)
+        {
+            throw new BadInputException("request needs 1 or more tokens of " + d + " floats (got " + rows +
+                " rows in " + tokens.length + " floats)");
+        }
+        if (importanceOrNull != null && importanceOrNull.length < rows)
+        {
+            throw new BadInputException("importance has " + importanceOrNull.length + " values for " + rows + " tokens");
+        }
+        if (output != null && output.length < (long)rows * d)
+        {
+            throw new BadInputException("output has " + output.length + " floats for " + rows + " tokens of " + d);
+        }
+        final int chunk = maxRequestRows();
+        if (rows <= chunk)
+        {
+            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
+        }
+        final List<CompletableFuture<InferAnswer>> parts = new ArrayList<>();
+        for (int start = 0; start < rows; start += chunk)
+        {
+            final int n = Math.min(chunk, rows - start);
+            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize(), output));
+        }
+        // The first part refused (overloaded, timed out, gateway lost) answers the whole request at once.
+        final CompletableFuture<InferAnswer> whole = new CompletableFuture<>();
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            part.thenAccept(a ->
+            {
+                if (!a.ok())
+                {
+                    whole.complete(a);
+                }
+            });
+        }
+        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+            .thenAccept(ignored -> whole.complete(join(parts, rows, d, wantRouting, output)));
+        return whole;
+    }
+
+    /**
+     * Opens a stream of requests whose answers go to {@code onAnswer}, in request order, on the
+     * client's receiving thread (keep the callback short).
+     */
+    public RequestStream stream(final RequestOptions options, final Consumer<InferAnswer> onAnswer)
+    {
+        return new RequestStream(this, options, onAnswer);
+    }
+
+    private CompletableFuture<InferAnswer> send(
+        final float[] tokens, final int firstRow, final int rows, final float[] importance,
+        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase, final float[] output)
+    {
+        final long requestId = nextRequestId.getAndIncrement();
+        final PendingAnswer future = new PendingAnswer(output, firstRow * dModel(), rows);
+        final String lost = lostGateway;
+        if (lost != null)
+        {
+            future.complete(InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lost));
+            return future;
+        }
+        pending.put(requestId, future);
+        final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
+        final long offered;
+        synchronized (sendBuffer)
+        {
+            final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
+                deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
+                firstRow * dModel(), importance, firstRow);
+            offered = offerRequest(length, options.deadline() == null ? OFFER_TIMEOUT_NS : options.deadline().toNanos());
+        }
+        if (offered > 0)
+        {
+            requestBell.ring();
+        }
+        if (offered < 0)
+        {
+            pending.remove(requestId);
+            final String lostNow = lostGateway;
+            future.complete(lostNow != null ?
+                InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lostNow) :
+                InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
+                    "request not sent to the gateway: " + Offers.describe(offered)));
+            return future;
+        }
+        if (lostGateway != null)
+        {
+            // Lost while this one was being sent: the sweep of requests in flight may have missed it.
+            future.complete(InferAnswer.failed(requestId, AnswerStatus.GATEWAY_UNAVAILABLE, lostGateway));
+        }
+        final long waitMs = (options.deadline() == null ? DEFAULT_WAIT_MS : options.deadline().toMillis()) + GRACE_MS;
+        future.completeOnTimeout(InferAnswer.failed(requestId, AnswerStatus.UNAVAILABLE,
+            "no answer from the gateway within " + waitMs + " ms"), waitMs, TimeUnit.MILLISECONDS);
+        future.whenComplete((a, ex) -> pending.remove(requestId));
+        return future;
+    }
+
+    /**
+     * Offers the request in {@code sendBuffer}, waiting for room while the gateway is there (it is
+     * taking other clients' requests in): a lost gateway ends the wait at once, else it ends after
+     * {@code timeoutNs}, the request's deadline.
+     */
+    private long offerRequest(final int length, final long timeoutNs)
+    {
+        if (length > requests.maxMessageLength())
+        {
+            return Offers.TOO_LARGE;
+        }
+        final long deadline = System.nanoTime() + timeoutNs;
+        offerIdle.reset();
+        while (true)
+        {
+            final long result = requests.offer(sendBuffer, 0, length);
+            if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
+            {
+                return result;
+            }
+            if (lostGateway != null || System.nanoTime() - deadline > 0)
+            {
+                return result == Publication.NOT_CONNECTED ? result : Offers.GAVE_UP;
+            }
+            if (result == Publication.BACK_PRESSURED)
+            {
+                dataPlane.driverDoorbell().ring();
+            }
+            offerIdle.idle(0);
+        }
+    }
+
+    private static int onUnavailable(final RequestOptions options)
+    {
+        return switch (options.onUnavailable())
+        {
+            case WAIT -> RequestFrame.ON_UNAVAILABLE_WAIT;
+            case DROP -> RequestFrame.ON_UNAVAILABLE_DROP;
+            case DEFAULT -> RequestFrame.ON_UNAVAILABLE_DEFAULT;
+        };
+    }
+
+    private static InferAnswer join(
+        final List<CompletableFuture<InferAnswer>> parts, final int rows, final int d, final boolean wantRouting,
+        final float[] given)
+    {
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            final InferAnswer a = part.join();
+            if (!a.ok() && !a.degraded())
+            {
+                return a;
+            }
+        }
+        // A part computed without some experts makes the whole answer degraded, naming them.
+        InferAnswer degraded = null;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            if (part.join().degraded() && degraded == null)
+            {
+                degraded = part.join();
+            }
+        }
+        // Parts wrote a given output in place; else they are joined into an array of the answer's own.
+        final float[] output = given != null ? given : new float[rows * d];
+        int groups = 0;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            groups += wantRouting ? part.join().routing().capacity().length : 0;
+        }
+        final int[] capacity = new int[groups];
+        final double[] aux = new double[groups];
+        final int[] expert = new int[wantRouting ? 2 * rows : 0];
+        final int[] position = new int[expert.length];
+        final float[] gate = new float[expert.length];
+        int row = 0;
+        int group = 0;
+        for (final CompletableFuture<InferAnswer> part : parts)
+        {
+            final InferAnswer a = part.join();
+            if (given == null)
+            {
+                System.arraycopy(a.output(), 0, output, row * d, a.rows() * d);
+            }
+            if (wantRouting)
+            {
+                final InferAnswer.Routing r = a.routing();
+                System.arraycopy(r.capacity(), 0, capacity, group, r.capacity().length);
+                System.arraycopy(r.auxLoss(), 0, aux, group, r.auxLoss().length);
+                System.arraycopy(r.expert(), 0, expert, 2 * row, 2 * a.rows());
+                System.arraycopy(r.position(), 0, position, 2 * row, 2 * a.rows());
+                System.arraycopy(r.gate(), 0, gate, 2 * row, 2 * a.rows());
+                group += r.capacity().length;
+            }
+            row += a.rows();
+        }
+        return new InferAnswer(parts.getFirst().join().requestId(),
+            degraded == null ? AnswerStatus.OK : AnswerStatus.DEGRADED, degraded == null ? "" : degraded.detail(),
+            rows, d, output,
+            wantRouting ? new InferAnswer.Routing(capacity, aux, expert, position, gate) : null);
+    }
+
+    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            answerFaults.count(header.sessionId(), FrameFault.TOO_SHORT, length);
+            return;
+        }
+        headerDecoder.wrap(buffer, offset);
+        if (headerDecoder.templateId() == WelcomeEncoder.TEMPLATE_ID &&
+            headerDecoder.schemaId() == WelcomeEncoder.SCHEMA_ID)
+        {
+            final HelloFrame.Welcome w = helloFrame.readWelcome(headerDecoder, buffer, offset, length);
+            if (w == null)
+            {
+                answerFaults.count(header.sessionId(), helloFrame.fault(), length);
+            }
+            else if (w.clientId() != clientId)
+            {
+                answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
+            }
+            else if (welcome == null)
+            {
+                welcome = w;
+            }
+            return;
+        }
+        if (!answerFrame.wrap(headerDecoder, buffer, offset, length))
+        {
+            answerFaults.count(header.sessionId(), answerFrame.fault(), length);
+            return;
+        }
+        final PendingAnswer future = answerFrame.clientId() == clientId ? pending.get(answerFrame.requestId()) : null;
+        if (future == null)
+        {
+            unmatchedAnswers.incrementAndGet();
+            answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
+            return;
+        }
+        final AnswerStatus status = AnswerStatus.of(answerFrame.status());
+        if (status != AnswerStatus.OK && status != AnswerStatus.DEGRADED)
+        {
+            future.complete(InferAnswer.failed(answerFrame.requestId(), status, answerFrame.detail()));
+            return;
+        }
+        final int rows = answerFrame.rows();
+        final int d = dModel();
+        if (rows != future.rows || answerFrame.cols() != d ||
+            (answerFrame.routing() && answerFrame.groups() > rows))
+        {
+            // Well formed, but not the answer to this request: it ends the request rather than fill it.
+            answerFaults.count(header.sessionId(), FrameFault.BAD_SHAPE, length);
+            future.complete(InferAnswer.failed(answerFrame.requestId(), AnswerStatus.INTERNAL, "the gateway answered " +
+                rows + " x " + answerFrame.cols() + " for a request of " + future.rows + " x " + d));
+            return;
+        }
+        final float[] output;
+        if (future.output != null)
+        {
+            output = future.output;
+            answerFrame.readOutputs(output, future.outputOffset);
+        }
+        else
+        {
+            output = new float[rows * d];
+            answerFrame.readOutputs(output);
+        }
+        InferAnswer.Routing routing = null;
+        if (answerFrame.routing())
+        {
+            final int groups = answerFrame.groups();
+            routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[2 * rows],
+                new int[2 * rows], new float[2 * rows]);
+            answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
+                routing.gate());
+        }
+        future.complete(new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, d, output, routing));
+    }
+
+    /** A request waiting for its answer, and where its output rows go. */
+    private static final class PendingAnswer extends CompletableFuture<InferAnswer>
+    {
+        final float[] output;
+        final int outputOffset;
+        final int rows;
+
+        PendingAnswer(final float[] output, final int outputOffset, final int rows)
+        {
+            this.output = output;
+            this.outputOffset = outputOffset;
+            this.rows = rows;
+        }
+    }
+
+    @Override
+    public void close()
+    {
+        CloseHelper.quietClose(runner);
+        for (final PendingAnswer f : pending.values())
+        {
+            f.complete(InferAnswer.failed(0, AnswerStatus.UNAVAILABLE, "client closed"));
+        }
+        CloseHelper.quietCloseAll(requests, answers);
+        if (ownsDataPlane)
+        {
+            dataPlane.close();
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package dev.switchyard.dataplane;
+
+/**
+ * How a node runs its data plane.
+ *
+ * @param host           address other nodes reach this node's UDP endpoints at
+ * @param expertPort     UDP port of the expert endpoint (0: any free port)
+ * @param gatewayPort    UDP port where a gateway receives results (0: any free port)
+ * @param embeddedDriver start a media driver in this JVM (else connect to one at {@code aeronDir})
+ * @param aeronDir       the driver's directory: required with an external driver; with an embedded one,
+ *                       null for a fresh one per start, else a fixed one cleaned at start
+ * @param idle           idle strategy of the data-plane threads: backoff, sleeping, yielding or busy-spin
+ * @param ipcTermLength  IPC term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
+ * @param udpTermLength  UDP term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
+ * @param mtu            UDP MTU (1408 crosses any network; loopback takes up to 64 KiB)
+ */
+public record DataPlaneSettings(
+    String host,
+    int expertPort,
+    int gatewayPort,
+    boolean embeddedDriver,
+    String aeronDir,
+    String idle,
+    int ipcTermLength,
+    int udpTermLength,
+    int mtu)
+{
+    public static DataPlaneSettings loopback()
+    {
+        return new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408);
+    }
+
+    public DataPlaneSettings withIdle(final String name)
+    {
+        return new DataPlaneSettings(
+            host, expertPort, gatewayPort, embeddedDriver, aeronDir, name, ipcTermLength, udpTermLength, mtu);
+    }
+
+    /**
+     * These settings with every term length left at 0 set to the smallest that carries
+     * {@code largestMessage}: a term eight times as long, a power of two, at least 1 MiB. Terms no
+     * longer than needed keep the pages to touch at start, and the memory held, in proportion to
+     * the model.
+     */
+    public DataPlaneSettings sizedFor(final long largestMessage)
+    {
+        final int needed = termFor(largestMessage);
+        return new DataPlaneSettings(host, expertPort, gatewayPort, embeddedDriver, aeronDir, idle,
+            ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu);
+    }
+
+    static int termFor(final long largestMessage)
+    {
+        final long term = Math.max(1L << 20, Long.highestOneBit(Math.max(1, largestMessage * 8 - 1)) << 1);
+        if (term > 1L << 30)
+        {
+            throw new IllegalArgumentException("a message of " + largestMessage + " bytes needs a term above 1 GiB");
+        }
+        return (int)term;
+    }
+
+    /** The largest message a publication of this node can carry. */
+    public int maxMessageLength()
+    {
+        return Math.min(Math.min(ipcTermLength, udpTermLength) / 8, 16 << 20);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.switchyard.cli;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.gateway.record.replay.AnswerCheck;
+import dev.switchyard.gateway.record.replay.OpenLoopRunner;
+import dev.switchyard.gateway.record.replay.ScheduledRequest;
+import dev.switchyard.gateway.record.replay.SendObserver;
+import dev.switchyard.gateway.record.report.PrometheusExpertLoad;
+import dev.switchyard.gateway.record.report.ReportFiles;
+import dev.switchyard.gateway.record.report.RunReport;
+import dev.switchyard.gateway.record.report.RunStats;
+import dev.switchyard.wire.BadInputException;
+
+/** What {@code replay} and {@code loadgen} share: run a schedule open loop, print and write the report. */
+final class OpenLoopRun
+{
+    private OpenLoopRun()
+    {
+    }
+
+    /**
+     * @param metrics HOST:PORT of the gateway's metrics, or null
+     * @param check   answers compared with the recorded ones, or null
+     * @param report  prefix of the report files, or null
+     * @param observer sees every request sent and its answer
+     * @return the exit status: 0, or 1 when answers differ from the recording or some never came
+     */
+    static int run(
+        final SwitchyardClient client, final Iterable<ScheduledRequest> schedule, final String title,
+        final String metrics, final AnswerCheck check, final List<String> notes, final Path report,
+        final SendObserver observer)
+        throws InterruptedException
+    {
+        PrometheusExpertLoad load = null;
+        if (metrics != null)
+        {
+            load = new PrometheusExpertLoad(metrics, client.numExperts());
+            if (!load.reachable())
+            {
+                throw new BadInputException("--metrics " + metrics + ": no /metrics there (start the gateway " +
+                    "with --metrics-port)");
+            }
+        }
+        final RunStats stats = new RunStats(load);
+        System.out.println(title);
+        final long unanswered = new OpenLoopRunner(client, stats, check, System.out).observe(observer).run(schedule);
+        final List<String> allNotes = new java.util.ArrayList<>(notes);
+        if (unanswered > 0)
+        {
+            allNotes.add(unanswered + " requests were never answered");
+        }
+        final RunReport result = new RunReport(title, stats, check, allNotes);
+        System.out.print(result.text());
+        if (report != null)
+        {
+            for (final Path file : ReportFiles.write(report, result))
+            {
+                System.out.println("wrote " + file);
+            }
+        }
+        System.out.flush();
+        return unanswered > 0 || (check != null && !check.passed()) ? Main.EXIT_FAILURE : 0;
+    }
+}

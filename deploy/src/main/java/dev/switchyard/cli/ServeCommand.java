@@ -1,0 +1,223 @@
+package dev.switchyard.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValueFactory;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.gateway.system.SwitchyardNode;
+import dev.switchyard.wire.BadInputException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code switchyard serve}: runs a node until interrupted. {@code --role all} (the default) is the
+ * whole system in this JVM; {@code gateway} and {@code experts} nodes form a cluster through
+ * {@code --seed-nodes}. Flags override the configuration file, which overrides the defaults.
+ */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve a model: gateway, experts or both, in a Pekko cluster with an Aeron data plane.")
+public final class ServeCommand implements Callable<Integer>
+{
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration (see conf/switchyard.conf).")
+    private Path config;
+
+    @Option(names = "--role", paramLabel = "ROLE", description = "all (default), gateway or experts.")
+    private String role;
+
+    @Option(names = "--model", paramLabel = "DIR", description = "Model directory.")
+    private Path model;
+
+    @Option(names = "--bind", paramLabel = "HOST:PORT", description = "Where clients reach the gateway (Aeron UDP).")
+    private String bind;
+
+    @Option(names = "--seed-nodes", paramLabel = "HOST:PORT", split = ",",
+        description = "Cluster seed nodes (Pekko remoting addresses), comma-separated.")
+    private List<String> seedNodes;
+
+    @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "This node's Pekko remoting address.")
+    private String cluster;
+
+    @Option(names = "--data-host", paramLabel = "HOST", description = "Address other nodes reach this node's Aeron endpoints at.")
+    private String dataHost;
+
+    @Option(names = "--max-wait", paramLabel = "MICROS", description = "A shared group closes this long after its first token.")
+    private Long maxWait;
+
+    @Option(names = "--group-per-request", description = "Every request gets its own groups.")
+    private boolean groupPerRequest;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Expert compute threads on this node.")
+    private Integer threads;
+
+    @Option(names = {"--http-port", "--metrics-port"}, paramLabel = "PORT",
+        description = "HTTP port of the inference API, /metrics, /health and /ready (0: none).")
+    private Integer httpPort;
+
+    @Option(names = "--on-unavailable", paramLabel = "wait|drop",
+        description = "When an expert cannot be reached: wait for it (default) or answer at once without it, " +
+            "marked DEGRADED (requests may choose for themselves).")
+    private String onUnavailable;
+
+    @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
+    private String idle;
+
+    @Option(names = "--record", paramLabel = "DIR",
+        description = "Record every request and answer into DIR (an Aeron Archive; see 'switchyard recordings').")
+    private Path record;
+
+    @Override
+    public Integer call() throws Exception
+    {
+        final SwitchyardNode node = SwitchyardNode.start(configuration());
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final AtomicBoolean shutDown = new AtomicBoolean();
+        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        {
+            shutDown.set(true);
+            node.close();
+            stopped.countDown();
+        }, "switchyard-shutdown"));
+        // A node the cluster removed (downed by the split brain resolver, or left on its own) cannot
+        // rejoin as the same member: it exits, so that its supervisor starts a fresh one.
+        node.actorSystem().getWhenTerminated().thenRun(stopped::countDown);
+        // A data-plane part that stopped (an agent thread, the media driver) does not come back: the
+        // node exits non-zero so that its supervisor starts a fresh one.
+        node.health().failed().thenRun(stopped::countDown);
+        final StringBuilder line = new StringBuilder("switchyard serving ")
+            .append(node.settings().model()).append(" as ").append(node.settings().role())
+            .append(": cluster ").append(node.clusterAddress());
+        if (node.gateway() != null)
+        {
+            final String channel = node.gateway().clientChannel();
+            line.append(", clients ").append(channel.substring(channel.indexOf("endpoint=") + 9).split("\\|")[0]);
+        }
+        final DataPlaneSettings plane = node.dataPlane().settings();
+        line.append(", data plane terms ").append(plane.ipcTermLength() >> 10).append('/')
+            .append(plane.udpTermLength() >> 10).append(" KiB (IPC/UDP)");
+        if (node.httpPort() > 0)
+        {
+            line.append(", http://").append(node.settings().http().host()).append(':')
+                .append(node.httpPort()).append("/ (API, /metrics, /health, /ready)");
+        }
+        if (node.recorder() != null)
+        {
+            line.append(", recording ").append(node.recorder().recordingId()).append(" into ")
+                .append(node.recorder().directory());
+        }
+        System.out.println(line);
+        System.out.flush();
+        stopped.await();
+        if (!shutDown.get() && node.health().failed().isDone())
+        {
+            System.err.println("switchyard: " + node.health().failed().join() + " stopped; exiting so that the " +
+                "node can be started again");
+            node.close();
+            return 1;
+        }
+        if (!shutDown.get())
+        {
+            System.err.println("switchyard: this node was removed from the cluster; exiting so that it can be " +
+                "started again");
+            node.close();
+            return 1;
+        }
+        return 0;
+    }
+
+    Config configuration()
+    {
+        Config flags = ConfigFactory.empty();
+        final List<Object[]> pairs = new ArrayList<>();
+        if (role != null)
+        {
+            pairs.add(new Object[] {"switchyard.role", role});
+        }
+        if (model != null)
+        {
+            pairs.add(new Object[] {"switchyard.model", model.toString()});
+        }
+        if (bind != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.bind", bind});
+        }
+        if (seedNodes != null)
+        {
+            pairs.add(new Object[] {"switchyard.cluster.seed-nodes", seedNodes});
+        }
+        if (cluster != null)
+        {
+            final int colon = cluster.lastIndexOf(':');
+            if (colon < 1)
+            {
+                throw new BadInputException("--cluster must be HOST:PORT (got '" + cluster + "')");
+            }
+            pairs.add(new Object[] {"switchyard.cluster.host", cluster.substring(0, colon)});
+            pairs.add(new Object[] {"switchyard.cluster.port", cluster.substring(colon + 1)});
+        }
+        if (dataHost != null)
+        {
+            pairs.add(new Object[] {"switchyard.data-plane.host", dataHost});
+        }
+        if (maxWait != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.max-wait-us", maxWait});
+        }
+        if (groupPerRequest)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.group-per-request", true});
+        }
+        if (threads != null)
+        {
+            pairs.add(new Object[] {"switchyard.experts.compute-threads", threads});
+        }
+        if (httpPort != null)
+        {
+            pairs.add(new Object[] {"switchyard.http.port", httpPort});
+        }
+        if (onUnavailable != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.on-unavailable", onUnavailable});
+        }
+        if (idle != null)
+        {
+            pairs.add(new Object[] {"switchyard.data-plane.idle", idle});
+        }
+        if (record != null)
+        {
+            pairs.add(new Object[] {"switchyard.record.dir", record.toString()});
+        }
+        for (final Object[] p : pairs)
+        {
+            flags = flags.withValue((String)p[0], ConfigValueFactory.fromAnyRef(p[1]));
+        }
+        if (config != null)
+        {
+            if (!Files.isRegularFile(config))
+            {
+                throw new BadInputException("configuration file " + config + " does not exist");
+            }
+            try
+            {
+                flags = flags.withFallback(ConfigFactory.parseFile(
+                    config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
+            }
+            catch (final ConfigException ex)
+            {
+                throw new BadInputException("configuration file " + config + ": " + ex.getMessage());
+            }
+        }
+        return flags;
+    }
+}

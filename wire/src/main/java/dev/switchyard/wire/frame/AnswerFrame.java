@@ -1,0 +1,259 @@
+package dev.switchyard.wire.frame;
+
+import java.nio.ByteOrder;
+
+import dev.switchyard.wire.sbe.BlockStatus;
+import dev.switchyard.wire.sbe.InferAnswerDecoder;
+import dev.switchyard.wire.sbe.InferAnswerEncoder;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import dev.switchyard.wire.sbe.MessageHeaderEncoder;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Writes and reads {@code InferAnswer} frames. After the fixed block and the detail text, padded to
+ * 8 bytes: [rows, cols] float32 outputs, then with routing capacity int32[groups], auxLoss
+ * float32[groups], expert int32[rows, 2], position int32[rows, 2], gate float32[rows, 2].
+ */
+public final class AnswerFrame
+{
+    private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
+    private final InferAnswerEncoder encoder = new InferAnswerEncoder();
+    private final InferAnswerDecoder decoder = new InferAnswerDecoder();
+    private DirectBuffer readBuffer;
+    private int payloadIndex;
+    private String detail;
+    private FrameFault fault;
+
+    /** The largest frame an answer of {@code rows x cols} with {@code groups} groups can need. */
+    public static long maxLength(final int rows, final int cols, final int groups, final int detailLength)
+    {
+        return WireLayout.align(MessageHeaderEncoder.ENCODED_LENGTH + InferAnswerEncoder.BLOCK_LENGTH +
+            InferAnswerEncoder.detailHeaderLength() + detailLength, 8) +
+            ((long)rows * cols + 3L * groups + 6L * rows) * Float.BYTES;
+    }
+
+    /** An answer without rows: an error named by {@code status} and explained by {@code detail}. */
+    public int writeError(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final BlockStatus status, final String detail)
+    {
+        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .requestId(requestId)
+            .rows(0)
+            .cols(0)
+            .groups(0)
+            .status(status)
+            .routing((short)0)
+            .detail(detail);
+        // Padded like a result, so that a reader finds the (empty) payload where it expects it.
+        final int end = offset + WireLayout.align(encoder.limit() - offset, 8);
+        for (int i = encoder.limit(); i < end; i++)
+        {
+            buffer.putByte(i, (byte)0);
+        }
+        return end - offset;
+    }
+
+    /**
+     * A successful answer.
+     *
+     * @param y         [rows, cols] outputs
+     * @param capacity  [groups], or null without routing
+     * @param auxLoss   [groups]
+     * @param expert    [rows, 2]
+     * @param position  [rows, 2]
+     * @param gate      [rows, 2]
+     */
+    public int writeResult(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final int rows, final int cols, final float[] y,
+        final int groups, final int[] capacity, final double[] auxLoss,
+        final int[] expert, final int[] position, final float[] gate)
+    {
+        return writeResult(buffer, offset, clientId, requestId, BlockStatus.OK, "", rows, cols, y, groups, capacity,
+            auxLoss, expert, position, gate);
+    }
+
+    /** A result with a status other than OK that still carries rows (DEGRADED), and its detail. */
+    public int writeResult(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final BlockStatus status, final String detail,
+        final int rows, final int cols, final float[] y,
+        final int groups, final int[] capacity, final double[] auxLoss,
+        final int[] expert, final int[] position, final float[] gate)
+    {
+        final boolean routing = capacity != null;
+        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .requestId(requestId)
+            .rows(rows)
+            .cols(cols)
+            .groups(routing ? groups : 0)
+            .status(status)
+            .routing((short)(routing ? 1 : 0))
+            .detail(detail);
+        int at = offset + WireLayout.align(encoder.limit() - offset, 8);
+        FloatRows.write(buffer, at, y, 0, rows * cols);
+        at += rows * cols * Float.BYTES;
+        if (routing)
+        {
+            FloatRows.writeInts(buffer, at, capacity, 0, groups);
+            at += groups * Integer.BYTES;
+            for (int g = 0; g < groups; g++)
+            {
+                buffer.putDouble(at, auxLoss[g], ByteOrder.LITTLE_ENDIAN);
+                at += Double.BYTES;
+            }
+            FloatRows.writeInts(buffer, at, expert, 0, 2 * rows);
+            at += 2 * rows * Integer.BYTES;
+            FloatRows.writeInts(buffer, at, position, 0, 2 * rows);
+            at += 2 * rows * Integer.BYTES;
+            FloatRows.write(buffer, at, gate, 0, 2 * rows);
+            at += 2 * rows * Float.BYTES;
+        }
+        return at - offset;
+    }
+
+    public static boolean isAnswer(final MessageHeaderDecoder header)
+    {
+        return header.schemaId() == InferAnswerEncoder.SCHEMA_ID &&
+            header.templateId() == InferAnswerEncoder.TEMPLATE_ID;
+    }
+
+    /**
+     * @return whether the frame is a complete answer: its length is exactly the detail and the
+     * payload that rows, cols, groups and the routing flag call for ({@link #fault()} says why not)
+     */
+    public boolean wrap(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
+    {
+        readBuffer = buffer;
+        detail = "";
+        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
+        {
+            fault = FrameFault.TOO_SHORT;
+            return false;
+        }
+        header.wrap(buffer, offset);
+        fault = WireChecks.header(header, length, InferAnswerDecoder.SCHEMA_ID, InferAnswerDecoder.TEMPLATE_ID,
+            InferAnswerDecoder.BLOCK_LENGTH);
+        if (fault != null)
+        {
+            return false;
+        }
+        decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, InferAnswerDecoder.BLOCK_LENGTH,
+            InferAnswerDecoder.SCHEMA_VERSION);
+        final int at = offset + MessageHeaderDecoder.ENCODED_LENGTH + InferAnswerDecoder.BLOCK_LENGTH;
+        if (!WireChecks.within(offset, length, at, WireChecks.VAR_LENGTH_PREFIX))
+        {
+            fault = FrameFault.TOO_SHORT;
+            return false;
+        }
+        final long detailLength = WireChecks.varLength(buffer, at);
+        final long detailEnd = at + WireChecks.VAR_LENGTH_PREFIX + detailLength;
+        if (detailEnd > (long)offset + length)
+        {
+            fault = FrameFault.BAD_LENGTH_FIELD;
+            return false;
+        }
+        final long payloadIndex = offset + ((detailEnd - offset + 7) & -8L);
+        final int rows = rows();
+        final int cols = cols();
+        final int groups = groups();
+        final short routing = decoder.routing();
+        if (rows < 0 || cols < 0 || groups < 0 || routing > 1 || (routing == 0 && groups != 0))
+        {
+            fault = FrameFault.BAD_SHAPE;
+            return false;
+        }
+        final long payload = ((long)rows * cols + (routing == 1 ? 3L * groups + 6L * rows : 0)) * Float.BYTES;
+        if (payloadIndex + payload != (long)offset + length)
+        {
+            fault = FrameFault.BAD_SHAPE;
+            return false;
+        }
+        this.payloadIndex = (int)payloadIndex;
+        detail = detailLength == 0 ? "" :
+            buffer.getStringWithoutLengthUtf8(at + WireChecks.VAR_LENGTH_PREFIX, (int)detailLength);
+        return true;
+    }
+
+    /** Why the last {@link #wrap} returned false. */
+    public FrameFault fault()
+    {
+        return fault;
+    }
+
+    public long clientId()
+    {
+        return decoder.clientId();
+    }
+
+    public long requestId()
+    {
+        return decoder.requestId();
+    }
+
+    public int rows()
+    {
+        return decoder.rows();
+    }
+
+    public int cols()
+    {
+        return decoder.cols();
+    }
+
+    public int groups()
+    {
+        return decoder.groups();
+    }
+
+    public BlockStatus status()
+    {
+        return Statuses.of(decoder.statusRaw());
+    }
+
+    public boolean routing()
+    {
+        return decoder.routing() != 0;
+    }
+
+    public String detail()
+    {
+        return detail;
+    }
+
+    public void readOutputs(final float[] dst)
+    {
+        readOutputs(dst, 0);
+    }
+
+    /** Reads the output rows into {@code dst} from {@code dstOffset} on. */
+    public void readOutputs(final float[] dst, final int dstOffset)
+    {
+        FloatRows.read(readBuffer, payloadIndex, dst, dstOffset, rows() * cols());
+    }
+
+    /** Reads the routing report; only when {@link #routing()}. */
+    public void readRouting(
+        final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position, final float[] gate)
+    {
+        final int rows = rows();
+        final int groups = groups();
+        int at = payloadIndex + rows * cols() * Float.BYTES;
+        FloatRows.readInts(readBuffer, at, capacity, 0, groups);
+        at += groups * Integer.BYTES;
+        for (int g = 0; g < groups; g++)
+        {
+            auxLoss[g] = readBuffer.getDouble(at, ByteOrder.LITTLE_ENDIAN);
+            at += Double.BYTES;
+        }
+        FloatRows.readInts(readBuffer, at, expert, 0, 2 * rows);
+        at += 2 * rows * Integer.BYTES;
+        FloatRows.readInts(readBuffer, at, position, 0, 2 * rows);
+        at += 2 * rows * Integer.BYTES;
+        FloatRows.read(readBuffer, at, gate, 0, 2 * rows);
+    }
+}
