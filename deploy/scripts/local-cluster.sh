@@ -111,12 +111,25 @@ REPLICAS="${SWITCHYARD_REPLICAS:-1}"
 echo "switchyard.experts.replicas = $REPLICAS" >>"$RUN_DIR/local.conf"
 trap 'stop_all' INT TERM
 
+# wait_served I: until node I serves its first expert. Nodes start one at a time: JVMs warming up
+# side by side on a small host can starve each other's heartbeats past the local profile's pause,
+# and a node taken for dead is removed and exits.
+wait_served() {
+  local i="$1"
+  for _ in $(seq 1 240); do
+    grep -q "first expert served" "$RUN_DIR/node-$i.log" 2>/dev/null && return 0
+    kill -0 "$(cat "$RUN_DIR/node-$i.pid")" 2>/dev/null || die "node $i exited; see $RUN_DIR/node-$i.log"
+    sleep 0.5
+  done
+  echo "node $i serves no expert after 120 s; starting the next one anyway" >&2
+}
+
 for i in $(seq 0 $((NODES - 1))); do
   role=experts
   [ "$i" -eq 0 ] && role=all
   start_node "$i" "$role"
   # The first node founds the cluster; the others join it.
-  [ "$i" -eq 0 ] && sleep 3
+  wait_served "$i"
 done
 echo "gateway: 127.0.0.1:7400 - Ctrl-C stops the cluster"
 wait
