@@ -1,6 +1,7 @@
 package dev.switchyard.cli;
 
 import dev.switchyard.wire.BadInputException;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -44,6 +45,9 @@ public final class Main implements Runnable
 
     public static void main(final String[] args)
     {
+        // Bind the logging backend before any thread logs, so that no early log call is queued and
+        // replayed with SLF4J's warning on the console of a command like `cluster status`.
+        LoggerFactory.getILoggerFactory();
         System.exit(run(args));
     }
 
