@@ -59,6 +59,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final GroupDispatcher dispatcher;
     private final AnswerRelease answers;
     private final ClientIntake intake;
+    private final ClientStreams clientPoll;
 
     private final Subscription clientIpc;
     private final Subscription clientUdp;
@@ -142,6 +143,7 @@ public final class GatewayCore implements Agent, AutoCloseable
 
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy);
         this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
+        this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.dispatcher = new GroupDispatcher(
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
@@ -276,8 +278,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     public int doWork()
     {
         int work = commands.drain(Runnable::run);
-        work += clientIpc.poll(clientIpcAssembler, FRAGMENT_LIMIT);
-        work += clientUdp.poll(clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
+        work += clientPoll.poll(clientIpc, clientIpcAssembler, FRAGMENT_LIMIT);
+        work += clientPoll.poll(clientUdp, clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
         work += pollReplies();
         final long now = System.nanoTime();
         work += clients.poll(now);
@@ -289,6 +291,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             lastScanNs = now;
             // Deadlines first: a group whose requests all just timed out is then released, not resent.
             work += answers.expireOverdue(now);
+            intake.forgetSessions(clients.connected());
             work += pool.releaseAbandoned();
             work += sender.resendOverdue(now);
         }

@@ -42,10 +42,14 @@ final class RequestQueue
         return count < maxRequests && tokens + rows <= maxTokens;
     }
 
-    /** Whether {@code clientId} may have {@code rows} more tokens admitted within its own share. */
-    boolean clientHasRoomFor(final long clientId, final int rows)
+    /**
+     * Whether {@code clientId} may have {@code rows} more tokens admitted within its own share; its
+     * {@code answersHeld} (answered, not yet taken by it) still count against its requests.
+     */
+    boolean clientHasRoomFor(final long clientId, final int rows, final int answersHeld)
     {
-        return clientRequests.get(clientId) < maxClientRequests && clientTokens.get(clientId) + rows <= maxClientTokens;
+        return clientRequests.get(clientId) + answersHeld < maxClientRequests &&
+            clientTokens.get(clientId) + rows <= maxClientTokens;
     }
 
     long clientRequests(final long clientId)
