@@ -10,7 +10,8 @@ import io.aeron.logbuffer.FragmentHandler;
  * Reads the clients' request streams one image (one sending client) at a time, each at most as far
  * as {@link ClientIntake#fragmentsAllowed} lets it: a client whose answers pile up untaken is not
  * read until it takes some, so its requests wait in its own stream (back-pressuring it) rather than
- * being taken in and their answers lost. Every image gets its share of a pass, whatever its place.
+ * being taken in and their answers lost. Every image gets its share of a pass, whatever its place,
+ * and passes start at a different image each time.
  */
 final class ClientStreams implements Consumer<Image>
 {
@@ -20,6 +21,10 @@ final class ClientStreams implements Consumer<Image>
     private FragmentHandler handler;
     private int share;
     private int left;
+    private int rotation;
+    private int first;
+    private int last = Integer.MAX_VALUE;
+    private int index;
 
     ClientStreams(final ClientIntake intake)
     {
@@ -37,7 +42,17 @@ final class ClientStreams implements Consumer<Image>
         handler = assembler;
         share = Math.max(MIN_SHARE, limit / images);
         left = limit;
-        subscription.forEachImage(this);  // no allocation: this object is the visitor
+        // Each pass starts at the next image, so that no image is always last: from it to the end,
+        // then from the first up to it (no allocation: this object is the visitor).
+        first = rotation % images;
+        rotation = first + 1;
+        index = 0;
+        subscription.forEachImage(this);
+        last = first;
+        first = 0;
+        index = 0;
+        subscription.forEachImage(this);
+        last = Integer.MAX_VALUE;
         handler = null;
         return limit - left;
     }
@@ -45,7 +60,8 @@ final class ClientStreams implements Consumer<Image>
     @Override
     public void accept(final Image image)
     {
-        if (left <= 0 || image.isClosed())
+        final int i = index++;
+        if (i < first || i >= last || left <= 0 || image.isClosed())
         {
             return;
         }
