@@ -23,6 +23,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.wire.sbe.BlockStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -96,6 +97,9 @@ class ConcurrentClientsTest
                         return a;
                     }, command -> new Thread(command, "client-" + client).start()));
                 }
+                final long answersBefore = gatewayAnswers(system);
+                final long undeliveredBefore = system.metrics().answersUndelivered.get();
+                final long givenUpBefore = system.metrics().clientsGivenUp.get();
                 final long queuedBefore = system.metrics().tokensIn.get();
                 go.countDown();
                 final long burstQueued = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -127,6 +131,21 @@ class ConcurrentClientsTest
                         overloaded++;
                     }
                 }
+                // Exactly once, counted at the gateway: one answer per message sent (a refused part
+                // ends its request at once; the gateway still answers the others), all delivered.
+                final int parts = (ROWS + late.maxRequestRows() - 1) / late.maxRequestRows();
+                final long messages = (long)CLIENTS * parts + 1;
+                final long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (gatewayAnswers(system) - answersBefore < messages)
+                {
+                    assertTrue(System.nanoTime() < settle, (gatewayAnswers(system) - answersBefore) + " answers for " +
+                        messages + " messages");
+                    Thread.sleep(5);
+                }
+                Thread.sleep(200);
+                assertEquals(messages, gatewayAnswers(system) - answersBefore, "answers for " + messages + " messages");
+                assertEquals(0, system.metrics().answersUndelivered.get() - undeliveredBefore, "answers undelivered");
+                assertEquals(0, system.metrics().clientsGivenUp.get() - givenUpBefore, "clients given up");
                 final long[] answeredNs = new long[answered];
                 for (int c = 0, k = 0; c < CLIENTS; c++)
                 {
@@ -168,6 +187,17 @@ class ConcurrentClientsTest
                 clients.forEach(SwitchyardClient::close);
             }
         }
+    }
+
+    /** Answers the gateway has sent, every status. */
+    static long gatewayAnswers(final EmbeddedSystem system)
+    {
+        long sum = 0;
+        for (final BlockStatus status : BlockStatus.values())
+        {
+            sum += status == BlockStatus.NULL_VAL ? 0 : system.metrics().answers.get(status);
+        }
+        return sum;
     }
 
     static void await(final CountDownLatch latch)
