@@ -26,15 +26,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A gateway's data plane, one thread: accepts client requests (admission, deadlines), forms token
  * groups, gates them with the router, sends each expert its block, combines the results as they
- * arrive and answers every admitted request exactly once, in arrival order. Where experts live is
- * told by the control plane ({@link #updateRoute}); a block answered DRAINING or unavailable waits
- * for a new route and is sent again, so an expert can move while traffic flows.
+ * arrive and answers every admitted request exactly once, each client's in the order it sent them.
+ * Where experts live is told by the control plane ({@link #updateRoute}); a block answered DRAINING
+ * or unavailable waits for a new route and is sent again, so an expert can move while traffic flows.
  * <p>
  * This agent owns the subscriptions and the duty cycle; the work is done by its parts:
- * {@link ClientIntake} and {@link ClientOutlets} (clients in and out), {@link GroupFormer} and
- * {@link GroupDispatcher} (groups), {@link BlockSender} and {@link ExpertRoutes} (experts out),
- * {@link ReplyCombiner} (experts in) and {@link AnswerRelease} (answers, in order), which share the
- * {@link RequestQueue} of admitted requests and the {@link GroupPool} of groups in flight.
+ * {@link ClientStreams}, {@link ClientIntake} and {@link ClientOutlets} (clients in and out),
+ * {@link GroupFormer} (groups, clients in turn) and {@link GroupDispatcher}, {@link BlockSender} and
+ * {@link ExpertRoutes} (experts out), {@link ReplyCombiner} (experts in) and {@link AnswerRelease}
+ * (answers, each client's in order), which share the {@link RequestQueue} of admitted requests and
+ * the {@link GroupPool} of groups in flight.
  */
 public final class GatewayCore implements Agent, AutoCloseable
 {
@@ -45,6 +46,11 @@ public final class GatewayCore implements Agent, AutoCloseable
      * must not need hundreds of duty cycles while many clients wait on back-pressure.
      */
     private static final int CLIENT_UDP_FRAGMENT_LIMIT = 256;
+    /**
+     * Replies complete groups and free their slots; an endpoint holds few results for a gateway
+     * that does not take them, so each pass takes in as many as it reads client fragments.
+     */
+    private static final int REPLY_FRAGMENT_LIMIT = 256;
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final DataPlane dataPlane;
@@ -176,7 +182,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     /** Results waiting on the reply streams, taken in; also the work an agent beside this one does. */
     public int pollReplies()
     {
-        return replyIpc.poll(replyIpcAssembler, FRAGMENT_LIMIT) + replyUdp.poll(replyUdpAssembler, FRAGMENT_LIMIT);
+        return replyIpc.poll(replyIpcAssembler, REPLY_FRAGMENT_LIMIT) +
+            replyUdp.poll(replyUdpAssembler, REPLY_FRAGMENT_LIMIT);
     }
 
     /** Shows every request and answer frame to {@code tap}; set before the core starts. */
