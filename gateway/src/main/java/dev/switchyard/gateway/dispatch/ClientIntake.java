@@ -74,12 +74,20 @@ final class ClientIntake implements FragmentHandler
         return (int)Math.max(0, Math.min(limit, room));
     }
 
-    /** Forgets which client sent on which session, once it remembers more sessions than there are clients. */
+    /** Forgets the sessions of clients that have gone, once it remembers more sessions than there are clients. */
     void forgetSessions(final int clientsConnected)
     {
         if (clientBySession.size() > 2 * clientsConnected + 64)
         {
-            clientBySession.clear();  // learnt again from each client's next request
+            final Long2LongHashMap.EntryIterator sessions = clientBySession.entrySet().iterator();
+            while (sessions.hasNext())
+            {
+                sessions.next();
+                if (clients.outlet(sessions.getLongValue()) == null)
+                {
+                    sessions.remove();
+                }
+            }
         }
     }
 
