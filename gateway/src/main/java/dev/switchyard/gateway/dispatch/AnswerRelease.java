@@ -4,14 +4,19 @@ import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.wire.sbe.BlockStatus;
+import org.agrona.collections.LongHashSet;
 
 /**
- * Answers every admitted request exactly once, in arrival order: fails the requests past their
- * deadline, and sends each finished request at the head of the queue to its client, so that an
- * answer never overtakes an earlier request's.
+ * Answers every admitted request exactly once, each client's in the order it sent them: fails the
+ * requests past their deadline, and sends each finished request to its client once every earlier
+ * request of that client has been answered, so that an answer never overtakes an earlier one of
+ * the same client, and never waits on another client's.
  */
-final class AnswerRelease
+final class AnswerRelease implements RequestQueue.Leaving
 {
+    /** Clients with an earlier request still unanswered, in the current sweep. */
+    private final LongHashSet waiting = new LongHashSet();
+    private long nowNs;
     private final RequestQueue requests;
     private final GroupPool pool;
     private final ClientOutlets clients;
@@ -49,38 +54,52 @@ final class AnswerRelease
             request.rowsDone + " of " + request.rows + " tokens done)");
     }
 
-    /** Answers the finished requests at the head of the queue. */
+    /**
+     * Answers every finished request that no earlier request of its client waits before: each
+     * client's answers leave in the order it sent, and no client's answer waits on another's.
+     */
     int release(final long nowNs)
     {
-        int work = 0;
-        PendingRequest request;
-        while ((request = requests.oldest()) != null && (request.done || nowNs - request.deadlineNs > 0))
+        this.nowNs = nowNs;
+        waiting.clear();
+        final int answered = requests.sweep(this);
+        if (answered > 0)
         {
-            // Deadlines are scanned once a millisecond; one that passed since is honoured here, so
-            // that no result leaves later than its deadline.
-            if (nowNs - request.deadlineNs > 0)
-            {
-                timeOut(request);
-            }
-            if (request.openGroup != null)
-            {
-                // Failed or timed out before its last group closed: nobody else is in that group.
-                final GroupSlot open = request.openGroup;
-                request.openGroup = null;
-                if (open.open)
-                {
-                    pool.release(open);
-                }
-            }
-            requests.removeOldest();
             metrics.queuedRequests.set(requests.size());
-            metrics.answers.increment(request.status);
-            clients.answer(request);
-            metrics.recordLatencyMicros(TimeUnit.NANOSECONDS.toMicros(nowNs - request.arrivalNs));
-            requests.recycle(request);
-            work++;
         }
-        return work;
+        return answered;
+    }
+
+    @Override
+    public boolean leaves(final PendingRequest request)
+    {
+        // Deadlines are scanned once a millisecond; one that passed since is honoured here, so
+        // that no result leaves later than its deadline.
+        final boolean overdue = nowNs - request.deadlineNs > 0;
+        if ((!request.done && !overdue) || waiting.contains(request.clientId))
+        {
+            waiting.add(request.clientId);  // its client's later answers wait for it
+            return false;
+        }
+        if (overdue)
+        {
+            timeOut(request);
+        }
+        if (request.openGroup != null)
+        {
+            // Failed or timed out before its last group closed: nobody else is in that group.
+            final GroupSlot open = request.openGroup;
+            request.openGroup = null;
+            if (open.open)
+            {
+                pool.release(open);
+            }
+        }
+        metrics.answers.increment(request.status);
+        clients.answer(request);
+        metrics.recordLatencyMicros(TimeUnit.NANOSECONDS.toMicros(nowNs - request.arrivalNs));
+        requests.recycle(request);
+        return true;
     }
 
     /** Fails every request still waiting and answers them all: the gateway is closing. */

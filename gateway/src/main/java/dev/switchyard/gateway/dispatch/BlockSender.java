@@ -349,7 +349,13 @@ final class BlockSender
                     }
                     else
                     {
+                        // Its route is current, yet no result came: the endpoint may have dropped it
+                        // (its replies to this gateway backed up). It is computed again there; a late
+                        // duplicate finds the part received and is ignored as stale.
                         routes.relocateIfDue(group.layer, expert, nowNs);
+                        group.sent[u] = false;
+                        hold(group, u);
+                        work++;
                     }
                 }
                 else if (group.sent[u] && !group.received[u] && nowNs - group.sentNs[u] > hedgeNs)

@@ -13,6 +13,7 @@ import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.Long2LongHashMap;
 
 /**
  * Takes client frames in. A hello opens the way back to its client; a request is decoded, checked
@@ -32,6 +33,9 @@ final class ClientIntake implements FragmentHandler
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final RequestFrame requestFrame = new RequestFrame();
     private final HelloFrame helloFrame = new HelloFrame();
+    private static final long NO_CLIENT = Long.MIN_VALUE;
+    /** The client each sending session last spoke for, so that its stream can be paused. */
+    private final Long2LongHashMap clientBySession = new Long2LongHashMap(NO_CLIENT);
     TrafficTap tap = TrafficTap.NONE;
 
     ClientIntake(
@@ -50,6 +54,41 @@ final class ClientIntake implements FragmentHandler
         this.requests = requests;
         this.clients = clients;
         this.metrics = metrics;
+    }
+
+    /**
+     * How many more fragments may be taken from the client that sends on {@code sessionId}: each
+     * frame taken may need an answer held for it, and its answers already held plus its requests in
+     * the queue must never exceed what it may have held ({@link ClientOutlets#answerQueue()}), or it
+     * would be dropped with requests unanswered. A client at that bound is not read until it takes
+     * answers; its requests wait in its own stream and nobody else waits on it.
+     */
+    int fragmentsAllowed(final int sessionId, final int limit)
+    {
+        final long clientId = clientBySession.get(sessionId);
+        if (clientId == NO_CLIENT || clients.outlet(clientId) == null)
+        {
+            return limit;  // hellos, strangers and clients given up are read as they come
+        }
+        final long room = clients.answerQueue() - clients.answersHeld(clientId) - requests.clientRequests(clientId);
+        return (int)Math.max(0, Math.min(limit, room));
+    }
+
+    /** Forgets the sessions of clients that have gone, once it remembers more sessions than there are clients. */
+    void forgetSessions(final int clientsConnected)
+    {
+        if (clientBySession.size() > 2 * clientsConnected + 64)
+        {
+            final Long2LongHashMap.EntryIterator sessions = clientBySession.entrySet().iterator();
+            while (sessions.hasNext())
+            {
+                sessions.next();
+                if (clients.outlet(sessions.getLongValue()) == null)
+                {
+                    sessions.remove();
+                }
+            }
+        }
     }
 
     @Override
@@ -140,11 +179,12 @@ final class ClientIntake implements FragmentHandler
                 "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
             return;
         }
-        if (!requests.clientHasRoomFor(clientId, rows))
+        clientBySession.put(header.sessionId(), clientId);
+        if (!requests.clientHasRoomFor(clientId, rows, clients.answersHeld(clientId)))
         {
             clients.refuse(clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
                 "is full (" + requests.clientRequests(clientId) + " requests, " + requests.clientTokens(clientId) +
-                " tokens waiting)");
+                " tokens waiting, " + clients.answersHeld(clientId) + " answers not yet taken)");
             return;
         }
         if (!requests.hasRoomFor(rows))

@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.experts.endpoint.FramePool;
 import dev.switchyard.experts.endpoint.OfferBacklog;
+import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.experts.endpoint.ReplyChannels;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
@@ -113,6 +114,19 @@ final class ClientOutlets implements AutoCloseable
     {
         final ClientHandshake welcomed = clients.get(clientId);
         return welcomed == null ? null : welcomed.outlet;
+    }
+
+    /** Answers held back for {@code clientId} that it has not taken yet (0 for a client not welcomed). */
+    int answersHeld(final long clientId)
+    {
+        final ClientHandshake welcomed = clients.get(clientId);
+        return welcomed == null || welcomed.backlog == null ? 0 : welcomed.backlog.size();
+    }
+
+    /** Answers one client may have held back at once; more and it is dropped. */
+    int answerQueue()
+    {
+        return answerQueue;
     }
 
     /** Clients welcomed and not yet closed. */
@@ -346,7 +360,7 @@ final class ClientOutlets implements AutoCloseable
         }
         final int len = answerFrame.writeError(
             answerBuffer, 0, clientId, requestId, status, FrameSizes.clip(detail));
-        deliver(client, len, System.nanoTime());
+        deliver(client, requestId, len, System.nanoTime());
     }
 
     /** Answers an admitted request: its outputs (and routing, if asked for) or why it failed. */
@@ -376,21 +390,26 @@ final class ClientOutlets implements AutoCloseable
             length = answerFrame.writeError(answerBuffer, 0, request.clientId, request.requestId,
                 request.status, FrameSizes.clip(request.detail));
         }
-        deliver(client, length, System.nanoTime());
+        deliver(client, request.requestId, length, System.nanoTime());
     }
 
     /** Sends an answer now, or holds it behind the client's earlier ones; never waits. */
-    private void deliver(final ClientHandshake client, final int length, final long nowNs)
+    private void deliver(final ClientHandshake client, final long requestId, final int length, final long nowNs)
     {
         tap.answer(nowNs, answerBuffer, 0, length);
-        // A client that is not connected is gone (or going): its answer cannot wait for it.
-        if (!client.outlet.publication().isConnected())
-        {
-            metrics.answersUndelivered.incrementAndGet();
-            return;
-        }
+        // A client whose channel is not connected for a moment (a UDP peer late with its status
+        // messages under load) still gets its answer: it is held like a back-pressured one, and a
+        // client that has really gone is released by the idle or stall timeout, which counts it.
         final boolean wasEmpty = client.backlog.isEmpty();
-        final long result = client.backlog.offer(client.outlet, heldAnswers, answerBuffer, 0, length, nowNs);
+        long result = client.backlog.offer(client.outlet, heldAnswers, answerBuffer, 0, length, nowNs);
+        if (result == Offers.TOO_LARGE)
+        {
+            // An answer the channel cannot carry still ends its request, as an error that fits.
+            final int errorLength = answerFrame.writeError(answerBuffer, 0, client.clientId, requestId,
+                BlockStatus.INTERNAL, "the answer (" + length + " bytes) is larger than " +
+                    "the answer channel carries (" + client.outlet.publication().maxMessageLength() + ")");
+            result = client.backlog.offer(client.outlet, heldAnswers, answerBuffer, 0, errorLength, nowNs);
+        }
         if (result == OfferBacklog.QUEUED)
         {
             if (wasEmpty)

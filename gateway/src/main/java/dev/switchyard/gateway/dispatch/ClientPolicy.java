@@ -14,7 +14,9 @@ import dev.switchyard.wire.BadInputException;
  * @param idleTimeout        a welcomed client whose answer channel stays disconnected this long is released
  * @param maxRequestsPerClient requests of one client admitted and not yet answered; more are refused as overloaded
  * @param maxTokensPerClient tokens of those requests; more are refused as overloaded
- * @param answerQueue        answers held for one client that is not taking them (back-pressured)
+ * @param answerQueue        answers held for one client that is not taking them (back-pressured); its
+ *                           held answers and admitted requests together stay within it (past that,
+ *                           its stream is not read until it takes answers)
  * @param answerStallTimeout a client whose oldest held answer waits this long (or whose queue is
  *                           full when another answer is due) is dropped
  */
@@ -24,7 +26,7 @@ public record ClientPolicy(
 {
     public static ClientPolicy defaults()
     {
-        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 256, Duration.ofSeconds(2));
+        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 512, Duration.ofSeconds(2));
     }
 
     /** From {@code switchyard.gateway.client-*} of a resolved configuration. */

@@ -26,15 +26,16 @@ import org.slf4j.LoggerFactory;
 /**
  * A gateway's data plane, one thread: accepts client requests (admission, deadlines), forms token
  * groups, gates them with the router, sends each expert its block, combines the results as they
- * arrive and answers every admitted request exactly once, in arrival order. Where experts live is
- * told by the control plane ({@link #updateRoute}); a block answered DRAINING or unavailable waits
- * for a new route and is sent again, so an expert can move while traffic flows.
+ * arrive and answers every admitted request exactly once, each client's in the order it sent them.
+ * Where experts live is told by the control plane ({@link #updateRoute}); a block answered DRAINING
+ * or unavailable waits for a new route and is sent again, so an expert can move while traffic flows.
  * <p>
  * This agent owns the subscriptions and the duty cycle; the work is done by its parts:
- * {@link ClientIntake} and {@link ClientOutlets} (clients in and out), {@link GroupFormer} and
- * {@link GroupDispatcher} (groups), {@link BlockSender} and {@link ExpertRoutes} (experts out),
- * {@link ReplyCombiner} (experts in) and {@link AnswerRelease} (answers, in order), which share the
- * {@link RequestQueue} of admitted requests and the {@link GroupPool} of groups in flight.
+ * {@link ClientStreams}, {@link ClientIntake} and {@link ClientOutlets} (clients in and out),
+ * {@link GroupFormer} (groups, clients in turn) and {@link GroupDispatcher}, {@link BlockSender} and
+ * {@link ExpertRoutes} (experts out), {@link ReplyCombiner} (experts in) and {@link AnswerRelease}
+ * (answers, each client's in order), which share the {@link RequestQueue} of admitted requests and
+ * the {@link GroupPool} of groups in flight.
  */
 public final class GatewayCore implements Agent, AutoCloseable
 {
@@ -45,6 +46,11 @@ public final class GatewayCore implements Agent, AutoCloseable
      * must not need hundreds of duty cycles while many clients wait on back-pressure.
      */
     private static final int CLIENT_UDP_FRAGMENT_LIMIT = 256;
+    /**
+     * Replies complete groups and free their slots; an endpoint holds few results for a gateway
+     * that does not take them, so each pass takes in as many as it reads client fragments.
+     */
+    private static final int REPLY_FRAGMENT_LIMIT = 256;
     private static final long SCAN_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final DataPlane dataPlane;
@@ -59,6 +65,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final GroupDispatcher dispatcher;
     private final AnswerRelease answers;
     private final ClientIntake intake;
+    private final ClientStreams clientPoll;
 
     private final Subscription clientIpc;
     private final Subscription clientUdp;
@@ -142,6 +149,7 @@ public final class GatewayCore implements Agent, AutoCloseable
 
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy);
         this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
+        this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.dispatcher = new GroupDispatcher(
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
@@ -174,7 +182,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     /** Results waiting on the reply streams, taken in; also the work an agent beside this one does. */
     public int pollReplies()
     {
-        return replyIpc.poll(replyIpcAssembler, FRAGMENT_LIMIT) + replyUdp.poll(replyUdpAssembler, FRAGMENT_LIMIT);
+        return replyIpc.poll(replyIpcAssembler, REPLY_FRAGMENT_LIMIT) +
+            replyUdp.poll(replyUdpAssembler, REPLY_FRAGMENT_LIMIT);
     }
 
     /** Shows every request and answer frame to {@code tap}; set before the core starts. */
@@ -276,8 +285,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     public int doWork()
     {
         int work = commands.drain(Runnable::run);
-        work += clientIpc.poll(clientIpcAssembler, FRAGMENT_LIMIT);
-        work += clientUdp.poll(clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
+        work += clientPoll.poll(clientIpc, clientIpcAssembler, FRAGMENT_LIMIT);
+        work += clientPoll.poll(clientUdp, clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
         work += pollReplies();
         final long now = System.nanoTime();
         work += clients.poll(now);
@@ -289,6 +298,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             lastScanNs = now;
             // Deadlines first: a group whose requests all just timed out is then released, not resent.
             work += answers.expireOverdue(now);
+            intake.forgetSessions(clients.connected());
             work += pool.releaseAbandoned();
             work += sender.resendOverdue(now);
         }

@@ -5,8 +5,8 @@ import java.util.ArrayDeque;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * Admitted requests in arrival order, which is the order they are answered in, with the tokens
- * they hold (admission bounds both) and the pool their objects return to once answered.
+ * Admitted requests in arrival order, which is the order each client's are answered in, with the
+ * tokens they hold (admission bounds both) and the pool their objects return to once answered.
  * <p>
  * Arrivals are a ring read by index: the duty cycle walks them every turn, and an iterator there
  * would be garbage on every turn.
@@ -42,10 +42,14 @@ final class RequestQueue
         return count < maxRequests && tokens + rows <= maxTokens;
     }
 
-    /** Whether {@code clientId} may have {@code rows} more tokens admitted within its own share. */
-    boolean clientHasRoomFor(final long clientId, final int rows)
+    /**
+     * Whether {@code clientId} may have {@code rows} more tokens admitted within its own share; its
+     * {@code answersHeld} (answered, not yet taken by it) still count against its requests.
+     */
+    boolean clientHasRoomFor(final long clientId, final int rows, final int answersHeld)
     {
-        return clientRequests.get(clientId) < maxClientRequests && clientTokens.get(clientId) + rows <= maxClientTokens;
+        return clientRequests.get(clientId) + answersHeld < maxClientRequests &&
+            clientTokens.get(clientId) + rows <= maxClientTokens;
     }
 
     long clientRequests(final long clientId)
@@ -106,22 +110,44 @@ final class RequestQueue
         clientTokens.put(request.clientId, clientTokens.get(request.clientId) + request.rows);
     }
 
-    /** The request to be answered next, or null when none waits. */
-    PendingRequest oldest()
+    /** Decides, request by request in arrival order, which leave the queue. */
+    interface Leaving
     {
-        return count == 0 ? null : arrivals[head];
+        /** Whether {@code request} leaves now (it has been answered); called once per request per sweep. */
+        boolean leaves(PendingRequest request);
     }
 
-    PendingRequest removeOldest()
+    /**
+     * Walks the queue in arrival order and takes out the requests {@code leaving} lets go, keeping
+     * the others in their order (compacted in place: nothing is allocated).
+     *
+     * @return requests taken out
+     */
+    int sweep(final Leaving leaving)
     {
-        final PendingRequest request = arrivals[head];
-        arrivals[head] = null;
-        head = (head + 1) & (arrivals.length - 1);
-        count--;
-        tokens -= request.rows;
-        release(clientRequests, request.clientId, 1);
-        release(clientTokens, request.clientId, request.rows);
-        return request;
+        final int mask = arrivals.length - 1;
+        int kept = 0;
+        final int n = count;
+        for (int i = 0; i < n; i++)
+        {
+            final PendingRequest request = arrivals[(head + i) & mask];
+            if (leaving.leaves(request))
+            {
+                tokens -= request.rows;
+                release(clientRequests, request.clientId, 1);
+                release(clientTokens, request.clientId, request.rows);
+            }
+            else
+            {
+                arrivals[(head + kept++) & mask] = request;
+            }
+        }
+        for (int i = kept; i < n; i++)
+        {
+            arrivals[(head + i) & mask] = null;
+        }
+        count = kept;
+        return n - kept;
     }
 
     private static void release(final Long2LongHashMap counts, final long clientId, final int amount)

@@ -23,6 +23,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.wire.sbe.BlockStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,8 +34,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * 32 clients, each with a connection of its own over UDP, send large requests at once: each is
- * answered bit for bit or refused at once as overloaded, none times out or hangs, and a client that
- * comes next is served straight away.
+ * answered bit for bit or refused at once as overloaded, none times out, hangs or is answered twice;
+ * a 33rd client's small request sent during the burst is served in its turn (clients take turns by
+ * rows), and a client that comes next is served straight away.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ConcurrentClientsTest
@@ -42,6 +44,7 @@ class ConcurrentClientsTest
     static final int D = 16;
     static final int CLIENTS = 32;
     static final int ROWS = 6_000;
+    static final int SMALL_ROWS = 100;
 
     @TempDir
     Path dir;
@@ -55,8 +58,8 @@ class ConcurrentClientsTest
         try (ModelDirectory model = ModelDirectory.open(modelDir);
              EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
                  "switchyard.gateway.max-wait-us = 100\n" +
-                 "switchyard.gateway.max-queued-tokens = 60000\n" +
-                 "switchyard.gateway.max-tokens-per-client = 12000\n" +
+                 "switchyard.gateway.max-queued-tokens = 130000\n" +
+                 "switchyard.gateway.max-tokens-per-client = 6000\n" +
                  "switchyard.gateway.deadline-ms = 60000"));
              DataPlane clientPlane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
                  4 << 20, 4 << 20, 1408)))
@@ -68,6 +71,11 @@ class ConcurrentClientsTest
                 {
                     clients.add(SwitchyardClient.connect(clientPlane, system.gatewayAddress()));
                 }
+                // A 33rd client sends one small request while the burst is queued: it is served in
+                // its turn, not after every large request that came before it.
+                final SwitchyardClient late = SwitchyardClient.connect(clientPlane, system.gatewayAddress());
+                clients.add(late);
+                final float[] small = tokens(SMALL_ROWS, 99);
                 final float[][] x = new float[CLIENTS][];
                 for (int c = 0; c < CLIENTS; c++)
                 {
@@ -89,7 +97,23 @@ class ConcurrentClientsTest
                         return a;
                     }, command -> new Thread(command, "client-" + client).start()));
                 }
+                final long answersBefore = gatewayAnswers(system);
+                final long undeliveredBefore = system.metrics().answersUndelivered.get();
+                final long givenUpBefore = system.metrics().clientsGivenUp.get();
+                final long queuedBefore = system.metrics().tokensIn.get();
                 go.countDown();
+                final long burstQueued = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (system.metrics().tokensIn.get() - queuedBefore < 10L * ROWS)
+                {
+                    assertTrue(System.nanoTime() < burstQueued, "the burst was not taken in");
+                    Thread.sleep(1);
+                }
+                final long smallStart = System.nanoTime();
+                final InferAnswer smallAnswer = late.infer(small, SMALL_ROWS, null, false, RequestOptions.exact())
+                    .get(60, TimeUnit.SECONDS);
+                final long smallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - smallStart);
+                assertEquals(AnswerStatus.OK, smallAnswer.status(), smallAnswer.detail());
+                assertArrayEquals(LocalReference.run(model, 0, small, SMALL_ROWS, null).y(), smallAnswer.output());
                 int answered = 0;
                 int overloaded = 0;
                 for (int c = 0; c < CLIENTS; c++)
@@ -107,22 +131,55 @@ class ConcurrentClientsTest
                         overloaded++;
                     }
                 }
+                // Exactly once, counted at the gateway: one answer per message sent (a refused part
+                // ends its request at once; the gateway still answers the others), all delivered.
+                final int parts = (ROWS + late.maxRequestRows() - 1) / late.maxRequestRows();
+                final long messages = (long)CLIENTS * parts + 1;
+                final long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (gatewayAnswers(system) - answersBefore < messages)
+                {
+                    assertTrue(System.nanoTime() < settle, (gatewayAnswers(system) - answersBefore) + " answers for " +
+                        messages + " messages");
+                    Thread.sleep(5);
+                }
+                Thread.sleep(200);
+                assertEquals(messages, gatewayAnswers(system) - answersBefore, "answers for " + messages + " messages");
+                assertEquals(0, system.metrics().answersUndelivered.get() - undeliveredBefore, "answers undelivered");
+                assertEquals(0, system.metrics().clientsGivenUp.get() - givenUpBefore, "clients given up");
+                final long[] answeredNs = new long[answered];
+                for (int c = 0, k = 0; c < CLIENTS; c++)
+                {
+                    if (answers.get(c).join().status() == AnswerStatus.OK)
+                    {
+                        answeredNs[k++] = latencyNs[c];
+                    }
+                }
+                Arrays.sort(answeredNs);
                 final long[] sorted = latencyNs.clone();
                 Arrays.sort(sorted);
                 final long nextStart = System.nanoTime();
-                final float[] small = tokens(100, 99);
                 try (SwitchyardClient next = SwitchyardClient.connect(clientPlane, system.gatewayAddress()))
                 {
-                    final InferAnswer a = next.infer(small, 100, null, false, RequestOptions.exact()).join();
+                    final InferAnswer a = next.infer(small, SMALL_ROWS, null, false, RequestOptions.exact()).join();
                     assertEquals(AnswerStatus.OK, a.status(), a.detail());
-                    assertArrayEquals(LocalReference.run(model, 0, small, 100, null).y(), a.output());
+                    assertArrayEquals(LocalReference.run(model, 0, small, SMALL_ROWS, null).y(), a.output());
                 }
                 final long nextMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nextStart);
+                final long answeredP50Ms = TimeUnit.NANOSECONDS.toMillis(answeredNs[answered / 2]);
                 System.out.println(CLIENTS + " clients of " + ROWS + " tokens: " + answered + " answered, " +
                     overloaded + " overloaded, p50 " + TimeUnit.NANOSECONDS.toMillis(sorted[CLIENTS / 2]) +
-                    " ms, p99 " + TimeUnit.NANOSECONDS.toMillis(sorted[CLIENTS - 1]) + " ms; the next client " +
+                    " ms, p99 " + TimeUnit.NANOSECONDS.toMillis(sorted[CLIENTS - 1]) + " ms (answered: p50 " +
+                    answeredP50Ms + " ms); a small request during the burst " + smallMs + " ms; the next client " +
                     nextMs + " ms");
                 assertTrue(answered > 0, "no client was answered");
+                for (final SwitchyardClient client : clients)
+                {
+                    assertEquals(0, client.unmatchedAnswers(), "an answer to no request (or a second one)");
+                }
+                // Served in its turn, ahead of the burst that came before it (FairTurnsTest measures
+                // the turn itself, with the intake out of the way).
+                assertTrue(smallMs < answeredP50Ms, "a small request during the burst waited " + smallMs +
+                    " ms; the burst's answered requests " + answeredP50Ms + " ms");
                 assertTrue(nextMs < 5_000, "the next client waited " + nextMs + " ms");
             }
             finally
@@ -130,6 +187,17 @@ class ConcurrentClientsTest
                 clients.forEach(SwitchyardClient::close);
             }
         }
+    }
+
+    /** Answers the gateway has sent, every status. */
+    static long gatewayAnswers(final EmbeddedSystem system)
+    {
+        long sum = 0;
+        for (final BlockStatus status : BlockStatus.values())
+        {
+            sum += status == BlockStatus.NULL_VAL ? 0 : system.metrics().answers.get(status);
+        }
+        return sum;
     }
 
     static void await(final CountDownLatch latch)
