@@ -147,7 +147,8 @@ final class ClusterStatusCommand implements Callable<Integer>
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
         out.println(report.loadWindowS() > 0
-            ? "experts (layer-expert, node, rows/s over the last " + report.loadWindowS() + " s):"
+            ? "experts (layer-expert, node, rows/s and work in ms of compute/s over the last " +
+                report.loadWindowS() + " s):"
             : "experts (layer-expert, node; load is reported by gateway nodes):");
         report.experts().stream()
             .sorted(Comparator.comparingInt(StatusReport.Expert::layer).thenComparingInt(StatusReport.Expert::expert))
@@ -155,11 +156,15 @@ final class ClusterStatusCommand implements Callable<Integer>
             {
                 out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
                     e.moving() ? "(moving: not located within 2 s)" : e.node(),
-                    report.loadWindowS() > 0 ? String.format("%.1f", e.rowsPerSec()) : "");
+                    report.loadWindowS() > 0 ?
+                        String.format(java.util.Locale.ROOT, "%.1f rows/s %.2f ms/s", e.rowsPerSec(), e.workMsPerSec()) :
+                        "");
                 e.replicas().forEach(c -> out.printf("    replica %d %-40s%n", c.replica(),
                     c.moving() ? "(moving: not located within 2 s)" : c.node()));
             });
         final long moving = report.experts().stream().mapToLong(StatusReport.Expert::copiesMoving).sum();
         out.println("moves in progress: " + (moving == 0 ? "none" : moving + " expert copies between homes"));
+        out.println("placement moving or starting: " + (report.moves() == null || report.moves().isEmpty() ? "none" :
+            String.join(", ", report.moves())));
     }
 }
