@@ -24,6 +24,7 @@ public final class LoadExchange
     /** Nominal speed that turns an expert's FLOPs into a cost before any node measured one. */
     static final double NOMINAL_FLOPS_PER_NS = 10.0;
     private static final double SMOOTHING = 0.3;
+    static final double COST_SPREAD = 2.0;
 
     public sealed interface Command permits Publish, Heard
     {
@@ -114,7 +115,7 @@ public final class LoadExchange
                 {
                     final int i = l * experts + e;
                     rows[i] = load.rowsPerSecond(l, e, settings.windowSeconds());
-                    work[i] = rows[i] * cost(board, i, flopsPerRow);
+                    work[i] = rows[i] * cost(board, l, e, experts, flopsPerRow);
                 }
             }
             topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, rows, work)));
@@ -122,13 +123,33 @@ public final class LoadExchange
     }
 
     /**
-     * Nanoseconds per row of expert {@code index} (layer * experts + expert): as the expert nodes
-     * measured it, else its FLOPs at a nominal {@value #NOMINAL_FLOPS_PER_NS} FLOP/ns.
+     * Nanoseconds per row of expert {@code expert} of layer {@code layer}: as the expert nodes
+     * measured it, within a factor {@value #COST_SPREAD} of the median of its layer's measured
+     * experts, else its FLOPs at a nominal {@value #NOMINAL_FLOPS_PER_NS} FLOP/ns. The experts of a
+     * layer have the same shapes: what sets their measured costs apart beyond that is mostly the
+     * fixed cost of a block spread over few rows, which would make a cold expert look hot.
      */
-    public static double cost(final PlacementBoard board, final int index, final double flopsPerRow)
+    public static double cost(
+        final PlacementBoard board, final int layer, final int expert, final int experts, final double flopsPerRow)
     {
-        final double measured = board.nanosPerRow(index);
-        return measured > 0 ? measured : flopsPerRow / NOMINAL_FLOPS_PER_NS;
+        final double measured = board.nanosPerRow(layer * experts + expert);
+        if (measured <= 0)
+        {
+            return flopsPerRow / NOMINAL_FLOPS_PER_NS;
+        }
+        final double[] layerCosts = new double[experts];
+        int n = 0;
+        for (int e = 0; e < experts; e++)
+        {
+            final double c = board.nanosPerRow(layer * experts + e);
+            if (c > 0)
+            {
+                layerCosts[n++] = c;
+            }
+        }
+        Arrays.sort(layerCosts, 0, n);
+        final double median = n % 2 == 1 ? layerCosts[n / 2] : (layerCosts[n / 2 - 1] + layerCosts[n / 2]) / 2;
+        return Math.max(median / COST_SPREAD, Math.min(median * COST_SPREAD, measured));
     }
 
     /** Smoothed compute time per row of each expert served here since the last publication. */

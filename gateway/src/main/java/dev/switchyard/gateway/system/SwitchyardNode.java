@@ -97,6 +97,7 @@ public final class SwitchyardNode implements AutoCloseable
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
     private TrafficRecorder recorder;
+    private PlacementBoard placement;
 
     private SwitchyardNode(
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
@@ -241,7 +242,7 @@ public final class SwitchyardNode implements AutoCloseable
             // An expert's FLOPs per row: two matrix products of d_model x d_ff, a multiply and an add each.
             final double flopsPerRow = 4.0 * modelConfig.dModel() * modelConfig.dFf();
             system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
-                    i -> LoadExchange.cost(board, i, flopsPerRow), () -> board.state().moving()),
+                    i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow), () -> board.state().moving()),
                 ClusterStatus.NAME, Props.empty());
             system.systemActorOf(LoadExchange.create(board, placementTopic, placement,
                     Cluster.get(system).selfMember().address().toString(), layers, experts, load, flopsPerRow, endpoint),
@@ -260,6 +261,7 @@ public final class SwitchyardNode implements AutoCloseable
             final SwitchyardNode node = new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway,
                 metrics, system, loadExecutor, pool, http, health);
             node.recorder = recorder;
+            node.placement = board;
             return node;
         }
         catch (final RuntimeException ex)
@@ -411,6 +413,12 @@ public final class SwitchyardNode implements AutoCloseable
     public GatewayMetrics metrics()
     {
         return metrics;
+    }
+
+    /** What this node knows of placement: measured work, extra copies, copies moving. */
+    public PlacementBoard placement()
+    {
+        return placement;
     }
 
     /** The port of /metrics, or 0 without HTTP. */
