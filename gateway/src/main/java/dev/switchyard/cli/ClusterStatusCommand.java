@@ -137,12 +137,26 @@ final class ClusterStatusCommand implements Callable<Integer>
                 byNode.computeIfAbsent(c.node(), k -> new java.util.ArrayList<>()).add(e));
         }
         out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
+        final Map<String, Double> work = new TreeMap<>();
         for (final StatusReport.Member m : report.members())
         {
             final List<StatusReport.Expert> hosted = byNode.getOrDefault(m.address(), List.of());
-            out.printf("  %-40s %-8s roles %-16s experts %d%s%n", m.address(), m.status(),
+            // A copy carries its expert's work divided by its copies: the gateway splits rows across them.
+            final double w = hosted.stream().mapToDouble(e -> e.workMsPerSec() / (1 + e.replicas().size())).sum();
+            if (m.roles().contains("experts"))
+            {
+                work.put(m.address(), w);
+            }
+            out.printf("  %-40s %-8s roles %-16s experts %d%s%s%n", m.address(), m.status(),
                 String.join(",", m.roles()), hosted.size(),
+                report.loadWindowS() > 0 ? String.format(java.util.Locale.ROOT, "  work %.2f ms/s", w) : "",
                 report.unreachable().contains(m.address()) ? "  UNREACHABLE" : "");
+        }
+        final double total = work.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (report.loadWindowS() > 0 && total > 0)
+        {
+            out.printf(java.util.Locale.ROOT, "work across %d expert nodes: max/mean %.2f%n", work.size(),
+                work.values().stream().mapToDouble(Double::doubleValue).max().orElse(0) / (total / work.size()));
         }
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
