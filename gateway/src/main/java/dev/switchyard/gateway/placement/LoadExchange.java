@@ -107,18 +107,17 @@ public final class LoadExchange
         }
         if (load != null)
         {
-            final double[] rows = new double[layers * experts];
             final double[] work = new double[layers * experts];
             for (int l = 0; l < layers; l++)
             {
                 for (int e = 0; e < experts; e++)
                 {
                     final int i = l * experts + e;
-                    rows[i] = load.rowsPerSecond(l, e, settings.windowSeconds());
-                    work[i] = rows[i] * cost(board, l, e, experts, flopsPerRow);
+                    work[i] = load.rowsPerSecond(l, e, settings.windowSeconds()) *
+                        cost(board, l, e, experts, flopsPerRow);
                 }
             }
-            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, rows, work)));
+            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, work)));
         }
     }
 

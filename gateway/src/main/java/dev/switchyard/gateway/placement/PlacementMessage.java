@@ -17,11 +17,10 @@ public sealed interface PlacementMessage extends CborSerializable
     /**
      * A gateway's measurements over the placement window.
      *
-     * @param gateway    the gateway node's cluster address
-     * @param rowsPerSec [layers * experts] rows sent per second
-     * @param work       [layers * experts] rows per second times cost per row, in ns per second
+     * @param gateway the gateway node's cluster address
+     * @param work    [layers * experts] rows sent per second times cost per row, in ns per second
      */
-    record Load(String gateway, int layers, int experts, double[] rowsPerSec, double[] work)
+    record Load(String gateway, int layers, int experts, double[] work)
         implements PlacementMessage
     {
     }

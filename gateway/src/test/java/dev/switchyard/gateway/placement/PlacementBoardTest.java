@@ -14,7 +14,7 @@ class PlacementBoardTest
 {
     private static PlacementMessage.Load load(final String gateway, final double... work)
     {
-        return new PlacementMessage.Load(gateway, 1, work.length, work.clone(), work.clone());
+        return new PlacementMessage.Load(gateway, 1, work.length, work.clone());
     }
 
     @Test
