@@ -5,7 +5,8 @@
 # be added, killed and made to leave while traffic flows.
 #
 #   deploy/scripts/local-cluster.sh MODEL_DIR [NODES=3] [BASE_PORT=2551]   start (Ctrl-C stops all;
-#                                 SWITCHYARD_REPLICAS=N hosts N copies of every expert)
+#                                 SWITCHYARD_REPLICAS=N hosts N copies of every expert;
+#                                 SWITCHYARD_PLACEMENT=off places experts by count, not by work)
 #   deploy/scripts/local-cluster.sh add           start one more expert node; it joins and takes experts
 #   deploy/scripts/local-cluster.sh kill NODE     SIGKILL node NODE (its number, 1 = first expert node)
 #   deploy/scripts/local-cluster.sh leave NODE    SIGTERM node NODE: it drains and hands its experts off
@@ -109,6 +110,10 @@ echo 'switchyard.cluster.failure-profile = local' >"$RUN_DIR/local.conf"
 REPLICAS="${SWITCHYARD_REPLICAS:-1}"
 [[ "$REPLICAS" =~ ^[1-4]$ ]] || die "SWITCHYARD_REPLICAS must be 1 to 4, got '$REPLICAS'"
 echo "switchyard.experts.replicas = $REPLICAS" >>"$RUN_DIR/local.conf"
+# SWITCHYARD_PLACEMENT=off: experts placed by count only, to compare with load-aware placement.
+PLACEMENT="${SWITCHYARD_PLACEMENT:-on}"
+[[ "$PLACEMENT" =~ ^(on|off)$ ]] || die "SWITCHYARD_PLACEMENT must be on or off, got '$PLACEMENT'"
+echo "switchyard.placement.enabled = $PLACEMENT" >>"$RUN_DIR/local.conf"
 trap 'stop_all' INT TERM
 
 # wait_served I: until node I serves its first expert. Nodes start one at a time: JVMs warming up

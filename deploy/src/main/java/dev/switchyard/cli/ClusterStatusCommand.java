@@ -137,17 +137,32 @@ final class ClusterStatusCommand implements Callable<Integer>
                 byNode.computeIfAbsent(c.node(), k -> new java.util.ArrayList<>()).add(e));
         }
         out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
+        final Map<String, Double> work = new TreeMap<>();
         for (final StatusReport.Member m : report.members())
         {
             final List<StatusReport.Expert> hosted = byNode.getOrDefault(m.address(), List.of());
-            out.printf("  %-40s %-8s roles %-16s experts %d%s%n", m.address(), m.status(),
+            // A copy carries its expert's work divided by its copies: the gateway splits rows across them.
+            final double w = hosted.stream().mapToDouble(e -> e.workMsPerSec() / (1 + e.replicas().size())).sum();
+            if (m.roles().contains("experts"))
+            {
+                work.put(m.address(), w);
+            }
+            out.printf("  %-40s %-8s roles %-16s experts %d%s%s%n", m.address(), m.status(),
                 String.join(",", m.roles()), hosted.size(),
+                report.loadWindowS() > 0 ? String.format(java.util.Locale.ROOT, "  work %.2f ms/s", w) : "",
                 report.unreachable().contains(m.address()) ? "  UNREACHABLE" : "");
+        }
+        final double total = work.values().stream().mapToDouble(Double::doubleValue).sum();
+        if (report.loadWindowS() > 0 && total > 0)
+        {
+            out.printf(java.util.Locale.ROOT, "work across %d expert nodes: max/mean %.2f%n", work.size(),
+                work.values().stream().mapToDouble(Double::doubleValue).max().orElse(0) / (total / work.size()));
         }
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
         out.println(report.loadWindowS() > 0
-            ? "experts (layer-expert, node, rows/s over the last " + report.loadWindowS() + " s):"
+            ? "experts (layer-expert, node, rows/s and work in ms of compute/s over the last " +
+                report.loadWindowS() + " s):"
             : "experts (layer-expert, node; load is reported by gateway nodes):");
         report.experts().stream()
             .sorted(Comparator.comparingInt(StatusReport.Expert::layer).thenComparingInt(StatusReport.Expert::expert))
@@ -155,11 +170,15 @@ final class ClusterStatusCommand implements Callable<Integer>
             {
                 out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
                     e.moving() ? "(moving: not located within 2 s)" : e.node(),
-                    report.loadWindowS() > 0 ? String.format("%.1f", e.rowsPerSec()) : "");
+                    report.loadWindowS() > 0 ?
+                        String.format(java.util.Locale.ROOT, "%.1f rows/s %.2f ms/s", e.rowsPerSec(), e.workMsPerSec()) :
+                        "");
                 e.replicas().forEach(c -> out.printf("    replica %d %-40s%n", c.replica(),
                     c.moving() ? "(moving: not located within 2 s)" : c.node()));
             });
         final long moving = report.experts().stream().mapToLong(StatusReport.Expert::copiesMoving).sum();
         out.println("moves in progress: " + (moving == 0 ? "none" : moving + " expert copies between homes"));
+        out.println("placement moving or starting: " + (report.moves() == null || report.moves().isEmpty() ? "none" :
+            String.join(", ", report.moves())));
     }
 }

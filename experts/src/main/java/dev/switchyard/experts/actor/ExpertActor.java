@@ -23,7 +23,7 @@ public final class ExpertActor
 {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "expert");
 
-    public sealed interface Command permits Locate, KeepAlive, HandOff, Loaded, LoadFailed, Drained
+    public sealed interface Command permits Locate, KeepAlive, HandOff, Retire, Loaded, LoadFailed, Drained
     {
     }
 
@@ -39,6 +39,14 @@ public final class ExpertActor
 
     /** The stop message of sharding: drain, then stop. */
     public record HandOff() implements Command, CborSerializable
+    {
+    }
+
+    /**
+     * Placement removed this copy (an extra copy of an expert no longer hot): gateways no longer
+     * route to it; it drains what is still in flight and stops, like a hand-off.
+     */
+    public record Retire() implements Command, CborSerializable
     {
     }
 
@@ -155,17 +163,24 @@ public final class ExpertActor
                 return Behaviors.same();
             })
             .onMessage(KeepAlive.class, m -> Behaviors.same())
-            .onMessage(HandOff.class, m ->
+            .onMessage(HandOff.class, m -> handOff(expert))
+            .onMessage(Retire.class, m ->
             {
-                if (!host.copies().release(id))
-                {
-                    // Another copy of this expert on this node keeps serving it.
-                    return Behaviors.stopped();
-                }
-                context.pipeToSelf(host.endpoint().drain(id.layer(), id.expert()), (ok, failure) -> new Drained());
-                return draining(expert);
+                context.getLog().debug("expert {} retired by placement", id.entityId());
+                return handOff(expert);
             })
             .build();
+    }
+
+    private Behavior<Command> handOff(final LoadedExpert expert)
+    {
+        if (!host.copies().release(id))
+        {
+            // Another copy of this expert on this node keeps serving it.
+            return Behaviors.stopped();
+        }
+        context.pipeToSelf(host.endpoint().drain(id.layer(), id.expert()), (ok, failure) -> new Drained());
+        return draining(expert);
     }
 
     private Behavior<Command> draining(final LoadedExpert expert)

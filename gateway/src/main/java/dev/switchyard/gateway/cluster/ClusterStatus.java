@@ -5,11 +5,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntToDoubleFunction;
+import java.util.function.Supplier;
 
 import dev.switchyard.experts.actor.CborSerializable;
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertId;
-import dev.switchyard.gateway.metrics.GatewayMetrics;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -23,7 +24,8 @@ import org.apache.pekko.cluster.typed.Cluster;
  * Answers {@code switchyard cluster status}: runs on every node as {@code /system/cluster-status},
  * so the command can ask any of them. The report holds the members as this node sees them, where
  * sharding serves every expert (each is asked, as a gateway would) and, on a gateway node, the rows
- * each expert was sent over the last minute.
+ * each expert was sent over the last minute and the work they make (rows times cost per row); and
+ * the copies placement is moving or starting.
  */
 public final class ClusterStatus
 {
@@ -47,19 +49,18 @@ public final class ClusterStatus
     {
     }
 
-    /** @param metrics the gateway's counters on this node, or null on a node without the gateway */
-    public static Behavior<Command> create(final int layers, final int experts, final GatewayMetrics metrics)
-    {
-        return create(layers, experts, Replicas.ONE, metrics);
-    }
-
-    /** As above, for a cluster that hosts {@code replicas} copies of its experts. */
+    /**
+     * @param copies      the copies of every expert hosted now
+     * @param load        the gateway's per-expert rows on this node, or null on a node without the gateway
+     * @param nanosPerRow the cost of a row of expert {@code layer * experts + expert}, in ns
+     * @param moving      the expert copies placement is moving or starting now (entity ids)
+     */
     public static Behavior<Command> create(
-        final int layers, final int experts, final Replicas replicas, final GatewayMetrics metrics)
+        final int layers, final int experts, final ExpertCopies copies, final ExpertLoad load,
+        final IntToDoubleFunction nanosPerRow, final Supplier<List<String>> moving)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
-            final ExpertLoad load = metrics == null ? null : new ExpertLoad(metrics);
             if (load != null)
             {
                 load.sample();
@@ -80,12 +81,14 @@ public final class ClusterStatus
                     {
                         for (int e = 0; e < experts; e++)
                         {
-                            final List<CompletableFuture<ExpertActor.Located>> copies = new ArrayList<>();
-                            for (int r = 0; r < replicas.of(e); r++)
+                            final List<CompletableFuture<ExpertActor.Located>> located = new ArrayList<>();
+                            for (int r = 0; r < copies.of(l, e); r++)
                             {
-                                copies.add(locate(system, new ExpertId(l, e, r)));
+                                located.add(locate(system, new ExpertId(l, e, r)));
                             }
-                            rows.add(new ExpertRow(l, e, load == null ? 0 : load.rowsPerSecond(l, e), copies));
+                            final double perSec = load == null ? 0 : load.rowsPerSecond(l, e);
+                            rows.add(new ExpertRow(l, e, perSec, perSec * nanosPerRow.applyAsDouble(l * experts + e) / 1e6,
+                                located));
                         }
                     }
                     final Cluster cluster = Cluster.get(system);
@@ -113,9 +116,10 @@ public final class ClusterStatus
                                         copy == null ? 0 : copy.epoch()));
                                 }
                                 list.add(new StatusReport.Expert(r.layer, r.expert, at == null ? null : at.node(),
-                                    at == null ? 0 : at.epoch(), r.rowsPerSec, more));
+                                    at == null ? 0 : at.epoch(), r.rowsPerSec, r.workMsPerSec, more));
                             }
-                            m.replyTo().tell(new StatusReport(self, members, unreachable, list, window));
+                            m.replyTo().tell(new StatusReport(self, members, unreachable, list, window,
+                                List.copyOf(moving.get())));
                         });
                     return Behaviors.same();
                 })
@@ -124,7 +128,8 @@ public final class ClusterStatus
     }
 
     private record ExpertRow(
-        int layer, int expert, double rowsPerSec, List<CompletableFuture<ExpertActor.Located>> located)
+        int layer, int expert, double rowsPerSec, double workMsPerSec,
+        List<CompletableFuture<ExpertActor.Located>> located)
     {
     }
 

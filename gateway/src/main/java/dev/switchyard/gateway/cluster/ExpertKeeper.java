@@ -1,7 +1,6 @@
 package dev.switchyard.gateway.cluster;
 
 import java.time.Duration;
-import java.util.List;
 
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertId;
@@ -26,11 +25,12 @@ public final class ExpertKeeper
 
     public static Behavior<Object> create(final int layers, final int experts, final Duration interval)
     {
-        return create(Replicas.ONE.ids(layers, experts), interval);
+        return create(layers, experts, Replicas.ONE, interval);
     }
 
-    /** Keeps every copy in {@code ids} alive. */
-    public static Behavior<Object> create(final List<ExpertId> ids, final Duration interval)
+    /** Keeps every copy {@code copies} names now alive (placement may add and remove extra copies). */
+    public static Behavior<Object> create(
+        final int layers, final int experts, final ExpertCopies copies, final Duration interval)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
@@ -39,7 +39,7 @@ public final class ExpertKeeper
             ctx.getSelf().tell(new Tick());
             return Behaviors.receiveMessage(m ->
             {
-                for (final ExpertId id : ids)
+                for (final ExpertId id : copies.ids(layers, experts))
                 {
                     sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId()).tell(new ExpertActor.KeepAlive());
                 }

@@ -78,16 +78,18 @@ public final class ExpertLocator
     private final GatewayCore core;
     private final int layers;
     private final int experts;
-    private final Replicas replicas;
+    private final ExpertCopies replicas;
+    private final int[] located;  // [layers * E] copies whose routes the data plane was given
     private final Duration askTimeout;
     private final Map<ExpertId, ExpertActor.Located> where = new HashMap<>();
     private final Map<String, Loss> losses = new HashMap<>();
 
     private ExpertLocator(
         final ActorContext<Command> context, final TimerScheduler<Command> timers, final GatewayCore core,
-        final int layers, final int experts, final Replicas replicas, final Duration askTimeout)
+        final int layers, final int experts, final ExpertCopies replicas, final Duration askTimeout)
     {
         this.replicas = replicas;
+        this.located = new int[layers * experts];
         this.context = context;
         this.timers = timers;
         this.sharding = ClusterSharding.get(context.getSystem());
@@ -103,9 +105,13 @@ public final class ExpertLocator
         return create(core, layers, experts, Replicas.ONE, refresh, askTimeout);
     }
 
-    /** Locates every replica {@code replicas} names of every expert. */
+    /**
+     * Locates every copy {@code replicas} names of every expert; when placement removes an extra
+     * copy, the data plane stops routing to it at the next refresh.
+     */
     public static Behavior<Command> create(
-        final GatewayCore core, final int layers, final int experts, final Replicas replicas, final Duration refresh,
+        final GatewayCore core, final int layers, final int experts, final ExpertCopies replicas,
+        final Duration refresh,
         final Duration askTimeout)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -125,6 +131,7 @@ public final class ExpertLocator
         return Behaviors.receive(Command.class)
             .onMessage(RelocateAll.class, m ->
             {
+                retireRemoved();
                 for (int l = 0; l < layers; l++)
                 {
                     for (int e = 0; e < experts; e++)
@@ -165,9 +172,37 @@ public final class ExpertLocator
             .build();
     }
 
+    /** Copies placement removed since the last refresh are no longer routed to (they retire and drain). */
+    private void retireRemoved()
+    {
+        for (int l = 0; l < layers; l++)
+        {
+            for (int e = 0; e < experts; e++)
+            {
+                final int copies = replicas.of(l, e);
+                for (int r = copies; r < located[l * experts + e]; r++)
+                {
+                    final ExpertId id = new ExpertId(l, e, r);
+                    where.remove(id);
+                    core.retireRoute(l, e, r);
+                    ExpertHost.MEMBERSHIP.info("expert copy {} removed by placement: no longer routed to",
+                        id.entityId());
+                }
+                located[l * experts + e] = Math.min(located[l * experts + e], copies);
+            }
+        }
+    }
+
     private void found(final ExpertActor.Located at)
     {
         final ExpertId id = new ExpertId(at.layer(), at.expert(), at.replica());
+        if (at.layer() >= layers || at.expert() >= experts || at.replica() >= replicas.of(at.layer(), at.expert()))
+        {
+            // An answer from a copy placement has removed since it was asked.
+            return;
+        }
+        located[at.layer() * experts + at.expert()] =
+            Math.max(located[at.layer() * experts + at.expert()], at.replica() + 1);
         // Served again, elsewhere or (a node that was slow, not dead) where it was.
         final Loss loss = lossOf(id);
         final ExpertActor.Located before = where.put(id, at);
@@ -237,7 +272,7 @@ public final class ExpertLocator
     /** Asks every replica of the expert where it serves. */
     private void ask(final int layer, final int expert)
     {
-        for (int r = 0; r < replicas.of(expert); r++)
+        for (int r = 0; r < replicas.of(layer, expert); r++)
         {
             ask(new ExpertId(layer, expert, r));
         }

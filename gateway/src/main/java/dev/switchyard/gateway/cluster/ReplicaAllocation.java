@@ -87,6 +87,26 @@ public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAlloc
         return Future.successful(moves);
     }
 
+    /** The moves that take copies sharing a node with a sibling to a node without one, if any. */
+    public Set<String> separations(final Map<ActorRef, IndexedSeq<String>> current)
+    {
+        final Set<String> moves = new HashSet<>();
+        separate(live(regions(current)), moves);
+        return moves;
+    }
+
+    /** The regions on members that are up and reachable, with the shards each holds. */
+    public Map<ActorRef, List<String>> liveRegions(final Map<ActorRef, IndexedSeq<String>> current)
+    {
+        return live(regions(current));
+    }
+
+    /** The cluster address of the node a region runs on. */
+    public Address addressOf(final ActorRef region)
+    {
+        return region.path().address().hasLocalScope() ? cluster.selfAddress() : region.path().address();
+    }
+
     /** First moves: a copy that shares its node with a sibling goes to a node without one, if any. */
     private void separate(final Map<ActorRef, List<String>> live, final Set<String> moves)
     {
@@ -140,8 +160,7 @@ public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAlloc
         final Map<ActorRef, List<String>> out = new HashMap<>();
         regions.forEach((ref, shards) ->
         {
-            final Address at = ref.path().address().hasLocalScope() ? cluster.selfAddress() : ref.path().address();
-            if (usable.contains(at))
+            if (usable.contains(addressOf(ref)))
             {
                 out.put(ref, shards);
             }

@@ -1,7 +1,5 @@
 package dev.switchyard.gateway.cluster;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -15,7 +13,7 @@ import dev.switchyard.wire.BadInputException;
  * How many copies of each expert the cluster hosts: {@code switchyard.experts.replicas} for all,
  * {@code switchyard.experts.replicas-per-expert} ({@code "E" = R}, every layer) for some.
  */
-public record Replicas(int all, Map<Integer, Integer> perExpert)
+public record Replicas(int all, Map<Integer, Integer> perExpert) implements ExpertCopies
 {
     public static final Replicas ONE = new Replicas(1, Map.of());
 
@@ -84,20 +82,9 @@ public record Replicas(int all, Map<Integer, Integer> perExpert)
         return perExpert.getOrDefault(expert, all);
     }
 
-    /** Every hosted copy of every expert of {@code layers} layers of {@code experts} experts. */
-    public List<ExpertId> ids(final int layers, final int experts)
+    @Override
+    public int of(final int layer, final int expert)
     {
-        final List<ExpertId> ids = new ArrayList<>();
-        for (int l = 0; l < layers; l++)
-        {
-            for (int e = 0; e < experts; e++)
-            {
-                for (int r = 0; r < of(e); r++)
-                {
-                    ids.add(new ExpertId(l, e, r));
-                }
-            }
-        }
-        return ids;
+        return of(expert);
     }
 }

@@ -7,7 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValue;
 
 /** The values a numeric or duration key may take. */
-sealed interface Range permits Range.Integers, Range.Durations
+sealed interface Range permits Range.Integers, Range.Fractions, Range.Durations
 {
     /** What the value should be, or null when it is in range. */
     String problem(ConfigValue value);
@@ -35,6 +35,29 @@ sealed interface Range permits Range.Integers, Range.Durations
             if (n < min || n > max || n % step != 0)
             {
                 return "a whole number from " + min + " to " + max + (step > 1 ? ", a multiple of " + step : "");
+            }
+            return null;
+        }
+    }
+
+    /** Numbers from {@code min} to {@code max}, both included. */
+    record Fractions(double min, double max) implements Range
+    {
+        @Override
+        public String problem(final ConfigValue value)
+        {
+            final double x;
+            try
+            {
+                x = ConfigFactory.empty().withValue("v", value).getDouble("v");
+            }
+            catch (final ConfigException ex)
+            {
+                return "a number";
+            }
+            if (!(x >= min && x <= max))
+            {
+                return "a number from " + min + " to " + max;
             }
             return null;
         }

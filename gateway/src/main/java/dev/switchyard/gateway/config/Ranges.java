@@ -22,6 +22,13 @@ final class Ranges
         Map.entry("switchyard.gateway.relocate-interval", INTERVAL),
         Map.entry("switchyard.experts.compute-threads", new Range.Integers(1, 1024)),
         Map.entry("switchyard.experts.keep-alive-interval", INTERVAL),
+        Map.entry("switchyard.placement.window", new Range.Durations(Duration.ofSeconds(1), Duration.ofSeconds(60))),
+        Map.entry("switchyard.placement.publish-interval", INTERVAL),
+        Map.entry("switchyard.placement.max-concurrent-moves", new Range.Integers(1, 16)),
+        Map.entry("switchyard.placement.improve-margin", new Range.Fractions(0, 1)),
+        Map.entry("switchyard.placement.hot-share", new Range.Fractions(0, 1)),
+        Map.entry("switchyard.placement.cool-share", new Range.Fractions(0, 1)),
+        Map.entry("switchyard.placement.cool-after", INTERVAL),
         Map.entry("switchyard.data-plane.expert-port", PORT),
         Map.entry("switchyard.data-plane.gateway-port", PORT),
         // Aeron: a multiple of the 32-byte frame alignment, at most a UDP datagram's payload.

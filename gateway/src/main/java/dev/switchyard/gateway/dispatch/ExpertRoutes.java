@@ -189,6 +189,21 @@ final class ExpertRoutes implements AutoCloseable
         route.lost = false;
     }
 
+    /** Replica {@code replica} of {@code (layer, expert)} is no longer hosted: it takes no part until located again. */
+    void retire(final int layer, final int expert, final int replica)
+    {
+        if (layer < 0 || layer >= layers || expert < 0 || expert >= experts || replica < 0 || replica >= REPLICAS)
+        {
+            return;
+        }
+        final Route route = routes[layer][expert][replica];
+        route.address = null;
+        route.link = null;
+        route.epoch = 0;
+        route.stale = false;
+        route.lost = false;
+    }
+
     /**
      * The endpoint at {@code address} is gone with its node: every route to it waits for a new
      * location. Returns its link (to recall the blocks in flight on it), or null if none was used.

@@ -241,6 +241,21 @@ public final class GatewayCore implements Agent, AutoCloseable
     }
 
     /**
+     * Placement removed replica {@code replica} of {@code (layer, expert)}: no new part goes to it;
+     * parts in flight there are answered (it drains before it stops) or re-sent to another replica.
+     */
+    public void retireRoute(final int layer, final int expert, final int replica)
+    {
+        if (closed || !commands.offer(() -> routes.retire(layer, expert, replica)))
+        {
+            LOG.warn("retirement of expert {}/{} copy {} not applied: gateway closed or saturated", layer, expert,
+                replica);
+            return;
+        }
+        requestBell.ring();
+    }
+
+    /**
      * The control plane lost the node that serves the endpoint at {@code address} (it became
      * unreachable): its experts wait for new locations, and the blocks in flight to it are sent
      * again as soon as those are known.

@@ -25,6 +25,7 @@ import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.experts.layer.IdentityExpert;
 import dev.switchyard.gateway.cluster.ClusterStatus;
 import dev.switchyard.gateway.cluster.ExpertKeeper;
+import dev.switchyard.gateway.cluster.ExpertLoad;
 import dev.switchyard.gateway.cluster.ExpertLocator;
 import dev.switchyard.gateway.cluster.ExpertShards;
 import dev.switchyard.gateway.cluster.ReplicaAllocation;
@@ -42,6 +43,11 @@ import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.NodeHealth;
 import dev.switchyard.gateway.metrics.NodeMetrics;
+import dev.switchyard.gateway.placement.LoadExchange;
+import dev.switchyard.gateway.placement.PlacementBoard;
+import dev.switchyard.gateway.placement.PlacementMessage;
+import dev.switchyard.gateway.placement.PlacementSettings;
+import dev.switchyard.gateway.placement.WorkAllocation;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.gating.GatingWarmUp;
@@ -56,6 +62,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -90,6 +97,7 @@ public final class SwitchyardNode implements AutoCloseable
     private static final long ENDPOINT_LINGER_MS = 300;
     private volatile boolean closed;
     private TrafficRecorder recorder;
+    private PlacementBoard placement;
 
     private SwitchyardNode(
         final NodeSettings settings, final ModelDirectory model, final ModelConfig modelConfig,
@@ -167,13 +175,21 @@ public final class SwitchyardNode implements AutoCloseable
             final ExpertHost host = endpoint == null ? null :
                 new ExpertHost(endpoint, expertLoader(settings, model, modelConfig, pool), loadExecutor);
             final Replicas replicas = Replicas.from(full);
-            ClusterSharding.get(system).init(
+            final PlacementSettings placement = PlacementSettings.from(full);
+            final PlacementBoard board = new PlacementBoard(replicas, placement.forgetAfter().toMillis());
+            final ActorRef<Topic.Command<PlacementMessage>> placementTopic = system.systemActorOf(
+                Topic.create(PlacementMessage.class, PlacementMessage.TOPIC), "placement-topic", Props.empty());
+            final ClusterSharding sharding = ClusterSharding.get(system);
+            sharding.init(
                 Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
                     .withStopMessage(new ExpertActor.HandOff())
                     .withRole(ROLE_EXPERTS)
                     .withMessageExtractor(new ExpertShards())
-                    .withAllocationStrategy(new ReplicaAllocation(
-                        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)), REBALANCE_LIMIT)));
+                    .withAllocationStrategy(new WorkAllocation(new ReplicaAllocation(
+                        org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system)), REBALANCE_LIMIT),
+                        board, placement, state -> placementTopic.tell(Topic.publish(state)),
+                        id -> sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId())
+                            .tell(new ExpertActor.Retire()))));
             joinCluster(system, settings);
 
             GatewayCore gateway = null;
@@ -215,15 +231,22 @@ public final class SwitchyardNode implements AutoCloseable
                     gateway.start();
                 }
                 locator[0] = system.systemActorOf(
-                    ExpertLocator.create(gateway, layers, experts, replicas, settings.relocateEvery(),
+                    ExpertLocator.create(gateway, layers, experts, board, settings.relocateEvery(),
                         Duration.ofSeconds(3)),
                     "expert-locator", Props.empty());
             }
-            system.systemActorOf(ExpertKeeper.create(replicas.ids(layers, experts), settings.keepAliveEvery()),
+            system.systemActorOf(ExpertKeeper.create(layers, experts, board, settings.keepAliveEvery()),
                 "expert-keeper",
                 Props.empty());
-            system.systemActorOf(ClusterStatus.create(layers, experts, replicas, gateway == null ? null : metrics),
+            final ExpertLoad load = gateway == null ? null : new ExpertLoad(metrics);
+            // An expert's FLOPs per row: two matrix products of d_model x d_ff, a multiply and an add each.
+            final double flopsPerRow = 4.0 * modelConfig.dModel() * modelConfig.dFf();
+            system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
+                    i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow), () -> board.state().moving()),
                 ClusterStatus.NAME, Props.empty());
+            system.systemActorOf(LoadExchange.create(board, placementTopic, placement,
+                    Cluster.get(system).selfMember().address().toString(), layers, experts, load, flopsPerRow, endpoint),
+                "placement-exchange", Props.empty());
             final NodeHealth health = nodeHealth(dataPlane, gateway, endpoint);
             started.add(health);
             HttpApi http = null;
@@ -238,6 +261,7 @@ public final class SwitchyardNode implements AutoCloseable
             final SwitchyardNode node = new SwitchyardNode(settings, model, modelConfig, dataPlane, endpoint, gateway,
                 metrics, system, loadExecutor, pool, http, health);
             node.recorder = recorder;
+            node.placement = board;
             return node;
         }
         catch (final RuntimeException ex)
@@ -389,6 +413,12 @@ public final class SwitchyardNode implements AutoCloseable
     public GatewayMetrics metrics()
     {
         return metrics;
+    }
+
+    /** What this node knows of placement: measured work, extra copies, copies moving. */
+    public PlacementBoard placement()
+    {
+        return placement;
     }
 
     /** The port of /metrics, or 0 without HTTP. */
