@@ -49,7 +49,11 @@ public record DataPlaneSettings(
             ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu);
     }
 
-    static int termFor(final long largestMessage)
+    /**
+     * The term whose largest message (an eighth of it) is at least {@code largestMessage}: a power of
+     * two, 1 MiB at least.
+     */
+    public static int termFor(final long largestMessage)
     {
         final long term = Math.max(1L << 20, Long.highestOneBit(Math.max(1, largestMessage * 8 - 1)) << 1);
         if (term > 1L << 30)
