@@ -97,6 +97,11 @@ public final class SwitchyardClient implements AutoCloseable
     /** Tokens of one message at most: whole groups, within the gateway's bound and the publication's. */
     private int chunkRows;
     private volatile boolean ready;
+    /**
+     * Whether silence ends the gateway: over UDP. Over IPC the gateway shares this process and its
+     * driver; a thread of it delayed by a loaded machine must not end this client for good.
+     */
+    private final boolean watchHeartbeats;
     private final Doorbell requestBell;
     private final Doorbell answerBell;
     private final Subscription answers;
@@ -137,6 +142,7 @@ public final class SwitchyardClient implements AutoCloseable
         this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
             dataPlane.settings().maxMessageLength(), true);
         final boolean udp = requestChannel.startsWith("aeron:udp");
+        this.watchHeartbeats = udp;
         this.requests = udp ?
             dataPlane.aeron().addExclusivePublication(new ChannelUriStringBuilder(requestChannel)
                 .termLength(HELLO_TERM_LENGTH).mtu(dataPlane.settings().mtu()).build(),
@@ -414,7 +420,7 @@ public final class SwitchyardClient implements AutoCloseable
         }
         lastLivenessCheckNs = nowNs;
         final long silentNs = nowNs - lastHeardNs;
-        if (welcome.heartbeatIntervalMs() > 0 && silentNs > silenceLimitNs())
+        if (watchHeartbeats && welcome.heartbeatIntervalMs() > 0 && silentNs > silenceLimitNs())
         {
             return lose("gateway-unavailable: the gateway at " + requests.channel() + " stopped serving (nothing " +
                 "from it for " + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms, heartbeats due every " +
