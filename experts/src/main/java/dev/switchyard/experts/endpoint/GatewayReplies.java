@@ -105,16 +105,20 @@ final class GatewayReplies implements AutoCloseable
         {
             return Opened.TOO_MANY;
         }
+        final long openStartNs = System.nanoTime();
         final Outlet outlet = ReplyChannels.open(dataPlane, channel, streamId);
         if (outlet == null)
         {
             return Opened.BAD_CHANNEL;
         }
+        // The time to connect counts from when the publication exists: making its log buffers on a
+        // loaded machine can itself take longer than the stall time.
+        final long openedNs = nowNs + (System.nanoTime() - openStartNs);
         if (existing != null)
         {
             release(existing);
         }
-        final Gateway gateway = new Gateway(gatewayId, channel, streamId, outlet, nowNs);
+        final Gateway gateway = new Gateway(gatewayId, channel, streamId, outlet, openedNs);
         departed.remove(gatewayId);
         gateways.put(gatewayId, gateway);
         all.add(gateway);
