@@ -1,5 +1,6 @@
 package dev.switchyard.client;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -29,6 +30,7 @@ import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import dev.switchyard.wire.sbe.WelcomeEncoder;
 import io.aeron.ChannelUriStringBuilder;
+import io.aeron.CommonContext;
 import io.aeron.FragmentAssembler;
 import io.aeron.Publication;
 import io.aeron.Subscription;
@@ -45,6 +47,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
  * the answer; {@link #stream} delivers answers to a callback in request order. Requests larger
  * than one message are split into whole groups and their answers joined. Thread-safe.
+ * <p>
+ * Over UDP the client says hello on a small publication; once welcomed, it sends its requests on
+ * one whose term carries the largest request the gateway announced, so that any request fits.
+ * The gateway sends a heartbeat whenever it has had nothing else for the client for its interval:
+ * a gateway that stops serving (stopped, wedged) while Aeron still reaches its media driver is
+ * detected as surely as one whose connection is gone.
  */
 public final class SwitchyardClient implements AutoCloseable
 {
@@ -62,11 +70,38 @@ public final class SwitchyardClient implements AutoCloseable
      */
     public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 1_000;
     private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    private static final long HEARTBEAT_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+    /** The hello's publication: a hello is about a kilobyte, and this term is Aeron's smallest. */
+    private static final int HELLO_TERM_LENGTH = 64 << 10;
+    /** Aeron's largest message, whatever the term. */
+    private static final int MAX_MESSAGE = 16 << 20;
+
+    /** Which media driver a client uses. */
+    public enum Driver
+    {
+        /** An external driver when one is running at the Aeron directory, else one of the client's own. */
+        AUTO,
+        /** A media driver of the client's own, in its JVM. */
+        EMBEDDED,
+        /** The media driver running at the Aeron directory; connecting fails when there is none. */
+        EXTERNAL
+    }
 
     private final DataPlane dataPlane;
     private final boolean ownsDataPlane;
     private final long clientId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    private final Publication requests;
+    /** The hello's publication, then (over UDP) the one sized for requests; set before {@link #ready}. */
+    private volatile Publication requests;
+    /** Requests and hellos are written here, one at a time. */
+    private final Object sendLock = new Object();
+    /** Tokens of one message at most: whole groups, within the gateway's bound and the publication's. */
+    private int chunkRows;
+    private volatile boolean ready;
+    /**
+     * Whether silence ends the gateway: over UDP. Over IPC the gateway shares this process and its
+     * driver; a thread of it delayed by a loaded machine must not end this client for good.
+     */
+    private final boolean watchHeartbeats;
     private final Doorbell requestBell;
     private final Doorbell answerBell;
     private final Subscription answers;
@@ -75,7 +110,7 @@ public final class SwitchyardClient implements AutoCloseable
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final HelloFrame helloFrame = new HelloFrame();
     private final RequestFrame requestFrame = new RequestFrame();
-    private final UnsafeBuffer sendBuffer;
+    private UnsafeBuffer sendBuffer;
     private final IdleStrategy offerIdle;
     private final ConcurrentHashMap<Long, PendingAnswer> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
@@ -86,6 +121,10 @@ public final class SwitchyardClient implements AutoCloseable
     private final long gatewayTimeoutNs;
     private long lastLivenessCheckNs;
     private long disconnectedSinceNs;
+    /** When the agent last read a frame of the gateway's for this client (welcome, heartbeat, answer). */
+    private long lastHeardNs;
+    /** Heartbeats taken (written by the agent only). */
+    private volatile long heartbeats;
     private volatile String lostGateway;
     private volatile HelloFrame.Welcome welcome;
 
@@ -97,13 +136,16 @@ public final class SwitchyardClient implements AutoCloseable
         this.dataPlane = dataPlane;
         this.ownsDataPlane = ownsDataPlane;
         this.offerIdle = dataPlane.newIdleStrategy();
-        this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(dataPlane.settings().maxMessageLength(), 64));
+        this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
         this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
+        // The assembler grows to the largest answer it meets; this is only where it starts.
         this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
             dataPlane.settings().maxMessageLength(), true);
-        this.requests = requestChannel.startsWith("aeron:udp") ?
-            dataPlane.aeron().addPublication(new ChannelUriStringBuilder(requestChannel)
-                .termLength(dataPlane.settings().udpTermLength()).mtu(dataPlane.settings().mtu()).build(),
+        final boolean udp = requestChannel.startsWith("aeron:udp");
+        this.watchHeartbeats = udp;
+        this.requests = udp ?
+            dataPlane.aeron().addExclusivePublication(new ChannelUriStringBuilder(requestChannel)
+                .termLength(HELLO_TERM_LENGTH).mtu(dataPlane.settings().mtu()).build(),
                 WireLayout.CLIENT_REQUEST_STREAM_ID) :
             dataPlane.aeron().addPublication(requestChannel, WireLayout.CLIENT_REQUEST_STREAM_ID);
         final boolean ipc = requestChannel.startsWith(DataPlane.IPC_CHANNEL);
@@ -140,10 +182,57 @@ public final class SwitchyardClient implements AutoCloseable
         final String replyChannel = answerChannel.startsWith("aeron:udp") ?
             dataPlane.resolvedChannel(answers) : answerChannel;
         handshake(replyChannel, answerStream);
+        if (udp)
+        {
+            sizeRequests(requestChannel);
+        }
+        chunkRows = fittingRows(requests.maxMessageLength());
+        sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
+            (int)Math.min(requests.maxMessageLength(),
+                WireLayout.requestFrameLength(Math.max(chunkRows, 1), dModel(), true)), 64));
+        ready = true;
     }
 
     /**
-     * Connects to the gateway at {@code hostPort} over UDP, with a media driver of the client's own.
+     * Replaces the hello's publication with one whose term carries the largest request the gateway
+     * takes (an eighth of a term is Aeron's largest message), once it is connected.
+     */
+    private void sizeRequests(final String requestChannel)
+    {
+        final long largest = welcome.maxRequestLength() > 0 ? welcome.maxRequestLength() :
+            WireLayout.requestFrameLength(welcome.maxRequestRows(), welcome.dModel(), true);
+        final int term = DataPlaneSettings.termFor(Math.min(largest, MAX_MESSAGE));
+        final Publication sized = dataPlane.aeron().addExclusivePublication(new ChannelUriStringBuilder(requestChannel)
+            .termLength(term).mtu(dataPlane.settings().mtu()).build(), WireLayout.CLIENT_REQUEST_STREAM_ID);
+        final long deadline = System.nanoTime() + CONNECT_TIMEOUT_NS;
+        while (!sized.isConnected())
+        {
+            if (System.nanoTime() - deadline > 0 || Thread.currentThread().isInterrupted())
+            {
+                sized.close();
+                close();
+                throw new BadInputException("gateway " + requestChannel + " did not take the request stream within " +
+                    TimeUnit.NANOSECONDS.toSeconds(CONNECT_TIMEOUT_NS) + " s");
+            }
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+        final Publication hello = requests;
+        requests = sized;
+        hello.close();
+    }
+
+    /** Whole groups that fit one message of {@code maxMessage} bytes with importance, at most the gateway's bound. */
+    private int fittingRows(final int maxMessage)
+    {
+        final long perRow = (long)dModel() * Float.BYTES + Float.BYTES;
+        final long fit = Math.max(0, (maxMessage - WireLayout.REQUEST_HEADER_LENGTH) / perRow);
+        return (int)Math.min(welcome.maxRequestRows(), fit / groupSize() * groupSize());
+    }
+
+    /**
+     * Connects to the gateway at {@code hostPort} over UDP, through the media driver running on this
+     * host at Aeron's default directory if there is one, else a media driver of the client's own.
      *
      * @throws BadInputException when the address is malformed or the gateway does not answer
      */
@@ -153,11 +242,24 @@ public final class SwitchyardClient implements AutoCloseable
     }
 
     /**
-     * As {@link #connect(String)}; once the gateway has been out of contact for {@code gatewayTimeout}
-     * beyond the media driver's peer timeout ({@link DataPlane#PEER_TIMEOUT_NS}), every request in
-     * flight ends as {@link AnswerStatus#GATEWAY_UNAVAILABLE}.
+     * As {@link #connect(String)}; once the gateway has been out of contact (no connection, or no
+     * frame at all) for {@code gatewayTimeout} beyond the media driver's peer timeout
+     * ({@link DataPlane#PEER_TIMEOUT_NS}), every request in flight ends as
+     * {@link AnswerStatus#GATEWAY_UNAVAILABLE}.
      */
     public static SwitchyardClient connect(final String hostPort, final Duration gatewayTimeout)
+    {
+        return connect(hostPort, gatewayTimeout, Driver.AUTO, null);
+    }
+
+    /**
+     * As {@link #connect(String, Duration)}, with the media driver chosen by {@code driver}.
+     *
+     * @param aeronDir the external driver's directory; null for Aeron's default ({@code aeron.dir},
+     *                 else {@code /dev/shm/aeron-USER})
+     */
+    public static SwitchyardClient connect(
+        final String hostPort, final Duration gatewayTimeout, final Driver driver, final String aeronDir)
     {
         if (gatewayTimeout.isNegative())
         {
@@ -165,8 +267,20 @@ public final class SwitchyardClient implements AutoCloseable
         }
         final InetSocketAddress gateway = parse(hostPort);
         final String local = localAddressTowards(gateway);
+        final String dir = aeronDir != null ? aeronDir : CommonContext.getAeronDirectoryName();
+        final boolean external = switch (driver)
+        {
+            case EMBEDDED -> false;
+            case EXTERNAL -> true;
+            case AUTO -> driverRunningAt(dir);
+        };
+        if (external && !driverRunningAt(dir))
+        {
+            throw new BadInputException("no media driver is running at " + dir);
+        }
+        // Terms here are for the answer subscription's side only: publications name their own.
         final DataPlane plane = DataPlane.start(new DataPlaneSettings(
-            local, 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408));
+            local, 0, 0, !external, external ? dir : null, "backoff", 1 << 20, 1 << 20, 1408));
         try
         {
             return connect(plane, true, hostPort, gatewayTimeout.toMillis());
@@ -176,6 +290,24 @@ public final class SwitchyardClient implements AutoCloseable
             plane.close();
             throw ex;
         }
+    }
+
+    /** Whether a media driver is alive at {@code dir} (its CnC file there, its heartbeat recent). */
+    public static boolean driverRunningAt(final String dir)
+    {
+        return CommonContext.isDriverActive(new File(dir), 5_000, ignored -> { });
+    }
+
+    /** Whether this client uses a media driver of its own. */
+    public boolean embedsDriver()
+    {
+        return dataPlane.settings().embeddedDriver() && ownsDataPlane;
+    }
+
+    /** The term length of the publication requests go out on (its largest message is an eighth). */
+    public int requestTermLength()
+    {
+        return requests.termBufferLength();
     }
 
     /** Connects over UDP through an existing data plane (which the client does not close). */
@@ -252,7 +384,7 @@ public final class SwitchyardClient implements AutoCloseable
             }
             if (requests.isConnected() && now - nextHello > 0)
             {
-                synchronized (sendBuffer)
+                synchronized (sendLock)
                 {
                     final int length = helloFrame.writeClientHello(sendBuffer, 0, clientId, replyStream, replyChannel);
                     if (requests.offer(sendBuffer, 0, length) > 0)
@@ -282,11 +414,18 @@ public final class SwitchyardClient implements AutoCloseable
      */
     private int watchGateway(final long nowNs)
     {
-        if (welcome == null || lostGateway != null || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
+        if (!ready || lostGateway != null || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
         {
             return 0;
         }
         lastLivenessCheckNs = nowNs;
+        final long silentNs = nowNs - lastHeardNs;
+        if (watchHeartbeats && welcome.heartbeatIntervalMs() > 0 && silentNs > silenceLimitNs())
+        {
+            return lose("gateway-unavailable: the gateway at " + requests.channel() + " stopped serving (nothing " +
+                "from it for " + TimeUnit.NANOSECONDS.toMillis(silentNs) + " ms, heartbeats due every " +
+                welcome.heartbeatIntervalMs() + " ms)");
+        }
         if (requests.isConnected() && answers.isConnected())
         {
             disconnectedSinceNs = 0;
@@ -301,11 +440,41 @@ public final class SwitchyardClient implements AutoCloseable
         {
             return 0;
         }
-        lostGateway = "gateway-unavailable: the connection to the gateway at " + requests.channel() +
-            " was lost (no contact for " + TimeUnit.NANOSECONDS.toMillis(nowNs - disconnectedSinceNs) + " ms)";
+        return lose("gateway-unavailable: the connection to the gateway at " + requests.channel() +
+            " was lost (no contact for " + TimeUnit.NANOSECONDS.toMillis(nowNs - disconnectedSinceNs) + " ms)");
+    }
+
+    /**
+     * How long the gateway may send nothing before it is lost: the bound of a lost connection (the
+     * peer timeout plus the gateway timeout) and {@link #HEARTBEAT_GRACE_NS} more, so that a busy
+     * machine that delays the gateway's thread is not taken for a stopped one; never under four
+     * heartbeat intervals. 5 s with the default gateway timeout.
+     */
+    private long silenceLimitNs()
+    {
+        return Math.max(DataPlane.PEER_TIMEOUT_NS + gatewayTimeoutNs + HEARTBEAT_GRACE_NS,
+            4 * TimeUnit.MILLISECONDS.toNanos(welcome.heartbeatIntervalMs()));
+    }
+
+    /** How long a gateway that announced heartbeats may send nothing before it is taken as lost (ms). */
+    public long silenceLimitMs()
+    {
+        return TimeUnit.NANOSECONDS.toMillis(silenceLimitNs());
+    }
+
+    /** Heartbeats received from the gateway. */
+    public long heartbeatsReceived()
+    {
+        return heartbeats;
+    }
+
+    /** Ends every request in flight, and every later one, as gateway-unavailable. */
+    private int lose(final String why)
+    {
+        lostGateway = why;
         for (final PendingAnswer f : pending.values())
         {
-            f.complete(InferAnswer.failed(0, AnswerStatus.GATEWAY_UNAVAILABLE, lostGateway));
+            f.complete(InferAnswer.failed(0, AnswerStatus.GATEWAY_UNAVAILABLE, why));
         }
         return 1;
     }
@@ -359,10 +528,13 @@ public final class SwitchyardClient implements AutoCloseable
         return welcome.layers();
     }
 
-    /** The most tokens one message carries; larger requests are split into whole groups. */
+    /**
+     * The most tokens one message carries (whole groups, within the gateway's bound and this
+     * client's request term); larger requests are split into whole groups.
+     */
     public int maxRequestRows()
     {
-        return welcome.maxRequestRows();
+        return chunkRows;
     }
 
     /** Runs {@code rows} tokens through layer 0 in groups of their own (bit-identical to the in-process path). */
@@ -409,6 +581,12 @@ public final class SwitchyardClient implements AutoCloseable
             throw new BadInputException("output has " + output.length + " floats for " + rows + " tokens of " + d);
         }
         final int chunk = maxRequestRows();
+        if (chunk < 1)
+        {
+            // Refused before any part is sent: splitting elsewhere than between groups would change the routing.
+            throw new BadInputException("a group of " + groupSize() + " tokens of " + d + " floats does not fit " +
+                "one request message of " + requests.maxMessageLength() + " bytes");
+        }
         if (rows <= chunk)
         {
             return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
@@ -460,7 +638,7 @@ public final class SwitchyardClient implements AutoCloseable
         pending.put(requestId, future);
         final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
         final long offered;
-        synchronized (sendBuffer)
+        synchronized (sendLock)
         {
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
@@ -603,6 +781,23 @@ public final class SwitchyardClient implements AutoCloseable
             return;
         }
         headerDecoder.wrap(buffer, offset);
+        if (HelloFrame.isHeartbeat(headerDecoder))
+        {
+            if (!helloFrame.readHeartbeat(headerDecoder, buffer, offset, length))
+            {
+                answerFaults.count(header.sessionId(), helloFrame.fault(), length);
+            }
+            else if (helloFrame.heartbeatClientId() != clientId)
+            {
+                answerFaults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
+            }
+            else
+            {
+                lastHeardNs = System.nanoTime();
+                heartbeats++;
+            }
+            return;
+        }
         if (headerDecoder.templateId() == WelcomeEncoder.TEMPLATE_ID &&
             headerDecoder.schemaId() == WelcomeEncoder.SCHEMA_ID)
         {
@@ -617,6 +812,7 @@ public final class SwitchyardClient implements AutoCloseable
             }
             else if (welcome == null)
             {
+                lastHeardNs = System.nanoTime();
                 welcome = w;
             }
             return;
@@ -625,6 +821,10 @@ public final class SwitchyardClient implements AutoCloseable
         {
             answerFaults.count(header.sessionId(), answerFrame.fault(), length);
             return;
+        }
+        if (answerFrame.clientId() == clientId)
+        {
+            lastHeardNs = System.nanoTime();
         }
         final PendingAnswer future = answerFrame.clientId() == clientId ? pending.get(answerFrame.requestId()) : null;
         if (future == null)

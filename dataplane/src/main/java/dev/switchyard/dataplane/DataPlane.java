@@ -58,6 +58,8 @@ public final class DataPlane implements AutoCloseable
         final Doorbell driverBell = settings.embeddedDriver() ? new Doorbell() : Doorbell.NONE;
         if (settings.embeddedDriver())
         {
+            refuseBadTerm("ipc-term-length", settings.ipcTermLength(), IPC_MTU);
+            refuseBadTerm("udp-term-length", settings.udpTermLength(), settings.mtu());
             final MediaDriver.Context ctx = new MediaDriver.Context()
                 .threadingMode(ThreadingMode.SHARED)
                 .sharedIdleStrategy(new WakeableIdleStrategy(IdleStrategies.of(settings.idle()), driverBell))
@@ -107,6 +109,17 @@ public final class DataPlane implements AutoCloseable
         {
             CloseHelper.quietClose(driver);
             throw ex;
+        }
+    }
+
+    /** The driver's own refusal of a term, as one clear error before it starts. */
+    private static void refuseBadTerm(final String key, final int termLength, final int mtu)
+    {
+        final String problem = DataPlaneSettings.termProblem(termLength, mtu);
+        if (problem != null)
+        {
+            throw new BadInputException("switchyard.data-plane." + key + " must be " + problem + " (got " +
+                termLength + ")");
         }
     }
 

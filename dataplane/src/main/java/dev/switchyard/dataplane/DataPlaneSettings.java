@@ -25,6 +25,29 @@ public record DataPlaneSettings(
     int udpTermLength,
     int mtu)
 {
+    /** Aeron's shortest and longest term. */
+    public static final long MIN_TERM_LENGTH = 64 << 10;
+    public static final long MAX_TERM_LENGTH = 1L << 30;
+    /**
+     * What is wrong with a term of {@code termLength} bytes carrying frames of {@code mtu}, by the
+     * media driver's own rules, or null: a power of two from 64 KiB to 1 GiB whose largest message
+     * (an eighth, at most 16 MiB) holds one MTU, or the driver refuses every publication on it.
+     */
+    public static String termProblem(final long termLength, final int mtu)
+    {
+        if (termLength < MIN_TERM_LENGTH || termLength > MAX_TERM_LENGTH || Long.bitCount(termLength) != 1)
+        {
+            return "a power of two from 64k to 1g";
+        }
+        if (Math.min(termLength / 8, 16 << 20) < mtu)
+        {
+            final long least = Long.highestOneBit(8L * mtu - 1) << 1;
+            return "at least " + (least >> 10) + "k: an eighth of the term (the largest message) must hold " +
+                "the MTU of " + mtu + " bytes";
+        }
+        return null;
+    }
+
     public static DataPlaneSettings loopback()
     {
         return new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 16 << 20, 16 << 20, 1408);
@@ -49,7 +72,11 @@ public record DataPlaneSettings(
             ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu);
     }
 
-    static int termFor(final long largestMessage)
+    /**
+     * The term whose largest message (an eighth of it) is at least {@code largestMessage}: a power of
+     * two, 1 MiB at least.
+     */
+    public static int termFor(final long largestMessage)
     {
         final long term = Math.max(1L << 20, Long.highestOneBit(Math.max(1, largestMessage * 8 - 1)) << 1);
         if (term > 1L << 30)

@@ -1,9 +1,17 @@
 package dev.switchyard.dataplane;
 
+import io.aeron.Aeron;
+import io.aeron.Publication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Auto-sized terms carry the largest message in an eighth of their length, and no more than that needs. */
 class DataPlaneSettingsTest
@@ -29,5 +37,43 @@ class DataPlaneSettingsTest
         assertEquals(sized.ipcTermLength() / 8, sized.maxMessageLength());
         assertEquals(8 << 20, auto.sizedFor(1 << 20).ipcTermLength());
         assertEquals(4 << 20, auto.sizedFor(1 << 20).udpTermLength());
+    }
+
+    @Test
+    void termRulesAreTheMediaDriversOwn()
+    {
+        assertNull(DataPlaneSettings.termProblem(512 << 10, DataPlane.IPC_MTU));
+        assertNull(DataPlaneSettings.termProblem(64 << 10, 8192));
+        assertNotNull(DataPlaneSettings.termProblem(256 << 10, DataPlane.IPC_MTU));
+        assertNotNull(DataPlaneSettings.termProblem(64 << 10, 8224));
+        assertNotNull(DataPlaneSettings.termProblem(3 << 20, 1408));
+        assertNotNull(DataPlaneSettings.termProblem(32 << 10, 1408));
+        assertNotNull(DataPlaneSettings.termProblem(2L << 30, 1408));
+        // What the rule lets through, a real driver takes; the first term below it, the driver refuses.
+        try (MediaDriver driver = MediaDriver.launchEmbedded(new MediaDriver.Context()
+                .threadingMode(ThreadingMode.SHARED).ipcMtuLength(DataPlane.IPC_MTU).ipcTermBufferLength(256 << 10)
+                .dirDeleteOnStart(true).dirDeleteOnShutdown(true));
+            Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())))
+        {
+            try (Publication ok = aeron.addExclusivePublication("aeron:ipc?term-length=512k", 7);
+                Publication udp = aeron.addExclusivePublication(
+                    "aeron:udp?endpoint=127.0.0.1:9|term-length=64k|mtu=8192", 8))
+            {
+                assertEquals(512 << 10, ok.termBufferLength());
+                assertEquals(8192, udp.maxPayloadLength() + 32);
+            }
+            assertThrows(RuntimeException.class, () -> aeron.addExclusivePublication("aeron:ipc", 9));
+            assertThrows(RuntimeException.class, () -> aeron.addExclusivePublication(
+                "aeron:udp?endpoint=127.0.0.1:9|term-length=64k|mtu=8224", 10));
+        }
+    }
+
+    @Test
+    void aDataPlaneRefusesATermItsDriverWouldRefuseNamingTheKey()
+    {
+        final BadInputException e = assertThrows(BadInputException.class, () -> DataPlane.start(
+            new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 256 << 10, 1 << 20, 1408)));
+        assertTrue(e.getMessage().startsWith("switchyard.data-plane.ipc-term-length must be at least 512k"),
+            e.getMessage());
     }
 }

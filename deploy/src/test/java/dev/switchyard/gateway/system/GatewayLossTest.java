@@ -143,7 +143,7 @@ class GatewayLossTest
         }
     }
 
-    static Process serve(final Path modelDir) throws Exception
+    static Process serve(final Path modelDir, final String... extraArgs) throws Exception
     {
         final List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
@@ -152,6 +152,7 @@ class GatewayLossTest
             "--sun-misc-unsafe-memory-access=allow", "-Xmx512m"));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.switchyard.cli.Main", "serve",
             "--model", modelDir.toString(), "--bind", "127.0.0.1:0", "--cluster", "127.0.0.1:0"));
+        command.addAll(List.of(extraArgs));
         return new ProcessBuilder(command).redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.PIPE).start();
     }

@@ -343,7 +343,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         }
         final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
         counters.increment(status);
-        if (!replies.knows(frame.replyTo()))
+        // A gateway whose outlet was closed while it was out of reach is answered again when it is back.
+        if (!replies.knows(frame.replyTo()) && !replies.reopen(frame.replyTo(), System.nanoTime()))
         {
             unanswerable.incrementAndGet();
             faults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);

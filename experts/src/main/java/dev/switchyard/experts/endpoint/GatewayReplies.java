@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * Results held past {@code stallNs} without progress are dropped (counted: their gateway re-sends
  * or times the request out), and an outlet whose gateway has been gone past {@code goneNs} is
  * closed, so what the endpoint holds follows the gateways it has. Used by the endpoint's thread only.
+ * <p>
+ * A gateway whose outlet was closed is remembered (its channel, bounded): when its blocks come again
+ * (a partition healed, a stopped gateway resumed), the way back is opened again on the first of
+ * them, since a gateway that never left on its side has no reason to say hello again.
  */
 final class GatewayReplies implements AutoCloseable
 {
@@ -29,21 +33,25 @@ final class GatewayReplies implements AutoCloseable
     private static final int BACKLOG = 64;
     /** Memory all held results may take, over every gateway. */
     private static final long HELD_BYTES = 64L << 20;
+    /** Departed gateways remembered for {@link #reopen}; past it all are forgotten at once (bounded). */
+    private static final int MAX_DEPARTED = 1024;
 
     /** One gateway's way back. */
     private static final class Gateway
     {
         final long id;
         final String channel;
+        final int streamId;
         final Outlet outlet;
         final long openedNs;
         final OfferBacklog backlog = new OfferBacklog(BACKLOG);
         long disconnectedSinceNs;
 
-        Gateway(final long id, final String channel, final Outlet outlet, final long openedNs)
+        Gateway(final long id, final String channel, final int streamId, final Outlet outlet, final long openedNs)
         {
             this.id = id;
             this.channel = channel;
+            this.streamId = streamId;
             this.outlet = outlet;
             this.openedNs = openedNs;
         }
@@ -55,10 +63,13 @@ final class GatewayReplies implements AutoCloseable
     private final long goneNs;
     private final FramePool held;
     private final Long2ObjectHashMap<Gateway> gateways = new Long2ObjectHashMap<>();
+    /** Gateways whose outlets were closed as gone, by id: where to answer them if they come back. */
+    private final Long2ObjectHashMap<Gateway> departed = new Long2ObjectHashMap<>();
     private final ArrayList<Gateway> all = new ArrayList<>();
     private final ArrayList<Gateway> backlogged = new ArrayList<>();
     private final AtomicLong failures;
     private long released;
+    private long reopened;
     private long lastSweepNs;
 
     /**
@@ -97,16 +108,21 @@ final class GatewayReplies implements AutoCloseable
         {
             return Opened.TOO_MANY;
         }
+        final long openStartNs = System.nanoTime();
         final Outlet outlet = ReplyChannels.open(dataPlane, channel, streamId);
         if (outlet == null)
         {
             return Opened.BAD_CHANNEL;
         }
+        // The time to connect counts from when the publication exists: making its log buffers on a
+        // loaded machine can itself take longer than the stall time.
+        final long openedNs = nowNs + (System.nanoTime() - openStartNs);
         if (existing != null)
         {
             release(existing);
         }
-        final Gateway gateway = new Gateway(gatewayId, channel, outlet, nowNs);
+        final Gateway gateway = new Gateway(gatewayId, channel, streamId, outlet, openedNs);
+        departed.remove(gatewayId);
         gateways.put(gatewayId, gateway);
         all.add(gateway);
         return Opened.OPENED;
@@ -115,6 +131,30 @@ final class GatewayReplies implements AutoCloseable
     boolean knows(final long gatewayId)
     {
         return gateways.containsKey(gatewayId);
+    }
+
+    /**
+     * Opens the way back to a gateway whose outlet was closed as gone, now that a block of its came:
+     * as its hello did, on the channel it named then.
+     *
+     * @return whether the gateway is known again
+     */
+    boolean reopen(final long gatewayId, final long nowNs)
+    {
+        final Gateway gone = departed.get(gatewayId);
+        if (gone == null || hello(gatewayId, gone.channel, gone.streamId, nowNs) != Opened.OPENED)
+        {
+            return false;
+        }
+        reopened++;
+        LOG.info("gateway {} is back: its results go to {} again", gatewayId, gone.channel);
+        return true;
+    }
+
+    /** Outlets opened again for gateways that came back. */
+    long reopened()
+    {
+        return reopened;
     }
 
     /**
@@ -204,6 +244,11 @@ final class GatewayReplies implements AutoCloseable
             {
                 gateways.remove(gateway.id);
                 release(gateway);
+                if (departed.size() >= MAX_DEPARTED)
+                {
+                    departed.clear();
+                }
+                departed.put(gateway.id, gateway);
                 closed++;
             }
         }
@@ -249,6 +294,7 @@ final class GatewayReplies implements AutoCloseable
         }
         all.clear();
         gateways.clear();
+        departed.clear();
         backlogged.clear();
     }
 }

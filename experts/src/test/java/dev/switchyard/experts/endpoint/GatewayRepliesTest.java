@@ -5,6 +5,7 @@ import dev.switchyard.dataplane.DataPlane;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -16,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * An expert endpoint's ways back to gateways, over a real media driver: results a gateway does not
  * take are held, never waited for, and dropped (counted) once they stall; the outlet of a gateway
- * that left is closed.
+ * that left is closed, and opened again when its blocks come back.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatewayRepliesTest
@@ -71,6 +72,55 @@ class GatewayRepliesTest
             assertEquals(dropped, failures.get());
             replies.send(7, frame, 0, FRAME, now);
             assertEquals(dropped + 1, failures.get(), "a result for a released gateway is counted");
+        }
+    }
+
+    @Test
+    void aGatewayBackFromAPartitionIsAnsweredAgainWithoutANewHello() throws Exception
+    {
+        final AtomicLong failures = new AtomicLong();
+        try (DataPlane plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
+                 1 << 20, 1 << 20, 1408));
+             GatewayReplies replies = new GatewayReplies(plane, 4, FRAME, STALL_NS, GONE_NS, failures))
+        {
+            // Over IPC: a partition is the gateway's subscription gone, and back on the same channel.
+            final Subscription before = plane.subscribeIpc(STREAM);
+            final String channel = "aeron:ipc";
+            long now = 0;
+            assertEquals(GatewayReplies.Opened.OPENED, replies.hello(9, channel, STREAM, now));
+            assertEquals(0, replies.reopen(9, now) ? 1 : 0, "a gateway still known is not reopened");
+
+            // Cut off: its reply stream goes; past the gone time the outlet is closed.
+            before.close();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (replies.released() == 0)
+            {
+                assertTrue(System.nanoTime() < deadline, "the unreachable gateway's outlet was not released");
+                now += GONE_NS / 4;
+                replies.poll(now);
+                Thread.sleep(10);
+            }
+            assertTrue(!replies.knows(9));
+            assertTrue(!replies.reopen(10, now), "a gateway never seen is not opened by a block");
+
+            // Back, without a hello: its next block opens the way back.
+            try (Subscription after = plane.subscribeIpc(STREAM))
+            {
+                assertTrue(replies.reopen(9, now));
+                assertEquals(1, replies.reopened());
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[256]);
+                frame.putLong(0, 0x5EED);
+                assertTrue(replies.send(9, frame, 0, 256, now));
+                final long[] got = new long[1];
+                final FragmentAssembler reader = new FragmentAssembler((b, o, l, h) -> got[0] = b.getLong(o));
+                while (got[0] != 0x5EED)
+                {
+                    assertTrue(System.nanoTime() < deadline, "the result never reached the returned gateway");
+                    replies.poll(now);
+                    after.poll(reader, 10);
+                    Thread.sleep(1);
+                }
+            }
         }
     }
 }

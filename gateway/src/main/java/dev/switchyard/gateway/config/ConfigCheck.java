@@ -13,6 +13,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.wire.BadInputException;
 
 /**
@@ -50,9 +52,53 @@ public final class ConfigCheck
         collectLeaves(known, ROOT, knownPaths);
         final List<String> problems = new ArrayList<>();
         check(full.getObject(ROOT), known, ROOT, knownPaths, problems);
+        if (problems.isEmpty())
+        {
+            checkTerms(full, problems);
+        }
         if (!problems.isEmpty())
         {
             throw new BadInputException("configuration: " + String.join("; ", problems));
+        }
+    }
+
+    /**
+     * Term lengths and the MTU by the media driver's rules, so that a value it would refuse is
+     * refused here, naming the key, before anything starts. UDP terms carry the configured MTU; IPC
+     * terms the embedded driver's IPC MTU.
+     */
+    private static void checkTerms(final Config full, final List<String> problems)
+    {
+        final String mtuKey = ROOT + ".data-plane.mtu";
+        if (!full.hasPath(mtuKey))
+        {
+            return;
+        }
+        final int mtu = full.getInt(mtuKey);
+        checkTerm(full, ROOT + ".data-plane.udp-term-length", mtu, problems);
+        checkTerm(full, ROOT + ".data-plane.ipc-term-length", DataPlane.IPC_MTU, problems);
+    }
+
+    private static void checkTerm(final Config full, final String key, final int mtu, final List<String> problems)
+    {
+        if (!full.hasPath(key) || "auto".equals(full.getValue(key).unwrapped()))
+        {
+            return;
+        }
+        final long bytes;
+        try
+        {
+            bytes = full.getBytes(key);
+        }
+        catch (final ConfigException ex)
+        {
+            problems.add(key + " must be auto or a size such as 4m (got " + shown(key, full.getValue(key)) + ")");
+            return;
+        }
+        final String problem = DataPlaneSettings.termProblem(bytes, mtu);
+        if (problem != null)
+        {
+            problems.add(key + " must be auto or " + problem + " (got " + shown(key, full.getValue(key)) + ")");
         }
     }
 

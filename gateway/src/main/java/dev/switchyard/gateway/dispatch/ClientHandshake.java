@@ -15,15 +15,21 @@ final class ClientHandshake
     final int streamId;
     final long registrationId;
     final long startNs;
+    /** The schema version of its hello: a version-0 client gets the old welcome and no heartbeats. */
+    final int version;
     Outlet outlet;
+    /** When a frame was last sent (or queued) to it; a heartbeat follows an interval of silence. */
+    long lastSentNs;
     /** Answers its client has not taken yet; made when it is welcomed. */
     OfferBacklog backlog;
     long nextTryNs;
     long backoffNs;
 
     ClientHandshake(
-        final long clientId, final String channel, final int streamId, final long registrationId, final long startNs)
+        final long clientId, final String channel, final int streamId, final long registrationId, final long startNs,
+        final int version)
     {
+        this.version = version;
         this.clientId = clientId;
         this.channel = channel;
         this.streamId = streamId;

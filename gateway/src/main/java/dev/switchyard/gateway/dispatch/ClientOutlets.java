@@ -12,6 +12,7 @@ import dev.switchyard.experts.endpoint.ReplyChannels;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.HelloFrame;
+import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
@@ -38,6 +39,10 @@ import org.slf4j.LoggerFactory;
  * client's later answers queue in order. A client that takes nothing for {@code answerStallNs},
  * or whose backlog is full when another answer is due, is dropped: its held answers and those
  * still to come are counted as undelivered, and nobody else waited on it.
+ * <p>
+ * A welcomed client that was sent nothing for {@link #HEARTBEAT_INTERVAL_MS} gets a heartbeat
+ * (the interval is announced in its welcome): a client that hears nothing for longer knows the
+ * gateway has stopped serving even while Aeron still reaches its media driver.
  */
 final class ClientOutlets implements AutoCloseable
 {
@@ -51,6 +56,9 @@ final class ClientOutlets implements AutoCloseable
     static final int MAX_HANDSHAKES = 256;
     /** Given-up clients remembered for their cool-down. */
     private static final int MAX_GIVEN_UP = 4096;
+    /** How often a client with nothing else coming hears from the gateway. */
+    static final int HEARTBEAT_INTERVAL_MS = 250;
+    private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS);
 
     private final DataPlane dataPlane;
     private final GatewayMetrics metrics;
@@ -59,6 +67,7 @@ final class ClientOutlets implements AutoCloseable
     private final int groupSize;
     private final int layers;
     private final int maxRequestRows;
+    private final int maxRequestLength;
     private final long handshakeTimeoutNs;
     private final long idleTimeoutNs;
     private final Long2ObjectHashMap<ClientHandshake> clients = new Long2ObjectHashMap<>();
@@ -70,6 +79,7 @@ final class ClientOutlets implements AutoCloseable
     private final HelloFrame helloFrame = new HelloFrame();
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final UnsafeBuffer welcomeBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
+    private final UnsafeBuffer heartbeatBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
     private final UnsafeBuffer answerBuffer;
     private final int answerQueue;
     private final long answerStallNs;
@@ -99,6 +109,7 @@ final class ClientOutlets implements AutoCloseable
         this.groupSize = groupSize;
         this.layers = layers;
         this.maxRequestRows = sizes.maxRequestRows();
+        this.maxRequestLength = (int)WireLayout.requestFrameLength(maxRequestRows, d, true);
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
         this.handshakeTimeoutNs = policy.handshakeTimeout().toNanos();
         this.idleTimeoutNs = policy.idleTimeout().toNanos();
@@ -188,7 +199,7 @@ final class ClientOutlets implements AutoCloseable
         disconnectedSinceNs.remove(id);
         metrics.clientsConnected.set(clients.size());
         final ClientHandshake handshake =
-            new ClientHandshake(id, hello.channel(), hello.streamId(), registrationId, nowNs);
+            new ClientHandshake(id, hello.channel(), hello.streamId(), registrationId, nowNs, hello.version());
         handshakes.put(id, handshake);
         handshakeOrder.add(handshake);
         return true;
@@ -273,13 +284,15 @@ final class ClientOutlets implements AutoCloseable
         if (h.outlet != null && h.outlet.publication().isConnected())
         {
             final int len = helloFrame.writeWelcome(welcomeBuffer, 0, new HelloFrame.Welcome(
-                h.clientId, d, experts, groupSize, layers, maxRequestRows));
+                h.clientId, d, experts, groupSize, layers, maxRequestRows, maxRequestLength, HEARTBEAT_INTERVAL_MS),
+                h.version);
             // One try per pass: a welcome that finds no room is tried again after the back-off.
             if (h.outlet.publication().offer(welcomeBuffer, 0, len) > 0)
             {
                 h.outlet.bell().ring();
                 handshakes.remove(h.clientId);
                 h.backlog = new OfferBacklog(answerQueue);
+                h.lastSentNs = nowNs;
                 clients.put(h.clientId, h);
                 metrics.clientsConnected.set(clients.size());
                 return true;
@@ -311,7 +324,10 @@ final class ClientOutlets implements AutoCloseable
         }
     }
 
-    /** Closes welcomed clients whose publication has been disconnected past the idle timeout. */
+    /**
+     * Closes welcomed clients whose publication has been disconnected past the idle timeout, and
+     * sends a heartbeat to each connected one that has had nothing for an interval.
+     */
     private int sweep(final long nowNs)
     {
         leaving.clear();
@@ -323,6 +339,7 @@ final class ClientOutlets implements AutoCloseable
             if (it.getValue().outlet.publication().isConnected())
             {
                 disconnectedSinceNs.remove(id);
+                heartbeat(it.getValue(), nowNs);
             }
             else
             {
@@ -346,6 +363,24 @@ final class ClientOutlets implements AutoCloseable
         }
         metrics.clientsConnected.set(clients.size());
         return leaving.size();
+    }
+
+    /**
+     * One try: a client whose answers are held back is receiving (or not taking) those, and one
+     * whose window is full has answers to read; either way a heartbeat would add nothing.
+     */
+    private void heartbeat(final ClientHandshake client, final long nowNs)
+    {
+        if (client.version < 1 || nowNs - client.lastSentNs < HEARTBEAT_INTERVAL_NS || !client.backlog.isEmpty())
+        {
+            return;
+        }
+        final int length = helloFrame.writeHeartbeat(heartbeatBuffer, 0, client.clientId);
+        if (client.outlet.publication().offer(heartbeatBuffer, 0, length) > 0)
+        {
+            client.outlet.bell().ring();
+            client.lastSentNs = nowNs;
+        }
     }
 
     /** Answers a request that was never admitted. */
@@ -400,6 +435,7 @@ final class ClientOutlets implements AutoCloseable
         // A client whose channel is not connected for a moment (a UDP peer late with its status
         // messages under load) still gets its answer: it is held like a back-pressured one, and a
         // client that has really gone is released by the idle or stall timeout, which counts it.
+        client.lastSentNs = nowNs;
         final boolean wasEmpty = client.backlog.isEmpty();
         long result = client.backlog.offer(client.outlet, heldAnswers, answerBuffer, 0, length, nowNs);
         if (result == Offers.TOO_LARGE)

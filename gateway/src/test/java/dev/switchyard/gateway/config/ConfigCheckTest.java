@@ -127,4 +127,21 @@ class ConfigCheckTest
         ConfigCheck.validate(ConfigFactory.parseString("switchyard.per-expert { \"3\" = 2, \"0-7\" = 1 }")
             .withFallback(reference), reference);
     }
+
+    @Test
+    void termLengthsFollowTheMediaDriversRules()
+    {
+        assertEquals("configuration: switchyard.data-plane.ipc-term-length must be auto or at least 512k: an " +
+            "eighth of the term (the largest message) must hold the MTU of 65504 bytes (got \"256k\")",
+            problem("switchyard.data-plane.ipc-term-length = 256k"));
+        assertTrue(problem("switchyard.data-plane { udp-term-length = 64k, mtu = 9216 }")
+            .contains("switchyard.data-plane.udp-term-length must be auto or at least 128k"));
+        assertTrue(problem("switchyard.data-plane.udp-term-length = 3m")
+            .contains("switchyard.data-plane.udp-term-length must be auto or a power of two from 64k to 1g"));
+        assertTrue(problem("switchyard.data-plane.udp-term-length = 2g").contains("a power of two from 64k to 1g"));
+        assertTrue(problem("switchyard.data-plane.udp-term-length = lots").contains("a size such as 4m"));
+        assertTrue(problem("switchyard.data-plane.mtu = 1400").contains("a multiple of 32"));
+        ConfigCheck.validate(full("switchyard.data-plane { ipc-term-length = 512k, udp-term-length = 64k, mtu = 8192 }"));
+        ConfigCheck.validate(full("switchyard.data-plane { ipc-term-length = auto, udp-term-length = 1g }"));
+    }
 }

@@ -206,7 +206,8 @@ class WireFuzzTest
      * Builds the attack on a frame the receiver takes (kind: 0 expert endpoint, 1 gateway replies,
      * 2 gateway intake, 3 client answers): template 0 is random bytes, the others real frames that
      * the receiver must refuse as they are (an unknown sender or group, a channel no peer may ask
-     * for), then broken further by the mutations, the cut and the extra bytes.
+     * for; to a client, template 3 is a heartbeat), then broken further by the mutations, the cut
+     * and the extra bytes.
      */
     static int build(final Attack attack, final int kind)
     {
@@ -246,10 +247,15 @@ class WireFuzzTest
             length = new RequestFrame().write(buffer, 0, stranger, 1, 0, 0, 0, false, false, 4, D, rows, 0, null, 0);
             fields = new int[] {0, 2, 4, 6, 8, 16, 24, 32, 40, 44, 48, 52};
         }
+        else if (attack.template() == 3)
+        {
+            length = new HelloFrame().writeHeartbeat(buffer, 0, stranger);
+            fields = new int[] {0, 2, 4, 6, 8, 12};
+        }
         else if (variant == 1)
         {
             length = new HelloFrame().writeWelcome(buffer, 0, new HelloFrame.Welcome(stranger, D, 4, G, 1, 64));
-            fields = new int[] {0, 2, 4, 6, 8, 16, 20, 24, 28, 32};
+            fields = new int[] {0, 2, 4, 6, 8, 16, 20, 24, 28, 32, 36, 40};
         }
         else
         {
