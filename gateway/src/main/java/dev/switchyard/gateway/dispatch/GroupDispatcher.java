@@ -77,6 +77,7 @@ final class GroupDispatcher
                 group.ordinal, skip, plan);
             if (skip != null)
             {
+                System.arraycopy(skip, 0, group.skipped, 0, group.skipped.length);
                 for (int s = 0; s < group.segments; s++)
                 {
                     if (group.segmentLive(s))
@@ -164,6 +165,7 @@ final class GroupDispatcher
         }
         metrics.routing.droppedLate(group.layer, expert, group.plan.slotCount(expert));
         group.plan.dropExpert(expert);
+        group.skipped[expert] = true;
         for (int s = 0; s < group.segments; s++)
         {
             if (group.segmentLive(s))

@@ -79,6 +79,7 @@ final class GroupPool
             {
                 final PendingRequest request = group.segRequest[s];
                 request.recordGroup(group.segRequestGroup[s], plan.capacity(), plan.auxLoss());
+                request.noteGroupSkips(group.skipped);
                 // rows [segGroupRow, + segCount) of y [G, d] become rows [segRequestRow, ...) of the request's
                 request.accept(group.y, plan, group.segGroupRow[s], group.segRequestRow[s], group.segCount[s]);
             }

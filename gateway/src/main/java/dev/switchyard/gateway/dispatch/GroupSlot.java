@@ -37,6 +37,7 @@ final class GroupSlot
     final long[] sentNs;        // [E * PARTS] when the part last went out
     final Object[] sentLink;    // [E * PARTS] the link it went on
     final Object[] sentRoute;   // [E * PARTS] the replica it went to
+    final boolean[] skipped;    // [E] experts routed as capacity 0 (degraded) in this group
 
     // Segments: which request rows this group holds.
     PendingRequest[] segRequest = new PendingRequest[4];
@@ -79,6 +80,7 @@ final class GroupSlot
         sentNs = new long[units];
         sentLink = new Object[units];
         sentRoute = new Object[units];
+        skipped = new boolean[experts];
     }
 
     void open(final long sequence, final int layer, final boolean keepApart, final long nowNs)
@@ -100,6 +102,7 @@ final class GroupSlot
         Arrays.fill(attempts, 0);
         Arrays.fill(sentLink, null);
         Arrays.fill(sentRoute, null);
+        Arrays.fill(skipped, false);
         Arrays.fill(parts, 0);
         Arrays.fill(partRows, 0);
     }

@@ -24,6 +24,9 @@ final class PendingRequest
     int onUnavailable;                  // RequestFrame.ON_UNAVAILABLE_*
     boolean[] skipped = new boolean[0]; // [E] experts left out of a degraded answer
     int skippedCount;
+    boolean[] groupSkips = new boolean[0]; // [E] experts the first finished group of it was routed without
+    boolean groupSkipsNoted;
+    boolean groupSkipsDiffer;           // its groups were routed without different experts
     long groupOrdinalBase;
     long arrivalNs;
     long deadlineNs;
@@ -67,6 +70,31 @@ final class PendingRequest
         {
             Arrays.fill(skipped, false);
             skippedCount = 0;
+        }
+        groupSkipsNoted = false;
+        groupSkipsDiffer = false;
+    }
+
+    /**
+     * A group of this request finished, routed without the experts marked in {@code groupSkipped}
+     * [E]. A degraded answer is exact only when every group of the request left out the same experts
+     * (what {@code infer --local --unavailable-experts} computes); an expert that became unreachable
+     * between two of its groups breaks that.
+     */
+    void noteGroupSkips(final boolean[] groupSkipped)
+    {
+        if (!groupSkipsNoted)
+        {
+            if (groupSkips.length != groupSkipped.length)
+            {
+                groupSkips = new boolean[groupSkipped.length];
+            }
+            System.arraycopy(groupSkipped, 0, groupSkips, 0, groupSkipped.length);
+            groupSkipsNoted = true;
+        }
+        else if (!Arrays.equals(groupSkips, groupSkipped))
+        {
+            groupSkipsDiffer = true;
         }
     }
 
@@ -155,7 +183,14 @@ final class PendingRequest
         if (rowsDone == rows && !done)
         {
             done = true;
-            if (skippedCount > 0)
+            if (groupSkipsDiffer)
+            {
+                // No one set of unavailable experts reproduces these rows: an error, never a wrong answer.
+                status = BlockStatus.EXPERT_UNAVAILABLE;
+                detail = skippedList() + " became unreachable while this request was computed, so its groups " +
+                    "were routed without different experts and no exact degraded answer exists: send it again";
+            }
+            else if (skippedCount > 0)
             {
                 status = BlockStatus.DEGRADED;
                 detail = skippedDetail();
@@ -183,6 +218,12 @@ final class PendingRequest
     /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */
     private String skippedDetail()
     {
+        return skippedList() + " could not be reached: computed without them (capacity 0)";
+    }
+
+    /** "experts 1,4 of layer 0". */
+    private String skippedList()
+    {
         final StringBuilder text = new StringBuilder("experts ");
         String sep = "";
         for (int e = 0; e < skipped.length; e++)
@@ -193,8 +234,7 @@ final class PendingRequest
                 sep = ",";
             }
         }
-        return text.append(" of layer ").append(layer)
-            .append(" could not be reached: computed without them (capacity 0)").toString();
+        return text.append(" of layer ").append(layer).toString();
     }
 
     private static float[] grow(final float[] a, final int n)
