@@ -1,5 +1,7 @@
 package dev.switchyard.gateway.dispatch;
 
+import java.util.Arrays;
+
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.router.config.Normalize;
@@ -72,7 +74,7 @@ final class GroupDispatcher
         try
         {
             routers[layer].gates(group.x, 0, group.tokens, group.gates);  // x [G, d] -> gates [G, E]
-            final boolean[] skip = drops(group) && routes.unreachable(layer, unreachable) ? unreachable : null;
+            final boolean[] skip = drops(group) ? skipFor(group) : null;
             gatings[layer].route(group.gates, group.tokens, group.anyImportance ? group.importance : null, 0,
                 group.ordinal, skip, plan);
             if (skip != null)
@@ -151,15 +153,17 @@ final class GroupDispatcher
 
     /**
      * The block of {@code expert}, whole (one part), was in flight to a node that vanished and no other
-     * replica can take it. If every request of the
-     * group would rather be answered without it, and the other gates do not depend on it
+     * replica can take it. If every request of the group would rather be answered without it, has all
+     * its rows in this group, and the other gates do not depend on it
      * ({@code before_capacity}), the group goes on without that expert, as capacity 0 for it would
      * have routed it; otherwise the block waits for the expert's next home. Returns whether it was
      * dropped.
      */
     boolean dropLate(final GroupSlot group, final int expert)
     {
-        if (!beforeCapacity || !drops(group))
+        // Dropping it here only would route this group without an expert that the requests' other
+        // groups used: no single set of unavailable experts would reproduce their answers.
+        if (!beforeCapacity || !drops(group) || !onlyGroupOfItsRequests(group))
         {
             return false;
         }
@@ -177,6 +181,73 @@ final class GroupDispatcher
         if (--group.outstanding == 0)
         {
             pool.complete(group);
+        }
+        return true;
+    }
+
+    /**
+     * The experts a group whose requests all chose drop is routed without, or null for none. A degraded
+     * answer must equal {@code infer --local --unavailable-experts} for the experts it names, so every
+     * group of a request leaves out the same experts: those unreachable when its first group was gated.
+     * An expert lost later is waited for in its later groups, and one back since is still left out.
+     */
+    private boolean[] skipFor(final GroupSlot group)
+    {
+        boolean[] fixed = null;
+        boolean agree = true;
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s) && group.segRequest[s].skipFixed)
+            {
+                final boolean[] theirs = group.segRequest[s].fixedSkip;
+                if (fixed == null)
+                {
+                    fixed = theirs;
+                }
+                else
+                {
+                    agree &= Arrays.equals(fixed, theirs);
+                }
+            }
+        }
+        boolean any = false;
+        if (fixed != null && agree)
+        {
+            for (int e = 0; e < experts; e++)
+            {
+                unreachable[e] = fixed[e];
+                any |= fixed[e];
+            }
+        }
+        else
+        {
+            // Requests that fixed different sets share this group (rare): they are answered
+            // expert-unavailable by PendingRequest rather than with an answer no set reproduces.
+            any = routes.unreachable(group.layer, unreachable);
+        }
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s) && !group.segRequest[s].skipFixed)
+            {
+                group.segRequest[s].fixSkip(unreachable);
+            }
+        }
+        return any ? unreachable : null;
+    }
+
+    /** Whether every request with rows in the group has all its rows in this group (its only group). */
+    private static boolean onlyGroupOfItsRequests(final GroupSlot group)
+    {
+        for (int s = 0; s < group.segments; s++)
+        {
+            if (group.segmentLive(s))
+            {
+                final PendingRequest request = group.segRequest[s];
+                if (request.groupsTouched != 1 || request.rowsAssigned != request.rows)
+                {
+                    return false;
+                }
+            }
         }
         return true;
     }

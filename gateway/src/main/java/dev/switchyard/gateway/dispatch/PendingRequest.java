@@ -24,6 +24,8 @@ final class PendingRequest
     int onUnavailable;                  // RequestFrame.ON_UNAVAILABLE_*
     boolean[] skipped = new boolean[0]; // [E] experts left out of a degraded answer
     int skippedCount;
+    boolean[] fixedSkip = new boolean[0];  // [E] experts every group of it is routed without (drop mode)
+    boolean skipFixed;                  // fixedSkip was set when its first group was gated
     boolean[] groupSkips = new boolean[0]; // [E] experts the first finished group of it was routed without
     boolean groupSkipsNoted;
     boolean groupSkipsDiffer;           // its groups were routed without different experts
@@ -73,6 +75,18 @@ final class PendingRequest
         }
         groupSkipsNoted = false;
         groupSkipsDiffer = false;
+        skipFixed = false;
+    }
+
+    /** Its first group is gated without the experts marked in {@code skip} [E]: so will every other be. */
+    void fixSkip(final boolean[] skip)
+    {
+        if (fixedSkip.length != skip.length)
+        {
+            fixedSkip = new boolean[skip.length];
+        }
+        System.arraycopy(skip, 0, fixedSkip, 0, skip.length);
+        skipFixed = true;
     }
 
     /**
