@@ -36,6 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class EmbeddedSystemTest
@@ -145,19 +146,32 @@ class EmbeddedSystemTest
         {
             client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
         }
-        final long blocksBefore = system.metrics().blocksSent.get();
-        final long bytesBefore = threads.getThreadAllocatedBytes(dataPlane.threadId());
-        final int requests = 1000;
-        for (int i = 0; i < requests; i++)
+        // Steady state is the claim: on a busy host C2 may not have compiled (or may have just
+        // deoptimized) the path after the warm-up, and code without escape analysis allocates its
+        // temporaries. A path that allocates per block allocates in every round and fails.
+        final int rounds = 5;
+        String seen = "";
+        for (int round = 1; round <= rounds; round++)
         {
-            client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
+            final long blocksBefore = system.metrics().blocksSent.get();
+            final long bytesBefore = threads.getThreadAllocatedBytes(dataPlane.threadId());
+            final int requests = 1000;
+            for (int i = 0; i < requests; i++)
+            {
+                client.infer(x, rows, null, false, RequestOptions.exact(), out).join();
+            }
+            final long bytes = threads.getThreadAllocatedBytes(dataPlane.threadId()) - bytesBefore;
+            final long blocks = system.metrics().blocksSent.get() - blocksBefore;
+            System.out.printf("data-plane thread, round %d: %d bytes over %d requests and %d blocks (%.2f per block)%n",
+                round, bytes, requests, blocks, (double)bytes / blocks);
+            assertTrue(blocks >= requests * 4L, "blocks sent: " + blocks);
+            if (bytes < blocks)
+            {
+                return;
+            }
+            seen += " " + bytes + " bytes for " + blocks + " blocks;";
         }
-        final long bytes = threads.getThreadAllocatedBytes(dataPlane.threadId()) - bytesBefore;
-        final long blocks = system.metrics().blocksSent.get() - blocksBefore;
-        System.out.printf("data-plane thread: %d bytes over %d requests and %d blocks (%.2f per block)%n",
-            bytes, requests, blocks, (double)bytes / blocks);
-        assertTrue(blocks >= requests * 4L, "blocks sent: " + blocks);
-        assertTrue(bytes < blocks, bytes + " bytes allocated for " + blocks + " blocks");
+        fail("the data-plane thread allocated in each of " + rounds + " rounds:" + seen);
     }
 
     @Test
