@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
@@ -50,17 +49,7 @@ class LoopbackClusterTest
 
     private static Config node(final Path model, final String role, final String seed)
     {
-        return ConfigFactory.parseString(
-            "switchyard.model = \"" + model.toString().replace("\\", "/") + "\"\n" +
-            "switchyard.role = " + role + "\n" +
-            "switchyard.cluster.port = 0\n" +
-            "switchyard.cluster.seed-nodes = [" + (seed == null ? "" : "\"" + seed + "\"") + "]\n" +
-            "switchyard.gateway.bind = \"127.0.0.1:0\"\n" +
-            "switchyard.gateway.relocate-interval = 1s\n" +
-            "switchyard.gateway.block-resend-ms = 1000\n" +
-            "switchyard.experts.keep-alive-interval = 1s\n" +
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n" +
-            "pekko.cluster.sharding.rebalance-interval = 1s\n");
+        return LoopbackNodeConfig.of(model, role, seed, "");
     }
 
     private static float[] tokens(final int rows, final long seed)

@@ -14,12 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import dev.switchyard.experts.actor.ExpertActor;
 import dev.switchyard.experts.actor.ExpertId;
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.gateway.cluster.LoopbackNodeConfig;
 import dev.switchyard.gateway.system.LocalReferenceAccess;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.config.Activation;
@@ -63,22 +63,12 @@ class PlacementClusterTest
 
     private static Config node(final Path model, final String role, final String seed)
     {
-        return ConfigFactory.parseString(
-            "switchyard.model = \"" + model.toString().replace("\\", "/") + "\"\n" +
-            "switchyard.role = " + role + "\n" +
-            "switchyard.cluster.port = 0\n" +
-            "switchyard.cluster.seed-nodes = [" + (seed == null ? "" : "\"" + seed + "\"") + "]\n" +
-            "switchyard.gateway.bind = \"127.0.0.1:0\"\n" +
-            "switchyard.gateway.relocate-interval = 1s\n" +
-            "switchyard.gateway.block-resend-ms = 1000\n" +
-            "switchyard.experts.keep-alive-interval = 1s\n" +
+        return LoopbackNodeConfig.of(model, role, seed,
             "switchyard.placement.window = 4s\n" +
             "switchyard.placement.publish-interval = 500ms\n" +
             "switchyard.placement.max-concurrent-moves = 2\n" +
             "switchyard.placement.hot-share = 0.2\n" +
-            "switchyard.placement.cool-share = 0.1\n" +
-            "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\n" +
-            "pekko.cluster.sharding.rebalance-interval = 1s\n");
+            "switchyard.placement.cool-share = 0.1\n");
     }
 
     @Test
