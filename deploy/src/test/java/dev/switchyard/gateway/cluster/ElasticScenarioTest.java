@@ -398,17 +398,41 @@ class ElasticScenarioTest
     /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
     private static void assertStatusShows(final String node, final int members) throws Exception
     {
-        final java.io.StringWriter out = new java.io.StringWriter();
-        final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
-        cli.setOut(new java.io.PrintWriter(out));
-        assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
-        final com.fasterxml.jackson.databind.JsonNode report =
-            new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
-        assertEquals(members, report.get("members").size(), out.toString());
-        report.get("members").forEach(m -> assertEquals("Up", m.get("status").asText(), out.toString()));
-        assertEquals(EXPERTS, report.get("experts").size(), out.toString());
-        report.get("experts").forEach(e -> assertTrue(e.get("node").asText().startsWith("pekko://"), out.toString()));
-        assertEquals(60, report.get("loadWindowS").asInt(), out.toString());
+        // The gateway node serves every expert alone until the others have joined: wait for them.
+        final long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        java.io.StringWriter out;
+        com.fasterxml.jackson.databind.JsonNode report;
+        do
+        {
+            out = new java.io.StringWriter();
+            final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+            cli.setOut(new java.io.PrintWriter(out));
+            assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
+            report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
+        }
+        while (!allUp(report, members) && System.nanoTime() < by && pause());
+        final String text = out.toString();
+        assertEquals(members, report.get("members").size(), text);
+        report.get("members").forEach(m -> assertEquals("Up", m.get("status").asText(), text));
+        assertEquals(EXPERTS, report.get("experts").size(), text);
+        report.get("experts").forEach(e -> assertTrue(e.get("node").asText().startsWith("pekko://"), text));
+        assertEquals(60, report.get("loadWindowS").asInt(), text);
+    }
+
+    private static boolean allUp(final com.fasterxml.jackson.databind.JsonNode report, final int members)
+    {
+        boolean up = report.get("members").size() == members;
+        for (final com.fasterxml.jackson.databind.JsonNode m : report.get("members"))
+        {
+            up &= "Up".equals(m.get("status").asText());
+        }
+        return up;
+    }
+
+    private static boolean pause() throws InterruptedException
+    {
+        Thread.sleep(500);
+        return true;
     }
 
     private static final Pattern SKIPPED = Pattern.compile("experts ([0-9,]+) of layer 0");
