@@ -106,7 +106,9 @@ class FairTurnsTest
                 restMs + " ms");
             assertEquals(0, big.unmatchedAnswers() + small.unmatchedAnswers(), "answers to no request");
             assertTrue(!burstDone, "the burst was over before the small request was answered");
-            assertTrue(smallMs * 4 < restMs, "a small request waited " + smallMs + " ms of the last " + restMs +
+            // First come, first served it waits nearly all of it (94 % measured); in turns a small
+            // share, under half even when other work on a 2-core host stretches its turn.
+            assertTrue(smallMs * 2 < restMs, "a small request waited " + smallMs + " ms of the last " + restMs +
                 " ms of a burst queued before it");
         }
     }
