@@ -50,7 +50,7 @@ public final class ExpertActor
     {
     }
 
-    record Loaded(LoadedExpert expert) implements Command
+    record Loaded(LocalCopies.Hosted hosted) implements Command
     {
     }
 
@@ -101,13 +101,13 @@ public final class ExpertActor
         return Behaviors.setup(ctx -> Behaviors.withStash(1024, stash ->
         {
             final ExpertActor actor = new ExpertActor(ctx, host, ExpertId.parse(entityId));
-            final CompletableFuture<LoadedExpert> load = host.copies().acquire(actor.id, () ->
+            final CompletableFuture<LocalCopies.Hosted> load = host.copies().acquire(actor.id, actor.epoch, () ->
                 CompletableFuture.supplyAsync(
                     () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
                 .thenCompose(expert -> host.endpoint().register(actor.id.layer(), actor.id.expert(), actor.epoch, expert)
                     .thenApply(ignored -> expert)));
-            ctx.pipeToSelf(load, (expert, failure) ->
-                failure == null ? new Loaded(expert) : new LoadFailed(failure));
+            ctx.pipeToSelf(load, (hosted, failure) ->
+                failure == null ? new Loaded(hosted) : new LoadFailed(failure));
             return actor.loading(stash);
         }));
     }
@@ -115,7 +115,7 @@ public final class ExpertActor
     private Behavior<Command> loading(final StashBuffer<Command> stash)
     {
         return Behaviors.receive(Command.class)
-            .onMessage(Loaded.class, m -> stash.unstashAll(serving(m.expert())))
+            .onMessage(Loaded.class, m -> stash.unstashAll(serving(m.hosted())))
             .onMessage(LoadFailed.class, m ->
             {
                 context.getLog().error("expert {} could not load: {}", id.entityId(), m.cause().toString());
@@ -131,7 +131,7 @@ public final class ExpertActor
                         if (host.copies().release(id))
                         {
                             host.endpoint().drain(id.layer(), id.expert()).join();
-                            l.expert().close();
+                            l.hosted().expert().close();
                         }
                         return Behaviors.stopped();
                     })
@@ -150,11 +150,12 @@ public final class ExpertActor
             .build();
     }
 
-    private Behavior<Command> serving(final LoadedExpert expert)
+    private Behavior<Command> serving(final LocalCopies.Hosted hosted)
     {
+        final LoadedExpert expert = hosted.expert();
         final EndpointAddress address = host.endpoint().address();
         final Located located = new Located(id.layer(), id.expert(), id.replica(), address.driverId(), address.udpChannel(),
-            address.streamId(), epoch, Cluster.get(context.getSystem()).selfMember().address().toString());
+            address.streamId(), hosted.epoch(), Cluster.get(context.getSystem()).selfMember().address().toString());
         host.firstServed(id.entityId());
         return Behaviors.receive(Command.class)
             .onMessage(Locate.class, m ->

@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.actor.ExpertActor;
@@ -82,13 +83,16 @@ public final class ExpertLocator
     private final int[] located;  // [layers * E] copies whose routes the data plane was given
     private final Duration askTimeout;
     private final Map<ExpertId, ExpertActor.Located> where = new HashMap<>();
+    private final Map<String, String> routed;  // entity id -> node, as `where`, for other threads
     private final Map<String, Loss> losses = new HashMap<>();
 
     private ExpertLocator(
         final ActorContext<Command> context, final TimerScheduler<Command> timers, final GatewayCore core,
-        final int layers, final int experts, final ExpertCopies replicas, final Duration askTimeout)
+        final int layers, final int experts, final ExpertCopies replicas, final Duration askTimeout,
+        final Map<String, String> routed)
     {
         this.replicas = replicas;
+        this.routed = routed;
         this.located = new int[layers * experts];
         this.context = context;
         this.timers = timers;
@@ -102,17 +106,19 @@ public final class ExpertLocator
     public static Behavior<Command> create(
         final GatewayCore core, final int layers, final int experts, final Duration refresh, final Duration askTimeout)
     {
-        return create(core, layers, experts, Replicas.ONE, refresh, askTimeout);
+        return create(core, layers, experts, Replicas.ONE, refresh, askTimeout, new ConcurrentHashMap<>());
     }
 
     /**
      * Locates every copy {@code replicas} names of every expert; when placement removes an extra
      * copy, the data plane stops routing to it at the next refresh.
+     *
+     * @param routed kept up to date with the node each copy is routed to (entity id -> cluster
+     *               address), for placement to read on another thread
      */
     public static Behavior<Command> create(
         final GatewayCore core, final int layers, final int experts, final ExpertCopies replicas,
-        final Duration refresh,
-        final Duration askTimeout)
+        final Duration refresh, final Duration askTimeout, final Map<String, String> routed)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
@@ -122,7 +128,7 @@ public final class ExpertLocator
                 ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(
                 Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
-            return new ExpertLocator(ctx, timers, core, layers, experts, replicas, askTimeout).behavior();
+            return new ExpertLocator(ctx, timers, core, layers, experts, replicas, askTimeout, routed).behavior();
         }));
     }
 
@@ -184,6 +190,7 @@ public final class ExpertLocator
                 {
                     final ExpertId id = new ExpertId(l, e, r);
                     where.remove(id);
+                    routed.remove(id.entityId());
                     core.retireRoute(l, e, r);
                     ExpertHost.MEMBERSHIP.info("expert copy {} removed by placement: no longer routed to",
                         id.entityId());
@@ -206,6 +213,7 @@ public final class ExpertLocator
         // Served again, elsewhere or (a node that was slow, not dead) where it was.
         final Loss loss = lossOf(id);
         final ExpertActor.Located before = where.put(id, at);
+        routed.put(id.entityId(), at.node());
         if (before == null || !before.node().equals(at.node()))
         {
             ExpertHost.MEMBERSHIP.info("expert {} served by {}", id.entityId(), at.node());
@@ -263,7 +271,11 @@ public final class ExpertLocator
         }
         ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} expert copies wait to be re-hosted; their blocks " +
             "in flight go to another live replica at once, or are sent again once re-hosted", node, missing.size());
-        missing.forEach(where::remove);
+        missing.forEach(id ->
+        {
+            where.remove(id);
+            routed.remove(id.entityId());
+        });
         losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
         core.endpointLost(endpoint);
         timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);

@@ -87,11 +87,16 @@ public final class ReplicaAllocation extends ShardCoordinator.AbstractShardAlloc
         return Future.successful(moves);
     }
 
-    /** The moves that take copies sharing a node with a sibling to a node without one, if any. */
-    public Set<String> separations(final Map<ActorRef, IndexedSeq<String>> current)
+    /**
+     * The moves that take copies sharing a node with a sibling to a node without one, if any; the
+     * shards in {@code ignore} are neither moved nor counted as copies.
+     */
+    public Set<String> separations(final Map<ActorRef, IndexedSeq<String>> current, final Set<String> ignore)
     {
+        final Map<ActorRef, List<String>> live = live(regions(current));
+        live.values().forEach(shards -> shards.removeIf(ignore::contains));
         final Set<String> moves = new HashSet<>();
-        separate(live(regions(current)), moves);
+        separate(live, moves);
         return moves;
     }
 

@@ -1,6 +1,9 @@
 package dev.switchyard.gateway.placement;
 
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.gateway.cluster.ExpertLoad;
@@ -43,6 +46,7 @@ public final class LoadExchange
     private final PlacementSettings settings;
     private final String self;
     private final ExpertLoad load;
+    private final Map<String, String> routed;
     private final double flopsPerRow;
     private final ExpertEndpoint endpoint;
     private final long[] rowsBefore;
@@ -51,9 +55,10 @@ public final class LoadExchange
 
     private LoadExchange(
         final PlacementBoard board, final ActorRef<Topic.Command<PlacementMessage>> topic,
-        final PlacementSettings settings, final String self, final ExpertLoad load, final double flopsPerRow,
-        final ExpertEndpoint endpoint, final int cells)
+        final PlacementSettings settings, final String self, final ExpertLoad load, final Map<String, String> routed,
+        final double flopsPerRow, final ExpertEndpoint endpoint, final int cells)
     {
+        this.routed = routed;
         this.board = board;
         this.topic = topic;
         this.settings = settings;
@@ -69,20 +74,22 @@ public final class LoadExchange
 
     /**
      * @param load        the gateway's per-expert rows on this node, or null without a gateway
+     * @param routed      where the gateway routes each copy (entity id -> node), or null without one
      * @param flopsPerRow an expert's FLOPs per row (4 · d_model · d_ff), its cost until one is measured
      * @param endpoint    this node's expert endpoint, or null without experts
      */
     public static Behavior<Command> create(
         final PlacementBoard board, final ActorRef<Topic.Command<PlacementMessage>> topic,
         final PlacementSettings settings, final String self, final int layers, final int experts,
-        final ExpertLoad load, final double flopsPerRow, final ExpertEndpoint endpoint)
+        final ExpertLoad load, final Map<String, String> routed, final double flopsPerRow,
+        final ExpertEndpoint endpoint)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
             topic.tell(Topic.subscribe(ctx.messageAdapter(PlacementMessage.class, Heard::new)));
             timers.startTimerWithFixedDelay(new Publish(), settings.publishEvery());
-            final LoadExchange exchange = new LoadExchange(board, topic, settings, self, load, flopsPerRow, endpoint,
-                layers * experts);
+            final LoadExchange exchange = new LoadExchange(board, topic, settings, self, load, routed, flopsPerRow,
+                endpoint, layers * experts);
             return Behaviors.receive(Command.class)
                 .onMessage(Heard.class, m ->
                 {
@@ -117,8 +124,26 @@ public final class LoadExchange
                         cost(board, l, e, experts, flopsPerRow);
                 }
             }
-            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, work)));
+            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, work, bridgeRoutes())));
         }
+    }
+
+    /** Where this gateway routes the copies the open bridges name, so that moves advance once it does. */
+    private Map<String, String> bridgeRoutes()
+    {
+        final Map<String, String> out = new HashMap<>();
+        for (final PlacementMessage.Bridge b : board.state().bridges())
+        {
+            for (final String id : List.of(b.copy(), b.bridge()))
+            {
+                final String node = routed == null ? null : routed.get(id);
+                if (node != null)
+                {
+                    out.put(id, node);
+                }
+            }
+        }
+        return out;
     }
 
     /**

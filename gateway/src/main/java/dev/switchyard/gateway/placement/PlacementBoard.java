@@ -9,7 +9,7 @@ import dev.switchyard.gateway.cluster.ExpertCopies;
 /**
  * What this node knows of placement, from the cluster-wide topic: the latest measurements of every
  * gateway, the cost per row each expert node reported and the latest decision (extra copies,
- * copies moving). Written by the node's {@link LoadExchange}, read by the allocation strategy,
+ * copies moving, bridges), and where each gateway routes the copies bridges name. Written by the node's {@link LoadExchange}, read by the allocation strategy,
  * the locator, the keeper and the status report, on their own threads.
  * <p>
  * A gateway's last measurement with any work in it stays its view while the gateway keeps
@@ -18,7 +18,7 @@ import dev.switchyard.gateway.cluster.ExpertCopies;
  */
 public final class PlacementBoard implements ExpertCopies
 {
-    private record Seen(PlacementMessage.Load busy, long lastMs)
+    private record Seen(PlacementMessage.Load busy, Map<String, String> routes, long lastMs)
     {
     }
 
@@ -42,7 +42,8 @@ public final class PlacementBoard implements ExpertCopies
             {
                 final Seen before = gateways.get(load.gateway());
                 final boolean busy = sum(load.work()) > 0;
-                gateways.put(load.gateway(), new Seen(busy ? load : before == null ? null : before.busy(), nowMs));
+                gateways.put(load.gateway(),
+                    new Seen(busy ? load : before == null ? null : before.busy(), load.routes(), nowMs));
             }
             case PlacementMessage.Costs c -> costs.put(c.node(), c);
             case PlacementMessage.State s ->
@@ -110,17 +111,38 @@ public final class PlacementBoard implements ExpertCopies
         return n == 0 ? -1 : sum / n;
     }
 
+    /**
+     * Whether every gateway heard from routes copy {@code entityId} to node {@code node}, as it
+     * said last (for the copies that bridges name); false while no gateway is known.
+     */
+    public synchronized boolean routedByAll(final String entityId, final String node, final long nowMs)
+    {
+        boolean any = false;
+        for (final Seen seen : gateways.values())
+        {
+            if (nowMs - seen.lastMs() > forgetAfterMs)
+            {
+                continue;
+            }
+            if (seen.routes() == null || !node.equals(seen.routes().get(entityId)))
+            {
+                return false;
+            }
+            any = true;
+        }
+        return any;
+    }
+
     public PlacementMessage.State state()
     {
         return state;
     }
 
-    /** The configured copies of the expert plus the extra ones placement gave it. */
+    /** The configured copies of the expert plus the extra ones placement gave it, and its bridge. */
     @Override
     public int of(final int layer, final int expert)
     {
-        final Integer more = state.extraCopies().get(layer + "-" + expert);
-        return floor.of(layer, expert) + (more == null ? 0 : more);
+        return floor.of(layer, expert) + state.beyondFloor(layer + "-" + expert);
     }
 
     public ExpertCopies floor()

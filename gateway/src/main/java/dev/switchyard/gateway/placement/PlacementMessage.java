@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 
 import dev.switchyard.experts.actor.CborSerializable;
+import dev.switchyard.experts.actor.ExpertId;
 
 /**
  * What nodes tell each other about placement, on one cluster-wide topic: gateways what they
@@ -15,12 +16,15 @@ public sealed interface PlacementMessage extends CborSerializable
     String TOPIC = "switchyard-placement";
 
     /**
-     * A gateway's measurements over the placement window.
+     * A gateway's measurements over the placement window, and where it routes the copies that the
+     * moves in progress are about.
      *
      * @param gateway the gateway node's cluster address
      * @param work    [layers * experts] rows sent per second times cost per row, in ns per second
+     * @param routes  entity id -> cluster address of the node the gateway routes it to, for the copy
+     *                and the bridge of every {@link Bridge} of the latest {@link State} it has routes for
      */
-    record Load(String gateway, int layers, int experts, double[] work)
+    record Load(String gateway, int layers, int experts, double[] work, Map<String, String> routes)
         implements PlacementMessage
     {
     }
@@ -37,12 +41,39 @@ public sealed interface PlacementMessage extends CborSerializable
 
     /**
      * The placement decided: extra copies per expert ("layer-expert" = copies beyond the configured
-     * replicas) and the copies moving now, as entity ids.
+     * replicas), the copies moving now, as entity ids, and the bridges of those moves.
      *
      * @param version counts decisions, so that a node keeps the newest
      */
-    record State(long version, Map<String, Integer> extraCopies, List<String> moving) implements PlacementMessage
+    record State(long version, Map<String, Integer> extraCopies, List<String> moving, List<Bridge> bridges)
+        implements PlacementMessage
     {
-        public static final State INITIAL = new State(0, Map.of(), List.of());
+        public static final State INITIAL = new State(0, Map.of(), List.of(), List.of());
+
+        /** The copies of the expert ("layer-expert") beyond the configured ones: extra and bridging. */
+        public int beyondFloor(final String expertKey)
+        {
+            int n = extraCopies.getOrDefault(expertKey, 0);
+            for (final Bridge b : bridges)
+            {
+                if (b.expertKey().equals(expertKey))
+                {
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /**
+     * A move of copy {@code copy} from node {@code from} to node {@code to} that never leaves its
+     * expert unserved: the expert's copy {@code bridge} serves from {@code to} until {@code copy} does.
+     */
+    record Bridge(String copy, String bridge, String from, String to)
+    {
+        public String expertKey()
+        {
+            return ExpertId.parse(bridge).expertKey();
+        }
     }
 }

@@ -141,10 +141,12 @@ public final class PlacementPlanner
      *
      * @param extra       extra copies now, by expert key ("layer-expert")
      * @param coolSinceMs when each expert with extra copies was first seen below the cool share
+     * @param fixed       experts (by key) whose copies stay as they are this time (moving, retiring)
      */
     public CopyPlan copies(
         final LoadView view, final ExpertCopies floor, final Map<String, Integer> extra,
-        final Map<String, Long> coolSinceMs, final long nowMs, final int maxCopies, final int budget)
+        final Map<String, Long> coolSinceMs, final long nowMs, final int maxCopies, final int budget,
+        final Set<String> fixed)
     {
         final Map<String, Integer> nextExtra = new TreeMap<>(extra);
         final Map<String, Long> nextCool = new HashMap<>(coolSinceMs);
@@ -158,6 +160,10 @@ public final class PlacementPlanner
                 final String key = new ExpertId(l, e).expertKey();
                 final int more = nextExtra.getOrDefault(key, 0);
                 final double share = view.share(l, e);
+                if (fixed.contains(key))
+                {
+                    continue;
+                }
                 if (share > settings.hotShare())
                 {
                     nextCool.remove(key);

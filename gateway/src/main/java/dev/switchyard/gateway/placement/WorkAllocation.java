@@ -16,6 +16,7 @@ import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.cluster.sharding.ShardCoordinator;
 import scala.collection.immutable.IndexedSeq;
 import scala.concurrent.Future;
+import scala.jdk.javaapi.CollectionConverters;
 
 /**
  * Places expert copies by the work gateways measured (see {@link PlacementPlanner}); without any
@@ -24,11 +25,12 @@ import scala.concurrent.Future;
  * keeps a {@link PlacementBoard}.
  * <p>
  * Each rebalance round it decides hot-expert copies and moves, at most max-concurrent-moves copies
- * moving or starting at once, and publishes the decision (extra copies, copies moving) for every
- * node: gateways then locate a new copy (which starts it: it maps and warms its weights before it
- * answers, so the gateway routes rows to it only once it is ready), and stop routing to a removed
- * one, which is told to retire (drain, then stop) a round later. A moved copy's destination is the
- * one the plan chose; sharding hands the copy off (it drains) and starts it there.
+ * moving or starting at once, and publishes the decision (extra copies, copies moving, bridges)
+ * for every node: gateways then locate a new copy (which starts it: it maps and warms its weights
+ * before it answers, so the gateway routes rows to it only once it is ready), and stop routing to a
+ * removed one, which is told to retire (drain, then stop) a round later. A copy moves over a
+ * bridge ({@link Bridges}), so that its expert is served throughout; only an expert that already
+ * has the most copies there are moves the plain way, handed off by sharding to its destination.
  */
 public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocationStrategy
 {
@@ -43,7 +45,8 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
     private final Consumer<ExpertId> retire;
     private final Map<String, String> planned = new HashMap<>();  // shard -> node it moves to
     private final Map<ExpertId, Long> starting = new HashMap<>();  // added copy -> when decided
-    private final List<ExpertId> retiring = new ArrayList<>();
+    private final List<ExpertId> retiring = new ArrayList<>();  // removed: to retire next round
+    private final Bridges bridges = new Bridges();
     private Map<String, Integer> extra;
     private Map<String, Long> coolSince = new HashMap<>();
     private long version;
@@ -82,14 +85,15 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
             PlacementPlanner.nodeWork(extra == null ? nodes(live) : withoutRemoved(nodes(live)), view);
         for (final Map.Entry<ActorRef, List<String>> region : live.entrySet())
         {
-            if (holdsCopyOf(region.getValue(), id))
-            {
-                continue;
-            }
             final String node = byCount.addressOf(region.getKey()).toString();
             if (node.equals(target))
             {
+                // A moving copy joins its bridge there, the only time two copies share a node on purpose.
                 return Future.successful(region.getKey());
+            }
+            if (holdsCopyOf(region.getValue(), id))
+            {
+                continue;
             }
             // Work first; among equals (no work measured there yet), fewer copies.
             final double w = work.getOrDefault(node, 0.0) + region.getValue().size() * 1e-9;
@@ -112,53 +116,103 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final long now = System.currentTimeMillis();
         if (extra == null)
         {
-            // A new coordinator carries on from the last decision any node heard.
+            // A new coordinator carries on from the last decision any node heard; the bridges it
+            // left are closed, their copies staying where they are.
             extra = new TreeMap<>(board.state().extraCopies());
             version = board.state().version();
+            board.state().bridges().forEach(b -> retiring.add(ExpertId.parse(b.bridge())));
         }
+        final Set<String> fixed = new HashSet<>();
+        retiring.forEach(c -> fixed.add(c.expertKey()));
         retiring.forEach(retire);
         retiring.clear();
-        final Map<ActorRef, List<String>> live = byCount.liveRegions(current);
-        final Map<String, List<ExpertId>> nodes = nodes(live);
+        final Map<String, String> allocated = allocated(current);
+        final Map<String, List<ExpertId>> nodes = nodes(byCount.liveRegions(current));
         forgetStarted(nodes, now);
+        final Bridges.Step step = bridges.step(nodes, inProgress, (id, node) -> board.routedByAll(id, node, now), now);
+        planned.putAll(step.targets());
+        retiring.addAll(step.closed());
+        final Set<String> moves = new LinkedHashSet<>(step.moves());
+        fixed.addAll(bridges.experts());
+        retiring.forEach(c -> fixed.add(c.expertKey()));
         final LoadView view = board.view(now);
-        final Set<String> moves = new LinkedHashSet<>();
         if (view == null)
         {
             moves.addAll(value(byCount.rebalance(current, inProgress)));
         }
         else if (inProgress.isEmpty())
         {
-            moves.addAll(byCount.separations(current));
+            final Set<String> ignore = bridges.shards();
+            allocated.keySet().stream().filter(s -> !counted(idOf(s))).forEach(ignore::add);
+            moves.addAll(byCount.separations(current, ignore));
         }
-        if (view != null && moves.isEmpty())
+        if (view != null && moves.size() == step.moves().size())
         {
-            int budget = settings.maxMoves() - inProgress.size() - starting.size();
-            final PlacementPlanner.CopyPlan copies = planner.copies(view, board.floor(), extra, coolSince, now,
-                nodes.size(), Math.max(0, budget));
-            extra = copies.extra();
-            coolSince = copies.coolSinceMs();
-            retiring.addAll(copies.removed());
-            copies.added().forEach(c -> starting.put(c, now));
-            budget -= copies.added().size();
-            final Set<ExpertId> busy = new HashSet<>(starting.keySet());
-            inProgress.forEach(s -> addId(busy, s));
-            for (final Move move : planner.moves(withoutRemoved(nodes), view, busy, Math.max(0, budget)))
+            plan(view, nodes, inProgress, fixed, allocated, now, moves);
+        }
+        publish(inProgress, moves);
+        return Future.successful(moves);
+    }
+
+    /**
+     * Decides hot-expert copies and moves within the move budget. The experts in {@code fixed}
+     * (bridging, or a copy retiring) keep their copies as they are this round.
+     */
+    private void plan(
+        final LoadView view, final Map<String, List<ExpertId>> nodes, final Set<String> inProgress,
+        final Set<String> fixed, final Map<String, String> allocated, final long now, final Set<String> moves)
+    {
+        int budget = settings.maxMoves() - inProgress.size() - starting.size() - bridges.size();
+        final PlacementPlanner.CopyPlan copies = planner.copies(view, board.floor(), extra, coolSince, now,
+            nodes.size(), Math.max(0, budget), fixed);
+        extra = copies.extra();
+        coolSince = copies.coolSinceMs();
+        retiring.addAll(copies.removed());
+        copies.added().forEach(c -> starting.put(c, now));
+        budget -= copies.added().size();
+        final Set<ExpertId> busy = new HashSet<>(starting.keySet());
+        inProgress.forEach(s -> addId(busy, s));
+        nodes.values().forEach(held -> held.stream().filter(c -> fixed.contains(c.expertKey())).forEach(busy::add));
+        for (final Move move : planner.moves(withoutRemoved(nodes), view, busy, Math.max(0, budget)))
+        {
+            final ExpertId copy = move.copy();
+            final int count = board.floor().of(copy.layer(), copy.expert()) + extra.getOrDefault(copy.expertKey(), 0);
+            if (count < ExpertId.MAX_REPLICAS)
             {
-                planned.put(move.copy().entityId(), move.to());
-                moves.add(move.copy().entityId());
+                final String bridge = new ExpertId(copy.layer(), copy.expert(), count).entityId();
+                bridges.open(move, ExpertId.parse(bridge), now);
+                planned.put(bridge, move.to());
+                final String at = allocated.get(bridge);
+                if (at != null && !at.equals(move.to()))
+                {
+                    // An earlier copy of that number left its (empty) shard there: sharding re-homes it now.
+                    moves.add(bridge);
+                }
+            }
+            else
+            {
+                planned.put(copy.entityId(), move.to());
+                moves.add(copy.entityId());
             }
         }
-        final List<String> moving = new ArrayList<>(inProgress);
-        moves.stream().filter(s -> !inProgress.contains(s)).forEach(moving::add);
+    }
+
+    /** Tells every node the decision: extra copies, copies moving or starting, bridges open. */
+    private void publish(final Set<String> inProgress, final Set<String> moves)
+    {
+        final Set<String> moving = new LinkedHashSet<>(inProgress);
+        moving.addAll(moves);
         starting.keySet().forEach(c -> moving.add(c.entityId()));
+        final List<PlacementMessage.Bridge> open = bridges.published();
+        open.forEach(b -> moving.add(b.copy()));
         final PlacementMessage.State state = board.state();
-        if (!extra.equals(state.extraCopies()) || !moving.equals(state.moving()) || version > state.version())
+        final List<String> movingList = List.copyOf(moving);
+        if (!extra.equals(state.extraCopies()) || !movingList.equals(state.moving()) || !open.equals(state.bridges()) ||
+            version > state.version())
         {
             version = Math.max(version, state.version()) + 1;
         }
-        publish.accept(new PlacementMessage.State(version, Map.copyOf(extra), List.copyOf(moving)));
-        return Future.successful(moves);
+        publish.accept(new PlacementMessage.State(version, Map.copyOf(extra), movingList, open));
     }
 
     /** Copies decided earlier are starting until a node hosts them (or they are long overdue). */
@@ -180,16 +234,49 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         return out;
     }
 
+    /** Node -> the copies it hosts (bridges included), of the regions given. */
     private Map<String, List<ExpertId>> nodes(final Map<ActorRef, List<String>> live)
     {
         final Map<String, List<ExpertId>> nodes = new TreeMap<>();
         live.forEach((ref, shards) ->
         {
             final List<ExpertId> ids = new ArrayList<>();
-            shards.forEach(s -> addId(ids, s));
+            shards.forEach(s ->
+            {
+                final ExpertId id = idOf(s);
+                if (counted(id))
+                {
+                    ids.add(id);
+                }
+            });
             nodes.put(byCount.addressOf(ref).toString(), ids);
         });
         return nodes;
+    }
+
+    /**
+     * Whether {@code id} is one of its expert's copies now (a bridge included). A removed copy's
+     * shard stays allocated, empty, wherever it was (sharding re-homes a shard as soon as it is
+     * handed off), so it is left out of every count.
+     */
+    private boolean counted(final ExpertId id)
+    {
+        if (id == null)
+        {
+            return false;
+        }
+        final Map<String, Integer> more = extra == null ? board.state().extraCopies() : extra;
+        return id.replica() < board.floor().of(id.layer(), id.expert()) + more.getOrDefault(id.expertKey(), 0) +
+            (bridges.experts().contains(id.expertKey()) ? 1 : 0);
+    }
+
+    /** Shard -> the node its region runs on, for every allocated shard. */
+    private Map<String, String> allocated(final Map<ActorRef, IndexedSeq<String>> current)
+    {
+        final Map<String, String> out = new HashMap<>();
+        current.forEach((ref, shards) ->
+            CollectionConverters.asJava(shards).forEach(s -> out.put(s, byCount.addressOf(ref).toString())));
+        return out;
     }
 
     private static void addId(final java.util.Collection<ExpertId> ids, final String shardId)
@@ -213,12 +300,12 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         }
     }
 
-    private static boolean holdsCopyOf(final List<String> shards, final ExpertId id)
+    private boolean holdsCopyOf(final List<String> shards, final ExpertId id)
     {
         for (final String s : shards)
         {
             final ExpertId other = idOf(s);
-            if (other != null && other.expertKey().equals(id.expertKey()))
+            if (counted(other) && other.expertKey().equals(id.expertKey()))
             {
                 return true;
             }

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -194,6 +196,7 @@ public final class SwitchyardNode implements AutoCloseable
 
             GatewayCore gateway = null;
             TrafficRecorder recorder = null;
+            final Map<String, String> routed = new ConcurrentHashMap<>();
             if (settings.runsGateway())
             {
                 final List<RouterProjection> routers = new ArrayList<>();
@@ -232,7 +235,7 @@ public final class SwitchyardNode implements AutoCloseable
                 }
                 locator[0] = system.systemActorOf(
                     ExpertLocator.create(gateway, layers, experts, board, settings.relocateEvery(),
-                        Duration.ofSeconds(3)),
+                        Duration.ofSeconds(3), routed),
                     "expert-locator", Props.empty());
             }
             system.systemActorOf(ExpertKeeper.create(layers, experts, board, settings.keepAliveEvery()),
@@ -245,7 +248,8 @@ public final class SwitchyardNode implements AutoCloseable
                     i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow), () -> board.state().moving()),
                 ClusterStatus.NAME, Props.empty());
             system.systemActorOf(LoadExchange.create(board, placementTopic, placement,
-                    Cluster.get(system).selfMember().address().toString(), layers, experts, load, flopsPerRow, endpoint),
+                    Cluster.get(system).selfMember().address().toString(), layers, experts, load,
+                    gateway == null ? null : routed, flopsPerRow, endpoint),
                 "placement-exchange", Props.empty());
             final NodeHealth health = nodeHealth(dataPlane, gateway, endpoint);
             started.add(health);

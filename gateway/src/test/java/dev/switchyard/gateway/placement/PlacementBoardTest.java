@@ -8,13 +8,15 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class PlacementBoardTest
 {
     private static PlacementMessage.Load load(final String gateway, final double... work)
     {
-        return new PlacementMessage.Load(gateway, 1, work.length, work.clone());
+        return new PlacementMessage.Load(gateway, 1, work.length, work.clone(), Map.of());
     }
 
     @Test
@@ -39,13 +41,35 @@ class PlacementBoardTest
     void keepsTheNewestDecisionAndCountsExtraCopiesOverTheFloor()
     {
         final PlacementBoard board = new PlacementBoard(new Replicas(2, Map.of(3, 1)), 10_000);
-        board.offer(new PlacementMessage.State(5, Map.of("0-1", 1), List.of("0-1-2")), 0);
-        board.offer(new PlacementMessage.State(4, Map.of(), List.of()), 0);
+        board.offer(new PlacementMessage.State(5, Map.of("0-1", 1), List.of("0-1-2"), List.of()), 0);
+        board.offer(new PlacementMessage.State(4, Map.of(), List.of(), List.of()), 0);
         assertEquals(5, board.state().version());
         assertEquals(3, board.of(0, 1));
         assertEquals(2, board.of(0, 0));
         assertEquals(1, board.of(0, 3));
         assertEquals(2, board.of(1, 1), "extra copies are per layer");
+    }
+
+    @Test
+    void aBridgeCountsAsACopyAndAdvancesOnlyOnceEveryGatewayRoutesIt()
+    {
+        final PlacementBoard board = new PlacementBoard(Replicas.ONE, 10_000);
+        board.offer(new PlacementMessage.State(1, Map.of("0-1", 1), List.of("0-1"),
+            List.of(new PlacementMessage.Bridge("0-1", "0-1-2", "a", "b"))), 0);
+        assertEquals(3, board.of(0, 1), "the copy, its extra copy and its bridge");
+        assertFalse(board.routedByAll("0-1-2", "b", 0), "no gateway heard from");
+        board.offer(new PlacementMessage.Load("g1", 1, 2, new double[2], Map.of("0-1-2", "b")), 0);
+        board.offer(new PlacementMessage.Load("g2", 1, 2, new double[2], Map.of()), 0);
+        assertFalse(board.routedByAll("0-1-2", "b", 0), "g2 does not route it yet");
+        board.offer(new PlacementMessage.Load("g2", 1, 2, new double[2], Map.of("0-1-2", "b")), 1_000);
+        assertTrue(board.routedByAll("0-1-2", "b", 1_000));
+        assertFalse(board.routedByAll("0-1-2", "a", 1_000));
+        // A gateway silent past the forget time no longer holds a move back.
+        board.offer(new PlacementMessage.Load("g1", 1, 2, new double[2], Map.of()), 11_500);
+        board.offer(new PlacementMessage.Load("g2", 1, 2, new double[2], Map.of("0-1-2", "b")), 11_500);
+        assertFalse(board.routedByAll("0-1-2", "b", 11_500));
+        board.offer(new PlacementMessage.Load("g2", 1, 2, new double[2], Map.of("0-1-2", "b")), 22_000);
+        assertTrue(board.routedByAll("0-1-2", "b", 22_000));
     }
 
     @Test

@@ -45,14 +45,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * A gateway node and three expert nodes (actor systems with their own media drivers, on loopback)
  * under traffic aimed at the experts that share one node: placement spreads the measured work, so
- * max/mean of the rows the three nodes computed drops, and while experts move (and hot experts gain
- * copies) every request is answered once, OK and equal to the in-process layer.
+ * max/mean of the rows the three nodes computed drops, and while experts move (each over a bridge)
+ * and hot experts gain and lose copies, every request is answered once, OK and equal to the
+ * in-process layer.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class PlacementClusterTest
 {
-    private static final int D = 16;
-    private static final int F = 64;
+    private static final int D = 32;
+    private static final int F = 256;
     private static final int E = 8;
     private static final int ROWS = 32;
     private static final int INPUTS = 24;
@@ -61,103 +62,212 @@ class PlacementClusterTest
     @TempDir
     Path dir;
 
-    private static Config node(final Path model, final String role, final String seed)
+    private static Config node(final Path model, final String role, final String seed, final String placement)
     {
         return LoopbackNodeConfig.of(model, role, seed,
             "switchyard.placement.window = 4s\n" +
             "switchyard.placement.publish-interval = 500ms\n" +
             "switchyard.placement.max-concurrent-moves = 2\n" +
-            "switchyard.placement.hot-share = 0.2\n" +
-            "switchyard.placement.cool-share = 0.1\n");
+            placement);
     }
 
+    /**
+     * Without hot-expert copies, placement can only move experts: each moves over a bridge, and
+     * the latency while they move is printed beside the latency once placed.
+     */
     @Test
-    void spreadsMeasuredWorkAcrossNodesWithoutFailingARequest() throws Exception
+    void movesExpertsOverBridgesWithoutFailingARequest() throws Exception
     {
-        final Path modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, new ModelConfig(D, F, E, Activation.RELU, true,
-            new RoutingConfig(16, 4.0, 4, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 7);
-        SwitchyardNode gateway = null;
-        final SwitchyardNode[] experts = new SwitchyardNode[3];
-        try (ModelDirectory model = ModelDirectory.open(modelDir))
+        try (PlacementCluster cluster = new PlacementCluster(dir,
+            "switchyard.placement.hot-share = 1.0\nswitchyard.placement.cool-share = 0.1\n"))
         {
-            gateway = SwitchyardNode.start(node(modelDir, "gateway", null));
-            for (int i = 0; i < experts.length; i++)
+            final Traffic traffic = cluster.traffic;
+            final double skewed = cluster.untilPlacementActs();
+            final Settled settled = cluster.untilSettled();
+            final long[] moving = traffic.takeLatencies();
+            final double placed = cluster.imbalanceOf(300);
+            final long[] steady = traffic.takeLatencies();
+            System.out.printf(Locale.ROOT, "placement: latency while experts move p50 %.1f ms p99 %.1f ms max " +
+                "%.1f ms (%d requests); placed p50 %.1f ms p99 %.1f ms max %.1f ms (%d requests)%n",
+                ms(moving, 0.50), ms(moving, 0.99), ms(moving, 1.0), moving.length,
+                ms(steady, 0.50), ms(steady, 0.99), ms(steady, 1.0), steady.length);
+            System.out.printf(Locale.ROOT, "placement: max/mean of rows computed on 3 expert nodes %.2f before, " +
+                "%.2f after moves alone (hot experts %s on one node; placement %s)%n", skewed, placed, cluster.hot,
+                settled.where());
+            assertTrue(settled.bridged(), "no move went over a bridge");
+            assertTrue(placed < skewed, "max/mean " + skewed + " -> " + placed);
+            cluster.assertEveryAnswerOkOnce();
+        }
+    }
+
+    /** Hot experts gain copies under skewed traffic and lose them once traffic turns elsewhere. */
+    @Test
+    void hotExpertsGainCopiesAndLoseThemWhenTrafficTurnsElsewhere() throws Exception
+    {
+        try (PlacementCluster cluster = new PlacementCluster(dir,
+            "switchyard.placement.hot-share = 0.15\nswitchyard.placement.cool-share = 0.1\n" +
+            "switchyard.placement.cool-after = 2s\n"))
+        {
+            final double skewed = cluster.untilPlacementActs();
+            final Settled settled = cluster.untilSettled();
+            final double placed = cluster.imbalanceOf(300);
+            final Map<String, Integer> extra = cluster.gateway.placement().state().extraCopies();
+            System.out.printf(Locale.ROOT, "placement: max/mean of rows computed on 3 expert nodes %.2f before, " +
+                "%.2f after (hot experts %s on one node; placement %s, extra copies %s)%n", skewed, placed,
+                cluster.hot, settled.where(), extra);
+            assertTrue(placed < skewed, "max/mean " + skewed + " -> " + placed);
+            assertTrue(placed < 1.5, "after placement max/mean " + placed);
+            assertTrue(settled.copied(), "no hot expert got a copy");
+
+            // Traffic turns to the other experts: the hot experts' shares fall below the cool
+            // share, and their extra copies go (while the others may gain some).
+            cluster.traffic.shifted = true;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (cluster.gateway.placement().state().extraCopies().keySet().stream()
+                .anyMatch(key -> cluster.hot.contains(ExpertId.parse(key).expert())))
             {
-                experts[i] = SwitchyardNode.start(node(modelDir, "experts", gateway.clusterAddress()));
+                assertTrue(System.nanoTime() < deadline,
+                    "extra copies stayed: " + cluster.gateway.placement().state().extraCopies());
+                cluster.traffic.send(40);
             }
-            final SwitchyardNode g = gateway;
-            await(() -> up(g) == 4, 60, "cluster of 4 did not form");
-            gateway.awaitReady(Duration.ofSeconds(60));
-            // Placed by count while nothing is measured: 3, 3 and 2 experts.
-            await(() -> spread(g, experts) <= 1 && g.placement().state().moving().isEmpty(), 60,
-                "experts not spread by count");
-            final Map<String, List<Integer>> before = where(gateway);
-            before.remove("(moving)");
-            final List<Integer> hot = before.values().stream().max((a, b) -> a.size() - b.size()).orElseThrow();
-            final Traffic traffic = new Traffic(model, hot, SwitchyardClient.ipc(gateway.dataPlane()));
+            cluster.untilSettled();
+            cluster.traffic.send(100);
+            cluster.traffic.drain();
+            cluster.assertEveryAnswerOkOnce();
+        }
+    }
+
+    private record Settled(String where, boolean bridged, boolean copied)
+    {
+    }
+
+    /** A gateway node and three expert nodes with traffic aimed at the experts sharing a node. */
+    private static final class PlacementCluster implements AutoCloseable
+    {
+        final ModelDirectory model;
+        final SwitchyardNode gateway;
+        final SwitchyardNode[] experts = new SwitchyardNode[3];
+        final List<Integer> hot;
+        final Traffic traffic;
+
+        PlacementCluster(final Path dir, final String placement) throws Exception
+        {
+            final Path modelDir = dir.resolve("model");
+            ModelGenerator.generate(modelDir, new ModelConfig(D, F, E, Activation.RELU, true,
+                new RoutingConfig(16, 4.0, 4, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 7);
+            model = ModelDirectory.open(modelDir);
+            gateway = SwitchyardNode.start(node(modelDir, "gateway", null, placement));
             try
             {
-                // Before: the experts that share a node take most rows, until placement first acts.
-                long[] start = served(experts);
-                final long phaseDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!acted(gateway))
+                for (int i = 0; i < experts.length; i++)
                 {
-                    assertTrue(System.nanoTime() < phaseDeadline, "placement never acted");
-                    traffic.send(8);
+                    experts[i] = SwitchyardNode.start(node(modelDir, "experts", gateway.clusterAddress(), placement));
                 }
-                final double skewed = imbalance(delta(served(experts), start));
-
-                // Moves (and hot copies) under traffic, until placement has been quiet a while.
-                long quietSince = System.nanoTime();
-                String last = where(gateway) + " " + gateway.placement().state().extraCopies();
-                final long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-                while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(6))
-                {
-                    assertTrue(System.nanoTime() < settleDeadline, "placement never settled: " + last);
-                    traffic.send(40);
-                    final String now = where(gateway) + " " + gateway.placement().state().extraCopies();
-                    if (!now.equals(last) || now.contains("(moving)") || !gateway.placement().state().moving().isEmpty())
-                    {
-                        last = now;
-                        quietSince = System.nanoTime();
-                    }
-                }
-
-                // After: the same traffic, spread.
-                start = served(experts);
-                traffic.send(300);
-                traffic.drain();
-                final double placed = imbalance(delta(served(experts), start));
-                System.out.printf(Locale.ROOT, "placement: max/mean of rows computed on 3 expert nodes %.2f before, " +
-                    "%.2f after (hot experts %s on one node; placement %s, extra copies %s)%n", skewed, placed, hot,
-                    last, gateway.placement().state().extraCopies());
-                assertTrue(placed < skewed, "max/mean " + skewed + " -> " + placed);
-                assertTrue(placed < 1.5, "after placement max/mean " + placed);
-
-                assertEquals(0, traffic.client.unmatchedAnswers(), "answers given twice");
-                assertEquals(0, gateway.metrics().answers.errors(), "requests that failed");
-                assertEquals(traffic.sent, traffic.checked, "requests answered");
+                await(() -> up(gateway) == 4, 60, "cluster of 4 did not form");
+                gateway.awaitReady(Duration.ofSeconds(60));
+                // Placed by count while nothing is measured: 3, 3 and 2 experts.
+                await(() -> spread(gateway, experts) <= 1 && gateway.placement().state().moving().isEmpty(), 60,
+                    "experts not spread by count");
+                final Map<String, List<Integer>> before = where(gateway);
+                before.remove("(moving)");
+                hot = before.values().stream().max((a, b) -> a.size() - b.size()).orElseThrow();
+                traffic = new Traffic(model, hot, SwitchyardClient.ipc(gateway.dataPlane()));
             }
-            finally
+            catch (final Exception | AssertionError ex)
+            {
+                close();
+                throw ex;
+            }
+        }
+
+        /** Skewed traffic until placement first acts: returns max/mean of the rows computed meanwhile. */
+        double untilPlacementActs() throws Exception
+        {
+            final long[] start = served(experts);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!acted(gateway))
+            {
+                assertTrue(System.nanoTime() < deadline, "placement never acted");
+                traffic.send(8);
+            }
+            final double skewed = imbalance(delta(served(experts), start));
+            traffic.latencies.clear();
+            return skewed;
+        }
+
+        /** Traffic until placement has been quiet for 6 s (moves and copies under traffic). */
+        Settled untilSettled() throws Exception
+        {
+            long quietSince = System.nanoTime();
+            String last = where(gateway) + " " + gateway.placement().state().extraCopies();
+            boolean bridged = false;
+            boolean copied = false;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(6))
+            {
+                assertTrue(System.nanoTime() < deadline, "placement never settled: " + last);
+                traffic.send(40);
+                final PlacementMessage.State state = gateway.placement().state();
+                bridged |= !state.bridges().isEmpty();
+                copied |= !state.extraCopies().isEmpty();
+                final String now = where(gateway) + " " + state.extraCopies();
+                if (!now.equals(last) || now.contains("(moving)") || !state.moving().isEmpty())
+                {
+                    last = now;
+                    quietSince = System.nanoTime();
+                }
+            }
+            traffic.drain();
+            return new Settled(last, bridged, copied);
+        }
+
+        /** Max/mean of the rows the expert nodes compute for {@code requests} more requests. */
+        double imbalanceOf(final int requests) throws Exception
+        {
+            final long[] start = served(experts);
+            traffic.send(requests);
+            traffic.drain();
+            return imbalance(delta(served(experts), start));
+        }
+
+        void assertEveryAnswerOkOnce() throws Exception
+        {
+            traffic.drain();
+            assertEquals(0, traffic.client.unmatchedAnswers(), "answers given twice");
+            assertEquals(0, gateway.metrics().answers.errors(), "requests that failed");
+            assertEquals(traffic.sent, traffic.checked, "requests answered");
+        }
+
+        @Override
+        public void close()
+        {
+            if (traffic != null)
             {
                 traffic.client.close();
             }
-        }
-        finally
-        {
-            CloseHelper.quietCloseAll(experts[2], experts[1], experts[0], gateway);
+            CloseHelper.quietCloseAll(experts[2], experts[1], experts[0], gateway, model);
         }
     }
 
-    /** Skewed requests, at most IN_FLIGHT outstanding, every answer checked against the in-process layer. */
+    private record Timed(InferAnswer answer, long doneNs)
+    {
+    }
+
+    /**
+     * Skewed requests (or, once {@code shifted}, requests whose tokens lean towards the experts
+     * outside the hot ones), at most IN_FLIGHT outstanding, every answer checked against the
+     * in-process layer.
+     */
     private static final class Traffic
     {
         final SwitchyardClient client;
-        final float[][] inputs = new float[INPUTS][];
-        final float[][] expected = new float[INPUTS][];
-        final ArrayDeque<CompletableFuture<InferAnswer>> pending = new ArrayDeque<>();
+        final float[][] inputs = new float[2 * INPUTS][];  // skewed, then shifted
+        final float[][] expected = new float[2 * INPUTS][];
+        boolean shifted;
+        final ArrayDeque<CompletableFuture<Timed>> pending = new ArrayDeque<>();
         final ArrayDeque<Integer> which = new ArrayDeque<>();
+        final ArrayDeque<Long> sentNs = new ArrayDeque<>();
+        final List<Long> latencies = new ArrayList<>();
         int sent;
         int checked;
 
@@ -166,25 +276,49 @@ class PlacementClusterTest
             this.client = client;
             final float[] router = model.router(0).toArray();  // [E, D]
             final SplittableRandom random = new SplittableRandom(5);
-            for (int i = 0; i < INPUTS; i++)
+            final List<Integer> cold = new ArrayList<>();
+            for (int e = 0; e < E; e++)
+            {
+                if (!hot.contains(e))
+                {
+                    cold.add(e);
+                }
+            }
+            for (int i = 0; i < 2 * INPUTS; i++)
             {
                 inputs[i] = new float[ROWS * D];
                 for (int t = 0; t < ROWS; t++)
                 {
-                    // Nine tokens in ten lean towards a hot expert's router row.
-                    final int e = random.nextInt(10) < 9 ? hot.get(random.nextInt(hot.size())) : random.nextInt(E);
-                    double norm = 0;
+                    // Nine tokens in ten lean towards a hot expert's router row (shifted: a cold one's).
+                    final List<Integer> towards = i >= INPUTS ? cold : hot;
+                    final int e = random.nextInt(10) < 9 ? towards.get(random.nextInt(towards.size())) :
+                        random.nextInt(E);
                     for (int j = 0; j < D; j++)
                     {
-                        norm += router[e * D + j] * router[e * D + j];
-                    }
-                    for (int j = 0; j < D; j++)
-                    {
-                        inputs[i][t * D + j] = (float)(random.nextGaussian() + 4 * router[e * D + j] / Math.sqrt(norm));
+                        inputs[i][t * D + j] = (float)(random.nextGaussian() + 4 * unit(router, e, j));
+                        if (i >= INPUTS)
+                        {
+                            // And away from every hot one, so that none is even a second choice.
+                            for (final int h : hot)
+                            {
+                                inputs[i][t * D + j] -= (float)(4 * unit(router, h, j));
+                            }
+                        }
                     }
                 }
                 expected[i] = LocalReferenceAccess.output(model, inputs[i], ROWS);
             }
+        }
+
+        /** Component {@code j} of expert {@code e}'s router row [E, D], scaled to unit length. */
+        private static double unit(final float[] router, final int e, final int j)
+        {
+            double norm = 0;
+            for (int k = 0; k < D; k++)
+            {
+                norm += router[e * D + k] * router[e * D + k];
+            }
+            return router[e * D + j] / Math.sqrt(norm);
         }
 
         void send(final int requests) throws Exception
@@ -195,11 +329,20 @@ class PlacementClusterTest
                 {
                     checkOldest();
                 }
-                final int i = sent % INPUTS;
-                pending.add(client.infer(inputs[i], ROWS, null, false));
+                final int i = sent % INPUTS + (shifted ? INPUTS : 0);
+                sentNs.add(System.nanoTime());
+                pending.add(client.infer(inputs[i], ROWS, null, false).thenApply(a -> new Timed(a, System.nanoTime())));
                 which.add(i);
                 sent++;
             }
+        }
+
+        /** The latencies recorded since the last call, sorted, in ns. */
+        long[] takeLatencies()
+        {
+            final long[] out = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+            latencies.clear();
+            return out;
         }
 
         void drain() throws Exception
@@ -212,8 +355,10 @@ class PlacementClusterTest
 
         private void checkOldest() throws Exception
         {
-            final InferAnswer answer = pending.poll().get(60, TimeUnit.SECONDS);
+            final Timed timed = pending.poll().get(60, TimeUnit.SECONDS);
+            final InferAnswer answer = timed.answer();
             final int i = which.poll();
+            latencies.add(timed.doneNs() - sentNs.poll());
             assertEquals(AnswerStatus.OK, answer.status(), "request " + checked + ": " + answer.detail());
             assertArrayEquals(expected[i], answer.output(), "request " + checked);
             checked++;
@@ -298,6 +443,15 @@ class PlacementClusterTest
             work.put("n" + i, rows[i]);
         }
         return PlacementPlanner.imbalance(work);
+    }
+
+    private static double ms(final long[] sorted, final double quantile)
+    {
+        if (sorted.length == 0)
+        {
+            return Double.NaN;
+        }
+        return sorted[Math.min(sorted.length - 1, (int)Math.ceil(quantile * sorted.length) - 1)] / 1e6;
     }
 
     private static int up(final SwitchyardNode node)

@@ -143,19 +143,19 @@ class PlacementPlannerTest
         final PlacementPlanner planner = new PlacementPlanner(SETTINGS);
         // Shares: expert 0 0.5, expert 1 0.35, the rest 0.025 each.
         final LoadView view = view(200, 140, 10, 10, 10, 10, 10, 10);
-        final PlacementPlanner.CopyPlan one = planner.copies(view, Replicas.ONE, Map.of(), Map.of(), 0, 3, 1);
+        final PlacementPlanner.CopyPlan one = planner.copies(view, Replicas.ONE, Map.of(), Map.of(), 0, 3, 1, Set.of());
         assertEquals(List.of(new ExpertId(0, 0, 1)), one.added(), "the hottest first, within the budget");
         assertEquals(Map.of("0-0", 1), one.extra());
-        final PlacementPlanner.CopyPlan two = planner.copies(view, Replicas.ONE, one.extra(), Map.of(), 0, 3, 2);
+        final PlacementPlanner.CopyPlan two = planner.copies(view, Replicas.ONE, one.extra(), Map.of(), 0, 3, 2, Set.of());
         assertEquals(List.of(new ExpertId(0, 0, 2), new ExpertId(0, 1, 1)), two.added());
         // Three nodes: no fourth copy.
-        final PlacementPlanner.CopyPlan three = planner.copies(view, Replicas.ONE, two.extra(), Map.of(), 0, 3, 2);
+        final PlacementPlanner.CopyPlan three = planner.copies(view, Replicas.ONE, two.extra(), Map.of(), 0, 3, 2, Set.of());
         assertEquals(List.of(new ExpertId(0, 1, 2)), three.added());
-        assertTrue(planner.copies(view, Replicas.ONE, three.extra(), Map.of(), 0, 3, 2).added().isEmpty());
+        assertTrue(planner.copies(view, Replicas.ONE, three.extra(), Map.of(), 0, 3, 2, Set.of()).added().isEmpty());
         // Configured replicas count towards the limit.
         final Replicas two4all = new Replicas(2, Map.of());
         assertEquals(List.of(new ExpertId(0, 0, 2)),
-            planner.copies(view, two4all, Map.of(), Map.of(), 0, 3, 1).added());
+            planner.copies(view, two4all, Map.of(), Map.of(), 0, 3, 1, Set.of()).added());
     }
 
     @Test
@@ -164,27 +164,42 @@ class PlacementPlannerTest
         final PlacementPlanner planner = new PlacementPlanner(SETTINGS);
         final LoadView cool = view(10, 10, 10, 10, 10, 10, 10, 10);   // every share 0.125 < 0.15
         final Map<String, Integer> extra = Map.of("0-0", 1);
-        final PlacementPlanner.CopyPlan first = planner.copies(cool, Replicas.ONE, extra, Map.of(), 1_000, 3, 2);
+        final PlacementPlanner.CopyPlan first = planner.copies(cool, Replicas.ONE, extra, Map.of(), 1_000, 3, 2, Set.of());
         assertTrue(first.removed().isEmpty(), "not yet: the share just fell");
         assertEquals(extra, first.extra());
         final PlacementPlanner.CopyPlan early =
-            planner.copies(cool, Replicas.ONE, first.extra(), first.coolSinceMs(), 60_999, 3, 2);
+            planner.copies(cool, Replicas.ONE, first.extra(), first.coolSinceMs(), 60_999, 3, 2, Set.of());
         assertTrue(early.removed().isEmpty());
         final PlacementPlanner.CopyPlan late =
-            planner.copies(cool, Replicas.ONE, early.extra(), early.coolSinceMs(), 61_000, 3, 2);
+            planner.copies(cool, Replicas.ONE, early.extra(), early.coolSinceMs(), 61_000, 3, 2, Set.of());
         assertEquals(List.of(new ExpertId(0, 0, 1)), late.removed());
         assertEquals(Map.of(), late.extra());
         // Between the cool and the hot share the copy stays, and the wait starts over.
         final LoadView warm = view(20, 10, 10, 10, 10, 10, 10, 10);   // expert 0 0.2
         final PlacementPlanner.CopyPlan between =
-            planner.copies(warm, Replicas.ONE, extra, Map.of("0-0", 0L), 100_000, 3, 2);
+            planner.copies(warm, Replicas.ONE, extra, Map.of("0-0", 0L), 100_000, 3, 2, Set.of());
         assertTrue(between.removed().isEmpty());
         assertFalse(between.coolSinceMs().containsKey("0-0"));
         // The configured copies are the floor: without extra copies nothing is removed.
         final PlacementPlanner.CopyPlan floor =
-            planner.copies(cool, new Replicas(2, Map.of()), Map.of(), Map.of("0-0", 0L), 100_000, 3, 2);
+            planner.copies(cool, new Replicas(2, Map.of()), Map.of(), Map.of("0-0", 0L), 100_000, 3, 2, Set.of());
         assertTrue(floor.removed().isEmpty());
         assertNotEquals(null, floor.extra());
+    }
+
+    @Test
+    void anExpertMovingOrRetiringKeepsItsCopies()
+    {
+        final PlacementPlanner planner = new PlacementPlanner(SETTINGS);
+        final LoadView hot = view(200, 140, 10, 10, 10, 10, 10, 10);
+        assertEquals(List.of(new ExpertId(0, 1, 1)),
+            planner.copies(hot, Replicas.ONE, Map.of(), Map.of(), 0, 3, 1, Set.of("0-0")).added(),
+            "the hottest is fixed: the next one gains a copy");
+        final LoadView cool = view(10, 10, 10, 10, 10, 10, 10, 10);
+        final PlacementPlanner.CopyPlan kept =
+            planner.copies(cool, Replicas.ONE, Map.of("0-0", 1), Map.of("0-0", 0L), 100_000, 3, 2, Set.of("0-0"));
+        assertTrue(kept.removed().isEmpty());
+        assertEquals(Map.of("0-0", 1), kept.extra());
     }
 
     @Test
@@ -193,7 +208,7 @@ class PlacementPlannerTest
         final PlacementPlanner planner = new PlacementPlanner(SETTINGS);
         final LoadView idle = view(0, 0, 0, 0);
         assertTrue(planner.moves(nodes(new int[] {0, 1, 2}, new int[] {3}), idle, Set.of(), 2).isEmpty());
-        assertTrue(planner.copies(idle, Replicas.ONE, Map.of(), Map.of(), 0, 3, 2).added().isEmpty());
+        assertTrue(planner.copies(idle, Replicas.ONE, Map.of(), Map.of(), 0, 3, 2, Set.of()).added().isEmpty());
         assertEquals(1.0, PlacementPlanner.imbalance(Map.of("a", 0.0, "b", 0.0)));
     }
 }
