@@ -212,6 +212,7 @@ class ElasticScenarioTest
             }
 
             final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
+            final Map<String, String> details = new java.util.TreeMap<>();
             int neverAnswered = 0;
             for (final Sent s : sent)
             {
@@ -223,6 +224,10 @@ class ElasticScenarioTest
                 }
                 byPhase.computeIfAbsent(s.phase(), p -> new EnumMap<>(AnswerStatus.class))
                     .merge(answer.status(), 1, Integer::sum);
+                if (!answer.ok() && !answer.degraded())
+                {
+                    details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
+                }
                 if (answer.ok())
                 {
                     assertArrayEquals(expected[s.input()], answer.output(), "request of input " + s.input() +
@@ -235,8 +240,8 @@ class ElasticScenarioTest
                         "degraded answer of input " + s.input() + ": " + answer.detail());
                 }
             }
-            System.out.printf("requests sent %d, never answered %d, answered twice %d, by phase %s%n",
-                sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase);
+            System.out.printf("requests sent %d, never answered %d, answered twice %d, by phase %s; first error " +
+                "of each: %s%n", sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase, details);
             for (final Phase p : Phase.values())
             {
                 System.out.printf("latency %s: p50 %.1f ms, p99 %.1f ms%n", p, load.percentile(p, 0.50),

@@ -192,6 +192,8 @@ public final class ExpertLocator
                     where.remove(id);
                     routed.remove(id.entityId());
                     core.retireRoute(l, e, r);
+                    // A copy lost with its node and removed since is not waited for.
+                    served(id);
                     ExpertHost.MEMBERSHIP.info("expert copy {} removed by placement: no longer routed to",
                         id.entityId());
                 }
@@ -211,7 +213,6 @@ public final class ExpertLocator
         located[at.layer() * experts + at.expert()] =
             Math.max(located[at.layer() * experts + at.expert()], at.replica() + 1);
         // Served again, elsewhere or (a node that was slow, not dead) where it was.
-        final Loss loss = lossOf(id);
         final ExpertActor.Located before = where.put(id, at);
         routed.put(id.entityId(), at.node());
         if (before == null || !before.node().equals(at.node()))
@@ -219,6 +220,13 @@ public final class ExpertLocator
             ExpertHost.MEMBERSHIP.info("expert {} served by {}", id.entityId(), at.node());
         }
         core.updateRoute(at.layer(), at.expert(), at.replica(), at.address(), at.epoch());
+        served(id);
+    }
+
+    /** A copy a lost node took with it is served again (or no longer needed). */
+    private void served(final ExpertId id)
+    {
+        final Loss loss = lossOf(id);
         if (loss != null)
         {
             loss.missing().remove(id);

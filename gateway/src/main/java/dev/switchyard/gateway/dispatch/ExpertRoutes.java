@@ -189,6 +189,22 @@ final class ExpertRoutes implements AutoCloseable
         route.lost = false;
     }
 
+    /**
+     * The incarnation {@code epoch} of {@code (layer, expert)} answered that it no longer serves
+     * (DRAINING, or not there): every route still naming it waits for a new location. Copies that
+     * share one node share its incarnation, so all of them are marked.
+     */
+    void incarnationGone(final int layer, final int expert, final int epoch)
+    {
+        for (final Route r : routes[layer][expert])
+        {
+            if (r.link != null && r.epoch == epoch)
+            {
+                r.stale = true;
+            }
+        }
+    }
+
     /** Replica {@code replica} of {@code (layer, expert)} is no longer hosted: it takes no part until located again. */
     void retire(final int layer, final int expert, final int replica)
     {

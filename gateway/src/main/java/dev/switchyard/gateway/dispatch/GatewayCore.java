@@ -155,7 +155,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
             dropUnavailable);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
-        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, metrics);
+        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, routes, metrics);
         this.answers = new AnswerRelease(requests, pool, clients, metrics);
 
         // No frame can throw out of the duty cycle: a defect is counted against its sender.

@@ -1,6 +1,5 @@
 package dev.switchyard.gateway.dispatch;
 
-import dev.switchyard.gateway.dispatch.ExpertRoutes.Route;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.router.plan.Combine;
@@ -24,6 +23,7 @@ final class ReplyCombiner implements FragmentHandler
     private final int experts;
     private final GroupPool pool;
     private final BlockSender sender;
+    private final ExpertRoutes routes;
     private final GatewayMetrics metrics;
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
     private final float[] replyRows;  // [max block rows, d]
@@ -34,8 +34,10 @@ final class ReplyCombiner implements FragmentHandler
         final FrameSizes sizes,
         final GroupPool pool,
         final BlockSender sender,
+        final ExpertRoutes routes,
         final GatewayMetrics metrics)
     {
+        this.routes = routes;
         this.d = d;
         this.experts = experts;
         this.pool = pool;
@@ -106,13 +108,10 @@ final class ReplyCombiner implements FragmentHandler
             case DRAINING, EXPERT_UNAVAILABLE ->
             {
                 group.sent[unit] = false;
-                final Route route = (Route)group.sentRoute[unit];
-                // Only the incarnation the part was sent to is gone: if the control plane already
-                // named the next one, that route is good and the part goes there (or to another replica).
-                if (route != null && blockFrame.epoch() == route.epoch)
-                {
-                    route.stale = true;
-                }
+                // Only the incarnation that answered is gone (the reply names it: a part hedged to
+                // another replica was last sent elsewhere). If the control plane already named the
+                // next one, that route is good and the part goes there (or to another replica).
+                routes.incarnationGone(group.layer, expert, blockFrame.epoch());
                 sender.hold(group, unit);
             }
             default -> pool.fail(group, status, "expert " + group.layer + "/" + expert + " answered " + status);

@@ -47,6 +47,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
     private final Map<ExpertId, Long> starting = new HashMap<>();  // added copy -> when decided
     private final List<ExpertId> retiring = new ArrayList<>();  // removed: to retire next round
     private final Bridges bridges = new Bridges();
+    private final Map<String, Long> movedAt = new HashMap<>();  // expert key -> when a copy of it last moved
     private Map<String, Integer> extra;
     private Map<String, Long> coolSince = new HashMap<>();
     private long version;
@@ -132,6 +133,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final Bridges.Step step = bridges.step(nodes, inProgress, (id, node) -> board.routedByAll(id, node, now), now);
         planned.putAll(step.targets());
         retiring.addAll(step.closed());
+        step.closed().forEach(c -> movedAt.put(c.expertKey(), now));
         final Set<String> moves = new LinkedHashSet<>(step.moves());
         fixed.addAll(bridges.experts());
         retiring.forEach(c -> fixed.add(c.expertKey()));
@@ -170,9 +172,12 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         retiring.addAll(copies.removed());
         copies.added().forEach(c -> starting.put(c, now));
         budget -= copies.added().size();
+        // A copy that moved stays a window long: what its move changed is measured before it moves again.
+        movedAt.values().removeIf(at -> now - at >= settings.window().toMillis());
         final Set<ExpertId> busy = new HashSet<>(starting.keySet());
         inProgress.forEach(s -> addId(busy, s));
-        nodes.values().forEach(held -> held.stream().filter(c -> fixed.contains(c.expertKey())).forEach(busy::add));
+        nodes.values().forEach(held -> held.stream()
+            .filter(c -> fixed.contains(c.expertKey()) || movedAt.containsKey(c.expertKey())).forEach(busy::add));
         for (final Move move : planner.moves(withoutRemoved(nodes), view, busy, Math.max(0, budget)))
         {
             final ExpertId copy = move.copy();
@@ -193,6 +198,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
             {
                 planned.put(copy.entityId(), move.to());
                 moves.add(copy.entityId());
+                movedAt.put(copy.expertKey(), now);
             }
         }
     }
