@@ -144,6 +144,10 @@ final class BlockSender
             return false;
         }
         group.attempts[unit]++;
+        if (!hedge)
+        {
+            group.dispatches[unit]++;
+        }
         group.sent[unit] = true;
         group.sentNs[unit] = System.nanoTime();
         group.sentLink[unit] = link;
@@ -156,15 +160,18 @@ final class BlockSender
         return true;
     }
 
-    /** Sends a copy of an unanswered part to a live replica other than the one it went to. */
+    /**
+     * Sends a copy of an unanswered part to a live replica on another endpoint than the one it went
+     * to (copies sharing a node share its endpoint, and its delay).
+     */
     private int hedge(final GroupSlot group, final int unit)
     {
         final int expert = unit / GroupSlot.PARTS;
-        final Object last = group.sentRoute[unit];
+        final Object last = group.sentLink[unit];
         for (int r = 0; r < ExpertRoutes.REPLICAS; r++)
         {
             final Route other = routes.route(group.layer, expert, r);
-            if (other != last && other.usable())
+            if (other.link != last && other.usable())
             {
                 return sendTo(group, unit, other, true) ? 1 : 0;
             }
@@ -252,11 +259,11 @@ final class BlockSender
                 if (routes.usableCount(group.layer, expert) > 0)
                 {
                     pool.unhold(group, u);
-                    if (group.attempts[u] >= maxAttempts)
+                    if (group.dispatches[u] >= maxAttempts)
                     {
                         pool.fail(group, BlockStatus.EXPERT_UNAVAILABLE,
                             "expert " + group.layer + "/" + expert + " did not take its block after " +
-                            group.attempts[u] + " attempts");
+                            group.dispatches[u] + " attempts");
                         break;
                     }
                     if (send(group, u))

@@ -33,7 +33,8 @@ final class GroupSlot
     final boolean[] sent;       // [E * PARTS] part on the wire (or answered)
     final boolean[] received;   // [E * PARTS] part combined
     final boolean[] waiting;    // [E * PARTS] part waits for a route to its expert
-    final int[] attempts;       // [E * PARTS]
+    final int[] attempts;       // [E * PARTS] sends, hedges included
+    final int[] dispatches;     // [E * PARTS] sends that were not hedges: bounded by the max attempts
     final long[] sentNs;        // [E * PARTS] when the part last went out
     final Object[] sentLink;    // [E * PARTS] the link it went on
     final Object[] sentRoute;   // [E * PARTS] the replica it went to
@@ -77,6 +78,7 @@ final class GroupSlot
         received = new boolean[units];
         waiting = new boolean[units];
         attempts = new int[units];
+        dispatches = new int[units];
         sentNs = new long[units];
         sentLink = new Object[units];
         sentRoute = new Object[units];
@@ -100,6 +102,7 @@ final class GroupSlot
         Arrays.fill(received, false);
         Arrays.fill(waiting, false);
         Arrays.fill(attempts, 0);
+        Arrays.fill(dispatches, 0);
         Arrays.fill(sentLink, null);
         Arrays.fill(sentRoute, null);
         Arrays.fill(skipped, false);
