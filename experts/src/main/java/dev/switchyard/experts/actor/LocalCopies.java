@@ -49,6 +49,12 @@ public final class LocalCopies
         return s.loaded;
     }
 
+    /** Whether this node hosts a copy of any expert. */
+    public synchronized boolean hosting()
+    {
+        return !shared.isEmpty();
+    }
+
     /** A copy leaves; returns whether it was the last here (its caller then drains and closes the expert). */
     synchronized boolean release(final ExpertId id)
     {

@@ -14,6 +14,15 @@ public interface ExpertCopies
     /** Copies of expert {@code expert} of layer {@code layer}: replicas 0 .. of - 1. */
     int of(int layer, int expert);
 
+    /**
+     * Whether {@code id} is a copy placement keeps only for a while (the bridge of a move): its
+     * expert's other copies serve without it, so losing it with its node loses nothing.
+     */
+    default boolean passing(final ExpertId id)
+    {
+        return false;
+    }
+
     /** Every hosted copy of every expert of {@code layers} layers of {@code experts} experts. */
     default List<ExpertId> ids(final int layers, final int experts)
     {

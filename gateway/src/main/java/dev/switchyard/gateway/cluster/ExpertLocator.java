@@ -257,36 +257,42 @@ public final class ExpertLocator
 
     private void unreachable(final String node)
     {
-        final Set<ExpertId> missing = new HashSet<>();
+        if (losses.containsKey(node))
+        {
+            return;
+        }
+        final Set<ExpertId> lost = new HashSet<>();
         EndpointAddress endpoint = null;
         for (final Map.Entry<ExpertId, ExpertActor.Located> entry : where.entrySet())
         {
             if (entry.getValue().node().equals(node))
             {
-                missing.add(entry.getKey());
+                lost.add(entry.getKey());
                 endpoint = entry.getValue().address();
             }
         }
-        if (losses.containsKey(node))
-        {
-            return;
-        }
-        if (missing.isEmpty())
+        if (lost.isEmpty())
         {
             ExpertHost.MEMBERSHIP.info("{} is unreachable; it hosted no expert this gateway uses (experts are on {})",
                 node, where.values().stream().map(ExpertActor.Located::node).distinct().toList());
             return;
         }
-        ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} expert copies wait to be re-hosted; their blocks " +
-            "in flight go to another live replica at once, or are sent again once re-hosted", node, missing.size());
-        missing.forEach(id ->
+        lost.forEach(id ->
         {
             where.remove(id);
             routed.remove(id.entityId());
         });
-        losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
         core.endpointLost(endpoint);
-        timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
+        // The bridge of a move is not waited for: its expert's other copy serves.
+        final Set<ExpertId> missing = new HashSet<>(lost);
+        missing.removeIf(replicas::passing);
+        ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} expert copies wait to be re-hosted; their blocks " +
+            "in flight go to another live replica at once, or are sent again once re-hosted", node, missing.size());
+        if (!missing.isEmpty())
+        {
+            losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
+            timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
+        }
     }
 
     /** Asks every replica of the expert where it serves. */

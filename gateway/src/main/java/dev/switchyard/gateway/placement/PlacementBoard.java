@@ -3,7 +3,9 @@ package dev.switchyard.gateway.placement;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 
+import dev.switchyard.experts.actor.ExpertId;
 import dev.switchyard.gateway.cluster.ExpertCopies;
 
 /**
@@ -26,6 +28,7 @@ public final class PlacementBoard implements ExpertCopies
     private final long forgetAfterMs;
     private final Map<String, Seen> gateways = new HashMap<>();
     private final Map<String, PlacementMessage.Costs> costs = new HashMap<>();
+    private final Map<String, Long> leaving = new HashMap<>();  // node -> when it last said so
     private volatile PlacementMessage.State state = PlacementMessage.State.INITIAL;
 
     public PlacementBoard(final ExpertCopies floor, final long forgetAfterMs)
@@ -46,6 +49,7 @@ public final class PlacementBoard implements ExpertCopies
                     new Seen(busy ? load : before == null ? null : before.busy(), load.routes(), nowMs));
             }
             case PlacementMessage.Costs c -> costs.put(c.node(), c);
+            case PlacementMessage.Leaving l -> leaving.put(l.node(), nowMs);
             case PlacementMessage.State s ->
             {
                 if (s.version() >= state.version())
@@ -133,6 +137,13 @@ public final class PlacementBoard implements ExpertCopies
         return any;
     }
 
+    /** The expert nodes that said they are leaving, within the forget time. */
+    public synchronized Set<String> leaving(final long nowMs)
+    {
+        leaving.values().removeIf(at -> nowMs - at > forgetAfterMs);
+        return Set.copyOf(leaving.keySet());
+    }
+
     public PlacementMessage.State state()
     {
         return state;
@@ -143,6 +154,13 @@ public final class PlacementBoard implements ExpertCopies
     public int of(final int layer, final int expert)
     {
         return floor.of(layer, expert) + state.beyondFloor(layer + "-" + expert);
+    }
+
+    @Override
+    public boolean passing(final ExpertId id)
+    {
+        final String entityId = id.entityId();
+        return state.bridges().stream().anyMatch(b -> b.bridge().equals(entityId));
     }
 
     public ExpertCopies floor()

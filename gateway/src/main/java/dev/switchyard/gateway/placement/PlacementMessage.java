@@ -11,7 +11,7 @@ import dev.switchyard.experts.actor.ExpertId;
  * measured, expert nodes what a row costs them, and the shard coordinator's node what it decided.
  */
 public sealed interface PlacementMessage extends CborSerializable
-    permits PlacementMessage.Load, PlacementMessage.Costs, PlacementMessage.State
+    permits PlacementMessage.Load, PlacementMessage.Costs, PlacementMessage.State, PlacementMessage.Leaving
 {
     String TOPIC = "switchyard-placement";
 
@@ -63,6 +63,11 @@ public sealed interface PlacementMessage extends CborSerializable
             }
             return n;
         }
+    }
+
+    /** An expert node is leaving: its copies move away before it goes (see LeaveHandOver). */
+    record Leaving(String node) implements PlacementMessage
+    {
     }
 
     /**

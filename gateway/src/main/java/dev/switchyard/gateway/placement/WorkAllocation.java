@@ -80,6 +80,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
             return byCount.allocateShard(requester, shardId, current);
         }
         final Map<ActorRef, List<String>> live = byCount.liveRegions(current);
+        final Set<String> leaving = board.leaving(System.currentTimeMillis());
         ActorRef best = null;
         double bestWork = Double.MAX_VALUE;
         final Map<String, Double> work = view == null ? Map.of() :
@@ -92,7 +93,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
                 // A moving copy joins its bridge there, the only time two copies share a node on purpose.
                 return Future.successful(region.getKey());
             }
-            if (holdsCopyOf(region.getValue(), id))
+            if (holdsCopyOf(region.getValue(), id) || leaving.contains(node))
             {
                 continue;
             }
@@ -148,9 +149,17 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
             allocated.keySet().stream().filter(s -> !counted(idOf(s))).forEach(ignore::add);
             moves.addAll(byCount.separations(current, ignore));
         }
-        if (view != null && moves.size() == step.moves().size())
+        final Set<String> leaving = new HashSet<>(board.leaving(now));
+        leaving.retainAll(nodes.keySet());
+        final Map<String, List<ExpertId>> staying = new TreeMap<>(nodes);
+        staying.keySet().removeAll(leaving);
+        if (!leaving.isEmpty())
         {
-            plan(view, nodes, inProgress, fixed, allocated, now, moves);
+            handOver(leaving, nodes, staying, view, inProgress, allocated, now, moves);
+        }
+        else if (view != null && moves.size() == step.moves().size())
+        {
+            plan(view, staying, inProgress, fixed, allocated, now, moves);
         }
         publish(inProgress, moves);
         return Future.successful(moves);
@@ -180,26 +189,75 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
             .filter(c -> fixed.contains(c.expertKey()) || movedAt.containsKey(c.expertKey())).forEach(busy::add));
         for (final Move move : planner.moves(withoutRemoved(nodes), view, busy, Math.max(0, budget)))
         {
-            final ExpertId copy = move.copy();
-            final int count = board.floor().of(copy.layer(), copy.expert()) + extra.getOrDefault(copy.expertKey(), 0);
-            if (count < ExpertId.MAX_REPLICAS)
+            start(move, allocated, now, moves);
+        }
+    }
+
+    /**
+     * Moves every copy on a leaving node to the staying node with the least work (fewest copies
+     * while nothing is measured) that holds no copy of its expert, each over a bridge, all at once:
+     * the leaving node waits for them (see LeaveHandOver).
+     */
+    private void handOver(
+        final Set<String> leaving, final Map<String, List<ExpertId>> nodes, final Map<String, List<ExpertId>> staying,
+        final LoadView view, final Set<String> inProgress, final Map<String, String> allocated, final long now,
+        final Set<String> moves)
+    {
+        final Map<String, List<ExpertId>> at = withoutRemoved(staying);
+        final Map<String, Double> work = new TreeMap<>(view == null ? Map.of() : PlacementPlanner.nodeWork(at, view));
+        for (final String node : leaving)
+        {
+            for (final ExpertId copy : nodes.get(node))
             {
-                final String bridge = new ExpertId(copy.layer(), copy.expert(), count).entityId();
-                bridges.open(move, ExpertId.parse(bridge), now);
-                planned.put(bridge, move.to());
-                final String at = allocated.get(bridge);
-                if (at != null && !at.equals(move.to()))
+                final int copies = board.floor().of(copy.layer(), copy.expert()) + extra.getOrDefault(copy.expertKey(), 0);
+                if (copy.replica() >= copies || bridges.experts().contains(copy.expertKey()) ||
+                    inProgress.contains(copy.entityId()))
                 {
-                    // An earlier copy of that number left its (empty) shard there: sharding re-homes it now.
-                    moves.add(bridge);
+                    continue;
+                }
+                String to = null;
+                double least = Double.MAX_VALUE;
+                for (final Map.Entry<String, List<ExpertId>> n : at.entrySet())
+                {
+                    final double w = work.getOrDefault(n.getKey(), 0.0) + n.getValue().size() * 1e-9;
+                    if (w < least && n.getValue().stream().noneMatch(c -> c.expertKey().equals(copy.expertKey())))
+                    {
+                        least = w;
+                        to = n.getKey();
+                    }
+                }
+                if (to != null)
+                {
+                    start(new Move(copy, node, to), allocated, now, moves);
+                    at.get(to).add(copy);
+                    work.merge(to, view == null ? 0.0 : view.work(copy.layer(), copy.expert()) / copies, Double::sum);
                 }
             }
-            else
+        }
+    }
+
+    /** Starts a move: over a bridge, unless its expert already has the most copies there are. */
+    private void start(final Move move, final Map<String, String> allocated, final long now, final Set<String> moves)
+    {
+        final ExpertId copy = move.copy();
+        final int count = board.floor().of(copy.layer(), copy.expert()) + extra.getOrDefault(copy.expertKey(), 0);
+        if (count < ExpertId.MAX_REPLICAS)
+        {
+            final String bridge = new ExpertId(copy.layer(), copy.expert(), count).entityId();
+            bridges.open(move, ExpertId.parse(bridge), now);
+            planned.put(bridge, move.to());
+            final String at = allocated.get(bridge);
+            if (at != null && !at.equals(move.to()))
             {
-                planned.put(copy.entityId(), move.to());
-                moves.add(copy.entityId());
-                movedAt.put(copy.expertKey(), now);
+                // An earlier copy of that number left its (empty) shard there: sharding re-homes it now.
+                moves.add(bridge);
             }
+        }
+        else
+        {
+            planned.put(copy.entityId(), move.to());
+            moves.add(copy.entityId());
+            movedAt.put(copy.expertKey(), now);
         }
     }
 

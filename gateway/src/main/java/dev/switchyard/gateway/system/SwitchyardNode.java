@@ -45,6 +45,7 @@ import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.NodeHealth;
 import dev.switchyard.gateway.metrics.NodeMetrics;
+import dev.switchyard.gateway.placement.LeaveHandOver;
 import dev.switchyard.gateway.placement.LoadExchange;
 import dev.switchyard.gateway.placement.PlacementBoard;
 import dev.switchyard.gateway.placement.PlacementMessage;
@@ -193,6 +194,11 @@ public final class SwitchyardNode implements AutoCloseable
                         id -> sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId())
                             .tell(new ExpertActor.Retire()))));
             joinCluster(system, settings);
+            if (host != null && placement.enabled())
+            {
+                LeaveHandOver.register(system, placementTopic, Cluster.get(system).selfMember().address().toString(),
+                    board, () -> host.copies().hosting());
+            }
 
             GatewayCore gateway = null;
             TrafficRecorder recorder = null;
