@@ -286,13 +286,17 @@ public final class ExpertLocator
         // The bridge of a move is not waited for: its expert's other copy serves.
         final Set<ExpertId> missing = new HashSet<>(lost);
         missing.removeIf(replicas::passing);
+        if (missing.isEmpty())
+        {
+            ExpertHost.MEMBERSHIP.info("{} is unreachable: it hosted only the bridges of moves ({}), whose experts " +
+                "are served elsewhere", node, lost.stream().map(ExpertId::entityId).sorted().toList());
+            ExpertHost.MEMBERSHIP.info("all 0 experts of {} served again, 0 ms after it became unreachable", node);
+            return;
+        }
         ExpertHost.MEMBERSHIP.info("{} is unreachable: its {} expert copies wait to be re-hosted; their blocks " +
             "in flight go to another live replica at once, or are sent again once re-hosted", node, missing.size());
-        if (!missing.isEmpty())
-        {
-            losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
-            timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
-        }
+        losses.put(node, new Loss(node, System.nanoTime(), missing, missing.size()));
+        timers.startTimerWithFixedDelay(LOST_TIMER, new RelocateLost(), LOST_RETRY);
     }
 
     /** Asks every replica of the expert where it serves. */
