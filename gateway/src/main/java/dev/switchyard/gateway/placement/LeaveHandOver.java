@@ -9,9 +9,9 @@ import java.util.function.BooleanSupplier;
 
 import dev.switchyard.experts.actor.ExpertHost;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**

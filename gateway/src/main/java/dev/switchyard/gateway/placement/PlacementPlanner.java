@@ -133,6 +133,46 @@ public final class PlacementPlanner
     }
 
     /**
+     * Moves for the copies of leaving nodes ({@code going}: node -> copies), each to the staying
+     * node with the least work (fewest copies while nothing is measured, {@code view} null) that
+     * holds no copy of its expert; none for a copy no staying node can take.
+     */
+    public static List<Move> handOver(
+        final Map<String, List<ExpertId>> going, final Map<String, List<ExpertId>> staying, final LoadView view)
+    {
+        final Map<String, List<ExpertId>> at = new TreeMap<>();
+        staying.forEach((node, copies) -> at.put(node, new ArrayList<>(copies)));
+        final Map<String, Integer> placed = placedCopies(at);
+        going.values().forEach(copies -> copies.forEach(c -> placed.merge(c.expertKey(), 1, Integer::sum)));
+        final Map<String, Double> work = new TreeMap<>(view == null ? Map.of() : nodeWork(at, view));
+        final List<Move> moves = new ArrayList<>();
+        going.forEach((from, copies) ->
+        {
+            for (final ExpertId copy : copies)
+            {
+                String to = null;
+                double least = Double.MAX_VALUE;
+                for (final Map.Entry<String, List<ExpertId>> n : at.entrySet())
+                {
+                    final double w = work.getOrDefault(n.getKey(), 0.0) + n.getValue().size() * 1e-9;
+                    if (w < least && !holdsCopyOf(n.getValue(), copy))
+                    {
+                        least = w;
+                        to = n.getKey();
+                    }
+                }
+                if (to != null)
+                {
+                    moves.add(new Move(copy, from, to));
+                    at.get(to).add(copy);
+                    work.merge(to, view == null ? 0.0 : copyWork(copy, view, placed), Double::sum);
+                }
+            }
+        });
+        return moves;
+    }
+
+    /**
      * Hot-expert copies: an expert whose share of its layer's work exceeds the hot share gains one
      * copy per decision (hottest first, at most {@code budget} in all, never more than
      * {@code maxCopies}); an extra copy goes once its expert's share has stayed below the cool share

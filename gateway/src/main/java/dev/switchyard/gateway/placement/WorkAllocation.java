@@ -193,46 +193,23 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         }
     }
 
-    /**
-     * Moves every copy on a leaving node to the staying node with the least work (fewest copies
-     * while nothing is measured) that holds no copy of its expert, each over a bridge, all at once:
-     * the leaving node waits for them (see LeaveHandOver).
-     */
+    /** Moves every copy on a leaving node away at once (see LeaveHandOver); bridges and busy copies wait. */
     private void handOver(
         final Set<String> leaving, final Map<String, List<ExpertId>> nodes, final Map<String, List<ExpertId>> staying,
         final LoadView view, final Set<String> inProgress, final Map<String, String> allocated, final long now,
         final Set<String> moves)
     {
-        final Map<String, List<ExpertId>> at = withoutRemoved(staying);
-        final Map<String, Double> work = new TreeMap<>(view == null ? Map.of() : PlacementPlanner.nodeWork(at, view));
+        final Map<String, List<ExpertId>> going = new TreeMap<>();
         for (final String node : leaving)
         {
-            for (final ExpertId copy : nodes.get(node))
-            {
-                final int copies = board.floor().of(copy.layer(), copy.expert()) + extra.getOrDefault(copy.expertKey(), 0);
-                if (copy.replica() >= copies || bridges.experts().contains(copy.expertKey()) ||
-                    inProgress.contains(copy.entityId()))
-                {
-                    continue;
-                }
-                String to = null;
-                double least = Double.MAX_VALUE;
-                for (final Map.Entry<String, List<ExpertId>> n : at.entrySet())
-                {
-                    final double w = work.getOrDefault(n.getKey(), 0.0) + n.getValue().size() * 1e-9;
-                    if (w < least && n.getValue().stream().noneMatch(c -> c.expertKey().equals(copy.expertKey())))
-                    {
-                        least = w;
-                        to = n.getKey();
-                    }
-                }
-                if (to != null)
-                {
-                    start(new Move(copy, node, to), allocated, now, moves);
-                    at.get(to).add(copy);
-                    work.merge(to, view == null ? 0.0 : view.work(copy.layer(), copy.expert()) / copies, Double::sum);
-                }
-            }
+            going.put(node, nodes.get(node).stream()
+                .filter(c -> c.replica() < board.floor().of(c.layer(), c.expert()) + extra.getOrDefault(c.expertKey(), 0))
+                .filter(c -> !bridges.experts().contains(c.expertKey()) && !inProgress.contains(c.entityId()))
+                .toList());
+        }
+        for (final Move move : PlacementPlanner.handOver(going, withoutRemoved(staying), view))
+        {
+            start(move, allocated, now, moves);
         }
     }
 

@@ -203,6 +203,20 @@ class PlacementPlannerTest
     }
 
     @Test
+    void aLeavingNodesCopiesGoToTheLeastLoadedNodesWithoutASibling()
+    {
+        final LoadView view = view(40, 30, 20, 10, 10, 10, 10, 10);
+        final Map<String, List<ExpertId>> going = Map.of("n2", List.of(new ExpertId(0, 0), new ExpertId(0, 1)));
+        final Map<String, List<ExpertId>> staying = nodes(new int[] {2, 3, 4}, new int[] {5, 6, 7});
+        staying.get("n0").add(new ExpertId(0, 1, 1));  // a sibling of expert 1: it must go to n1
+        final List<Move> moves = PlacementPlanner.handOver(going, staying, view);
+        assertEquals(List.of(new Move(new ExpertId(0, 0), "n2", "n1"), new Move(new ExpertId(0, 1), "n2", "n1")), moves);
+        // Nothing measured: by count, in turn.
+        assertEquals(List.of(new Move(new ExpertId(0, 0), "n2", "n0"), new Move(new ExpertId(0, 1), "n2", "n1")),
+            PlacementPlanner.handOver(going, nodes(new int[] {2, 3}, new int[] {5, 6}), null));
+    }
+
+    @Test
     void noWorkNoDecision()
     {
         final PlacementPlanner planner = new PlacementPlanner(SETTINGS);
