@@ -70,6 +70,12 @@ final class Bridges
             new PlacementMessage.Bridge(move.copy().entityId(), bridge.entityId(), move.from(), move.to()), nowMs));
     }
 
+    /** Whether the expert ("layer-expert") has a bridge open. */
+    boolean bridging(final String expertKey)
+    {
+        return open.containsKey(expertKey);
+    }
+
     /** The experts ("layer-expert") with a bridge open. */
     Set<String> experts()
     {

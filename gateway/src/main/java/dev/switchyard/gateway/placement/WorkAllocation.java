@@ -204,7 +204,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         {
             going.put(node, nodes.get(node).stream()
                 .filter(c -> c.replica() < board.floor().of(c.layer(), c.expert()) + extra.getOrDefault(c.expertKey(), 0))
-                .filter(c -> !bridges.experts().contains(c.expertKey()) && !inProgress.contains(c.entityId()))
+                .filter(c -> !bridges.bridging(c.expertKey()) && !inProgress.contains(c.entityId()))
                 .toList());
         }
         for (final Move move : PlacementPlanner.handOver(going, withoutRemoved(staying), view))
@@ -308,7 +308,7 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         }
         final Map<String, Integer> more = extra == null ? board.state().extraCopies() : extra;
         return id.replica() < board.floor().of(id.layer(), id.expert()) + more.getOrDefault(id.expertKey(), 0) +
-            (bridges.experts().contains(id.expertKey()) ? 1 : 0);
+            (bridges.bridging(id.expertKey()) ? 1 : 0);
     }
 
     /** Shard -> the node its region runs on, for every allocated shard. */
