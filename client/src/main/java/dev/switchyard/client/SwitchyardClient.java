@@ -18,6 +18,7 @@ import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.AgentErrors;
 import dev.switchyard.dataplane.Doorbell;
+import dev.switchyard.dataplane.ProgressClock;
 import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.Offers;
@@ -53,6 +54,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The gateway sends a heartbeat whenever it has had nothing else for the client for its interval:
  * a gateway that stops serving (stopped, wedged) while Aeron still reaches its media driver is
  * detected as surely as one whose connection is gone.
+ * <p>
+ * A lost gateway is not given up for good: a gateway that stood still (a long pause, a frozen VM)
+ * or was restarted at the same address serves this client again once it is heard from. While lost,
+ * the client says hello again every {@link #REHELLO_INTERVAL_NS}; a heartbeat or a welcome of a
+ * gateway serving the same model ends the loss, and later requests are sent as before.
  */
 public final class SwitchyardClient implements AutoCloseable
 {
@@ -71,6 +77,8 @@ public final class SwitchyardClient implements AutoCloseable
     public static final long DEFAULT_GATEWAY_TIMEOUT_MS = 1_000;
     private static final long LIVENESS_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     private static final long HEARTBEAT_GRACE_NS = TimeUnit.SECONDS.toNanos(2);
+    /** How often a client that lost its gateway says hello again, to be welcomed back. */
+    private static final long REHELLO_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(500);
     /** The hello's publication: a hello is about a kilobyte, and this term is Aeron's smallest. */
     private static final int HELLO_TERM_LENGTH = 64 << 10;
     /** Aeron's largest message, whatever the term. */
@@ -121,11 +129,24 @@ public final class SwitchyardClient implements AutoCloseable
     private final long gatewayTimeoutNs;
     private long lastLivenessCheckNs;
     private long disconnectedSinceNs;
-    /** When the agent last read a frame of the gateway's for this client (welcome, heartbeat, answer). */
+    /**
+     * The agent's time: the gateway's silence and a lost connection are measured in the time this
+     * process ran, so that a pause of the client's own process is not taken for the gateway's.
+     */
+    private final ProgressClock runClock = new ProgressClock(TimeUnit.SECONDS.toNanos(1), System.nanoTime());
+    private long runningNs;
+    /** When (running time) the agent last read a frame of the gateway's for this client (welcome, heartbeat, answer). */
     private long lastHeardNs;
     /** Heartbeats taken (written by the agent only). */
     private volatile long heartbeats;
     private volatile String lostGateway;
+    /** When the gateway was lost, and when a hello last went out to win it back (agent thread only). */
+    private long lostAtNs;
+    private long lastReHelloNs;
+    /** What a hello names as the way back: this client's answer channel and stream. */
+    private final String replyChannel;
+    private final int replyStream;
+    private final HelloFrame reHelloFrame = new HelloFrame();
     private volatile HelloFrame.Welcome welcome;
 
     private SwitchyardClient(
@@ -138,6 +159,7 @@ public final class SwitchyardClient implements AutoCloseable
         this.offerIdle = dataPlane.newIdleStrategy();
         this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
         this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
+        this.replyStream = answerStream;
         // The assembler grows to the largest answer it meets; this is only where it starts.
         this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
             dataPlane.settings().maxMessageLength(), true);
@@ -169,7 +191,8 @@ public final class SwitchyardClient implements AutoCloseable
             @Override
             public int doWork()
             {
-                return answers.poll(assembler, 16) + watchGateway(System.nanoTime());
+                runningNs = runClock.advance(System.nanoTime());
+                return answers.poll(assembler, 16) + watchGateway(runningNs);
             }
 
             @Override
@@ -179,8 +202,7 @@ public final class SwitchyardClient implements AutoCloseable
             }
         });
         AgentRunner.startOnThread(runner);
-        final String replyChannel = answerChannel.startsWith("aeron:udp") ?
-            dataPlane.resolvedChannel(answers) : answerChannel;
+        replyChannel = answerChannel.startsWith("aeron:udp") ? dataPlane.resolvedChannel(answers) : answerChannel;
         handshake(replyChannel, answerStream);
         if (udp)
         {
@@ -408,17 +430,21 @@ public final class SwitchyardClient implements AutoCloseable
     }
 
     /**
-     * Checks, now and then, that the welcomed gateway is still connected both ways; once it has been
+     * With {@code nowNs} the agent's running time: checks, now and then, that the welcomed gateway is still connected both ways; once it has been
      * down for the gateway timeout, every request in flight ends as gateway-unavailable, and so does
      * every later one.
      */
     private int watchGateway(final long nowNs)
     {
-        if (!ready || lostGateway != null || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
+        if (!ready || nowNs - lastLivenessCheckNs < LIVENESS_CHECK_NS)
         {
             return 0;
         }
         lastLivenessCheckNs = nowNs;
+        if (lostGateway != null)
+        {
+            return winBack(nowNs);
+        }
         final long silentNs = nowNs - lastHeardNs;
         if (watchHeartbeats && welcome.heartbeatIntervalMs() > 0 && silentNs > silenceLimitNs())
         {
@@ -468,9 +494,40 @@ public final class SwitchyardClient implements AutoCloseable
         return heartbeats;
     }
 
-    /** Ends every request in flight, and every later one, as gateway-unavailable. */
+    /**
+     * While the gateway is lost: once it has been heard from since (a heartbeat, a welcome) over a
+     * connection up both ways, it serves this client again; until then a hello goes out now and then.
+     */
+    private int winBack(final long nowNs)
+    {
+        final boolean connected = requests.isConnected() && answers.isConnected();
+        if (connected && lastHeardNs - lostAtNs > 0)
+        {
+            disconnectedSinceNs = 0;
+            lostGateway = null;
+            return 1;
+        }
+        if (connected && nowNs - lastReHelloNs > REHELLO_INTERVAL_NS)
+        {
+            lastReHelloNs = nowNs;
+            synchronized (sendLock)
+            {
+                final int length = reHelloFrame.writeClientHello(sendBuffer, 0, clientId, replyStream, replyChannel);
+                if (requests.offer(sendBuffer, 0, length) > 0)
+                {
+                    requestBell.ring();
+                }
+            }
+            return 1;
+        }
+        return 0;
+    }
+
+    /** Ends every request in flight, and every later one until the gateway is back, as gateway-unavailable. */
     private int lose(final String why)
     {
+        lostAtNs = runningNs;
+        lastReHelloNs = lostAtNs;
         lostGateway = why;
         for (final PendingAnswer f : pending.values())
         {
@@ -793,7 +850,7 @@ public final class SwitchyardClient implements AutoCloseable
             }
             else
             {
-                lastHeardNs = System.nanoTime();
+                lastHeardNs = runningNs;
                 heartbeats++;
             }
             return;
@@ -812,8 +869,13 @@ public final class SwitchyardClient implements AutoCloseable
             }
             else if (welcome == null)
             {
-                lastHeardNs = System.nanoTime();
+                lastHeardNs = runningNs;
                 welcome = w;
+            }
+            else if (servesSameModel(w))
+            {
+                // Welcomed back after a loss: a gateway that forgot this client, or a new one.
+                lastHeardNs = runningNs;
             }
             return;
         }
@@ -824,7 +886,7 @@ public final class SwitchyardClient implements AutoCloseable
         }
         if (answerFrame.clientId() == clientId)
         {
-            lastHeardNs = System.nanoTime();
+            lastHeardNs = runningNs;
         }
         final PendingAnswer future = answerFrame.clientId() == clientId ? pending.get(answerFrame.requestId()) : null;
         if (future == null)
@@ -871,6 +933,18 @@ public final class SwitchyardClient implements AutoCloseable
                 routing.gate());
         }
         future.complete(new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, d, output, routing));
+    }
+
+    /**
+     * Whether a gateway that welcomes this client again serves what the first one did: requests are
+     * already cut to the first one's shape.
+     */
+    private boolean servesSameModel(final HelloFrame.Welcome w)
+    {
+        final HelloFrame.Welcome first = welcome;
+        return w.dModel() == first.dModel() && w.numExperts() == first.numExperts() &&
+            w.groupSize() == first.groupSize() && w.layers() == first.layers() &&
+            w.maxRequestRows() >= first.maxRequestRows();
     }
 
     /** A request waiting for its answer, and where its output rows go. */

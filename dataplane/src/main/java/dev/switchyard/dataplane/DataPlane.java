@@ -1,19 +1,25 @@
 package dev.switchyard.dataplane;
 
 import java.io.File;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 import dev.switchyard.wire.BadInputException;
 import io.aeron.Aeron;
 import io.aeron.ChannelUriStringBuilder;
-import io.aeron.CommonContext;
+import io.aeron.CncFileDescriptor;
 import io.aeron.ExclusivePublication;
 import io.aeron.Subscription;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.CloseHelper;
+import org.agrona.IoUtil;
 import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBuffer;
 
 /**
  * A node's data plane: its media driver (embedded by default, sharing one thread between conductor,
@@ -29,8 +35,15 @@ public final class DataPlane implements AutoCloseable
      * sign a peer uses to learn that the other side is gone (Aeron's default is 5 s).
      */
     public static final long PEER_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
-    /** A driver whose heartbeat is older than this is dead. */
+    /** A driver that has not beaten for this long of this process's running time is dead. */
     private static final long DRIVER_TIMEOUT_MS = 5_000;
+    /** How often the node's health watcher checks the driver, about. */
+    private static final long DRIVER_CHECK_INTERVAL_MS = 100;
+    /**
+     * How much longer than a client's liveness timeout the driver waits before it unblocks a
+     * publication whose writer stopped mid-message: Aeron requires it to be the longer of the two.
+     */
+    private static final long UNBLOCK_MARGIN_NS = TimeUnit.SECONDS.toNanos(10);
 
     private final DataPlaneSettings settings;
     private final MediaDriver driver;
@@ -39,6 +52,7 @@ public final class DataPlane implements AutoCloseable
     private final ConcurrentHashMap<Integer, Doorbell> ipcBells = new ConcurrentHashMap<>();
 
     private final Doorbell driverBell;
+    private final DriverLiveness driverLiveness;
 
     private DataPlane(
         final DataPlaneSettings settings, final MediaDriver driver, final Aeron aeron, final String dir,
@@ -49,6 +63,8 @@ public final class DataPlane implements AutoCloseable
         this.driver = driver;
         this.aeron = aeron;
         this.driverId = new File(dir).getAbsolutePath() + "@" + settings.host();
+        this.driverLiveness = new DriverLiveness(driverHeartbeat(aeron.context().cncFile()),
+            DRIVER_TIMEOUT_MS, DRIVER_CHECK_INTERVAL_MS, System.nanoTime());
     }
 
     public static DataPlane start(final DataPlaneSettings settings)
@@ -76,6 +92,13 @@ public final class DataPlane implements AutoCloseable
                 // thread, which costs more than the whole data plane once the pages are there.
                 .termBufferSparseFile(false)
                 .publicationConnectionTimeoutNs(PEER_TIMEOUT_NS)
+                // The driver frees a client that has not kept itself alive for this long, and the
+                // client ends itself when its own duty cycle was away as long: both measure the wall
+                // clock, so a process that stood still longer ends itself when it resumes. In one
+                // process a dead client and a dead driver die with it, so only pauses are at stake.
+                .clientLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.pauseToleranceMs()))
+                .publicationUnblockTimeoutNs(TimeUnit.MILLISECONDS.toNanos(settings.pauseToleranceMs()) +
+                    UNBLOCK_MARGIN_NS)
                 .dirDeleteOnStart(true)
                 .dirDeleteOnShutdown(true);
             if (settings.aeronDir() != null)
@@ -102,7 +125,10 @@ public final class DataPlane implements AutoCloseable
         {
             // The client conductor only keeps the client alive and registers publications: Aeron's
             // sleeping default suits it, whatever the data-plane threads use.
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true));
+            // A driver's death is the health watcher's to judge, by progress (driverActive): Aeron's
+            // own driver timeout counts a pause of this process as the driver's silence.
+            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(dir).preTouchMappedMemory(true)
+                .driverTimeoutMs(settings.pauseToleranceMs()));
             return new DataPlane(settings, driver, aeron, dir, driverBell);
         }
         catch (final RuntimeException ex)
@@ -124,13 +150,25 @@ public final class DataPlane implements AutoCloseable
     }
 
     /**
-     * Whether the media driver is alive: this node's client still holds it and its heartbeat in the
-     * CnC file is recent.
+     * Whether the media driver is alive: this node's client still holds it and its heartbeat has
+     * moved within the last {@link #DRIVER_TIMEOUT_MS} of this process's running time (a pause of the
+     * process does not count). Called every {@link #DRIVER_CHECK_INTERVAL_MS} or so by a watcher.
      */
     public boolean driverActive()
     {
-        return !aeron.isClosed() &&
-            CommonContext.isDriverActive(new File(aeron.context().aeronDirectoryName()), DRIVER_TIMEOUT_MS, ignored -> { });
+        return !aeron.isClosed() && driverLiveness.alive(System.nanoTime());
+    }
+
+    /**
+     * The driver's heartbeat, read from a mapping of its CnC file of this node's own: the Aeron
+     * client unmaps its mapping when it closes, and a read after that would crash the process.
+     */
+    private static LongSupplier driverHeartbeat(final File cncFile)
+    {
+        final MappedByteBuffer cnc = IoUtil.mapExistingFile(cncFile, FileChannel.MapMode.READ_ONLY, "CnC");
+        final RingBuffer toDriver = new ManyToOneRingBuffer(
+            CncFileDescriptor.createToDriverBuffer(cnc, CncFileDescriptor.createMetaDataBuffer(cnc)));
+        return toDriver::consumerHeartbeatTime;
     }
 
     public Aeron aeron()

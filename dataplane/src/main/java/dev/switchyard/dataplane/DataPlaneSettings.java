@@ -1,5 +1,7 @@
 package dev.switchyard.dataplane;
 
+import dev.switchyard.wire.BadInputException;
+
 /**
  * How a node runs its data plane.
  *
@@ -13,6 +15,10 @@ package dev.switchyard.dataplane;
  * @param ipcTermLength  IPC term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
  * @param udpTermLength  UDP term length; the largest message is an eighth of it; 0: sized by {@link #sizedFor}
  * @param mtu            UDP MTU (1408 crosses any network; loopback takes up to 64 KiB)
+ * @param pauseToleranceMs how long this process may stand still (a stop-the-world pause, a frozen VM,
+ *                       SIGSTOP) and still find its media driver and Aeron clients alive when it resumes;
+ *                       Aeron judges liveness by wall-clock gaps, so a pause longer than its timeouts
+ *                       would end a healthy process
  */
 public record DataPlaneSettings(
     String host,
@@ -23,8 +29,30 @@ public record DataPlaneSettings(
     String idle,
     int ipcTermLength,
     int udpTermLength,
-    int mtu)
+    int mtu,
+    long pauseToleranceMs)
 {
+    /** What a process survives standing still by default: a long GC pause or a VM migration, with margin. */
+    public static final long DEFAULT_PAUSE_TOLERANCE_MS = 60_000;
+
+    public DataPlaneSettings
+    {
+        if (pauseToleranceMs < 1_000)
+        {
+            throw new BadInputException("switchyard.data-plane.pause-tolerance must be at least 1s (got " +
+                pauseToleranceMs + " ms)");
+        }
+    }
+
+    /** Settings that tolerate pauses of {@link #DEFAULT_PAUSE_TOLERANCE_MS}. */
+    public DataPlaneSettings(
+        final String host, final int expertPort, final int gatewayPort, final boolean embeddedDriver,
+        final String aeronDir, final String idle, final int ipcTermLength, final int udpTermLength, final int mtu)
+    {
+        this(host, expertPort, gatewayPort, embeddedDriver, aeronDir, idle, ipcTermLength, udpTermLength, mtu,
+            DEFAULT_PAUSE_TOLERANCE_MS);
+    }
+
     /** Aeron's shortest and longest term. */
     public static final long MIN_TERM_LENGTH = 64 << 10;
     public static final long MAX_TERM_LENGTH = 1L << 30;
@@ -55,8 +83,8 @@ public record DataPlaneSettings(
 
     public DataPlaneSettings withIdle(final String name)
     {
-        return new DataPlaneSettings(
-            host, expertPort, gatewayPort, embeddedDriver, aeronDir, name, ipcTermLength, udpTermLength, mtu);
+        return new DataPlaneSettings(host, expertPort, gatewayPort, embeddedDriver, aeronDir, name, ipcTermLength,
+            udpTermLength, mtu, pauseToleranceMs);
     }
 
     /**
@@ -69,7 +97,8 @@ public record DataPlaneSettings(
     {
         final int needed = termFor(largestMessage);
         return new DataPlaneSettings(host, expertPort, gatewayPort, embeddedDriver, aeronDir, idle,
-            ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu);
+            ipcTermLength == 0 ? needed : ipcTermLength, udpTermLength == 0 ? needed : udpTermLength, mtu,
+            pauseToleranceMs);
     }
 
     /**

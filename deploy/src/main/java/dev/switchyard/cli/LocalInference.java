@@ -5,6 +5,7 @@ import dev.switchyard.experts.layer.LocalMoeLayer;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.plan.RoutingRecord;
 import dev.switchyard.router.plan.TokenGroups;
+import dev.switchyard.router.tokens.TokenChecks;
 
 /** A token sequence through one layer in this process, with its routing and timing. */
 final class LocalInference
@@ -62,7 +63,9 @@ final class LocalInference
                     progress.update(group + 1L);
                 }
             });
-            return new Result(y, routing, System.nanoTime() - start);
+            final long computeNanos = System.nanoTime() - start;
+            TokenChecks.requireFiniteOutputs(y, tokens, d, "the layer's outputs");
+            return new Result(y, routing, computeNanos);
         }
     }
 }

@@ -5,8 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -80,21 +78,19 @@ public final class ServeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final SwitchyardNode node = SwitchyardNode.start(configuration());
-        final CountDownLatch stopped = new CountDownLatch(1);
-        final AtomicBoolean shutDown = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() ->
+        final Config configuration = configuration();
+        final NodeSupervisor supervisor = new NodeSupervisor(() -> SwitchyardNode.start(configuration), node ->
         {
-            shutDown.set(true);
-            node.close();
-            stopped.countDown();
-        }, "switchyard-shutdown"));
-        // A node the cluster removed (downed by the split brain resolver, or left on its own) cannot
-        // rejoin as the same member: it exits, so that its supervisor starts a fresh one.
-        node.actorSystem().getWhenTerminated().thenRun(stopped::countDown);
-        // A data-plane part that stopped (an agent thread, the media driver) does not come back: the
-        // node exits non-zero so that its supervisor starts a fresh one.
-        node.health().failed().thenRun(stopped::countDown);
+            System.out.println(servingLine(node));
+            System.out.flush();
+        });
+        final Thread hook = new Thread(supervisor::stop, "switchyard-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        return supervisor.run();
+    }
+
+    private static String servingLine(final SwitchyardNode node)
+    {
         final StringBuilder line = new StringBuilder("switchyard serving ")
             .append(node.settings().model()).append(" as ").append(node.settings().role())
             .append(": cluster ").append(node.clusterAddress());
@@ -116,24 +112,7 @@ public final class ServeCommand implements Callable<Integer>
             line.append(", recording ").append(node.recorder().recordingId()).append(" into ")
                 .append(node.recorder().directory());
         }
-        System.out.println(line);
-        System.out.flush();
-        stopped.await();
-        if (!shutDown.get() && node.health().failed().isDone())
-        {
-            System.err.println("switchyard: " + node.health().failed().join() + " stopped; exiting so that the " +
-                "node can be started again");
-            node.close();
-            return 1;
-        }
-        if (!shutDown.get())
-        {
-            System.err.println("switchyard: this node was removed from the cluster; exiting so that it can be " +
-                "started again");
-            node.close();
-            return 1;
-        }
-        return 0;
+        return line.toString();
     }
 
     Config configuration()

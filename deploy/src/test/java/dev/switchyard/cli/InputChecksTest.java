@@ -42,6 +42,19 @@ class InputChecksTest
     }
 
     @Test
+    void finiteInputsThatOverflowAreOneLineNotNaNOutputs()
+    {
+        final float[] huge = new float[48];
+        java.util.Arrays.fill(huge, 8, 16, 3e38f);
+        final Path x = dir.resolve("huge.npy");
+        Npy.write(x, NpyArray.matrix(6, 8, huge));
+        final Path out = dir.resolve("huge-out.npy");
+        assertUserError(cli("infer", "--model", model.toString(), "--input", x.toString(), "--output",
+            out.toString(), "--local"), "token 1: finite inputs gave non-finite outputs");
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void anOutputInAMissingFolderIsRefusedBeforeTheCompute()
     {
         final Path out = dir.resolve("no-such-folder").resolve("y.npy");

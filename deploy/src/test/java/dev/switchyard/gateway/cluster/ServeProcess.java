@@ -161,6 +161,32 @@ final class ServeProcess implements AutoCloseable
         process.destroy();
     }
 
+    /** SIGSTOP: the whole process stands still, as in a long stop-the-world pause or a frozen VM. */
+    void pause() throws IOException, InterruptedException
+    {
+        signal("STOP");
+    }
+
+    /** SIGCONT: a paused process runs on. */
+    void resume() throws IOException, InterruptedException
+    {
+        signal("CONT");
+    }
+
+    private void signal(final String name) throws IOException, InterruptedException
+    {
+        final Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+        if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        {
+            throw new AssertionError("kill -" + name + " " + process.pid() + " failed");
+        }
+    }
+
+    boolean alive()
+    {
+        return process.isAlive();
+    }
+
     boolean awaitExit(final long timeoutS) throws InterruptedException
     {
         return process.waitFor(timeoutS, TimeUnit.SECONDS);

@@ -33,6 +33,8 @@ final class Ranges
         Map.entry("switchyard.data-plane.gateway-port", PORT),
         // Aeron: a multiple of the 32-byte frame alignment, at most a UDP datagram's payload.
         Map.entry("switchyard.data-plane.mtu", new Range.Integers(1024, 65504, 32)),
+        Map.entry("switchyard.data-plane.pause-tolerance",
+            new Range.Durations(Duration.ofSeconds(1), Duration.ofHours(1))),
         Map.entry("switchyard.http.port", PORT),
         Map.entry("switchyard.http.max-tokens", POSITIVE),
         Map.entry("switchyard.http.max-concurrent", new Range.Integers(1, 1 << 16)),

@@ -3,23 +3,27 @@ package dev.switchyard.gateway.dispatch;
 import java.util.ArrayDeque;
 
 import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.router.tokens.TokenChecks;
 import dev.switchyard.wire.sbe.BlockStatus;
 
 /**
  * The fixed pool of group slots that bounds the groups in flight. Lends slots to the group former,
  * finds a slot by the group id a reply carries, and takes slots back, handing a group's outcome to
- * the requests whose rows it holds. It also counts the blocks held for a route over all groups, so
+ * the requests whose rows it holds (a request whose finite inputs overflowed to non-finite outputs
+ * fails as bad input, naming the token, rather than be answered with them). It also counts the blocks held for a route over all groups, so
  * that the sender scans for them only while there are some.
  */
 final class GroupPool
 {
     private final GroupSlot[] slots;
+    private final int d;
     private final ArrayDeque<GroupSlot> free = new ArrayDeque<>();
     private int heldBlocks;
 
     GroupPool(final int size, final int groupSize, final int d, final int experts)
     {
         this.slots = new GroupSlot[size];
+        this.d = d;
         for (int i = 0; i < slots.length; i++)
         {
             slots[i] = new GroupSlot(i, groupSize, d, experts);
@@ -78,6 +82,13 @@ final class GroupPool
             if (group.segmentLive(s))
             {
                 final PendingRequest request = group.segRequest[s];
+                final int overflowed = TokenChecks.firstNonFiniteRow(group.y, group.segGroupRow[s], group.segCount[s], d);
+                if (overflowed >= 0)
+                {
+                    request.fail(BlockStatus.BAD_INPUT, TokenChecks.overflowDetail(
+                        group.segRequestRow[s] + overflowed - group.segGroupRow[s]));
+                    continue;
+                }
                 request.recordGroup(group.segRequestGroup[s], plan.capacity(), plan.auxLoss());
                 request.noteGroupSkips(group.skipped);
                 // rows [segGroupRow, + segCount) of y [G, d] become rows [segRequestRow, ...) of the request's

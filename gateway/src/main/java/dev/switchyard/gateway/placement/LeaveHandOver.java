@@ -13,6 +13,9 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 /**
  * An expert node that leaves (SIGTERM, or closed) first hands its experts over while it still
@@ -22,6 +25,10 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * or until placement has moved nothing of it for a while (no other node can take them, or
  * placement is off), at most {@link #MOST}; what is still here then is handed off by sharding,
  * its blocks waiting for the next home.
+ * <p>
+ * There is nothing to hand over, and so no wait, when no other expert node is up to take the
+ * experts (a node alone), or when the cluster downed this node: it is no longer a member that
+ * placement would move anything for.
  */
 public final class LeaveHandOver
 {
@@ -41,10 +48,32 @@ public final class LeaveHandOver
      */
     public static void register(
         final ActorSystem<?> system, final ActorRef<Topic.Command<PlacementMessage>> topic, final String self,
-        final PlacementBoard board, final BooleanSupplier hosting)
+        final PlacementBoard board, final BooleanSupplier hosting, final String expertRole)
     {
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "hand-over-experts",
-            () -> handOver(topic, self, board, hosting));
+        final CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+        shutdown.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "hand-over-experts",
+            () -> anyoneToTakeOver(system, shutdown, expertRole) ? handOver(topic, self, board, hosting) :
+                CompletableFuture.completedFuture(Done.getInstance()));
+    }
+
+    /** Whether the node is still a member and another expert node is up to take its experts. */
+    private static boolean anyoneToTakeOver(
+        final ActorSystem<?> system, final CoordinatedShutdown shutdown, final String expertRole)
+    {
+        if (shutdown.getShutdownReason().filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent())
+        {
+            return false;
+        }
+        final Cluster cluster = Cluster.get(system);
+        for (final Member m : cluster.state().getMembers())
+        {
+            if (m.status() == MemberStatus.up() && m.hasRole(expertRole) && !m.equals(cluster.selfMember()) &&
+                !cluster.state().getUnreachable().contains(m))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static CompletionStage<Done> handOver(

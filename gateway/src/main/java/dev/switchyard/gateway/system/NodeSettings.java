@@ -106,7 +106,8 @@ public record NodeSettings(
                 c.getString("data-plane.idle"),
                 termLength(c, "data-plane.ipc-term-length"),
                 termLength(c, "data-plane.udp-term-length"),
-                c.getInt("data-plane.mtu"));
+                c.getInt("data-plane.mtu"),
+                c.getDuration("data-plane.pause-tolerance").toMillis());
             final GatewaySettings gateway = new GatewaySettings(
                 bindPort,
                 c.getLong("gateway.max-wait-us"),

@@ -197,7 +197,7 @@ public final class SwitchyardNode implements AutoCloseable
             if (host != null && placement.enabled())
             {
                 LeaveHandOver.register(system, placementTopic, Cluster.get(system).selfMember().address().toString(),
-                    board, () -> host.copies().hosting());
+                    board, () -> host.copies().hosting(), ROLE_EXPERTS);
             }
 
             GatewayCore gateway = null;

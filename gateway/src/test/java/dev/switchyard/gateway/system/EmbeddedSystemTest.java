@@ -242,6 +242,24 @@ class EmbeddedSystemTest
     }
 
     @Test
+    void finiteInputsThatOverflowAreRefusedNotAnsweredWithNaN()
+    {
+        final SwitchyardClient client = system.client();
+        // Shared groups: the overflowing request fails alone, the one beside it in its group is answered.
+        final float[] huge = tokens(4, 21);
+        for (int j = 0; j < D; j++)
+        {
+            huge[2 * D + j] = 3e38f;
+        }
+        final CompletableFuture<InferAnswer> overflowing = client.infer(huge, 4, null, false, RequestOptions.shared());
+        final CompletableFuture<InferAnswer> beside = client.infer(tokens(3, 22), 3, null, false, RequestOptions.shared());
+        final InferAnswer a = overflowing.join();
+        assertEquals(AnswerStatus.BAD_INPUT, a.status(), a.detail());
+        assertTrue(a.detail().contains("token 2") && a.detail().contains("non-finite outputs"), a.detail());
+        assertEquals(AnswerStatus.OK, beside.join().status());
+    }
+
+    @Test
     void aTinyDeadlineTimesOut()
     {
         final InferAnswer a = system.client().infer(tokens(64, 5), 64, null, false,
