@@ -31,6 +31,11 @@ final class ApiError extends RuntimeException
         return new ApiError(405, "method_not_allowed", message);
     }
 
+    static ApiError requestTimeout(final String message)
+    {
+        return new ApiError(408, "request_timeout", message);
+    }
+
     static ApiError tooLarge(final String message)
     {
         return new ApiError(413, "too_large", message);

@@ -1,11 +1,11 @@
 package dev.switchyard.gateway.http;
 
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
@@ -15,14 +15,13 @@ import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.metrics.NodeHealth;
 import dev.switchyard.wire.BadInputException;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.http.javadsl.Http;
-import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.headers.Accept;
-import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.stream.Materializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,14 +34,14 @@ import org.slf4j.LoggerFactory;
  * <li>{@code GET /ready}: every expert of every layer is hosted and reachable;</li>
  * <li>{@code GET /metrics}: Prometheus text.</li>
  * </ul>
- * Every error is {@code {"error": code, "message": ...}} with its status.
+ * Every request's body is read (or, past the size limit, dropped) before it is answered. Every error
+ * is {@code {"error": code, "message": ...}} with its status.
  */
 public final class HttpApi implements AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
     private static final Pattern INFER = Pattern.compile("/v1/layers/(-?\\d{1,9}):infer");
 
-    private final ActorSystem<?> system;
     private final HttpSettings settings;
     private final SwitchyardClient client;
     private final InferRoute infer;
@@ -50,7 +49,8 @@ public final class HttpApi implements AutoCloseable
     private final NodeHealth health;
     private final Supplier<Optional<String>> notReady;
     private final Supplier<String> metrics;
-    private final ServerBinding binding;
+    private final BodyReader bodies;
+    private final HttpListener listener;
 
     /**
      * @param client   the gateway of this node, over IPC (closed with the listener); null on a node without a gateway
@@ -64,7 +64,6 @@ public final class HttpApi implements AutoCloseable
         final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics)
     {
-        this.system = system;
         this.settings = settings;
         this.client = client;
         this.infer = client == null ? null : new InferRoute(client, settings, located);
@@ -72,13 +71,10 @@ public final class HttpApi implements AutoCloseable
         this.health = health;
         this.notReady = notReady;
         this.metrics = metrics;
+        this.bodies = new BodyReader(settings.maxBodyBytes(), settings.bodyTimeout(), Materializer.matFromSystem(system));
         try
         {
-            this.binding = Http.get(system).newServerAt(settings.host(), settings.port())
-                .adaptSettings(s -> s.withParserSettings(
-                    s.getParserSettings().withMaxContentLength(settings.maxBodyBytes() + 1)))
-                .bind(this::handle)
-                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            this.listener = new HttpListener(system, settings, this::handle);
         }
         catch (final Exception ex)
         {
@@ -89,22 +85,27 @@ public final class HttpApi implements AutoCloseable
 
     public int port()
     {
-        return binding.localAddress().getPort();
+        return listener.port();
     }
 
-    private CompletionStage<HttpResponse> handle(final HttpRequest request)
+    private CompletionStage<HttpResponse> handle(final HttpRequest request, final InetSocketAddress caller)
     {
-        try
-        {
-            return route(request).exceptionally(HttpApi::failure);
-        }
-        catch (final RuntimeException ex)
-        {
-            return CompletableFuture.completedFuture(failure(ex));
-        }
+        return bodies.read(request.entity())
+            .thenCompose(body ->
+            {
+                try
+                {
+                    return route(request, body, caller);
+                }
+                catch (final RuntimeException ex)
+                {
+                    return CompletableFuture.failedFuture(ex);
+                }
+            })
+            .exceptionally(HttpApi::failure);
     }
 
-    private CompletionStage<HttpResponse> route(final HttpRequest request)
+    private CompletionStage<HttpResponse> route(final HttpRequest request, final byte[] body, final InetSocketAddress caller)
     {
         final String path = request.getUri().path();
         final boolean get = request.method().equals(HttpMethods.GET);
@@ -119,7 +120,7 @@ public final class HttpApi implements AutoCloseable
             {
                 throw ApiError.notFound("this node runs no gateway");
             }
-            return infer(request, Integer.parseInt(inferPath.group(1)));
+            return infer(request, body, Integer.parseInt(inferPath.group(1)), caller);
         }
         switch (path)
         {
@@ -155,7 +156,8 @@ public final class HttpApi implements AutoCloseable
         }
     }
 
-    private CompletionStage<HttpResponse> infer(final HttpRequest request, final int layer)
+    private CompletionStage<HttpResponse> infer(
+        final HttpRequest request, final byte[] body, final int layer, final InetSocketAddress caller)
     {
         final String type = request.entity().getContentType().mediaType().toString();
         final boolean json = type.equals("application/json");
@@ -164,18 +166,23 @@ public final class HttpApi implements AutoCloseable
             throw ApiError.unsupportedMediaType("the body is " + type + "; send application/x-npy (float32 [T, d_model]) " +
                 "or application/json");
         }
-        final long declared = request.entity().getContentLengthOption().orElse(-1);
-        if (declared > settings.maxBodyBytes())
-        {
-            request.discardEntityBytes(system);
-            throw ApiError.tooLarge("the body has " + declared + " bytes, more than the " + settings.maxBodyBytes() +
-                " a request may have");
-        }
         final boolean answerJson = json || wantsJson(request);
-        final boolean routing = request.getUri().query().get("routing").map(v -> v.equals("true")).orElse(false);
-        final Duration deadline = deadline(request);
-        return request.entity().toStrict(settings.timeout().toMillis(), settings.maxBodyBytes(), system)
-            .thenCompose(strict -> infer.infer(layer, strict.getData().toArray(), json, answerJson, routing, deadline));
+        return infer.infer(layer, body, json, answerJson, routing(request), deadline(request), caller.getAddress());
+    }
+
+    /** {@code ?routing=true|false}: anything else is refused rather than read as false. */
+    private static boolean routing(final HttpRequest request)
+    {
+        final Optional<String> text = request.getUri().query().get("routing");
+        if (text.isEmpty() || text.get().equals("false"))
+        {
+            return false;
+        }
+        if (text.get().equals("true"))
+        {
+            return true;
+        }
+        throw ApiError.badRequest("routing=" + text.get() + ": the routing parameter takes true or false");
     }
 
     /** {@code ?deadline_ms=N}, at most the configured request timeout. */
@@ -227,11 +234,9 @@ public final class HttpApi implements AutoCloseable
         final Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
         if (t instanceof ApiError error)
         {
-            return Responses.error(error);
-        }
-        if (t instanceof EntityStreamSizeException)
-        {
-            return Responses.error(ApiError.tooLarge("the body is larger than a request may be"));
+            // A body that did not arrive leaves the connection mid-request: it cannot carry another.
+            return error.status == 408 ? Responses.error(error).addHeader(Connection.create("close")) :
+                Responses.error(error);
         }
         if (t instanceof BadInputException bad)
         {
@@ -246,7 +251,7 @@ public final class HttpApi implements AutoCloseable
     {
         try
         {
-            binding.unbind().toCompletableFuture().get(5, TimeUnit.SECONDS);
+            listener.close();
         }
         catch (final Exception ex)
         {

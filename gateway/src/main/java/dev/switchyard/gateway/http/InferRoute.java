@@ -1,9 +1,9 @@
 package dev.switchyard.gateway.http;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 import dev.switchyard.client.InferAnswer;
@@ -18,7 +18,7 @@ import org.apache.pekko.http.javadsl.model.headers.RawHeader;
  * {@code POST /v1/layers/{layer}:infer}: the body's tokens through one layer of this node's
  * gateway, by the Java client over IPC, in exact mode (groups of its own, as {@code infer --local}
  * forms them). Admission is decided before anything is sent: readiness, the token limit and the
- * number of requests in progress.
+ * number of requests in progress, in all and from the caller's address.
  */
 final class InferRoute
 {
@@ -27,7 +27,7 @@ final class InferRoute
     private final SwitchyardClient client;
     private final HttpSettings settings;
     private final BooleanSupplier located;
-    private final AtomicInteger inProgress = new AtomicInteger();
+    private final CallerSlots slots;
 
     /** @param located whether every expert has been located once (the node has finished starting) */
     InferRoute(final SwitchyardClient client, final HttpSettings settings, final BooleanSupplier located)
@@ -35,16 +35,18 @@ final class InferRoute
         this.client = client;
         this.settings = settings;
         this.located = located;
+        this.slots = new CallerSlots(settings.maxConcurrent(), settings.maxPerCaller());
     }
 
     /**
      * @param json   the body is JSON (else npy)
      * @param answerJson the answer is JSON (else npy)
      * @param deadline   the request's deadline at the gateway
+     * @param caller     the remote address, whose requests in progress are bounded
      */
     CompletionStage<HttpResponse> infer(
         final int layer, final byte[] body, final boolean json, final boolean answerJson, final boolean routingQuery,
-        final Duration deadline)
+        final Duration deadline, final InetAddress caller)
     {
         if (layer < 0 || layer >= client.layers())
         {
@@ -75,11 +77,7 @@ final class InferRoute
         {
             throw ApiError.badRequest(ex.getMessage());
         }
-        if (inProgress.incrementAndGet() > settings.maxConcurrent())
-        {
-            inProgress.decrementAndGet();
-            throw ApiError.overloaded(settings.maxConcurrent() + " requests are in progress; try again shortly");
-        }
+        slots.acquire(caller);
         final CompletableFuture<InferAnswer> answer;
         try
         {
@@ -88,12 +86,12 @@ final class InferRoute
         }
         catch (final RuntimeException ex)
         {
-            inProgress.decrementAndGet();
+            slots.release(caller);
             throw ex;
         }
         return answer.handle((a, failure) ->
         {
-            inProgress.decrementAndGet();
+            slots.release(caller);
             if (failure != null)
             {
                 return Responses.error(ApiError.of(500, "internal", String.valueOf(failure.getMessage())));
