@@ -500,14 +500,15 @@ public final class SwitchyardClient implements AutoCloseable
      */
     private int winBack(final long nowNs)
     {
-        final boolean connected = requests.isConnected() && answers.isConnected();
-        if (connected && lastHeardNs - lostAtNs > 0)
+        if (requests.isConnected() && answers.isConnected() && lastHeardNs - lostAtNs > 0)
         {
             disconnectedSinceNs = 0;
             lostGateway = null;
             return 1;
         }
-        if (connected && nowNs - lastReHelloNs > REHELLO_INTERVAL_NS)
+        // Only the way there is needed: a gateway that released this client has closed the way back,
+        // and opens it again for the hello.
+        if (requests.isConnected() && nowNs - lastReHelloNs > REHELLO_INTERVAL_NS)
         {
             lastReHelloNs = nowNs;
             synchronized (sendLock)
