@@ -33,6 +33,8 @@ public final class OpenLoopRunner
     /** Between two looks at the gateway while waiting for a request's time. */
     private static final long LOST_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
     /** Once the gateway is gone, how long the requests the client has ended may take to be counted. */
+    /** What a gateway's answer says when it is closing: it will answer nothing more. */
+    private static final String SHUTTING_DOWN = "shutting down";
     private static final long SETTLE_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final SwitchyardClient client;
@@ -43,6 +45,8 @@ public final class OpenLoopRunner
     private long sendWindowNs = Long.MAX_VALUE;
     /** When the run first saw the gateway gone (System.nanoTime()), 0 while it has not. */
     private long lostAtNs;
+    /** The gateway's own word that it is going away (an answer saying it shuts down), or null. */
+    private volatile String goingAway;
 
     /**
      * @param check    compares answers with the recorded ones, or null
@@ -76,8 +80,9 @@ public final class OpenLoopRunner
     }
 
     /**
-     * Sends the schedule, then waits for the answers. Ends early, within the client's gateway
-     * timeout, once the client has given the gateway up: a gone gateway answers nothing more.
+     * Sends the schedule, then waits for the answers. Ends early once the gateway is going or gone:
+     * when it answers that it is shutting down, or, within the client's gateway timeout, once the
+     * client has given it up (a killed gateway answers nothing more).
      */
     public RunEnd run(final Iterable<ScheduledRequest> schedule) throws InterruptedException
     {
@@ -119,7 +124,7 @@ public final class OpenLoopRunner
             checker.awaitTermination(1, TimeUnit.MINUTES);
         }
         stats.sampleSecond((int)((System.nanoTime() - start) / 1_000_000_000L));
-        final String why = client.lostGateway();
+        final String why = client.lostGateway() != null ? client.lostGateway() : goingAway;
         return new RunEnd(stats.sent() - stats.answered(), why, why == null ? -1 : lostAtNs - start, behind);
     }
 
@@ -152,7 +157,7 @@ public final class OpenLoopRunner
 
     private boolean lost()
     {
-        if (lostAtNs == 0 && client.lostGateway() != null)
+        if (lostAtNs == 0 && (client.lostGateway() != null || goingAway != null))
         {
             lostAtNs = System.nanoTime();
         }
@@ -199,6 +204,11 @@ public final class OpenLoopRunner
         {
             stats.onAnswer(AnswerStatus.INTERNAL, r.rows(), latency);
             return;
+        }
+        if (answer.status() == AnswerStatus.UNAVAILABLE && answer.detail() != null &&
+            answer.detail().contains(SHUTTING_DOWN) && goingAway == null)
+        {
+            goingAway = "it answered: " + answer.detail();
         }
         observer.answered(r, answer, System.nanoTime());
         if (check != null)

@@ -2,6 +2,7 @@ package dev.switchyard.gateway.record.replay;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Whether an open-loop run failed, as one line. A run fails when the gateway went away during it,
@@ -39,7 +40,7 @@ public final class RunVerdict
         long answered = 0;
         long errors = 0;
         final StringBuilder which = new StringBuilder();
-        for (final Map.Entry<String, Long> e : statuses.entrySet())
+        for (final Map.Entry<String, Long> e : new TreeMap<>(statuses).entrySet())
         {
             answered += e.getValue();
             if (!e.getKey().equals("OK") && !e.getKey().equals("DEGRADED"))
