@@ -23,6 +23,11 @@ import org.agrona.CloseHelper;
 final class LoadgenClient implements AutoCloseable
 {
     private static final int RECORD_TERM_LENGTH = 32 << 20;
+    /**
+     * How long a record may wait for the archive's disk writes: the load generator's threads may
+     * wait (the delay shows as schedule lateness), so a large request is recorded whole, not lost.
+     */
+    private static final long RECORD_WAIT_NS = java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
 
     private final DataPlane plane;
     private final SwitchyardClient client;
@@ -51,7 +56,7 @@ final class LoadgenClient implements AutoCloseable
             client = SwitchyardClient.connect(plane, hostPort);
             final TrafficRecorder recorder = TrafficRecorder.start(plane.aeron().context().aeronDirectoryName(),
                 record, new RecordedModel(client.dModel(), client.numExperts(), client.groupSize(), client.layers(),
-                    client.maxRequestRows()), RECORD_TERM_LENGTH);
+                    client.maxRequestRows()), RECORD_TERM_LENGTH, RECORD_WAIT_NS);
             return new LoadgenClient(plane, client, recorder);
         }
         catch (final IOException ex)

@@ -112,7 +112,8 @@ public final class LoadgenCommand implements Callable<Integer>
             {
                 notes.add("recorded as recording " + session.recorder().recordingId() + " in " + record);
             }
-            return OpenLoopRun.run(client, generator, title, metrics, null, notes, report, session.observer());
+            return OpenLoopRun.run(client, generator, title, metrics, null, notes, report, session.observer(),
+                (long)(duration * 1e9));
         }
     }
 

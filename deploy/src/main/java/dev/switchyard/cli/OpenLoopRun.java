@@ -6,6 +6,8 @@ import java.util.List;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.record.replay.AnswerCheck;
 import dev.switchyard.gateway.record.replay.OpenLoopRunner;
+import dev.switchyard.gateway.record.replay.RunEnd;
+import dev.switchyard.gateway.record.replay.RunVerdict;
 import dev.switchyard.gateway.record.replay.ScheduledRequest;
 import dev.switchyard.gateway.record.replay.SendObserver;
 import dev.switchyard.gateway.record.report.PrometheusExpertLoad;
@@ -26,12 +28,13 @@ final class OpenLoopRun
      * @param check   answers compared with the recorded ones, or null
      * @param report  prefix of the report files, or null
      * @param observer sees every request sent and its answer
-     * @return the exit status: 0, or 1 when answers differ from the recording or some never came
+     * @param sendWindowNs requests not sent when the run is this old are not sent (Long.MAX_VALUE: all are)
+     * @return the exit status: 0, or 1 when the run failed ({@link RunVerdict}), its reason the report's last line
      */
     static int run(
         final SwitchyardClient client, final Iterable<ScheduledRequest> schedule, final String title,
         final String metrics, final AnswerCheck check, final List<String> notes, final Path report,
-        final SendObserver observer)
+        final SendObserver observer, final long sendWindowNs)
         throws InterruptedException
     {
         PrometheusExpertLoad load = null;
@@ -46,11 +49,18 @@ final class OpenLoopRun
         }
         final RunStats stats = new RunStats(load);
         System.out.println(title);
-        final long unanswered = new OpenLoopRunner(client, stats, check, System.out).observe(observer).run(schedule);
+        final RunEnd end = new OpenLoopRunner(client, stats, check, System.out).observe(observer)
+            .sendWindow(sendWindowNs).run(schedule);
         final List<String> allNotes = new java.util.ArrayList<>(notes);
-        if (unanswered > 0)
+        final String behind = RunVerdict.behindNote(end);
+        if (behind != null)
         {
-            allNotes.add(unanswered + " requests were never answered");
+            allNotes.add(behind);
+        }
+        final String failure = RunVerdict.failure(end, stats.sent(), stats.statuses(), check);
+        if (failure != null)
+        {
+            allNotes.add(failure);
         }
         final RunReport result = new RunReport(title, stats, check, allNotes);
         System.out.print(result.text());
@@ -62,6 +72,6 @@ final class OpenLoopRun
             }
         }
         System.out.flush();
-        return unanswered > 0 || (check != null && !check.passed()) ? Main.EXIT_FAILURE : 0;
+        return failure == null ? 0 : Main.EXIT_FAILURE;
     }
 }

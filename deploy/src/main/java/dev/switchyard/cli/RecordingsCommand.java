@@ -79,7 +79,11 @@ public final class RecordingsCommand implements Callable<Integer>
         {
             out.append("  (").append(recording.damage().message()).append(")");
         }
-        else if (!info.stoppedCleanly())
+        else if (info.recordingNow())
+        {
+            out.append("  (being recorded now: read up to its last whole frame)");
+        }
+        else if (info.brokenOff())
         {
             out.append("  (not stopped cleanly: read up to its last whole frame)");
         }

@@ -123,7 +123,8 @@ public final class ReplayCommand implements Callable<Integer>
             final String title = String.format(Locale.ROOT,
                 "replay of recording %d (%d requests, %d tokens) at %sx, %d loop(s), against %s",
                 info.id(), recorded.requests(), recorded.tokens(), trim(speed), loop, connect);
-            return OpenLoopRun.run(client, schedule, title, metrics, check, notes, report, SendObserver.NONE);
+            return OpenLoopRun.run(client, schedule, title, metrics, check, notes, report, SendObserver.NONE,
+                duration == null ? Long.MAX_VALUE : (long)(duration * 1e9));
         }
     }
 

@@ -62,6 +62,8 @@ class RecordReplayTest
         "switchyard.gateway.max-tokens-per-client = 1048576");
 
     static final int REQUESTS = 300;
+    /** Where an Aeron archive's mark file holds its activity stamp (after the 8-byte message header, version). */
+    private static final int ACTIVITY_STAMP_OFFSET = 16;
 
     @TempDir
     static Path dir;
@@ -319,6 +321,138 @@ class RecordReplayTest
             target.gatewayAddress(), "--speed", "4", "--verify");
         assertEquals(0, replayed.status(), replayed.out() + replayed.err());
         assertTrue(replayed.out().contains("verified: 200 exact answers bit-identical, 0 differing"), replayed.out());
+    }
+
+    @Test
+    void aReplayWhoseGatewayIsClosedStopsWithinSecondsAndFails() throws Exception
+    {
+        final EmbeddedSystem doomed = EmbeddedSystem.start(modelDir, ONE_CONNECTION_FOR_ALL);
+        final java.util.concurrent.atomic.AtomicLong ended = new java.util.concurrent.atomic.AtomicLong();
+        final CompletableFuture<CliTest.Run> replay;
+        final long closing;
+        try
+        {
+            // A thousand loops: without noticing the gateway's end, the replay would run for many minutes.
+            replay = CompletableFuture.supplyAsync(() ->
+            {
+                final CliTest.Run r = cli("replay", archive.toString(), "--connect", doomed.gatewayAddress(), "--loop",
+                    "1000");
+                ended.set(System.nanoTime());
+                return r;
+            });
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (doomed.metrics().tokensIn.get() < 500)
+            {
+                assertTrue(System.nanoTime() < deadline && !replay.isDone(), "the replay never reached the gateway");
+                Thread.sleep(10);
+            }
+            closing = System.nanoTime();
+        }
+        finally
+        {
+            doomed.close();
+        }
+        final long closed = System.nanoTime();
+        final CliTest.Run run = replay.get(60, TimeUnit.SECONDS);
+        final double seconds = (ended.get() - closed) / 1e9;
+        System.out.printf("closing the gateway took %.2f s; the replay ended %.2f s after it had closed%n",
+            (closed - closing) / 1e9, seconds);
+        assertEquals(Main.EXIT_FAILURE, run.status(), run.out() + run.err());
+        // Negative when the replay saw the gateway going before it had closed.
+        assertTrue(seconds < 5, "replay ended " + seconds + " s after its gateway closed");
+        assertEquals(1, run.out().lines().filter(l -> l.contains("the gateway is gone")).count(), run.out());
+        assertTrue(run.out().contains("FAILED: the gateway is gone; stopped "), run.out());
+    }
+
+    @Test
+    void loadgenFailsNamingWhyWhenMostAnswersAreErrors()
+    {
+        try (EmbeddedSystem small = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
+            "switchyard.gateway.max-tokens-per-client = 64")))
+        {
+            final CliTest.Run refused = cli("loadgen", "--connect", small.gatewayAddress(), "--rate", "50",
+                "--duration", "1", "--arrivals", "constant", "--tokens-per-request", "100");
+            assertEquals(Main.EXIT_FAILURE, refused.status(), refused.out() + refused.err());
+            assertTrue(refused.out().contains("FAILED: most answers were errors: 50 of 50 (overloaded 50)"),
+                refused.out());
+            final CliTest.Run served = cli("loadgen", "--connect", small.gatewayAddress(), "--rate", "50",
+                "--duration", "1", "--arrivals", "constant", "--tokens-per-request", "8");
+            assertEquals(0, served.status(), served.out() + served.err());
+            assertTrue(!served.out().contains("FAILED"), served.out());
+        }
+    }
+
+    @Test
+    void loadgenRecordsTheLargestRequestTheGatewayAccepts()
+    {
+        // The largest request a gateway admits is its per-client share of tokens (the default here):
+        // 16 MiB of tokens and as much of answer, more than the recording stream holds at once.
+        final int largest = ConfigFactory.load().getInt("switchyard.gateway.max-tokens-per-client");
+        final Path generated = dir.resolve("generated-largest");
+        try (EmbeddedSystem gateway = EmbeddedSystem.start(modelDir))
+        {
+            final CliTest.Run run = cli("loadgen", "--connect", gateway.gatewayAddress(), "--rate", "1",
+                "--duration", "1", "--arrivals", "constant", "--tokens-per-request", Integer.toString(largest),
+                "--mode", "exact", "--record", generated.toString());
+            assertEquals(0, run.status(), run.out() + run.err());
+            assertTrue(run.out().contains("answers by status: ok 1\n"), run.out());
+            final CliTest.Run listed = cli("recordings", generated.toString());
+            assertTrue(listed.out().contains("1 requests  " + largest + " tokens  answered ok 1  "), listed.out());
+            assertTrue(!listed.out().contains("lost"), listed.out());
+            final CliTest.Run replayed = cli("replay", generated.toString(), "--connect", gateway.gatewayAddress(),
+                "--verify");
+            assertEquals(0, replayed.status(), replayed.out() + replayed.err());
+            assertTrue(replayed.out().contains("verified: 1 exact answers bit-identical, 0 differing"),
+                replayed.out());
+        }
+    }
+
+    @Test
+    void loadgenRefusesARateItCannotScheduleAndEndsOnTime()
+    {
+        assertUserError(cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "1e9", "--duration", "1"),
+            "--rate 1.0E9 is refused: one load generator schedules at most 100000 requests/s");
+        final long start = System.nanoTime();
+        final CliTest.Run run = cli("loadgen", "--connect", target.gatewayAddress(), "--rate", "100000",
+            "--duration", "1", "--tokens-per-request", "1");
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        assertTrue(run.status() == 0 || run.out().contains("FAILED: most answers were errors"), run.out() + run.err());
+        // The run's second, the client's connection, and the answers still in flight: never the whole schedule.
+        assertTrue(seconds < 15, "loadgen of 1 s took " + seconds + " s: " + run.out());
+    }
+
+    @Test
+    void aRecordingBeingWrittenIsToldFromOneBrokenOff() throws IOException
+    {
+        final Path live = dir.resolve("live");
+        final Path broken = dir.resolve("broken");
+        try (EmbeddedSystem recording = RecordingTest.recordingSystem(modelDir, live))
+        {
+            recording.client().infer(RecordingTest.tokens(4, 1), 4, null, false).join();
+            final CliTest.Run now = cli("recordings", live.toString());
+            assertTrue(now.out().contains("(being recorded now"), now.out());
+            assertTrue(!now.out().contains("not stopped cleanly"), now.out());
+            // Its files as a killed node leaves them: open in the catalog, the archive's last stamp old.
+            Files.createDirectories(broken);
+            try (Stream<Path> files = Files.list(live))
+            {
+                for (final Path f : files.toList())
+                {
+                    Files.copy(f, broken.resolve(f.getFileName()));
+                }
+            }
+        }
+        try (RandomAccessFile mark = new RandomAccessFile(broken.resolve("archive-mark.dat").toFile(), "rw"))
+        {
+            mark.seek(ACTIVITY_STAMP_OFFSET);
+            mark.writeLong(Long.reverseBytes(System.currentTimeMillis() - 60_000));
+        }
+        final CliTest.Run after = cli("recordings", broken.toString());
+        assertTrue(after.out().contains("(not stopped cleanly"), after.out());
+        assertTrue(!after.out().contains("being recorded now"), after.out());
+        final CliTest.Run stopped = cli("recordings", live.toString());
+        assertTrue(!stopped.out().contains("being recorded now") && !stopped.out().contains("not stopped cleanly"),
+            stopped.out());
     }
 
     @Test

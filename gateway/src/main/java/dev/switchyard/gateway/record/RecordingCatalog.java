@@ -28,6 +28,7 @@ public final class RecordingCatalog
                 "; record with 'switchyard serve --record " + dir + "')");
         }
         final List<RecordingInfo> all = new ArrayList<>();
+        final boolean active = ArchiveActivity.running(dir);
         try
         {
             CatalogView.listRecordings(dir.toFile(),
@@ -37,11 +38,25 @@ public final class RecordingCatalog
                     all.add(new RecordingInfo(recordingId, startTimestamp,
                         stopTimestamp == Aeron.NULL_VALUE ? -1 : stopTimestamp, startPosition,
                         stopPosition == Aeron.NULL_VALUE ? -1 : stopPosition, initialTermId, segmentFileLength,
-                        termBufferLength, streamId, strippedChannel)));
+                        termBufferLength, streamId, strippedChannel, false)));
         }
         catch (final RuntimeException ex)
         {
             throw new BadInputException(dir.resolve(CATALOG_FILE) + " cannot be read: " + ex.getMessage());
+        }
+        if (active)
+        {
+            // A running archive records into its newest open recording; older open ones were broken off.
+            for (int i = all.size() - 1; i >= 0; i--)
+            {
+                final RecordingInfo r = all.get(i);
+                if (!r.stoppedCleanly())
+                {
+                    all.set(i, new RecordingInfo(r.id(), r.startMs(), r.stopMs(), r.startPosition(), r.stopPosition(),
+                        r.initialTermId(), r.segmentLength(), r.termLength(), r.streamId(), r.channel(), true));
+                    break;
+                }
+            }
         }
         return all;
     }

@@ -5,7 +5,8 @@ package dev.switchyard.gateway.record;
  *
  * @param startMs      epoch ms when it started
  * @param stopMs       epoch ms when it stopped, -1 when it never stopped cleanly (the node crashed)
- * @param stopPosition byte position where it stopped, -1 when unknown (the node crashed)
+ * @param stopPosition byte position where it stopped, -1 when unknown (still being recorded, or the node crashed)
+ * @param recordingNow whether it is being recorded now: not stopped, and its archive still running
  */
 public record RecordingInfo(
     long id,
@@ -17,10 +18,17 @@ public record RecordingInfo(
     int segmentLength,
     int termLength,
     int streamId,
-    String channel)
+    String channel,
+    boolean recordingNow)
 {
     public boolean stoppedCleanly()
     {
         return stopPosition >= 0;
+    }
+
+    /** Whether it ended without being stopped (its node or load generator crashed or was killed). */
+    public boolean brokenOff()
+    {
+        return !stoppedCleanly() && !recordingNow;
     }
 }

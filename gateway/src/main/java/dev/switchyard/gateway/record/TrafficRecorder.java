@@ -52,11 +52,14 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
     private final DirectBufferVector bodyVector = new DirectBufferVector();
     private final DirectBufferVector[] vectors = {headerVector, bodyVector};
     private final AtomicLong lost = new AtomicLong();
+    private final long waitForRoomNs;
     private long sequence;
 
     private TrafficRecorder(
-        final Archive archive, final Path dir, final AeronArchive client, final ExclusivePublication publication)
+        final Archive archive, final Path dir, final AeronArchive client, final ExclusivePublication publication,
+        final long waitForRoomNs)
     {
+        this.waitForRoomNs = waitForRoomNs;
         this.archive = archive;
         this.dir = dir;
         this.client = client;
@@ -87,6 +90,19 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
     public static TrafficRecorder start(
         final String aeronDir, final Path dir, final RecordedModel shape, final int termLength)
     {
+        return start(aeronDir, dir, shape, termLength, 0);
+    }
+
+    /**
+     * As {@link #start(String, Path, RecordedModel, int)}, for a recorder whose callers may wait:
+     * a record that finds no room waits up to {@code waitForRoomNs} for the archive to write what is
+     * ahead of it, so that a record of any size (larger than the term's window even) is kept whole.
+     * A gateway's data-plane thread must never wait: it records with 0.
+     */
+    public static TrafficRecorder start(
+        final String aeronDir, final Path dir, final RecordedModel shape, final int termLength,
+        final long waitForRoomNs)
+    {
         Archive archive = null;
         AeronArchive client = null;
         try
@@ -113,7 +129,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
                 .controlResponseChannel("aeron:ipc"));
             final ExclusivePublication publication = client.addRecordedExclusivePublication(
                 "aeron:ipc?term-length=" + termLength, RecordFormat.STREAM_ID);
-            final TrafficRecorder recorder = new TrafficRecorder(archive, dir, client, publication);
+            final TrafficRecorder recorder = new TrafficRecorder(archive, dir, client, publication, waitForRoomNs);
             recorder.writeModel(shape);
             return recorder;
         }
@@ -193,13 +209,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
             final int n = Math.min(chunkLength, length - at);
             header.putInt(RecordFormat.CHUNK_OFFSET, at, ByteOrder.LITTLE_ENDIAN);
             bodyVector.reset(frame, offset + at, n);
-            long result;
-            do
-            {
-                // ADMIN_ACTION (the log rotated to its next term) asks for a retry; anything else is lost.
-                result = publication.offer(vectors);
-            }
-            while (result == Publication.ADMIN_ACTION);
+            final long result = offer();
             if (result < 0)
             {
                 if (count)
@@ -214,6 +224,27 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         while (at < length);
         sequence++;
         return true;
+    }
+
+    /** Offers the header and chunk set up in the vectors; waits for room when this recorder may. */
+    private long offer()
+    {
+        final long start = waitForRoomNs > 0 ? System.nanoTime() : 0;
+        while (true)
+        {
+            final long result = publication.offer(vectors);
+            // ADMIN_ACTION (the log rotated to its next term) asks for a retry at once.
+            if (result == Publication.ADMIN_ACTION ||
+                result == Publication.BACK_PRESSURED && waitForRoomNs > 0 && System.nanoTime() - start < waitForRoomNs)
+            {
+                if (result == Publication.BACK_PRESSURED)
+                {
+                    Thread.yield();
+                }
+                continue;
+            }
+            return result;
+        }
     }
 
     /**

@@ -12,11 +12,22 @@ import dev.switchyard.wire.BadInputException;
  */
 public record Arrivals(String kind, double rate, double burstiness)
 {
+    /**
+     * The highest mean rate one load generator schedules: one thread sends every request, and each
+     * send takes microseconds; past this it would fall behind its own schedule.
+     */
+    public static final double MAX_RATE = 100_000;
+
     public Arrivals
     {
         if (!(rate > 0) || Double.isInfinite(rate))
         {
             throw new BadInputException("--rate must be a positive number of requests per second (got " + rate + ")");
+        }
+        if (rate > MAX_RATE)
+        {
+            throw new BadInputException(String.format(Locale.ROOT, "--rate %s is refused: one load generator " +
+                "schedules at most %.0f requests/s (run several for more)", rate, MAX_RATE));
         }
         if (!kind.equals("constant") && !kind.equals("poisson") && !kind.equals("gamma"))
         {

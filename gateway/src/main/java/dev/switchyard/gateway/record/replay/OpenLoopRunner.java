@@ -2,6 +2,7 @@ package dev.switchyard.gateway.record.replay;
 
 import java.io.PrintStream;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -27,12 +28,25 @@ public final class OpenLoopRunner
     private static final long PARK_MARGIN_NS = 50_000;
     /** After the last send, how long answers may stop coming before the run gives up on the rest. */
     private static final long ANSWER_SILENCE_NS = TimeUnit.SECONDS.toNanos(30);
+    /** After the last send, the longest wait for answers however they trickle in. */
+    private static final long DRAIN_LIMIT_NS = TimeUnit.SECONDS.toNanos(90);
+    /** Between two looks at the gateway while waiting for a request's time. */
+    private static final long LOST_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(20);
+    /** Once the gateway is gone, how long the requests the client has ended may take to be counted. */
+    /** What a gateway's answer says when it is closing: it will answer nothing more. */
+    private static final String SHUTTING_DOWN = "shutting down";
+    private static final long SETTLE_NS = TimeUnit.SECONDS.toNanos(2);
 
     private final SwitchyardClient client;
     private final RunStats stats;
     private final AnswerCheck check;
     private final PrintStream progress;
     private SendObserver observer = SendObserver.NONE;
+    private long sendWindowNs = Long.MAX_VALUE;
+    /** When the run first saw the gateway gone (System.nanoTime()), 0 while it has not. */
+    private long lostAtNs;
+    /** The gateway's own word that it is going away (an answer saying it shuts down), or null. */
+    private volatile String goingAway;
 
     /**
      * @param check    compares answers with the recorded ones, or null
@@ -54,44 +68,112 @@ public final class OpenLoopRunner
         return this;
     }
 
-    /** @return requests never answered (0 unless the gateway broke its promise or went away) */
-    public long run(final Iterable<ScheduledRequest> schedule) throws InterruptedException
+    /**
+     * Requests not yet sent when the run is {@code windowNs} old are not sent: a sender that fell
+     * behind its schedule ends on time instead of catching up for as long as it is behind.
+     * Unbounded unless set (before {@link #run}).
+     */
+    public OpenLoopRunner sendWindow(final long windowNs)
+    {
+        this.sendWindowNs = windowNs;
+        return this;
+    }
+
+    /**
+     * Sends the schedule, then waits for the answers. Ends early once the gateway is going or gone:
+     * when it answers that it is shutting down, or, within the client's gateway timeout, once the
+     * client has given it up (a killed gateway answers nothing more).
+     */
+    public RunEnd run(final Iterable<ScheduledRequest> schedule) throws InterruptedException
     {
         final ExecutorService checker = Executors.newSingleThreadExecutor(r -> daemon(r, "replay-check"));
         final long start = System.nanoTime();
         stats.start(start);
         final Thread ticker = daemon(() -> tick(start), "replay-progress");
         ticker.start();
+        long behind = -1;
+        final Iterator<ScheduledRequest> requests = schedule.iterator();
         try
         {
-            for (final ScheduledRequest r : schedule)
+            while (requests.hasNext() && !lost())
             {
+                final ScheduledRequest r = requests.next();
                 final long due = start + r.offsetNs();
-                waitUntil(due);
-                send(r, due, checker);
-            }
-            long answered = stats.answered();
-            long lastChange = System.nanoTime();
-            while (stats.answered() < stats.sent() && System.nanoTime() - lastChange < ANSWER_SILENCE_NS)
-            {
-                Thread.sleep(5);
-                if (stats.answered() != answered)
+                if (System.nanoTime() - start >= sendWindowNs)
                 {
-                    answered = stats.answered();
-                    lastChange = System.nanoTime();
+                    behind = System.nanoTime() - due;
+                    break;
+                }
+                if (waitUntil(due))
+                {
+                    send(r, due, checker);
                 }
             }
+            drain();
             stats.finish(System.nanoTime());
         }
         finally
         {
+            if (requests instanceof AutoCloseable closeable)
+            {
+                closeQuietly(closeable);
+            }
             ticker.interrupt();
             ticker.join();
             checker.shutdown();
             checker.awaitTermination(1, TimeUnit.MINUTES);
         }
         stats.sampleSecond((int)((System.nanoTime() - start) / 1_000_000_000L));
-        return stats.sent() - stats.answered();
+        final String why = client.lostGateway() != null ? client.lostGateway() : goingAway;
+        return new RunEnd(stats.sent() - stats.answered(), why, why == null ? -1 : lostAtNs - start, behind);
+    }
+
+    /** Waits for the answers: until all came, the gateway is gone, or none came for a while. */
+    private void drain() throws InterruptedException
+    {
+        long answered = stats.answered();
+        long lastChange = System.nanoTime();
+        final long begin = lastChange;
+        while (stats.answered() < stats.sent() && !lost() && System.nanoTime() - lastChange < ANSWER_SILENCE_NS &&
+            System.nanoTime() - begin < DRAIN_LIMIT_NS)
+        {
+            Thread.sleep(5);
+            if (stats.answered() != answered)
+            {
+                answered = stats.answered();
+                lastChange = System.nanoTime();
+            }
+        }
+        if (lost())
+        {
+            // The client has ended every request in flight; their answers are being counted.
+            final long settle = System.nanoTime();
+            while (stats.answered() < stats.sent() && System.nanoTime() - settle < SETTLE_NS)
+            {
+                Thread.sleep(1);
+            }
+        }
+    }
+
+    private boolean lost()
+    {
+        if (lostAtNs == 0 && (client.lostGateway() != null || goingAway != null))
+        {
+            lostAtNs = System.nanoTime();
+        }
+        return lostAtNs != 0;
+    }
+
+    private static void closeQuietly(final AutoCloseable closeable)
+    {
+        try
+        {
+            closeable.close();
+        }
+        catch (final Exception ex)
+        {
+            // The schedule's source is read-only: nothing is lost when closing it fails.
+        }
     }
 
     private void send(final ScheduledRequest r, final long due, final ExecutorService checker)
@@ -123,6 +205,11 @@ public final class OpenLoopRunner
             stats.onAnswer(AnswerStatus.INTERNAL, r.rows(), latency);
             return;
         }
+        if (answer.status() == AnswerStatus.UNAVAILABLE && answer.detail() != null &&
+            answer.detail().contains(SHUTTING_DOWN) && goingAway == null)
+        {
+            goingAway = "it answered: " + answer.detail();
+        }
         observer.answered(r, answer, System.nanoTime());
         if (check != null)
         {
@@ -131,20 +218,26 @@ public final class OpenLoopRunner
         stats.onAnswer(answer.status(), r.rows(), latency);
     }
 
-    private static void waitUntil(final long due)
+    /** Waits until {@code due}, looking at the gateway now and then; false when it is gone meanwhile. */
+    private boolean waitUntil(final long due)
     {
         long left;
         while ((left = due - System.nanoTime()) > 0)
         {
             if (left > SPIN_BELOW_NS)
             {
-                LockSupport.parkNanos(left - PARK_MARGIN_NS);
+                if (lost())
+                {
+                    return false;
+                }
+                LockSupport.parkNanos(Math.min(left - PARK_MARGIN_NS, LOST_CHECK_NS));
             }
             else
             {
                 Thread.onSpinWait();
             }
         }
+        return true;
     }
 
     private void tick(final long start)

@@ -50,77 +50,93 @@ public final class Schedule implements Iterable<ScheduledRequest>
     @Override
     public Iterator<ScheduledRequest> iterator()
     {
-        return new Iterator<>()
-        {
-            private int loop;
-            private Iterator<RecordedRequest> requests;
-            private long index;
-            private ScheduledRequest next = advance();
+        return new Cursor();
+    }
 
-            private ScheduledRequest advance()
+    /** Walks the loops; closing it early closes the loop being read. */
+    private final class Cursor implements Iterator<ScheduledRequest>, AutoCloseable
+    {
+        private int loop;
+        private Iterator<RecordedRequest> requests;
+        private long index;
+        private ScheduledRequest next;
+
+        Cursor()
+        {
+            next = advance();
+        }
+
+        private ScheduledRequest advance()
+        {
+            if (count == 0)
             {
-                if (count == 0)
-                {
-                    return null;
-                }
-                while (requests == null || !requests.hasNext())
-                {
-                    if (requests != null)
-                    {
-                        closeLoop();
-                        loop++;
-                    }
-                    if (loop >= loops)
-                    {
-                        return null;
-                    }
-                    requests = source.get();
-                }
-                final RecordedRequest r = requests.next();
-                final long offset = (long)((loop * (double)loopNs + r.arrivalNs()) / speed);
-                if (durationNs > 0 && offset >= durationNs)
+                return null;
+            }
+            while (requests == null || !requests.hasNext())
+            {
+                if (requests != null)
                 {
                     closeLoop();
-                    loop = loops;
+                    loop++;
+                }
+                if (loop >= loops)
+                {
                     return null;
                 }
-                return new ScheduledRequest(index++, offset, r.layer(), r.keepApart(), r.wantRouting(),
-                    r.deadlineMicros(), r.rows(), r.tokens(), r.importance(), r);
+                requests = source.get();
             }
-
-            private void closeLoop()
+            final RecordedRequest r = requests.next();
+            final long offset = (long)((loop * (double)loopNs + r.arrivalNs()) / speed);
+            if (durationNs > 0 && offset >= durationNs)
             {
-                if (requests instanceof AutoCloseable closeable)
+                closeLoop();
+                loop = loops;
+                return null;
+            }
+            return new ScheduledRequest(index++, offset, r.layer(), r.keepApart(), r.wantRouting(),
+                r.deadlineMicros(), r.rows(), r.tokens(), r.importance(), r);
+        }
+
+        private void closeLoop()
+        {
+            if (requests instanceof AutoCloseable closeable)
+            {
+                try
                 {
-                    try
-                    {
-                        closeable.close();
-                    }
-                    catch (final Exception ex)
-                    {
-                        throw new IllegalStateException("closing the recording: " + ex.getMessage(), ex);
-                    }
+                    closeable.close();
                 }
-                requests = null;
-            }
-
-            @Override
-            public boolean hasNext()
-            {
-                return next != null;
-            }
-
-            @Override
-            public ScheduledRequest next()
-            {
-                if (next == null)
+                catch (final Exception ex)
                 {
-                    throw new NoSuchElementException();
+                    throw new IllegalStateException("closing the recording: " + ex.getMessage(), ex);
                 }
-                final ScheduledRequest out = next;
-                next = advance();
-                return out;
             }
-        };
+            requests = null;
+        }
+
+        @Override
+        public boolean hasNext()
+        {
+            return next != null;
+        }
+
+        @Override
+        public ScheduledRequest next()
+        {
+            if (next == null)
+            {
+                throw new NoSuchElementException();
+            }
+            final ScheduledRequest out = next;
+            next = advance();
+            return out;
+        }
+
+        @Override
+        public void close()
+        {
+            closeLoop();
+            loop = loops;
+            next = null;
+        }
     }
 }

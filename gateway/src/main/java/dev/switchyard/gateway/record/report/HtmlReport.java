@@ -45,7 +45,8 @@ final class HtmlReport
         for (int i = 0; i < x.length; i++)
         {
             final SecondSample s = seconds.get(i);
-            x[i] = s.second() + 1;
+            // The middle of the second, over the middle of the heat maps' column of that second.
+            x[i] = s.second() + 0.5;
             p50[i] = s.p50Ms();
             p90[i] = s.p90Ms();
             p99[i] = s.p99Ms();
@@ -54,14 +55,18 @@ final class HtmlReport
             tokens[i] = s.okTokens();
             inFlight[i] = s.inFlight();
         }
-        out.append(new SvgChart("time (s)", "latency (ms)", false)
-            .add("p50", x, p50).add("p90", x, p90).add("p99", x, p99).add("max", x, max).render());
+        // The highest first, so that each lower percentile is drawn over it: p99 often equals the max.
+        out.append(timeChart("latency (ms)", x.length)
+            .add("max", x, max, "#777777", new SvgChart.Stroke(1.5, "6,4"))
+            .add("p99", x, p99, SvgChart.COLORS[3], new SvgChart.Stroke(2.6, null))
+            .add("p90", x, p90, SvgChart.COLORS[1], new SvgChart.Stroke(2.0, "2,2"))
+            .add("p50", x, p50, SvgChart.COLORS[0], SvgChart.Stroke.SOLID).render());
         out.append("<h2>Latency distribution</h2>\n");
         out.append(distribution(latency));
         out.append("<h2>Throughput over time</h2>\n");
-        out.append(new SvgChart("time (s)", "requests answered per second", false)
+        out.append(timeChart("requests answered per second", x.length)
             .add("answered", x, requests).add("in flight", x, inFlight).render());
-        out.append(new SvgChart("time (s)", "tokens answered OK per second", false).add("tokens OK", x, tokens)
+        out.append(timeChart("tokens answered OK per second", x.length).add("tokens OK", x, tokens)
             .render());
         out.append("<h2>Errors over time</h2>\n");
         errors(out, seconds, x);
@@ -69,6 +74,12 @@ final class HtmlReport
         experts(out, stats, seconds, x);
         out.append("</body></html>\n");
         return out.toString();
+    }
+
+    /** A chart over the run's seconds, its x axis the heat maps' (second s spans s to s + 1). */
+    private static SvgChart timeChart(final String yLabel, final int seconds)
+    {
+        return new SvgChart("time (s)", yLabel, false).xRange(0, Math.max(1, seconds));
     }
 
     private static void summary(final StringBuilder out, final RunReport report, final Histogram latency)
@@ -145,7 +156,7 @@ final class HtmlReport
             out.append("<p class=\"good\">No errors: every request was answered OK.</p>\n");
             return;
         }
-        final SvgChart chart = new SvgChart("time (s)", "errors per second", false);
+        final SvgChart chart = timeChart("errors per second", x.length);
         for (final String name : names)
         {
             final double[] y = new double[x.length];
@@ -193,7 +204,7 @@ final class HtmlReport
         }
         if (drops)
         {
-            out.append(new SvgChart("time (s)", "assignments dropped per second", false)
+            out.append(timeChart("assignments dropped per second", x.length)
                 .add("dropped", x, dropped).render());
         }
     }

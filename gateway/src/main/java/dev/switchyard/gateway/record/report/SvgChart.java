@@ -6,7 +6,9 @@ import java.util.Locale;
 
 /**
  * A line chart drawn as inline SVG: axes with round ticks, one polyline per series, a legend.
- * No script and no external resource, so the page opens anywhere.
+ * Series are drawn in the order added, each over the ones before, so that a line added later stays
+ * visible where it meets an earlier one; a dashed style tells apart lines that coincide. No script
+ * and no external resource, so the page opens anywhere.
  */
 final class SvgChart
 {
@@ -19,7 +21,13 @@ final class SvgChart
     private static final int TOP = 16;
     private static final int BOTTOM = 40;
 
-    private record Series(String name, double[] x, double[] y, String color)
+    /** How a series' line is drawn: its width, and its dash pattern (null: solid). */
+    record Stroke(double width, String dash)
+    {
+        static final Stroke SOLID = new Stroke(1.8, null);
+    }
+
+    private record Series(String name, double[] x, double[] y, String color, Stroke stroke)
     {
     }
 
@@ -27,6 +35,8 @@ final class SvgChart
     private final String yLabel;
     private final boolean logX;
     private final List<Series> series = new ArrayList<>();
+    private double fixedMinX = Double.NaN;
+    private double fixedMaxX = Double.NaN;
 
     SvgChart(final String xLabel, final String yLabel, final boolean logX)
     {
@@ -37,7 +47,20 @@ final class SvgChart
 
     SvgChart add(final String name, final double[] x, final double[] y)
     {
-        series.add(new Series(name, x, y, COLORS[series.size() % COLORS.length]));
+        return add(name, x, y, COLORS[series.size() % COLORS.length], Stroke.SOLID);
+    }
+
+    SvgChart add(final String name, final double[] x, final double[] y, final String color, final Stroke stroke)
+    {
+        series.add(new Series(name, x, y, color, stroke));
+        return this;
+    }
+
+    /** Spans the x axis from {@code min} to {@code max} whatever the data (to line it up with another figure). */
+    SvgChart xRange(final double min, final double max)
+    {
+        fixedMinX = min;
+        fixedMaxX = max;
         return this;
     }
 
@@ -57,6 +80,11 @@ final class SvgChart
                     maxY = Math.max(maxY, s.y[i]);
                 }
             }
+        }
+        if (!Double.isNaN(fixedMinX))
+        {
+            minX = fixedMinX;
+            maxX = fixedMaxX;
         }
         if (minX > maxX)
         {
@@ -125,8 +153,9 @@ final class SvgChart
                 {
                     if (!points.isEmpty())
                     {
-                        out.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" " +
-                            "stroke-width=\"1.8\" points=\"%s\"/>%n", s.color, points.toString().trim()));
+                        out.append(String.format(Locale.ROOT, "<polyline data-series=\"%s\" fill=\"none\" " +
+                            "stroke=\"%s\"%s points=\"%s\"/>%n", escape(s.name), s.color, style(s.stroke),
+                            points.toString().trim()));
                         points.setLength(0);
                     }
                     continue;
@@ -143,12 +172,19 @@ final class SvgChart
                     px, py, s.color));
             }
             final int ly = TOP + 10 + legend++ * 16;
-            out.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" stroke=\"%s\" " +
-                "stroke-width=\"3\"/><text x=\"%d\" y=\"%d\">%s</text>%n", WIDTH - RIGHT + 10, WIDTH - RIGHT + 30, ly,
-                ly, s.color, WIDTH - RIGHT + 36, ly + 4, escape(s.name)));
+            out.append(String.format(Locale.ROOT, "<line data-legend=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%d\" " +
+                "y2=\"%d\" stroke=\"%s\"%s/><text x=\"%d\" y=\"%d\">%s</text>%n", escape(s.name), WIDTH - RIGHT + 10,
+                WIDTH - RIGHT + 30, ly, ly, s.color, style(new Stroke(s.stroke.width() + 1, s.stroke.dash())),
+                WIDTH - RIGHT + 36, ly + 4, escape(s.name)));
         }
         out.append("</svg>\n");
         return out.toString();
+    }
+
+    private static String style(final Stroke stroke)
+    {
+        return String.format(Locale.ROOT, " stroke-width=\"%.1f\"%s", stroke.width(),
+            stroke.dash() == null ? "" : " stroke-dasharray=\"" + stroke.dash() + "\"");
     }
 
     /** Percentile p (0..100) on the axis where 90%, 99%, 99.9% are evenly spaced. */
