@@ -15,7 +15,7 @@ public record InferAnswer(long requestId, AnswerStatus status, String detail, in
     Routing routing)
 {
     /**
-     * The routing report of DESIGN.md §2 for these tokens.
+     * The routing report of docs/contracts.md §2 for these tokens.
      *
      * @param capacity [groups] expert capacity of each group the request's tokens were in
      * @param auxLoss  [groups] balancing loss of each such group

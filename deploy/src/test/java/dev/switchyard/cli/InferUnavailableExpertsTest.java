@@ -17,7 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code infer --local --unavailable-experts}: the degraded answer of DESIGN.md §3. Against the same
+ * {@code infer --local --unavailable-experts}: the degraded answer of docs/contracts.md §3. Against the same
  * tokens with every expert: assignments to the named experts are dropped, every other one keeps its
  * expert, position and gate (before_capacity), the balancing loss is unchanged, and the outputs of
  * tokens that lost nothing are bit-identical.

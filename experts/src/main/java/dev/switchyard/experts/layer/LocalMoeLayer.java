@@ -94,7 +94,7 @@ public final class LocalMoeLayer
 
     /**
      * Computes from now on as if the experts marked here could not be reached: capacity 0 for every
-     * group (DESIGN.md §3, degraded answers), what a gateway answers with {@code drop}.
+     * group (docs/contracts.md §3, degraded answers), what a gateway answers with {@code drop}.
      *
      * @param experts [E], or null for every expert available
      */

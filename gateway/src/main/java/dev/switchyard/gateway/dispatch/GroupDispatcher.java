@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * then has every expert with slots in the plan sent its block. A group that gives no expert a slot
  * is complete at once. When some of the layer's experts cannot be reached and every request in the
  * group chose to drop them (or left it to a gateway that drops), the group is gated with capacity 0
- * for them (DESIGN.md §3, degraded answers) and its requests are answered DEGRADED, naming them.
+ * for them (docs/contracts.md §3, degraded answers) and its requests are answered DEGRADED, naming them.
  */
 final class GroupDispatcher
 {

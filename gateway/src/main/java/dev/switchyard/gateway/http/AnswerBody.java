@@ -15,7 +15,7 @@ import dev.switchyard.router.io.NpyArray;
  * ({@code {"rows": T, "cols": d, "output": [[...]], "degraded": "...", "routing": {...}}}, "degraded" only
  * when the answer was computed without some experts) whose floats are written in
  * their shortest decimal form, so a reader that parses them as float32 gets the same bits. The
- * routing object has the fields of the routing report (DESIGN.md §2).
+ * routing object has the fields of the routing report (docs/contracts.md §2).
  */
 final class AnswerBody
 {

@@ -1,7 +1,7 @@
 package dev.switchyard.gateway.record;
 
 /**
- * The per-token part of a recorded routing report (DESIGN.md §2): what a replay compares. Capacity
+ * The per-token part of a recorded routing report (docs/contracts.md §2): what a replay compares. Capacity
  * and balancing loss are per group, and a replay's groups may be cut differently, so they are not kept.
  *
  * @param expert   [rows, 2] first and second expert, -1 when dropped or absent

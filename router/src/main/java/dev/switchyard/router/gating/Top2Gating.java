@@ -13,7 +13,7 @@ import static dev.switchyard.router.plan.RoutingPlan.ABSENT;
 /**
  * Top-2 gating of Mesh TensorFlow ({@code _top_2_gating}) for one token group, in sparse form.
  * <p>
- * Follows the seed point by point (DESIGN.md §3): lowest-index ties, importance or max_experts,
+ * Follows the seed point by point (docs/contracts.md §3): lowest-index ties, importance or max_experts,
  * renormalisation before or after capacity, balancing loss (optionally with the second-place term)
  * computed before the second policy, first choices placed before second choices. Every float
  * operation on a gate is the float32 operation of the seed, in the seed's order, so that the dense
@@ -106,7 +106,7 @@ public final class Top2Gating
 
     /**
      * Routes one group as if the experts marked in {@code unavailable} had capacity 0 (a degraded
-     * answer, DESIGN.md §3): every assignment to them is dropped at the capacity step; every other
+     * answer, docs/contracts.md §3): every assignment to them is dropped at the capacity step; every other
      * assignment, position and the balancing loss are what they would be with all experts, and
      * {@code after_capacity} renormalises the survivors with the dropped gate as 0. Such drops count
      * as capacity drops in the group's totals, and as {@link DropCause#UNAVAILABLE} per expert.

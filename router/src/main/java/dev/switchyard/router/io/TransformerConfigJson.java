@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * The {@code transformer} object of {@code config.json} (DESIGN.md §8). {@code type}, {@code vocab_size},
+ * The {@code transformer} object of {@code config.json} (docs/contracts.md §8). {@code type}, {@code vocab_size},
  * {@code max_length}, {@code heads}, {@code kv_dim} and {@code decoder_layers} are required (and
  * {@code encoder_layers} for encdec); unknown keys are errors.
  */

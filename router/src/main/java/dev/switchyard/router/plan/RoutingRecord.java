@@ -4,7 +4,7 @@ import dev.switchyard.router.io.RoutingReport;
 
 /**
  * The routing of a whole token sequence, group by group: the columns of the routing report
- * (DESIGN.md §2) and the drop counts of a summary line. Filled from each group's plan.
+ * (docs/contracts.md §2) and the drop counts of a summary line. Filled from each group's plan.
  */
 public final class RoutingRecord
 {
@@ -153,7 +153,7 @@ public final class RoutingRecord
         return tokensWithoutExpert;
     }
 
-    /** The report of DESIGN.md §2 (the arrays are shared, not copied). */
+    /** The report of docs/contracts.md §2 (the arrays are shared, not copied). */
     public RoutingReport toReport()
     {
         return new RoutingReport(capacity, auxLoss, expert1, expert2, position1, position2, gate1, gate2);

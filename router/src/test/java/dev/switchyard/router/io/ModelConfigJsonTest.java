@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ModelConfigJsonTest
 {
-    /** The example of DESIGN.md section 2, verbatim. */
+    /** The example of docs/contracts.md §2, verbatim. */
     static final String DESIGN_EXAMPLE = """
         {"d_model": 64, "d_ff": 256, "num_experts": 8, "activation": "relu",
          "expert_bias": true,

@@ -3,7 +3,7 @@ package dev.switchyard.transformer.attention;
 import dev.switchyard.transformer.compute.VectorMath;
 
 /**
- * One query's multi-head attention over a memory (DESIGN.md §8 item 3): per head h,
+ * One query's multi-head attention over a memory (docs/contracts.md §8 item 3): per head h,
  * w = softmax_j(q_h · k_h[j] + bias) (no 1/√K: the seed keeps it in the initialiser) and
  * out_h = Σ_j w_j · v_h[j], heads concatenated.
  */

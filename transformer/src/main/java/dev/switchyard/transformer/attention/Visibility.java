@@ -1,7 +1,7 @@
 package dev.switchyard.transformer.attention;
 
 /**
- * Which memory positions a query sees: the seed's biases (DESIGN.md §8 item 4) as a rule. A bias of −1e9
+ * Which memory positions a query sees: the seed's biases (docs/contracts.md §8 item 4) as a rule. A bias of −1e9
  * makes a position's softmax weight exactly 0 in float32 whenever the query sees any position, so hidden
  * positions are skipped; a query that sees none gets uniform weights over the whole memory.
  */

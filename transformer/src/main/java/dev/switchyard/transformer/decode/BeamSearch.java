@@ -9,7 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * GNMT-style beam search as mesh's {@code beam_search.py} without its TPU prefilter (DESIGN.md §8 item 9).
+ * GNMT-style beam search as mesh's {@code beam_search.py} without its TPU prefilter (docs/contracts.md §8 item 9).
  * Per step and row: candidates = alive log-prob + log_softmax over (beam × vocab); the top 2·beam (lowest
  * flat index on ties); those ending in EOS join {@code finished} with score log-prob / ((5 + len)/6)^α,
  * the best {@code beam} others stay alive. Every row stays until the global stop.

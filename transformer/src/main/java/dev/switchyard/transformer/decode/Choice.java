@@ -1,7 +1,7 @@
 package dev.switchyard.transformer.decode;
 
 /**
- * How one position's id is chosen from its logits (DESIGN.md §8 item 8): argmax, lowest id on ties, of
+ * How one position's id is chosen from its logits (docs/contracts.md §8 item 8): argmax, lowest id on ties, of
  * the logits, or of logit + T·g with Gumbel noise g = −ln(−ln u) in float64, u drawn from SplitMix64 over
  * (seed, row, position, id), so sampling is reproducible wherever it runs.
  */

@@ -9,7 +9,7 @@ import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
 /**
- * Decodes a batch of input rows (DESIGN.md §8 items 8-9): checks the input, runs the encoder once for an
+ * Decodes a batch of input rows (docs/contracts.md §8 items 8-9): checks the input, runs the encoder once for an
  * encdec model, then greedy/sampling or beam search with a key/value cache.
  */
 public final class Decoding

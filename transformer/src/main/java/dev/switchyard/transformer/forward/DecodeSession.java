@@ -5,7 +5,7 @@ import dev.switchyard.experts.compute.Epilogue;
 import dev.switchyard.transformer.model.TransformerModel;
 
 /**
- * Incremental decoding (DESIGN.md §8 item 8): each step runs one position of some sequences through the
+ * Incremental decoding (docs/contracts.md §8 item 8): each step runs one position of some sequences through the
  * decoder, reading and extending their key/value caches, and returns the logits that choose the next ids.
  * The scratch is sized once for the most sequences a step can hold, so steps do not allocate.
  */

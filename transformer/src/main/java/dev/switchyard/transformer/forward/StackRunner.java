@@ -14,7 +14,7 @@ import dev.switchyard.transformer.moe.MoeLayers;
 import java.util.List;
 
 /**
- * One pass of tokens through a stack (DESIGN.md §8 item 2): for each layer x += sublayer(normalize(x)),
+ * One pass of tokens through a stack (docs/contracts.md §8 item 2): for each layer x += sublayer(normalize(x)),
  * then x = normalize(x). Dense products run on the compute backend, whose output rows depend only on their
  * input rows, so a token gives the same bits whether it is alone in a decode step or among [B, L] in a
  * full forward; only the MoE layers see the pass's grouping.
@@ -73,7 +73,7 @@ public final class StackRunner
         for (int t = 0; t < n; t++)
         {
             state.record(tokens.slot(t), tokens.pos(t), tokens.id(t), tokens.segment(t));
-            // Encoder padding tokens take no expert capacity (DESIGN.md §8 item 6).
+            // Encoder padding tokens take no expert capacity (docs/contracts.md §8 item 6).
             importance[t] = encoder && tokens.id(t) == 0 ? 0f : 1f;
         }
         final float[] scale = stack.normScale();

@@ -86,7 +86,7 @@ public final class Transformer
     }
 
     /**
-     * Teacher-forced logits (DESIGN.md §8): the decoder sees the shifted targets, 0 at position 0.
+     * Teacher-forced logits (docs/contracts.md §8): the decoder sees the shifted targets, 0 at position 0.
      *
      * @param targets         [B, L]
      * @param targetSegments  [B, L] or null

@@ -21,7 +21,7 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The transformer of a model directory (DESIGN.md §8), every tensor checked against the config and the
+ * The transformer of a model directory (docs/contracts.md §8), every tensor checked against the config and the
  * dense products packed for the compute backend. The MoE layers are not here: they are served (or computed
  * locally) by layer index, see {@link TransformerConfig#moePrefixes()}.
  */

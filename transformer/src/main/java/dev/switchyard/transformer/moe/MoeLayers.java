@@ -9,7 +9,7 @@ public interface MoeLayers extends AutoCloseable
 {
     /**
      * y = MoE(x) for the tokens of one pass, split into consecutive groups of the layer's group size from
-     * token 0 (DESIGN.md §3), as a request of its own.
+     * token 0 (docs/contracts.md §3), as a request of its own.
      *
      * @param x          [tokens, d_model]
      * @param importance [tokens], or null for all 1.0
