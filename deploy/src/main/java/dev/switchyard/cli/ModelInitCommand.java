@@ -50,6 +50,11 @@ final class ModelInitCommand implements Callable<Integer>
     @Option(names = "--force", description = "Replace a model already in DIR.")
     boolean force;
 
+    @Option(names = "--max-size", paramLabel = "SIZE",
+        description = "Refuse a model whose weights file would be larger than SIZE, in bytes or with a K, M, G or T " +
+            "suffix (default: no limit but the free space of DIR's disk).")
+    String maxSize;
+
     @Mixin
     RoutingOptions routing;
 
@@ -68,6 +73,9 @@ final class ModelInitCommand implements Callable<Integer>
         {
             throw new BadInputException("--out " + out + " already holds a model (add --force to replace it)");
         }
+        ModelSizeGuard.check(out, transformer.wanted() ? TransformerGenerator.weightsBytes(config) :
+            ModelGenerator.weightsBytes(config, layers), maxSize == null ? Long.MAX_VALUE :
+            CliArgs.parse("--max-size", maxSize, ModelSizeGuard::parseSize), maxSize);
         final long start = System.nanoTime();
         if (transformer.wanted())
         {
