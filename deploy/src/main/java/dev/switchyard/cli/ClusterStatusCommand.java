@@ -59,11 +59,8 @@ final class ClusterStatusCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        ConnectAddress.hostPort("--connect", connect, "a node's cluster (Pekko remoting) address");
         final int colon = connect.lastIndexOf(':');
-        if (colon < 1)
-        {
-            throw new BadInputException("--connect must be HOST:PORT (got '" + connect + "')");
-        }
         final StatusReport report = ask(connect.substring(0, colon), connect.substring(colon + 1));
         final PrintWriter out = spec.commandLine().getOut();
         if (json)

@@ -79,6 +79,7 @@ final class GenerateCommand implements Callable<Integer>
                 "the model's max_length)");
         }
         CliArgs.positive("--beam-size", beamSize);
+        where.check(false);
         final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
         checkMemory(ids);
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, shared, compute);

@@ -62,11 +62,37 @@ final class InferCommand implements Callable<Integer>
         @Option(names = "--connect", paramLabel = "HOST:PORT",
             description = "Use a running Switchyard gateway: HOST:PORT (Aeron) or http://HOST:PORT (its HTTP API).")
         String connect;
+
+        /**
+         * Refuses a --connect value that cannot name a gateway, before anything is loaded.
+         *
+         * @param http the command can use a gateway's HTTP API (http://HOST:PORT)
+         */
+        void check(final boolean http)
+        {
+            if (connect == null)
+            {
+                return;
+            }
+            if (http && connect.startsWith("http://"))
+            {
+                ConnectAddress.httpRoot("--connect", connect);
+                return;
+            }
+            if (http && connect.contains("://"))
+            {
+                throw new BadInputException("--connect takes HOST:PORT (the gateway's client address) or " +
+                    "http://HOST:PORT (its HTTP API) (got '" + connect + "')");
+            }
+            ConnectAddress.hostPort("--connect", connect, "the gateway's client address (serve --bind)",
+                http ? "" : "; the HTTP API serves infer only");
+        }
     }
 
     @Override
     public Integer call()
     {
+        where.check(true);
         // Where the results go is checked before anything is computed.
         CliArgs.writableFile("--output", output);
         CliArgs.writableFile("--routing", routing);

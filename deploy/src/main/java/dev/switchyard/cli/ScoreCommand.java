@@ -47,6 +47,7 @@ final class ScoreCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        where.check(false);
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, false, compute))
         {
             final TransformerConfig t = session.model().transformer();
