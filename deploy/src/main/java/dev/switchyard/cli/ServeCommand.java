@@ -14,6 +14,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.gateway.system.NodeSettings;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
@@ -80,7 +81,9 @@ public final class ServeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final SwitchyardNode node = SwitchyardNode.start(configuration());
+        final Config config = configuration();
+        PortCheck.check(NodeSettings.from(withDefaults(config)));
+        final SwitchyardNode node = start(config);
         final CountDownLatch stopped = new CountDownLatch(1);
         final AtomicBoolean shutDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -134,6 +137,43 @@ public final class ServeCommand implements Callable<Integer>
             return 1;
         }
         return 0;
+    }
+
+    /** The node's settings as it will read them: these over the packaged defaults. */
+    private static Config withDefaults(final Config config)
+    {
+        final ClassLoader loader = ServeCommand.class.getClassLoader();
+        return config
+            .withFallback(ConfigFactory.parseResources(loader, "switchyard-pekko.conf"))
+            .withFallback(ConfigFactory.defaultReference(loader))
+            .resolve();
+    }
+
+    /**
+     * Starts the node; a port taken between the check and the start (or one the check cannot see) is
+     * still one line.
+     */
+    private static SwitchyardNode start(final Config config)
+    {
+        try
+        {
+            return SwitchyardNode.start(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (Throwable t = ex; t != null; t = t.getCause())
+            {
+                final String message = String.valueOf(t.getMessage());
+                if (t instanceof java.net.BindException ||
+                    message.contains("Address already in use") || message.contains("Failed to bind"))
+                {
+                    throw new BadInputException("a port of this node cannot be bound: " +
+                        message.lines().findFirst().orElse("") + " (ports are set by switchyard.cluster.port, " +
+                        "switchyard.gateway.bind, switchyard.http.port and switchyard.data-plane.*-port)", ex);
+                }
+            }
+            throw ex;
+        }
     }
 
     Config configuration()
