@@ -81,9 +81,9 @@ final class ModelInitCommand implements Callable<Integer>
         {
             TransformerGenerator.generate(out, config, seed);
             System.out.printf("model: %s  %s transformer, d_model=%d heads=%d kv_dim=%d vocab=%d max_length=%d, " +
-                "%d MoE layers of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
+                "%s of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
                 dModel, config.transformer().heads(), config.transformer().kvDim(), config.transformer().vocabSize(),
-                config.transformer().maxLength(), config.transformer().moePrefixes().size(), experts,
+                config.transformer().maxLength(), Counts.of(config.transformer().moePrefixes().size(), "MoE layer"), experts,
                 sizeOf(out.resolve(ModelDirectory.WEIGHTS_FILE)) / 1e6, (System.nanoTime() - start) / 1e6);
             return 0;
         }
