@@ -1,8 +1,12 @@
 package dev.switchyard.cli;
 
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.io.ModelConfigJson;
 import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
+import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.transformer.io.TensorFiles;
+import dev.switchyard.transformer.model.TransformerGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +38,13 @@ class ResourceGuardsTest
         assertEquals(0, init.status(), init.err());
         prefix = dir.resolve("prefix.npy");
         TensorFiles.writeInts(prefix, new int[2 * 3], 2, 3);
+    }
+
+    @Test
+    void theSizeCheckedIsTheSizeWritten() throws Exception
+    {
+        final ModelConfig config = ModelConfigJson.read(decoder.resolve(ModelDirectory.CONFIG_FILE));
+        assertEquals(Files.size(decoder.resolve(ModelDirectory.WEIGHTS_FILE)), TransformerGenerator.weightsBytes(config));
     }
 
     @Test
