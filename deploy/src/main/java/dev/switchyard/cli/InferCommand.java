@@ -104,6 +104,7 @@ final class InferCommand implements Callable<Integer>
                     "--layer " + layer + ": model " + model + " has layers 0.." + (dir.layerCount() - 1));
             }
             final int d = dir.config().dModel();
+            checkMemory();
             final NpyArray x = TokenFiles.readTokens("--input", input, d);
             final float[] imp = TokenFiles.readImportance("--importance", importance, x.rows());
             final boolean[] unavailable = unavailable(dir.config().numExperts());
@@ -145,6 +146,25 @@ final class InferCommand implements Callable<Integer>
                 (unavailable == null ? "" : " without experts " + String.join(",", unavailableExperts)));
             return 0;
         }
+    }
+
+    /**
+     * Refuses, before reading it, a token file whose tokens, outputs and the copies made on their way
+     * through the experts would not fit the heap.
+     */
+    private void checkMemory()
+    {
+        final long size;
+        try
+        {
+            size = java.nio.file.Files.size(CliArgs.existingFile("--input", input));
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new BadInputException("--input " + input + ": " + ex.getMessage());
+        }
+        MemoryBudget.require("infer --input " + input, MemoryBudget.bytesText(size) + " of tokens", 4.0 * size,
+            size / (double)Float.BYTES);
     }
 
     /** The experts named by --unavailable-experts as flags [E], or null when none is named. */

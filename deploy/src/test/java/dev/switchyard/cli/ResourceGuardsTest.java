@@ -111,6 +111,23 @@ class ResourceGuardsTest
     }
 
     @Test
+    void aTokenFileLargerThanTheHeapIsRefusedBeforeItIsRead() throws Exception
+    {
+        final Path model = dir.resolve("moe-for-huge-input");
+        assertEquals(0, cli("model", "init", "--out", model.toString(), "--d-model", "8", "--d-ff", "16",
+            "--experts", "4", "--group-size", "4").status());
+        // A sparse file of 4 GiB behind a valid header: nothing but the header is ever written.
+        final Path huge = dir.resolve("huge.npy");
+        Npy.write(huge, NpyArray.matrix(1, 8, new float[8]));
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(huge.toFile(), "rw"))
+        {
+            f.setLength(4L << 30);
+        }
+        assertUserError(cli("infer", "--model", model.toString(), "--input", huge.toString(), "--output",
+            dir.resolve("huge-out.npy").toString(), "--local"), "infer --input " + huge + " needs about 17.2 GB of memory (4.3 GB of tokens)");
+    }
+
+    @Test
     void summariesSayOneGroupAndOneToken()
     {
         final Path model = dir.resolve("single");
