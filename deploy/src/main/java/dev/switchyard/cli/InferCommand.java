@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -157,9 +159,9 @@ final class InferCommand implements Callable<Integer>
         final long size;
         try
         {
-            size = java.nio.file.Files.size(CliArgs.existingFile("--input", input));
+            size = Files.size(CliArgs.existingFile("--input", input));
         }
-        catch (final java.io.IOException ex)
+        catch (final IOException ex)
         {
             throw new BadInputException("--input " + input + ": " + ex.getMessage());
         }

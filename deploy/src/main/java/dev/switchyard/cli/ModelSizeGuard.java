@@ -18,9 +18,9 @@ final class ModelSizeGuard
     }
 
     /**
-     * @param out    the model folder, which may not exist yet
-     * @param bytes  the weights file's size
-     * @param limit  the user's limit in bytes ({@link Long#MAX_VALUE} for none)
+     * @param out       the model folder, which may not exist yet
+     * @param bytes     the weights file's size
+     * @param limit     the user's limit in bytes ({@link Long#MAX_VALUE} for none)
      * @param limitText the limit as the user wrote it
      */
     static void check(final Path out, final long bytes, final long limit, final String limitText)

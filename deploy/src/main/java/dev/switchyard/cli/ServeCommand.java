@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -164,7 +165,7 @@ public final class ServeCommand implements Callable<Integer>
             for (Throwable t = ex; t != null; t = t.getCause())
             {
                 final String message = String.valueOf(t.getMessage());
-                if (t instanceof java.net.BindException ||
+                if (t instanceof BindException ||
                     message.contains("Address already in use") || message.contains("Failed to bind"))
                 {
                     throw new BadInputException("a port of this node cannot be bound: " +
