@@ -22,3 +22,20 @@ switchyard_find_java() {
 
 # Every Switchyard JVM: the Vector API for the kernels, jdk.internal.misc for Agrona 2.x, FFM for mapped weights.
 SWITCHYARD_JVM_OPTS="--add-modules jdk.incubator.vector --add-exports java.base/jdk.internal.misc=ALL-UNNAMED --enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -XX:+UseCompactObjectHeaders"
+
+# Filters a JVM's stderr: passes it through unchanged but for the one line the JVM writes first, that the
+# Vector API is an incubator module, which every command would otherwise begin with. It ignores Ctrl-C
+# and SIGTERM, which are the JVM's to handle, so that it outlives the JVM's shutdown and passes on its
+# last lines; it ends when the JVM's stderr closes. After that line it is cat: a progress line without
+# a newline still shows as it is written.
+switchyard_drop_incubator_warning() {
+  trap '' INT TERM
+  local line=""
+  while IFS= read -r line; do
+    if [ "$line" = "WARNING: Using incubator modules: jdk.incubator.vector" ]; then
+      exec cat
+    fi
+    printf '%s\n' "$line"
+  done
+  if [ -n "$line" ]; then printf '%s' "$line"; fi
+}

@@ -90,6 +90,7 @@ final class BenchDecodeCommand implements Callable<Integer>
                 throw new BadInputException("--warm-up + --steps must fit the model's max_length " +
                     tm.transformer().maxLength());
             }
+            checkSizes(tm);
             final MoeLayers local = new LocalMoeLayers(dir, backend);
             try (EmbeddedSystem system = EmbeddedSystem.start(model, com.typesafe.config.ConfigFactory.parseString(
                 "switchyard.experts.compute-threads = " + Math.max(1, compute.threads))))
@@ -127,6 +128,32 @@ final class BenchDecodeCommand implements Callable<Integer>
                 prefill(tm, backend, local);
             }
             return 0;
+        }
+    }
+
+    /** Every batch, the concurrent requests and the prefill fit this JVM's heap, checked before any runs. */
+    private void checkSizes(final TransformerModel tm)
+    {
+        CliArgs.positive("--steps", steps);
+        CliArgs.positive("--repeat", repeat);
+        if (warmUp < 0 || concurrent < 0 || prefill < 0)
+        {
+            throw new BadInputException("--warm-up, --concurrent and --prefill must be at least 0");
+        }
+        for (final int batch : batches)
+        {
+            CliArgs.positive("--batches", batch);
+            TransformerMemory.checkDecode(tm.config(), "bench decode --batches " + batch, batch, 1, warmUp + steps, 0);
+        }
+        if (concurrent > 0)
+        {
+            TransformerMemory.checkDecode(tm.config(), "bench decode --concurrent " + concurrent, concurrent, 1,
+                warmUp + steps, 0);
+        }
+        if (prefill > 0)
+        {
+            TransformerMemory.checkScore(tm.config(), "bench decode --prefill " + prefill, 1,
+                Math.min(prefill, tm.transformer().maxLength()), 0);
         }
     }
 

@@ -134,6 +134,9 @@ public final class BenchKernelCommand implements Callable<Integer>
         {
             throw new ParameterException(spec.commandLine(), "--threads must be at least 1");
         }
+        // Activations, weights and outputs, with room for a packed copy of the weights and the reference.
+        MemoryBudget.require("bench kernel --m " + m + " --k " + k + " --n " + n, "m × k + k × n + m × n floats",
+            Float.BYTES * 2.0 * ((double)m * k + (double)k * n + (double)m * n), Math.max((double)m * k, (double)k * n));
         if (runs < 10)
         {
             throw new ParameterException(spec.commandLine(), "--runs must be at least 10 (the figure is a median)");

@@ -125,6 +125,9 @@ public final class BenchLayerCommand implements Callable<Integer>
                     throw new BadInputException("--tokens must be at least 1");
                 }
                 rows = tokens;
+                // The tokens, their outputs and the copies each transport makes of both.
+                MemoryBudget.require("bench layer --tokens " + tokens, Counts.of(tokens, "token") + " × d_model " + d,
+                    Float.BYTES * 6.0 * tokens * d, (double)tokens * d);
                 x = new float[rows * d];
                 final SplittableRandom random = new SplittableRandom(1);
                 for (int i = 0; i < x.length; i++)

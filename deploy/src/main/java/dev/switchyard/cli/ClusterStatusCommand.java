@@ -1,17 +1,21 @@
 package dev.switchyard.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.Comparator;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.gateway.cluster.ClusterStatus;
@@ -53,22 +57,23 @@ final class ClusterStatusCommand implements Callable<Integer>
     private boolean json;
 
     @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "10",
-        description = "How long to wait for the node (default: ${DEFAULT-VALUE}).")
+        description = "How long to wait for the node's report (default: ${DEFAULT-VALUE}); an address where " +
+            "nothing listens fails within 2 s.")
     private int timeoutS;
+
+    private static final long PROBE_MS = 2000;
 
     @Override
     public Integer call() throws Exception
     {
+        ConnectAddress.hostPort("--connect", connect, "a node's cluster (Pekko remoting) address");
         final int colon = connect.lastIndexOf(':');
-        if (colon < 1)
-        {
-            throw new BadInputException("--connect must be HOST:PORT (got '" + connect + "')");
-        }
+        probe(connect.substring(0, colon), Integer.parseInt(connect.substring(colon + 1)));
         final StatusReport report = ask(connect.substring(0, colon), connect.substring(colon + 1));
         final PrintWriter out = spec.commandLine().getOut();
         if (json)
         {
-            out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(report));
+            out.println(json(report));
         }
         else
         {
@@ -76,6 +81,29 @@ final class ClusterStatusCommand implements Callable<Integer>
         }
         out.flush();
         return 0;
+    }
+
+    /**
+     * Fails at once when nothing listens at the address: remoting would retry the connection silently
+     * until the whole timeout has passed.
+     */
+    private void probe(final String host, final int port)
+    {
+        final int millis = (int)Math.min(PROBE_MS, TimeUnit.SECONDS.toMillis(timeoutS));
+        try (Socket socket = new Socket())
+        {
+            socket.connect(new InetSocketAddress(host, port), millis);
+        }
+        catch (final SocketTimeoutException ex)
+        {
+            throw new BadInputException("no Switchyard node answered at " + host + ":" + port + ": no connection " +
+                "within " + millis + " ms (is --connect a node's cluster address?)");
+        }
+        catch (final IOException ex)
+        {
+            throw new BadInputException("no Switchyard node listens at " + host + ":" + port + ": " + ex.getMessage() +
+                " (is --connect a node's cluster address?)");
+        }
     }
 
     private StatusReport ask(final String host, final String port)
@@ -110,6 +138,17 @@ final class ClusterStatusCommand implements Callable<Integer>
         }
     }
 
+    /** The report, and per member the expert copies it hosts and their work, with the spread of work. */
+    static String json(final StatusReport report) throws JsonProcessingException
+    {
+        final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+        final ObjectNode root = mapper.valueToTree(report);
+        final NodeLoads loads = NodeLoads.of(report);
+        root.set("nodes", mapper.valueToTree(loads.nodes()));
+        root.set("workMaxOverMean", mapper.valueToTree(loads.workMaxOverMean()));
+        return mapper.writeValueAsString(root);
+    }
+
     /** A remoting-only actor system: it talks to one node and never joins the cluster. */
     private static Config remoteOnly()
     {
@@ -128,35 +167,19 @@ final class ClusterStatusCommand implements Callable<Integer>
 
     private static void print(final StatusReport report, final PrintWriter out)
     {
-        final Map<String, List<StatusReport.Expert>> byNode = new TreeMap<>();
-        for (final StatusReport.Expert e : report.experts())
-        {
-            byNode.computeIfAbsent(e.moving() ? "(moving)" : e.node(), k -> new java.util.ArrayList<>()).add(e);
-            // A further copy counts on its own node.
-            e.replicas().stream().filter(c -> !c.moving()).forEach(c ->
-                byNode.computeIfAbsent(c.node(), k -> new java.util.ArrayList<>()).add(e));
-        }
+        final NodeLoads loads = NodeLoads.of(report);
         out.println("members (" + report.members().size() + ", as " + report.reporter() + " sees them):");
-        final Map<String, Double> work = new TreeMap<>();
-        for (final StatusReport.Member m : report.members())
+        for (final NodeLoads.Node n : loads.nodes())
         {
-            final List<StatusReport.Expert> hosted = byNode.getOrDefault(m.address(), List.of());
-            // A copy carries its expert's work divided by its copies: the gateway splits rows across them.
-            final double w = hosted.stream().mapToDouble(e -> e.workMsPerSec() / (1 + e.replicas().size())).sum();
-            if (m.roles().contains("experts"))
-            {
-                work.put(m.address(), w);
-            }
-            out.printf("  %-40s %-8s roles %-16s experts %d%s%s%n", m.address(), m.status(),
-                String.join(",", m.roles()), hosted.size(),
-                report.loadWindowS() > 0 ? String.format(java.util.Locale.ROOT, "  work %.2f ms/s", w) : "",
-                report.unreachable().contains(m.address()) ? "  UNREACHABLE" : "");
+            out.printf("  %-40s %-8s roles %-16s experts %d%s%s%n", n.address(), n.status(),
+                String.join(",", n.roles()), n.experts(),
+                n.workMsPerSec() != null ? String.format(Locale.ROOT, "  work %.2f ms/s", n.workMsPerSec()) : "",
+                n.unreachable() ? "  UNREACHABLE" : "");
         }
-        final double total = work.values().stream().mapToDouble(Double::doubleValue).sum();
-        if (report.loadWindowS() > 0 && total > 0)
+        if (loads.workMaxOverMean() != null)
         {
-            out.printf(java.util.Locale.ROOT, "work across %d expert nodes: max/mean %.2f%n", work.size(),
-                work.values().stream().mapToDouble(Double::doubleValue).max().orElse(0) / (total / work.size()));
+            out.printf(Locale.ROOT, "work across %s: max/mean %.2f%n", Counts.of(loads.expertNodes(), "expert node"),
+                loads.workMaxOverMean());
         }
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
@@ -171,7 +194,7 @@ final class ClusterStatusCommand implements Callable<Integer>
                 out.printf("  %d-%-4d %-40s %s%n", e.layer(), e.expert(),
                     e.moving() ? "(moving: not located within 2 s)" : e.node(),
                     report.loadWindowS() > 0 ?
-                        String.format(java.util.Locale.ROOT, "%.1f rows/s %.2f ms/s", e.rowsPerSec(), e.workMsPerSec()) :
+                        String.format(Locale.ROOT, "%.1f rows/s %.2f ms/s", e.rowsPerSec(), e.workMsPerSec()) :
                         "");
                 e.replicas().forEach(c -> out.printf("    replica %d %-40s%n", c.replica(),
                     c.moving() ? "(moving: not located within 2 s)" : c.node()));

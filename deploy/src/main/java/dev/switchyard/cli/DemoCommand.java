@@ -44,6 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class DemoCommand implements Callable<Integer>
 {
     private static final int WARMUP_REQUESTS = 24;
+    private static final int DEMO_D_MODEL = 256;
 
     @Option(names = "--local", description = "Compute in this process instead of the embedded system.")
     boolean local;
@@ -67,6 +68,9 @@ final class DemoCommand implements Callable<Integer>
     {
         CliArgs.positive("--tokens", tokens);
         CliArgs.positive("--in-flight", inFlight);
+        // The generated tokens, their copy as read back, the answers and the in-process reference.
+        MemoryBudget.require("demo --tokens " + tokens, Counts.of(tokens, "token") + " × d_model " + DEMO_D_MODEL,
+            Float.BYTES * 5.0 * tokens * DEMO_D_MODEL, (double)tokens * DEMO_D_MODEL);
         final boolean temporary = dir == null;
         final Path work = temporary ? Files.createTempDirectory("switchyard-demo-") : Files.createDirectories(dir);
         try
@@ -85,7 +89,7 @@ final class DemoCommand implements Callable<Integer>
     private int run(final Path work)
     {
         final ModelConfig config = new ModelConfig(
-            256, 1024, 8, Activation.RELU, true, RoutingConfig.defaults().withGroupSize(128));
+            DEMO_D_MODEL, 1024, 8, Activation.RELU, true, RoutingConfig.defaults().withGroupSize(128));
         final Path modelDir = work.resolve("model");
         final Path tokenFile = work.resolve("tokens.npy");
         System.out.printf("demo: model d_model=%d d_ff=%d experts=%d group_size=%d in %s%n",

@@ -1,7 +1,10 @@
 package dev.switchyard.cli;
 
 import dev.switchyard.wire.BadInputException;
+import dev.switchyard.router.config.ModelConfig;
 import dev.switchyard.router.config.TransformerConfig;
+import dev.switchyard.router.io.ModelConfigJson;
+import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.transformer.decode.DecodeOptions;
 import dev.switchyard.transformer.decode.DecodeResult;
 import dev.switchyard.transformer.decode.Generator;
@@ -51,8 +54,9 @@ final class GenerateCommand implements Callable<Integer>
     @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling uniforms (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--max-length", paramLabel = "L", description = "Decode at most L positions (default: the model's max_length).")
-    int maxLength;
+    @Option(names = "--max-length", paramLabel = "L",
+        description = "Decode at most L positions, 1 to the model's max_length (default: the model's max_length).")
+    Integer maxLength;
 
     @Option(names = "--stream", description = "Print each id as it is decided: ROW POSITION ID.")
     boolean stream;
@@ -69,21 +73,26 @@ final class GenerateCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
-        if (maxLength < 0)
+        if (maxLength != null && maxLength < 1)
         {
-            throw new BadInputException("--max-length must be at least 1 (got " + maxLength + ")");
+            throw new BadInputException("--max-length must be at least 1 (got " + maxLength + "; leave it out for " +
+                "the model's max_length)");
         }
+        CliArgs.positive("--beam-size", beamSize);
+        where.check(false);
         final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
+        checkMemory(ids);
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, shared, compute);
              Generator generator = new Generator(session.model(), session.backend(), session.moe()))
         {
             final TransformerConfig t = session.model().transformer();
-            if (maxLength > t.maxLength())
+            if (maxLength != null && maxLength > t.maxLength())
             {
                 throw new BadInputException("--max-length " + maxLength + " is beyond the model's max_length " +
                     t.maxLength());
             }
-            final DecodeOptions options = new DecodeOptions(maxLength, temperature, seed, beamSize, alpha);
+            final DecodeOptions options =
+                new DecodeOptions(maxLength == null ? 0 : maxLength, temperature, seed, beamSize, alpha);
             final long start = System.nanoTime();
             final DecodeResult r = stream ? streamed(generator, ids, options) :
                 join(generator.generate(ids.data(), ids.rows(), ids.cols(), options, (row, p, id) -> { }));
@@ -99,11 +108,27 @@ final class GenerateCommand implements Callable<Integer>
                 tokens += decodedLength(r, b);
             }
             final PrintStream out = stream ? System.err : System.out;
-            out.printf("generate: %d rows, %s, %d tokens, %.1f ms (%.0f tokens/s) %s%n", r.rows(),
+            out.printf("generate: %s, %s, %s, %.1f ms (%.0f tokens/s) %s%n", Counts.of(r.rows(), "row"),
                 beamSize > 1 ? "beam " + beamSize : temperature > 0 ? "temperature " + temperature : "greedy",
-                tokens, millis, tokens / (millis / 1e3), session.where());
+                Counts.of(tokens, "token"), millis, tokens / (millis / 1e3), session.where());
             return 0;
         }
+    }
+
+    /** Refuses, before any model is loaded, a decode the heap cannot hold. */
+    private void checkMemory(final TensorFiles.Ids ids)
+    {
+        final ModelConfig config =
+            ModelConfigJson.read(CliArgs.existingDirectory("--model", model).resolve(ModelDirectory.CONFIG_FILE));
+        if (config.transformer() == null)
+        {
+            // The session says what is wrong with a model without a transformer.
+            return;
+        }
+        final int width = maxLength == null ? config.transformer().maxLength() :
+            Math.min(maxLength, config.transformer().maxLength());
+        TransformerMemory.checkDecode(config, "generate --beam-size " + beamSize + " --max-length " + width,
+            ids.rows(), beamSize, width, ids.cols());
     }
 
     /** Positions up to the first EOS, or up to the last nonzero id of a row that never ended. */

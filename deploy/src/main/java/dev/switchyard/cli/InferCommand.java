@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -62,11 +64,37 @@ final class InferCommand implements Callable<Integer>
         @Option(names = "--connect", paramLabel = "HOST:PORT",
             description = "Use a running Switchyard gateway: HOST:PORT (Aeron) or http://HOST:PORT (its HTTP API).")
         String connect;
+
+        /**
+         * Refuses a --connect value that cannot name a gateway, before anything is loaded.
+         *
+         * @param http the command can use a gateway's HTTP API (http://HOST:PORT)
+         */
+        void check(final boolean http)
+        {
+            if (connect == null)
+            {
+                return;
+            }
+            if (http && connect.startsWith("http://"))
+            {
+                ConnectAddress.httpRoot("--connect", connect);
+                return;
+            }
+            if (http && connect.contains("://"))
+            {
+                throw new BadInputException("--connect takes HOST:PORT (the gateway's client address) or " +
+                    "http://HOST:PORT (its HTTP API) (got '" + connect + "')");
+            }
+            ConnectAddress.hostPort("--connect", connect, "the gateway's client address (serve --bind)",
+                http ? "" : "; the HTTP API serves infer only");
+        }
     }
 
     @Override
     public Integer call()
     {
+        where.check(true);
         // Where the results go is checked before anything is computed.
         CliArgs.writableFile("--output", output);
         CliArgs.writableFile("--routing", routing);
@@ -78,6 +106,7 @@ final class InferCommand implements Callable<Integer>
                     "--layer " + layer + ": model " + model + " has layers 0.." + (dir.layerCount() - 1));
             }
             final int d = dir.config().dModel();
+            checkMemory();
             final NpyArray x = TokenFiles.readTokens("--input", input, d);
             final float[] imp = TokenFiles.readImportance("--importance", importance, x.rows());
             final boolean[] unavailable = unavailable(dir.config().numExperts());
@@ -119,6 +148,25 @@ final class InferCommand implements Callable<Integer>
                 (unavailable == null ? "" : " without experts " + String.join(",", unavailableExperts)));
             return 0;
         }
+    }
+
+    /**
+     * Refuses, before reading it, a token file whose tokens, outputs and the copies made on their way
+     * through the experts would not fit the heap.
+     */
+    private void checkMemory()
+    {
+        final long size;
+        try
+        {
+            size = Files.size(CliArgs.existingFile("--input", input));
+        }
+        catch (final IOException ex)
+        {
+            throw new BadInputException("--input " + input + ": " + ex.getMessage());
+        }
+        MemoryBudget.require("infer --input " + input, MemoryBudget.bytesText(size) + " of tokens", 4.0 * size,
+            size / (double)Float.BYTES);
     }
 
     /** The experts named by --unavailable-experts as flags [E], or null when none is named. */

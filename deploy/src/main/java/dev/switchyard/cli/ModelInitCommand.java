@@ -50,6 +50,11 @@ final class ModelInitCommand implements Callable<Integer>
     @Option(names = "--force", description = "Replace a model already in DIR.")
     boolean force;
 
+    @Option(names = "--max-size", paramLabel = "SIZE",
+        description = "Refuse a model whose weights file would be larger than SIZE, in bytes or with a K, M, G or T " +
+            "suffix (default: no limit but the free space of DIR's disk).")
+    String maxSize;
+
     @Mixin
     RoutingOptions routing;
 
@@ -68,14 +73,17 @@ final class ModelInitCommand implements Callable<Integer>
         {
             throw new BadInputException("--out " + out + " already holds a model (add --force to replace it)");
         }
+        ModelSizeGuard.check(out, transformer.wanted() ? TransformerGenerator.weightsBytes(config) :
+            ModelGenerator.weightsBytes(config, layers), maxSize == null ? Long.MAX_VALUE :
+            CliArgs.parse("--max-size", maxSize, ModelSizeGuard::parseSize), maxSize);
         final long start = System.nanoTime();
         if (transformer.wanted())
         {
             TransformerGenerator.generate(out, config, seed);
             System.out.printf("model: %s  %s transformer, d_model=%d heads=%d kv_dim=%d vocab=%d max_length=%d, " +
-                "%d MoE layers of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
+                "%s of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
                 dModel, config.transformer().heads(), config.transformer().kvDim(), config.transformer().vocabSize(),
-                config.transformer().maxLength(), config.transformer().moePrefixes().size(), experts,
+                config.transformer().maxLength(), Counts.of(config.transformer().moePrefixes().size(), "MoE layer"), experts,
                 sizeOf(out.resolve(ModelDirectory.WEIGHTS_FILE)) / 1e6, (System.nanoTime() - start) / 1e6);
             return 0;
         }

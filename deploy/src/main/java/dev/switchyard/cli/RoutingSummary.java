@@ -12,9 +12,10 @@ final class RoutingSummary
     static String line(final String what, final RoutingRecord r, final double millis)
     {
         return String.format(
-            "%s: %d tokens, %d groups; dropped: %d first (capacity), %d second (capacity), %d second (policy), " +
-            "%d (importance); %d tokens without expert; mean aux loss %.6f; %.1f ms",
-            what, r.tokens(), r.groups().count(), r.droppedFirstByCapacity(), r.droppedSecondByCapacity(),
-            r.secondRemovedByPolicy(), r.maskedByImportance(), r.tokensWithoutExpert(), r.meanAuxLoss(), millis);
+            "%s: %s, %s; dropped: %d first (capacity), %d second (capacity), %d second (policy), " +
+            "%d (importance); %s without expert; mean aux loss %.6f; %.1f ms",
+            what, Counts.of(r.tokens(), "token"), Counts.of(r.groups().count(), "group"), r.droppedFirstByCapacity(),
+            r.droppedSecondByCapacity(), r.secondRemovedByPolicy(), r.maskedByImportance(),
+            Counts.of(r.tokensWithoutExpert(), "token"), r.meanAuxLoss(), millis);
     }
 }

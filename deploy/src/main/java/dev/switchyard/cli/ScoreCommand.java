@@ -47,6 +47,7 @@ final class ScoreCommand implements Callable<Integer>
     @Override
     public Integer call()
     {
+        where.check(false);
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, false, compute))
         {
             final TransformerConfig t = session.model().transformer();
@@ -78,13 +79,16 @@ final class ScoreCommand implements Callable<Integer>
                 throw new BadInputException("--inputs and --inputs-segments need an encoder-decoder model; model " + model +
                     " is decoder-only");
             }
+            TransformerMemory.checkScore(session.model().config(), "score --targets " + targets, tgt.rows(), tgt.cols(),
+                src == null ? 0 : src.cols());
             final long start = System.nanoTime();
             final Transformer tr = session.transformer();
             final Memory[] cross = src == null ? null :
                 tr.encode(src.data(), src.rows(), src.cols(), sSeg == null ? null : sSeg.data());
             final float[] out = tr.score(tgt.data(), tgt.rows(), tgt.cols(), tSeg == null ? null : tSeg.data(), cross);
             TensorFiles.writeFloats(logits, out, tgt.rows(), tgt.cols(), t.vocabSize());
-            System.out.printf("score: %d rows of %d positions, %s, %.1f ms%n", tgt.rows(), tgt.cols(), session.where(),
+            System.out.printf("score: %s of %s, %s, %.1f ms%n", Counts.of(tgt.rows(), "row"),
+                Counts.of(tgt.cols(), "position"), session.where(),
                 (System.nanoTime() - start) / 1e6);
             return 0;
         }

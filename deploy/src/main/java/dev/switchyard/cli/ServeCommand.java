@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import java.net.BindException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.gateway.system.NodeSettings;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
@@ -78,8 +80,9 @@ public final class ServeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
-        final Config configuration = configuration();
-        final NodeSupervisor supervisor = new NodeSupervisor(() -> SwitchyardNode.start(configuration), node ->
+        final Config config = configuration();
+        PortCheck.check(NodeSettings.from(withDefaults(config)));
+        final NodeSupervisor supervisor = new NodeSupervisor(() -> start(config), node ->
         {
             System.out.println(servingLine(node));
             System.out.flush();
@@ -113,6 +116,43 @@ public final class ServeCommand implements Callable<Integer>
                 .append(node.recorder().directory());
         }
         return line.toString();
+    }
+
+    /** The node's settings as it will read them: these over the packaged defaults. */
+    private static Config withDefaults(final Config config)
+    {
+        final ClassLoader loader = ServeCommand.class.getClassLoader();
+        return config
+            .withFallback(ConfigFactory.parseResources(loader, "switchyard-pekko.conf"))
+            .withFallback(ConfigFactory.defaultReference(loader))
+            .resolve();
+    }
+
+    /**
+     * Starts the node; a port taken between the check and the start (or one the check cannot see) is
+     * still one line.
+     */
+    private static SwitchyardNode start(final Config config)
+    {
+        try
+        {
+            return SwitchyardNode.start(config);
+        }
+        catch (final RuntimeException ex)
+        {
+            for (Throwable t = ex; t != null; t = t.getCause())
+            {
+                final String message = String.valueOf(t.getMessage());
+                if (t instanceof BindException ||
+                    message.contains("Address already in use") || message.contains("Failed to bind"))
+                {
+                    throw new BadInputException("a port of this node cannot be bound: " +
+                        message.lines().findFirst().orElse("") + " (ports are set by switchyard.cluster.port, " +
+                        "switchyard.gateway.bind, switchyard.http.port and switchyard.data-plane.*-port)", ex);
+                }
+            }
+            throw ex;
+        }
     }
 
     Config configuration()

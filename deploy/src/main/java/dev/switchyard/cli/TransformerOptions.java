@@ -55,9 +55,9 @@ final class TransformerOptions
         description = "Beam search over a source: positions per source token (default: ${DEFAULT-VALUE}).")
     double multiplier = 1.5;
 
-    @Option(names = "--decode-length-constant", paramLabel = "N",
-        description = "Beam search over a source: positions added (default: ${DEFAULT-VALUE}).")
-    int constant = 10;
+    @Option(names = "--decode-length-constant", paramLabel = "F",
+        description = "Beam search over a source: positions added before flooring (default: ${DEFAULT-VALUE}).")
+    double constant = 10;
 
     boolean wanted()
     {

@@ -173,4 +173,29 @@ class TransformerCliTest
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
+
+    @Test
+    void decodeLengthHparamsAreNumbers() throws Exception
+    {
+        final Path encdec = dir.resolve("encdec-float-hparams");
+        final CliTest.Run init = cli("model", "init", "--out", encdec.toString(), "--d-model", "16", "--d-ff", "32",
+            "--experts", "4", "--group-size", "4", "--transformer", "encdec", "--vocab", "40", "--max-length", "12",
+            "--heads", "2", "--kv-dim", "8", "--encoder-layers", "att,moe", "--decoder-layers", "att,enc_att,moe",
+            "--decode-length-multiplier", "2.5", "--decode-length-constant", "2.5");
+        assertEquals(0, init.status(), init.err());
+        final String config = Files.readString(encdec.resolve("config.json"));
+        assertTrue(config.contains("\"decode_length_constant\": 2.5"), config);
+        // A beam search over it reads the config back: floor(2 × 2.5 + 2.5) = 7 positions at most.
+        final Path source = dir.resolve("source.npy");
+        TensorFiles.writeInts(source, new int[] {5, 6, 0}, 1, 3);
+        final Path out = dir.resolve("float-hparams-out.npy");
+        final CliTest.Run run = cli("generate", "--model", encdec.toString(), "--input", source.toString(),
+            "--output", out.toString(), "--local", "--beam-size", "2");
+        assertEquals(0, run.status(), run.err());
+        final TensorFiles.Ids ids = TensorFiles.readIds("out", out);
+        for (int p = 7; p < ids.cols(); p++)
+        {
+            assertEquals(0, ids.data()[p], "position " + p + " is beyond the decode length");
+        }
+    }
 }

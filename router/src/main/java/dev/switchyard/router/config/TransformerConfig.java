@@ -19,7 +19,8 @@ import java.util.List;
  * @param sharedEmbeddingAndSoftmaxWeights the softmax is {@code embedding.targets} · d^-0.5
  * @param localAttentionWindow             block length W of {@code local_att}
  * @param decodeLengthMultiplier           beam search over a source: decode length per source token
- * @param decodeLengthConstant             beam search over a source: decode length added
+ * @param decodeLengthConstant             beam search over a source: decode length added (a float hparam, as
+ *                                         the seed's; the length is floored after adding)
  * @param encoderLayers                    encoder stack (empty for a decoder-only model)
  * @param decoderLayers                    decoder stack
  */
@@ -35,7 +36,7 @@ public record TransformerConfig(
     boolean sharedEmbeddingAndSoftmaxWeights,
     int localAttentionWindow,
     double decodeLengthMultiplier,
-    int decodeLengthConstant,
+    double decodeLengthConstant,
     List<LayerType> encoderLayers,
     List<LayerType> decoderLayers)
 {
@@ -56,6 +57,15 @@ public record TransformerConfig(
     public boolean encdec()
     {
         return type == ModelType.ENCDEC;
+    }
+
+    /**
+     * Positions beam search decodes over a source whose longest row has {@code longestSource} tokens, as
+     * the seed's rule: floor(longest source × multiplier + constant), at most {@code width}.
+     */
+    public int decodeLength(final int longestSource, final int width)
+    {
+        return (int)Math.min(width, Math.floor(longestSource * decodeLengthMultiplier + decodeLengthConstant));
     }
 
     /** The encoder's source embedding has its own table. */

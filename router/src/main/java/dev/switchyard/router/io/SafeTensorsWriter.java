@@ -157,6 +157,17 @@ public final class SafeTensorsWriter
         return out.array();
     }
 
+    /** The size of the file {@link #write} writes: the header and every tensor's data. */
+    public long fileBytes()
+    {
+        long bytes = header().length;
+        for (final Pending t : tensors)
+        {
+            bytes = Math.addExact(bytes, t.bytes());
+        }
+        return bytes;
+    }
+
     /**
      * Writes the file; on failure nothing is left under {@code file}'s name.
      *

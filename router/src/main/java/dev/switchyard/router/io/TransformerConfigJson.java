@@ -28,7 +28,7 @@ final class TransformerConfigJson
     static final double DEFAULT_EPSILON = 1e-6;
     static final int DEFAULT_WINDOW = 128;
     static final double DEFAULT_MULTIPLIER = 1.5;
-    static final int DEFAULT_CONSTANT = 10;
+    static final double DEFAULT_CONSTANT = 10;
 
     private TransformerConfigJson()
     {
@@ -70,7 +70,7 @@ final class TransformerConfigJson
             node.has("decode_length_multiplier") ?
                 number(source, node.get("decode_length_multiplier"), "decode_length_multiplier") : DEFAULT_MULTIPLIER,
             node.has("decode_length_constant") ?
-                integer(source, node.get("decode_length_constant"), "decode_length_constant") : DEFAULT_CONSTANT,
+                number(source, node.get("decode_length_constant"), "decode_length_constant") : DEFAULT_CONSTANT,
             node.has("encoder_layers") ? layers(source, node.get("encoder_layers"), "encoder_layers") : List.of(),
             layers(source, required(source, node, "decoder_layers"), "decoder_layers"));
     }
@@ -93,16 +93,12 @@ final class TransformerConfigJson
         atLeast(source, "heads", t.heads(), 1);
         atLeast(source, "kv_dim", t.kvDim(), 1);
         atLeast(source, "local_attention_window", t.localAttentionWindow(), 1);
-        atLeast(source, "decode_length_constant", t.decodeLengthConstant(), 0);
         if (!(t.normEpsilon() > 0) || !Double.isFinite(t.normEpsilon()))
         {
             throw bad(source, "transformer.norm_epsilon must be > 0 and finite (got " + t.normEpsilon() + ")");
         }
-        if (!(t.decodeLengthMultiplier() >= 0) || !Double.isFinite(t.decodeLengthMultiplier()))
-        {
-            throw bad(source, "transformer.decode_length_multiplier must be >= 0 and finite (got " +
-                t.decodeLengthMultiplier() + ")");
-        }
+        nonNegativeFinite(source, "decode_length_multiplier", t.decodeLengthMultiplier());
+        nonNegativeFinite(source, "decode_length_constant", t.decodeLengthConstant());
         if (t.decoderLayers().isEmpty())
         {
             throw bad(source, "transformer.decoder_layers must name at least one layer");
@@ -225,6 +221,14 @@ final class TransformerConfigJson
             throw bad(source, "transformer." + key + " must be an integer (got " + node + ")");
         }
         return node.intValue();
+    }
+
+    private static void nonNegativeFinite(final String source, final String key, final double value)
+    {
+        if (!(value >= 0) || !Double.isFinite(value))
+        {
+            throw bad(source, "transformer." + key + " must be >= 0 and finite (got " + value + ")");
+        }
     }
 
     private static double number(final String source, final JsonNode node, final String key)

@@ -42,17 +42,29 @@ public final class ModelGenerator
         {
             throw new BadInputException("layers must be >= 1 (got " + layers + ")");
         }
+        final SafeTensorsWriter writer = weights(config, layers, seed);
         createEmptyModelDirectory(dir, configFile, weightsFile);
+        // Weights first: a config.json in a directory means its model is complete.
+        writer.write(weightsFile);
+        ModelConfigJson.write(configFile, config);
+    }
 
+    /** The size in bytes of the {@code model.safetensors} that {@link #generate} writes for this config. */
+    public static long weightsBytes(final ModelConfig config, final int layers)
+    {
+        return weights(config, layers, 0).fileBytes();
+    }
+
+    /** The tensors of the model, each generated only when the writer pulls it. */
+    private static SafeTensorsWriter weights(final ModelConfig config, final int layers, final long seed)
+    {
         final SplittableRandom root = new SplittableRandom(seed);
         final SafeTensorsWriter writer = new SafeTensorsWriter();
         for (int layer = 0; layer < layers; layer++)
         {
             addMoeLayer(writer, root, config, TensorNames.prefix(layer, layers > 1));
         }
-        // Weights first: a config.json in a directory means its model is complete.
-        writer.write(weightsFile);
-        ModelConfigJson.write(configFile, config);
+        return writer;
     }
 
     /**

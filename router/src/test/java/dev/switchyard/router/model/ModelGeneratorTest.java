@@ -48,6 +48,23 @@ class ModelGeneratorTest
     }
 
     @Test
+    void weightsBytesIsTheSizeOfTheFileWritten() throws IOException
+    {
+        final ModelConfig gated = new ModelConfig(16, 24, 4, Activation.fromConfigName("swiglu"), false,
+            RoutingConfig.defaults());
+        for (final ModelConfig config : new ModelConfig[] {CONFIG, gated})
+        {
+            for (final int layers : new int[] {1, 3})
+            {
+                final Path m = dir.resolve("size-" + config.activation().configName() + "-" + layers);
+                ModelGenerator.generate(m, config, layers, 1);
+                assertEquals(Files.size(m.resolve(ModelDirectory.WEIGHTS_FILE)),
+                    ModelGenerator.weightsBytes(config, layers), m.toString());
+            }
+        }
+    }
+
+    @Test
     void writesTheGateProductOfAGatedActivation()
     {
         final ModelConfig swiglu = new ModelConfig(8, 16, 2, Activation.SWIGLU, true, RoutingConfig.defaults());

@@ -46,8 +46,7 @@ public final class Decoding
                     }
                     longest = Math.max(longest, nonzero);
                 }
-                decodeLength = (int)Math.min(width,
-                    Math.floor(longest * t.decodeLengthMultiplier() + t.decodeLengthConstant()));
+                decodeLength = t.decodeLength(longest, width);
             }
             return new BeamSearch(transformer, cross, rows, width, options.beamSize(), options.alpha(), decodeLength)
                 .run(listener, cancelled);

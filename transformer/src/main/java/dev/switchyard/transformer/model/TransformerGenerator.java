@@ -40,7 +40,23 @@ public final class TransformerGenerator
         {
             throw new BadInputException("a transformer model needs a transformer object in its config");
         }
+        final SafeTensorsWriter w = weights(config, seed);
         ModelGenerator.createEmptyModelDirectory(dir, configFile, weightsFile);
+        // Weights first: a config.json in a directory means its model is complete.
+        w.write(weightsFile);
+        ModelConfigJson.write(configFile, config);
+    }
+
+    /** The size in bytes of the {@code model.safetensors} that {@link #generate} writes for this config. */
+    public static long weightsBytes(final ModelConfig config)
+    {
+        return weights(config, 0).fileBytes();
+    }
+
+    /** The tensors of the model, each generated only when the writer pulls it. */
+    private static SafeTensorsWriter weights(final ModelConfig config, final long seed)
+    {
+        final TransformerConfig t = config.transformer();
         final SplittableRandom root = new SplittableRandom(seed);
         final SafeTensorsWriter w = new SafeTensorsWriter();
         final long d = config.dModel();
@@ -56,9 +72,7 @@ public final class TransformerGenerator
         }
         stack(w, root, config, TransformerConfig.ENCODER, t.encoderLayers());
         stack(w, root, config, TransformerConfig.DECODER, t.decoderLayers());
-        // Weights first: a config.json in a directory means its model is complete.
-        w.write(weightsFile);
-        ModelConfigJson.write(configFile, config);
+        return w;
     }
 
     private static void stack(
