@@ -66,14 +66,14 @@ class PauseTest
             final float[] expected = reference(model, x);
             try (SwitchyardClient client = SwitchyardClient.connect(gateway))
             {
-                assertArrayEquals(expected, servedWithin(client, x, 60).output(), "before the pause");
+                assertArrayEquals(expected, servedWithin(client, x, 60, node).output(), "before the pause");
                 node.pause();
                 // The pause itself: the paused process must not have exited when it ends.
                 assertFalse(node.awaitExit(PAUSE.toSeconds()), "the paused node exited");
                 assertNotNull(client.lostGateway(), "a client whose gateway stood still for " + PAUSE + " noticed nothing");
                 final long resumedNs = System.nanoTime();
                 node.resume();
-                final InferAnswer after = servedWithin(client, x, 30);
+                final InferAnswer after = servedWithin(client, x, 30, node);
                 System.out.println("paused " + PAUSE.toSeconds() + " s: served again " +
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - resumedNs) + " ms after SIGCONT");
                 assertArrayEquals(expected, after.output(), "after the pause");
@@ -105,7 +105,7 @@ class PauseTest
             {
                 final float[] x = tokens();
                 final float[] expected = reference(model, x);
-                assertArrayEquals(expected, servedWithin(client, x, 120).output(), "before the pause");
+                assertArrayEquals(expected, servedWithin(client, x, 120, experts).output(), "before the pause");
                 experts.pause();
                 // The local profile downs a node silent for about 2 s: wait until the gateway's side removed it.
                 gatewayNode.await(l -> l.contains("Leader is removing") || l.contains("is downing"), 60,
@@ -114,14 +114,15 @@ class PauseTest
                 final long restartNs = experts.await(l -> l.contains("starting it again as a new member"), 60,
                     "that it rejoins").atNs();
                 experts.awaitAfter(restartNs, l -> l.startsWith("switchyard serving"), 60, "that it serves again");
-                assertArrayEquals(expected, servedWithin(client, x, 60).output(), "after the rejoin");
+                assertArrayEquals(expected, servedWithin(client, x, 60, experts).output(), "after the rejoin");
                 assertTrue(experts.alive(), "the downed node exited:\n" + experts.output());
             }
         }
     }
 
     /** Sends {@code x} until it is answered OK (a client may find its gateway lost for a moment), within {@code seconds}. */
-    private static InferAnswer servedWithin(final SwitchyardClient client, final float[] x, final long seconds)
+    private static InferAnswer servedWithin(
+        final SwitchyardClient client, final float[] x, final long seconds, final ServeProcess node)
     {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         InferAnswer last = null;
@@ -139,7 +140,8 @@ class PauseTest
                 Thread.onSpinWait();
             }
         }
-        throw new AssertionError("not served within " + seconds + " s; last answer " + last);
+        throw new AssertionError("not served within " + seconds + " s; last answer " + last + "; the node said:\n" +
+            node.output());
     }
 
     private Path model()
