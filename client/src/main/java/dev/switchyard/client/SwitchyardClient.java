@@ -46,7 +46,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
  * the answer; {@link #stream} delivers answers to a callback in request order. Requests larger
- * than one message are split into whole groups and their answers joined. Thread-safe.
+ * than one message are split into whole groups and their answers joined; the first message carries
+ * the request's total, so that the gateway admits or refuses the request whole. Thread-safe.
  * <p>
  * Over UDP the client says hello on a small publication; once welcomed, it sends its requests on
  * one whose term carries the largest request the gateway announced, so that any request fits.
@@ -587,15 +588,24 @@ public final class SwitchyardClient implements AutoCloseable
             throw new BadInputException("a group of " + groupSize() + " tokens of " + d + " floats does not fit " +
                 "one request message of " + requests.maxMessageLength() + " bytes");
         }
-        if (rows <= chunk)
+        final int count = (rows + chunk - 1) / chunk;
+        if (count - 1 > RequestFrame.MAX_PART)
         {
-            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
+            throw new BadInputException("a request of " + rows + " tokens needs " + count + " messages of " + chunk +
+                " tokens; one request may have " + (RequestFrame.MAX_PART + 1));
+        }
+        // Consecutive ids: the gateway finds the first part of part k at the first's id plus k.
+        final long firstId = nextRequestId.getAndAdd(count);
+        if (count == 1)
+        {
+            return send(firstId, 0, rows, tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
         }
         final List<CompletableFuture<InferAnswer>> parts = new ArrayList<>();
-        for (int start = 0; start < rows; start += chunk)
+        for (int start = 0, part = 0; start < rows; start += chunk, part++)
         {
             final int n = Math.min(chunk, rows - start);
-            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize(), output));
+            parts.add(send(firstId + part, part, rows, tokens, start, n, importanceOrNull, wantRouting, options,
+                start / groupSize(), output));
         }
         // The first part refused (overloaded, timed out, gateway lost) answers the whole request at once.
         final CompletableFuture<InferAnswer> whole = new CompletableFuture<>();
@@ -623,11 +633,15 @@ public final class SwitchyardClient implements AutoCloseable
         return new RequestStream(this, options, onAnswer);
     }
 
+    /**
+     * Sends part {@code part} of a request of {@code requestTokens} tokens: its rows
+     * [firstRow, firstRow + rows) as message {@code requestId}.
+     */
     private CompletableFuture<InferAnswer> send(
-        final float[] tokens, final int firstRow, final int rows, final float[] importance,
-        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase, final float[] output)
+        final long requestId, final int part, final int requestTokens, final float[] tokens, final int firstRow,
+        final int rows, final float[] importance, final boolean wantRouting, final RequestOptions options,
+        final long groupOrdinalBase, final float[] output)
     {
-        final long requestId = nextRequestId.getAndIncrement();
         final PendingAnswer future = new PendingAnswer(output, firstRow * dModel(), rows);
         final String lost = lostGateway;
         if (lost != null)
@@ -643,6 +657,7 @@ public final class SwitchyardClient implements AutoCloseable
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
                 firstRow * dModel(), importance, firstRow);
+            requestFrame.markPart(part, requestTokens, options.caller());
             offered = offerRequest(length, options.deadline() == null ? OFFER_TIMEOUT_NS : options.deadline().toNanos());
         }
         if (offered > 0)

@@ -1,5 +1,6 @@
 package dev.switchyard.gateway.http;
 
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -17,10 +18,12 @@ import dev.switchyard.wire.BadInputException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.RemoteAddress;
 import org.apache.pekko.http.javadsl.model.headers.Accept;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
 import org.slf4j.Logger;
@@ -76,7 +79,8 @@ public final class HttpApi implements AutoCloseable
         {
             this.binding = Http.get(system).newServerAt(settings.host(), settings.port())
                 .adaptSettings(s -> s.withParserSettings(
-                    s.getParserSettings().withMaxContentLength(settings.maxBodyBytes() + 1)))
+                    s.getParserSettings().withMaxContentLength(settings.maxBodyBytes() + 1))
+                    .withRemoteAddressAttribute(true))
                 .bind(this::handle)
                 .toCompletableFuture().get(30, TimeUnit.SECONDS);
         }
@@ -174,8 +178,12 @@ public final class HttpApi implements AutoCloseable
         final boolean answerJson = json || wantsJson(request);
         final boolean routing = request.getUri().query().get("routing").map(v -> v.equals("true")).orElse(false);
         final Duration deadline = deadline(request);
+        // Each remote address is a caller with its own share of the gateway.
+        final int caller = request.getAttribute(AttributeKeys.remoteAddress)
+            .flatMap(RemoteAddress::getAddress).map(InetAddress::hashCode).orElse(0);
         return request.entity().toStrict(settings.timeout().toMillis(), settings.maxBodyBytes(), system)
-            .thenCompose(strict -> infer.infer(layer, strict.getData().toArray(), json, answerJson, routing, deadline));
+            .thenCompose(strict -> infer.infer(layer, strict.getData().toArray(), json, answerJson, routing, deadline,
+                caller));
     }
 
     /** {@code ?deadline_ms=N}, at most the configured request timeout. */

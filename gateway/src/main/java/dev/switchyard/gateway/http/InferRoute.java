@@ -41,10 +41,11 @@ final class InferRoute
      * @param json   the body is JSON (else npy)
      * @param answerJson the answer is JSON (else npy)
      * @param deadline   the request's deadline at the gateway
+     * @param caller     the remote caller's key: its requests count against a share of the gateway of its own
      */
     CompletionStage<HttpResponse> infer(
         final int layer, final byte[] body, final boolean json, final boolean answerJson, final boolean routingQuery,
-        final Duration deadline)
+        final Duration deadline, final int caller)
     {
         if (layer < 0 || layer >= client.layers())
         {
@@ -84,7 +85,7 @@ final class InferRoute
         try
         {
             answer = client.infer(tokens.x(), tokens.rows(), tokens.importance(), tokens.routing(),
-                RequestOptions.exact().withLayer(layer).withDeadline(deadline));
+                RequestOptions.exact().withLayer(layer).withDeadline(deadline).withCaller(caller));
         }
         catch (final RuntimeException ex)
         {
