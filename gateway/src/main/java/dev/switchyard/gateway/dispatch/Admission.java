@@ -2,6 +2,7 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.collections.Long2ObjectHashMap;
@@ -16,11 +17,13 @@ import org.agrona.collections.Long2ObjectHashMap;
  * <p>
  * A share is a (client, caller) pair: a client that serves many callers (the HTTP API, one caller
  * per remote address) gives each its own. Tokens are released as each message is answered; the
- * slot when the last is. A request whose deadline passes before all its messages came gives up the
- * tokens still missing; a message of it that comes later is admitted as a request of its own.
+ * slot when the last is. A request whose deadline passes before all its messages came has timed
+ * out: it gives up the tokens still missing, and a message of it that comes later is answered so.
  */
 final class Admission
 {
+    /** How long past its deadline a request refused or timed out still answers its later messages. */
+    static final long LINGER_NS = TimeUnit.SECONDS.toNanos(10);
     /** The client id of a request back in the pool (client ids are never negative). */
     private static final long RECYCLED = Long.MIN_VALUE;
 
@@ -152,27 +155,52 @@ final class Admission
     }
 
     /**
-     * Closes the open requests past their deadline: an admitted one gives up the tokens still
-     * missing (its messages in the queue time out as usual).
+     * One message of admitted {@code w} was refused ({@code status}, for its input): the request
+     * has failed whole. Its client sends no more of it, so the tokens still missing are given up;
+     * a later message of it that comes all the same is refused as it was.
+     */
+    void fail(final WholeRequest w, final BlockStatus status, final String detail)
+    {
+        if (!w.admitted())
+        {
+            return;
+        }
+        w.refusal = status;
+        w.refusalDetail = detail;
+        if (w.open)
+        {
+            refusedOpen++;
+        }
+        release(w, w.missing());
+    }
+
+    /**
+     * Ends the open requests past their deadline: an admitted one has timed out whole and gives up
+     * the tokens still missing (its messages in the queue time out as usual; one that comes later is
+     * answered with the same timeout). A request refused or timed out stays findable by its later
+     * messages for {@link #LINGER_NS} past its deadline.
      *
-     * @return requests closed
+     * @return requests ended or forgotten
      */
     int expire(final long nowNs)
     {
-        int closed = 0;
+        int work = 0;
         for (int i = open.size() - 1; i >= 0; i--)
         {
             final WholeRequest w = open.get(i);
-            if (nowNs - w.deadlineNs > 0)
+            if (w.admitted() && nowNs - w.deadlineNs > 0)
             {
-                final int missing = w.missing();
+                fail(w, BlockStatus.TIMEOUT, w.timeoutDetail());
+                work++;
+            }
+            else if (!w.admitted() && nowNs - w.deadlineNs - LINGER_NS > 0)
+            {
                 close(w);
-                release(w, missing);
                 recycleIfDone(w);
-                closed++;
+                work++;
             }
         }
-        return closed;
+        return work;
     }
 
     /** Requests admitted and not yet answered whole. */

@@ -50,10 +50,7 @@ final class AnswerRelease implements RequestQueue.Leaving
     /** Its progress is its whole request's: a timeout names the request's tokens, not one message's. */
     private static void timeOut(final PendingRequest request)
     {
-        final WholeRequest whole = request.whole;
-        request.expire("no answer within " +
-            TimeUnit.NANOSECONDS.toMillis(whole.deadlineNs - whole.arrivalNs) + " ms (" +
-            whole.rowsDone + " of " + whole.total + " tokens done)");
+        request.expire(request.whole.timeoutDetail());
     }
 
     /**

@@ -201,6 +201,7 @@ final class ClientIntake implements FragmentHandler
         if (invalid != null)
         {
             requests.recycle(request);
+            admission.fail(whole, BlockStatus.BAD_INPUT, invalid);
             admission.release(whole, rows);
             clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, invalid);
             return;
@@ -223,10 +224,10 @@ final class ClientIntake implements FragmentHandler
 
     /**
      * The request this message is part of, its tokens counted as arrived; null when the message has
-     * been answered (its request refused at its first message, or it lies about its size). A first
-     * message admits or refuses its whole request; a later one of an admitted request is never
-     * refused for capacity. A later message whose request is not open (past its deadline) is
-     * admitted as a request of its own.
+     * been answered (its request refused at its first message, failed or timed out, or it lies about
+     * its size). A first message admits or refuses its whole request; a later one of an admitted
+     * request is never refused for capacity. A later message whose request is not known (long past
+     * its deadline) is admitted as a request of its own.
      */
     private WholeRequest wholeOf(final long clientId, final long requestId, final int rows, final long nowNs)
     {
@@ -255,8 +256,7 @@ final class ClientIntake implements FragmentHandler
         if (!whole.admitted())
         {
             final BlockStatus status = whole.refusal;
-            final String why = part == 0 ? whole.refusalDetail :
-                "the request was refused at its first message: " + whole.refusalDetail;
+            final String why = whole.refusalDetail;
             admission.arrive(whole, rows);
             clients.refuse(clientId, requestId, status, why);
             return null;

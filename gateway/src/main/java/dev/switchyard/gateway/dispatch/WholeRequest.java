@@ -1,5 +1,7 @@
 package dev.switchyard.gateway.dispatch;
 
+import java.util.concurrent.TimeUnit;
+
 import dev.switchyard.wire.sbe.BlockStatus;
 
 /**
@@ -58,6 +60,13 @@ final class WholeRequest
     boolean admitted()
     {
         return refusal == null;
+    }
+
+    /** "no answer within 200 ms (1536 of 20000 tokens done)": its progress, whichever message times out. */
+    String timeoutDetail()
+    {
+        return "no answer within " + TimeUnit.NANOSECONDS.toMillis(deadlineNs - arrivalNs) + " ms (" + rowsDone +
+            " of " + total + " tokens done)";
     }
 
     /** Tokens it still expects. */

@@ -128,8 +128,13 @@ class AdmissionTest
         admission.arrive(w, 400);
         assertEquals(0, admission.expire(DEADLINE), "not past its deadline yet");
         assertEquals(1, admission.expire(DEADLINE + 1));
-        assertNull(admission.find(CLIENT, 1), "a later message now comes as a request of its own");
+        final WholeRequest late = admission.find(CLIENT, 1);
+        assertSame(w, late, "a later message finds it timed out");
+        assertEquals(BlockStatus.TIMEOUT, late.refusal);
+        assertEquals("no answer within 10000 ms (0 of 10000 tokens done)", late.refusalDetail);
         assertEquals(400, admission.tokens(), "only its message waiting still holds tokens");
+        admission.expire(DEADLINE + Admission.LINGER_NS + 1);
+        assertNull(admission.find(CLIENT, 1), "long past its deadline it is forgotten");
         admission.release(w, 400);
         assertEquals(0, admission.tokens());
         assertEquals(0, admission.requests());
