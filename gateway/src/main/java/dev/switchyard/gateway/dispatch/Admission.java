@@ -1,7 +1,6 @@
 package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -45,9 +44,7 @@ final class Admission
     private long tokens;
     /** Shares by client, chained by caller. */
     private final Long2ObjectHashMap<Share> shares = new Long2ObjectHashMap<>();
-    /** Requests expecting more messages, by first request id, chained by client. */
-    private final Long2ObjectHashMap<WholeRequest> openById = new Long2ObjectHashMap<>();
-    private final ArrayList<WholeRequest> open = new ArrayList<>();
+    private final OpenRequests open = new OpenRequests();
     private int refusedOpen;
     private final ArrayDeque<WholeRequest> pool = new ArrayDeque<>();
     private final ArrayDeque<Share> freeShares = new ArrayDeque<>();
@@ -63,12 +60,7 @@ final class Admission
     /** The open request of {@code clientId} whose first message was {@code firstRequestId}, or null. */
     WholeRequest find(final long clientId, final long firstRequestId)
     {
-        WholeRequest w = openById.get(firstRequestId);
-        while (w != null && w.clientId != clientId)
-        {
-            w = w.next;
-        }
-        return w;
+        return open.find(clientId, firstRequestId);
     }
 
     /**
@@ -233,10 +225,6 @@ final class Admission
 
     private void keepOpen(final WholeRequest w)
     {
-        w.open = true;
-        w.next = openById.get(w.firstRequestId);
-        openById.put(w.firstRequestId, w);
-        w.openIndex = open.size();
         open.add(w);
         if (!w.admitted())
         {
@@ -250,35 +238,7 @@ final class Admission
         {
             return;
         }
-        w.open = false;
-        WholeRequest head = openById.get(w.firstRequestId);
-        if (head == w)
-        {
-            if (w.next == null)
-            {
-                openById.remove(w.firstRequestId);
-            }
-            else
-            {
-                openById.put(w.firstRequestId, w.next);
-            }
-        }
-        else
-        {
-            while (head.next != w)
-            {
-                head = head.next;
-            }
-            head.next = w.next;
-        }
-        w.next = null;
-        final WholeRequest last = open.removeLast();
-        if (last != w)
-        {
-            open.set(w.openIndex, last);
-            last.openIndex = w.openIndex;
-        }
-        w.openIndex = -1;
+        open.remove(w);
         if (!w.admitted())
         {
             refusedOpen--;
