@@ -11,8 +11,11 @@ import java.time.Duration;
  * @param layer     the MoE layer to run
  * @param deadline  answered TIMEOUT when not done by then; null for the gateway's default
  * @param onUnavailable what to do when one of the request's experts cannot be reached
+ * @param caller    whose share of this client's place at the gateway the request counts against: a
+ *                  client serving many callers (the HTTP API, one key per remote address) gives each
+ *                  its own share; 0, the default, is the client's own
  */
-public record RequestOptions(boolean keepApart, int layer, Duration deadline, OnUnavailable onUnavailable)
+public record RequestOptions(boolean keepApart, int layer, Duration deadline, OnUnavailable onUnavailable, int caller)
 {
     /** When an expert cannot be reached (its node vanished): wait for it, or answer without it. */
     public enum OnUnavailable
@@ -27,7 +30,13 @@ public record RequestOptions(boolean keepApart, int layer, Duration deadline, On
 
     public RequestOptions(final boolean keepApart, final int layer, final Duration deadline)
     {
-        this(keepApart, layer, deadline, OnUnavailable.DEFAULT);
+        this(keepApart, layer, deadline, OnUnavailable.DEFAULT, 0);
+    }
+
+    public RequestOptions(
+        final boolean keepApart, final int layer, final Duration deadline, final OnUnavailable onUnavailable)
+    {
+        this(keepApart, layer, deadline, onUnavailable, 0);
     }
 
     public static RequestOptions exact()
@@ -42,16 +51,22 @@ public record RequestOptions(boolean keepApart, int layer, Duration deadline, On
 
     public RequestOptions withLayer(final int l)
     {
-        return new RequestOptions(keepApart, l, deadline, onUnavailable);
+        return new RequestOptions(keepApart, l, deadline, onUnavailable, caller);
     }
 
     public RequestOptions withDeadline(final Duration d)
     {
-        return new RequestOptions(keepApart, layer, d, onUnavailable);
+        return new RequestOptions(keepApart, layer, d, onUnavailable, caller);
     }
 
     public RequestOptions withOnUnavailable(final OnUnavailable choice)
     {
-        return new RequestOptions(keepApart, layer, deadline, choice);
+        return new RequestOptions(keepApart, layer, deadline, choice, caller);
+    }
+
+    /** The same request, counted against {@code key}'s share of the client (0: the client's own). */
+    public RequestOptions withCaller(final int key)
+    {
+        return new RequestOptions(keepApart, layer, deadline, onUnavailable, key);
     }
 }

@@ -47,7 +47,8 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
  * the answer; {@link #stream} delivers answers to a callback in request order. Requests larger
- * than one message are split into whole groups and their answers joined. Thread-safe.
+ * than one message are split into whole groups and their answers joined; the first message carries
+ * the request's total, so that the gateway admits or refuses the request whole. Thread-safe.
  * <p>
  * Over UDP the client says hello on a small publication; once welcomed, it sends its requests on
  * one whose term carries the largest request the gateway announced, so that any request fits.
@@ -123,6 +124,7 @@ public final class SwitchyardClient implements AutoCloseable
     private final ConcurrentHashMap<Long, PendingAnswer> pending = new ConcurrentHashMap<>();
     private final AtomicLong nextRequestId = new AtomicLong(1);
     private final AtomicLong unmatchedAnswers = new AtomicLong();
+    private final AtomicLong messagesSent = new AtomicLong();
     private final AgentRunner runner;
     private final FrameFaults answerFaults = new FrameFaults("client answers");
     private final AtomicLong agentErrors = new AtomicLong();
@@ -560,6 +562,15 @@ public final class SwitchyardClient implements AutoCloseable
         return answers.streamId();
     }
 
+    /**
+     * Request messages sent to the gateway, each answered once (a request is one message or more;
+     * the parts of a request answered by a failure are not sent).
+     */
+    public long messagesSent()
+    {
+        return messagesSent.get();
+    }
+
     /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
     public long unmatchedAnswers()
     {
@@ -645,30 +656,41 @@ public final class SwitchyardClient implements AutoCloseable
             throw new BadInputException("a group of " + groupSize() + " tokens of " + d + " floats does not fit " +
                 "one request message of " + requests.maxMessageLength() + " bytes");
         }
-        if (rows <= chunk)
+        final int count = (rows + chunk - 1) / chunk;
+        if (count - 1 > RequestFrame.MAX_PART)
         {
-            return send(tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output);
+            throw new BadInputException("a request of " + rows + " tokens needs " + count + " messages of " + chunk +
+                " tokens; one request may have " + (RequestFrame.MAX_PART + 1));
         }
+        // Consecutive ids: the gateway finds the first part of part k at the first's id plus k.
+        final long firstId = nextRequestId.getAndAdd(count);
+        if (count == 1)
+        {
+            return send(firstId, 0, rows, tokens, 0, rows, importanceOrNull, wantRouting, options, 0, output, null);
+        }
+        // The first part that fails (refused, timed out, gateway lost) answers the whole request at
+        // once, and the parts not yet sent are not sent: the gateway refused or ended the request whole.
+        final CompletableFuture<InferAnswer> whole = new CompletableFuture<>();
         final List<CompletableFuture<InferAnswer>> parts = new ArrayList<>();
-        for (int start = 0; start < rows; start += chunk)
+        for (int start = 0, part = 0; start < rows && !whole.isDone(); start += chunk, part++)
         {
             final int n = Math.min(chunk, rows - start);
-            parts.add(send(tokens, start, n, importanceOrNull, wantRouting, options, start / groupSize(), output));
-        }
-        // The first part refused (overloaded, timed out, gateway lost) answers the whole request at once.
-        final CompletableFuture<InferAnswer> whole = new CompletableFuture<>();
-        for (final CompletableFuture<InferAnswer> part : parts)
-        {
-            part.thenAccept(a ->
+            final CompletableFuture<InferAnswer> sent = send(firstId + part, part, rows, tokens, start, n,
+                importanceOrNull, wantRouting, options, start / groupSize(), output, whole);
+            parts.add(sent);
+            sent.thenAccept(a ->
             {
-                if (!a.ok())
+                if (!a.ok() && !a.degraded())
                 {
                     whole.complete(a);
                 }
             });
         }
-        CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
-            .thenAccept(ignored -> whole.complete(join(parts, rows, d, wantRouting, output)));
+        if (parts.size() == count)
+        {
+            CompletableFuture.allOf(parts.toArray(new CompletableFuture<?>[0]))
+                .thenAccept(ignored -> whole.complete(join(parts, rows, d, wantRouting, output)));
+        }
         return whole;
     }
 
@@ -681,11 +703,17 @@ public final class SwitchyardClient implements AutoCloseable
         return new RequestStream(this, options, onAnswer);
     }
 
+    /**
+     * Sends part {@code part} of a request of {@code requestTokens} tokens: its rows
+     * [firstRow, firstRow + rows) as message {@code requestId}.
+     *
+     * @param whole the request's answer, or null: once it has come (a part refused), a wait for room ends
+     */
     private CompletableFuture<InferAnswer> send(
-        final float[] tokens, final int firstRow, final int rows, final float[] importance,
-        final boolean wantRouting, final RequestOptions options, final long groupOrdinalBase, final float[] output)
+        final long requestId, final int part, final int requestTokens, final float[] tokens, final int firstRow,
+        final int rows, final float[] importance, final boolean wantRouting, final RequestOptions options,
+        final long groupOrdinalBase, final float[] output, final CompletableFuture<InferAnswer> whole)
     {
-        final long requestId = nextRequestId.getAndIncrement();
         final PendingAnswer future = new PendingAnswer(output, firstRow * dModel(), rows);
         final String lost = lostGateway;
         if (lost != null)
@@ -701,10 +729,13 @@ public final class SwitchyardClient implements AutoCloseable
             final int length = requestFrame.write(sendBuffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
                 deadlineMicros, wantRouting, options.keepApart(), onUnavailable(options), rows, dModel(), tokens,
                 firstRow * dModel(), importance, firstRow);
-            offered = offerRequest(length, options.deadline() == null ? OFFER_TIMEOUT_NS : options.deadline().toNanos());
+            requestFrame.markPart(part, requestTokens, options.caller());
+            offered = offerRequest(length, options.deadline() == null ? OFFER_TIMEOUT_NS : options.deadline().toNanos(),
+                whole);
         }
         if (offered > 0)
         {
+            messagesSent.incrementAndGet();
             requestBell.ring();
         }
         if (offered < 0)
@@ -731,10 +762,11 @@ public final class SwitchyardClient implements AutoCloseable
 
     /**
      * Offers the request in {@code sendBuffer}, waiting for room while the gateway is there (it is
-     * taking other clients' requests in): a lost gateway ends the wait at once, else it ends after
-     * {@code timeoutNs}, the request's deadline.
+     * taking other clients' requests in): a lost gateway ends the wait at once, and so does the
+     * answer of the whole request (a part of it refused); else it ends after {@code timeoutNs}, the
+     * request's deadline.
      */
-    private long offerRequest(final int length, final long timeoutNs)
+    private long offerRequest(final int length, final long timeoutNs, final CompletableFuture<InferAnswer> whole)
     {
         if (length > requests.maxMessageLength())
         {
@@ -749,7 +781,7 @@ public final class SwitchyardClient implements AutoCloseable
             {
                 return result;
             }
-            if (lostGateway != null || System.nanoTime() - deadline > 0)
+            if (lostGateway != null || System.nanoTime() - deadline > 0 || (whole != null && whole.isDone()))
             {
                 return result == Publication.NOT_CONNECTED ? result : Offers.GAVE_UP;
             }

@@ -47,11 +47,10 @@ final class AnswerRelease implements RequestQueue.Leaving
         return work;
     }
 
+    /** Its progress is its whole request's: a timeout names the request's tokens, not one message's. */
     private static void timeOut(final PendingRequest request)
     {
-        request.expire("no answer within " +
-            TimeUnit.NANOSECONDS.toMillis(request.deadlineNs - request.arrivalNs) + " ms (" +
-            request.rowsDone + " of " + request.rows + " tokens done)");
+        request.expire(request.whole.timeoutDetail());
     }
 
     /**

@@ -16,10 +16,10 @@ import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * Takes client frames in. A hello opens the way back to its client; a request is decoded, checked
- * (layer, shape, size, finite values) and admitted while the queue has room. A request refused is
- * answered at once, so it never takes a place in the queue; a frame that names no known client
- * cannot be answered and is only counted.
+ * Takes client frames in. A hello opens the way back to its client; a request message is decoded,
+ * checked (layer, shape, size, finite values) and admitted when its whole request is
+ * ({@link Admission}). A message refused is answered at once, so it never takes a place in the
+ * queue; a frame that names no known client cannot be answered and is only counted.
  */
 final class ClientIntake implements FragmentHandler
 {
@@ -28,6 +28,7 @@ final class ClientIntake implements FragmentHandler
     private final int maxRequestRows;
     private final GatewaySettings settings;
     private final RequestQueue requests;
+    private final Admission admission;
     private final ClientOutlets clients;
     private final GatewayMetrics metrics;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
@@ -44,9 +45,11 @@ final class ClientIntake implements FragmentHandler
         final int maxRequestRows,
         final GatewaySettings settings,
         final RequestQueue requests,
+        final Admission admission,
         final ClientOutlets clients,
         final GatewayMetrics metrics)
     {
+        this.admission = admission;
         this.layers = layers;
         this.d = d;
         this.maxRequestRows = maxRequestRows;
@@ -70,7 +73,7 @@ final class ClientIntake implements FragmentHandler
         {
             return limit;  // hellos, strangers and clients given up are read as they come
         }
-        final long room = clients.answerQueue() - clients.answersHeld(clientId) - requests.clientRequests(clientId);
+        final long room = clients.answerQueue() - clients.answersHeld(clientId) - requests.clientMessages(clientId);
         return (int)Math.max(0, Math.min(limit, room));
     }
 
@@ -180,17 +183,10 @@ final class ClientIntake implements FragmentHandler
             return;
         }
         clientBySession.put(header.sessionId(), clientId);
-        if (!requests.clientHasRoomFor(clientId, rows, clients.answersHeld(clientId)))
+        final long nowNs = System.nanoTime();
+        final WholeRequest whole = wholeOf(clientId, requestId, rows, nowNs);
+        if (whole == null)
         {
-            clients.refuse(clientId, requestId, BlockStatus.OVERLOADED, "this client's share of the gateway " +
-                "is full (" + requests.clientRequests(clientId) + " requests, " + requests.clientTokens(clientId) +
-                " tokens waiting, " + clients.answersHeld(clientId) + " answers not yet taken)");
-            return;
-        }
-        if (!requests.hasRoomFor(rows))
-        {
-            clients.refuse(clientId, requestId, BlockStatus.OVERLOADED, "gateway queue is full (" +
-                requests.size() + " requests, " + requests.tokens() + " tokens waiting)");
             return;
         }
         final PendingRequest request = requests.take();
@@ -205,9 +201,12 @@ final class ClientIntake implements FragmentHandler
         if (invalid != null)
         {
             requests.recycle(request);
+            admission.fail(whole, BlockStatus.BAD_INPUT, invalid);
+            admission.release(whole, rows);
             clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, invalid);
             return;
         }
+        request.whole = whole;
         request.wantRouting = requestFrame.wantRouting();
         if (request.wantRouting)
         {
@@ -216,13 +215,54 @@ final class ClientIntake implements FragmentHandler
         request.keepApart = requestFrame.keepApart() || settings.groupPerRequest();
         request.onUnavailable = requestFrame.onUnavailable();
         request.groupOrdinalBase = requestFrame.groupOrdinalBase();
-        request.arrivalNs = System.nanoTime();
-        final long deadline = requestFrame.deadlineMicros() > 0 ?
-            requestFrame.deadlineMicros() : settings.deadlineMicros();
-        request.deadlineNs = request.arrivalNs + TimeUnit.MICROSECONDS.toNanos(deadline);
+        request.arrivalNs = nowNs;
+        request.deadlineNs = whole.deadlineNs;  // the request's, from its first message
         requests.admit(request);
         metrics.tokensIn.addAndGet(rows);
         metrics.queuedRequests.set(requests.size());
+    }
+
+    /**
+     * The request this message is part of, its tokens counted as arrived; null when the message has
+     * been answered (its request refused at its first message, failed or timed out, or it lies about
+     * its size). A first message admits or refuses its whole request; a later one of an admitted
+     * request is never refused for capacity. A later message whose request is not known (long past
+     * its deadline) is admitted as a request of its own.
+     */
+    private WholeRequest wholeOf(final long clientId, final long requestId, final int rows, final long nowNs)
+    {
+        final int part = requestFrame.part();
+        WholeRequest whole = part > 0 ? admission.find(clientId, requestId - part) : null;
+        if (whole == null)
+        {
+            final int total = part == 0 && requestFrame.requestTokens() > 0 ? requestFrame.requestTokens() : rows;
+            if (total < rows)
+            {
+                clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, "the first message holds " + rows +
+                    " tokens of a request it says has " + total);
+                return null;
+            }
+            final long deadline = requestFrame.deadlineMicros() > 0 ?
+                requestFrame.deadlineMicros() : settings.deadlineMicros();
+            whole = admission.open(clientId, requestId, requestFrame.caller(), total, rows,
+                clients.answersHeld(clientId), nowNs, nowNs + TimeUnit.MICROSECONDS.toNanos(deadline));
+        }
+        else if (rows > whole.missing())
+        {
+            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, "part " + part + " brings " + rows +
+                " tokens to a request that has " + whole.missing() + " of its " + whole.total + " still to come");
+            return null;
+        }
+        if (!whole.admitted())
+        {
+            final BlockStatus status = whole.refusal;
+            final String why = whole.refusalDetail;
+            admission.arrive(whole, rows);
+            clients.refuse(clientId, requestId, status, why);
+            return null;
+        }
+        admission.arrive(whole, rows);
+        return whole;
     }
 
     /**

@@ -12,7 +12,8 @@ import dev.switchyard.wire.BadInputException;
  *
  * @param handshakeTimeout   a client that has not taken its welcome by then is given up
  * @param idleTimeout        a welcomed client whose answer channel stays disconnected this long is released
- * @param maxRequestsPerClient requests of one client admitted and not yet answered; more are refused as overloaded
+ * @param maxRequestsPerClient whole requests of one share (a client, or one caller it names) admitted
+ *                           and not yet answered; more are refused as overloaded
  * @param maxTokensPerClient tokens of those requests; more are refused as overloaded
  * @param answerQueue        answers held for one client that is not taking them (back-pressured); its
  *                           held answers and admitted requests together stay within it (past that,

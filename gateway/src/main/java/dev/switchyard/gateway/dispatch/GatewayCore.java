@@ -64,6 +64,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final BlockSender sender;
     private final GroupDispatcher dispatcher;
     private final AnswerRelease answers;
+    private final Admission admission;
     private final ClientIntake intake;
     private final ClientStreams clientPoll;
 
@@ -136,7 +137,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.maxRequestRows = sizes.maxRequestRows();
         this.routes = new ExpertRoutes(dataPlane, layers, experts, relocation);
         this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts);
-        final RequestQueue requests = new RequestQueue(settings, clientPolicy);
+        this.admission = new Admission(settings, clientPolicy);
+        final RequestQueue requests = new RequestQueue(admission);
         this.requestBell = dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID);
         this.replyBell = dataPlane.ipcDoorbell(WireLayout.GATEWAY_REPLY_STREAM_ID);
 
@@ -148,7 +150,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final String replyUdpChannel = dataPlane.resolvedChannel(replyUdp);
 
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy);
-        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, clients, metrics);
+        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, admission, clients, metrics);
         this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
         this.dispatcher = new GroupDispatcher(
@@ -313,6 +315,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             lastScanNs = now;
             // Deadlines first: a group whose requests all just timed out is then released, not resent.
             work += answers.expireOverdue(now);
+            work += admission.expire(now);
             intake.forgetSessions(clients.connected());
             work += pool.releaseAbandoned();
             work += sender.resendOverdue(now);

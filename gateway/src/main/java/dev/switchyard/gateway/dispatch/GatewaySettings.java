@@ -6,8 +6,9 @@ package dev.switchyard.gateway.dispatch;
  * @param clientPort          UDP port clients connect to (0: any free port)
  * @param maxWaitMicros       a shared group closes this long after its first token, full or not
  * @param groupPerRequest     every request gets its own groups (as {@code infer --local} forms them)
- * @param maxQueuedRequests   admitted requests not yet answered; more are refused as overloaded
- * @param maxQueuedTokens     tokens of those requests; more are refused as overloaded
+ * @param maxQueuedRequests   whole requests admitted and not yet answered; more are refused as overloaded
+ * @param maxQueuedTokens     tokens of those requests, their messages still to come included; more
+ *                            are refused as overloaded
  * @param maxGroupsInFlight   groups between formation and combine
  * @param deadlineMicros      a request's deadline when it names none
  * @param maxDispatchAttempts sends of one block (a moving expert answers DRAINING) before giving up

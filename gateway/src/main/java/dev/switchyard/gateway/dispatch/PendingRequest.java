@@ -13,6 +13,8 @@ import dev.switchyard.wire.sbe.BlockStatus;
 final class PendingRequest
 {
     long generation;
+    /** The request this message is part of: its deadline, progress and reservation. */
+    WholeRequest whole;
     long clientId;
     long requestId;
     int layer;
@@ -194,6 +196,7 @@ final class PendingRequest
             }
         }
         rowsDone += count;
+        whole.rowsDone += count;
         if (rowsDone == rows && !done)
         {
             done = true;

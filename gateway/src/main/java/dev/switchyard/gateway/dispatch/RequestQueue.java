@@ -5,15 +5,15 @@ import java.util.ArrayDeque;
 import org.agrona.collections.Long2LongHashMap;
 
 /**
- * Admitted requests in arrival order, which is the order each client's are answered in, with the
- * tokens they hold (admission bounds both) and the pool their objects return to once answered.
+ * Admitted messages in arrival order, which is the order each client's are answered in, and the
+ * pool their objects return to once answered. Each message belongs to a {@link WholeRequest}
+ * admitted by {@link Admission}, whose tokens it gives back when it leaves.
  * <p>
  * Arrivals are a ring read by index: the duty cycle walks them every turn, and an iterator there
  * would be garbage on every turn.
  * <p>
- * Each client also has its own share: requests and tokens of one client admitted and not yet
- * answered are bounded by the {@link ClientPolicy}, so that a client sending large requests fills
- * its share, not the queue, and every other client still gets in.
+ * The messages of each client waiting here are counted, so that its stream is read no faster
+ * than it takes its answers ({@link ClientIntake#fragmentsAllowed}).
  */
 final class RequestQueue
 {
@@ -21,45 +21,18 @@ final class RequestQueue
     private int head;
     private int count;
     private final ArrayDeque<PendingRequest> pool = new ArrayDeque<>();
-    private final int maxRequests;
-    private final int maxTokens;
-    private int tokens;
-    private final int maxClientRequests;
-    private final int maxClientTokens;
-    private final Long2LongHashMap clientRequests = new Long2LongHashMap(0);
-    private final Long2LongHashMap clientTokens = new Long2LongHashMap(0);
+    private final Admission admission;
+    private final Long2LongHashMap clientMessages = new Long2LongHashMap(0);
 
-    RequestQueue(final GatewaySettings settings, final ClientPolicy policy)
+    RequestQueue(final Admission admission)
     {
-        this.maxRequests = settings.maxQueuedRequests();
-        this.maxTokens = settings.maxQueuedTokens();
-        this.maxClientRequests = policy.maxRequestsPerClient();
-        this.maxClientTokens = policy.maxTokensPerClient();
+        this.admission = admission;
     }
 
-    boolean hasRoomFor(final int rows)
+    /** Messages of {@code clientId} admitted and not yet answered. */
+    long clientMessages(final long clientId)
     {
-        return count < maxRequests && tokens + rows <= maxTokens;
-    }
-
-    /**
-     * Whether {@code clientId} may have {@code rows} more tokens admitted within its own share; its
-     * {@code answersHeld} (answered, not yet taken by it) still count against its requests.
-     */
-    boolean clientHasRoomFor(final long clientId, final int rows, final int answersHeld)
-    {
-        return clientRequests.get(clientId) + answersHeld < maxClientRequests &&
-            clientTokens.get(clientId) + rows <= maxClientTokens;
-    }
-
-    long clientRequests(final long clientId)
-    {
-        return clientRequests.get(clientId);
-    }
-
-    long clientTokens(final long clientId)
-    {
-        return clientTokens.get(clientId);
+        return clientMessages.get(clientId);
     }
 
     int size()
@@ -71,11 +44,6 @@ final class RequestQueue
     PendingRequest get(final int i)
     {
         return arrivals[(head + i) & (arrivals.length - 1)];
-    }
-
-    int tokens()
-    {
-        return tokens;
     }
 
     /** A request object to fill, from the pool where one is free. */
@@ -94,7 +62,7 @@ final class RequestQueue
     {
         if (count == arrivals.length)
         {
-            // Grows to the admission bound at most; a power of two, so that indices wrap with a mask.
+            // Bounded by the tokens admitted; a power of two, so that indices wrap with a mask.
             final PendingRequest[] larger = new PendingRequest[arrivals.length * 2];
             for (int i = 0; i < count; i++)
             {
@@ -105,9 +73,7 @@ final class RequestQueue
         }
         arrivals[(head + count) & (arrivals.length - 1)] = request;
         count++;
-        tokens += request.rows;
-        clientRequests.put(request.clientId, clientRequests.get(request.clientId) + 1);
-        clientTokens.put(request.clientId, clientTokens.get(request.clientId) + request.rows);
+        clientMessages.put(request.clientId, clientMessages.get(request.clientId) + 1);
     }
 
     /** Decides, request by request in arrival order, which leave the queue. */
@@ -133,9 +99,9 @@ final class RequestQueue
             final PendingRequest request = arrivals[(head + i) & mask];
             if (leaving.leaves(request))
             {
-                tokens -= request.rows;
-                release(clientRequests, request.clientId, 1);
-                release(clientTokens, request.clientId, request.rows);
+                admission.release(request.whole, request.rows);
+                request.whole = null;
+                release(clientMessages, request.clientId, 1);
             }
             else
             {

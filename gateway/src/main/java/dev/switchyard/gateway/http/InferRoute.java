@@ -42,7 +42,8 @@ final class InferRoute
      * @param json   the body is JSON (else npy)
      * @param answerJson the answer is JSON (else npy)
      * @param deadline   the request's deadline at the gateway
-     * @param caller     the remote address, whose requests in progress are bounded
+     * @param caller     the remote address: its requests in progress are bounded, and count against a
+     *                   share of the gateway of its own
      */
     CompletionStage<HttpResponse> infer(
         final int layer, final byte[] body, final boolean json, final boolean answerJson, final boolean routingQuery,
@@ -82,7 +83,7 @@ final class InferRoute
         try
         {
             answer = client.infer(tokens.x(), tokens.rows(), tokens.importance(), tokens.routing(),
-                RequestOptions.exact().withLayer(layer).withDeadline(deadline));
+                RequestOptions.exact().withLayer(layer).withDeadline(deadline).withCaller(caller.hashCode()));
         }
         catch (final RuntimeException ex)
         {

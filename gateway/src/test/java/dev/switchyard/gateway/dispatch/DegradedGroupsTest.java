@@ -66,6 +66,8 @@ class DegradedGroupsTest
     {
         final PendingRequest request = new PendingRequest();
         request.reset(1, 1, 0, 2 * G, D);  // two groups of G rows each
+        request.whole = new WholeRequest();  // a request of one message
+        request.whole.total = 2 * G;
         return request;
     }
 

@@ -21,6 +21,9 @@ public final class RequestFrame
     /** Answer at once without it (capacity 0), marked degraded. */
     public static final int ON_UNAVAILABLE_DROP = 2;
 
+    /** The most parts after the first that one request may have (the wire's part number is 16 bits). */
+    public static final int MAX_PART = 65_534;
+
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final InferRequestEncoder encoder = new InferRequestEncoder();
     private final InferRequestDecoder decoder = new InferRequestDecoder();
@@ -89,6 +92,8 @@ public final class RequestFrame
             .cols(cols);
         encoder.flags().clear().importance(importance != null).wantRouting(wantRouting).keepApart(keepApart)
             .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP).waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
+        // A message of its own until markPart says otherwise; the padding is never left to chance.
+        encoder.part(0).requestTokens(0).caller(0);
         int at = offset + WireLayout.REQUEST_HEADER_LENGTH;
         FloatRows.write(buffer, at, tokens, tokensOffset, rows * cols);
         at += rows * cols * Float.BYTES;
@@ -98,6 +103,23 @@ public final class RequestFrame
             at += rows * Float.BYTES;
         }
         return at - offset;
+    }
+
+    /**
+     * Marks the frame just written by {@link #write} as part {@code part} of a request of
+     * {@code requestTokens} tokens, counted against {@code caller}'s share of its client.
+     *
+     * @param part          0 for the first message; k for the message whose request id is the first's plus k
+     * @param requestTokens the whole request's tokens (carried by part 0; the gateway reads it there only)
+     * @param caller        whose share of the client the request counts against; 0 for the client's own
+     */
+    public void markPart(final int part, final int requestTokens, final int caller)
+    {
+        if (part < 0 || part > MAX_PART)
+        {
+            throw new IllegalArgumentException("part " + part + " is outside 0.." + MAX_PART);
+        }
+        encoder.part(part).requestTokens(requestTokens).caller(caller);
     }
 
     public static boolean isRequest(final MessageHeaderDecoder header)
@@ -130,8 +152,9 @@ public final class RequestFrame
             return BlockStatus.MALFORMED;
         }
         // The ids sit at fixed offsets of a frame this long, so even a wrong block length can be answered.
+        // A version-1 frame has no part fields: they read as absent (a message of its own).
         decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, InferRequestEncoder.BLOCK_LENGTH,
-            InferRequestEncoder.SCHEMA_VERSION);
+            headerDecoder.version());
         if (fault != null)
         {
             return BlockStatus.BAD_SHAPE;
@@ -200,6 +223,26 @@ public final class RequestFrame
     public boolean keepApart()
     {
         return decoder.flags().keepApart();
+    }
+
+    /** 0 for a request's first message (or a message of its own); k for its message with the first's id plus k. */
+    public int part()
+    {
+        final int part = decoder.part();
+        return part == InferRequestDecoder.partNullValue() ? 0 : part;
+    }
+
+    /** The whole request's tokens as its first message declares them; 0 when not declared (this message alone). */
+    public int requestTokens()
+    {
+        return Math.max(0, decoder.requestTokens());
+    }
+
+    /** Whose share of the client the request counts against; 0 for the client's own. */
+    public int caller()
+    {
+        final int caller = decoder.caller();
+        return caller == InferRequestDecoder.callerNullValue() ? 0 : caller;
     }
 
     /** {@link #ON_UNAVAILABLE_DROP}, {@link #ON_UNAVAILABLE_WAIT}, or the gateway's default. */
