@@ -10,6 +10,7 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
@@ -81,7 +82,13 @@ class GatewayStopTest
                 {
                     assertTrue(System.nanoTime() < servedBy, "the gateway never answered: " + first);
                 }
-                assertTrue(client.heartbeatsReceived() > 0, "no heartbeat came from the gateway");
+                // Heartbeats come once the gateway has had nothing else for the client for an interval.
+                final long heardBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (client.heartbeatsReceived() == 0)
+                {
+                    assertTrue(System.nanoTime() < heardBy, "no heartbeat came from the gateway");
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
 
                 final CompletableFuture<InferAnswer> inFlight = client.infer(x, rows, null, false, options);
                 signal("STOP", gateway.pid());
