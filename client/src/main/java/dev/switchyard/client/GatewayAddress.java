@@ -34,11 +34,26 @@ record GatewayAddress(InetSocketAddress gateway)
     }
 
     /**
-     * A data plane on the interface {@code local}, through the media driver at {@code dir} when
-     * {@code external}, else one of its own.
+     * A data plane on the interface that routes to the gateway, through the media driver that
+     * {@code driver} chooses.
+     *
+     * @param aeronDir the external driver's directory; null for Aeron's default
+     * @throws BadInputException when the gateway cannot be routed to, or no driver runs where one must
      */
-    static DataPlane startPlane(final String local, final boolean external, final String dir)
+    DataPlane startPlane(final SwitchyardClient.Driver driver, final String aeronDir)
     {
+        final String local = localAddress();
+        final String dir = aeronDir != null ? aeronDir : CommonContext.getAeronDirectoryName();
+        final boolean external = switch (driver)
+        {
+            case EMBEDDED -> false;
+            case EXTERNAL -> true;
+            case AUTO -> driverRunningAt(dir);
+        };
+        if (external && !driverRunningAt(dir))
+        {
+            throw new BadInputException("no media driver is running at " + dir);
+        }
         // Terms here are for the answer subscription's side only: publications name their own.
         return DataPlane.start(new DataPlaneSettings(
             local, 0, 0, !external, external ? dir : null, "backoff", 1 << 20, 1 << 20, 1408));
@@ -64,7 +79,7 @@ record GatewayAddress(InetSocketAddress gateway)
     }
 
     /** This host's address on the interface that routes to the gateway. */
-    String localAddress()
+    private String localAddress()
     {
         // Connecting a datagram socket sends nothing; it picks the interface that routes there.
         try (DatagramSocket probe = new DatagramSocket())

@@ -13,7 +13,6 @@ import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
-import io.aeron.CommonContext;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.SystemNanoClock;
@@ -131,19 +130,7 @@ public final class SwitchyardClient implements AutoCloseable
         {
             throw new BadInputException("gateway timeout must not be negative (got " + gatewayTimeout + ")");
         }
-        final String local = GatewayAddress.parse(hostPort).localAddress();
-        final String dir = aeronDir != null ? aeronDir : CommonContext.getAeronDirectoryName();
-        final boolean external = switch (driver)
-        {
-            case EMBEDDED -> false;
-            case EXTERNAL -> true;
-            case AUTO -> driverRunningAt(dir);
-        };
-        if (external && !driverRunningAt(dir))
-        {
-            throw new BadInputException("no media driver is running at " + dir);
-        }
-        final DataPlane plane = GatewayAddress.startPlane(local, external, dir);
+        final DataPlane plane = GatewayAddress.parse(hostPort).startPlane(driver, aeronDir);
         try
         {
             return connect(plane, true, hostPort, gatewayTimeout.toMillis());
