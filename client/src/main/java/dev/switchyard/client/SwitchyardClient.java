@@ -31,8 +31,8 @@ import org.agrona.concurrent.SystemNanoClock;
  * <p>
  * A lost gateway is not given up for good: a gateway that stood still (a long pause, a frozen VM)
  * or was restarted at the same address serves this client again once it is heard from. While lost,
- * the client says hello again every {@link GatewayLiveness#REHELLO_INTERVAL_NS}; a heartbeat or a welcome of a
- * gateway serving the same model ends the loss, and later requests are sent as before.
+ * the client says hello again every 500 ms; a heartbeat or a welcome of a gateway serving the same
+ * model ends the loss, and later requests are sent as before.
  */
 public final class SwitchyardClient implements AutoCloseable
 {
