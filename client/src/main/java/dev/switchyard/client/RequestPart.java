@@ -1,0 +1,42 @@
+package dev.switchyard.client;
+
+import dev.switchyard.wire.frame.RequestFrame;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * One message of a request: its rows [firstRow, firstRow + rows), sent as message {@code requestId}.
+ * The first part carries the whole request's tokens and caller, so that the gateway admits or
+ * refuses the request whole; part k's id is the first's plus k.
+ *
+ * @param part             0 for the first message, k for the k-th after it
+ * @param groupOrdinalBase the ordinal of the part's first group within the request (its rows are whole groups)
+ */
+record RequestPart(ClientRequest request, long requestId, int part, int firstRow, int rows, long groupOrdinalBase)
+{
+    /**
+     * Writes this part as one {@code InferRequest} frame at offset 0 of {@code buffer}.
+     *
+     * @param d the model's d_model
+     * @return the frame length
+     */
+    int write(final RequestFrame frame, final MutableDirectBuffer buffer, final long clientId, final int d)
+    {
+        final RequestOptions options = request.options();
+        final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
+        final int length = frame.write(buffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
+            deadlineMicros, request.wantRouting(), options.keepApart(), onUnavailable(options), rows, d,
+            request.tokens(), firstRow * d, request.importance(), firstRow);
+        frame.markPart(part, request.rows(), options.caller());
+        return length;
+    }
+
+    private static int onUnavailable(final RequestOptions options)
+    {
+        return switch (options.onUnavailable())
+        {
+            case WAIT -> RequestFrame.ON_UNAVAILABLE_WAIT;
+            case DROP -> RequestFrame.ON_UNAVAILABLE_DROP;
+            case DEFAULT -> RequestFrame.ON_UNAVAILABLE_DEFAULT;
+        };
+    }
+}
