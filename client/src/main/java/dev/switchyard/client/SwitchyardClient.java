@@ -177,32 +177,32 @@ public final class SwitchyardClient implements AutoCloseable
         this.answerBell = ipc ? dataPlane.ipcDoorbell(answerStream) : Doorbell.NONE;
         this.runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("switchyard client", agentErrors), null,
             new Agent()
-        {
-            @Override
-            public void onStart()
             {
-                answerBell.attach();
-            }
+                @Override
+                public void onStart()
+                {
+                    answerBell.attach();
+                }
 
-            @Override
-            public void onClose()
-            {
-                answerBell.detach();
-            }
+                @Override
+                public void onClose()
+                {
+                    answerBell.detach();
+                }
 
-            @Override
-            public int doWork()
-            {
-                runningNs = runClock.advance(System.nanoTime());
-                return answers.poll(assembler, 16) + watchGateway(runningNs);
-            }
+                @Override
+                public int doWork()
+                {
+                    runningNs = runClock.advance(System.nanoTime());
+                    return answers.poll(assembler, 16) + watchGateway(runningNs);
+                }
 
-            @Override
-            public String roleName()
-            {
-                return "switchyard-client";
-            }
-        });
+                @Override
+                public String roleName()
+                {
+                    return "switchyard-client";
+                }
+            });
         AgentRunner.startOnThread(runner);
         replyChannel = answerChannel.startsWith("aeron:udp") ? dataPlane.resolvedChannel(answers) : answerChannel;
         handshake(replyChannel, answerStream);

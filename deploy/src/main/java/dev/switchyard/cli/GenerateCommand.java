@@ -152,32 +152,32 @@ final class GenerateCommand implements Callable<Integer>
         final CountDownLatch printed = new CountDownLatch(1);
         final Generator.Generation g = generator.stream(ids.data(), ids.rows(), ids.cols(), options,
             new Flow.Subscriber<Generator.Token>()
-        {
-            @Override
-            public void onSubscribe(final Flow.Subscription subscription)
             {
-                subscription.request(Long.MAX_VALUE);
-            }
+                @Override
+                public void onSubscribe(final Flow.Subscription subscription)
+                {
+                    subscription.request(Long.MAX_VALUE);
+                }
 
-            @Override
-            public void onNext(final Generator.Token token)
-            {
-                System.out.println(token.row() + " " + token.position() + " " + token.id());
-            }
+                @Override
+                public void onNext(final Generator.Token token)
+                {
+                    System.out.println(token.row() + " " + token.position() + " " + token.id());
+                }
 
-            @Override
-            public void onError(final Throwable throwable)
-            {
-                printed.countDown();
-            }
+                @Override
+                public void onError(final Throwable throwable)
+                {
+                    printed.countDown();
+                }
 
-            @Override
-            public void onComplete()
-            {
-                System.out.flush();
-                printed.countDown();
-            }
-        });
+                @Override
+                public void onComplete()
+                {
+                    System.out.flush();
+                    printed.countDown();
+                }
+            });
         final DecodeResult result = join(g);
         try
         {

@@ -1,6 +1,5 @@
 package dev.switchyard.experts.endpoint;
 
-import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.FrameFaults;
@@ -29,7 +28,6 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;

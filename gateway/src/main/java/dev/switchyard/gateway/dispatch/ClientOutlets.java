@@ -15,7 +15,6 @@ import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.BufferUtil;
-import org.agrona.CloseHelper;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;

@@ -1,6 +1,5 @@
 package dev.switchyard.gateway.system;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,6 @@ import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.record.RecordSettings;
 import dev.switchyard.gateway.record.RecordedModel;
 import dev.switchyard.gateway.record.TrafficRecorder;
-import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.NodeHealth;
