@@ -137,7 +137,9 @@ public final class SwitchyardClient implements AutoCloseable
      */
     private final ProgressClock runClock = new ProgressClock(TimeUnit.SECONDS.toNanos(1), System.nanoTime());
     private long runningNs;
-    /** When (running time) the agent last read a frame of the gateway's for this client (welcome, heartbeat, answer). */
+    /**
+     * When (running time) the agent last read a frame of the gateway's for this client (welcome, heartbeat, answer).
+     */
     private long lastHeardNs;
     /** Heartbeats taken (written by the agent only). */
     private volatile long heartbeats;
@@ -175,7 +177,8 @@ public final class SwitchyardClient implements AutoCloseable
         final boolean ipc = requestChannel.startsWith(DataPlane.IPC_CHANNEL);
         this.requestBell = ipc ? dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID) : Doorbell.NONE;
         this.answerBell = ipc ? dataPlane.ipcDoorbell(answerStream) : Doorbell.NONE;
-        this.runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("switchyard client", agentErrors), null,
+        this.runner = new AgentRunner(dataPlane.newIdleStrategy(),
+            new AgentErrors("switchyard client", agentErrors), null,
             new Agent()
             {
                 @Override
@@ -432,9 +435,9 @@ public final class SwitchyardClient implements AutoCloseable
     }
 
     /**
-     * With {@code nowNs} the agent's running time: checks, now and then, that the welcomed gateway is still connected both ways; once it has been
-     * down for the gateway timeout, every request in flight ends as gateway-unavailable, and so does
-     * every later one.
+     * With {@code nowNs} the agent's running time: checks, now and then, that the welcomed gateway is still connected
+     * both ways; once it has been down for the gateway timeout, every request in flight ends as gateway-unavailable,
+     * and so does every later one.
      */
     private int watchGateway(final long nowNs)
     {
@@ -643,7 +646,8 @@ public final class SwitchyardClient implements AutoCloseable
         }
         if (importanceOrNull != null && importanceOrNull.length < rows)
         {
-            throw new BadInputException("importance has " + importanceOrNull.length + " values for " + rows + " tokens");
+            throw new BadInputException("importance has " + importanceOrNull.length + " values for " + rows +
+                " tokens");
         }
         if (output != null && output.length < (long)rows * d)
         {
@@ -965,7 +969,8 @@ public final class SwitchyardClient implements AutoCloseable
             answerFrame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
                 routing.gate());
         }
-        future.complete(new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, d, output, routing));
+        future.complete(new InferAnswer(answerFrame.requestId(), status, answerFrame.detail(), rows, d, output,
+            routing));
     }
 
     /**

@@ -134,7 +134,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     /** Starts this endpoint's thread. */
     public ExpertEndpoint start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null,
+            this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -211,7 +212,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     }
 
     /** Serves {@code (layer, expert)} from now on; completes once the endpoint thread has it. */
-    public CompletableFuture<Void> register(final int layer, final int expert, final int epoch, final BlockCompute compute)
+    public CompletableFuture<Void> register(final int layer, final int expert, final int epoch,
+        final BlockCompute compute)
     {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         submit(done, () ->
