@@ -20,7 +20,8 @@ public record Outlet(Publication publication, Doorbell bell, Doorbell limitKeepe
         final long timeoutNs,
         final Offers.WhileWaiting whileWaiting)
     {
-        final long result = Offers.offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting, limitKeeper);
+        final long result =
+            Offers.offer(publication, buffer, offset, length, idle, timeoutNs, whileWaiting, limitKeeper);
         if (result > 0)
         {
             bell.ring();

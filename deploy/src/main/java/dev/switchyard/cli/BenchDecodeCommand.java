@@ -42,20 +42,24 @@ final class BenchDecodeCommand implements Callable<Integer>
     @Option(names = "--batches", split = ",", paramLabel = "B,...", description = "Batch sizes (default: 1,8,64).")
     int[] batches = {1, 8, 64};
 
-    @Option(names = "--steps", paramLabel = "N", description = "Measured steps per batch size (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N",
+        description = "Measured steps per batch size (default: ${DEFAULT-VALUE}).")
     int steps = 32;
 
     @Option(names = "--warm-up", paramLabel = "N", description = "Steps before measuring (default: ${DEFAULT-VALUE}).")
     int warmUp = 8;
 
     @Option(names = "--repeat", paramLabel = "N",
-        description = "Runs of each batch size, local and system alternating; medians are printed (default: ${DEFAULT-VALUE}).")
+        description = "Runs of each batch size, local and system alternating; medians are printed " +
+            "(default: ${DEFAULT-VALUE}).")
     int repeat = 3;
 
-    @Option(names = "--concurrent", paramLabel = "N", description = "Concurrent one-row requests (default: ${DEFAULT-VALUE}; 0 skips).")
+    @Option(names = "--concurrent", paramLabel = "N",
+        description = "Concurrent one-row requests (default: ${DEFAULT-VALUE}; 0 skips).")
     int concurrent = 64;
 
-    @Option(names = "--prefill", paramLabel = "L", description = "Prompt length of the prefill figure (default: ${DEFAULT-VALUE}; 0 skips).")
+    @Option(names = "--prefill", paramLabel = "L",
+        description = "Prompt length of the prefill figure (default: ${DEFAULT-VALUE}; 0 skips).")
     int prefill = 512;
 
     @Mixin
@@ -65,7 +69,8 @@ final class BenchDecodeCommand implements Callable<Integer>
     private record TimedMoe(MoeLayers inner, AtomicLong nanos) implements MoeLayers
     {
         @Override
-        public void forward(final int layer, final float[] x, final int tokens, final float[] importance, final float[] y)
+        public void forward(final int layer, final float[] x, final int tokens, final float[] importance,
+            final float[] y)
         {
             final long t0 = System.nanoTime();
             inner.forward(layer, x, tokens, importance, y);
@@ -180,7 +185,8 @@ final class BenchDecodeCommand implements Callable<Integer>
     }
 
     /** p50 and p99 step time (ms) and the MoE layers' share of the measured steps. */
-    private double[] steps(final TransformerModel tm, final ComputeBackend backend, final MoeLayers moe, final int batch)
+    private double[] steps(final TransformerModel tm, final ComputeBackend backend, final MoeLayers moe,
+        final int batch)
     {
         final AtomicLong moeNanos = new AtomicLong();
         final Transformer tr = new Transformer(tm, backend, new TimedMoe(moe, moeNanos));
@@ -218,7 +224,8 @@ final class BenchDecodeCommand implements Callable<Integer>
             moeNanos.get() / (double)total};
     }
 
-    private double concurrentTokensPerSecond(final TransformerModel tm, final ComputeBackend backend, final MoeLayers moe)
+    private double concurrentTokensPerSecond(final TransformerModel tm, final ComputeBackend backend,
+        final MoeLayers moe)
         throws Exception
     {
         final int length = warmUp + steps;
@@ -240,7 +247,9 @@ final class BenchDecodeCommand implements Callable<Integer>
         }
     }
 
-    /** A prompt prefilled in one pass (MoE grouped per position, as steps would) against the same positions as steps. */
+    /**
+     * A prompt prefilled in one pass (MoE grouped per position, as steps would) against the same positions as steps.
+     */
     private void prefill(final TransformerModel tm, final ComputeBackend backend, final MoeLayers moe)
     {
         final int length = Math.min(prefill, tm.transformer().maxLength());

@@ -55,13 +55,15 @@ public final class BenchKernelCommand implements Callable<Integer>
     private int n;
 
     @Option(names = "--threads", defaultValue = "1",
-        description = "Threads per call, the caller included (default: ${DEFAULT-VALUE}, to compare with one BLAS thread).")
+        description = "Threads per call, the caller included " +
+            "(default: ${DEFAULT-VALUE}, to compare with one BLAS thread).")
     private int threads;
 
     @Option(names = "--backend", defaultValue = "vector", description = "vector or scalar (default: ${DEFAULT-VALUE}).")
     private String backendName;
 
-    @Option(names = "--weights", defaultValue = "f32", description = "Weight storage, f32 or bf16 (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weights", defaultValue = "f32",
+        description = "Weight storage, f32 or bf16 (default: ${DEFAULT-VALUE}).")
     private String weightsName;
 
     @Option(names = "--ffn", description = "Time the full expert FFN: act(x·Wiᵀ + bi)·Woᵀ + bo.")
@@ -107,7 +109,8 @@ public final class BenchKernelCommand implements Callable<Integer>
             final Kernel kernel = ffn ? ffnKernel(backend, activation, format) : productKernel(backend, format);
             err.printf(Locale.ROOT, "%s: m=%d k=%d n=%d, %s backend (%s), %s weights, %d thread(s)%n",
                 ffn ? "ffn " + activation.configName() : "product", m, k, n, backend.name(),
-                backend instanceof VectorBackend ? VectorBackend.geometry() : "plain loops", format.configName(), threads);
+                backend instanceof VectorBackend ? VectorBackend.geometry() : "plain loops", format.configName(),
+                threads);
             final double flops = kernel.flops();
             final double seconds = time(kernel, err);
             if (format == WeightFormat.BF16)
@@ -136,7 +139,8 @@ public final class BenchKernelCommand implements Callable<Integer>
         }
         // Activations, weights and outputs, with room for a packed copy of the weights and the reference.
         MemoryBudget.require("bench kernel --m " + m + " --k " + k + " --n " + n, "m × k + k × n + m × n floats",
-            Float.BYTES * 2.0 * ((double)m * k + (double)k * n + (double)m * n), Math.max((double)m * k, (double)k * n));
+            Float.BYTES * 2.0 * ((double)m * k + (double)k * n + (double)m * n),
+            Math.max((double)m * k, (double)k * n));
         if (runs < 10)
         {
             throw new ParameterException(spec.commandLine(), "--runs must be at least 10 (the figure is a median)");
@@ -198,7 +202,8 @@ public final class BenchKernelCommand implements Callable<Integer>
     private void reportBf16Error(
         final ComputeBackend backend, final Activation activation, final Kernel kernel, final PrintStream err)
     {
-        final Kernel reference = ffn ? ffnKernel(backend, activation, WeightFormat.F32) : productKernel(backend, WeightFormat.F32);
+        final Kernel reference = ffn ? ffnKernel(backend, activation, WeightFormat.F32) :
+            productKernel(backend, WeightFormat.F32);
         kernel.call();
         reference.call();
         double maxDiff = 0;
@@ -255,7 +260,8 @@ public final class BenchKernelCommand implements Callable<Integer>
     }
 
     /** Uniform in [−scale·√3, scale·√3): standard deviation {@code scale}. */
-    private static F32Tensor tensor(final String name, final SplittableRandom random, final double scale, final long... shape)
+    private static F32Tensor tensor(final String name, final SplittableRandom random, final double scale,
+        final long... shape)
     {
         long count = 1;
         for (final long d : shape)

@@ -245,7 +245,8 @@ public final class BenchLayerCommand implements Callable<Integer>
             p50[k] = percentile(ms[k], 50);
             p99[k] = percentile(ms[k], 99);
             System.out.printf(Locale.ROOT,
-                "transport=%s experts=%s tokens=%d threads=%d runs=%d min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
+                "transport=%s experts=%s tokens=%d threads=%d runs=%d " +
+                    "min_ms=%.3f p50_ms=%.3f p99_ms=%.3f max_ms=%.3f%n",
                 kinds[k], experts, rows, threads, runs, ms[k][0], p50[k], p99[k], ms[k][runs - 1]);
         }
         for (int k = 1; k < ms.length; k++)
@@ -278,7 +279,8 @@ public final class BenchLayerCommand implements Callable<Integer>
         final double saturation = OpenLoop.saturation(layer, x, rows, inFlight, runs);
         final double rate = saturation * load;
         System.out.printf(Locale.ROOT,
-            "transport=%s experts=%s tokens=%d threads=%d saturation_per_s=%.3f (closed loop, %d in flight, %d passes)%n",
+            "transport=%s experts=%s tokens=%d threads=%d saturation_per_s=%.3f " +
+                "(closed loop, %d in flight, %d passes)%n",
             transport, experts, rows, threads, saturation, inFlight, runs);
         System.out.printf(Locale.ROOT, "open loop at %.0f%% of saturation: %.3f passes/s for %.1f s%n",
             load * 100, rate, duration);

@@ -19,7 +19,8 @@ final class ComputeOptions
     @Option(names = "--backend", paramLabel = "B", description = "vector | scalar (default: ${DEFAULT-VALUE}).")
     String backend = "vector";
 
-    @Option(names = "--weights", paramLabel = "W", description = "f32 | bf16 weight storage (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--weights", paramLabel = "W",
+        description = "f32 | bf16 weight storage (default: ${DEFAULT-VALUE}).")
     String weights = "f32";
 
     ComputePool pool()

@@ -3,7 +3,6 @@ package dev.switchyard.cli;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.experts.compute.ComputePool;
 import dev.switchyard.experts.layer.LocalMoeLayer;
-import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.system.EmbeddedSystem;

@@ -29,29 +29,36 @@ import java.util.concurrent.Flow;
     description = "Decode with a transformer model: greedy, temperature sampling or beam search.")
 final class GenerateCommand implements Callable<Integer>
 {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (with a transformer).")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+        description = "Model directory (with a transformer).")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "IDS.npy",
         description = "int32 [B, L_in], 0-padded: the forced prefix (decoder) or the source (encdec).")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "OUT.npy", description = "Decoded ids, int32 [B, max_length].")
+    @Option(names = "--output", required = true, paramLabel = "OUT.npy",
+        description = "Decoded ids, int32 [B, max_length].")
     Path output;
 
-    @Option(names = "--scores", paramLabel = "S.npy", description = "Per row log-probability or beam score, float32 [B].")
+    @Option(names = "--scores", paramLabel = "S.npy",
+        description = "Per row log-probability or beam score, float32 [B].")
     Path scores;
 
-    @Option(names = "--beam-size", paramLabel = "N", description = "Beam search with N beams (default: ${DEFAULT-VALUE}, greedy).")
+    @Option(names = "--beam-size", paramLabel = "N",
+        description = "Beam search with N beams (default: ${DEFAULT-VALUE}, greedy).")
     int beamSize = 1;
 
-    @Option(names = "--alpha", paramLabel = "A", description = "Beam search length penalty (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--alpha", paramLabel = "A",
+        description = "Beam search length penalty (default: ${DEFAULT-VALUE}).")
     double alpha = 0.6;
 
-    @Option(names = "--temperature", paramLabel = "T", description = "Sampling temperature (default: ${DEFAULT-VALUE}, greedy).")
+    @Option(names = "--temperature", paramLabel = "T",
+        description = "Sampling temperature (default: ${DEFAULT-VALUE}, greedy).")
     double temperature;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the sampling uniforms (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S",
+        description = "Seed of the sampling uniforms (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--max-length", paramLabel = "L",
@@ -147,37 +154,38 @@ final class GenerateCommand implements Callable<Integer>
         return last;
     }
 
-    private static DecodeResult streamed(final Generator generator, final TensorFiles.Ids ids, final DecodeOptions options)
+    private static DecodeResult streamed(final Generator generator, final TensorFiles.Ids ids,
+        final DecodeOptions options)
     {
         final CountDownLatch printed = new CountDownLatch(1);
         final Generator.Generation g = generator.stream(ids.data(), ids.rows(), ids.cols(), options,
             new Flow.Subscriber<Generator.Token>()
-        {
-            @Override
-            public void onSubscribe(final Flow.Subscription subscription)
             {
-                subscription.request(Long.MAX_VALUE);
-            }
+                @Override
+                public void onSubscribe(final Flow.Subscription subscription)
+                {
+                    subscription.request(Long.MAX_VALUE);
+                }
 
-            @Override
-            public void onNext(final Generator.Token token)
-            {
-                System.out.println(token.row() + " " + token.position() + " " + token.id());
-            }
+                @Override
+                public void onNext(final Generator.Token token)
+                {
+                    System.out.println(token.row() + " " + token.position() + " " + token.id());
+                }
 
-            @Override
-            public void onError(final Throwable throwable)
-            {
-                printed.countDown();
-            }
+                @Override
+                public void onError(final Throwable throwable)
+                {
+                    printed.countDown();
+                }
 
-            @Override
-            public void onComplete()
-            {
-                System.out.flush();
-                printed.countDown();
-            }
-        });
+                @Override
+                public void onComplete()
+                {
+                    System.out.flush();
+                    printed.countDown();
+                }
+            });
         final DecodeResult result = join(g);
         try
         {

@@ -39,7 +39,8 @@ final class HttpInference
         final int d = model.config().dModel();
         try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build())
         {
-            final JsonNode served = JSON.readTree(send(http, root, HttpRequest.newBuilder(URI.create(root + "/v1/model"))
+            final JsonNode served =
+                JSON.readTree(send(http, root, HttpRequest.newBuilder(URI.create(root + "/v1/model"))
                 .GET()).body());
             if (served.path("d_model").asInt() != d ||
                 served.path("num_experts").asInt() != model.config().numExperts() ||
@@ -69,7 +70,8 @@ final class HttpInference
         }
     }
 
-    private static HttpResponse<byte[]> send(final HttpClient http, final String root, final HttpRequest.Builder request)
+    private static HttpResponse<byte[]> send(final HttpClient http, final String root,
+        final HttpRequest.Builder request)
         throws IOException
     {
         final HttpResponse<byte[]> response;
@@ -130,7 +132,8 @@ final class HttpInference
         return out.append("]}").toString();
     }
 
-    private static SystemInference.Result parse(final JsonNode answer, final int tokens, final int d, final boolean routing)
+    private static SystemInference.Result parse(final JsonNode answer, final int tokens, final int d,
+        final boolean routing)
     {
         final float[] y = new float[tokens * d];
         for (int t = 0; t < tokens; t++)

@@ -77,7 +77,8 @@ final class LoadgenClient implements AutoCloseable
         try (DatagramSocket probe = new DatagramSocket())
         {
             // Connecting a datagram socket sends nothing; it picks the interface that routes there.
-            probe.connect(new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1))));
+            probe.connect(new InetSocketAddress(hostPort.substring(0, colon),
+                Integer.parseInt(hostPort.substring(colon + 1))));
             return probe.getLocalAddress().getHostAddress();
         }
         catch (final IOException | RuntimeException ex)

@@ -37,7 +37,8 @@ final class ModelInitCommand implements Callable<Integer>
     @Option(names = "--layers", paramLabel = "L", description = "MoE layers (default: ${DEFAULT-VALUE}).")
     int layers = 1;
 
-    @Option(names = "--seed", paramLabel = "S", description = "Seed of the weights and of the random policy (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "S",
+        description = "Seed of the weights and of the random policy (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
     @Option(names = "--activation", paramLabel = "A", description = "Expert activation (default: ${DEFAULT-VALUE}).")
@@ -83,7 +84,8 @@ final class ModelInitCommand implements Callable<Integer>
             System.out.printf("model: %s  %s transformer, d_model=%d heads=%d kv_dim=%d vocab=%d max_length=%d, " +
                 "%s of %d experts  (%.1f MB, %.0f ms)%n", out, config.transformer().type().configName(),
                 dModel, config.transformer().heads(), config.transformer().kvDim(), config.transformer().vocabSize(),
-                config.transformer().maxLength(), Counts.of(config.transformer().moePrefixes().size(), "MoE layer"), experts,
+                config.transformer().maxLength(), Counts.of(config.transformer().moePrefixes().size(), "MoE layer"),
+                experts,
                 sizeOf(out.resolve(ModelDirectory.WEIGHTS_FILE)) / 1e6, (System.nanoTime() - start) / 1e6);
             return 0;
         }

@@ -64,7 +64,8 @@ public final class ReplayCommand implements Callable<Integer>
     private boolean allowTruncated;
 
     @Option(names = "--read-ahead", paramLabel = "N", defaultValue = "1024",
-        description = "Requests read ahead of the schedule (the recording is streamed, never held whole; default 1024).")
+        description = "Requests read ahead of the schedule " +
+            "(the recording is streamed, never held whole; default 1024).")
     private int readAhead;
 
     @Override
@@ -113,7 +114,8 @@ public final class ReplayCommand implements Callable<Integer>
                     mismatch);
             }
             final Schedule schedule = new Schedule(() -> RequestStream.open(dir, info, true, readAhead),
-                recorded.requests(), recorded.lastArrivalNs(), speed, loop, duration == null ? 0 : (long)(duration * 1e9));
+                recorded.requests(), recorded.lastArrivalNs(), speed, loop,
+                duration == null ? 0 : (long)(duration * 1e9));
             final AnswerCheck check = verify ? new AnswerCheck() : null;
             if (verify)
             {

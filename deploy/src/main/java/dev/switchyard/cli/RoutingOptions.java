@@ -14,17 +14,20 @@ final class RoutingOptions
     @Option(names = "--capacity-factor", paramLabel = "F", description = "Capacity factor (default: ${DEFAULT-VALUE}).")
     double capacityFactor = RoutingConfig.defaults().capacityFactor();
 
-    @Option(names = "--min-capacity", paramLabel = "N", description = "Minimum expert capacity (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--min-capacity", paramLabel = "N",
+        description = "Minimum expert capacity (default: ${DEFAULT-VALUE}).")
     int minCapacity = RoutingConfig.defaults().minCapacity();
 
     @Option(names = "--second-policy", paramLabel = "P",
         description = "all | none | threshold | random (default: ${DEFAULT-VALUE}).")
     String secondPolicy = RoutingConfig.defaults().secondPolicy().configName();
 
-    @Option(names = "--second-threshold", paramLabel = "F", description = "Threshold of the threshold and random policies (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--second-threshold", paramLabel = "F",
+        description = "Threshold of the threshold and random policies (default: ${DEFAULT-VALUE}).")
     double secondThreshold = RoutingConfig.defaults().secondThreshold();
 
-    @Option(names = "--normalize", paramLabel = "V", description = "before_capacity | after_capacity (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--normalize", paramLabel = "V",
+        description = "before_capacity | after_capacity (default: ${DEFAULT-VALUE}).")
     String normalize = RoutingConfig.defaults().normalize().configName();
 
     @Option(names = "--second-place-loss", description = "Add the second-place balancing loss.")

@@ -20,7 +20,8 @@ import java.util.concurrent.Callable;
     description = "Teacher-forced forward of a transformer model: write the logits [B, L, V] of the targets.")
 final class ScoreCommand implements Callable<Integer>
 {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (with a transformer).")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+        description = "Model directory (with a transformer).")
     Path model;
 
     @Option(names = "--targets", required = true, paramLabel = "T.npy", description = "Target ids, int32 [B, L].")
@@ -29,10 +30,12 @@ final class ScoreCommand implements Callable<Integer>
     @Option(names = "--inputs", paramLabel = "I.npy", description = "Source ids, int32 [B, L_in] (encdec).")
     Path inputs;
 
-    @Option(names = "--targets-segments", paramLabel = "S.npy", description = "Segment ids of packed targets, int32 [B, L].")
+    @Option(names = "--targets-segments", paramLabel = "S.npy",
+        description = "Segment ids of packed targets, int32 [B, L].")
     Path targetSegments;
 
-    @Option(names = "--inputs-segments", paramLabel = "S.npy", description = "Segment ids of packed sources, int32 [B, L_in].")
+    @Option(names = "--inputs-segments", paramLabel = "S.npy",
+        description = "Segment ids of packed sources, int32 [B, L_in].")
     Path inputSegments;
 
     @Option(names = "--logits", required = true, paramLabel = "OUT.npy", description = "Logits, float32 [B, L, V].")
@@ -76,7 +79,8 @@ final class ScoreCommand implements Callable<Integer>
             }
             else if (inputs != null || inputSegments != null)
             {
-                throw new BadInputException("--inputs and --inputs-segments need an encoder-decoder model; model " + model +
+                throw new BadInputException("--inputs and --inputs-segments need an encoder-decoder model; model " +
+                    model +
                     " is decoder-only");
             }
             TransformerMemory.checkScore(session.model().config(), "score --targets " + targets, tgt.rows(), tgt.cols(),

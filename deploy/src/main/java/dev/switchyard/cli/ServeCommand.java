@@ -49,10 +49,12 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--cluster", paramLabel = "HOST:PORT", description = "This node's Pekko remoting address.")
     private String cluster;
 
-    @Option(names = "--data-host", paramLabel = "HOST", description = "Address other nodes reach this node's Aeron endpoints at.")
+    @Option(names = "--data-host", paramLabel = "HOST",
+        description = "Address other nodes reach this node's Aeron endpoints at.")
     private String dataHost;
 
-    @Option(names = "--max-wait", paramLabel = "MICROS", description = "A shared group closes this long after its first token.")
+    @Option(names = "--max-wait", paramLabel = "MICROS",
+        description = "A shared group closes this long after its first token.")
     private Long maxWait;
 
     @Option(names = "--group-per-request", description = "Every request gets its own groups.")
@@ -70,7 +72,8 @@ public final class ServeCommand implements Callable<Integer>
             "marked DEGRADED (requests may choose for themselves).")
     private String onUnavailable;
 
-    @Option(names = "--idle", paramLabel = "STRATEGY", description = "backoff (default), sleeping, yielding or busy-spin.")
+    @Option(names = "--idle", paramLabel = "STRATEGY",
+        description = "backoff (default), sleeping, yielding or busy-spin.")
     private String idle;
 
     @Option(names = "--record", paramLabel = "DIR",

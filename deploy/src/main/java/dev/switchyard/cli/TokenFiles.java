@@ -20,7 +20,8 @@ final class TokenFiles
         final NpyArray x = Npy.read(CliArgs.existingFile(flag, file));
         if (x.rank() != 2)
         {
-            throw new BadInputException(flag + " " + file + ": expected shape [tokens, " + dModel + "], got " + x.shapeString());
+            throw new BadInputException(flag + " " + file + ": expected shape [tokens, " + dModel + "], got " +
+                x.shapeString());
         }
         if (x.cols() != dModel)
         {
@@ -45,7 +46,8 @@ final class TokenFiles
         final NpyArray imp = Npy.read(CliArgs.existingFile(flag, file));
         if (imp.rank() != 1 || imp.shape()[0] != tokens)
         {
-            throw new BadInputException(flag + " " + file + ": expected shape [" + tokens + "] (one value per token), got " +
+            throw new BadInputException(flag + " " + file + ": expected shape [" + tokens +
+                "] (one value per token), got " +
                 imp.shapeString());
         }
         TokenChecks.requireFiniteImportance(imp.data(), 0, tokens, flag + " " + file);

@@ -33,7 +33,8 @@ final class TransformerMemory
             inputLength * 2 * hk * count(t.decoderLayers(), LayerType.ENC_ATT) +
             2.0 * t.vocabSize() + 3.0 * config.dModel() + 4 * hk + config.dFf() + 4.0 * width;
         final double encoder = t.encdec() ? (double)rows * inputLength * activations(config) : 0;
-        final double largest = Math.max(slots * width, Math.max(slots * t.vocabSize(), slots * t.heads() * width * t.kvDim()));
+        final double largest =
+            Math.max(slots * width, Math.max(slots * t.vocabSize(), slots * t.heads() * width * t.kvDim()));
         MemoryBudget.require(what, Counts.of(rows, "row") + " × " + Counts.of(beam, "beam") + " × " +
             Counts.of(width, "position"), FLOAT * (slots * perSlot + encoder), largest);
     }

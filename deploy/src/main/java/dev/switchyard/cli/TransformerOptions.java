@@ -35,10 +35,12 @@ final class TransformerOptions
         description = "Decoder layers, e.g. att,drd,att,moe (default: ${DEFAULT-VALUE}).")
     String decoderLayers = "att,drd,att,moe";
 
-    @Option(names = "--encoder-layers", paramLabel = "LIST", description = "Encoder layers (encdec), e.g. att,drd,att,moe.")
+    @Option(names = "--encoder-layers", paramLabel = "LIST",
+        description = "Encoder layers (encdec), e.g. att,drd,att,moe.")
     String encoderLayers;
 
-    @Option(names = "--local-window", paramLabel = "W", description = "Block length of local_att (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--local-window", paramLabel = "W",
+        description = "Block length of local_att (default: ${DEFAULT-VALUE}).")
     int localWindow = 8;
 
     @Option(names = "--norm-epsilon", paramLabel = "E", description = "RMS norm epsilon (default: ${DEFAULT-VALUE}).")
@@ -75,7 +77,8 @@ final class TransformerOptions
         {
             throw new BadInputException("--transformer encdec needs --encoder-layers");
         }
-        return new TransformerConfig(modelType, vocab, inputsVocab == null ? vocab : inputsVocab, maxLength, heads, kvDim,
+        return new TransformerConfig(modelType, vocab, inputsVocab == null ? vocab : inputsVocab, maxLength, heads,
+            kvDim,
             normEpsilon, sharedEmbedding, sharedSoftmax, localWindow, multiplier, constant,
             encoderLayers == null ? List.of() : layers("--encoder-layers", encoderLayers),
             layers("--decoder-layers", decoderLayers));

@@ -87,8 +87,10 @@ public final class Bf16Accuracy
         {
             final float[] f32 = new float[tokens * d];
             final float[] bf16 = new float[tokens * d];
-            ExpertNetwork.load(model.expert(0, e), cfg.activation(), backend, WeightFormat.F32).forward(x, 0, tokens, f32, 0);
-            ExpertNetwork.load(model.expert(0, e), cfg.activation(), backend, WeightFormat.BF16).forward(x, 0, tokens, bf16, 0);
+            ExpertNetwork.load(model.expert(0, e), cfg.activation(), backend, WeightFormat.F32)
+                .forward(x, 0, tokens, f32, 0);
+            ExpertNetwork.load(model.expert(0, e), cfg.activation(), backend, WeightFormat.BF16)
+                .forward(x, 0, tokens, bf16, 0);
             worst = Math.max(worst, print("expert " + e, bf16, f32));
         }
         System.out.printf(Locale.ROOT, "experts: worst max relative error %.3e%n", worst);

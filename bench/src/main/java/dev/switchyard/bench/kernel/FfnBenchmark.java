@@ -70,7 +70,8 @@ public class FfnBenchmark
             BenchTensors.tensor("experts.0.wi.bias", random, 0.1, dFf),
             BenchTensors.tensor("experts.0.wo.weight", random, 1.0 / Math.sqrt(dFf), dModel, dFf),
             BenchTensors.tensor("experts.0.wo.bias", random, 0.1, dModel),
-            act.gated() ? BenchTensors.tensor("experts.0.wg.weight", random, 1.0 / Math.sqrt(dModel), dFf, dModel) : null);
+            act.gated() ? BenchTensors.tensor("experts.0.wg.weight", random, 1.0 / Math.sqrt(dModel), dFf, dModel) :
+            null);
         network = ExpertNetwork.load(w, act, ComputeBackends.vector(pool), WeightFormat.valueOf(weights));
         x = BenchTensors.values(random, 1.0, rows * dModel);
         y = new float[rows * dModel];

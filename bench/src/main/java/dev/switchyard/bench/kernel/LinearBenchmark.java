@@ -68,7 +68,8 @@ public class LinearBenchmark
         final SplittableRandom random = new SplittableRandom(42);
         pool = ComputePool.ofThreads(threads);
         compute = ComputeBackends.byName(backend, pool);
-        packed = compute.pack(BenchTensors.tensor("w", random, 1.0 / Math.sqrt(k), n, k), null, WeightFormat.valueOf(weights));
+        packed = compute.pack(BenchTensors.tensor("w", random, 1.0 / Math.sqrt(k), n, k), null,
+            WeightFormat.valueOf(weights));
         x = BenchTensors.values(random, 1.0, m * k);
         y = new float[m * n];
     }

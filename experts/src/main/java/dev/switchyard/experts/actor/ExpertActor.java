@@ -104,7 +104,8 @@ public final class ExpertActor
             final CompletableFuture<LocalCopies.Hosted> load = host.copies().acquire(actor.id, actor.epoch, () ->
                 CompletableFuture.supplyAsync(
                     () -> host.loader().load(actor.id.layer(), actor.id.expert()), host.loadExecutor())
-                .thenCompose(expert -> host.endpoint().register(actor.id.layer(), actor.id.expert(), actor.epoch, expert)
+                .thenCompose(expert -> host.endpoint()
+                    .register(actor.id.layer(), actor.id.expert(), actor.epoch, expert)
                     .thenApply(ignored -> expert)));
             ctx.pipeToSelf(load, (hosted, failure) ->
                 failure == null ? new Loaded(hosted) : new LoadFailed(failure));
@@ -154,7 +155,8 @@ public final class ExpertActor
     {
         final LoadedExpert expert = hosted.expert();
         final EndpointAddress address = host.endpoint().address();
-        final Located located = new Located(id.layer(), id.expert(), id.replica(), address.driverId(), address.udpChannel(),
+        final Located located =
+            new Located(id.layer(), id.expert(), id.replica(), address.driverId(), address.udpChannel(),
             address.streamId(), hosted.epoch(), Cluster.get(context.getSystem()).selfMember().address().toString());
         host.firstServed(id.entityId());
         return Behaviors.receive(Command.class)

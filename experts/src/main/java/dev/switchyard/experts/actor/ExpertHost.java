@@ -10,8 +10,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * What an expert actor needs from its node: the endpoint that serves its blocks, the loader of its
- * weights and an executor for that blocking load; the copies of experts it hosts; and when the node started, so that the node's
- * log tells how long joining took until its first expert could be served.
+ * weights and an executor for that blocking load; the copies of experts it hosts; and when the node started, so that
+ * the node's log tells how long joining took until its first expert could be served.
  */
 public record ExpertHost(
     ExpertEndpoint endpoint, ExpertLoader loader, Executor loadExecutor, long startedNs, AtomicBoolean served,

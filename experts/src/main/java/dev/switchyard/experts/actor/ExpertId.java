@@ -29,7 +29,8 @@ public record ExpertId(int layer, int expert, int replica)
         final String[] parts = entityId.split("-");
         if (parts.length < 2 || parts.length > 3 || parts[0].isEmpty())
         {
-            throw new IllegalArgumentException("expert entity id must be layer-expert[-replica], got '" + entityId + "'");
+            throw new IllegalArgumentException("expert entity id must be layer-expert[-replica], got '" +
+                entityId + "'");
         }
         return new ExpertId(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]),
             parts.length == 3 ? Integer.parseInt(parts[2]) : 0);

@@ -1,6 +1,5 @@
 package dev.switchyard.experts.endpoint;
 
-import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.FrameFaults;
@@ -29,7 +28,6 @@ import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
@@ -136,7 +134,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     /** Starts this endpoint's thread. */
     public ExpertEndpoint start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null,
+            this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -213,7 +212,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     }
 
     /** Serves {@code (layer, expert)} from now on; completes once the endpoint thread has it. */
-    public CompletableFuture<Void> register(final int layer, final int expert, final int epoch, final BlockCompute compute)
+    public CompletableFuture<Void> register(final int layer, final int expert, final int epoch,
+        final BlockCompute compute)
     {
         final CompletableFuture<Void> done = new CompletableFuture<>();
         submit(done, () ->

@@ -87,7 +87,8 @@ public final class ClusterStatus
                                 located.add(locate(system, new ExpertId(l, e, r)));
                             }
                             final double perSec = load == null ? 0 : load.rowsPerSecond(l, e);
-                            rows.add(new ExpertRow(l, e, perSec, perSec * nanosPerRow.applyAsDouble(l * experts + e) / 1e6,
+                            rows.add(new ExpertRow(l, e, perSec,
+                                perSec * nanosPerRow.applyAsDouble(l * experts + e) / 1e6,
                                 located));
                         }
                     }

@@ -8,7 +8,8 @@ import org.apache.pekko.cluster.sharding.typed.ShardingMessageExtractor;
  * One shard per hosted expert copy (shard id = entity id), so that {@link ReplicaAllocation} sees
  * which replicas a node holds and never puts two copies of one expert on the same node.
  */
-public final class ExpertShards extends ShardingMessageExtractor<ShardingEnvelope<ExpertActor.Command>, ExpertActor.Command>
+public final class ExpertShards
+    extends ShardingMessageExtractor<ShardingEnvelope<ExpertActor.Command>, ExpertActor.Command>
 {
     @Override
     public String entityId(final ShardingEnvelope<ExpertActor.Command> envelope)

@@ -39,7 +39,8 @@ public record Replicas(int all, Map<Integer, Integer> perExpert) implements Expe
 
     private static Replicas read(final Config config)
     {
-        final int all = config.hasPath("switchyard.experts.replicas") ? config.getInt("switchyard.experts.replicas") : 1;
+        final int all = config.hasPath("switchyard.experts.replicas") ?
+            config.getInt("switchyard.experts.replicas") : 1;
         final Map<Integer, Integer> per = new TreeMap<>();
         if (config.hasPath("switchyard.experts.replicas-per-expert"))
         {

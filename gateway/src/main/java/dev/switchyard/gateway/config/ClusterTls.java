@@ -44,7 +44,8 @@ public final class ClusterTls
             .withValue(ENGINE + ".key-store-password", ConfigValueFactory.fromAnyRef(keyStorePassword))
             .withValue(ENGINE + ".key-password", ConfigValueFactory.fromAnyRef(keyPassword))
             .withValue(ENGINE + ".trust-store", ConfigValueFactory.fromAnyRef(trustStore))
-            .withValue(ENGINE + ".trust-store-password", ConfigValueFactory.fromAnyRef(tls.getString("trust-store-password")))
+            .withValue(ENGINE + ".trust-store-password",
+                ConfigValueFactory.fromAnyRef(tls.getString("trust-store-password")))
             .withValue(ENGINE + ".protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
             .withValue(ENGINE + ".enabled-algorithms",
                 ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")))

@@ -15,7 +15,6 @@ import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.BufferUtil;
-import org.agrona.CloseHelper;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
@@ -30,8 +29,8 @@ import org.slf4j.LoggerFactory;
  * Nothing here waits on a client that is not there. A hello starts a {@link ClientHandshake}: the
  * publication is added asynchronously and the welcome offered once per pass, with back-off, until
  * the client takes it or is given up after {@code handshakeTimeoutNs} (and its hellos refused for
- * as long again). Repeated hellos of one client collapse into its handshake. A welcomed client whose publication stays disconnected past
- * {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
+ * as long again). Repeated hellos of one client collapse into its handshake. A welcomed client whose publication stays
+ * disconnected past {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
  * clients it has.
  * <p>
  * Answers are offered once; one that finds its client back-pressured waits in that client's

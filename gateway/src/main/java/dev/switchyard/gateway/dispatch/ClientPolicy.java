@@ -27,7 +27,8 @@ public record ClientPolicy(
 {
     public static ClientPolicy defaults()
     {
-        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256, 1 << 18, 512, Duration.ofSeconds(2));
+        return new ClientPolicy(Duration.ofSeconds(10), Duration.ofSeconds(2), 256,
+            1 << 18, 512, Duration.ofSeconds(2));
     }
 
     /** From {@code switchyard.gateway.client-*} of a resolved configuration. */

@@ -14,10 +14,10 @@ import org.agrona.CloseHelper;
 
 /**
  * Where each expert of each layer is served, as the control plane last said: a route per replica of
- * each expert (up to {@link ExpertId#MAX_REPLICAS}), and one link per endpoint, shared by the experts it serves. A route found unusable (its expert
- * answered DRAINING) is marked stale until the control plane names another location or epoch; one
- * whose endpoint vanished (an offer failed, its node became unreachable) until it names any; it is asked to at most every 250 ms per expert, so that held blocks do not flood it with
- * the same question.
+ * each expert (up to {@link ExpertId#MAX_REPLICAS}), and one link per endpoint, shared by the experts it serves. A
+ * route found unusable (its expert answered DRAINING) is marked stale until the control plane names another location or
+ * epoch; one whose endpoint vanished (an offer failed, its node became unreachable) until it names any; it is asked to
+ * at most every 250 ms per expert, so that held blocks do not flood it with the same question.
  */
 final class ExpertRoutes implements AutoCloseable
 {
@@ -163,7 +163,9 @@ final class ExpertRoutes implements AutoCloseable
         return false;
     }
 
-    /** The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}. */
+    /**
+     * The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}.
+     */
     void apply(final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
     {
         if (layer < 0 || layer >= layers || expert < 0 || expert >= experts || replica < 0 || replica >= REPLICAS)
@@ -250,8 +252,8 @@ final class ExpertRoutes implements AutoCloseable
 
     /**
      * Marks in {@code out} [E] the experts of {@code layer} that cannot be reached now: no replica
-     * located, or the endpoints of all that were vanished. An expert that is moving (its old home answered DRAINING) is not
-     * unreachable: its next home is being prepared. Returns whether any is marked.
+     * located, or the endpoints of all that were vanished. An expert that is moving (its old home answered DRAINING) is
+     * not unreachable: its next home is being prepared. Returns whether any is marked.
      */
     boolean unreachable(final int layer, final boolean[] out)
     {

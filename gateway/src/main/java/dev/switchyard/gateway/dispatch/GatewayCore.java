@@ -197,7 +197,8 @@ public final class GatewayCore implements Agent, AutoCloseable
 
     public GatewayCore start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("gateway", metrics.agentErrors), null, this);
+        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("gateway", metrics.agentErrors), null,
+            this);
         AgentRunner.startOnThread(runner);
         return this;
     }
@@ -230,7 +231,9 @@ public final class GatewayCore implements Agent, AutoCloseable
         updateRoute(layer, expert, 0, address, epoch);
     }
 
-    /** The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}. */
+    /**
+     * The control plane learned that replica {@code replica} of {@code (layer, expert)} is served at {@code address}.
+     */
     public void updateRoute(
         final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
     {

@@ -77,7 +77,8 @@ final class GroupFormer
                     someoneWaits = true;  // had its turn this round
                     continue;
                 }
-                final int n = assign(request, (int)Math.min(quantum - used, request.rows - request.rowsAssigned), nowNs);
+                final int n = assign(request, (int)Math.min(quantum - used, request.rows - request.rowsAssigned),
+                    nowNs);
                 if (n > 0)
                 {
                     placed.put(request.clientId, used + n);

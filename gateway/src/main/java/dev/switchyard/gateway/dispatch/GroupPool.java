@@ -10,8 +10,8 @@ import dev.switchyard.wire.sbe.BlockStatus;
  * The fixed pool of group slots that bounds the groups in flight. Lends slots to the group former,
  * finds a slot by the group id a reply carries, and takes slots back, handing a group's outcome to
  * the requests whose rows it holds (a request whose finite inputs overflowed to non-finite outputs
- * fails as bad input, naming the token, rather than be answered with them). It also counts the blocks held for a route over all groups, so
- * that the sender scans for them only while there are some.
+ * fails as bad input, naming the token, rather than be answered with them). It also counts the blocks held for a route
+ * over all groups, so that the sender scans for them only while there are some.
  */
 final class GroupPool
 {
@@ -82,7 +82,8 @@ final class GroupPool
             if (group.segmentLive(s))
             {
                 final PendingRequest request = group.segRequest[s];
-                final int overflowed = TokenChecks.firstNonFiniteRow(group.y, group.segGroupRow[s], group.segCount[s], d);
+                final int overflowed =
+                    TokenChecks.firstNonFiniteRow(group.y, group.segGroupRow[s], group.segCount[s], d);
                 if (overflowed >= 0)
                 {
                     request.fail(BlockStatus.BAD_INPUT, TokenChecks.overflowDetail(

@@ -39,7 +39,8 @@ final class BodyReader
     {
         if (entity instanceof HttpEntity.Strict strict)
         {
-            return strict.getData().length() > maxBytes ? CompletableFuture.failedFuture(tooLarge(strict.getData().length())) :
+            return strict.getData().length() > maxBytes ?
+                CompletableFuture.failedFuture(tooLarge(strict.getData().length())) :
                 CompletableFuture.completedFuture(strict.getData().toArray());
         }
         return entity.withoutSizeLimit().getDataBytes()

@@ -71,7 +71,8 @@ public final class HttpApi implements AutoCloseable
         this.health = health;
         this.notReady = notReady;
         this.metrics = metrics;
-        this.bodies = new BodyReader(settings.maxBodyBytes(), settings.bodyTimeout(), Materializer.matFromSystem(system));
+        this.bodies = new BodyReader(settings.maxBodyBytes(), settings.bodyTimeout(),
+            Materializer.matFromSystem(system));
         try
         {
             this.listener = new HttpListener(system, settings, this::handle);
@@ -105,7 +106,8 @@ public final class HttpApi implements AutoCloseable
             .exceptionally(HttpApi::failure);
     }
 
-    private CompletionStage<HttpResponse> route(final HttpRequest request, final byte[] body, final InetSocketAddress caller)
+    private CompletionStage<HttpResponse> route(final HttpRequest request, final byte[] body,
+        final InetSocketAddress caller)
     {
         final String path = request.getUri().path();
         final boolean get = request.method().equals(HttpMethods.GET);
@@ -163,7 +165,8 @@ public final class HttpApi implements AutoCloseable
         final boolean json = type.equals("application/json");
         if (!json && !type.equals("application/x-npy"))
         {
-            throw ApiError.unsupportedMediaType("the body is " + type + "; send application/x-npy (float32 [T, d_model]) " +
+            throw ApiError.unsupportedMediaType("the body is " + type +
+                "; send application/x-npy (float32 [T, d_model]) " +
                 "or application/json");
         }
         final boolean answerJson = json || wantsJson(request);
@@ -231,7 +234,8 @@ public final class HttpApi implements AutoCloseable
 
     private static HttpResponse failure(final Throwable thrown)
     {
-        final Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() : thrown;
+        final Throwable t = thrown instanceof CompletionException && thrown.getCause() != null ? thrown.getCause() :
+            thrown;
         if (t instanceof ApiError error)
         {
             // A body that did not arrive leaves the connection mid-request: it cannot carry another.

@@ -128,7 +128,8 @@ final class HttpListener implements AutoCloseable
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> httpLayer(final InetSocketAddress caller)
+    private BidiFlow<HttpResponse, ByteString, ByteString, HttpRequest, NotUsed> httpLayer(
+        final InetSocketAddress caller)
     {
         // Plain TCP: the placebo passes bytes through as the TLS layer's types.
         final BidiFlow tls = TLSPlacebo.getInstance();

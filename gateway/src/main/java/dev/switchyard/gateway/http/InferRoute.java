@@ -64,7 +64,8 @@ final class InferRoute
             TokensBody.npy(body, d, routingQuery);
         if (tokens.rows() > settings.maxTokens())
         {
-            throw ApiError.tooLarge(tokens.rows() + " tokens, more than the " + settings.maxTokens() + " one request may hold");
+            throw ApiError.tooLarge(tokens.rows() + " tokens, more than the " + settings.maxTokens() +
+                " one request may hold");
         }
         try
         {

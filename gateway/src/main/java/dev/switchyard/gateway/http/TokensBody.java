@@ -77,7 +77,8 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
                                     " values, expected d_model = " + d);
                             }
                         }
-                        expect(p, p.currentToken() == JsonToken.END_ARRAY, "\"tokens\" holds something that is not a row");
+                        expect(p, p.currentToken() == JsonToken.END_ARRAY,
+                            "\"tokens\" holds something that is not a row");
                     }
                     case "importance" ->
                     {
@@ -99,7 +100,8 @@ record TokensBody(int rows, float[] x, float[] importance, boolean routing)
             expect(p, rows > 0, "\"tokens\" is empty");
             if (importance != null && importance.length != rows)
             {
-                throw ApiError.badRequest("\"importance\" has " + importance.length + " values for " + rows + " tokens");
+                throw ApiError.badRequest("\"importance\" has " + importance.length + " values for " + rows +
+                    " tokens");
             }
             return new TokensBody(rows, tokens.toArray(), importance, routing);
         }

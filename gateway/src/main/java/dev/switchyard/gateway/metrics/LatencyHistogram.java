@@ -32,7 +32,8 @@ public final class LatencyHistogram implements Collector
         this.help = help;
         for (int i = 0; i < boundsMicros.length; i++)
         {
-            boundsMicros[i] = Double.isInfinite(BOUNDS_SECONDS[i]) ? Long.MAX_VALUE : Math.round(BOUNDS_SECONDS[i] * 1e6);
+            boundsMicros[i] = Double.isInfinite(BOUNDS_SECONDS[i]) ? Long.MAX_VALUE :
+                Math.round(BOUNDS_SECONDS[i] * 1e6);
         }
     }
 

@@ -60,7 +60,8 @@ public final class NodeMetrics
             counter("switchyard_expert_rows", "Rows computed by this node's experts.", () -> endpoint.rowsServed());
             counter("switchyard_expert_unanswerable", "Frames to experts without a sender to answer.",
                 () -> endpoint.unanswerable());
-            counter("switchyard_expert_reply_failures", "Expert results not delivered.", () -> endpoint.replyFailures());
+            counter("switchyard_expert_reply_failures", "Expert results not delivered.",
+                () -> endpoint.replyFailures());
             counter("switchyard_expert_agent_errors", "Exceptions that escaped the expert endpoint's duty cycle.",
                 () -> endpoint.agentErrors().get());
             refusedFrames("switchyard_expert_refused_frames", "Frames refused by this node's experts, by cause.",
@@ -69,11 +70,13 @@ public final class NodeMetrics
         }
         counter("switchyard_aeron_errors", "Errors the media driver recorded.",
             () -> systemCounter(counters, SystemCounterDescriptor.ERRORS));
-        counter("switchyard_aeron_backpressure_events", "Back-pressure events of this node's network publications (sender flow control).",
+        counter("switchyard_aeron_backpressure_events",
+            "Back-pressure events of this node's network publications (sender flow control).",
             () -> sumOfType(counters, AeronCounters.DRIVER_SENDER_BPE_TYPE_ID));
         counter("switchyard_aeron_naks_received", "Retransmissions asked for by receivers.",
             () -> systemCounter(counters, SystemCounterDescriptor.NAK_MESSAGES_RECEIVED));
-        GaugeWithCallback.builder().name("switchyard_cluster_members").help("Members of the cluster, as this node sees it.")
+        GaugeWithCallback.builder().name("switchyard_cluster_members")
+            .help("Members of the cluster, as this node sees it.")
             .callback(cb -> cb.call(cluster.members())).register(registry);
         GaugeWithCallback.builder().name("switchyard_cluster_unreachable_members")
             .help("Members this node's failure detector finds unreachable.")
@@ -88,8 +91,10 @@ public final class NodeMetrics
         counter("switchyard_gateway_tokens_answered", "Tokens answered OK.", () -> g.tokensAnswered.get());
         counter("switchyard_gateway_groups", "Groups dispatched.", () -> g.groupsDispatched.get());
         counter("switchyard_gateway_blocks_sent", "Blocks sent to experts.", () -> g.blocksSent.get());
-        counter("switchyard_gateway_blocks_resent", "Blocks sent again after a move or a loss.", () -> g.blocksResent.get());
-        counter("switchyard_gateway_stale_replies", "Late or duplicate expert results ignored.", () -> g.staleReplies.get());
+        counter("switchyard_gateway_blocks_resent", "Blocks sent again after a move or a loss.",
+            () -> g.blocksResent.get());
+        counter("switchyard_gateway_stale_replies", "Late or duplicate expert results ignored.",
+            () -> g.staleReplies.get());
         counter("switchyard_gateway_unanswerable_frames", "Frames without a sender to answer.",
             () -> g.unanswerableFrames.get());
         counter("switchyard_gateway_answers_undelivered", "Answers a client did not take.",

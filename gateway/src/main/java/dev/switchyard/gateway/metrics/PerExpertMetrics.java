@@ -22,12 +22,15 @@ final class PerExpertMetrics
 
     static void registerRouting(final PrometheusRegistry registry, final RoutingCounters r)
     {
-        perExpert(registry, "switchyard_routing_routed", "Token assignments kept and sent to each expert.", r, r::routed);
+        perExpert(registry, "switchyard_routing_routed", "Token assignments kept and sent to each expert.", r,
+            r::routed);
         perExpert(registry, "switchyard_routing_first_choices",
-            "Tokens whose first choice (kept by importance, before capacity) was each expert: density1 over the layer's tokens.",
+            "Tokens whose first choice (kept by importance, before capacity) was each expert: " +
+                "density1 over the layer's tokens.",
             r, r::firstChoices);
         perExpert(registry, "switchyard_routing_second_choices",
-            "Tokens whose second choice (kept by importance and policy, before capacity) was each expert: density2 over the layer's tokens.",
+            "Tokens whose second choice (kept by importance and policy, before capacity) was each expert: " +
+                "density2 over the layer's tokens.",
             r, r::secondChoices);
         CounterWithCallback.builder().name("switchyard_routing_dropped")
             .help("Token assignments dropped, by the expert they were meant for and cause.")
@@ -49,12 +52,14 @@ final class PerExpertMetrics
         GaugeWithCallback.builder().name("switchyard_routing_density1")
             .help("density1 of each layer's last group: the fraction of its tokens whose first choice is each expert.")
             .labelNames("layer", "expert")
-            .callback(cb -> eachExpert(r, (l, e) -> cb.call(r.lastDensity1(l, e), Integer.toString(l), Integer.toString(e))))
+            .callback(cb -> eachExpert(r,
+                (l, e) -> cb.call(r.lastDensity1(l, e), Integer.toString(l), Integer.toString(e))))
             .register(registry);
         GaugeWithCallback.builder().name("switchyard_routing_density2")
             .help("density2 of each layer's last group: the fraction of its tokens whose second choice is each expert.")
             .labelNames("layer", "expert")
-            .callback(cb -> eachExpert(r, (l, e) -> cb.call(r.lastDensity2(l, e), Integer.toString(l), Integer.toString(e))))
+            .callback(cb -> eachExpert(r,
+                (l, e) -> cb.call(r.lastDensity2(l, e), Integer.toString(l), Integer.toString(e))))
             .register(registry);
         perLayer(registry, "switchyard_routing_groups", "Groups routed.", r, l -> r.groups(l));
         perLayer(registry, "switchyard_routing_tokens", "Tokens routed (in groups).", r, l -> r.tokens(l));
@@ -69,14 +74,16 @@ final class PerExpertMetrics
             .register(registry);
     }
 
-    private static void perExpert(final PrometheusRegistry registry, final String name, final String help, final RoutingCounters r, final PerExpert value)
+    private static void perExpert(final PrometheusRegistry registry, final String name, final String help,
+        final RoutingCounters r, final PerExpert value)
     {
         CounterWithCallback.builder().name(name).help(help).labelNames("layer", "expert")
             .callback(cb -> eachExpert(r, (l, e) -> cb.call(value.get(l, e), Integer.toString(l), Integer.toString(e))))
             .register(registry);
     }
 
-    private static void perLayer(final PrometheusRegistry registry, final String name, final String help, final RoutingCounters r, final IntToDoubleFunction value)
+    private static void perLayer(final PrometheusRegistry registry, final String name, final String help,
+        final RoutingCounters r, final IntToDoubleFunction value)
     {
         CounterWithCallback.builder().name(name).help(help).labelNames("layer")
             .callback(cb -> eachLayer(r, l -> cb.call(value.applyAsDouble(l), Integer.toString(l))))

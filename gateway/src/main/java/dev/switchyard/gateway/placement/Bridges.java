@@ -130,7 +130,8 @@ final class Bridges
             }
             else if (!o.handedOff)
             {
-                done = hostedBesides(nodes, bridge, b.to()) || nodes.containsKey(b.from()) && !hosts(nodes, b.from(), copy);
+                done = hostedBesides(nodes, bridge, b.to()) || nodes.containsKey(b.from()) &&
+                    !hosts(nodes, b.from(), copy);
                 if (!done && !nodes.containsKey(b.from()))
                 {
                     // The copy's node is lost: sharding re-homes it next to the bridge, where it starts at once.
@@ -168,7 +169,8 @@ final class Bridges
         return copies != null && copies.contains(copy);
     }
 
-    private static boolean hostedBesides(final Map<String, List<ExpertId>> nodes, final ExpertId copy, final String node)
+    private static boolean hostedBesides(final Map<String, List<ExpertId>> nodes, final ExpertId copy,
+        final String node)
     {
         for (final Map.Entry<String, List<ExpertId>> n : nodes.entrySet())
         {

@@ -11,8 +11,9 @@ import dev.switchyard.gateway.cluster.ExpertCopies;
 /**
  * What this node knows of placement, from the cluster-wide topic: the latest measurements of every
  * gateway, the cost per row each expert node reported and the latest decision (extra copies,
- * copies moving, bridges), and where each gateway routes the copies bridges name. Written by the node's {@link LoadExchange}, read by the allocation strategy,
- * the locator, the keeper and the status report, on their own threads.
+ * copies moving, bridges), and where each gateway routes the copies bridges name. Written by the node's
+ * {@link LoadExchange}, read by the allocation strategy, the locator, the keeper and the status report, on their own
+ * threads.
  * <p>
  * A gateway's last measurement with any work in it stays its view while the gateway keeps
  * reporting, so that an idle spell does not undo a placement made under load; a gateway silent

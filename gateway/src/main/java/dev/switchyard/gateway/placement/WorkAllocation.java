@@ -203,7 +203,8 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         for (final String node : leaving)
         {
             going.put(node, nodes.get(node).stream()
-                .filter(c -> c.replica() < board.floor().of(c.layer(), c.expert()) + extra.getOrDefault(c.expertKey(), 0))
+                .filter(c -> c.replica() < board.floor().of(c.layer(), c.expert()) +
+                    extra.getOrDefault(c.expertKey(), 0))
                 .filter(c -> !bridges.bridging(c.expertKey()) && !inProgress.contains(c.entityId()))
                 .toList());
         }

@@ -68,7 +68,8 @@ final class SegmentScanner
                     final int frameLength = segment.capacity() - at < HEADER_LENGTH ? 0 :
                         segment.getInt(at, ByteOrder.LITTLE_ENDIAN);
                     final int aligned = BitUtil.align(frameLength, 32);
-                    if (frameLength == 0 || (at + aligned > segment.capacity() && segment.capacity() < info.segmentLength()))
+                    if (frameLength == 0 ||
+                        (at + aligned > segment.capacity() && segment.capacity() < info.segmentLength()))
                     {
                         // The file ends here or inside this frame: cut short, or the node crashed mid-write.
                         return info.stoppedCleanly() ? truncated(info, position) : null;

@@ -46,8 +46,10 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
     private final int recordingCounter;
     private final CountersReader counters;
     private final int chunkLength;
-    private final UnsafeBuffer header = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RecordFormat.HEADER_LENGTH, 64));
-    private final UnsafeBuffer model = new UnsafeBuffer(BufferUtil.allocateDirectAligned(RecordFormat.MODEL_LENGTH, 64));
+    private final UnsafeBuffer header =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(RecordFormat.HEADER_LENGTH, 64));
+    private final UnsafeBuffer model =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(RecordFormat.MODEL_LENGTH, 64));
     private final DirectBufferVector headerVector = new DirectBufferVector();
     private final DirectBufferVector bodyVector = new DirectBufferVector();
     private final DirectBufferVector[] vectors = {headerVector, bodyVector};
@@ -258,7 +260,8 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         final long start = System.nanoTime();
         while (counters.getCounterValue(recordingCounter) < target)
         {
-            if (!RecordingPos.isActive(counters, recordingCounter, recordingId) || System.nanoTime() - start > timeoutNs)
+            if (!RecordingPos.isActive(counters, recordingCounter, recordingId) ||
+                System.nanoTime() - start > timeoutNs)
             {
                 return false;
             }

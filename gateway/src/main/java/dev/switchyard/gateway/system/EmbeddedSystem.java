@@ -47,7 +47,8 @@ public final class EmbeddedSystem implements AutoCloseable
                 .withValue("switchyard.role", ConfigValueFactory.fromAnyRef("all"))
                 .withValue("switchyard.cluster.port", ConfigValueFactory.fromAnyRef(0))
                 .withValue("switchyard.gateway.bind", ConfigValueFactory.fromAnyRef("127.0.0.1:0"))
-                .withValue("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", ConfigValueFactory.fromAnyRef("off")));
+                .withValue("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook",
+                    ConfigValueFactory.fromAnyRef("off")));
         final SwitchyardNode node = SwitchyardNode.start(config);
         try
         {

@@ -1,6 +1,5 @@
 package dev.switchyard.gateway.system;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,7 +39,6 @@ import dev.switchyard.gateway.dispatch.GatewayCore;
 import dev.switchyard.gateway.record.RecordSettings;
 import dev.switchyard.gateway.record.RecordedModel;
 import dev.switchyard.gateway.record.TrafficRecorder;
-import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.gateway.http.HttpApi;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.NodeHealth;
@@ -146,7 +144,8 @@ public final class SwitchyardNode implements AutoCloseable
             final int layers = model.layerCount();
             final int experts = modelConfig.numExperts();
             final DataPlane dataPlane = DataPlane.start(settings.dataPlane().sizedFor(
-                WireLayout.largestMessage(modelConfig.routing().maxBlockRows(experts), modelConfig.routing().groupSize(), modelConfig.dModel())));
+                WireLayout.largestMessage(modelConfig.routing().maxBlockRows(experts),
+                modelConfig.routing().groupSize(), modelConfig.dModel())));
             started.add(dataPlane);
 
             ExpertEndpoint endpoint = null;
@@ -251,7 +250,8 @@ public final class SwitchyardNode implements AutoCloseable
             // An expert's FLOPs per row: two matrix products of d_model x d_ff, a multiply and an add each.
             final double flopsPerRow = 4.0 * modelConfig.dModel() * modelConfig.dFf();
             system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
-                    i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow), () -> board.state().moving()),
+                    i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow),
+                    () -> board.state().moving()),
                 ClusterStatus.NAME, Props.empty());
             system.systemActorOf(LoadExchange.create(board, placementTopic, placement,
                     Cluster.get(system).selfMember().address().toString(), layers, experts, load,
@@ -285,7 +285,8 @@ public final class SwitchyardNode implements AutoCloseable
     }
 
     /** The vital parts of this node's data plane, watched from now on. */
-    private static NodeHealth nodeHealth(final DataPlane dataPlane, final GatewayCore core, final ExpertEndpoint endpoint)
+    private static NodeHealth nodeHealth(final DataPlane dataPlane, final GatewayCore core,
+        final ExpertEndpoint endpoint)
     {
         final NodeHealth health = new NodeHealth(() -> core == null || core.allRoutesKnown());
         if (core != null)

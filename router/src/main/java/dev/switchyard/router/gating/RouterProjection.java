@@ -30,7 +30,8 @@ public final class RouterProjection
     {
         if (routerWeight.rank() != 2)
         {
-            throw new IllegalArgumentException(routerWeight.name() + " must be [E, d_model], is " + routerWeight.shapeString());
+            throw new IllegalArgumentException(routerWeight.name() + " must be [E, d_model], is " +
+                routerWeight.shapeString());
         }
         this.experts = routerWeight.dim(0);
         this.dModel = routerWeight.dim(1);
@@ -120,7 +121,8 @@ public final class RouterProjection
         FloatVector a = FloatVector.zero(SPECIES);
         for (int j = 0; j < dModel; j++)
         {
-            a = FloatVector.broadcast(SPECIES, x[x0 + j]).fma(FloatVector.fromArray(SPECIES, weightT, j * paddedExperts + c), a);
+            a = FloatVector.broadcast(SPECIES, x[x0 + j])
+                .fma(FloatVector.fromArray(SPECIES, weightT, j * paddedExperts + c), a);
         }
         a.intoArray(out, c);
     }

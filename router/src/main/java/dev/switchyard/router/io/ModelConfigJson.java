@@ -128,7 +128,8 @@ public final class ModelConfigJson
             final JsonNode gating = routingNode.get("gating");
             if (gating != null && !(gating.isTextual() && RoutingConfig.GATING_TOP2.equals(gating.textValue())))
             {
-                throw bad(source, "routing.gating must be one of " + RoutingConfig.GATING_TOP2 + " (got " + gating + ")");
+                throw bad(source,
+                    "routing.gating must be one of " + RoutingConfig.GATING_TOP2 + " (got " + gating + ")");
             }
             routing = new RoutingConfig(
                 optionalInt(source, routingNode.get("group_size"), "routing.group_size", defaults.groupSize(), 1),
@@ -266,7 +267,8 @@ public final class ModelConfigJson
         }
     }
 
-    private static void checkKeys(final String source, final JsonNode object, final String prefix, final List<String> allowed)
+    private static void checkKeys(final String source, final JsonNode object, final String prefix,
+        final List<String> allowed)
     {
         for (final Map.Entry<String, JsonNode> field : object.properties())
         {

@@ -60,7 +60,8 @@ final class PyLiteral
                 final StringBuilder sb = new StringBuilder("{");
                 for (final Map.Entry<?, ?> e : m.entrySet())
                 {
-                    sb.append(sb.length() > 1 ? ", " : "").append(repr(e.getKey())).append(": ").append(repr(e.getValue()));
+                    sb.append(sb.length() > 1 ? ", " : "").append(repr(e.getKey())).append(": ")
+                        .append(repr(e.getValue()));
                 }
                 yield sb.append('}').toString();
             }
@@ -248,7 +249,8 @@ final class PyLiteral
             case "True" -> Boolean.TRUE;
             case "False" -> Boolean.FALSE;
             case "None" -> null;
-            default -> throw error(word.isEmpty() ? "unexpected '" + text.charAt(start) + "'" : "unexpected '" + word + "'");
+            default -> throw error(word.isEmpty() ? "unexpected '" + text.charAt(start) + "'" : "unexpected '" +
+                word + "'");
         };
     }
 

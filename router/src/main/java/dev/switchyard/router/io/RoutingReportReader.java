@@ -213,7 +213,8 @@ public final class RoutingReportReader
     private static String describe(final JsonParser parser) throws IOException
     {
         final JsonToken t = parser.currentToken();
-        return t == null ? "nothing" : t.isScalarValue() ? parser.getText() : t.asString() == null ? t.name() : t.asString();
+        return t == null ? "nothing" : t.isScalarValue() ? parser.getText() : t.asString() == null ? t.name() :
+            t.asString();
     }
 
     private static BadInputException bad(final Path file, final String what)

@@ -44,7 +44,8 @@ final class TransformerConfigJson
         {
             if (!KEYS.contains(field.getKey()))
             {
-                throw bad(source, "unknown key transformer." + field.getKey() + " (known: " + String.join(", ", KEYS) + ")");
+                throw bad(source,
+                    "unknown key transformer." + field.getKey() + " (known: " + String.join(", ", KEYS) + ")");
             }
         }
         final JsonNode typeNode = required(source, node, "type");
@@ -187,12 +188,14 @@ final class TransformerConfigJson
             {
                 throw bad(source, "transformer." + key + "[" + i + "] must be a string (got " + item + ")");
             }
-            out.add(parseName(source, "transformer." + key + "[" + i + "]", item.textValue(), LayerType::fromConfigName));
+            out.add(parseName(source, "transformer." + key + "[" + i + "]", item.textValue(),
+                LayerType::fromConfigName));
         }
         return out;
     }
 
-    private static <E> E parseName(final String source, final String path, final String text, final Function<String, E> parser)
+    private static <E> E parseName(final String source, final String path, final String text,
+        final Function<String, E> parser)
     {
         try
         {

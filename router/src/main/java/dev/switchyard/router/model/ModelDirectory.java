@@ -29,7 +29,8 @@ public final class ModelDirectory implements Closeable
     public static final String WEIGHTS_FILE = "model.safetensors";
 
     private static final Pattern LAYERED = Pattern.compile("layers\\.(0|[1-9][0-9]{0,8})\\.(.+)");
-    private static final Pattern EXPERT_TENSOR = Pattern.compile("experts\\.(0|[1-9][0-9]{0,8})\\.(wi|wo|wg)\\.(weight|bias)");
+    private static final Pattern EXPERT_TENSOR =
+        Pattern.compile("experts\\.(0|[1-9][0-9]{0,8})\\.(wi|wo|wg)\\.(weight|bias)");
 
     private final Path dir;
     private final ModelConfig config;
@@ -111,9 +112,11 @@ public final class ModelDirectory implements Closeable
             for (int x = 0; x < e; x++)
             {
                 final F32Tensor wi = check.tensor(TensorNames.wi(p, x), "[d_ff, d_model]", dFf, dModel);
-                final F32Tensor wiBias = config.expertBias() ? check.bias(TensorNames.wiBias(p, x), "[d_ff]", dFf) : null;
+                final F32Tensor wiBias = config.expertBias() ?
+                    check.bias(TensorNames.wiBias(p, x), "[d_ff]", dFf) : null;
                 final F32Tensor wo = check.tensor(TensorNames.wo(p, x), "[d_model, d_ff]", dModel, dFf);
-                final F32Tensor woBias = config.expertBias() ? check.bias(TensorNames.woBias(p, x), "[d_model]", dModel) : null;
+                final F32Tensor woBias = config.expertBias() ?
+                    check.bias(TensorNames.woBias(p, x), "[d_model]", dModel) : null;
                 final String wgName = TensorNames.wg(p, x);
                 if (weights.contains(wgName) != gateProduct)
                 {

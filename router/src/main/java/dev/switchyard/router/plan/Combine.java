@@ -28,7 +28,8 @@ public final class Combine
      * @param y         [G, d] the group's output rows, from yOffset
      */
     public static void accumulate(
-        final RoutingPlan plan, final int expert, final float[] expertOut, final int d, final float[] y, final int yOffset)
+        final RoutingPlan plan, final int expert, final float[] expertOut, final int d, final float[] y,
+        final int yOffset)
     {
         accumulate(plan, expert, expertOut, 0, d, y, yOffset);
     }

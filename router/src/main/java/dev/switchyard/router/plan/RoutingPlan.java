@@ -231,7 +231,8 @@ public final class RoutingPlan
         tokensWithoutExpert = 0;
     }
 
-    public void assign(final int t, final int e1, final int p1, final float g1, final int e2, final int p2, final float g2)
+    public void assign(final int t, final int e1, final int p1, final float g1, final int e2, final int p2,
+        final float g2)
     {
         expert1[t] = e1;
         position1[t] = p1;

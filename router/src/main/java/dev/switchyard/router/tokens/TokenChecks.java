@@ -13,7 +13,8 @@ public final class TokenChecks
      * @param x    [tokens, d] token rows from offset
      * @param what names the source in the error (a file, a request)
      */
-    public static void requireFinite(final float[] x, final int offset, final int tokens, final int d, final String what)
+    public static void requireFinite(final float[] x, final int offset, final int tokens, final int d,
+        final String what)
     {
         for (int t = 0; t < tokens; t++)
         {
@@ -39,7 +40,8 @@ public final class TokenChecks
             final float v = importance[offset + t];
             if (!Float.isFinite(v))
             {
-                throw new BadInputException(what + ": token " + t + " has importance " + describe(v) + " (must be finite)");
+                throw new BadInputException(what + ": token " + t + " has importance " + describe(v) +
+                    " (must be finite)");
             }
         }
     }

@@ -63,7 +63,8 @@ public final class KvStore
      * @param keys   [H·K] at kOff (head h at h·K)
      * @param values [H·K] at vOff
      */
-    public void put(final int slot, final int pos, final float[] keys, final int kOff, final float[] values, final int vOff)
+    public void put(final int slot, final int pos, final float[] keys, final int kOff, final float[] values,
+        final int vOff)
     {
         for (int h = 0; h < heads; h++)
         {
@@ -77,7 +78,8 @@ public final class KvStore
      * Rebuilds the slots from a selection: slot i takes what slot {@code from[i]} held at positions
      * 0..length-1 (beam search keeps the survivors' caches).
      */
-    public void select(final int[] from, final int count, final int length, final float[] scratchK, final float[] scratchV)
+    public void select(final int[] from, final int count, final int length, final float[] scratchK,
+        final float[] scratchV)
     {
         final int slotFloats = heads * cap * kv;
         for (int i = 0; i < count; i++)

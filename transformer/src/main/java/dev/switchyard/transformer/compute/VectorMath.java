@@ -43,7 +43,8 @@ public final class VectorMath
     }
 
     /** y[i] += w·x[i] over n floats. */
-    public static void axpy(final float w, final float[] x, final int xOff, final float[] y, final int yOff, final int n)
+    public static void axpy(final float w, final float[] x, final int xOff, final float[] y, final int yOff,
+        final int n)
     {
         int i = 0;
         final FloatVector wv = FloatVector.broadcast(S, w);

@@ -37,7 +37,8 @@ public final class BeamSearch
         final Transformer transformer, final Memory[] cross, final int rows, final int width, final int beam,
         final double alpha, final int decodeLength)
     {
-        this(StepModel.of(transformer.session(rows * beam, width, cross)), transformer.model().transformer().vocabSize(),
+        this(StepModel.of(transformer.session(rows * beam, width, cross)),
+            transformer.model().transformer().vocabSize(),
             rows, width, beam, alpha, decodeLength);
     }
 

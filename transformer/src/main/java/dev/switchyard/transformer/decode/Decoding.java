@@ -80,7 +80,8 @@ public final class Decoding
         }
         if (options.maxLength() < 0 || options.maxLength() > t.maxLength())
         {
-            throw new BadInputException("max length " + options.maxLength() + " must be from 1 to the model's max_length " +
+            throw new BadInputException("max length " + options.maxLength() +
+                " must be from 1 to the model's max_length " +
                 t.maxLength());
         }
         if (!(options.temperature() >= 0) || !Double.isFinite(options.temperature()))

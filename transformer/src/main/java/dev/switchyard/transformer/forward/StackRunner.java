@@ -105,7 +105,8 @@ public final class StackRunner
         }
     }
 
-    private void attention(final TransformerModel.Attention a, final int layer, final Tokens tokens, final StackState state)
+    private void attention(final TransformerModel.Attention a, final int layer, final Tokens tokens,
+        final StackState state)
     {
         final int n = tokens.count();
         final TransformerConfig t = model.transformer();

@@ -228,7 +228,8 @@ public final class TransformerModel
                     case ATT, ENC_ATT, LOCAL_ATT -> new Attention(type,
                         linear(p + "q.weight", hk, d), linear(p + "k.weight", hk, d), linear(p + "v.weight", hk, d),
                         linear(p + "o.weight", d, hk));
-                    case DRD -> new Drd(linear(p + "wi.weight", config.dFf(), d), linear(p + "wo.weight", d, config.dFf()));
+                    case DRD -> new Drd(linear(p + "wi.weight", config.dFf(), d),
+                        linear(p + "wo.weight", d, config.dFf()));
                     case MOE -> new Moe(served[l]);
                 });
             }

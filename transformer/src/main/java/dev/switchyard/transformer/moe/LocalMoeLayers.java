@@ -20,7 +20,8 @@ public final class LocalMoeLayers implements MoeLayers
     }
 
     @Override
-    public synchronized void forward(final int layer, final float[] x, final int tokens, final float[] importance, final float[] y)
+    public synchronized void forward(final int layer, final float[] x, final int tokens, final float[] importance,
+        final float[] y)
     {
         layers[layer].forward(x, tokens, importance, y, null);
     }

@@ -126,7 +126,8 @@ public final class AnswerFrame
      * @return whether the frame is a complete answer: its length is exactly the detail and the
      * payload that rows, cols, groups and the routing flag call for ({@link #fault()} says why not)
      */
-    public boolean wrap(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset, final int length)
+    public boolean wrap(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset,
+        final int length)
     {
         readBuffer = buffer;
         detail = "";

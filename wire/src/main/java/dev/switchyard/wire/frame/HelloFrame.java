@@ -270,7 +270,8 @@ public final class HelloFrame
             fault = FrameFault.BAD_LENGTH_FIELD;
             return null;
         }
-        if (channelLength == 0 || !WireChecks.printableAscii(buffer, at + WireChecks.VAR_LENGTH_PREFIX, (int)channelLength))
+        if (channelLength == 0 ||
+            !WireChecks.printableAscii(buffer, at + WireChecks.VAR_LENGTH_PREFIX, (int)channelLength))
         {
             fault = FrameFault.BAD_CHANNEL;
             return null;

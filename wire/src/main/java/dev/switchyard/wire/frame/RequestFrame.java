@@ -91,7 +91,8 @@ public final class RequestFrame
             .rows(rows)
             .cols(cols);
         encoder.flags().clear().importance(importance != null).wantRouting(wantRouting).keepApart(keepApart)
-            .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP).waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
+            .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP)
+                .waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
         // A message of its own until markPart says otherwise; the padding is never left to chance.
         encoder.part(0).requestTokens(0).caller(0);
         int at = offset + WireLayout.REQUEST_HEADER_LENGTH;

@@ -26,7 +26,8 @@ public final class ScalarBackend implements ComputeBackend
         LinearShapes.requireMatrix(weight);
         LinearShapes.requireBias(biasOrNull, weight.dim(0));
         return new ScalarPackedLinear(
-            weight.dim(1), weight.dim(0), format, copy(weight, format), null, biasOrNull == null ? null : biasOrNull.toArray());
+            weight.dim(1), weight.dim(0), format, copy(weight, format), null,
+            biasOrNull == null ? null : biasOrNull.toArray());
     }
 
     @Override

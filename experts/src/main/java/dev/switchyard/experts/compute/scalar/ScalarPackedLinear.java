@@ -10,7 +10,8 @@ import dev.switchyard.experts.compute.WeightFormat;
  * @param gate   [n, k] or null
  * @param bias   [n] or null
  */
-record ScalarPackedLinear(int inFeatures, int outFeatures, WeightFormat format, float[] weight, float[] gate, float[] bias)
+record ScalarPackedLinear(int inFeatures, int outFeatures, WeightFormat format, float[] weight, float[] gate,
+    float[] bias)
     implements PackedLinear
 {
     @Override

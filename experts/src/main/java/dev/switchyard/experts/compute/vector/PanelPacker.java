@@ -81,7 +81,8 @@ final class PanelPacker
 
     private static void readRow(final F32Tensor weight, final int rowIndex, final float[] row)
     {
-        MemorySegment.copy(weight.data(), F32Tensor.LE_FLOAT, (long)rowIndex * row.length * Float.BYTES, row, 0, row.length);
+        MemorySegment.copy(weight.data(), F32Tensor.LE_FLOAT, (long)rowIndex * row.length * Float.BYTES, row, 0,
+            row.length);
     }
 
     private static void scatter(final float[] row, final float[] panel, final int lane)
@@ -92,7 +93,8 @@ final class PanelPacker
         }
     }
 
-    private static void write(final float[] panel, final MemorySegment packed, final long firstIndex, final WeightFormat format)
+    private static void write(final float[] panel, final MemorySegment packed, final long firstIndex,
+        final WeightFormat format)
     {
         if (format == WeightFormat.F32)
         {

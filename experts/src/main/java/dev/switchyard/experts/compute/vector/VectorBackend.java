@@ -169,14 +169,17 @@ public final class VectorBackend implements ComputeBackend
                     {
                         final int xRow = xOffset + (r0 + i) * k + k0;
                         final int done = bf16 ?
-                            MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR, k0 > 0) :
-                            MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR, k0 > 0);
+                            MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
+                            k0 > 0) :
+                            MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
+                            k0 > 0);
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)
                             {
                                 PanelStore.storeRow(
-                                    epilogue, acc, r * NR, w.paddedBias(), col0, y, yOffset + (r0 + r) * n + col0, valid);
+                                    epilogue, acc, r * NR, w.paddedBias(), col0, y, yOffset + (r0 + r) * n + col0,
+                                    valid);
                             }
                         }
                         i += done;

@@ -229,7 +229,8 @@ public final class AnswerCheck
             sharedMatching + " shared-mode answers matching in status and shape only, " + sharedDiffering +
             " differing; " + statusDiffers + " with another status than recorded" +
             (routingIdentical + routingDiffering > 0 ? "; routing of " + (routingIdentical + routingDiffering) +
-                " exact answers compared: " + routingIdentical + " identical, " + routingDiffering + " differing" : "") +
+                " exact answers compared: " + routingIdentical + " identical, " + routingDiffering +
+                " differing" : "") +
             (notRecorded > 0 ? "; " + notRecorded + " without a recorded answer" : "");
     }
 }

@@ -108,7 +108,8 @@ final class SvgChart
         for (double v = 0; v <= yTop + yStep / 2; v += yStep)
         {
             final double py = TOP + plotH - v / yTop * plotH;
-            out.append(String.format(Locale.ROOT, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>" +
+            out.append(String.format(Locale.ROOT,
+                "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>" +
                 "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, LEFT + plotW, py, py, LEFT - 6,
                 py + 4, label(v)));
         }
