@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 public final class Await
 {
     /** Short enough not to slow a test down, long enough not to take a core from the system under test. */
-    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(5);
+    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private Await()
     {
