@@ -26,6 +26,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.FrameFault;
@@ -130,12 +131,7 @@ class WireFuzzTest
             system.metrics().staleReplies.get() + "), expert endpoint " + byCause(system.node().endpoint().faults()) +
             ", client answers " + byCause(client.answerFaults()));
         final int rows = 19;
-        final SplittableRandom random = new SplittableRandom(rows);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
+        final float[] x = Tokens.gaussian(rows, D, rows);
         final LocalReference.Result expected = LocalReference.run(model, 0, x, rows, null);
         final InferAnswer answer = client.infer(x, rows, null, true, RequestOptions.exact()).join();
         assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
