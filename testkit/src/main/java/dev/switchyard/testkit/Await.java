@@ -11,8 +11,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 /** Waits for a condition a test cannot be told about, up to a deadline, instead of sleeping and hoping. */
 public final class Await
 {
-    /** Short enough not to slow a test down, long enough not to take a core from the system under test. */
-    private static final long POLL_NS = TimeUnit.MILLISECONDS.toNanos(1);
+    /**
+     * The first park is short, so that a condition about to hold (a frame being counted) costs no more than a yield
+     * would; the parks then double up to the longest, so that a long wait takes no core from the system under test.
+     */
+    private static final long FIRST_PARK_NS = TimeUnit.MICROSECONDS.toNanos(10);
+    private static final long LONGEST_PARK_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private Await()
     {
@@ -27,6 +31,7 @@ public final class Await
     {
         final long start = System.nanoTime();
         final long deadline = start + timeout.toNanos();
+        long parkNs = FIRST_PARK_NS;
         while (!condition.getAsBoolean())
         {
             final long now = System.nanoTime();
@@ -34,7 +39,8 @@ public final class Await
             {
                 fail(message.get() + " (waited " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms)");
             }
-            LockSupport.parkNanos(Math.min(POLL_NS, deadline - now));
+            LockSupport.parkNanos(Math.min(parkNs, deadline - now));
+            parkNs = Math.min(2 * parkNs, LONGEST_PARK_NS);
             if (Thread.currentThread().isInterrupted())
             {
                 fail(message.get() + " (interrupted after " +

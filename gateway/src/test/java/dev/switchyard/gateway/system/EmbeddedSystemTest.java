@@ -15,6 +15,7 @@ import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.testkit.Await;
 import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
@@ -184,11 +185,8 @@ class EmbeddedSystemTest
                 sent.add(x);
                 stream.send(x, rows, null, false);
             }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (answers.size() < sent.size() && System.nanoTime() < deadline)
-            {
-                Thread.onSpinWait();
-            }
+            Await.until(() -> answers.size() >= sent.size(), Duration.ofSeconds(30),
+                () -> answers.size() + " answers for " + sent.size() + " requests");
             assertEquals(sent.size(), answers.size());
             for (int i = 0; i < sent.size(); i++)
             {
