@@ -29,9 +29,25 @@ public final class Await
      */
     public static void until(final BooleanSupplier condition, final Duration timeout, final Supplier<String> message)
     {
+        until(condition, timeout, FIRST_PARK_NS, LONGEST_PARK_NS, message);
+    }
+
+    /**
+     * As {@link #until(BooleanSupplier, Duration, Supplier)}, asking at most once per {@code every}: for a condition
+     * that costs something to ask (an HTTP request, a command run), so that asking does not load what it watches.
+     */
+    public static void until(final BooleanSupplier condition, final Duration timeout, final Duration every,
+        final Supplier<String> message)
+    {
+        until(condition, timeout, every.toNanos(), every.toNanos(), message);
+    }
+
+    private static void until(final BooleanSupplier condition, final Duration timeout, final long firstParkNs,
+        final long longestParkNs, final Supplier<String> message)
+    {
         final long start = System.nanoTime();
         final long deadline = start + timeout.toNanos();
-        long parkNs = FIRST_PARK_NS;
+        long parkNs = firstParkNs;
         while (!condition.getAsBoolean())
         {
             final long now = System.nanoTime();
@@ -40,7 +56,7 @@ public final class Await
                 fail(message.get() + " (waited " + TimeUnit.NANOSECONDS.toMillis(now - start) + " ms)");
             }
             LockSupport.parkNanos(Math.min(parkNs, deadline - now));
-            parkNs = Math.min(2 * parkNs, LONGEST_PARK_NS);
+            parkNs = Math.min(2 * parkNs, longestParkNs);
             if (Thread.currentThread().isInterrupted())
             {
                 fail(message.get() + " (interrupted after " +

@@ -39,4 +39,13 @@ class AwaitTest
         });
         assertTrue(true);
     }
+
+    @Test
+    void asksACostlyConditionAtMostOncePerInterval()
+    {
+        final AtomicInteger asked = new AtomicInteger();
+        assertThrows(AssertionError.class, () -> Await.until(() -> asked.incrementAndGet() < 0, Duration.ofMillis(200),
+            Duration.ofMillis(50), () -> "never"));
+        assertTrue(asked.get() >= 2 && asked.get() <= 5, "asked " + asked.get() + " times in 200 ms");
+    }
 }

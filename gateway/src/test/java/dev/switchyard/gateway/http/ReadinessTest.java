@@ -111,7 +111,7 @@ class ReadinessTest
                 throw new AssertionError("/ready could not be asked", ex);
             }
             return last.get().statusCode() == status;
-        }, Duration.ofSeconds(seconds), () -> "/ready never answered " + status + ": " + last.get().body());
+        }, Duration.ofSeconds(seconds), Duration.ofMillis(100), () -> "/ready never answered " + status + ": " + last.get().body());
         return status == 200 ? null : new ObjectMapper().readTree(last.get().body());
     }
 }
