@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +27,7 @@ import dev.switchyard.gateway.record.TrafficRecorder;
 import dev.switchyard.gateway.system.EmbeddedSystem;
 import dev.switchyard.gateway.system.SwitchyardNode;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.RequestFrame;
 import io.aeron.ExclusivePublication;
 import io.aeron.archive.client.AeronArchive;
@@ -127,16 +129,19 @@ class RecordReplayTest
     }
 
     /** Traffic (not recorded) until sharding has placed experts on both expert nodes, bounded. */
-    private static void spreadOverBothExpertNodes() throws InterruptedException
+    private static void spreadOverBothExpertNodes()
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         final float[] x = RecordingTest.tokens(64, 1);
-        while (expertsA.endpoint().rowsServed() == 0 || expertsB.endpoint().rowsServed() == 0)
+        // A request every 20 ms at most: traffic for sharding to place by, not a load.
+        Await.until(() ->
         {
-            assertTrue(System.nanoTime() < deadline, "experts never reached both expert nodes");
+            if (expertsA.endpoint().rowsServed() != 0 && expertsB.endpoint().rowsServed() != 0)
+            {
+                return true;
+            }
             target.client().infer(x, 64, null, false).join();
-            Thread.sleep(20);
-        }
+            return false;
+        }, Duration.ofSeconds(90), Duration.ofMillis(20), () -> "experts never reached both expert nodes");
     }
 
     @AfterAll
@@ -340,12 +345,15 @@ class RecordReplayTest
                 ended.set(System.nanoTime());
                 return r;
             });
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (doomed.metrics().tokensIn.get() < 500)
+            Await.until(() ->
             {
-                assertTrue(System.nanoTime() < deadline && !replay.isDone(), "the replay never reached the gateway");
-                Thread.sleep(10);
-            }
+                if (doomed.metrics().tokensIn.get() >= 500)
+                {
+                    return true;
+                }
+                assertTrue(!replay.isDone(), "the replay never reached the gateway");
+                return false;
+            }, Duration.ofSeconds(60), () -> "the replay never reached the gateway");
             closing = System.nanoTime();
         }
         finally

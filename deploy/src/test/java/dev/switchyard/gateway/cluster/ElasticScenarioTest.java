@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,6 +29,9 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Threads;
+import dev.switchyard.testkit.Tokens;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,6 +60,8 @@ class ElasticScenarioTest
     private static final long SEND_EVERY_MS = 40;
     /** Requests sent in a phase before the next begins: 3 s of load. */
     private static final int PER_PHASE = 75;
+    /** Asking for the cluster's status costs the node a request: twice a second is often enough. */
+    private static final Duration STATUS_EVERY = Duration.ofMillis(500);
     private static final Pattern SERVED_AGAIN = Pattern.compile("all (\\d+) experts of (\\S+) served again, (\\d+) ms");
     private static final Pattern FIRST_SERVED = Pattern.compile("first expert served: \\S+ ready (\\d+) ms");
 
@@ -208,7 +212,7 @@ class ElasticScenarioTest
             finally
             {
                 load.stop = true;
-                loadThread.join(30_000);
+                Threads.joinOrFail(loadThread, Duration.ofSeconds(30));
             }
 
             final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
@@ -287,12 +291,8 @@ class ElasticScenarioTest
         expertsB.addresses(90);
         // Every copy placed on its own node: both copies of each expert located, on distinct nodes.
         final Map<String, String> copies = new java.util.HashMap<>();
-        final long placedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!distinctCopies(gateway.output(), copies))
-        {
-            assertTrue(System.nanoTime() < placedBy, "replicas never on distinct nodes: " + copies);
-            Thread.sleep(200);
-        }
+        Await.until(() -> distinctCopies(gateway.output(), copies), Duration.ofSeconds(90),
+            () -> "replicas never on distinct nodes: " + copies);
         assertStatusShowsReplicas(seed);
 
         final List<Sent> sent = new ArrayList<>();
@@ -319,7 +319,7 @@ class ElasticScenarioTest
             finally
             {
                 load.stop = true;
-                loadThread.join(30_000);
+                Threads.joinOrFail(loadThread, Duration.ofSeconds(30));
             }
             final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
             for (final Sent s : sent)
@@ -371,52 +371,57 @@ class ElasticScenarioTest
     }
 
     /** {@code cluster status --json} names both copies of every expert, on distinct nodes. */
-    private static void assertStatusShowsReplicas(final String node) throws Exception
+    private static void assertStatusShowsReplicas(final String node)
     {
-        final long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        String last = "";
-        while (System.nanoTime() < by)
+        final String[] last = {""};
+        Await.until(() -> copiesApart(json(last[0] = clusterStatus(node))), Duration.ofSeconds(30), STATUS_EVERY,
+            () -> "cluster status never showed both copies of every expert apart: " + last[0]);
+    }
+
+    private static boolean copiesApart(final com.fasterxml.jackson.databind.JsonNode report)
+    {
+        boolean apart = true;
+        for (final com.fasterxml.jackson.databind.JsonNode e : report.get("experts"))
         {
-            final java.io.StringWriter out = new java.io.StringWriter();
-            final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
-            cli.setOut(new java.io.PrintWriter(out));
-            assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
-            last = out.toString();
-            boolean apart = true;
-            for (final com.fasterxml.jackson.databind.JsonNode e :
-                new com.fasterxml.jackson.databind.ObjectMapper().readTree(last).get("experts"))
-            {
-                final com.fasterxml.jackson.databind.JsonNode copies = e.get("replicas");
-                apart &= copies.size() == 1 && copies.get(0).get("replica").asInt() == 1 &&
-                    copies.get(0).get("node").isTextual() && e.get("node").isTextual() &&
-                    !copies.get(0).get("node").asText().equals(e.get("node").asText());
-            }
-            if (apart)
-            {
-                return;
-            }
-            Thread.sleep(500);
+            final com.fasterxml.jackson.databind.JsonNode copies = e.get("replicas");
+            apart &= copies.size() == 1 && copies.get(0).get("replica").asInt() == 1 &&
+                copies.get(0).get("node").isTextual() && e.get("node").isTextual() &&
+                !copies.get(0).get("node").asText().equals(e.get("node").asText());
         }
-        throw new AssertionError("cluster status never showed both copies of every expert apart: " + last);
+        return apart;
+    }
+
+    /** What {@code switchyard cluster status --json} prints, asked of {@code node}. */
+    private static String clusterStatus(final String node)
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
+        return out.toString();
+    }
+
+    private static com.fasterxml.jackson.databind.JsonNode json(final String text)
+    {
+        try
+        {
+            return new com.fasterxml.jackson.databind.ObjectMapper().readTree(text);
+        }
+        catch (final java.io.IOException ex)
+        {
+            throw new AssertionError("cluster status printed no JSON: " + text, ex);
+        }
     }
 
     /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
     private static void assertStatusShows(final String node, final int members) throws Exception
     {
         // The gateway node serves every expert alone until the others have joined: wait for them.
-        final long by = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        java.io.StringWriter out;
-        com.fasterxml.jackson.databind.JsonNode report;
-        do
-        {
-            out = new java.io.StringWriter();
-            final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
-            cli.setOut(new java.io.PrintWriter(out));
-            assertEquals(0, cli.execute("cluster", "status", "--connect", node, "--json"), out.toString());
-            report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString());
-        }
-        while (!allUp(report, members) && System.nanoTime() < by && pause());
-        final String text = out.toString();
+        final String[] last = {""};
+        Await.until(() -> allUp(json(last[0] = clusterStatus(node)), members), Duration.ofSeconds(60), STATUS_EVERY,
+            () -> "not every one of " + members + " members up: " + last[0]);
+        final String text = last[0];
+        final com.fasterxml.jackson.databind.JsonNode report = json(text);
         assertEquals(members, report.get("members").size(), text);
         report.get("members").forEach(m -> assertEquals("Up", m.get("status").asText(), text));
         assertEquals(EXPERTS, report.get("experts").size(), text);
@@ -432,12 +437,6 @@ class ElasticScenarioTest
             up &= "Up".equals(m.get("status").asText());
         }
         return up;
-    }
-
-    private static boolean pause() throws InterruptedException
-    {
-        Thread.sleep(500);
-        return true;
     }
 
     private static final Pattern SKIPPED = Pattern.compile("experts ([0-9,]+) of layer 0");
@@ -531,12 +530,6 @@ class ElasticScenarioTest
 
     private static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 }

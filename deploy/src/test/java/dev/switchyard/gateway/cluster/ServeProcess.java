@@ -4,6 +4,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -13,6 +14,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.switchyard.gateway.system.SwitchyardNode;
+import dev.switchyard.testkit.Threads;
 
 /**
  * One {@code switchyard serve} node in a JVM of its own, started with the test's classpath. Its
@@ -200,6 +202,6 @@ final class ServeProcess implements AutoCloseable
             process.destroyForcibly();
         }
         process.waitFor(30, TimeUnit.SECONDS);
-        reader.join(5_000);
+        Threads.joinOrFail(reader, Duration.ofSeconds(5));
     }
 }

@@ -2,6 +2,7 @@ package dev.switchyard.gateway.system;
 
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -31,6 +31,8 @@ import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -73,12 +75,7 @@ class GatewayLossTest
                 Duration.ofMillis(SwitchyardClient.DEFAULT_GATEWAY_TIMEOUT_MS)))
             {
                 final int rows = 10_000;
-                final float[] x = new float[rows * D];
-                final SplittableRandom random = new SplittableRandom(5);
-                for (int i = 0; i < x.length; i++)
-                {
-                    x[i] = (float)random.nextGaussian();
-                }
+                final float[] x = Tokens.gaussian(rows, D, 5);
                 // A deadline far beyond the machine's load: the request must end by the gateway's loss.
                 final RequestOptions options = RequestOptions.exact().withDeadline(Duration.ofSeconds(60));
                 final CountDownLatch served = new CountDownLatch(1);
@@ -127,13 +124,12 @@ class GatewayLossTest
                 }
             }
             gateway.waitFor(10, TimeUnit.SECONDS);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (new File(driverDir).exists())
+            Await.until(() ->
             {
                 AeronDirs.reclaimDead();
-                assertTrue(System.nanoTime() < deadline, "the killed driver's directory " + driverDir + " remains");
-                Thread.sleep(200);
-            }
+                return !new File(driverDir).exists();
+            }, Duration.ofSeconds(30), Duration.ofMillis(200),
+                () -> "the killed driver's directory " + driverDir + " remains");
             assertFalse(new File(driverDir).exists());
         }
         finally
@@ -188,10 +184,18 @@ class GatewayLossTest
     }
 
     /** The Aeron directory a process has mapped (its embedded driver's), or null. */
-    static String aeronDirOf(final long pid) throws Exception
+    static String aeronDirOf(final long pid)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline)
+        final String[] dir = new String[1];
+        Await.until(() -> (dir[0] = mappedAeronDir(pid)) != null, Duration.ofSeconds(10),
+            () -> "process " + pid + " maps no Aeron directory");
+        return dir[0];
+    }
+
+    /** The Aeron directory whose cnc.dat the process maps now, or null. */
+    private static String mappedAeronDir(final long pid)
+    {
+        try
         {
             for (final String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps")))
             {
@@ -201,8 +205,11 @@ class GatewayLossTest
                     return line.substring(at, line.length() - "/cnc.dat".length());
                 }
             }
-            Thread.sleep(50);
+            return null;
         }
-        return null;
+        catch (final IOException ex)
+        {
+            throw new AssertionError("cannot read the maps of process " + pid, ex);
+        }
     }
 }

@@ -6,11 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
@@ -22,6 +20,8 @@ import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import org.agrona.IoUtil;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -67,12 +67,7 @@ class GatewayStopTest
                 Duration.ofMillis(GATEWAY_TIMEOUT_MS), SwitchyardClient.Driver.EMBEDDED, null))
             {
                 final int rows = 20_000;
-                final float[] x = new float[rows * D];
-                final SplittableRandom random = new SplittableRandom(3);
-                for (int i = 0; i < x.length; i++)
-                {
-                    x[i] = (float)random.nextGaussian();
-                }
+                final float[] x = Tokens.gaussian(rows, D, 3);
                 final RequestOptions options = RequestOptions.exact().withDeadline(Duration.ofSeconds(60));
                 // Served once: the gateway works, and its heartbeats have been arriving.
                 final long servedBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -83,12 +78,8 @@ class GatewayStopTest
                     assertTrue(System.nanoTime() < servedBy, "the gateway never answered: " + first);
                 }
                 // Heartbeats come once the gateway has had nothing else for the client for an interval.
-                final long heardBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-                while (client.heartbeatsReceived() == 0)
-                {
-                    assertTrue(System.nanoTime() < heardBy, "no heartbeat came from the gateway");
-                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
-                }
+                Await.until(() -> client.heartbeatsReceived() != 0, Duration.ofSeconds(30),
+                    () -> "no heartbeat came from the gateway");
 
                 final CompletableFuture<InferAnswer> inFlight = client.infer(x, rows, null, false, options);
                 signal("STOP", gateway.pid());
@@ -145,14 +136,10 @@ class GatewayStopTest
             .start();
     }
 
-    static void awaitDriver(final String aeronDir) throws InterruptedException
+    static void awaitDriver(final String aeronDir)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!SwitchyardClient.driverRunningAt(aeronDir))
-        {
-            assertTrue(System.nanoTime() < deadline, "the media driver at " + aeronDir + " did not start");
-            Thread.sleep(100);
-        }
+        Await.until(() -> SwitchyardClient.driverRunningAt(aeronDir), Duration.ofSeconds(60),
+            () -> "the media driver at " + aeronDir + " did not start");
     }
 
     static void signal(final String signal, final long pid) throws Exception

@@ -1,7 +1,9 @@
 package dev.switchyard.experts.compute;
 
+import dev.switchyard.testkit.Threads;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -133,7 +135,7 @@ class ComputePoolTest
             start.countDown();
             for (final Thread t : threads)
             {
-                t.join(60_000);
+                Threads.joinOrFail(t, Duration.ofSeconds(60));
             }
             if (failure.get() != null)
             {

@@ -3,10 +3,12 @@ package dev.switchyard.experts.endpoint;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.DataPlane;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
@@ -92,13 +94,11 @@ class ExpertEndpointTest
 
     private Reply awaitReply()
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (received.isEmpty())
+        Await.until(() ->
         {
             replies.poll(assembler, 10);
-            assertTrue(System.nanoTime() < deadline, "no reply");
-            Thread.yield();
-        }
+            return !received.isEmpty();
+        }, Duration.ofSeconds(10), () -> "no reply");
         return received.removeFirst();
     }
 

@@ -2,9 +2,11 @@ package dev.switchyard.experts.endpoint;
 
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.DataPlane;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.switchyard.testkit.Await;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -60,14 +62,7 @@ class GatewayRepliesTest
 
             // The gateway leaves: once its outlet has been disconnected past the gone time, it is closed.
             gateway.close();
-            now += STALL_NS + 2;
-            while (replies.released() == 0)
-            {
-                assertTrue(System.nanoTime() < deadline, "the departed gateway's outlet was not released");
-                now += GONE_NS / 4;
-                replies.poll(now);
-                Thread.sleep(10);
-            }
+            now = awaitReleased(replies, now + STALL_NS + 2, "the departed gateway's outlet was not released");
             assertEquals(0, replies.size());
             assertEquals(dropped, failures.get());
             replies.send(7, frame, 0, FRAME, now);
@@ -92,14 +87,7 @@ class GatewayRepliesTest
 
             // Cut off: its reply stream goes; past the gone time the outlet is closed.
             before.close();
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (replies.released() == 0)
-            {
-                assertTrue(System.nanoTime() < deadline, "the unreachable gateway's outlet was not released");
-                now += GONE_NS / 4;
-                replies.poll(now);
-                Thread.sleep(10);
-            }
+            now = awaitReleased(replies, now, "the unreachable gateway's outlet was not released");
             assertTrue(!replies.knows(9));
             assertTrue(!replies.reopen(10, now), "a gateway never seen is not opened by a block");
 
@@ -113,14 +101,33 @@ class GatewayRepliesTest
                 assertTrue(replies.send(9, frame, 0, 256, now));
                 final long[] got = new long[1];
                 final FragmentAssembler reader = new FragmentAssembler((b, o, l, h) -> got[0] = b.getLong(o));
-                while (got[0] != 0x5EED)
+                final long at = now;
+                Await.until(() ->
                 {
-                    assertTrue(System.nanoTime() < deadline, "the result never reached the returned gateway");
-                    replies.poll(now);
+                    replies.poll(at);
                     after.poll(reader, 10);
-                    Thread.sleep(1);
-                }
+                    return got[0] == 0x5EED;
+                }, Duration.ofSeconds(30), () -> "the result never reached the returned gateway");
             }
         }
+    }
+
+    /**
+     * Advances the endpoint's clock a quarter of the gone time per poll until it releases an outlet: the outlet goes
+     * once the media driver has seen the gateway's stream go and that much time has passed since. Returns the clock.
+     */
+    private static long awaitReleased(final GatewayReplies replies, final long from, final String message)
+    {
+        final AtomicLong clock = new AtomicLong(from);
+        Await.until(() ->
+        {
+            if (replies.released() != 0)
+            {
+                return true;
+            }
+            replies.poll(clock.addAndGet(GONE_NS / 4));
+            return false;
+        }, Duration.ofSeconds(30), () -> message);
+        return clock.get();
     }
 }

@@ -3,10 +3,12 @@ package dev.switchyard.experts.endpoint;
 import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.DataPlane;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.testkit.Await;
 import io.aeron.Subscription;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -35,12 +37,7 @@ class OfferBacklogTest
              Subscription subscription = plane.subscribeIpc(STREAM);
              Outlet outlet = plane.outlet("aeron:ipc", STREAM))
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!outlet.publication().isConnected())
-            {
-                assertTrue(System.nanoTime() < deadline, "the publication did not connect");
-                Thread.sleep(1);
-            }
+            Await.until(outlet.publication()::isConnected, Duration.ofSeconds(20), () -> "the publication did not connect");
             final FramePool pool = new FramePool(FRAME, 8);
             final OfferBacklog backlog = new OfferBacklog(4);
             final UnsafeBuffer frame = new UnsafeBuffer(new byte[FRAME]);
@@ -73,12 +70,13 @@ class OfferBacklogTest
             assertEquals(0, backlog.drain(outlet, pool, firstHeldAt + 20), "no room yet");
 
             final List<Integer> read = new ArrayList<>();
-            while (read.size() < next)
+            final int sentInAll = next;
+            Await.until(() ->
             {
-                assertTrue(System.nanoTime() < deadline, "read " + read.size() + " of " + next);
                 subscription.poll((b, o, l, h) -> read.add(b.getInt(o)), 64);
                 backlog.drain(outlet, pool, System.nanoTime());
-            }
+                return read.size() >= sentInAll;
+            }, Duration.ofSeconds(20), () -> "read " + read.size() + " of " + sentInAll);
             for (int i = 0; i < next; i++)
             {
                 assertEquals(i, read.get(i), "frames out of order");

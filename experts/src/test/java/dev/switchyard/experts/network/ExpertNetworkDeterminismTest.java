@@ -8,10 +8,12 @@ import dev.switchyard.experts.compute.WeightFormat;
 import dev.switchyard.experts.compute.vector.VectorBackend;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.model.ExpertWeights;
+import dev.switchyard.testkit.Threads;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -139,7 +141,7 @@ class ExpertNetworkDeterminismTest
         start.countDown();
         for (final Thread t : threads)
         {
-            t.join(120_000);
+            Threads.joinOrFail(t, Duration.ofSeconds(120));
         }
         if (failure.get() != null)
         {

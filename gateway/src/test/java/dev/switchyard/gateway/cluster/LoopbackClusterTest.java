@@ -1,9 +1,9 @@
 package dev.switchyard.gateway.cluster;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +21,9 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Threads;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.CloseHelper;
 import org.apache.pekko.cluster.MemberStatus;
@@ -54,13 +57,7 @@ class LoopbackClusterTest
 
     private static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 
     @Test
@@ -116,9 +113,9 @@ class LoopbackClusterTest
                     final int i = r % inputs.length;
                     which.add(i);
                     futures.add(client.infer(inputs[i], inputs[i].length / D, null, false));
-                    Thread.sleep(5);
+                    Thread.sleep(5);  // paced, so that the requests span the leave rather than precede it
                 }
-                leave.join(TimeUnit.SECONDS.toMillis(90));
+                Threads.joinOrFail(leave, Duration.ofSeconds(90));
                 c = null;
                 for (int k = 0; k < futures.size(); k++)
                 {
@@ -158,25 +155,22 @@ class LoopbackClusterTest
         assertArrayEquals(LocalReferenceAccess.output(model, x, x.length / D), answer.output(), what);
     }
 
-    private static void awaitUp(final SwitchyardNode node, final int members) throws InterruptedException
+    private static void awaitUp(final SwitchyardNode node, final int members)
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (true)
+        Await.until(() -> up(node) >= members, Duration.ofSeconds(60),
+            () -> "cluster did not form: " + up(node) + " members up");
+    }
+
+    private static int up(final SwitchyardNode node)
+    {
+        int up = 0;
+        for (final var m : Cluster.get(node.actorSystem()).state().getMembers())
         {
-            int up = 0;
-            for (final var m : Cluster.get(node.actorSystem()).state().getMembers())
+            if (m.status() == MemberStatus.up())
             {
-                if (m.status() == MemberStatus.up())
-                {
-                    up++;
-                }
+                up++;
             }
-            if (up >= members)
-            {
-                return;
-            }
-            assertTrue(System.nanoTime() < deadline, "cluster did not form: " + up + " members up");
-            Thread.sleep(50);
         }
+        return up;
     }
 }

@@ -2,6 +2,7 @@ package dev.switchyard.gateway.config;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.gateway.system.SwitchyardNode;
+import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
@@ -134,20 +136,15 @@ class ClusterTlsTest
 
             // The trusted node joins while the intruder keeps trying, so the window below covers
             // several of the intruder's join attempts (one every few seconds).
-            final long joinDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (up(seed) < 2)
-            {
-                assertTrue(System.nanoTime() < joinDeadline, "the trusted node never joined over TLS");
-                Thread.onSpinWait();
-                Thread.sleep(50);
-            }
+            final SwitchyardNode joined = seed;
+            Await.until(() -> up(joined) >= 2, Duration.ofSeconds(60), () -> "the trusted node never joined over TLS");
             final long watchUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(6);
             while (System.nanoTime() < watchUntil)
             {
                 assertFalse(knows(seed, intruder), "the seed admitted a node it does not trust");
                 assertFalse(knows(member, intruder), "a member admitted a node it does not trust");
                 assertEquals(0, up(intruder), "the intruder sees itself up in a cluster");
-                Thread.sleep(100);
+                Thread.sleep(100);  // the sampling interval of the watch: the window itself is the scenario
             }
             assertEquals(2, up(seed));
         }

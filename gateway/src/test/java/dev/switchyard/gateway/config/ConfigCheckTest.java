@@ -2,6 +2,7 @@ package dev.switchyard.gateway.config;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Set;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -9,6 +10,7 @@ import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -30,12 +32,25 @@ class ConfigCheckTest
         return assertThrows(BadInputException.class, () -> ConfigCheck.validate(full(user))).getMessage();
     }
 
+    /**
+     * Validates a configuration that must pass and returns it. It must hold a switchyard section: without one the
+     * check has nothing to read and passes whatever was meant.
+     */
+    private static Config passes(final Config config)
+    {
+        assertTrue(config.hasPath("switchyard"), "no switchyard section to check: " + config.root().render());
+        assertDoesNotThrow(() -> ConfigCheck.validate(config));
+        return config;
+    }
+
     @Test
     void theReferenceAndTheShippedConfigurationPass() throws Exception
     {
-        ConfigCheck.validate(full(""));
+        passes(full(""));
         final Path shipped = Path.of("..", "deploy", "src", "dist", "conf", "switchyard.conf");
-        ConfigCheck.validate(full(Files.readString(shipped)));
+        final String text = Files.readString(shipped);
+        assertTrue(ConfigFactory.parseString(text).hasPath("switchyard"), "the shipped configuration sets nothing");
+        passes(full(text));
     }
 
     @Test
@@ -106,7 +121,10 @@ class ConfigCheckTest
     void numbersAndBooleansGivenAsTextFromFlagsPass()
     {
         // Flags arrive as strings (serve --cluster HOST:PORT splits into text).
-        ConfigCheck.validate(full("switchyard.cluster.port = \"2552\"\nswitchyard.gateway.group-per-request = \"on\""));
+        final Config config = passes(
+            full("switchyard.cluster.port = \"2552\"\nswitchyard.gateway.group-per-request = \"on\""));
+        assertEquals(2552, config.getInt("switchyard.cluster.port"));
+        assertTrue(config.getBoolean("switchyard.gateway.group-per-request"));
     }
 
     @Test
@@ -124,8 +142,10 @@ class ConfigCheckTest
     void anEmptyReferenceObjectTakesTheUsersOwnKeys()
     {
         final Config reference = ConfigFactory.parseString("switchyard.per-expert {}");
-        ConfigCheck.validate(ConfigFactory.parseString("switchyard.per-expert { \"3\" = 2, \"0-7\" = 1 }")
-            .withFallback(reference), reference);
+        final Config given = ConfigFactory.parseString("switchyard.per-expert { \"3\" = 2, \"0-7\" = 1 }")
+            .withFallback(reference);
+        assertDoesNotThrow(() -> ConfigCheck.validate(given, reference));
+        assertEquals(Set.of("3", "0-7"), given.getObject("switchyard.per-expert").keySet());
     }
 
     @Test
@@ -141,7 +161,7 @@ class ConfigCheckTest
         assertTrue(problem("switchyard.data-plane.udp-term-length = 2g").contains("a power of two from 64k to 1g"));
         assertTrue(problem("switchyard.data-plane.udp-term-length = lots").contains("a size such as 4m"));
         assertTrue(problem("switchyard.data-plane.mtu = 1400").contains("a multiple of 32"));
-        ConfigCheck.validate(full("switchyard.data-plane { ipc-term-length = 512k, udp-term-length = 64k, mtu = 8192 }"));
-        ConfigCheck.validate(full("switchyard.data-plane { ipc-term-length = auto, udp-term-length = 1g }"));
+        passes(full("switchyard.data-plane { ipc-term-length = 512k, udp-term-length = 64k, mtu = 8192 }"));
+        passes(full("switchyard.data-plane { ipc-term-length = auto, udp-term-length = 1g }"));
     }
 }

@@ -60,7 +60,7 @@ final class RawConnection implements AutoCloseable
                 {
                     out.write(b);
                     out.flush();
-                    Thread.sleep(every);
+                    Thread.sleep(every);  // the pace is the scenario: a client this slow is what the server times out
                 }
             }
             catch (final IOException | InterruptedException ex)

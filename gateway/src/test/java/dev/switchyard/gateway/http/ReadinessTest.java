@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,6 +20,7 @@ import dev.switchyard.router.config.Normalize;
 import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import org.agrona.CloseHelper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -97,13 +99,19 @@ class ReadinessTest
     private static JsonNode awaitReady(final HttpClient http, final String base, final int status, final int seconds)
         throws Exception
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        HttpResponse<String> last;
-        while ((last = send(http, base + "/ready")).statusCode() != status)
+        final AtomicReference<HttpResponse<String>> last = new AtomicReference<>();
+        Await.until(() ->
         {
-            assertTrue(System.nanoTime() < deadline, "/ready never answered " + status + ": " + last.body());
-            Thread.sleep(100);
-        }
-        return status == 200 ? null : new ObjectMapper().readTree(last.body());
+            try
+            {
+                last.set(send(http, base + "/ready"));
+            }
+            catch (final Exception ex)
+            {
+                throw new AssertionError("/ready could not be asked", ex);
+            }
+            return last.get().statusCode() == status;
+        }, Duration.ofSeconds(seconds), Duration.ofMillis(100), () -> "/ready never answered " + status + ": " + last.get().body());
+        return status == 200 ? null : new ObjectMapper().readTree(last.get().body());
     }
 }

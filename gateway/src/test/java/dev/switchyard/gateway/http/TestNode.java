@@ -2,7 +2,6 @@ package dev.switchyard.gateway.http;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.SplittableRandom;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.gateway.system.SwitchyardNode;
@@ -15,6 +14,7 @@ import dev.switchyard.router.io.Npy;
 import dev.switchyard.router.io.NpyArray;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Tokens;
 import org.agrona.CloseHelper;
 
 /** A one-node cluster with an HTTP listener, for the tests of the listener's edges. */
@@ -51,13 +51,7 @@ final class TestNode implements AutoCloseable
 
     static byte[] npyTokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return Npy.bytes(NpyArray.matrix(rows, D, x));
+        return Npy.bytes(NpyArray.matrix(rows, D, Tokens.gaussian(rows, D, seed)));
     }
 
     @Override

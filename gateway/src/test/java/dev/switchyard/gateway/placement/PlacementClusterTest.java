@@ -29,6 +29,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import org.agrona.CloseHelper;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.cluster.MemberStatus;
@@ -468,13 +469,7 @@ class PlacementClusterTest
     }
 
     private static void await(final BooleanSupplier condition, final int seconds, final String what)
-        throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-        while (!condition.getAsBoolean())
-        {
-            assertTrue(System.nanoTime() < deadline, what);
-            Thread.sleep(100);
-        }
+        Await.until(condition, Duration.ofSeconds(seconds), () -> what);
     }
 }

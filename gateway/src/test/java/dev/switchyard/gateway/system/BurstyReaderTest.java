@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +16,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.RequestFrame;
@@ -75,6 +77,7 @@ class BurstyReaderTest
         {
             final long givenUpBefore = system.metrics().clientsGivenUp.get();
             final long undeliveredBefore = system.metrics().answersUndelivered.get();
+            final long answersBefore = ConcurrentClientsTest.gatewayAnswers(system);
             final Map<Long, Integer> answerCount = new HashMap<>();
             final Map<Long, BlockStatus> statusOf = new HashMap<>();
             final float[] x = StuckClientTest.tokens(ROWS, 11);
@@ -130,13 +133,13 @@ class BurstyReaderTest
                 }
                 Thread.onSpinWait();
             }
-            // Anything sent twice would show now.
-            final long settle = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
-            while (System.nanoTime() - settle < 0)
-            {
-                answers.poll(reader, 16);
-                Thread.sleep(1);
-            }
+            // Anything sent twice would show now: the gateway has answered every request, holds none, and
+            // what it sent has been read.
+            Await.until(() -> answers.poll(reader, 16) == 0 &&
+                ConcurrentClientsTest.gatewayAnswers(system) - answersBefore >= REQUESTS &&
+                system.metrics().queuedRequests.get() == 0, Duration.ofSeconds(30),
+                () -> (ConcurrentClientsTest.gatewayAnswers(system) - answersBefore) + " answers for " + REQUESTS +
+                    " requests, " + system.metrics().queuedRequests.get() + " still queued");
             int ok = 0;
             int overloaded = 0;
             for (long id = 0; id < REQUESTS; id++)
@@ -156,23 +159,20 @@ class BurstyReaderTest
     }
 
     private static void welcome(final Subscription answers, final ExclusivePublication toGateway, final String channel)
-        throws InterruptedException
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
         final int length = new HelloFrame().writeClientHello(buffer, 0, CLIENT_ID, ANSWER_STREAM, channel);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         final int[] frames = new int[1];
-        long nextHello = 0;
-        while (frames[0] == 0)
+        final long[] nextHello = new long[1];
+        Await.until(() ->
         {
-            assertTrue(System.nanoTime() < deadline, "the client was not welcomed");
-            if (System.nanoTime() - nextHello > 0)
+            if (System.nanoTime() - nextHello[0] > 0)
             {
                 toGateway.offer(buffer, 0, length);
-                nextHello = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                nextHello[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
             }
             answers.poll((b, o, l, h) -> frames[0]++, 1);
-            Thread.sleep(1);
-        }
+            return frames[0] != 0;
+        }, Duration.ofSeconds(20), () -> "the client was not welcomed");
     }
 }

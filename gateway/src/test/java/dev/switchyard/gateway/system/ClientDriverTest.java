@@ -2,7 +2,6 @@ package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -13,6 +12,7 @@ import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
@@ -76,13 +76,7 @@ class ClientDriverTest
 
     static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 
     @Test

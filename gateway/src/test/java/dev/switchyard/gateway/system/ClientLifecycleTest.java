@@ -6,8 +6,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
@@ -27,6 +27,8 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import io.aeron.ExclusivePublication;
@@ -92,13 +94,7 @@ class ClientLifecycleTest
 
     static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 
     /** Connects a new client, has it answered (bit-exact) and closes it; returns the nanoseconds it took. */
@@ -149,7 +145,7 @@ class ClientLifecycleTest
                     }
                     try
                     {
-                        Thread.sleep(100);
+                        Thread.sleep(100);  // the scenario's pace: clients re-send their hellos on a timer
                     }
                     catch (final InterruptedException ex)
                     {
@@ -161,12 +157,7 @@ class ClientLifecycleTest
             attacker.start();
             try
             {
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!toGateway.isConnected())
-                {
-                    assertTrue(System.nanoTime() < deadline, "the hostile publication did not connect");
-                    Thread.sleep(1);
-                }
+                Await.until(toGateway::isConnected, Duration.ofSeconds(10), () -> "the hostile publication did not connect");
                 // Medians: one scheduling stall of a loaded machine is not the attack's doing.
                 final long[] attacked = new long[5];
                 for (int i = 0; i < attacked.length; i++)
@@ -189,12 +180,8 @@ class ClientLifecycleTest
             // Each unreachable client is given up once per handshake timeout and cool-down (3 s each
             // here), however often it said hello.
             final long attackMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - attackStart);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (system.metrics().clientsGivenUp.get() - givenUpBefore < 16)
-            {
-                assertTrue(System.nanoTime() < deadline, "unreachable clients were not given up");
-                Thread.sleep(10);
-            }
+            Await.until(() -> system.metrics().clientsGivenUp.get() - givenUpBefore >= 16, Duration.ofSeconds(20),
+                () -> "unreachable clients were not given up");
             final long givenUp = system.metrics().clientsGivenUp.get() - givenUpBefore;
             assertTrue(givenUp <= 16 * (1 + attackMs / 6000), givenUp + " given up in " + attackMs + " ms");
         }
@@ -268,11 +255,8 @@ class ClientLifecycleTest
     static Usage awaitReleased() throws Exception
     {
         final long deadline = System.nanoTime() + RELEASE_TIMEOUT_NS;
-        while (system.metrics().clientsConnected.get() > 0)
-        {
-            assertTrue(System.nanoTime() < deadline, "clients that left were not released");
-            Thread.sleep(50);
-        }
+        Await.until(() -> system.metrics().clientsConnected.get() <= 0, Duration.ofNanos(RELEASE_TIMEOUT_NS),
+            () -> "clients that left were not released: " + system.metrics().clientsConnected.get() + " still connected");
         return awaitQuiet(deadline);
     }
 
@@ -284,7 +268,7 @@ class ClientLifecycleTest
         while ((now.descriptors() > before.descriptors() + 4 || now.mappedLogs() > before.mappedLogs() ||
             now.shmBytes() > before.shmBytes()) && System.nanoTime() < deadline)
         {
-            Thread.sleep(100);
+            Thread.sleep(100);  // the sampling interval of a bounded wait: the caller asserts on what it returns
             now = usage();
         }
         return now;
@@ -297,7 +281,7 @@ class ClientLifecycleTest
         int stable = 0;
         while (stable < 20 && System.nanoTime() < deadline)
         {
-            Thread.sleep(100);
+            Thread.sleep(100);  // the sampling interval: quiet means 20 samples alike; the caller judges the figures
             final Usage now = usage();
             stable = now.equals(last) ? stable + 1 : 0;
             last = now;

@@ -1,10 +1,10 @@
 package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -23,6 +23,8 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -102,12 +104,8 @@ class ConcurrentClientsTest
                 final long givenUpBefore = system.metrics().clientsGivenUp.get();
                 final long queuedBefore = system.metrics().tokensIn.get();
                 go.countDown();
-                final long burstQueued = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (system.metrics().tokensIn.get() - queuedBefore < 10L * ROWS)
-                {
-                    assertTrue(System.nanoTime() < burstQueued, "the burst was not taken in");
-                    Thread.sleep(1);
-                }
+                Await.until(() -> system.metrics().tokensIn.get() - queuedBefore >= 10L * ROWS, Duration.ofSeconds(60),
+                    () -> "the burst was not taken in");
                 final long smallStart = System.nanoTime();
                 final InferAnswer smallAnswer = late.infer(small, SMALL_ROWS, null, false, RequestOptions.exact())
                     .get(60, TimeUnit.SECONDS);
@@ -135,14 +133,7 @@ class ConcurrentClientsTest
                 // ends its request at once; the gateway still answers the others), all delivered.
                 final int parts = (ROWS + late.maxRequestRows() - 1) / late.maxRequestRows();
                 final long messages = (long)CLIENTS * parts + 1;
-                final long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (gatewayAnswers(system) - answersBefore < messages)
-                {
-                    assertTrue(System.nanoTime() < settle, (gatewayAnswers(system) - answersBefore) + " answers for " +
-                        messages + " messages");
-                    Thread.sleep(5);
-                }
-                Thread.sleep(200);
+                awaitSettled(system, answersBefore, messages);
                 assertEquals(messages, gatewayAnswers(system) - answersBefore, "answers for " + messages + " messages");
                 assertEquals(0, system.metrics().answersUndelivered.get() - undeliveredBefore, "answers undelivered");
                 assertEquals(0, system.metrics().clientsGivenUp.get() - givenUpBefore, "clients given up");
@@ -200,6 +191,19 @@ class ConcurrentClientsTest
         return sum;
     }
 
+    /**
+     * Waits until the gateway has answered {@code messages} messages since it had answered {@code answersBefore} and
+     * holds no request any more: then it has nothing left to answer, and a count above {@code messages} is an answer
+     * sent twice.
+     */
+    static void awaitSettled(final EmbeddedSystem system, final long answersBefore, final long messages)
+    {
+        Await.until(() -> gatewayAnswers(system) - answersBefore >= messages &&
+            system.metrics().queuedRequests.get() == 0, Duration.ofSeconds(60),
+            () -> (gatewayAnswers(system) - answersBefore) + " answers for " + messages + " messages, " +
+                system.metrics().queuedRequests.get() + " requests still queued");
+    }
+
     static void await(final CountDownLatch latch)
     {
         try
@@ -214,12 +218,6 @@ class ConcurrentClientsTest
 
     static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 }

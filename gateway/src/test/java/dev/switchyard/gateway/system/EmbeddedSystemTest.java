@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -16,6 +15,8 @@ import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.BadInputException;
 import dev.switchyard.router.config.Activation;
 import dev.switchyard.router.config.ModelConfig;
@@ -77,13 +78,7 @@ class EmbeddedSystemTest
 
     static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 
     @Test
@@ -190,11 +185,8 @@ class EmbeddedSystemTest
                 sent.add(x);
                 stream.send(x, rows, null, false);
             }
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (answers.size() < sent.size() && System.nanoTime() < deadline)
-            {
-                Thread.onSpinWait();
-            }
+            Await.until(() -> answers.size() >= sent.size(), Duration.ofSeconds(30),
+                () -> answers.size() + " answers for " + sent.size() + " requests");
             assertEquals(sent.size(), answers.size());
             for (int i = 0; i < sent.size(); i++)
             {

@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,12 +79,8 @@ class FairTurnsTest
                 burst.add(big.infer(x, BURST_ROWS, null, false, RequestOptions.exact())
                     .whenComplete((b, ex) -> lastBurstAnswerNs[0] = System.nanoTime()));
             }
-            final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (system.metrics().tokensIn.get() - tokensBefore < (long)BURST * BURST_ROWS)
-            {
-                assertTrue(System.nanoTime() < until, "the burst was not taken in");
-                Thread.sleep(1);
-            }
+            Await.until(() -> system.metrics().tokensIn.get() - tokensBefore >= (long)BURST * BURST_ROWS,
+                Duration.ofSeconds(60), () -> "the burst was not taken in");
             final long smallStart = System.nanoTime();
             final InferAnswer a = small.infer(s, SMALL_ROWS, null, false, RequestOptions.exact()).get(100, TimeUnit.SECONDS);
             final long smallNs = System.nanoTime() - smallStart;

@@ -1,7 +1,7 @@
 package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
-import java.util.SplittableRandom;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
@@ -18,6 +18,8 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.frame.WireLayout;
@@ -119,46 +121,32 @@ class StuckClientTest
 
     /** Says hello for the bad client until its welcome arrives; the last read of its answer stream. */
     private static void welcome(final Subscription answers, final ExclusivePublication toGateway, final String channel)
-        throws InterruptedException
     {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
         final HelloFrame hello = new HelloFrame();
         final int length = hello.writeClientHello(buffer, 0, BAD_CLIENT_ID, 4343, channel);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         final int[] frames = new int[1];
-        long nextHello = 0;
-        while (frames[0] == 0)
+        final long[] nextHello = new long[1];
+        Await.until(() ->
         {
-            assertTrue(System.nanoTime() < deadline, "the bad client was not welcomed");
-            if (System.nanoTime() - nextHello > 0)
+            if (System.nanoTime() - nextHello[0] > 0)
             {
                 toGateway.offer(buffer, 0, length);
-                nextHello = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
+                nextHello[0] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
             }
             answers.poll((b, o, l, h) -> frames[0]++, 1);
-            Thread.sleep(1);
-        }
+            return frames[0] != 0;
+        }, Duration.ofSeconds(20), () -> "the bad client was not welcomed");
     }
 
     private static void offer(final ExclusivePublication publication, final UnsafeBuffer frame, final int length)
-        throws InterruptedException
     {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (publication.offer(frame, 0, length) < 0)
-        {
-            assertTrue(System.nanoTime() < deadline, "the gateway took no request");
-            Thread.sleep(1);
-        }
+        Await.until(() -> publication.offer(frame, 0, length) >= 0, Duration.ofSeconds(20),
+            () -> "the gateway took no request");
     }
 
     static float[] tokens(final int rows, final long seed)
     {
-        final SplittableRandom random = new SplittableRandom(seed);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
-        return x;
+        return Tokens.gaussian(rows, D, seed);
     }
 }

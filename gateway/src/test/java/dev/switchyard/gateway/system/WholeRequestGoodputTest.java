@@ -128,14 +128,7 @@ class WholeRequestGoodputTest
                 // parts of a refused request after its refusal came are not sent).
                 final int parts = (ROWS + clients.getFirst().maxRequestRows() - 1) / clients.getFirst().maxRequestRows();
                 final long messages = clients.stream().mapToLong(SwitchyardClient::messagesSent).sum() - sentBefore;
-                final long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (ConcurrentClientsTest.gatewayAnswers(system) - answersBefore < messages)
-                {
-                    assertTrue(System.nanoTime() < settle, (ConcurrentClientsTest.gatewayAnswers(system) -
-                        answersBefore) + " answers for " + messages + " messages");
-                    Thread.sleep(5);
-                }
-                Thread.sleep(200);
+                ConcurrentClientsTest.awaitSettled(system, answersBefore, messages);
                 assertEquals(messages, ConcurrentClientsTest.gatewayAnswers(system) - answersBefore,
                     "answers for " + messages + " messages");
                 for (final SwitchyardClient client : clients)

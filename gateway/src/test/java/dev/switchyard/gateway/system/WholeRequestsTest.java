@@ -1,6 +1,7 @@
 package dev.switchyard.gateway.system;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.RequestFrame;
@@ -154,12 +156,7 @@ class WholeRequestsTest
             this.answers = plane.subscribeUdp(0, stream);
             this.requests = plane.aeron().addExclusivePublication(
                 "aeron:udp?endpoint=" + gateway + "|term-length=1m", WireLayout.CLIENT_REQUEST_STREAM_ID);
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!requests.isConnected())
-            {
-                assertTrue(System.nanoTime() < deadline, "the gateway's request stream did not connect");
-                Thread.onSpinWait();
-            }
+            Await.until(requests::isConnected, Duration.ofSeconds(30), () -> "the gateway's request stream did not connect");
             offer(new HelloFrame().writeClientHello(buffer, 0, clientId, stream, plane.resolvedChannel(answers)));
             next();  // the welcome
         }
@@ -191,29 +188,23 @@ class WholeRequestsTest
 
         private byte[] next()
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (received.isEmpty())
+            Await.until(() ->
             {
-                assertTrue(System.nanoTime() < deadline, "nothing from the gateway");
                 answers.poll(new FragmentAssembler((b, offset, length, h) ->
                 {
                     final byte[] bytes = new byte[length];
                     b.getBytes(offset, bytes);
                     received.add(bytes);
                 }), 10);
-                Thread.yield();
-            }
+                return !received.isEmpty();
+            }, Duration.ofSeconds(30), () -> "nothing from the gateway");
             return received.removeFirst();
         }
 
         private void offer(final int length)
         {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (requests.offer(buffer, 0, length) < 0)
-            {
-                assertTrue(System.nanoTime() < deadline, "the gateway did not take a frame");
-                Thread.onSpinWait();
-            }
+            Await.until(() -> requests.offer(buffer, 0, length) >= 0, Duration.ofSeconds(30),
+                () -> "the gateway did not take a frame");
         }
 
         @Override

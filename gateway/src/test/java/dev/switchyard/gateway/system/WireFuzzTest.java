@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
@@ -26,6 +27,8 @@ import dev.switchyard.router.config.RoutingConfig;
 import dev.switchyard.router.config.SecondPolicy;
 import dev.switchyard.router.model.ModelDirectory;
 import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.FrameFault;
@@ -130,12 +133,7 @@ class WireFuzzTest
             system.metrics().staleReplies.get() + "), expert endpoint " + byCause(system.node().endpoint().faults()) +
             ", client answers " + byCause(client.answerFaults()));
         final int rows = 19;
-        final SplittableRandom random = new SplittableRandom(rows);
-        final float[] x = new float[rows * D];
-        for (int i = 0; i < x.length; i++)
-        {
-            x[i] = (float)random.nextGaussian();
-        }
+        final float[] x = Tokens.gaussian(rows, D, rows);
         final LocalReference.Result expected = LocalReference.run(model, 0, x, rows, null);
         final InferAnswer answer = client.infer(x, rows, null, true, RequestOptions.exact()).join();
         assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
@@ -305,22 +303,14 @@ class WireFuzzTest
 
     static void send(final ExclusivePublication publication, final int length)
     {
-        final long deadline = System.nanoTime() + COUNT_TIMEOUT_NS;
-        long result;
-        while ((result = publication.offer(buffer, 0, length)) < 0)
-        {
-            assertTrue(System.nanoTime() < deadline, "offer failed: " + result);
-            Thread.yield();
-        }
+        final long[] result = new long[1];
+        Await.until(() -> (result[0] = publication.offer(buffer, 0, length)) >= 0, Duration.ofNanos(COUNT_TIMEOUT_NS),
+            () -> "offer failed: " + result[0]);
     }
 
     static void awaitCounted(final LongSupplier counted, final long before)
     {
-        final long deadline = System.nanoTime() + COUNT_TIMEOUT_NS;
-        while (counted.getAsLong() <= before)
-        {
-            assertTrue(System.nanoTime() < deadline, "a refused frame was not counted");
-            Thread.yield();
-        }
+        Await.until(() -> counted.getAsLong() > before, Duration.ofNanos(COUNT_TIMEOUT_NS),
+            () -> "a refused frame was not counted");
     }
 }
