@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The launcher (deploy/src/dist/bin/switchyard) keeps the JVM's incubator-module warning off stderr and
- * nothing else: run by bash from a distribution whose JDK is a stand-in that writes what a JVM would.
+ * The launcher (deploy/src/dist/bin/switchyard) keeps the JVM's incubator-module warning off a terminal
+ * and nothing else, and leaves a redirected stderr to the JVM: run by bash from a distribution whose JDK
+ * is a stand-in that writes what a JVM would.
  */
 class LauncherStderrTest
 {
@@ -51,15 +52,30 @@ class LauncherStderrTest
     }
 
     @Test
-    void theIncubatorWarningIsDroppedAndEverythingElseKept() throws Exception
+    void theFilterDropsTheIncubatorWarningAndKeepsEverythingElse() throws Exception
     {
-        final Result r = launch("OpenJDK 64-Bit Server VM warning: something else\\n" +
-            "WARNING: Using incubator modules: jdk.incubator.vector\\nswitchyard: a real error\\n" +
-            "WARNING: Using incubator modules: jdk.incubator.vector\\nprogress 3/10", 2);
-        assertEquals(2, r.status(), r.err());
+        // The filter a terminal's stderr goes through, fed what a JVM writes.
+        final ProcessBuilder pb = new ProcessBuilder("bash", "-c", ". \"$1\"; printf \"$2\" | switchyard_drop_incubator_warning",
+            "filter", BIN.resolve("find-java.sh").toString(),
+            "OpenJDK 64-Bit Server VM warning: something else\\nWARNING: Using incubator modules: jdk.incubator.vector\\n" +
+            "switchyard: a real error\\nWARNING: Using incubator modules: jdk.incubator.vector\\nprogress 3/10");
+        final Process p = pb.start();
+        final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(30, TimeUnit.SECONDS), "filter ended");
         // The first occurrence is the JVM's; the same text later is the program's own and is kept.
         assertEquals("OpenJDK 64-Bit Server VM warning: something else\nswitchyard: a real error\n" +
-            "WARNING: Using incubator modules: jdk.incubator.vector\nprogress 3/10", r.err());
+            "WARNING: Using incubator modules: jdk.incubator.vector\nprogress 3/10", out);
+    }
+
+    @Test
+    void stderrToAPipeIsTheJvmsOwnWithEveryLine() throws Exception
+    {
+        // Not a terminal: nothing between the JVM and the reader, so nothing arrives after the exit.
+        final String written = "OpenJDK 64-Bit Server VM warning: something else\nWARNING: Using incubator modules: " +
+            "jdk.incubator.vector\nswitchyard: a real error\n";
+        final Result r = launch(written.replace("\n", "\\n"), 2);
+        assertEquals(2, r.status(), r.err());
+        assertEquals(written, r.err());
         assertTrue(r.out().startsWith("args: --add-modules jdk.incubator.vector"), r.out());
         assertTrue(r.out().strip().endsWith("dev.switchyard.cli.Main infer --help"), r.out());
     }
