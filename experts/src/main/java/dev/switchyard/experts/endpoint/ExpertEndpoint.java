@@ -1,37 +1,21 @@
 package dev.switchyard.experts.endpoint;
 
+import dev.switchyard.dataplane.AgentHost;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.dataplane.Doorbell;
 import dev.switchyard.dataplane.DataPlane;
-import dev.switchyard.dataplane.AgentErrors;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 
-import dev.switchyard.wire.frame.ExpertBlockFrame;
-import dev.switchyard.wire.frame.FrameFault;
-import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
-import dev.switchyard.wire.sbe.BlockStatus;
-import dev.switchyard.wire.sbe.GatewayHelloEncoder;
-import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.Header;
-import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
-import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
-import org.agrona.collections.IntHashSet;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A node's expert endpoint: receives dispatch blocks over IPC and UDP, runs the registered expert
@@ -40,10 +24,13 @@ import org.slf4j.LoggerFactory;
  * that status where the sender can be named, and always counted. Expert actors register and drain
  * their experts through commands that this endpoint's own thread applies between frames, so a drain
  * completes only when no block of that expert is in progress.
+ * <p>
+ * The work is split by job: {@link BlockIntake} reads and checks the frames, {@link BlockAnswers}
+ * computes and sends the answers, {@link ExpertTable} holds the experts registered and drained, and
+ * {@link AgentHost} runs the whole on its thread.
  */
 public final class ExpertEndpoint implements Agent, AutoCloseable
 {
-    private static final Logger LOG = LoggerFactory.getLogger(ExpertEndpoint.class);
     private static final int FRAGMENT_LIMIT = 16;
     /** Results a gateway takes none of for this long are dropped; a new outlet may connect this long. */
     private static final long REPLY_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(2);
@@ -57,10 +44,6 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     {
     }
 
-    private record Registered(BlockCompute compute, int epoch)
-    {
-    }
-
     private final DataPlane dataPlane;
     private final Shape shape;
     private final Subscription ipc;
@@ -68,57 +51,34 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final EndpointAddress address;
     private final FragmentAssembler ipcAssembler;
     private final FragmentAssembler udpAssembler;
-    private final ManyToOneConcurrentArrayQueue<Runnable> commands = new ManyToOneConcurrentArrayQueue<>(1024);
-    private final Int2ObjectHashMap<Registered> experts = new Int2ObjectHashMap<>();
-    private final IntHashSet draining = new IntHashSet();
     private final GatewayReplies replies;
-    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final ExpertBlockFrame frame = new ExpertBlockFrame();
-    private final HelloFrame hello = new HelloFrame();
-    private final UnsafeBuffer out;
-    private final float[] x;   // [maxRows, d]
-    private final float[] y;   // [maxRows, d]
+    private final BlockAnswers answers;
+    private final BlockIntake intake;
+    private final ExpertTable experts;
     private final Doorbell bell;
-    private final StatusCounters counters = new StatusCounters();
-    private final FrameFaults faults = new FrameFaults("expert endpoint");
-    private final AtomicLong unanswerable = new AtomicLong();
     private final AtomicLong replyFailures = new AtomicLong();
-    private final AtomicLong rowsServed = new AtomicLong();
-    // [layers, E]: rows computed and the time their forward passes took, per expert served here.
-    private final AtomicLongArray computedRows;
-    private final AtomicLongArray computeNanos;
     private final AtomicLong agentErrors = new AtomicLong();
-    private AgentRunner runner;
-    private volatile boolean closed;
+    private final AgentHost host = new AgentHost(this, "expert endpoint", agentErrors);
 
     public ExpertEndpoint(final DataPlane dataPlane, final Shape shape)
     {
         this.dataPlane = dataPlane;
         this.shape = shape;
-        this.computedRows = new AtomicLongArray(shape.layers() * shape.numExperts());
-        this.computeNanos = new AtomicLongArray(shape.layers() * shape.numExperts());
         this.ipc = dataPlane.subscribeIpc(WireLayout.EXPERT_STREAM_ID);
         this.udp = dataPlane.subscribeUdp(dataPlane.settings().expertPort(), WireLayout.EXPERT_STREAM_ID);
         this.address = new EndpointAddress(
             dataPlane.driverId(), dataPlane.resolvedChannel(udp), WireLayout.EXPERT_STREAM_ID);
         final int maxMessage = dataPlane.settings().maxMessageLength();
-        final GuardedFragments guarded = new GuardedFragments(this::onFragment, faults);
+        final int frameLength = BlockAnswers.frameLength(shape, maxMessage);
+        this.replies = new GatewayReplies(dataPlane, MAX_GATEWAYS, frameLength, REPLY_TIMEOUT_NS, GATEWAY_GONE_NS,
+            replyFailures);
+        this.answers = new BlockAnswers(shape, frameLength, replies);
+        this.bell = dataPlane.ipcDoorbell(WireLayout.EXPERT_STREAM_ID);
+        this.experts = new ExpertTable(host, bell);
+        this.intake = new BlockIntake(shape, experts, replies, answers, MAX_GATEWAYS);
+        final GuardedFragments guarded = new GuardedFragments(intake, intake.faults());
         this.ipcAssembler = new FragmentAssembler(guarded, maxMessage, true);
         this.udpAssembler = new FragmentAssembler(guarded, maxMessage, true);
-        final long elements = (long)shape.maxRows() * shape.dModel();
-        if (WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()) > maxMessage)
-        {
-            throw new IllegalArgumentException("a block of " + shape.maxRows() + " x " + shape.dModel() +
-                " floats exceeds the largest data-plane message (" + maxMessage + " bytes): raise the term length");
-        }
-        this.x = new float[(int)elements];
-        this.y = new float[(int)elements];
-        this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(
-            (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), 64));
-        this.replies = new GatewayReplies(dataPlane, MAX_GATEWAYS,
-            (int)WireLayout.blockFrameLength(shape.maxRows(), shape.dModel()), REPLY_TIMEOUT_NS, GATEWAY_GONE_NS,
-            replyFailures);
-        this.bell = dataPlane.ipcDoorbell(WireLayout.EXPERT_STREAM_ID);
     }
 
     /**
@@ -128,15 +88,13 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
      */
     public void runOn(final AgentRunner shared, final Offers.WhileWaiting peerWork)
     {
-        this.runner = shared;
+        host.runOn(shared);
     }
 
     /** Starts this endpoint's thread. */
     public ExpertEndpoint start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("expert endpoint", agentErrors), null,
-            this);
-        AgentRunner.startOnThread(runner);
+        host.start(dataPlane.newIdleStrategy());
         return this;
     }
 
@@ -152,19 +110,19 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
 
     public StatusCounters counters()
     {
-        return counters;
+        return intake.counters();
     }
 
     /** Frames refused, by cause and sending session. */
     public FrameFaults faults()
     {
-        return faults;
+        return intake.faults();
     }
 
     /** Frames that could not even name their sender (too short, another schema, unknown gateway). */
     public long unanswerable()
     {
-        return unanswerable.get();
+        return intake.unanswerable();
     }
 
     /** Replies that could not be sent (gateway gone or back-pressured past the deadline). */
@@ -182,47 +140,31 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     /** Whether the thread that runs this endpoint (its own or a shared one) is running it. */
     public boolean running()
     {
-        return !closed && AgentErrors.running(runner);
+        return host.running();
     }
 
     public long rowsServed()
     {
-        return rowsServed.get();
+        return answers.rowsServed();
     }
 
     /** Rows {@code (layer, expert)} computed on this endpoint. */
     public long computedRows(final int layer, final int expert)
     {
-        return computedRows.get(layer * shape.numExperts() + expert);
+        return answers.computedRows(layer, expert);
     }
 
     /** Nanoseconds {@code (layer, expert)} spent in its forward passes on this endpoint. */
     public long computeNanos(final int layer, final int expert)
     {
-        return computeNanos.get(layer * shape.numExperts() + expert);
-    }
-
-    private void countCompute(final int layer, final int expert, final int rows, final long nanos)
-    {
-        if (layer >= 0 && layer < shape.layers() && expert >= 0 && expert < shape.numExperts())
-        {
-            computedRows.addAndGet(layer * shape.numExperts() + expert, rows);
-            computeNanos.addAndGet(layer * shape.numExperts() + expert, nanos);
-        }
+        return answers.computeNanos(layer, expert);
     }
 
     /** Serves {@code (layer, expert)} from now on; completes once the endpoint thread has it. */
     public CompletableFuture<Void> register(final int layer, final int expert, final int epoch,
         final BlockCompute compute)
     {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        submit(done, () ->
-        {
-            final int key = key(layer, expert);
-            draining.remove(key);
-            experts.put(key, new Registered(compute, epoch));
-        });
-        return done;
+        return experts.register(layer, expert, epoch, compute);
     }
 
     /**
@@ -231,38 +173,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
      */
     public CompletableFuture<Void> drain(final int layer, final int expert)
     {
-        final CompletableFuture<Void> done = new CompletableFuture<>();
-        submit(done, () ->
-        {
-            final int key = key(layer, expert);
-            if (experts.remove(key) != null)
-            {
-                draining.add(key);
-            }
-        });
-        return done;
-    }
-
-    private void submit(final CompletableFuture<Void> done, final Runnable command)
-    {
-        if (runner != null && !closed && !AgentErrors.running(runner))
-        {
-            // The thread that applies commands has stopped (the node is failing): nothing else
-            // touches the endpoint's tables now, and a drain must not wait for a thread that is gone.
-            command.run();
-            done.complete(null);
-            return;
-        }
-        if (closed || !commands.offer(() ->
-        {
-            command.run();
-            done.complete(null);
-        }))
-        {
-            done.completeExceptionally(new IllegalStateException("expert endpoint is closed or saturated"));
-            return;
-        }
-        bell.ring();
+        return experts.drain(layer, expert);
     }
 
     @Override
@@ -274,132 +185,11 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     @Override
     public int doWork()
     {
-        int work = commands.drain(Runnable::run);
+        int work = experts.applyCommands();
         work += replies.poll(System.nanoTime());
         work += ipc.poll(ipcAssembler, FRAGMENT_LIMIT);
         work += udp.poll(udpAssembler, FRAGMENT_LIMIT);
         return work;
-    }
-
-    private void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        if (length < MessageHeaderDecoder.ENCODED_LENGTH)
-        {
-            refuse(header, FrameFault.TOO_SHORT, length);
-            return;
-        }
-        headerDecoder.wrap(buffer, offset);
-        if (headerDecoder.schemaId() == GatewayHelloEncoder.SCHEMA_ID &&
-            headerDecoder.templateId() == GatewayHelloEncoder.TEMPLATE_ID)
-        {
-            onHello(buffer, offset, length, header);
-        }
-        else
-        {
-            onBlock(buffer, offset, length, header);
-        }
-    }
-
-    private void refuse(final Header header, final FrameFault fault, final int length)
-    {
-        counters.increment(BlockStatus.MALFORMED);
-        unanswerable.incrementAndGet();
-        faults.count(header.sessionId(), fault, length);
-    }
-
-    private void onHello(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        final HelloFrame.Hello h = hello.readGatewayHello(headerDecoder, buffer, offset, length);
-        if (h == null)
-        {
-            refuse(header, hello.fault(), length);
-            return;
-        }
-        switch (replies.hello(h.senderId(), h.channel(), h.streamId(), System.nanoTime()))
-        {
-            case TOO_MANY ->
-            {
-                refuse(header, FrameFault.UNKNOWN_SENDER, length);
-                LOG.warn("gateway {} not taken: {} gateways already send to this endpoint", h.senderId(), MAX_GATEWAYS);
-            }
-            case BAD_CHANNEL -> refuse(header, FrameFault.BAD_CHANNEL, length);
-            case KNOWN, OPENED ->
-            {
-            }
-        }
-    }
-
-    private void onBlock(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        final BlockStatus framing = frame.wrap(buffer, offset, length);
-        if (framing == BlockStatus.MALFORMED)
-        {
-            refuse(header, frame.fault(), length);
-            return;
-        }
-        if (framing != BlockStatus.OK)
-        {
-            faults.count(header.sessionId(), frame.fault(), length);
-        }
-        final BlockStatus status = framing == BlockStatus.OK ? check() : framing;
-        counters.increment(status);
-        // A gateway whose outlet was closed while it was out of reach is answered again when it is back.
-        if (!replies.knows(frame.replyTo()) && !replies.reopen(frame.replyTo(), System.nanoTime()))
-        {
-            unanswerable.incrementAndGet();
-            faults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
-            return;
-        }
-        final int rows = frame.rows();
-        final int d = shape.dModel();
-        final int outLength;
-        if (status == BlockStatus.OK)
-        {
-            final Registered expert = experts.get(key(frame.layer(), frame.expert()));
-            frame.readRows(x, 0);
-            final long computeStartNs = System.nanoTime();
-            expert.compute().forward(x, 0, rows, y, 0);
-            countCompute(frame.layer(), frame.expert(), rows, System.nanoTime() - computeStartNs);
-            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
-                expert.epoch(), rows, d, BlockStatus.OK, y, 0);
-            rowsServed.addAndGet(rows);
-        }
-        else
-        {
-            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
-                frame.epoch(), 0, 0, status, y, 0);
-        }
-        // Sent now or held for the next passes: never waited for here.
-        replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
-    }
-
-    private BlockStatus check()
-    {
-        final int layer = frame.layer();
-        final int expert = frame.expert();
-        if (layer < 0 || layer >= shape.layers())
-        {
-            return BlockStatus.UNKNOWN_LAYER;
-        }
-        if (expert < 0 || expert >= shape.numExperts())
-        {
-            return BlockStatus.UNKNOWN_EXPERT;
-        }
-        if (frame.cols() != shape.dModel() || frame.rows() > shape.maxRows())
-        {
-            return BlockStatus.BAD_SHAPE;
-        }
-        final int key = key(layer, expert);
-        if (!experts.containsKey(key))
-        {
-            return draining.contains(key) ? BlockStatus.DRAINING : BlockStatus.EXPERT_UNAVAILABLE;
-        }
-        return BlockStatus.OK;
-    }
-
-    private static int key(final int layer, final int expert)
-    {
-        return (layer << 16) | expert;
     }
 
     @Override
@@ -419,15 +209,7 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     @Override
     public void close()
     {
-        closed = true;
-        if (runner != null)
-        {
-            CloseHelper.quietClose(runner);
-        }
-        else
-        {
-            onClose();
-        }
-        commands.drain(Runnable::run);
+        host.close();
+        experts.applyCommands();
     }
 }

@@ -3,7 +3,7 @@ package dev.switchyard.gateway.dispatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.dataplane.AgentErrors;
+import dev.switchyard.dataplane.AgentHost;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.Doorbell;
 import dev.switchyard.experts.endpoint.EndpointAddress;
@@ -82,9 +82,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final Doorbell requestBell;
     private final Doorbell replyBell;
     private long lastScanNs;
-    private AgentRunner runner;
+    private final AgentHost host;
     private Offers.WhileWaiting peerWork = () -> 0;
-    private volatile boolean closed;
 
     /**
      * @param routers    the router of every layer, [layers]
@@ -167,6 +166,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clientUdpAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
         this.replyIpcAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
         this.replyUdpAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
+        this.host = new AgentHost(this, "gateway", metrics.agentErrors);
     }
 
     /**
@@ -177,7 +177,7 @@ public final class GatewayCore implements Agent, AutoCloseable
      */
     public void runOn(final AgentRunner shared, final Offers.WhileWaiting peerWork)
     {
-        this.runner = shared;
+        host.runOn(shared);
         this.peerWork = peerWork;
     }
 
@@ -197,9 +197,7 @@ public final class GatewayCore implements Agent, AutoCloseable
 
     public GatewayCore start()
     {
-        runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("gateway", metrics.agentErrors), null,
-            this);
-        AgentRunner.startOnThread(runner);
+        host.start(dataPlane.newIdleStrategy());
         return this;
     }
 
@@ -212,7 +210,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     /** Whether the thread that runs this gateway (its own or a shared one) is running it. */
     public boolean running()
     {
-        return !closed && AgentErrors.running(runner);
+        return host.running();
     }
 
     public int maxRequestRows()
@@ -237,7 +235,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     public void updateRoute(
         final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
     {
-        if (closed || !commands.offer(() -> routes.apply(layer, expert, replica, address, epoch)))
+        if (host.closed() || !commands.offer(() -> routes.apply(layer, expert, replica, address, epoch)))
         {
             LOG.warn("route of expert {}/{} not applied: gateway closed or saturated", layer, expert);
             return;
@@ -251,7 +249,7 @@ public final class GatewayCore implements Agent, AutoCloseable
      */
     public void retireRoute(final int layer, final int expert, final int replica)
     {
-        if (closed || !commands.offer(() -> routes.retire(layer, expert, replica)))
+        if (host.closed() || !commands.offer(() -> routes.retire(layer, expert, replica)))
         {
             LOG.warn("retirement of expert {}/{} copy {} not applied: gateway closed or saturated", layer, expert,
                 replica);
@@ -267,7 +265,7 @@ public final class GatewayCore implements Agent, AutoCloseable
      */
     public void endpointLost(final EndpointAddress address)
     {
-        if (closed || !commands.offer(() ->
+        if (host.closed() || !commands.offer(() ->
         {
             final ExpertRoutes.Link link = routes.lose(address);
             if (link != null)
@@ -348,14 +346,6 @@ public final class GatewayCore implements Agent, AutoCloseable
     @Override
     public void close()
     {
-        closed = true;
-        if (runner != null)
-        {
-            CloseHelper.quietClose(runner);
-        }
-        else
-        {
-            onClose();
-        }
+        host.close();
     }
 }

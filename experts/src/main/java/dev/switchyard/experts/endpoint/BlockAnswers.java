@@ -1,0 +1,107 @@
+package dev.switchyard.experts.endpoint;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.frame.WireLayout;
+import dev.switchyard.wire.sbe.BlockStatus;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The answer to each block an endpoint takes: the rows its expert computes, or the status that
+ * says why there are none, sent back to the gateway that asked. Counts the rows served and, per
+ * expert, the rows computed and the time their forward passes took. Used by the endpoint's thread;
+ * the counts are read by metrics from any thread.
+ */
+final class BlockAnswers
+{
+    private final ExpertEndpoint.Shape shape;
+    private final GatewayReplies replies;
+    private final UnsafeBuffer out;
+    private final float[] x;   // [maxRows, d]
+    private final float[] y;   // [maxRows, d]
+    private final AtomicLong rowsServed = new AtomicLong();
+    // [layers, E]: rows computed and the time their forward passes took, per expert served here.
+    private final AtomicLongArray computedRows;
+    private final AtomicLongArray computeNanos;
+
+    /** @param frameLength bytes of a frame that holds the largest block, from {@link #frameLength} */
+    BlockAnswers(final ExpertEndpoint.Shape shape, final int frameLength, final GatewayReplies replies)
+    {
+        this.shape = shape;
+        this.replies = replies;
+        this.computedRows = new AtomicLongArray(shape.layers() * shape.numExperts());
+        this.computeNanos = new AtomicLongArray(shape.layers() * shape.numExperts());
+        final long elements = (long)shape.maxRows() * shape.dModel();
+        this.x = new float[(int)elements];
+        this.y = new float[(int)elements];
+        this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(frameLength, 64));
+    }
+
+    /**
+     * The bytes of a frame that holds the largest block of {@code shape}; refused, before anything
+     * is allocated for it, when that exceeds {@code maxMessage}, the largest data-plane message.
+     */
+    static int frameLength(final ExpertEndpoint.Shape shape, final int maxMessage)
+    {
+        final long length = WireLayout.blockFrameLength(shape.maxRows(), shape.dModel());
+        if (length > maxMessage)
+        {
+            throw new IllegalArgumentException("a block of " + shape.maxRows() + " x " + shape.dModel() +
+                " floats exceeds the largest data-plane message (" + maxMessage + " bytes): raise the term length");
+        }
+        return (int)length;
+    }
+
+    /**
+     * Answers the block in {@code frame}: computed by {@code expert} when {@code status} is OK,
+     * otherwise with {@code status} and no rows. Sent now or held for the next passes, never waited for.
+     */
+    void answer(final ExpertBlockFrame frame, final BlockStatus status, final ExpertTable.Registered expert)
+    {
+        final int outLength;
+        if (status == BlockStatus.OK)
+        {
+            final int rows = frame.rows();
+            frame.readRows(x, 0);
+            final long computeStartNs = System.nanoTime();
+            expert.compute().forward(x, 0, rows, y, 0);
+            countCompute(frame.layer(), frame.expert(), rows, System.nanoTime() - computeStartNs);
+            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                expert.epoch(), rows, shape.dModel(), BlockStatus.OK, y, 0);
+            rowsServed.addAndGet(rows);
+        }
+        else
+        {
+            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                frame.epoch(), 0, 0, status, y, 0);
+        }
+        replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
+    }
+
+    private void countCompute(final int layer, final int expert, final int rows, final long nanos)
+    {
+        if (layer >= 0 && layer < shape.layers() && expert >= 0 && expert < shape.numExperts())
+        {
+            computedRows.addAndGet(layer * shape.numExperts() + expert, rows);
+            computeNanos.addAndGet(layer * shape.numExperts() + expert, nanos);
+        }
+    }
+
+    long rowsServed()
+    {
+        return rowsServed.get();
+    }
+
+    long computedRows(final int layer, final int expert)
+    {
+        return computedRows.get(layer * shape.numExperts() + expert);
+    }
+
+    long computeNanos(final int layer, final int expert)
+    {
+        return computeNanos.get(layer * shape.numExperts() + expert);
+    }
+}
