@@ -5,6 +5,7 @@ import java.util.concurrent.TimeUnit;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.collections.LongHashSet;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Answers every admitted request exactly once, each client's in the order it sent them: fails the
@@ -21,10 +22,13 @@ final class AnswerRelease implements RequestQueue.Leaving
     private final GroupPool pool;
     private final ClientOutlets clients;
     private final GatewayMetrics metrics;
+    private final NanoClock clock;
 
     AnswerRelease(
-        final RequestQueue requests, final GroupPool pool, final ClientOutlets clients, final GatewayMetrics metrics)
+        final RequestQueue requests, final GroupPool pool, final ClientOutlets clients, final GatewayMetrics metrics,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.requests = requests;
         this.pool = pool;
         this.clients = clients;
@@ -108,6 +112,6 @@ final class AnswerRelease implements RequestQueue.Leaving
         {
             requests.get(i).fail(BlockStatus.SHUTTING_DOWN, "the gateway is shutting down");
         }
-        release(System.nanoTime());
+        release(clock.nanoTime());
     }
 }

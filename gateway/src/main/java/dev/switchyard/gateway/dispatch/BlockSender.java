@@ -16,6 +16,7 @@ import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.Publication;
 import org.agrona.BufferUtil;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,10 +50,12 @@ final class BlockSender
     private final HelloFrame helloFrame = new HelloFrame();
     private final UnsafeBuffer sendBuffer;
     private final ReplicaHedge hedge;
+    private final NanoClock clock;
     private final UnsafeBuffer helloBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
 
     /**
      * @param replyUdpChannel where endpoints on other nodes send replies
+     * @param clock           when each part goes out, and when its expert is asked for
      */
     BlockSender(
         final DataPlane dataPlane,
@@ -63,8 +66,10 @@ final class BlockSender
         final FrameSizes sizes,
         final GatewaySettings settings,
         final String replyUdpChannel,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.dataPlane = dataPlane;
         this.routes = routes;
         this.pool = pool;
@@ -149,7 +154,7 @@ final class BlockSender
             group.dispatches[unit]++;
         }
         group.sent[unit] = true;
-        group.sentNs[unit] = System.nanoTime();
+        group.sentNs[unit] = clock.nanoTime();
         group.sentLink[unit] = link;
         group.sentRoute[unit] = route;
         metrics.blocksSent.incrementAndGet();
@@ -229,7 +234,7 @@ final class BlockSender
         final int expert = unit / GroupSlot.PARTS;
         if (routes.usableCount(group.layer, expert) == 0)
         {
-            routes.relocateIfDue(group.layer, expert, System.nanoTime());
+            routes.relocateIfDue(group.layer, expert, clock.nanoTime());
         }
     }
 
@@ -309,7 +314,7 @@ final class BlockSender
                         pool.hold(group, u);
                         if (!elsewhere)
                         {
-                            routes.relocateIfDue(group.layer, expert, System.nanoTime());
+                            routes.relocateIfDue(group.layer, expert, clock.nanoTime());
                         }
                     }
                     recalled++;

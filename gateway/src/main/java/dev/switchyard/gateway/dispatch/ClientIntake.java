@@ -14,6 +14,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2LongHashMap;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Takes client frames in. A hello opens the way back to its client; a request message is decoded,
@@ -37,6 +38,7 @@ final class ClientIntake implements FragmentHandler
     private static final long NO_CLIENT = Long.MIN_VALUE;
     /** The client each sending session last spoke for, so that its stream can be paused. */
     private final Long2LongHashMap clientBySession = new Long2LongHashMap(NO_CLIENT);
+    private final NanoClock clock;
     TrafficTap tap = TrafficTap.NONE;
 
     ClientIntake(
@@ -47,8 +49,10 @@ final class ClientIntake implements FragmentHandler
         final RequestQueue requests,
         final Admission admission,
         final ClientOutlets clients,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.admission = admission;
         this.layers = layers;
         this.d = d;
@@ -132,7 +136,7 @@ final class ClientIntake implements FragmentHandler
             unanswerable(header, helloFrame.fault(), length);
             return;
         }
-        if (!clients.connect(hello, System.nanoTime()))
+        if (!clients.connect(hello, clock.nanoTime()))
         {
             unanswerable(header, FrameFault.BAD_CHANNEL, length);
         }
@@ -156,7 +160,7 @@ final class ClientIntake implements FragmentHandler
         }
         final int rows = requestFrame.rows();
         final int layer = requestFrame.layer();
-        tap.request(System.nanoTime(), buffer, offset, length);
+        tap.request(clock.nanoTime(), buffer, offset, length);
         if (framing != BlockStatus.OK)
         {
             metrics.clientFrames.count(header.sessionId(), requestFrame.fault(), length);
@@ -183,7 +187,7 @@ final class ClientIntake implements FragmentHandler
             return;
         }
         clientBySession.put(header.sessionId(), clientId);
-        final long nowNs = System.nanoTime();
+        final long nowNs = clock.nanoTime();
         final WholeRequest whole = wholeOf(clientId, requestId, rows, nowNs);
         if (whole == null)
         {

@@ -18,6 +18,7 @@ import org.agrona.BufferUtil;
 import org.agrona.collections.Long2LongHashMap;
 import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.collections.LongArrayList;
+import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,11 +86,13 @@ final class ClientOutlets implements AutoCloseable
     private final FramePool heldAnswers;
     /** Welcomed clients with answers held back, drained each pass. */
     private final ArrayList<ClientHandshake> backlogged = new ArrayList<>();
+    private final NanoClock clock;
     private long lastSweepNs;
     TrafficTap tap = TrafficTap.NONE;
 
     /**
      * @param policy timeouts of handshakes, idle and stalled clients, and the answers held per client
+     * @param clock  when an answer is sent, which a heartbeat is timed from
      */
     ClientOutlets(
         final DataPlane dataPlane,
@@ -99,8 +102,10 @@ final class ClientOutlets implements AutoCloseable
         final int d,
         final FrameSizes sizes,
         final GatewayMetrics metrics,
-        final ClientPolicy policy)
+        final ClientPolicy policy,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         this.d = d;
@@ -394,7 +399,7 @@ final class ClientOutlets implements AutoCloseable
         }
         final int len = answerFrame.writeError(
             answerBuffer, 0, clientId, requestId, status, FrameSizes.clip(detail));
-        deliver(client, requestId, len, System.nanoTime());
+        deliver(client, requestId, len, clock.nanoTime());
     }
 
     /** Answers an admitted request: its outputs (and routing, if asked for) or why it failed. */
@@ -424,7 +429,7 @@ final class ClientOutlets implements AutoCloseable
             length = answerFrame.writeError(answerBuffer, 0, request.clientId, request.requestId,
                 request.status, FrameSizes.clip(request.detail));
         }
-        deliver(client, request.requestId, length, System.nanoTime());
+        deliver(client, request.requestId, length, clock.nanoTime());
     }
 
     /** Sends an answer now, or holds it behind the client's earlier ones; never waits. */

@@ -20,6 +20,8 @@ import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.SystemNanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final DataPlane dataPlane;
     private final int maxRequestRows;
     private final GatewayMetrics metrics;
+    private final NanoClock clock;
 
     private final ExpertRoutes routes;
     private final GroupPool pool;
@@ -119,8 +122,29 @@ public final class GatewayCore implements Agent, AutoCloseable
         final GatewayMetrics metrics,
         final boolean dropUnavailable)
     {
+        this(dataPlane, config, routers, settings, clientPolicy, clientHost, relocation, metrics, dropUnavailable,
+            SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As the public constructor, every part reading time from {@code clock}: deadlines, group
+     * waits, resends, handshakes and heartbeats follow a clock a test sets.
+     */
+    GatewayCore(
+        final DataPlane dataPlane,
+        final ModelConfig config,
+        final List<RouterProjection> routers,
+        final GatewaySettings settings,
+        final ClientPolicy clientPolicy,
+        final String clientHost,
+        final RelocationRequests relocation,
+        final GatewayMetrics metrics,
+        final boolean dropUnavailable,
+        final NanoClock clock)
+    {
         this.dataPlane = dataPlane;
         this.metrics = metrics;
+        this.clock = clock;
         final int layers = routers.size();
         final int experts = config.numExperts();
         final int d = config.dModel();
@@ -148,16 +172,18 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clientChannel = dataPlane.resolvedChannel(clientUdp);
         final String replyUdpChannel = dataPlane.resolvedChannel(replyUdp);
 
-        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy);
-        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, admission, clients, metrics);
+        this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy, clock);
+        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, admission, clients, metrics,
+            clock);
         this.clientPoll = new ClientStreams(intake);
-        this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics);
+        this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics,
+            clock);
         this.dispatcher = new GroupDispatcher(
             d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
-            dropUnavailable);
+            dropUnavailable, clock);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
-        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, routes, metrics);
-        this.answers = new AnswerRelease(requests, pool, clients, metrics);
+        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, routes, metrics, clock);
+        this.answers = new AnswerRelease(requests, pool, clients, metrics, clock);
 
         // No frame can throw out of the duty cycle: a defect is counted against its sender.
         final GuardedFragments guardedIntake = new GuardedFragments(intake, metrics.clientFrames);
@@ -306,7 +332,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         work += clientPoll.poll(clientIpc, clientIpcAssembler, FRAGMENT_LIMIT);
         work += clientPoll.poll(clientUdp, clientUdpAssembler, CLIENT_UDP_FRAGMENT_LIMIT);
         work += pollReplies();
-        final long now = System.nanoTime();
+        final long now = clock.nanoTime();
         work += clients.poll(now);
         work += former.fill(now);
         work += former.closeDue(now);

@@ -11,6 +11,7 @@ import dev.switchyard.router.plan.Combine;
 import dev.switchyard.router.plan.RoutingPlan;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
+import org.agrona.concurrent.NanoClock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * group chose to drop them (or left it to a gateway that drops), the group is gated with capacity 0
  * for them (docs/contracts.md §3, degraded answers) and its requests are answered DEGRADED, naming them.
  */
-final class GroupDispatcher
+final class GroupDispatcher implements GroupSink
 {
     private static final Logger LOG = LoggerFactory.getLogger(GroupDispatcher.class);
 
@@ -36,10 +37,12 @@ final class GroupDispatcher
     private final boolean dropByDefault;
     private final boolean beforeCapacity;
     private final boolean[] unreachable;  // [E] scratch
+    private final NanoClock clock;
 
     /**
      * @param routers the router of every layer, [layers]
      * @param gatings the gating of every layer, [layers]
+     * @param clock   times the stages of a group, for the metrics
      */
     GroupDispatcher(
         final int d,
@@ -50,8 +53,10 @@ final class GroupDispatcher
         final BlockSender sender,
         final GatewayMetrics metrics,
         final ExpertRoutes routes,
-        final boolean dropByDefault)
+        final boolean dropByDefault,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.routes = routes;
         this.dropByDefault = dropByDefault;
         this.beforeCapacity = gatings.length > 0 && gatings[0].config().normalize() == Normalize.BEFORE_CAPACITY;
@@ -65,11 +70,12 @@ final class GroupDispatcher
         this.metrics = metrics;
     }
 
-    void dispatch(final GroupSlot group)
+    @Override
+    public void dispatch(final GroupSlot group)
     {
         final int layer = group.layer;
         final RoutingPlan plan = group.plan;
-        final long gatingNs = System.nanoTime();
+        final long gatingNs = clock.nanoTime();
         metrics.stages.recordNanos(StageLatency.Stage.QUEUE_WAIT, gatingNs - oldestArrivalNs(group, gatingNs));
         try
         {
@@ -102,7 +108,7 @@ final class GroupDispatcher
         metrics.secondRemovedByPolicy.addAndGet(plan.secondRemovedByPolicy());
         metrics.tokensWithoutExpert.addAndGet(plan.tokensWithoutExpert());
         metrics.routing.record(layer, plan, gatings[layer].config().groupSize());
-        group.dispatchedNs = System.nanoTime();
+        group.dispatchedNs = clock.nanoTime();
         metrics.stages.recordNanos(StageLatency.Stage.GATING, group.dispatchedNs - gatingNs);
         // Rows are independent: an expert's block is split across its live replicas (at least one
         // part, which waits for a replica if none is live).
@@ -135,7 +141,7 @@ final class GroupDispatcher
                 }
             }
         }
-        metrics.stages.recordNanos(StageLatency.Stage.DISPATCH, System.nanoTime() - group.dispatchedNs);
+        metrics.stages.recordNanos(StageLatency.Stage.DISPATCH, clock.nanoTime() - group.dispatchedNs);
     }
 
     private static long oldestArrivalNs(final GroupSlot group, final long nowNs)

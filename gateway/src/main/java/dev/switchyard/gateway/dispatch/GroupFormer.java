@@ -21,7 +21,7 @@ final class GroupFormer
     private final long maxWaitNs;
     private final RequestQueue requests;
     private final GroupPool pool;
-    private final GroupDispatcher dispatcher;
+    private final GroupSink dispatcher;
     private final GroupSlot[] openShared;  // [layers]
     private final long[] sharedOrdinal;    // [layers]
     private long groupSequence = 1;
@@ -36,7 +36,7 @@ final class GroupFormer
         final GatewaySettings settings,
         final RequestQueue requests,
         final GroupPool pool,
-        final GroupDispatcher dispatcher)
+        final GroupSink dispatcher)
     {
         this.groupSize = groupSize;
         this.d = d;

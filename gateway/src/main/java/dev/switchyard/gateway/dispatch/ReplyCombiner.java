@@ -9,6 +9,7 @@ import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
 
 /**
  * Takes experts' replies in. An OK block is combined into its group's output with the plan's gates,
@@ -27,6 +28,7 @@ final class ReplyCombiner implements FragmentHandler
     private final GatewayMetrics metrics;
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
     private final float[] replyRows;  // [max block rows, d]
+    private final NanoClock clock;
 
     ReplyCombiner(
         final int d,
@@ -35,8 +37,10 @@ final class ReplyCombiner implements FragmentHandler
         final GroupPool pool,
         final BlockSender sender,
         final ExpertRoutes routes,
-        final GatewayMetrics metrics)
+        final GatewayMetrics metrics,
+        final NanoClock clock)
     {
+        this.clock = clock;
         this.routes = routes;
         this.d = d;
         this.experts = experts;
@@ -90,15 +94,15 @@ final class ReplyCombiner implements FragmentHandler
                         rows + " x " + d);
                     return;
                 }
-                final long combineNs = System.nanoTime();
+                final long combineNs = clock.nanoTime();
                 metrics.stages.recordNanos(StageLatency.Stage.EXPERT_ROUND_TRIP, combineNs - group.sentNs[unit]);
                 blockFrame.readRows(replyRows, 0);  // [rows, d]
                 accumulate(plan, expert, group.partStart[unit], rows, group.y);
-                metrics.stages.recordNanos(StageLatency.Stage.COMBINE, System.nanoTime() - combineNs);
+                metrics.stages.recordNanos(StageLatency.Stage.COMBINE, clock.nanoTime() - combineNs);
                 group.received[unit] = true;
                 if (group.attempts[unit] == 1)
                 {
-                    sender.answered(System.nanoTime() - group.sentNs[unit]);
+                    sender.answered(clock.nanoTime() - group.sentNs[unit]);
                 }
                 if (--group.outstanding == 0)
                 {

@@ -22,7 +22,7 @@ public interface TrafficTap
         }
     };
 
-    /** A request frame, at {@code arrivalNs} ({@link System#nanoTime()}). */
+    /** A request frame, at {@code arrivalNs} (the gateway's clock: {@link System#nanoTime()} in service). */
     void request(long arrivalNs, DirectBuffer frame, int offset, int length);
 
     /** An answer frame (result or error), as it leaves for its client. */

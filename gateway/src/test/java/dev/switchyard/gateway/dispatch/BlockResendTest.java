@@ -1,0 +1,146 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.router.config.Activation;
+import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.router.config.Normalize;
+import dev.switchyard.router.config.RoutingConfig;
+import dev.switchyard.router.config.SecondPolicy;
+import dev.switchyard.router.gating.Top2Gating;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.sbe.BlockStatus;
+import io.aeron.Subscription;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.CachedNanoClock;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A block left unanswered is sent again after the resend time, on a manual clock: the expert's
+ * endpoint is a real IPC subscription that never replies.
+ */
+class BlockResendTest
+{
+    private static final int D = 4;
+    private static final int G = 4;
+    private static final int E = 4;
+    private static final int STREAM = 7300;
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final ModelConfig CONFIG = new ModelConfig(D, 8, E, Activation.RELU, true,
+        new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L));
+
+    private static DataPlane dataPlane;
+
+    @BeforeAll
+    static void start()
+    {
+        dataPlane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
+            1 << 20, 1 << 20, 1408));
+    }
+
+    @AfterAll
+    static void stop()
+    {
+        CloseHelper.quietClose(dataPlane);
+    }
+
+    @Test
+    void aBlockUnansweredForTheResendTimeIsSentAgainNotBefore()
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(TimeUnit.SECONDS.toNanos(100));
+        final GatewaySettings settings = GatewaySettings.defaults();
+        final long resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
+        final GatewayMetrics metrics = new GatewayMetrics(1, E);
+        final AtomicInteger relocations = new AtomicInteger();
+        final GroupPool pool = new GroupPool(4, G, D, E);
+        try (Subscription endpoint = dataPlane.subscribeIpc(STREAM);
+            ExpertRoutes routes = new ExpertRoutes(dataPlane, 1, E, (layer, expert) -> relocations.incrementAndGet()))
+        {
+            routes.apply(0, 0, 0, new EndpointAddress(dataPlane.driverId(), "aeron:udp?endpoint=127.0.0.1:1", STREAM),
+                1);
+            Await.until(() -> routes.usableCount(0, 0) == 1, WAIT, () -> "the expert's endpoint not connected");
+            final BlockSender sender = new BlockSender(dataPlane, routes, pool, D, E,
+                FrameSizes.of(CONFIG, dataPlane.settings().maxMessageLength()), settings,
+                "aeron:udp?endpoint=127.0.0.1:2", metrics, clock);
+            final GroupSlot group = dispatched(pool, clock.nanoTime());
+            final long sent = clock.nanoTime();
+            assertTrue(sender.send(group, 0));
+            assertEquals(1, awaitBlocks(endpoint, 1));
+
+            clock.update(sent + resendNs);
+            assertEquals(0, sender.resendOverdue(clock.nanoTime()), "unanswered for the resend time, not past it");
+            assertEquals(0, sender.retryHeld());
+            assertFalse(group.waiting[0]);
+            assertEquals(0, relocations.get());
+
+            clock.update(sent + resendNs + 1);
+            assertEquals(1, sender.resendOverdue(clock.nanoTime()), "past the resend time");
+            assertTrue(group.waiting[0], "held for its expert's route");
+            assertEquals(1, relocations.get(), "its expert's location is asked for");
+            assertEquals(1, sender.retryHeld(), "its route is still usable: sent again at once");
+            assertEquals(1, awaitBlocks(endpoint, 1));
+            assertEquals(2, metrics.blocksSent.get());
+            assertEquals(1, metrics.blocksResent.get(), "the second send is counted as a resend");
+            assertEquals(2, group.attempts[0]);
+            assertEquals(clock.nanoTime(), group.sentNs[0], "its resend time counts from the second send");
+
+            clock.advance(resendNs);
+            assertEquals(0, sender.resendOverdue(clock.nanoTime()));
+            assertEquals(1, metrics.blocksResent.get());
+        }
+    }
+
+    /** A group of G tokens routed and split as the dispatcher does, ready for expert 0's block to go. */
+    private static GroupSlot dispatched(final GroupPool pool, final long nowNs)
+    {
+        final GroupSlot group = pool.borrow();
+        group.open(1, 0, false, nowNs);
+        group.tokens = G;
+        for (int t = 0; t < G; t++)
+        {
+            // Every token's first choice is expert 0, its second expert 1.
+            group.gates[t * E] = 0.6f;
+            group.gates[t * E + 1] = 0.4f;
+        }
+        new Top2Gating(CONFIG.routing(), E, G).route(group.gates, G, null, 0, 0, group.plan);
+        group.open = false;
+        final int rows = group.plan.slotCount(0);
+        assertTrue(rows > 0);
+        group.split(0, rows, 1);
+        group.outstanding = 1;
+        return group;
+    }
+
+    /** Waits for {@code count} blocks (the gateway's hello aside) at the endpoint; returns how many came. */
+    private static int awaitBlocks(final Subscription endpoint, final int count)
+    {
+        final ExpertBlockFrame frame = new ExpertBlockFrame();
+        final AtomicInteger blocks = new AtomicInteger();
+        Await.until(() ->
+        {
+            endpoint.poll((buffer, offset, length, header) ->
+            {
+                if (frame.wrap(buffer, offset, length) == BlockStatus.OK)
+                {
+                    blocks.incrementAndGet();
+                }
+            }, 16);
+            return blocks.get() >= count;
+        }, WAIT, () -> blocks.get() + " blocks received");
+        return blocks.get();
+    }
+}
