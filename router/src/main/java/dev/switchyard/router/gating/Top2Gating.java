@@ -23,7 +23,8 @@ import static dev.switchyard.router.plan.RoutingPlan.ABSENT;
  */
 public final class Top2Gating
 {
-    private static final float EPSILON = 1e-9f;
+    /** Added to every renormalising denominator, as the seed does. */
+    static final float EPSILON = 1e-9f;
 
     private final RoutingConfig config;
     private final int experts;
@@ -45,7 +46,7 @@ public final class Top2Gating
     private final int[] count1;
     private final int[] count2;
     private final int[] countBeforePolicy2;
-    private final int[] nextPosition1;
+    private final CapacityPlacement placement;
 
     public Top2Gating(final RoutingConfig config, final int experts, final int maxTokens)
     {
@@ -70,7 +71,7 @@ public final class Top2Gating
         count1 = new int[experts];
         count2 = new int[experts];
         countBeforePolicy2 = new int[experts];
-        nextPosition1 = new int[experts];
+        placement = new CapacityPlacement(experts, index1, gate1, mask1, index2, gate2, mask2);
     }
 
     public RoutingConfig config()
@@ -140,101 +141,149 @@ public final class Top2Gating
         // Clears the plan's drop counts too: every drop below is counted against the expert it was meant for.
         out.reset(tokens, capacity);
         int masked = 0;
-
-        // FIND TOP 2 EXPERTS PER POSITION
         for (int t = 0; t < tokens; t++)
         {
-            final int row = t * experts;
             final float imp = importance == null ? 1f : importance[importanceOffset + t];
-            // before_capacity: importance == 1 keeps the first choice, > 0 the second.
-            // after_capacity: max_experts = 2 at importance 1, 1 in (0, 1) and above 1, 0 at or below 0.
-            final boolean keep1 = before ? imp == 1f : imp > 0f;
-            final boolean keep2 = before ? imp > 0f : imp == 1f;
+            masked += chooseTopTwo(gates, t, imp, before, secondLoss, out);
+        }
+        // The balancing loss is taken before the second policy, as the seed does.
+        final double auxLoss = balancingLoss(tokens, secondLoss);
+        final int removedByPolicy = applySecondPolicy(tokens, groupOrdinal, out);
+        writeDensities(tokens, out);
+        final int droppedFirst = placement.placeFirstChoices(tokens, capacity, unavailable, out);
+        final int droppedSecond = placement.assignPositions(tokens, capacity, before, unavailable, out);
+        out.indexSlots();
+        out.setStatistics(auxLoss, droppedFirst, droppedSecond, removedByPolicy, masked);
+    }
 
-            int i1 = 0;
-            float g1 = gates[row];
-            for (int e = 1; e < experts; e++)
+    /**
+     * Finds token {@code t}'s top 2 experts, applies its importance (before_capacity: importance 1
+     * keeps the first choice, above 0 the second; after_capacity: max_experts is 2 at importance 1,
+     * 1 in (0, 1) and above 1, 0 at or below 0), adds it to the balancing proxies and, before
+     * capacity, renormalises its two gates.
+     *
+     * @return how many of its two choices importance masked
+     */
+    private int chooseTopTwo(
+        final float[] gates, final int t, final float imp, final boolean before, final boolean secondLoss,
+        final RoutingPlan out)
+    {
+        final int row = t * experts;
+        final boolean keep1 = before ? imp == 1f : imp > 0f;
+        final boolean keep2 = before ? imp > 0f : imp == 1f;
+        final int i1 = firstChoice(gates, row);
+        // gates_without_top_1 = raw_gates * (1 - mask_1): the first choice is removed only where
+        // it survived importance in before_capacity, and always in after_capacity (masked later).
+        final int removed = (keep1 || !before) ? i1 : ABSENT;
+        final int i2 = secondChoice(gates, row, removed);
+        float g1 = gates[row + i1];
+        float g2 = i2 == removed ? 0f : gates[row + i2];
+        int masked = 0;
+        if (keep1)
+        {
+            for (int e = 0; e < experts; e++)
             {
-                if (gates[row + e] > g1)
-                {
-                    i1 = e;
-                    g1 = gates[row + e];
-                }
+                proxy1[e] += gates[row + e];
             }
-            // gates_without_top_1 = raw_gates * (1 - mask_1): the first choice is removed only where
-            // it survived importance in before_capacity, and always in after_capacity (masked later).
-            final int removed = (keep1 || !before) ? i1 : ABSENT;
-            int i2 = 0;
-            float g2 = removed == 0 ? 0f : gates[row];
-            for (int e = 1; e < experts; e++)
-            {
-                final float v = e == removed ? 0f : gates[row + e];
-                if (v > g2)
-                {
-                    i2 = e;
-                    g2 = v;
-                }
-            }
-
-            if (keep1)
-            {
-                for (int e = 0; e < experts; e++)
-                {
-                    proxy1[e] += gates[row + e];
-                }
-                count1[i1]++;
-            }
-            else
-            {
-                masked++;
-                out.countDrop(DropCause.IMPORTANCE, i1);
-                if (before)
-                {
-                    g1 = 0f;
-                }
-            }
-            if (keep2)
-            {
-                countBeforePolicy2[i2]++;
-            }
-            else
-            {
-                masked++;
-                out.countDrop(DropCause.IMPORTANCE, i2);
-            }
-            // The second-place proxy is masked by max_experts (after_capacity) but not by importance.
-            if (secondLoss && (keep2 || before))
-            {
-                float sum = 0f;
-                for (int e = 0; e < experts; e++)
-                {
-                    sum += e == removed ? 0f : gates[row + e];
-                }
-                final float denom = sum + EPSILON;
-                for (int e = 0; e < experts; e++)
-                {
-                    proxy2[e] += (e == removed ? 0f : gates[row + e]) / denom;
-                }
-            }
-
+            count1[i1]++;
+        }
+        else
+        {
+            masked++;
+            out.countDrop(DropCause.IMPORTANCE, i1);
             if (before)
             {
-                final float denom = g1 + g2 + EPSILON;
-                g1 = g1 / denom;
-                g2 = g2 / denom;
+                g1 = 0f;
             }
-            index1[t] = i1;
-            index2[t] = i2;
-            gate1[t] = g1;
-            gate2[t] = g2;
-            mask1[t] = keep1;
-            mask2[t] = keep2;
         }
+        if (keep2)
+        {
+            countBeforePolicy2[i2]++;
+        }
+        else
+        {
+            masked++;
+            out.countDrop(DropCause.IMPORTANCE, i2);
+        }
+        // The second-place proxy is masked by max_experts (after_capacity) but not by importance.
+        if (secondLoss && (keep2 || before))
+        {
+            addSecondPlaceProxy(gates, row, removed);
+        }
+        if (before)
+        {
+            final float denom = g1 + g2 + EPSILON;
+            g1 = g1 / denom;
+            g2 = g2 / denom;
+        }
+        index1[t] = i1;
+        index2[t] = i2;
+        gate1[t] = g1;
+        gate2[t] = g2;
+        mask1[t] = keep1;
+        mask2[t] = keep2;
+        return masked;
+    }
 
-        // BALANCING LOSSES (before the second policy)
-        final double auxLoss = balancingLoss(tokens, secondLoss);
+    /** The expert of the row's largest gate, the lowest index on a tie. */
+    private int firstChoice(final float[] gates, final int row)
+    {
+        int i1 = 0;
+        float g1 = gates[row];
+        for (int e = 1; e < experts; e++)
+        {
+            if (gates[row + e] > g1)
+            {
+                i1 = e;
+                g1 = gates[row + e];
+            }
+        }
+        return i1;
+    }
 
-        // SECOND POLICY
+    /**
+     * The expert of the row's largest gate with {@code removed}'s gate taken as 0 (none removed:
+     * {@link RoutingPlan#ABSENT}), the lowest index on a tie; its gate is 0 when it is {@code removed}.
+     */
+    private int secondChoice(final float[] gates, final int row, final int removed)
+    {
+        int i2 = 0;
+        float g2 = removed == 0 ? 0f : gates[row];
+        for (int e = 1; e < experts; e++)
+        {
+            final float v = e == removed ? 0f : gates[row + e];
+            if (v > g2)
+            {
+                i2 = e;
+                g2 = v;
+            }
+        }
+        return i2;
+    }
+
+    /** Adds the row's gates without its first choice, normalised to sum 1, to the second-place proxy. */
+    private void addSecondPlaceProxy(final float[] gates, final int row, final int removed)
+    {
+        float sum = 0f;
+        for (int e = 0; e < experts; e++)
+        {
+            sum += e == removed ? 0f : gates[row + e];
+        }
+        final float denom = sum + EPSILON;
+        for (int e = 0; e < experts; e++)
+        {
+            proxy2[e] += (e == removed ? 0f : gates[row + e]) / denom;
+        }
+    }
+
+    /**
+     * Applies the second policy to every second choice importance kept, counting the kept ones per
+     * expert in {@code count2}.
+     *
+     * @return how many second choices the policy removed
+     */
+    private int applySecondPolicy(final int tokens, final long groupOrdinal, final RoutingPlan out)
+    {
         final SecondPolicy policy = config.secondPolicy();
         if (policy == SecondPolicy.RANDOM)
         {
@@ -266,6 +315,12 @@ public final class Top2Gating
                 out.countDrop(DropCause.SECOND_POLICY, index2[t]);
             }
         }
+        return removedByPolicy;
+    }
+
+    /** The plan's densities: the share of the group's tokens whose first (second) choice is each expert. */
+    private void writeDensities(final int tokens, final RoutingPlan out)
+    {
         final float[] density1 = out.density1Array();
         final float[] density2 = out.density2Array();
         for (int e = 0; e < experts; e++)
@@ -273,89 +328,6 @@ public final class Top2Gating
             density1[e] = (float)count1[e] / tokens;
             density2[e] = (float)count2[e] / tokens;
         }
-
-        // COMPUTE ASSIGNMENT TO EXPERTS: first choices in token order, then second choices after
-        // every kept first choice of their expert.
-        Arrays.fill(count1, 0);
-        Arrays.fill(count2, 0);
-        int droppedFirst = 0;
-        for (int t = 0; t < tokens; t++)
-        {
-            if (mask1[t])
-            {
-                if (count1[index1[t]]++ >= capacityOf(index1[t], capacity, unavailable))
-                {
-                    mask1[t] = false;
-                    droppedFirst++;
-                    out.countDrop(capacityDrop(index1[t], DropCause.FIRST_CAPACITY, unavailable), index1[t]);
-                }
-            }
-        }
-        for (int e = 0; e < experts; e++)
-        {
-            count1[e] = Math.min(count1[e], capacityOf(e, capacity, unavailable));
-            count2[e] = 0;
-        }
-        final int[] next1 = nextPosition1;
-        Arrays.fill(next1, 0);
-        int droppedSecond = 0;
-        for (int t = 0; t < tokens; t++)
-        {
-            int e1 = ABSENT;
-            int p1 = ABSENT;
-            float g1 = 0f;
-            if (mask1[t])
-            {
-                e1 = index1[t];
-                p1 = next1[e1]++;
-                g1 = gate1[t];
-            }
-            int e2 = ABSENT;
-            int p2 = ABSENT;
-            float g2 = 0f;
-            if (mask2[t])
-            {
-                final int position = count1[index2[t]] + count2[index2[t]]++;
-                if (position < capacityOf(index2[t], capacity, unavailable))
-                {
-                    e2 = index2[t];
-                    p2 = position;
-                    g2 = gate2[t];
-                }
-                else
-                {
-                    droppedSecond++;
-                    out.countDrop(capacityDrop(index2[t], DropCause.SECOND_CAPACITY, unavailable), index2[t]);
-                }
-            }
-            if (!before)
-            {
-                final float denom = g1 + g2 + EPSILON;
-                g1 = g1 / denom;
-                g2 = g2 / denom;
-            }
-            out.assign(t, e1, p1, g1, e2, p2, g2);
-            if (e1 != ABSENT)
-            {
-                out.countSlot(e1);
-            }
-            if (e2 != ABSENT)
-            {
-                out.countSlot(e2);
-            }
-        }
-        out.indexSlots();
-        out.setStatistics(auxLoss, droppedFirst, droppedSecond, removedByPolicy, masked);
-    }
-
-    private static DropCause capacityDrop(final int expert, final DropCause cause, final boolean[] unavailable)
-    {
-        return unavailable != null && unavailable[expert] ? DropCause.UNAVAILABLE : cause;
-    }
-
-    private static int capacityOf(final int expert, final int capacity, final boolean[] unavailable)
-    {
-        return unavailable != null && unavailable[expert] ? 0 : capacity;
     }
 
     // loss = mean_e(proxy₁·density₁)·E², + 0.5·mean_e(proxy₂·density₂)·E² with the second-place term.
