@@ -139,7 +139,7 @@ public final class ExpertLocator
             .onMessage(Serve.class, m -> serving(m.core(), layers, experts, replicas, refresh, askTimeout))
             .onMessage(RoutesOf.class, m ->
             {
-                m.replyTo().tell(new Routes(Map.of()));
+                m.replyTo().tell(new Routes(new HashMap<>()));
                 return Behaviors.same();
             })
             .onAnyMessage(m -> Behaviors.same())

@@ -85,8 +85,9 @@ public final class SwitchyardNode implements AutoCloseable
             final ClusterRole cluster = started.add(ClusterRole.start(settings, full, experts.host()));
             final GatewayRole gateway = settings.runsGateway() ?
                 started.add(GatewayRole.start(settings, full, base, experts.endpoint(), cluster)) : null;
-            final PlacementRole placement = started.add(
-                PlacementRole.start(settings, base, cluster, experts.endpoint(), gateway));
+            // Not among what a failed start closes: its close is the leave, which waits, while a start
+            // that failed stops at once (ClusterRole's close terminates the actor system and goes on).
+            final PlacementRole placement = PlacementRole.start(settings, base, cluster, experts.endpoint(), gateway);
             final HttpRole http = started.add(HttpRole.start(settings, base, cluster,
                 gateway == null ? null : gateway.core(), experts.endpoint()));
             return new SwitchyardNode(settings, base, experts, cluster, gateway, placement, http);
