@@ -3,9 +3,9 @@ package dev.switchyard.gateway.cluster;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.actor.ExpertActor;
@@ -33,13 +33,21 @@ import org.apache.pekko.cluster.typed.Subscribe;
  * vanished host), the data plane is told at once, so the blocks in flight there are sent again
  * as soon as sharding re-homes their experts, and those experts are asked for every
  * {@link #LOST_RETRY} until they are. The log says when all of them are served again.
+ * <p>
+ * It alone knows where the gateway routes each copy; placement asks it ({@link RoutesOf}).
  */
 public final class ExpertLocator
 {
     private static final Duration LOST_RETRY = Duration.ofMillis(250);
     private static final String LOST_TIMER = "relocate-lost";
 
-    public sealed interface Command permits Relocate, RelocateAll, RelocateLost, Found, NotFound, Reachability
+    public sealed interface Command
+        permits Serve, Relocate, RelocateAll, RelocateLost, Found, NotFound, Reachability, RoutesOf
+    {
+    }
+
+    /** The data plane this locator feeds is running: locating starts (before it, nothing is asked). */
+    public record Serve(GatewayCore core) implements Command
     {
     }
 
@@ -68,6 +76,16 @@ public final class ExpertLocator
     {
     }
 
+    /** Where the gateway routes each of these copies (entity ids), answered with {@link Routes}. */
+    public record RoutesOf(List<String> entityIds, ActorRef<Routes> replyTo) implements Command
+    {
+    }
+
+    /** The node (cluster address) each asked copy is routed to; a copy not located is left out. */
+    public record Routes(Map<String, String> nodes)
+    {
+    }
+
     /** The experts a vanished node took with it, and since when they are missed. */
     private record Loss(String node, long sinceNs, Set<ExpertId> missing, int count)
     {
@@ -83,16 +101,13 @@ public final class ExpertLocator
     private final int[] located;  // [layers * E] copies whose routes the data plane was given
     private final Duration askTimeout;
     private final Map<ExpertId, ExpertActor.Located> where = new HashMap<>();
-    private final Map<String, String> routed;  // entity id -> node, as `where`, for other threads
     private final Map<String, Loss> losses = new HashMap<>();
 
     private ExpertLocator(
         final ActorContext<Command> context, final TimerScheduler<Command> timers, final GatewayCore core,
-        final int layers, final int experts, final ExpertCopies replicas, final Duration askTimeout,
-        final Map<String, String> routed)
+        final int layers, final int experts, final ExpertCopies replicas, final Duration askTimeout)
     {
         this.replicas = replicas;
-        this.routed = routed;
         this.located = new int[layers * experts];
         this.context = context;
         this.timers = timers;
@@ -106,19 +121,34 @@ public final class ExpertLocator
     public static Behavior<Command> create(
         final GatewayCore core, final int layers, final int experts, final Duration refresh, final Duration askTimeout)
     {
-        return create(core, layers, experts, Replicas.ONE, refresh, askTimeout, new ConcurrentHashMap<>());
+        return serving(core, layers, experts, Replicas.ONE, refresh, askTimeout);
     }
 
     /**
-     * Locates every copy {@code replicas} names of every expert; when placement removes an extra
-     * copy, the data plane stops routing to it at the next refresh.
-     *
-     * @param routed kept up to date with the node each copy is routed to (entity id -> cluster
-     *               address), for placement to read on another thread
+     * A locator that waits for its data plane: the gateway's core is built with this actor's
+     * reference (to ask for relocations), so the actor comes first and is told {@link Serve} once
+     * the core runs. A relocation asked before then is dropped: locating starts by asking for all.
+     * Then it locates every copy {@code replicas} names of every expert; when placement removes an
+     * extra copy, the data plane stops routing to it at the next refresh.
      */
     public static Behavior<Command> create(
+        final int layers, final int experts, final ExpertCopies replicas, final Duration refresh,
+        final Duration askTimeout)
+    {
+        return Behaviors.receive(Command.class)
+            .onMessage(Serve.class, m -> serving(m.core(), layers, experts, replicas, refresh, askTimeout))
+            .onMessage(RoutesOf.class, m ->
+            {
+                m.replyTo().tell(new Routes(new HashMap<>()));
+                return Behaviors.same();
+            })
+            .onAnyMessage(m -> Behaviors.same())
+            .build();
+    }
+
+    private static Behavior<Command> serving(
         final GatewayCore core, final int layers, final int experts, final ExpertCopies replicas,
-        final Duration refresh, final Duration askTimeout, final Map<String, String> routed)
+        final Duration refresh, final Duration askTimeout)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
@@ -128,7 +158,7 @@ public final class ExpertLocator
                 ctx.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
             Cluster.get(ctx.getSystem()).subscriptions().tell(
                 Subscribe.create(reachability, ClusterEvent.ReachabilityEvent.class));
-            return new ExpertLocator(ctx, timers, core, layers, experts, replicas, askTimeout, routed).behavior();
+            return new ExpertLocator(ctx, timers, core, layers, experts, replicas, askTimeout).behavior();
         }));
     }
 
@@ -175,7 +205,26 @@ public final class ExpertLocator
                 }
                 return Behaviors.same();
             })
+            .onMessage(RoutesOf.class, m ->
+            {
+                m.replyTo().tell(routesOf(m.entityIds()));
+                return Behaviors.same();
+            })
             .build();
+    }
+
+    private Routes routesOf(final List<String> entityIds)
+    {
+        final Map<String, String> nodes = new HashMap<>();
+        for (final Map.Entry<ExpertId, ExpertActor.Located> entry : where.entrySet())
+        {
+            final String entityId = entry.getKey().entityId();
+            if (entityIds.contains(entityId))
+            {
+                nodes.put(entityId, entry.getValue().node());
+            }
+        }
+        return new Routes(nodes);
     }
 
     /** Copies placement removed since the last refresh are no longer routed to (they retire and drain). */
@@ -190,7 +239,6 @@ public final class ExpertLocator
                 {
                     final ExpertId id = new ExpertId(l, e, r);
                     where.remove(id);
-                    routed.remove(id.entityId());
                     core.retireRoute(l, e, r);
                     // A copy lost with its node and removed since is not waited for.
                     served(id);
@@ -214,7 +262,6 @@ public final class ExpertLocator
             Math.max(located[at.layer() * experts + at.expert()], at.replica() + 1);
         // Served again, elsewhere or (a node that was slow, not dead) where it was.
         final ExpertActor.Located before = where.put(id, at);
-        routed.put(id.entityId(), at.node());
         if (before == null || !before.node().equals(at.node()))
         {
             ExpertHost.MEMBERSHIP.info("expert {} served by {}", id.entityId(), at.node());
@@ -277,11 +324,7 @@ public final class ExpertLocator
                 node, where.values().stream().map(ExpertActor.Located::node).distinct().toList());
             return;
         }
-        lost.forEach(id ->
-        {
-            where.remove(id);
-            routed.remove(id.entityId());
-        });
+        lost.forEach(where::remove);
         core.endpointLost(endpoint);
         // The bridge of a move is not waited for: its expert's other copy serves.
         final Set<ExpertId> missing = new HashSet<>(lost);

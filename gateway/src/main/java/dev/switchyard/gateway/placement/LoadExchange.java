@@ -1,5 +1,6 @@
 package dev.switchyard.gateway.placement;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -7,8 +8,10 @@ import java.util.Map;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.gateway.cluster.ExpertLoad;
+import dev.switchyard.gateway.cluster.ExpertLocator;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
@@ -21,6 +24,9 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * A topic rather than replicated data: each message is a whole, periodic snapshot that supersedes
  * the last, so there is nothing to merge, and every expert node (wherever the shard coordinator
  * runs next) already holds the latest when it needs it.
+ * <p>
+ * Where the gateway routes the copies of open bridges is the gateway's {@link ExpertLocator}'s to
+ * know: a gateway node asks it before each publication that names any.
  */
 public final class LoadExchange
 {
@@ -29,7 +35,7 @@ public final class LoadExchange
     private static final double SMOOTHING = 0.3;
     static final double COST_SPREAD = 2.0;
 
-    public sealed interface Command permits Publish, Heard
+    public sealed interface Command permits Publish, Heard, Routed
     {
     }
 
@@ -41,12 +47,18 @@ public final class LoadExchange
     {
     }
 
+    /** The work measured at a publication, with the routes of its bridges' copies the locator gave. */
+    record Routed(double[] work, Map<String, String> routes) implements Command
+    {
+    }
+
+    private final ActorContext<Command> context;
     private final PlacementBoard board;
     private final ActorRef<Topic.Command<PlacementMessage>> topic;
     private final PlacementSettings settings;
     private final String self;
     private final ExpertLoad load;
-    private final Map<String, String> routed;
+    private final ActorRef<ExpertLocator.RoutesOf> locator;
     private final double flopsPerRow;
     private final ExpertEndpoint endpoint;
     private final long[] rowsBefore;
@@ -54,11 +66,13 @@ public final class LoadExchange
     private final double[] nanosPerRow;
 
     private LoadExchange(
-        final PlacementBoard board, final ActorRef<Topic.Command<PlacementMessage>> topic,
-        final PlacementSettings settings, final String self, final ExpertLoad load, final Map<String, String> routed,
-        final double flopsPerRow, final ExpertEndpoint endpoint, final int cells)
+        final ActorContext<Command> context, final PlacementBoard board,
+        final ActorRef<Topic.Command<PlacementMessage>> topic, final PlacementSettings settings, final String self,
+        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double flopsPerRow,
+        final ExpertEndpoint endpoint, final int cells)
     {
-        this.routed = routed;
+        this.context = context;
+        this.locator = locator;
         this.board = board;
         this.topic = topic;
         this.settings = settings;
@@ -74,22 +88,22 @@ public final class LoadExchange
 
     /**
      * @param load        the gateway's per-expert rows on this node, or null without a gateway
-     * @param routed      where the gateway routes each copy (entity id -> node), or null without one
+     * @param locator     the gateway's locator, which knows where each copy is routed, or null without one
      * @param flopsPerRow an expert's FLOPs per row (4 · d_model · d_ff), its cost until one is measured
      * @param endpoint    this node's expert endpoint, or null without experts
      */
     public static Behavior<Command> create(
         final PlacementBoard board, final ActorRef<Topic.Command<PlacementMessage>> topic,
         final PlacementSettings settings, final String self, final int layers, final int experts,
-        final ExpertLoad load, final Map<String, String> routed, final double flopsPerRow,
+        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double flopsPerRow,
         final ExpertEndpoint endpoint)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
             topic.tell(Topic.subscribe(ctx.messageAdapter(PlacementMessage.class, Heard::new)));
             timers.startTimerWithFixedDelay(new Publish(), settings.publishEvery());
-            final LoadExchange exchange = new LoadExchange(board, topic, settings, self, load, routed, flopsPerRow,
-                endpoint, layers * experts);
+            final LoadExchange exchange = new LoadExchange(ctx, board, topic, settings, self, load, locator,
+                flopsPerRow, endpoint, layers * experts);
             return Behaviors.receive(Command.class)
                 .onMessage(Heard.class, m ->
                 {
@@ -99,6 +113,11 @@ public final class LoadExchange
                 .onMessage(Publish.class, m ->
                 {
                     exchange.publish(layers, experts);
+                    return Behaviors.same();
+                })
+                .onMessage(Routed.class, m ->
+                {
+                    topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, m.work(), m.routes())));
                     return Behaviors.same();
                 })
                 .build();
@@ -124,26 +143,31 @@ public final class LoadExchange
                         cost(board, l, e, experts, flopsPerRow);
                 }
             }
-            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, work, bridgeRoutes())));
+            publishLoad(layers, experts, work);
         }
     }
 
-    /** Where this gateway routes the copies the open bridges name, so that moves advance once it does. */
-    private Map<String, String> bridgeRoutes()
+    /**
+     * Publishes this gateway's work with where it routes the copies the open bridges name, so that
+     * moves advance once it does: at once when no bridge is open, else once the locator answered.
+     */
+    private void publishLoad(final int layers, final int experts, final double[] work)
     {
-        final Map<String, String> out = new HashMap<>();
+        final List<String> copies = new ArrayList<>();
         for (final PlacementMessage.Bridge b : board.state().bridges())
         {
-            for (final String id : List.of(b.copy(), b.bridge()))
-            {
-                final String node = routed == null ? null : routed.get(id);
-                if (node != null)
-                {
-                    out.put(id, node);
-                }
-            }
+            copies.add(b.copy());
+            copies.add(b.bridge());
         }
-        return out;
+        if (copies.isEmpty() || locator == null)
+        {
+            topic.tell(Topic.publish(new PlacementMessage.Load(self, layers, experts, work, new HashMap<>())));
+            return;
+        }
+        // A locator that does not answer within a publication's interval leaves the routes out this time.
+        context.ask(ExpertLocator.Routes.class, locator, settings.publishEvery(),
+            replyTo -> new ExpertLocator.RoutesOf(copies, replyTo),
+            (routes, failure) -> new Routed(work, routes == null ? new HashMap<>() : routes.nodes()));
     }
 
     /**
