@@ -20,9 +20,9 @@ class ClientClasspathTest
         "com.typesafe.config.Config",
         "scala.Option",
         "com.fasterxml.jackson.databind.ObjectMapper",
-        "dev.switchyard.router.config.RoutingConfig",
+        "dev.switchyard.model.config.RoutingConfig",
         "dev.switchyard.experts.endpoint.ExpertEndpoint",
-        "dev.switchyard.gateway.system.SwitchyardNode");
+        "dev.switchyard.node.system.SwitchyardNode");
 
     @Test
     void loadsWithItsOwnDependencies()

@@ -1,6 +1,6 @@
 package dev.switchyard.dataplane;
 
-import dev.switchyard.wire.BadInputException;
+import dev.switchyard.model.BadInputException;
 
 /**
  * How a node runs its data plane.

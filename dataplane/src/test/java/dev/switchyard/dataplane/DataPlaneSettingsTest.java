@@ -1,10 +1,10 @@
 package dev.switchyard.dataplane;
 
+import dev.switchyard.model.BadInputException;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
-import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,19 +1,19 @@
 package dev.switchyard.cli;
 
-import dev.switchyard.router.io.Npy;
-import dev.switchyard.router.io.NpyArray;
-import dev.switchyard.router.io.RoutingReport;
-import dev.switchyard.router.io.RoutingReportReader;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
+
+import dev.switchyard.model.io.Npy;
+import dev.switchyard.model.io.NpyArray;
+import dev.switchyard.model.io.RoutingReport;
+import dev.switchyard.model.io.RoutingReportReader;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,16 +1,16 @@
 package dev.switchyard.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchyard.client.InferAnswer;
-import dev.switchyard.gateway.system.EmbeddedSystem;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.node.system.EmbeddedSystem;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import static dev.switchyard.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -7,9 +7,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.http.HttpApiTestAccess;
-import dev.switchyard.gateway.system.SwitchyardNode;
-import dev.switchyard.router.io.Npy;
+import dev.switchyard.model.io.Npy;
+import dev.switchyard.node.http.HttpApiTestAccess;
+import dev.switchyard.node.system.SwitchyardNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,7 +46,7 @@ class InferOverHttpTest
         final Path tokens = dir.resolve("x.npy");
         final Path imp = dir.resolve("i.npy");
         Npy.write(tokens, t, 24, x);
-        Npy.write(imp, dev.switchyard.router.io.NpyArray.vector(importance));
+        Npy.write(imp, dev.switchyard.model.io.NpyArray.vector(importance));
 
         try (SwitchyardNode node = SwitchyardNode.start(ConfigFactory.parseString(
             "switchyard.model = \"" + model.toString().replace("\\", "/") + "\"\n" +

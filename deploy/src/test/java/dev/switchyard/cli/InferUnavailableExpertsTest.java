@@ -3,10 +3,10 @@ package dev.switchyard.cli;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import dev.switchyard.router.io.Npy;
-import dev.switchyard.router.io.NpyArray;
-import dev.switchyard.router.io.RoutingReport;
-import dev.switchyard.router.io.RoutingReportReader;
+import dev.switchyard.model.io.Npy;
+import dev.switchyard.model.io.NpyArray;
+import dev.switchyard.model.io.RoutingReport;
+import dev.switchyard.model.io.RoutingReportReader;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

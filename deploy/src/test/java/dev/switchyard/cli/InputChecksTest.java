@@ -3,8 +3,8 @@ package dev.switchyard.cli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import dev.switchyard.router.io.Npy;
-import dev.switchyard.router.io.NpyArray;
+import dev.switchyard.model.io.Npy;
+import dev.switchyard.model.io.NpyArray;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

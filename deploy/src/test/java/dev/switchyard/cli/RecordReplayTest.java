@@ -16,17 +16,17 @@ import java.util.stream.Stream;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.dataplane.DataPlane;
-import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.gateway.record.RecordedModel;
-import dev.switchyard.gateway.record.RecordingTest;
-import dev.switchyard.gateway.record.TrafficRecorder;
-import dev.switchyard.gateway.system.EmbeddedSystem;
-import dev.switchyard.gateway.system.SwitchyardNode;
-import dev.switchyard.router.model.ModelGenerator;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.model.directory.ModelGenerator;
+import dev.switchyard.node.record.RecordedModel;
+import dev.switchyard.node.record.RecordingSystems;
+import dev.switchyard.node.record.TrafficRecorder;
+import dev.switchyard.node.system.EmbeddedSystem;
+import dev.switchyard.node.system.SwitchyardNode;
 import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.RequestFrame;
 import io.aeron.ExclusivePublication;
@@ -82,9 +82,9 @@ class RecordReplayTest
     static void recordTraffic() throws InterruptedException
     {
         modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, RecordingTest.config(), 1, 42);
+        ModelGenerator.generate(modelDir, RecordingSystems.config(), 1, 42);
         archive = dir.resolve("recorded");
-        try (EmbeddedSystem recorder = RecordingTest.recordingSystem(modelDir, archive))
+        try (EmbeddedSystem recorder = RecordingSystems.start(modelDir, archive))
         {
             final SwitchyardClient client = recorder.client();
             final int[] sizes = {1, 3, 8, 13, 40, client.maxRequestRows() + 21};
@@ -96,7 +96,7 @@ class RecordReplayTest
                 exactRequests += exact ? 1 : 0;
                 routedExactRequests += exact && i % 7 == 0 ? 1 : 0;
                 recordedTokens += rows;
-                answers.add(client.infer(RecordingTest.tokens(rows, i), rows, null, i % 7 == 0,
+                answers.add(client.infer(RecordingSystems.tokens(rows, i), rows, null, i % 7 == 0,
                     exact ? RequestOptions.exact() : RequestOptions.shared()));
                 if (answers.size() >= 16)
                 {
@@ -131,7 +131,7 @@ class RecordReplayTest
     /** Traffic (not recorded) until sharding has placed experts on both expert nodes, bounded. */
     private static void spreadOverBothExpertNodes()
     {
-        final float[] x = RecordingTest.tokens(64, 1);
+        final float[] x = RecordingSystems.tokens(64, 1);
         // A request every 20 ms at most: traffic for sharding to place by, not a load.
         Await.until(() ->
         {
@@ -202,7 +202,7 @@ class RecordReplayTest
     void answersOfOtherWeightsAreNamedAsDifferences()
     {
         final Path otherWeights = dir.resolve("other-weights");
-        ModelGenerator.generate(otherWeights, RecordingTest.config(), 1, 43);
+        ModelGenerator.generate(otherWeights, RecordingSystems.config(), 1, 43);
         try (EmbeddedSystem other = EmbeddedSystem.start(otherWeights, ONE_CONNECTION_FOR_ALL))
         {
             final CliTest.Run run = cli("replay", archive.toString(), "--connect", other.gatewayAddress(), "--speed",
@@ -435,9 +435,9 @@ class RecordReplayTest
     {
         final Path live = dir.resolve("live");
         final Path broken = dir.resolve("broken");
-        try (EmbeddedSystem recording = RecordingTest.recordingSystem(modelDir, live))
+        try (EmbeddedSystem recording = RecordingSystems.start(modelDir, live))
         {
-            recording.client().infer(RecordingTest.tokens(4, 1), 4, null, false).join();
+            recording.client().infer(RecordingSystems.tokens(4, 1), 4, null, false).join();
             final CliTest.Run now = cli("recordings", live.toString());
             assertTrue(now.out().contains("(being recorded now"), now.out());
             assertTrue(!now.out().contains("not stopped cleanly"), now.out());

@@ -1,18 +1,18 @@
 package dev.switchyard.cli;
 
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.io.ModelConfigJson;
-import dev.switchyard.router.io.Npy;
-import dev.switchyard.router.io.NpyArray;
-import dev.switchyard.router.model.ModelDirectory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.io.ModelConfigJson;
+import dev.switchyard.model.io.Npy;
+import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.transformer.io.TensorFiles;
 import dev.switchyard.transformer.model.TransformerGenerator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static dev.switchyard.cli.CliTest.assertUserError;
 import static dev.switchyard.cli.CliTest.cli;

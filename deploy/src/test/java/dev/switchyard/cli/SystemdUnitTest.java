@@ -10,7 +10,7 @@ import java.util.Map;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.gateway.system.NodeSettings;
+import dev.switchyard.node.system.NodeSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;

@@ -1,13 +1,13 @@
 package dev.switchyard.cli;
 
-import dev.switchyard.gateway.system.EmbeddedSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import dev.switchyard.node.system.EmbeddedSystem;
 import dev.switchyard.transformer.io.TensorFiles;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Files;
-import java.nio.file.Path;
 
 import static dev.switchyard.cli.CliTest.assertUserError;
 import static dev.switchyard.cli.CliTest.cli;

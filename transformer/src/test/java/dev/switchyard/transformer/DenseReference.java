@@ -1,14 +1,14 @@
 package dev.switchyard.transformer;
 
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.router.io.SafeTensors;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.router.model.TensorNames;
-import dev.switchyard.transformer.moe.MoeLayers;
-
 import java.util.List;
+
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.directory.TensorNames;
+import dev.switchyard.model.io.SafeTensors;
+import dev.switchyard.transformer.moe.MoeLayers;
 
 /**
  * The seed's transformer written literally, for tests: every product an einsum-style loop over the mapped

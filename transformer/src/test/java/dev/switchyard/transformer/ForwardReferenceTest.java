@@ -1,14 +1,14 @@
 package dev.switchyard.transformer;
 
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.ModelType;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.ModelType;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.forward.Transformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;

@@ -1,8 +1,14 @@
 package dev.switchyard.transformer;
 
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.ModelType;
-import dev.switchyard.router.config.TransformerConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.ModelType;
+import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.decode.Choice;
 import dev.switchyard.transformer.decode.DecodeOptions;
@@ -13,12 +19,6 @@ import dev.switchyard.transformer.forward.DecodeSession;
 import dev.switchyard.transformer.forward.Transformer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

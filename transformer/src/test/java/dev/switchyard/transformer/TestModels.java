@@ -1,25 +1,25 @@
 package dev.switchyard.transformer;
 
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.router.config.Activation;
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.ModelType;
-import dev.switchyard.router.config.Normalize;
-import dev.switchyard.router.config.RoutingConfig;
-import dev.switchyard.router.config.SecondPolicy;
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.transformer.forward.Transformer;
-import dev.switchyard.transformer.model.TransformerGenerator;
-import dev.switchyard.transformer.model.TransformerModel;
-import dev.switchyard.transformer.moe.LocalMoeLayers;
-
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.ModelType;
+import dev.switchyard.model.config.Normalize;
+import dev.switchyard.model.config.RoutingConfig;
+import dev.switchyard.model.config.SecondPolicy;
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.transformer.forward.Transformer;
+import dev.switchyard.transformer.model.TransformerGenerator;
+import dev.switchyard.transformer.model.TransformerModel;
+import dev.switchyard.transformer.moe.LocalMoeLayers;
 
 /** Small random transformer models for tests. */
 public final class TestModels

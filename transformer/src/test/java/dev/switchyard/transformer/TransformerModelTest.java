@@ -1,21 +1,21 @@
 package dev.switchyard.transformer;
 
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.wire.BadInputException;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.ModelType;
-import dev.switchyard.router.io.ModelConfigJson;
-import dev.switchyard.router.io.SafeTensors;
-import dev.switchyard.router.io.SafeTensorsWriter;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.transformer.model.TransformerModel;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.ModelType;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.io.ModelConfigJson;
+import dev.switchyard.model.io.SafeTensors;
+import dev.switchyard.model.io.SafeTensorsWriter;
+import dev.switchyard.transformer.model.TransformerModel;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

@@ -1,12 +1,16 @@
 package dev.switchyard.bench.gating;
 
-import dev.switchyard.router.config.RoutingConfig;
-import dev.switchyard.router.config.SecondPolicy;
-import dev.switchyard.router.gating.RouterProjection;
-import dev.switchyard.router.gating.Softmax;
-import dev.switchyard.router.gating.Top2Gating;
-import dev.switchyard.router.plan.RoutingPlan;
-import dev.switchyard.router.tensor.F32Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.compute.router.RouterProjection;
+import dev.switchyard.model.config.RoutingConfig;
+import dev.switchyard.model.config.SecondPolicy;
+import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.routing.gating.Softmax;
+import dev.switchyard.routing.gating.Top2Gating;
+import dev.switchyard.routing.plan.RoutingPlan;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,10 +23,6 @@ import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.lang.foreign.MemorySegment;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What gating costs per group next to the router's own matrix product (G × d · d × E).

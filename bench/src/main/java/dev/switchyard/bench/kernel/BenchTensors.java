@@ -1,10 +1,10 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.router.tensor.F32Tensor;
-
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
+
+import dev.switchyard.model.tensor.F32Tensor;
 
 /** Random inputs and weights (off-heap, like a mapped model file) for the kernel benchmarks. */
 final class BenchTensors

@@ -1,17 +1,5 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.layer.LocalMoeLayer;
-import dev.switchyard.experts.network.ExpertNetwork;
-import dev.switchyard.router.config.Activation;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.RoutingConfig;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.router.model.ModelGenerator;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +7,18 @@ import java.util.Comparator;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.layer.LocalMoeLayer;
+import dev.switchyard.compute.network.ExpertNetwork;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.RoutingConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.directory.ModelGenerator;
 
 /**
  * The accuracy cost of bf16 weight storage on the demo model (the model {@code switchyard demo} generates:

@@ -1,11 +1,14 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.network.ExpertNetwork;
-import dev.switchyard.router.config.Activation;
-import dev.switchyard.router.model.ExpertWeights;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.network.ExpertNetwork;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.directory.ExpertWeights;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,9 +22,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A whole expert FFN on a block of rows: act(x·Wiᵀ + bi)·Woᵀ + bo (SwiGLU: three products). Compare

@@ -1,19 +1,19 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.Epilogue;
-import dev.switchyard.experts.compute.PackedLinear;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.network.ExpertNetwork;
-import dev.switchyard.router.config.Activation;
-import dev.switchyard.router.model.ExpertWeights;
-import dev.switchyard.router.tensor.F32Tensor;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.PackedLinear;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.network.ExpertNetwork;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.directory.ExpertWeights;
+import dev.switchyard.model.tensor.F32Tensor;
 
 /**
  * The whole expert FFN against the sum of its two products timed alone (plain products: no bias, no

@@ -1,11 +1,14 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.Epilogue;
-import dev.switchyard.experts.compute.PackedLinear;
-import dev.switchyard.experts.compute.WeightFormat;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.PackedLinear;
+import dev.switchyard.compute.kernel.WeightFormat;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -19,9 +22,6 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
-
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * One expert product y[m, n] = x[m, k]·Wᵀ, the kernel of {@code switchyard bench kernel}.

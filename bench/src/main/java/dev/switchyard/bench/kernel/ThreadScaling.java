@@ -1,15 +1,15 @@
 package dev.switchyard.bench.kernel;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.ComputeBackends;
-import dev.switchyard.experts.compute.ComputePool;
-import dev.switchyard.experts.compute.Epilogue;
-import dev.switchyard.experts.compute.PackedLinear;
-import dev.switchyard.experts.compute.WeightFormat;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.SplittableRandom;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.PackedLinear;
+import dev.switchyard.compute.kernel.WeightFormat;
 
 /**
  * Speed-up of one product on T threads over one thread, measured in pairs: each round times one thread,

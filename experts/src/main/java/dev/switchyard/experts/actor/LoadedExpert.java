@@ -1,6 +1,6 @@
 package dev.switchyard.experts.actor;
 
-import dev.switchyard.experts.endpoint.BlockCompute;
+import dev.switchyard.compute.network.BlockCompute;
 
 /** An expert ready to compute, holding whatever it loaded until closed. */
 public interface LoadedExpert extends BlockCompute, AutoCloseable

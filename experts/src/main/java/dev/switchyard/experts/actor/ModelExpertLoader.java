@@ -2,10 +2,10 @@ package dev.switchyard.experts.actor;
 
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.network.ExpertNetwork;
-import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.network.ExpertNetwork;
+import dev.switchyard.model.directory.ModelDirectory;
 
 /** Loads experts from an open model directory: weights packed once from the mapping, float32. */
 public final class ModelExpertLoader implements ExpertLoader

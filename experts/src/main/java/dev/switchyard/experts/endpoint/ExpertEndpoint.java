@@ -1,15 +1,16 @@
 package dev.switchyard.experts.endpoint;
 
-import dev.switchyard.dataplane.AgentHost;
-import dev.switchyard.dataplane.Offers;
-import dev.switchyard.dataplane.GuardedFragments;
-import dev.switchyard.dataplane.FrameFaults;
-import dev.switchyard.dataplane.Doorbell;
-import dev.switchyard.dataplane.DataPlane;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.switchyard.compute.network.BlockCompute;
+import dev.switchyard.dataplane.AgentHost;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.Doorbell;
+import dev.switchyard.dataplane.FrameFaults;
+import dev.switchyard.dataplane.GuardedFragments;
+import dev.switchyard.dataplane.Offers;
 import dev.switchyard.wire.frame.WireLayout;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;

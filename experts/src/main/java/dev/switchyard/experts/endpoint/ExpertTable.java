@@ -2,6 +2,7 @@ package dev.switchyard.experts.endpoint;
 
 import java.util.concurrent.CompletableFuture;
 
+import dev.switchyard.compute.network.BlockCompute;
 import dev.switchyard.dataplane.AgentHost;
 import dev.switchyard.dataplane.Doorbell;
 import dev.switchyard.wire.sbe.BlockStatus;

@@ -8,7 +8,7 @@ import dev.switchyard.dataplane.Offers;
 import dev.switchyard.gateway.dispatch.ExpertRoutes.Link;
 import dev.switchyard.gateway.dispatch.ExpertRoutes.Route;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.FloatRows;
 import dev.switchyard.wire.frame.HelloFrame;

@@ -1,6 +1,6 @@
 package dev.switchyard.gateway.dispatch;
 
-import dev.switchyard.router.config.ModelConfig;
+import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.WireLayout;
 

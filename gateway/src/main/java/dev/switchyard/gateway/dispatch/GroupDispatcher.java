@@ -2,13 +2,13 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.Arrays;
 
+import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
-import dev.switchyard.router.config.Normalize;
-import dev.switchyard.router.gating.RouterProjection;
-import dev.switchyard.router.gating.Top2Gating;
-import dev.switchyard.router.plan.Combine;
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.model.config.Normalize;
+import dev.switchyard.routing.gating.Top2Gating;
+import dev.switchyard.routing.plan.Combine;
+import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.concurrent.NanoClock;

@@ -2,8 +2,8 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
 
-import dev.switchyard.router.plan.RoutingPlan;
-import dev.switchyard.router.tokens.TokenChecks;
+import dev.switchyard.routing.plan.RoutingPlan;
+import dev.switchyard.routing.tokens.TokenChecks;
 import dev.switchyard.wire.sbe.BlockStatus;
 
 /**

@@ -2,7 +2,7 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.Arrays;
 
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.RoutingPlan;
 
 /**
  * One token group from formation to combine; a fixed pool of these bounds the groups in flight. The

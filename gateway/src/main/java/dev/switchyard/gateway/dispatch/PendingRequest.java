@@ -2,7 +2,7 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.Arrays;
 
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.sbe.BlockStatus;
 
 /**

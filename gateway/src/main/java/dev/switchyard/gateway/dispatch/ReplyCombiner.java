@@ -2,8 +2,8 @@ package dev.switchyard.gateway.dispatch;
 
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
-import dev.switchyard.router.plan.Combine;
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.Combine;
+import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.logbuffer.FragmentHandler;

@@ -4,7 +4,7 @@ import java.util.function.IntConsumer;
 import java.util.function.IntToDoubleFunction;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
-import dev.switchyard.router.plan.DropCause;
+import dev.switchyard.routing.plan.DropCause;
 import io.prometheus.metrics.core.metrics.CounterWithCallback;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -14,13 +14,13 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
  * ({@link RoutingCounters}) and what each expert computed on this node. Read at scrape time, so the
  * data plane pays nothing for a scrape.
  */
-final class PerExpertMetrics
+public final class PerExpertMetrics
 {
     private PerExpertMetrics()
     {
     }
 
-    static void registerRouting(final PrometheusRegistry registry, final RoutingCounters r)
+    public static void registerRouting(final PrometheusRegistry registry, final RoutingCounters r)
     {
         perExpert(registry, "switchyard_routing_routed", "Token assignments kept and sent to each expert.", r,
             r::routed);
@@ -120,7 +120,7 @@ final class PerExpertMetrics
     }
 
     // Only the experts this node has computed: the others live elsewhere.
-    static void registerCompute(final PrometheusRegistry registry, final ExpertEndpoint endpoint)
+    public static void registerCompute(final PrometheusRegistry registry, final ExpertEndpoint endpoint)
     {
         final ExpertEndpoint.Shape shape = endpoint.shape();
         CounterWithCallback.builder().name("switchyard_expert_compute_seconds")

@@ -2,8 +2,8 @@ package dev.switchyard.gateway.metrics;
 
 import java.util.concurrent.atomic.AtomicLongArray;
 
-import dev.switchyard.router.plan.DropCause;
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.DropCause;
+import dev.switchyard.routing.plan.RoutingPlan;
 
 /**
  * What the gateway's routing decided, per (layer, expert) and per layer, accumulated from every

@@ -1,11 +1,11 @@
 package dev.switchyard.gateway.dispatch;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import dev.switchyard.router.plan.RoutingPlan;
+import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A degraded answer must equal {@code infer --local --unavailable-experts} for the experts it names,

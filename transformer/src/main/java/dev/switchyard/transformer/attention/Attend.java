@@ -1,6 +1,6 @@
 package dev.switchyard.transformer.attention;
 
-import dev.switchyard.transformer.compute.VectorMath;
+import dev.switchyard.compute.math.VectorMath;
 
 /**
  * One query's multi-head attention over a memory (docs/contracts.md §8 item 3): per head h,

@@ -1,12 +1,12 @@
 package dev.switchyard.transformer.decode;
 
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.transformer.attention.Memory;
-import dev.switchyard.transformer.forward.Transformer;
-
 import java.util.Arrays;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.transformer.attention.Memory;
+import dev.switchyard.transformer.forward.Transformer;
 
 /**
  * GNMT-style beam search as mesh's {@code beam_search.py} without its TPU prefilter (docs/contracts.md §8 item 9).

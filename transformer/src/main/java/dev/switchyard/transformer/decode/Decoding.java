@@ -1,12 +1,12 @@
 package dev.switchyard.transformer.decode;
 
-import dev.switchyard.wire.BadInputException;
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.transformer.attention.Memory;
-import dev.switchyard.transformer.forward.Transformer;
-
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
+
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.transformer.attention.Memory;
+import dev.switchyard.transformer.forward.Transformer;
 
 /**
  * Decodes a batch of input rows (docs/contracts.md §8 items 8-9): checks the input, runs the encoder once for an

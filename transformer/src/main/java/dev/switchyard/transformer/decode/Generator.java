@@ -1,16 +1,16 @@
 package dev.switchyard.transformer.decode;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.transformer.forward.Transformer;
-import dev.switchyard.transformer.model.TransformerModel;
-import dev.switchyard.transformer.moe.MoeLayers;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
 import java.util.concurrent.SubmissionPublisher;
 import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.transformer.forward.Transformer;
+import dev.switchyard.transformer.model.TransformerModel;
+import dev.switchyard.transformer.moe.MoeLayers;
 
 /**
  * Generation as a service: each request decodes on a thread of its own, streams its ids as they are

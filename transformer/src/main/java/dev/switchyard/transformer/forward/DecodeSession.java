@@ -1,7 +1,7 @@
 package dev.switchyard.transformer.forward;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.Epilogue;
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.Epilogue;
 import dev.switchyard.transformer.model.TransformerModel;
 
 /**

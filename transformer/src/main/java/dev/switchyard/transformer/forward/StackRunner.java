@@ -1,17 +1,17 @@
 package dev.switchyard.transformer.forward;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.Epilogue;
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.TransformerConfig;
+import java.util.List;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.math.VectorMath;
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Attend;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.attention.Visibility;
-import dev.switchyard.transformer.compute.VectorMath;
 import dev.switchyard.transformer.model.TransformerModel;
 import dev.switchyard.transformer.moe.MoeLayers;
-
-import java.util.List;
 
 /**
  * One pass of tokens through a stack (docs/contracts.md §8 item 2): for each layer x += sublayer(normalize(x)),

@@ -1,11 +1,11 @@
 package dev.switchyard.transformer.forward;
 
-import dev.switchyard.router.config.LayerType;
+import java.util.List;
+
+import dev.switchyard.model.config.LayerType;
 import dev.switchyard.transformer.attention.KvStore;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.model.TransformerModel;
-
-import java.util.List;
 
 /**
  * What a stack keeps between passes for a set of sequences: each self-attention layer's keys and values,

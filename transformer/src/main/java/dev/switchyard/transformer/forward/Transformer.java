@@ -1,15 +1,15 @@
 package dev.switchyard.transformer.forward;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.Epilogue;
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.TransformerConfig;
+import java.util.List;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.KvStore;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.model.TransformerModel;
 import dev.switchyard.transformer.moe.MoeLayers;
-
-import java.util.List;
 
 /**
  * The seed's transformer over its MoE layers: the encoder pass, the teacher-forced forward ({@code score})

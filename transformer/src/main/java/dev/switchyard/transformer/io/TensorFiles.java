@@ -1,7 +1,5 @@
 package dev.switchyard.transformer.io;
 
-import dev.switchyard.wire.BadInputException;
-
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -11,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import dev.switchyard.model.BadInputException;
 
 /**
  * The {@code .npy} files of {@code generate} and {@code score}: int32 ids [B, L] (int64 is read too, as

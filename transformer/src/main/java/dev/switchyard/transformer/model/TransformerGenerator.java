@@ -1,18 +1,18 @@
 package dev.switchyard.transformer.model;
 
-import dev.switchyard.wire.BadInputException;
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.router.io.ModelConfigJson;
-import dev.switchyard.router.io.SafeTensorsWriter;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.router.model.ModelGenerator;
-import dev.switchyard.router.model.TensorNames;
-
 import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.directory.ModelGenerator;
+import dev.switchyard.model.directory.TensorNames;
+import dev.switchyard.model.io.ModelConfigJson;
+import dev.switchyard.model.io.SafeTensorsWriter;
 
 /**
  * Writes a random transformer model with the seed's initialisers: embeddings N(0, 1); attention as mesh's

@@ -1,17 +1,5 @@
 package dev.switchyard.transformer.model;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.PackedLinear;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.wire.BadInputException;
-import dev.switchyard.router.config.LayerType;
-import dev.switchyard.router.config.ModelConfig;
-import dev.switchyard.router.config.TransformerConfig;
-import dev.switchyard.router.io.SafeTensors;
-import dev.switchyard.router.model.ModelDirectory;
-import dev.switchyard.router.model.TensorNames;
-import dev.switchyard.router.tensor.F32Tensor;
-
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -19,6 +7,18 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.PackedLinear;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.model.config.LayerType;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.directory.TensorNames;
+import dev.switchyard.model.io.SafeTensors;
+import dev.switchyard.model.tensor.F32Tensor;
 
 /**
  * The transformer of a model directory (docs/contracts.md §8), every tensor checked against the config and the

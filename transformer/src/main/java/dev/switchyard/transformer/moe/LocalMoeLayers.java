@@ -1,9 +1,9 @@
 package dev.switchyard.transformer.moe;
 
-import dev.switchyard.experts.compute.ComputeBackend;
-import dev.switchyard.experts.compute.WeightFormat;
-import dev.switchyard.experts.layer.LocalMoeLayer;
-import dev.switchyard.router.model.ModelDirectory;
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.layer.LocalMoeLayer;
+import dev.switchyard.model.directory.ModelDirectory;
 
 /** Every MoE layer of a model computed in this process (the {@code --local} path). */
 public final class LocalMoeLayers implements MoeLayers

@@ -1,0 +1,52 @@
+package dev.switchyard.cli;
+
+import java.util.Locale;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.model.BadInputException;
+import picocli.CommandLine.Option;
+
+/** How experts compute in this process: backend, threads, weight storage. */
+final class ComputeOptions
+{
+    @Option(names = "--threads", paramLabel = "T",
+        description = "Compute threads for the experts (default: the machine's cores).")
+    int threads = Runtime.getRuntime().availableProcessors();
+
+    @Option(names = "--backend", paramLabel = "B", description = "vector | scalar (default: ${DEFAULT-VALUE}).")
+    String backend = "vector";
+
+    @Option(names = "--weights", paramLabel = "W",
+        description = "f32 | bf16 weight storage (default: ${DEFAULT-VALUE}).")
+    String weights = "f32";
+
+    ComputePool pool()
+    {
+        CliArgs.positive("--threads", threads);
+        return threads == 1 ? ComputePool.callerOnly() : ComputePool.ofThreads(threads);
+    }
+
+    ComputeBackend backend(final ComputePool pool)
+    {
+        return switch (backend)
+        {
+            case "vector" -> ComputeBackends.vector(pool);
+            case "scalar" -> ComputeBackends.scalar();
+            default -> throw new BadInputException(
+                "--backend must be vector or scalar (got '" + backend + "')");
+        };
+    }
+
+    WeightFormat weightFormat()
+    {
+        return CliArgs.parse("--weights", weights, w -> switch (w.toLowerCase(Locale.ROOT))
+        {
+            case "f32" -> WeightFormat.F32;
+            case "bf16" -> WeightFormat.BF16;
+            default -> throw new IllegalArgumentException("must be f32 or bf16 (got '" + w + "')");
+        });
+    }
+}

@@ -1,0 +1,38 @@
+package dev.switchyard.compute.kernel;
+
+import dev.switchyard.model.tensor.F32Tensor;
+
+/**
+ * Computes linear products y = epilogue(x·Wᵀ + b) over weights it packed itself.
+ * <p>
+ * Contract every backend keeps: the value of an output row depends only on that input row and the weights:
+ * never on the other rows of the block, the block's row count, the row's position in it, or the threads
+ * that ran it (each output element is one fixed sequence of float operations over k). Calls never allocate
+ * on the heap once warm, and any number of threads may call at once.
+ */
+public interface ComputeBackend
+{
+    /** "vector" or "scalar". */
+    String name();
+
+    /**
+     * Packs a torch {@code Linear}: weight [n, k], bias [n] or null.
+     *
+     * @throws dev.switchyard.model.BadInputException naming the tensor whose shape is wrong
+     */
+    PackedLinear pack(F32Tensor weight, F32Tensor biasOrNull, WeightFormat format);
+
+    /**
+     * Packs the two products of a gated activation, computed together: gate [n, k] (no bias), up [n, k],
+     * up bias [n] or null. With {@link Epilogue#SWIGLU} the output is silu(x·gateᵀ) ⊙ (x·upᵀ + bias).
+     */
+    PackedLinear packGated(F32Tensor gate, F32Tensor up, F32Tensor upBiasOrNull, WeightFormat format);
+
+    /**
+     * y[rows, n] = epilogue(x[rows, k]·Wᵀ + b), row-major, rows contiguous; y is overwritten.
+     *
+     * @param weights  packed by this backend
+     * @param epilogue {@link Epilogue#SWIGLU} exactly when the weights are gated
+     */
+    void linear(PackedLinear weights, Epilogue epilogue, float[] x, int xOffset, int rows, float[] y, int yOffset);
+}

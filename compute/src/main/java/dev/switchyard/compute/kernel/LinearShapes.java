@@ -1,0 +1,66 @@
+package dev.switchyard.compute.kernel;
+
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.model.tensor.F32Tensor;
+
+/** Shape checks shared by the backends; each failure names the tensor. */
+public final class LinearShapes
+{
+    private LinearShapes()
+    {
+    }
+
+    /** A weight [n, k] with n, k ≥ 1. */
+    public static void requireMatrix(final F32Tensor weight)
+    {
+        if (weight == null)
+        {
+            throw new BadInputException("a linear product needs a weight tensor");
+        }
+        if (weight.rank() != 2 || weight.shape()[0] < 1 || weight.shape()[1] < 1)
+        {
+            throw new BadInputException(
+                "tensor " + weight.name() + " has shape " + weight.shapeString() + ", expected [out, in]");
+        }
+        if (weight.shape()[0] * weight.shape()[1] > Integer.MAX_VALUE)
+        {
+            throw new BadInputException("tensor " + weight.name() + " " + weight.shapeString() + " is too large");
+        }
+    }
+
+    /** A bias [n], or null. */
+    public static void requireBias(final F32Tensor biasOrNull, final int n)
+    {
+        if (biasOrNull != null && (biasOrNull.rank() != 1 || biasOrNull.shape()[0] != n))
+        {
+            throw new BadInputException(
+                "tensor " + biasOrNull.name() + " has shape " + biasOrNull.shapeString() + ", expected [" + n + "]");
+        }
+    }
+
+    /** Two weights of one gated product: same shape. */
+    public static void requireSameShape(final F32Tensor expected, final F32Tensor actual)
+    {
+        requireMatrix(actual);
+        if (expected.shape()[0] != actual.shape()[0] || expected.shape()[1] != actual.shape()[1])
+        {
+            throw new BadInputException(
+                "tensor " + actual.name() + " has shape " + actual.shapeString() + ", expected " +
+                expected.shapeString() + " like " + expected.name());
+        }
+    }
+
+    /** Checks the arrays hold rows × width floats from their offsets. */
+    public static void requireBlock(
+        final float[] x, final int xOffset, final int rows, final int in,
+        final float[] y, final int yOffset, final int out)
+    {
+        if (rows < 0 || xOffset < 0 || yOffset < 0 ||
+            (long)xOffset + (long)rows * in > x.length || (long)yOffset + (long)rows * out > y.length)
+        {
+            throw new IndexOutOfBoundsException(
+                "block of " + rows + " rows: x[" + x.length + "] from " + xOffset + " needs " + in +
+                " per row, y[" + y.length + "] from " + yOffset + " needs " + out + " per row");
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.switchyard.compute.kernel.vector;
+
+import dev.switchyard.compute.kernel.Epilogue;
+import jdk.incubator.vector.FloatVector;
+
+import static dev.switchyard.compute.kernel.vector.KernelGeometry.L;
+import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
+import static dev.switchyard.compute.kernel.vector.KernelGeometry.NV;
+import static dev.switchyard.compute.kernel.vector.KernelGeometry.S;
+
+/**
+ * The store of a finished row of one panel: bias, activation, and the write into the output, called
+ * right after the micro-kernel's last k step while its tile is still in L1, so the output (the hidden
+ * activations, for an expert's first product) is written once and never read back. Columns past the
+ * output's width are masked off.
+ */
+final class PanelStore
+{
+    private PanelStore()
+    {
+    }
+
+    /**
+     * @param acc     one finished panel row, acc[accOff + j]              // [NR]
+     * @param bias    padded bias or null, bias[biasOff + j]              // [columns per panel]
+     * @param y       output row, y[yOff + j] for j < valid               // [valid]
+     */
+    static void storeRow(
+        final Epilogue epilogue,
+        final float[] acc, final int accOff,
+        final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        if (epilogue == Epilogue.SWIGLU)
+        {
+            storeGatedRow(acc, accOff, bias, biasOff, y, yOff, valid);
+            return;
+        }
+        for (int v = 0; v < NV; v++)
+        {
+            final int col = v * L;
+            if (col >= valid)
+            {
+                return;
+            }
+            FloatVector h = FloatVector.fromArray(S, acc, accOff + col);
+            if (bias != null)
+            {
+                h = h.add(FloatVector.fromArray(S, bias, biasOff + col));
+            }
+            h = switch (epilogue)
+            {
+                case NONE, SWIGLU -> h;
+                case RELU -> VectorActivations.relu(h);
+                case GELU -> VectorActivations.gelu(h);
+                case SILU -> VectorActivations.silu(h);
+            };
+            store(h, y, yOff + col, col, valid);
+        }
+    }
+
+    /** Lanes [0, NR/2) of the row are gate sums, lanes [NR/2, NR) the up sums of the same columns. */
+    private static void storeGatedRow(
+        final float[] acc, final int accOff,
+        final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        for (int v = 0; v < NV / 2; v++)
+        {
+            final int col = v * L;
+            if (col >= valid)
+            {
+                return;
+            }
+            final FloatVector gate = FloatVector.fromArray(S, acc, accOff + col);
+            FloatVector up = FloatVector.fromArray(S, acc, accOff + NR / 2 + col);
+            if (bias != null)
+            {
+                up = up.add(FloatVector.fromArray(S, bias, biasOff + col));
+            }
+            store(VectorActivations.silu(gate).mul(up), y, yOff + col, col, valid);
+        }
+    }
+
+    private static void store(final FloatVector h, final float[] y, final int yOff, final int col, final int valid)
+    {
+        if (col + L <= valid)
+        {
+            h.intoArray(y, yOff);
+        }
+        else
+        {
+            h.intoArray(y, yOff, S.indexInRange(col, valid));
+        }
+    }
+}

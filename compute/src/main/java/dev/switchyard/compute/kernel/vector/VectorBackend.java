@@ -1,0 +1,254 @@
+package dev.switchyard.compute.kernel.vector;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.LinearShapes;
+import dev.switchyard.compute.kernel.PackedLinear;
+import dev.switchyard.compute.kernel.ParallelTask;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.model.tensor.F32Tensor;
+
+import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
+
+/**
+ * The Vector API backend: packed panels, register-blocked FMA micro-kernels, blocking for k (KC steps of a
+ * panel stay in L1/L2 while every row block of the chunk passes over them) and for n (one panel at a time,
+ * its partial sums for MC rows in a per-thread buffer), bias and activation on the store.
+ * <p>
+ * Loop nest of one call, per thread, for its share of the panels:
+ * <pre>
+ * for each chunk of MC rows
+ *   for each panel p (NR output columns)
+ *     for each k block [k0, k0 + KC)          (bf16: the kernel widens each weight vector it loads)
+ *       for each row block of R ≤ MR rows     micro-kernel: acc[R, NR] (+)= x[R, kc] · panel[kc, NR]
+ *         last k block: store the R rows      bias + activation, masked past the last column
+ * </pre>
+ * Threads split the panels (the n dimension), never k, so each output element is summed over k in the
+ * same order whatever the threads, rows or block: outputs are bit-identical row by row.
+ */
+public final class VectorBackend implements ComputeBackend
+{
+    /**
+     * k steps per block: a panel slice of KC × NR floats (128 KiB at AVX-512) stays in L2 while every row
+     * block of the chunk reads it; larger blocks mean fewer trips of the partial sums through L1.
+     */
+    public static final int DEFAULT_KC = 512;
+    /**
+     * Rows per chunk: bounds the per-thread partial sums to MC × NR floats (64 KiB at AVX-512); as large as
+     * an expert network's row block, so that one block passes over the weights once.
+     */
+    public static final int DEFAULT_MC = 256;
+
+    private final ComputePool pool;
+    private final int kc;
+    private final int mc;
+    private final ThreadLocal<Scratch> scratch;
+
+    public VectorBackend(final ComputePool pool)
+    {
+        this(pool, DEFAULT_KC, DEFAULT_MC);
+    }
+
+    /**
+     * Blocking given explicitly: tests use small blocks to cover every blocking edge on small shapes.
+     *
+     * @param kc k steps per block
+     * @param mc rows per chunk
+     */
+    public VectorBackend(final ComputePool pool, final int kc, final int mc)
+    {
+        if (kc < 1 || mc < 1)
+        {
+            throw new IllegalArgumentException("blocking must be positive, got kc=" + kc + " mc=" + mc);
+        }
+        this.pool = pool;
+        this.kc = kc;
+        this.mc = mc;
+        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this));
+    }
+
+    /** The vector shape and kernel chosen for this machine, for logs and benchmark reports. */
+    public static String geometry()
+    {
+        return KernelGeometry.describe();
+    }
+
+    @Override
+    public String name()
+    {
+        return "vector";
+    }
+
+    public ComputePool pool()
+    {
+        return pool;
+    }
+
+    @Override
+    public PackedLinear pack(final F32Tensor weight, final F32Tensor biasOrNull, final WeightFormat format)
+    {
+        return PanelPacker.pack(weight, biasOrNull, format);
+    }
+
+    @Override
+    public PackedLinear packGated(
+        final F32Tensor gate, final F32Tensor up, final F32Tensor upBiasOrNull, final WeightFormat format)
+    {
+        return PanelPacker.packGated(gate, up, upBiasOrNull, format);
+    }
+
+    @Override
+    public void linear(
+        final PackedLinear weights, final Epilogue epilogue,
+        final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
+    {
+        if (!(weights instanceof VectorPackedLinear w))
+        {
+            throw new IllegalArgumentException(
+                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
+        }
+        if (epilogue.gated() != w.gated())
+        {
+            throw new IllegalArgumentException(
+                "epilogue " + epilogue + " does not match " + (w.gated() ? "gated" : "plain") + " weights");
+        }
+        LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
+        if (rows == 0)
+        {
+            return;
+        }
+        final long multiplyAdds = (long)rows * w.inFeatures() * w.panels() * NR;
+        final int threads = pool.threadsFor(multiplyAdds);
+        final Scratch own = scratch.get();
+        if (threads == 1 || w.panels() == 1)
+        {
+            computePanels(w, epilogue, x, xOffset, rows, y, yOffset, 0, w.panels(), own);
+            return;
+        }
+        // One panel per chunk: threads claim panels as they go, so a thread slowed down by another
+        // process (or woken late) leaves at most one panel's work for the others to wait on.
+        final LinearTask task = own.task;
+        final int chunks = w.panels();
+        task.set(w, epilogue, x, xOffset, rows, y, yOffset, chunks);
+        try
+        {
+            pool.run(task, chunks);
+        }
+        finally
+        {
+            task.clear();
+        }
+    }
+
+    private void computePanels(
+        final VectorPackedLinear w, final Epilogue epilogue,
+        final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset,
+        final int firstPanel, final int endPanel, final Scratch s)
+    {
+        final int k = w.inFeatures();
+        final int n = w.outFeatures();
+        final int perPanel = w.columnsPerPanel();
+        final boolean bf16 = w.format() == WeightFormat.BF16;
+        final float[] acc = s.acc; // [mc, NR]
+        for (int r0 = 0; r0 < rows; r0 += mc)
+        {
+            final int chunkRows = Math.min(mc, rows - r0);
+            for (int p = firstPanel; p < endPanel; p++)
+            {
+                final int col0 = p * perPanel;
+                final int valid = Math.min(perPanel, n - col0);
+                for (int k0 = 0; k0 < k; k0 += kc)
+                {
+                    final int steps = Math.min(kc, k - k0);
+                    final boolean last = k0 + steps == k;
+                    // [kc, NR] slice of panel p at step k0
+                    final long panelOff = ((long)p * k + k0) * NR * (bf16 ? Short.BYTES : Float.BYTES);
+                    int i = 0;
+                    while (i < chunkRows)
+                    {
+                        final int xRow = xOffset + (r0 + i) * k + k0;
+                        final int done = bf16 ?
+                            MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
+                            k0 > 0) :
+                            MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
+                            k0 > 0);
+                        if (last)
+                        {
+                            for (int r = i; r < i + done; r++)
+                            {
+                                PanelStore.storeRow(
+                                    epilogue, acc, r * NR, w.paddedBias(), col0, y, yOffset + (r0 + r) * n + col0,
+                                    valid);
+                            }
+                        }
+                        i += done;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Buffers one thread reuses across calls. */
+    private static final class Scratch
+    {
+        final float[] acc;
+        final LinearTask task;
+
+        Scratch(final VectorBackend backend)
+        {
+            acc = new float[backend.mc * NR];
+            task = new LinearTask(backend);
+        }
+    }
+
+    /** One call's panels split into chunks of consecutive panels. */
+    private static final class LinearTask extends ParallelTask
+    {
+        private final VectorBackend backend;
+        private VectorPackedLinear weights;
+        private Epilogue epilogue;
+        private float[] x;
+        private int xOffset;
+        private int rows;
+        private float[] y;
+        private int yOffset;
+        private int chunks;
+
+        LinearTask(final VectorBackend backend)
+        {
+            this.backend = backend;
+        }
+
+        void set(
+            final VectorPackedLinear weights, final Epilogue epilogue,
+            final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset, final int chunks)
+        {
+            this.weights = weights;
+            this.epilogue = epilogue;
+            this.x = x;
+            this.xOffset = xOffset;
+            this.rows = rows;
+            this.y = y;
+            this.yOffset = yOffset;
+            this.chunks = chunks;
+        }
+
+        void clear()
+        {
+            weights = null;
+            x = null;
+            y = null;
+        }
+
+        @Override
+        protected void runChunk(final int chunk)
+        {
+            final int panels = weights.panels();
+            final int first = (int)((long)chunk * panels / chunks);
+            final int end = (int)((long)(chunk + 1) * panels / chunks);
+            backend.computePanels(
+                weights, epilogue, x, xOffset, rows, y, yOffset, first, end, backend.scratch.get());
+        }
+    }
+}

@@ -1,8 +1,0 @@
-package dev.switchyard.gateway.placement;
-
-import dev.switchyard.experts.actor.ExpertId;
-
-/** One expert copy to move from node {@code from} to node {@code to} (cluster addresses). */
-public record Move(ExpertId copy, String from, String to)
-{
-}

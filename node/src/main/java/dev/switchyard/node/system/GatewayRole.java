@@ -1,0 +1,158 @@
+package dev.switchyard.node.system;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.typesafe.config.Config;
+import dev.switchyard.compute.router.RouterProjection;
+import dev.switchyard.dataplane.AgentErrors;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.experts.endpoint.ExpertEndpoint;
+import dev.switchyard.gateway.dispatch.ClientPolicy;
+import dev.switchyard.gateway.dispatch.GatewayCore;
+import dev.switchyard.model.BadInputException;
+import dev.switchyard.node.cluster.ExpertLocator;
+import dev.switchyard.routing.gating.GatingWarmUp;
+import org.agrona.CloseHelper;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.CompositeAgent;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * The gateway role: the data-plane core that gates requests and sends their blocks, the
+ * {@link ExpertLocator} that tells it where every expert lives, and the recording of its traffic.
+ * The core asks the locator to relocate an expert it lost, and the locator feeds the core routes:
+ * the locator comes first and waits, the core is built with its reference, and the locator is told
+ * to serve once the core runs. With the expert role on this node and a shared thread, one thread
+ * runs both the core and the endpoint.
+ */
+final class GatewayRole implements AutoCloseable
+{
+    /** Groups each layer's gating runs before the gateway starts, for the JIT. */
+    private static final int GATING_WARM_UP_ROUNDS = 20;
+    private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(3);
+
+    private final GatewayCore core;
+    private final RecordingRole recording;
+    private final ActorRef<ExpertLocator.Command> locator;
+    private final boolean shared;
+
+    private GatewayRole(
+        final GatewayCore core, final RecordingRole recording, final ActorRef<ExpertLocator.Command> locator,
+        final boolean shared)
+    {
+        this.core = core;
+        this.recording = recording;
+        this.locator = locator;
+        this.shared = shared;
+    }
+
+    /** @param endpoint this node's expert endpoint, or null on a node without the experts role */
+    static GatewayRole start(
+        final NodeSettings settings, final Config full, final NodeBase base, final ExpertEndpoint endpoint,
+        final ClusterRole cluster)
+    {
+        final List<RouterProjection> routers = warmRouters(base);
+        final ActorRef<ExpertLocator.Command> locator = cluster.system().systemActorOf(
+            ExpertLocator.create(base.layers(), base.experts(), cluster.board(), settings.relocateEvery(),
+                LOCATE_TIMEOUT),
+            "expert-locator", Props.empty());
+        final StartedParts started = new StartedParts();
+        try
+        {
+            final GatewayCore core = started.add(new GatewayCore(base.dataPlane(), base.modelConfig(), routers,
+                settings.gateway(), ClientPolicy.from(full), settings.bindHost(),
+                (layer, expert) -> locator.tell(new ExpertLocator.Relocate(layer, expert)),
+                base.metrics(), dropUnavailable(full)));
+            final RecordingRole recording = started.add(RecordingRole.start(full, base, core));
+            final boolean shared = endpoint != null && settings.sharedThread();
+            if (shared)
+            {
+                runShared(base.dataPlane(), core, endpoint);
+            }
+            else
+            {
+                core.start();
+            }
+            locator.tell(new ExpertLocator.Serve(core));
+            return new GatewayRole(core, recording, locator, shared);
+        }
+        catch (final RuntimeException ex)
+        {
+            started.close();
+            throw ex;
+        }
+    }
+
+    private static List<RouterProjection> warmRouters(final NodeBase base)
+    {
+        final List<RouterProjection> routers = new ArrayList<>();
+        for (int l = 0; l < base.layers(); l++)
+        {
+            routers.add(new RouterProjection(base.model().router(l)));
+            GatingWarmUp.run(routers.get(l), base.modelConfig().routing(), GATING_WARM_UP_ROUNDS);
+        }
+        return routers;
+    }
+
+    /**
+     * Gateway and expert endpoint on one thread. On two cores the compute of a block and the
+     * gateway's work then never wait for each other to be scheduled, and one thread fewer wakes.
+     */
+    private static void runShared(final DataPlane dataPlane, final GatewayCore gateway, final ExpertEndpoint endpoint)
+    {
+        final AgentRunner runner = new AgentRunner(dataPlane.newIdleStrategy(),
+            new AgentErrors("data plane", gateway.metrics().agentErrors), null, new CompositeAgent(gateway, endpoint));
+        gateway.runOn(runner, endpoint::doWork);
+        endpoint.runOn(runner, gateway::pollReplies);
+        AgentRunner.startOnThread(runner);
+    }
+
+    /** {@code switchyard.gateway.on-unavailable}: drop (degraded answers at once) or wait. */
+    private static boolean dropUnavailable(final Config full)
+    {
+        final String choice = full.getString("switchyard.gateway.on-unavailable");
+        return switch (choice)
+        {
+            case "drop" -> true;
+            case "wait" -> false;
+            default -> throw new BadInputException(
+                "switchyard.gateway.on-unavailable must be wait or drop (got '" + choice + "')");
+        };
+    }
+
+    GatewayCore core()
+    {
+        return core;
+    }
+
+    /** The recorder of this gateway's traffic, or null when it records nothing. */
+    RecordingRole recording()
+    {
+        return recording;
+    }
+
+    /** Where placement asks which node each copy is routed to. */
+    ActorRef<ExpertLocator.RoutesOf> routes()
+    {
+        return locator.narrow();
+    }
+
+    /**
+     * After the cluster is left: the core (after the endpoint's linger when they share a thread,
+     * which the core's close then stops), then the recording, which so records the last answers.
+     */
+    @Override
+    public void close()
+    {
+        if (shared)
+        {
+            // One thread serves both: the endpoint's linger comes first, then both stop together.
+            Pause.quietly(ExpertRole.ENDPOINT_LINGER_MS);
+        }
+        CloseHelper.quietClose(core);
+        recording.close();
+    }
+}

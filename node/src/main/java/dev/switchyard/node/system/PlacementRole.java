@@ -1,0 +1,76 @@
+package dev.switchyard.node.system;
+
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.experts.endpoint.ExpertEndpoint;
+import dev.switchyard.node.cluster.ClusterStatus;
+import dev.switchyard.node.cluster.ExpertKeeper;
+import dev.switchyard.node.placement.ExpertLoad;
+import dev.switchyard.node.placement.LoadExchange;
+import dev.switchyard.node.placement.PlacementBoard;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+
+/**
+ * Placement's actors on this node: the keeper that keeps every copy placement names alive, the
+ * cluster status that reports it, and the exchange that publishes what this node measured (a
+ * gateway the work of every expert, an experts node what a row of each costs it).
+ * <p>
+ * It is the last of the node's cluster parts to start, so the first to stop: closing it is the
+ * node's leave. Placement moves this node's copies away, sharding hands its experts off (each
+ * drains first), and the actor system terminates, all while the data plane beneath still serves.
+ */
+final class PlacementRole implements AutoCloseable
+{
+    /** The longest a leave may take before the node's data plane stops regardless. */
+    private static final long LEAVE_SECONDS = 60;
+
+    private final ActorSystem<Void> system;
+
+    private PlacementRole(final ActorSystem<Void> system)
+    {
+        this.system = system;
+    }
+
+    /**
+     * @param endpoint this node's expert endpoint, or null on a node without the experts role
+     * @param gateway  this node's gateway role, or null on a node without it
+     */
+    static PlacementRole start(
+        final NodeSettings settings, final NodeBase base, final ClusterRole cluster, final ExpertEndpoint endpoint,
+        final GatewayRole gateway)
+    {
+        final ActorSystem<Void> system = cluster.system();
+        final PlacementBoard board = cluster.board();
+        final int layers = base.layers();
+        final int experts = base.experts();
+        system.systemActorOf(ExpertKeeper.create(layers, experts, board, settings.keepAliveEvery()),
+            "expert-keeper", Props.empty());
+        final ExpertLoad load = gateway == null ? null : new ExpertLoad(base.metrics());
+        // An expert's FLOPs per row: two matrix products of d_model x d_ff, a multiply and an add each.
+        final double flopsPerRow = 4.0 * base.modelConfig().dModel() * base.modelConfig().dFf();
+        system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
+                i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow),
+                () -> board.state().moving()),
+            ClusterStatus.NAME, Props.empty());
+        system.systemActorOf(LoadExchange.create(board, cluster.topic(), cluster.placement(), cluster.self(),
+                layers, experts, load, gateway == null ? null : gateway.routes(), flopsPerRow, endpoint),
+            "placement-exchange", Props.empty());
+        return new PlacementRole(system);
+    }
+
+    /** Leaves the cluster: terminates the actor system and waits for it, at most {@link #LEAVE_SECONDS}. */
+    @Override
+    public void close()
+    {
+        system.terminate();
+        try
+        {
+            system.getWhenTerminated().toCompletableFuture().get(LEAVE_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (final Exception ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
