@@ -8,7 +8,6 @@ import dev.switchyard.experts.endpoint.FramePool;
 import dev.switchyard.experts.endpoint.OfferBacklog;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.Outlet;
-import dev.switchyard.experts.endpoint.ReplyChannels;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.HelloFrame;
@@ -27,11 +26,9 @@ import org.slf4j.LoggerFactory;
  * The way back to clients: one outlet per client, opened by its hello, and the frames sent on it
  * (the welcome, then every answer, written into one reused buffer).
  * <p>
- * Nothing here waits on a client that is not there. A hello starts a {@link ClientHandshake}: the
- * publication is added asynchronously and the welcome offered once per pass, with back-off, until
- * the client takes it or is given up after {@code handshakeTimeoutNs} (and its hellos refused for
- * as long again). Repeated hellos of one client collapse into its handshake. A welcomed client whose publication stays
- * disconnected past {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
+ * Nothing here waits on a client that is not there. A hello starts a handshake
+ * ({@link ClientHandshakes}); a welcomed client whose publication stays disconnected past
+ * {@code idleTimeoutNs} (it left, or died) is closed, so that what the gateway holds follows the
  * clients it has.
  * <p>
  * Answers are offered once; one that finds its client back-pressured waits in that client's
@@ -49,36 +46,19 @@ final class ClientOutlets implements AutoCloseable
     private static final Logger LOG = LoggerFactory.getLogger(ClientOutlets.class);
     /** Memory all held answers may take, over every client. */
     private static final long HELD_ANSWER_BYTES = 64L << 20;
-    private static final long FIRST_BACKOFF_NS = TimeUnit.MICROSECONDS.toNanos(500);
-    private static final long MAX_BACKOFF_NS = TimeUnit.MILLISECONDS.toNanos(5);
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Handshakes at once; hellos past it are refused until some finish (each holds a publication). */
-    static final int MAX_HANDSHAKES = 256;
-    /** Given-up clients remembered for their cool-down. */
-    private static final int MAX_GIVEN_UP = 4096;
     /** How often a client with nothing else coming hears from the gateway. */
     static final int HEARTBEAT_INTERVAL_MS = 250;
     private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS);
 
-    private final DataPlane dataPlane;
     private final GatewayMetrics metrics;
     private final int d;
-    private final int experts;
-    private final int groupSize;
-    private final int layers;
-    private final int maxRequestRows;
-    private final int maxRequestLength;
-    private final long handshakeTimeoutNs;
     private final long idleTimeoutNs;
     private final Long2ObjectHashMap<ClientHandshake> clients = new Long2ObjectHashMap<>();
     private final Long2LongHashMap disconnectedSinceNs = new Long2LongHashMap(0);
-    private final Long2LongHashMap givenUpAtNs = new Long2LongHashMap(0);
-    private final Long2ObjectHashMap<ClientHandshake> handshakes = new Long2ObjectHashMap<>();
-    private final ArrayList<ClientHandshake> handshakeOrder = new ArrayList<>();
     private final LongArrayList leaving = new LongArrayList();
     private final HelloFrame helloFrame = new HelloFrame();
     private final AnswerFrame answerFrame = new AnswerFrame();
-    private final UnsafeBuffer welcomeBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final UnsafeBuffer heartbeatBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
     private final UnsafeBuffer answerBuffer;
     private final int answerQueue;
@@ -86,6 +66,7 @@ final class ClientOutlets implements AutoCloseable
     private final FramePool heldAnswers;
     /** Welcomed clients with answers held back, drained each pass. */
     private final ArrayList<ClientHandshake> backlogged = new ArrayList<>();
+    private final ClientHandshakes handshakes;
     private final NanoClock clock;
     private long lastSweepNs;
     TrafficTap tap = TrafficTap.NONE;
@@ -106,16 +87,13 @@ final class ClientOutlets implements AutoCloseable
         final NanoClock clock)
     {
         this.clock = clock;
-        this.dataPlane = dataPlane;
         this.metrics = metrics;
         this.d = d;
-        this.experts = experts;
-        this.groupSize = groupSize;
-        this.layers = layers;
-        this.maxRequestRows = sizes.maxRequestRows();
-        this.maxRequestLength = (int)WireLayout.requestFrameLength(maxRequestRows, d, true);
+        final int maxRequestRows = sizes.maxRequestRows();
+        this.handshakes = new ClientHandshakes(dataPlane, metrics, new HelloFrame.Welcome(0, d, experts, groupSize,
+            layers, maxRequestRows, (int)WireLayout.requestFrameLength(maxRequestRows, d, true),
+            HEARTBEAT_INTERVAL_MS), policy.handshakeTimeout().toNanos());
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
-        this.handshakeTimeoutNs = policy.handshakeTimeout().toNanos();
         this.idleTimeoutNs = policy.idleTimeout().toNanos();
         this.answerQueue = policy.answerQueue();
         this.answerStallNs = policy.answerStallTimeout().toNanos();
@@ -165,8 +143,7 @@ final class ClientOutlets implements AutoCloseable
     boolean connect(final HelloFrame.Hello hello, final long nowNs)
     {
         final long id = hello.senderId();
-        final ClientHandshake under = handshakes.get(id);
-        if (under != null && under.sameAs(hello.channel(), hello.streamId()))
+        if (handshakes.underWay(hello))
         {
             return true;  // a repeated hello: the handshake under way answers it
         }
@@ -176,23 +153,9 @@ final class ClientOutlets implements AutoCloseable
             // Sent before our welcome reached it: the welcome is on its way, in order, on this outlet.
             return true;
         }
-        if (!ReplyChannels.acceptable(hello.channel()) || (under == null && handshakes.size() >= MAX_HANDSHAKES) ||
-            coolingDown(id, nowNs))
+        if (!handshakes.start(hello, nowNs))
         {
             return false;
-        }
-        final long registrationId;
-        try
-        {
-            registrationId = dataPlane.publishAsync(hello.channel(), hello.streamId());
-        }
-        catch (final RuntimeException ex)
-        {
-            return false;
-        }
-        if (under != null)
-        {
-            abandon(under);
         }
         // A client that says hello again (a new answer channel, or it lost ours) starts afresh.
         final ClientHandshake replaced = clients.remove(id);
@@ -202,40 +165,7 @@ final class ClientOutlets implements AutoCloseable
         }
         disconnectedSinceNs.remove(id);
         metrics.clientsConnected.set(clients.size());
-        final ClientHandshake handshake =
-            new ClientHandshake(id, hello.channel(), hello.streamId(), registrationId, nowNs, hello.version());
-        handshakes.put(id, handshake);
-        handshakeOrder.add(handshake);
         return true;
-    }
-
-    /**
-     * Whether {@code clientId} was given up less than a handshake timeout ago: its hellos, which it
-     * keeps sending, are refused meanwhile rather than start one publication after another.
-     */
-    private boolean coolingDown(final long clientId, final long nowNs)
-    {
-        final long at = givenUpAtNs.get(clientId);
-        if (at == 0)
-        {
-            return false;
-        }
-        if (nowNs - at < handshakeTimeoutNs)
-        {
-            return true;
-        }
-        givenUpAtNs.remove(clientId);
-        return false;
-    }
-
-    private void giveUp(final ClientHandshake h, final long nowNs)
-    {
-        if (givenUpAtNs.size() >= MAX_GIVEN_UP)
-        {
-            givenUpAtNs.clear();  // bounded: a flood of ids forgets the oldest all at once
-        }
-        givenUpAtNs.put(h.clientId, nowNs);
-        metrics.clientsGivenUp.incrementAndGet();
     }
 
     /**
@@ -244,16 +174,7 @@ final class ClientOutlets implements AutoCloseable
      */
     int poll(final long nowNs)
     {
-        int work = 0;
-        for (int i = handshakeOrder.size() - 1; i >= 0; i--)
-        {
-            final ClientHandshake h = handshakeOrder.get(i);
-            if (nowNs - h.nextTryNs >= 0 && advance(h, nowNs))
-            {
-                handshakeOrder.remove(i);
-                work++;
-            }
-        }
+        int work = handshakes.poll(nowNs, this::welcomed);
         work += drainBacklogs(nowNs);
         if (nowNs - lastSweepNs > SWEEP_INTERVAL_NS)
         {
@@ -263,69 +184,12 @@ final class ClientOutlets implements AutoCloseable
         return work;
     }
 
-    /** @return whether the handshake ended (welcomed or given up) */
-    private boolean advance(final ClientHandshake h, final long nowNs)
+    private void welcomed(final ClientHandshake client, final long nowNs)
     {
-        if (handshakes.get(h.clientId) != h)
-        {
-            return true;  // replaced by a newer hello, already abandoned
-        }
-        if (h.outlet == null)
-        {
-            try
-            {
-                h.outlet = dataPlane.pollPublication(h.registrationId, h.channel, h.streamId);
-            }
-            catch (final RuntimeException ex)
-            {
-                handshakes.remove(h.clientId);
-                giveUp(h, nowNs);
-                LOG.warn("client {} not connected: its answer channel {} was refused: {}", h.clientId, h.channel,
-                    ex.getMessage());
-                return true;
-            }
-        }
-        if (h.outlet != null && h.outlet.publication().isConnected())
-        {
-            final int len = helloFrame.writeWelcome(welcomeBuffer, 0, new HelloFrame.Welcome(
-                h.clientId, d, experts, groupSize, layers, maxRequestRows, maxRequestLength, HEARTBEAT_INTERVAL_MS),
-                h.version);
-            // One try per pass: a welcome that finds no room is tried again after the back-off.
-            if (h.outlet.publication().offer(welcomeBuffer, 0, len) > 0)
-            {
-                h.outlet.bell().ring();
-                handshakes.remove(h.clientId);
-                h.backlog = new OfferBacklog(answerQueue);
-                h.lastSentNs = nowNs;
-                clients.put(h.clientId, h);
-                metrics.clientsConnected.set(clients.size());
-                return true;
-            }
-        }
-        if (nowNs - h.startNs > handshakeTimeoutNs)
-        {
-            abandon(h);
-            giveUp(h, nowNs);
-            LOG.warn("client {} given up: no welcome taken on {} within {} ms", h.clientId, h.channel,
-                TimeUnit.NANOSECONDS.toMillis(handshakeTimeoutNs));
-            return true;
-        }
-        h.backoffNs = h.backoffNs == 0 ? FIRST_BACKOFF_NS : Math.min(MAX_BACKOFF_NS, 2 * h.backoffNs);
-        h.nextTryNs = nowNs + h.backoffNs;
-        return false;
-    }
-
-    private void abandon(final ClientHandshake h)
-    {
-        handshakes.remove(h.clientId);
-        if (h.outlet != null)
-        {
-            h.outlet.close();
-        }
-        else
-        {
-            dataPlane.cancelPublication(h.registrationId);
-        }
+        client.backlog = new OfferBacklog(answerQueue);
+        client.lastSentNs = nowNs;
+        clients.put(client.clientId, client);
+        metrics.clientsConnected.set(clients.size());
     }
 
     /**
@@ -411,23 +275,10 @@ final class ClientOutlets implements AutoCloseable
             metrics.answersUndelivered.incrementAndGet();
             return;
         }
-        final int length;
+        final int length = request.writeAnswer(answerFrame, answerBuffer, d);
         if (request.status == BlockStatus.OK || request.status == BlockStatus.DEGRADED)
         {
             metrics.tokensAnswered.addAndGet(request.rows);
-            final String detail = FrameSizes.clip(request.detail);
-            // y [rows, d]; expert, position, gate [rows, 2]; capacity, auxLoss [groups touched]
-            length = request.wantRouting ?
-                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.status, detail,
-                    request.rows, d, request.y, request.groupsTouched, request.capacity, request.auxLoss,
-                    request.expert, request.position, request.gate) :
-                answerFrame.writeResult(answerBuffer, 0, request.clientId, request.requestId, request.status, detail,
-                    request.rows, d, request.y, 0, null, null, null, null, null);
-        }
-        else
-        {
-            length = answerFrame.writeError(answerBuffer, 0, request.clientId, request.requestId,
-                request.status, FrameSizes.clip(request.detail));
         }
         deliver(client, request.requestId, length, clock.nanoTime());
     }
@@ -509,7 +360,7 @@ final class ClientOutlets implements AutoCloseable
         clients.remove(client.clientId);
         disconnectedSinceNs.remove(client.clientId);
         release(client);
-        giveUp(client, nowNs);
+        handshakes.giveUp(client, nowNs);
         metrics.clientsConnected.set(clients.size());
         LOG.warn("client {} dropped: {}", client.clientId, why);
     }
@@ -539,13 +390,6 @@ final class ClientOutlets implements AutoCloseable
     {
         clients.values().forEach(this::release);
         clients.clear();
-        for (int i = 0; i < handshakeOrder.size(); i++)
-        {
-            if (handshakes.get(handshakeOrder.get(i).clientId) == handshakeOrder.get(i))
-            {
-                abandon(handshakeOrder.get(i));
-            }
-        }
-        handshakeOrder.clear();
+        handshakes.close();
     }
 }

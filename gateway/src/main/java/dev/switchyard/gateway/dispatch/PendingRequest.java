@@ -3,7 +3,9 @@ package dev.switchyard.gateway.dispatch;
 import java.util.Arrays;
 
 import dev.switchyard.routing.plan.RoutingPlan;
+import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
+import org.agrona.MutableDirectBuffer;
 
 /**
  * One admitted request between its arrival and its answer. Pooled: the arrays only grow, so a
@@ -233,6 +235,22 @@ final class PendingRequest
     }
 
     /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */
+    /** Writes this request's answer at 0: its outputs (and routing, if asked for) or why it failed. */
+    int writeAnswer(final AnswerFrame frame, final MutableDirectBuffer buffer, final int d)
+    {
+        final String text = FrameSizes.clip(detail);
+        if (status != BlockStatus.OK && status != BlockStatus.DEGRADED)
+        {
+            return frame.writeError(buffer, 0, clientId, requestId, status, text);
+        }
+        // y [rows, d]; expert, position, gate [rows, 2]; capacity, auxLoss [groups touched]
+        return wantRouting ?
+            frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, groupsTouched, capacity,
+                auxLoss, expert, position, gate) :
+            frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, 0, null, null, null, null,
+                null);
+    }
+
     private String skippedDetail()
     {
         return skippedList() + " could not be reached: computed without them (capacity 0)";

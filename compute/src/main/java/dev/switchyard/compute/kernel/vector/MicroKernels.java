@@ -1,11 +1,11 @@
 package dev.switchyard.compute.kernel.vector;
 
-import java.lang.foreign.MemorySegment;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+
+import java.lang.foreign.MemorySegment;
 
 import static dev.switchyard.compute.kernel.vector.KernelGeometry.L;
 import static dev.switchyard.compute.kernel.vector.KernelGeometry.NATIVE;
