@@ -1,22 +1,26 @@
 package dev.switchyard.node.placement;
 
 import java.util.HashMap;
-import java.util.Iterator;
+import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.ToLongFunction;
 
 import dev.switchyard.experts.actor.ExpertId;
 
 /**
  * What this node knows of placement, from the cluster-wide topic: the latest measurements of every
  * gateway, the cost per row each expert node reported and the latest decision (extra copies,
- * copies moving, bridges), and where each gateway routes the copies bridges name. Written by the node's
- * {@link LoadExchange}, read by the allocation strategy, the locator, the keeper and the status report, on their own
- * threads.
+ * copies moving, bridges), and where each gateway routes the copies bridges name.
+ * <p>
+ * One writer, the node's {@link LoadExchange} actor, which replaces an immutable {@link Snapshot}
+ * with each message it offers; the allocation strategy, the locator, the keeper and the status
+ * report read the current snapshot on their own threads. Nothing mutable is shared and no reader
+ * takes a lock (messages arrive a few times a second; a snapshot is a few small maps).
  * <p>
  * A gateway's last measurement with any work in it stays its view while the gateway keeps
  * reporting, so that an idle spell does not undo a placement made under load; a gateway silent
- * for {@code forgetAfterMs} is forgotten.
+ * for {@code forgetAfterMs} is no longer counted, and is dropped at the next message.
  */
 public final class PlacementBoard implements ExpertCopies
 {
@@ -24,12 +28,16 @@ public final class PlacementBoard implements ExpertCopies
     {
     }
 
+    /** One immutable state of the board. */
+    private record Snapshot(Map<String, Seen> gateways, Map<String, PlacementMessage.Costs> costs,
+        Map<String, Long> leaving, PlacementMessage.State state)
+    {
+    }
+
     private final ExpertCopies floor;
     private final long forgetAfterMs;
-    private final Map<String, Seen> gateways = new HashMap<>();
-    private final Map<String, PlacementMessage.Costs> costs = new HashMap<>();
-    private final Map<String, Long> leaving = new HashMap<>();  // node -> when it last said so
-    private volatile PlacementMessage.State state = PlacementMessage.State.INITIAL;
+    private volatile Snapshot snapshot =
+        new Snapshot(Map.of(), Map.of(), Map.of(), PlacementMessage.State.INITIAL);
 
     public PlacementBoard(final ExpertCopies floor, final long forgetAfterMs)
     {
@@ -37,8 +45,14 @@ public final class PlacementBoard implements ExpertCopies
         this.forgetAfterMs = forgetAfterMs;
     }
 
-    public synchronized void offer(final PlacementMessage message, final long nowMs)
+    /** Takes one message from the topic; called by the board's one writer only. */
+    public void offer(final PlacementMessage message, final long nowMs)
     {
+        final Snapshot now = snapshot;
+        final Map<String, Seen> gateways = fresh(now.gateways(), nowMs, Seen::lastMs);
+        final Map<String, PlacementMessage.Costs> costs = new HashMap<>(now.costs());
+        final Map<String, Long> leaving = fresh(now.leaving(), nowMs, at -> at);
+        PlacementMessage.State state = now.state();
         switch (message)
         {
             case PlacementMessage.Load load ->
@@ -58,23 +72,32 @@ public final class PlacementBoard implements ExpertCopies
                 }
             }
         }
+        snapshot = new Snapshot(Map.copyOf(gateways), Map.copyOf(costs), Map.copyOf(leaving), state);
+    }
+
+    /** The entries of {@code seen} heard from within the forget time, in a map to change. */
+    private <V> Map<String, V> fresh(final Map<String, V> seen, final long nowMs, final ToLongFunction<V> lastMs)
+    {
+        final Map<String, V> kept = new HashMap<>();
+        seen.forEach((key, value) ->
+        {
+            if (nowMs - lastMs.applyAsLong(value) <= forgetAfterMs)
+            {
+                kept.put(key, value);
+            }
+        });
+        return kept;
     }
 
     /** The work of every expert summed over the gateways heard from, or null if none measured any. */
-    public synchronized LoadView view(final long nowMs)
+    public LoadView view(final long nowMs)
     {
         double[] work = null;
         int layers = 0;
         int experts = 0;
-        for (final Iterator<Seen> it = gateways.values().iterator(); it.hasNext(); )
+        for (final Seen seen : snapshot.gateways().values())
         {
-            final Seen seen = it.next();
-            if (nowMs - seen.lastMs() > forgetAfterMs)
-            {
-                it.remove();
-                continue;
-            }
-            if (seen.busy() == null)
+            if (nowMs - seen.lastMs() > forgetAfterMs || seen.busy() == null)
             {
                 continue;
             }
@@ -100,11 +123,11 @@ public final class PlacementBoard implements ExpertCopies
      * The compute time per row of expert {@code index} (layer * experts + expert), averaged over the
      * expert nodes that measured it, or -1 if none did.
      */
-    public synchronized double nanosPerRow(final int index)
+    public double nanosPerRow(final int index)
     {
         double sum = 0;
         int n = 0;
-        for (final PlacementMessage.Costs c : costs.values())
+        for (final PlacementMessage.Costs c : snapshot.costs().values())
         {
             if (index < c.nanosPerRow().length && c.nanosPerRow()[index] > 0)
             {
@@ -119,10 +142,10 @@ public final class PlacementBoard implements ExpertCopies
      * Whether every gateway heard from routes copy {@code entityId} to node {@code node}, as it
      * said last (for the copies that bridges name); false while no gateway is known.
      */
-    public synchronized boolean routedByAll(final String entityId, final String node, final long nowMs)
+    public boolean routedByAll(final String entityId, final String node, final long nowMs)
     {
         boolean any = false;
-        for (final Seen seen : gateways.values())
+        for (final Seen seen : snapshot.gateways().values())
         {
             if (nowMs - seen.lastMs() > forgetAfterMs)
             {
@@ -138,29 +161,36 @@ public final class PlacementBoard implements ExpertCopies
     }
 
     /** The expert nodes that said they are leaving, within the forget time. */
-    public synchronized Set<String> leaving(final long nowMs)
+    public Set<String> leaving(final long nowMs)
     {
-        leaving.values().removeIf(at -> nowMs - at > forgetAfterMs);
-        return Set.copyOf(leaving.keySet());
+        final Set<String> nodes = new HashSet<>();
+        snapshot.leaving().forEach((node, at) ->
+        {
+            if (nowMs - at <= forgetAfterMs)
+            {
+                nodes.add(node);
+            }
+        });
+        return Set.copyOf(nodes);
     }
 
     public PlacementMessage.State state()
     {
-        return state;
+        return snapshot.state();
     }
 
     /** The configured copies of the expert plus the extra ones placement gave it, and its bridge. */
     @Override
     public int of(final int layer, final int expert)
     {
-        return floor.of(layer, expert) + state.beyondFloor(layer + "-" + expert);
+        return floor.of(layer, expert) + state().beyondFloor(layer + "-" + expert);
     }
 
     @Override
     public boolean passing(final ExpertId id)
     {
         final String entityId = id.entityId();
-        return state.bridges().stream().anyMatch(b -> b.bridge().equals(entityId));
+        return state().bridges().stream().anyMatch(b -> b.bridge().equals(entityId));
     }
 
     public ExpertCopies floor()
