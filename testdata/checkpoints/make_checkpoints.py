@@ -451,6 +451,10 @@ def main():
         make_case(case, outdir, seed=1000 + 17 * i)
     for case in all_cases:
         self_check(case, outdir)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import check_references
+    sys.argv = [sys.argv[0], outdir]
+    check_references.main()
 
 
 if __name__ == "__main__":
