@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.node.system.EmbeddedSystem;
 import dev.switchyard.tools.moe.ServedMoeLayers;
@@ -21,6 +20,7 @@ import dev.switchyard.transformer.forward.Transformer;
 import dev.switchyard.transformer.model.TransformerModel;
 import dev.switchyard.transformer.moe.LocalMoeLayers;
 import dev.switchyard.transformer.moe.MoeLayers;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

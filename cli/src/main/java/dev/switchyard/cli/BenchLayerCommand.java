@@ -6,7 +6,6 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
@@ -16,6 +15,7 @@ import dev.switchyard.tools.benchlayer.BenchTransport;
 import dev.switchyard.tools.benchlayer.HttpTransport;
 import dev.switchyard.tools.benchlayer.LocalTransport;
 import dev.switchyard.tools.benchlayer.OpenLoop;
+import dev.switchyard.wire.BadInputException;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

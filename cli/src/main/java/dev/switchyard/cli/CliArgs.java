@@ -4,7 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** Flag values checked the same way everywhere: one line naming the flag. */
 final class CliArgs

@@ -6,7 +6,7 @@ import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Option;
 
 /** How experts compute in this process: backend, threads, weight storage. */

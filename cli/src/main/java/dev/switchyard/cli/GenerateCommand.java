@@ -8,7 +8,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.model.directory.ModelDirectory;
@@ -17,6 +16,7 @@ import dev.switchyard.transformer.decode.DecodeOptions;
 import dev.switchyard.transformer.decode.DecodeResult;
 import dev.switchyard.transformer.decode.Generator;
 import dev.switchyard.transformer.io.TensorFiles;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

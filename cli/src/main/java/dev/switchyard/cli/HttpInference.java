@@ -11,12 +11,12 @@ import java.time.Duration;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.model.io.RoutingReport;
 import dev.switchyard.node.system.SystemInference;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * {@code infer --connect http://HOST:PORT}: the tokens through a gateway's HTTP API. Plain tokens

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.switchyard.compute.router.RouterProjection;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
@@ -15,6 +14,7 @@ import dev.switchyard.model.io.RoutingReportWriter;
 import dev.switchyard.node.system.SystemInference;
 import dev.switchyard.routing.gating.SequenceGating;
 import dev.switchyard.routing.plan.RoutingRecord;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

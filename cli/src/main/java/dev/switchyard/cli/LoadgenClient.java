@@ -9,11 +9,11 @@ import java.nio.file.Path;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.record.RecordedModel;
 import dev.switchyard.node.record.TrafficRecorder;
 import dev.switchyard.tools.record.SentTrafficRecorder;
 import dev.switchyard.tools.replay.SendObserver;
+import dev.switchyard.wire.BadInputException;
 import org.agrona.CloseHelper;
 
 /**

@@ -7,10 +7,10 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.tools.loadgen.Arrivals;
 import dev.switchyard.tools.loadgen.LoadGenerator;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

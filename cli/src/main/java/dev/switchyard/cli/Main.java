@@ -2,7 +2,7 @@ package dev.switchyard.cli;
 
 import java.io.PrintWriter;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine;

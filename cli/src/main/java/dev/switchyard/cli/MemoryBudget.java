@@ -2,7 +2,7 @@ package dev.switchyard.cli;
 
 import java.util.Locale;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Work sized by flags or input files is checked against the heap this JVM may still use before any of

@@ -4,13 +4,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.directory.ModelGenerator;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.transformer.model.TransformerGenerator;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

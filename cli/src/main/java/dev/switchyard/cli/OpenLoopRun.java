@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.tools.replay.AnswerCheck;
 import dev.switchyard.tools.replay.OpenLoopRunner;
 import dev.switchyard.tools.replay.RunEnd;
@@ -15,6 +14,7 @@ import dev.switchyard.tools.report.PrometheusExpertLoad;
 import dev.switchyard.tools.report.ReportFiles;
 import dev.switchyard.tools.report.RunReport;
 import dev.switchyard.tools.report.RunStats;
+import dev.switchyard.wire.BadInputException;
 
 /** What {@code replay} and {@code loadgen} share: run a schedule open loop, print and write the report. */
 final class OpenLoopRun

@@ -8,8 +8,8 @@ import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.system.NodeSettings;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The fixed ports a node is configured to take, each bound once and let go before the node starts: a

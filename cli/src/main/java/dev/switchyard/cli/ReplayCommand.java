@@ -7,7 +7,6 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.record.RecordedModel;
 import dev.switchyard.tools.record.RecordedRequest;
 import dev.switchyard.tools.record.RecordingCatalog;
@@ -17,6 +16,7 @@ import dev.switchyard.tools.record.RequestStream;
 import dev.switchyard.tools.replay.AnswerCheck;
 import dev.switchyard.tools.replay.Schedule;
 import dev.switchyard.tools.replay.SendObserver;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;

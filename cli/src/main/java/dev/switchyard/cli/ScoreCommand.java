@@ -3,11 +3,11 @@ package dev.switchyard.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.forward.Transformer;
 import dev.switchyard.transformer.io.TensorFiles;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

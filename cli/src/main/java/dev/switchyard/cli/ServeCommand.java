@@ -13,9 +13,9 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.dataplane.DataPlaneSettings;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.system.NodeSettings;
 import dev.switchyard.node.system.SwitchyardNode;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

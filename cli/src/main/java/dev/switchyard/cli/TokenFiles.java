@@ -2,10 +2,10 @@ package dev.switchyard.cli;
 
 import java.nio.file.Path;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.routing.tokens.TokenChecks;
+import dev.switchyard.wire.BadInputException;
 
 /** Token and importance files as a model expects them, refused with one line when they don't fit. */
 final class TokenFiles

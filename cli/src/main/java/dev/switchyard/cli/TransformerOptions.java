@@ -3,10 +3,10 @@ package dev.switchyard.cli;
 import java.util.ArrayList;
 import java.util.List;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.LayerType;
 import dev.switchyard.model.config.ModelType;
 import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Option;
 
 /** The flags of {@code model init --transformer}: the transformer object of config.json. */

@@ -7,7 +7,7 @@ import java.net.InetSocketAddress;
 
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import io.aeron.ChannelUriStringBuilder;
 import io.aeron.CommonContext;
 

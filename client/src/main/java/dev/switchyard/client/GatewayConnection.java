@@ -8,7 +8,7 @@ import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.Doorbell;
 import dev.switchyard.dataplane.Offers;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.frame.WireLayout;

@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 import dev.switchyard.dataplane.AgentErrors;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.FrameFaults;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import org.agrona.CloseHelper;

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,6 +1,6 @@
 package dev.switchyard.dataplane;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * How a node runs its data plane.

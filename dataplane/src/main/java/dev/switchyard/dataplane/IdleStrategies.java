@@ -2,7 +2,7 @@ package dev.switchyard.dataplane;
 
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.BusySpinIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;

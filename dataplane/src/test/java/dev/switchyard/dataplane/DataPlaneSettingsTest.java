@@ -1,6 +1,6 @@
 package dev.switchyard.dataplane;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import io.aeron.Aeron;
 import io.aeron.Publication;
 import io.aeron.driver.MediaDriver;

@@ -6,7 +6,6 @@ import java.util.List;
 
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.ModelType;
 import dev.switchyard.model.directory.ModelDirectory;
@@ -14,6 +13,7 @@ import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensors;
 import dev.switchyard.model.io.SafeTensorsWriter;
 import dev.switchyard.transformer.model.TransformerModel;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -18,7 +18,7 @@ public interface ComputeBackend
     /**
      * Packs a torch {@code Linear}: weight [n, k], bias [n] or null.
      *
-     * @throws dev.switchyard.model.BadInputException naming the tensor whose shape is wrong
+     * @throws dev.switchyard.wire.BadInputException naming the tensor whose shape is wrong
      */
     PackedLinear pack(F32Tensor weight, F32Tensor biasOrNull, WeightFormat format);
 

@@ -2,7 +2,7 @@ package dev.switchyard.compute.kernel;
 
 import dev.switchyard.compute.kernel.scalar.ScalarBackend;
 import dev.switchyard.compute.kernel.vector.VectorBackend;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** The compute backends by name: {@code vector} (the default) and {@code scalar} (the reference). */
 public final class ComputeBackends

@@ -1,7 +1,7 @@
 package dev.switchyard.compute.kernel;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 
 /** Shape checks shared by the backends; each failure names the tensor. */
 public final class LinearShapes

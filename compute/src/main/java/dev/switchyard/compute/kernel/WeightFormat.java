@@ -2,7 +2,7 @@ package dev.switchyard.compute.kernel;
 
 import java.util.Locale;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** How packed weights are stored; products always accumulate in float32. */
 public enum WeightFormat

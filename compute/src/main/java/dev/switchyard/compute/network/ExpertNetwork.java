@@ -5,9 +5,9 @@ import dev.switchyard.compute.kernel.Epilogue;
 import dev.switchyard.compute.kernel.LinearShapes;
 import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.directory.ExpertWeights;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * One expert's feed-forward network, weights packed once at load:

@@ -7,8 +7,8 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import dev.switchyard.compute.kernel.vector.VectorBackend;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;

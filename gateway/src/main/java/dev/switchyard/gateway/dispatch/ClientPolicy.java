@@ -3,7 +3,7 @@ package dev.switchyard.gateway.dispatch;
 import java.time.Duration;
 
 import com.typesafe.config.Config;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * How a gateway treats each client: how long a handshake may take, when a client that left is

@@ -234,7 +234,6 @@ final class PendingRequest
         auxLoss[index] = groupAuxLoss;
     }
 
-    /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */
     /** Writes this request's answer at 0: its outputs (and routing, if asked for) or why it failed. */
     int writeAnswer(final AnswerFrame frame, final MutableDirectBuffer buffer, final int d)
     {
@@ -251,6 +250,7 @@ final class PendingRequest
                 null);
     }
 
+    /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */
     private String skippedDetail()
     {
         return skippedList() + " could not be reached: computed without them (capacity 0)";

@@ -12,11 +12,11 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensors;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * A model directory: {@code config.json} and {@code model.safetensors} (memory-mapped). Opening it

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.SplittableRandom;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensorsWriter;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Writes a random, valid model directory, fully determined by the config, the layer count and the seed.

@@ -15,12 +15,12 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
 import dev.switchyard.model.config.RoutingConfig;
 import dev.switchyard.model.config.SecondPolicy;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Reads, validates and writes a model's {@code config.json}:

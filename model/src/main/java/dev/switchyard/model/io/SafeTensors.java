@@ -26,8 +26,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * A {@code .safetensors} file of float32 tensors, memory-mapped: tensors are views of the mapping,

@@ -19,8 +19,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Writes float32 tensors to a {@code .safetensors} file byte for byte as the reference implementation

@@ -6,12 +6,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.LayerType;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.ModelType;
 import dev.switchyard.model.config.SecondPolicy;
 import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The {@code transformer} object of {@code config.json} (docs/contracts.md §8). {@code type}, {@code vocab_size},

@@ -6,13 +6,13 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.RoutingConfig;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensorsWriter;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

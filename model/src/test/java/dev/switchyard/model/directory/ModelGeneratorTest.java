@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.RoutingConfig;
@@ -15,6 +14,7 @@ import dev.switchyard.model.config.SecondPolicy;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensors;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -1,8 +1,8 @@
 package dev.switchyard.model.io;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.TransformerConfig;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

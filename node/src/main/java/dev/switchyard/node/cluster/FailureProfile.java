@@ -3,7 +3,7 @@ package dev.switchyard.node.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * How fast the cluster decides that a silent node is dead ({@code switchyard.cluster.failure-profile}):

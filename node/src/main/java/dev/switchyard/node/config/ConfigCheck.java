@@ -15,7 +15,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Checks a node's {@code switchyard} section against the reference configuration before anything

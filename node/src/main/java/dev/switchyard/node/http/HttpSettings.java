@@ -3,7 +3,7 @@ package dev.switchyard.node.http;
 import java.time.Duration;
 
 import com.typesafe.config.Config;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The node's HTTP listener ({@code switchyard.http}): the inference API, {@code /metrics},

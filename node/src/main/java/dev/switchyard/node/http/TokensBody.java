@@ -6,9 +6,9 @@ import java.util.Arrays;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The tokens of an inference request, read from its body: {@code application/x-npy} (float32

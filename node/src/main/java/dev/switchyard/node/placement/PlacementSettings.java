@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * {@code switchyard.placement}: how experts are placed by the work gateways measure.

@@ -7,7 +7,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import dev.switchyard.experts.actor.ExpertId;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * How many copies of each expert the cluster hosts: {@code switchyard.experts.replicas} for all,

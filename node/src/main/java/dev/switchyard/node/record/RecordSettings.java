@@ -6,7 +6,7 @@ import java.nio.file.Path;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The {@code switchyard.record} section: where a node records its gateway's traffic.

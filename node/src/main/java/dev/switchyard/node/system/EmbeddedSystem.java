@@ -9,7 +9,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.agrona.CloseHelper;
 
 /**

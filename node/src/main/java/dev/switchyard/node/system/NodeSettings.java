@@ -9,9 +9,9 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.config.ConfigCheck;
 import dev.switchyard.node.http.HttpSettings;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Everything a node needs, read from the {@code switchyard} section of its configuration.

@@ -6,9 +6,9 @@ import com.typesafe.config.ConfigFactory;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.RoutingReport;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * A token sequence through the serving system (embedded, or a running gateway) in groups of its

@@ -9,7 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
@@ -18,6 +17,7 @@ import dev.switchyard.model.config.SecondPolicy;
 import dev.switchyard.model.directory.ModelGenerator;
 import dev.switchyard.node.system.SwitchyardNode;
 import dev.switchyard.testkit.Await;
+import dev.switchyard.wire.BadInputException;
 import org.agrona.CloseHelper;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;

@@ -6,7 +6,7 @@ import java.util.Set;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.config.ConfigCheck;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

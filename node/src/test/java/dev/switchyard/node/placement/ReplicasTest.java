@@ -4,7 +4,7 @@ import java.util.List;
 
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.experts.actor.ExpertId;
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,6 @@
 package dev.switchyard.routing.tokens;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /** Refuses token data that would poison a group: NaN and infinities, named by token and column. */
 public final class TokenChecks

@@ -1,6 +1,6 @@
 package dev.switchyard.routing.tokens;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;

@@ -6,8 +6,8 @@ import java.util.concurrent.CompletableFuture;
 import com.typesafe.config.ConfigFactory;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.node.system.EmbeddedSystem;
+import dev.switchyard.wire.BadInputException;
 
 /** The embedded system: a client sends each pass to the gateway over Aeron IPC. */
 public final class AeronTransport implements BenchTransport

@@ -12,10 +12,10 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 
 import com.typesafe.config.ConfigFactory;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.node.system.EmbeddedSystem;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The embedded system reached through its HTTP API: each pass is one {@code POST

@@ -3,7 +3,7 @@ package dev.switchyard.tools.loadgen;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Gaps between arrivals at a mean rate: constant, Poisson (exponential gaps) or gamma, whose

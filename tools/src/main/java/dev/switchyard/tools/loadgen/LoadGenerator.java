@@ -4,8 +4,8 @@ import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.SplittableRandom;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.tools.replay.ScheduledRequest;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Synthetic traffic, reproducible from its seed: arrival times, request sizes and tokens come from

@@ -3,9 +3,9 @@ package dev.switchyard.tools.moe;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.transformer.moe.MoeLayers;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * A transformer's MoE layers through the serving system: each layer of each pass is one request of its

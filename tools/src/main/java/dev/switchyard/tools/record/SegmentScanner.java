@@ -144,7 +144,7 @@ final class SegmentScanner
         }
         catch (final IOException ex)
         {
-            throw new dev.switchyard.model.BadInputException(file + " cannot be read: " + ex.getMessage());
+            throw new dev.switchyard.wire.BadInputException(file + " cannot be read: " + ex.getMessage());
         }
     }
 

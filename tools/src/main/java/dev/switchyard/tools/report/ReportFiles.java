@@ -11,8 +11,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.tools.replay.AnswerCheck;
+import dev.switchyard.wire.BadInputException;
 import org.HdrHistogram.Histogram;
 
 /**

@@ -185,7 +185,7 @@ class ServedTransformerTest
     {
         final Transformer tr = new Transformer(transformer, backend, served);
         final int[] outside = {3, 20};
-        final var err = assertThrows(dev.switchyard.model.BadInputException.class, () ->
+        final var err = assertThrows(dev.switchyard.wire.BadInputException.class, () ->
             Decoding.decode(tr, outside, 1, 2, DecodeOptions.greedy(), StepListener.NONE, () -> false));
         assertTrue(err.getMessage().contains("outside the source vocabulary 0..19"), err.getMessage());
         assertEquals(decode(local, DecodeOptions.greedy()).ids().length, decode(served, DecodeOptions.greedy()).ids().length);

@@ -3,10 +3,10 @@ package dev.switchyard.transformer.decode;
 import java.util.concurrent.CancellationException;
 import java.util.function.BooleanSupplier;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Memory;
 import dev.switchyard.transformer.forward.Transformer;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Decodes a batch of input rows (docs/contracts.md §8 items 8-9): checks the input, runs the encoder once for an

@@ -10,7 +10,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.switchyard.model.BadInputException;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The {@code .npy} files of {@code generate} and {@code score}: int32 ids [B, L] (int64 is read too, as

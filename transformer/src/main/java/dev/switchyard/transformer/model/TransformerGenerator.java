@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.LayerType;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.TransformerConfig;
@@ -13,6 +12,7 @@ import dev.switchyard.model.directory.ModelGenerator;
 import dev.switchyard.model.directory.TensorNames;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensorsWriter;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Writes a random transformer model with the seed's initialisers: embeddings N(0, 1); attention as mesh's

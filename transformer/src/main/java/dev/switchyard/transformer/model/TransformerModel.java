@@ -11,7 +11,6 @@ import java.util.TreeSet;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.model.BadInputException;
 import dev.switchyard.model.config.LayerType;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.TransformerConfig;
@@ -19,6 +18,7 @@ import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.directory.TensorNames;
 import dev.switchyard.model.io.SafeTensors;
 import dev.switchyard.model.tensor.F32Tensor;
+import dev.switchyard.wire.BadInputException;
 
 /**
  * The transformer of a model directory (docs/contracts.md §8), every tensor checked against the config and the

@@ -1,4 +1,4 @@
-package dev.switchyard.model;
+package dev.switchyard.wire;
 
 /**
  * Input a user or a client got wrong: a file, a shape, a value, a flag. The message is one line
