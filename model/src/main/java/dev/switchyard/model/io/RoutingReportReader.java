@@ -63,64 +63,13 @@ public final class RoutingReportReader
             throw bad(file, "not a JSON object");
         }
         final Set<String> seen = new HashSet<>();
-        final Ints capacity = new Ints();
-        final Doubles auxLoss = new Doubles();
-        final Ints expert1 = new Ints();
-        final Ints expert2 = new Ints();
-        final Ints position1 = new Ints();
-        final Ints position2 = new Ints();
-        final Floats gate1 = new Floats();
-        final Floats gate2 = new Floats();
+        final Columns columns = new Columns();
         while (parser.nextToken() == JsonToken.FIELD_NAME)
         {
             final String key = parser.currentName();
             seen.add(key);
             expect(file, parser, JsonToken.START_ARRAY, key);
-            switch (key)
-            {
-                case "capacity" ->
-                {
-                    while (parser.nextToken() != JsonToken.END_ARRAY)
-                    {
-                        capacity.add(integer(file, parser, key));
-                    }
-                }
-                case "aux_loss" ->
-                {
-                    while (parser.nextToken() != JsonToken.END_ARRAY)
-                    {
-                        requireNumber(file, parser, key);
-                        auxLoss.add(parser.getDoubleValue());
-                    }
-                }
-                case "expert", "position" ->
-                {
-                    final Ints first = key.equals("expert") ? expert1 : position1;
-                    final Ints second = key.equals("expert") ? expert2 : position2;
-                    while (parser.nextToken() != JsonToken.END_ARRAY)
-                    {
-                        requirePairStart(file, parser, key, first.size);
-                        nextInPair(file, parser, key, first.size);
-                        first.add(integer(file, parser, key));
-                        nextInPair(file, parser, key, first.size - 1);
-                        second.add(integer(file, parser, key));
-                        requirePairEnd(file, parser, key, first.size - 1);
-                    }
-                }
-                case "gate" ->
-                {
-                    while (parser.nextToken() != JsonToken.END_ARRAY)
-                    {
-                        requirePairStart(file, parser, key, gate1.size);
-                        nextInPair(file, parser, key, gate1.size);
-                        gate1.add(gate(file, parser));
-                        nextInPair(file, parser, key, gate1.size - 1);
-                        gate2.add(gate(file, parser));
-                        requirePairEnd(file, parser, key, gate1.size - 1);
-                    }
-                }
-                default -> throw bad(file, "unknown key " + key + " (known: " + String.join(", ", KEYS) + ")");
-            }
+            readColumn(file, parser, key, columns);
         }
         if (parser.currentToken() != JsonToken.END_OBJECT)
         {
@@ -137,17 +86,65 @@ public final class RoutingReportReader
                 throw bad(file, "missing key " + key);
             }
         }
-        if (capacity.size != auxLoss.size)
+        return columns.toReport(file);
+    }
+
+    /** Reads the array under {@code key}, its opening bracket already read, up to its closing one. */
+    private static void readColumn(final Path file, final JsonParser parser, final String key, final Columns columns)
+        throws IOException
+    {
+        switch (key)
         {
-            throw bad(file, "capacity has " + capacity.size + " groups but aux_loss has " + auxLoss.size);
+            case "capacity" ->
+            {
+                while (parser.nextToken() != JsonToken.END_ARRAY)
+                {
+                    columns.capacity.add(integer(file, parser, key));
+                }
+            }
+            case "aux_loss" ->
+            {
+                while (parser.nextToken() != JsonToken.END_ARRAY)
+                {
+                    requireNumber(file, parser, key);
+                    columns.auxLoss.add(parser.getDoubleValue());
+                }
+            }
+            case "expert" -> readIntPairs(file, parser, key, columns.expert1, columns.expert2);
+            case "position" -> readIntPairs(file, parser, key, columns.position1, columns.position2);
+            case "gate" -> readGatePairs(file, parser, columns.gate1, columns.gate2);
+            default -> throw bad(file, "unknown key " + key + " (known: " + String.join(", ", KEYS) + ")");
         }
-        if (position1.size != expert1.size || gate1.size != expert1.size)
+    }
+
+    private static void readIntPairs(
+        final Path file, final JsonParser parser, final String key, final Ints first, final Ints second)
+        throws IOException
+    {
+        while (parser.nextToken() != JsonToken.END_ARRAY)
         {
-            throw bad(file, "expert has " + expert1.size + " tokens, position " + position1.size + ", gate " +
-                gate1.size);
+            requirePairStart(file, parser, key, first.size);
+            nextInPair(file, parser, key, first.size);
+            first.add(integer(file, parser, key));
+            nextInPair(file, parser, key, first.size - 1);
+            second.add(integer(file, parser, key));
+            requirePairEnd(file, parser, key, first.size - 1);
         }
-        return new RoutingReport(capacity.toArray(), auxLoss.toArray(), expert1.toArray(), expert2.toArray(),
-            position1.toArray(), position2.toArray(), gate1.toArray(), gate2.toArray());
+    }
+
+    private static void readGatePairs(final Path file, final JsonParser parser, final Floats first, final Floats second)
+        throws IOException
+    {
+        final String key = "gate";
+        while (parser.nextToken() != JsonToken.END_ARRAY)
+        {
+            requirePairStart(file, parser, key, first.size);
+            nextInPair(file, parser, key, first.size);
+            first.add(gate(file, parser));
+            nextInPair(file, parser, key, first.size - 1);
+            second.add(gate(file, parser));
+            requirePairEnd(file, parser, key, first.size - 1);
+        }
     }
 
     private static void expect(final Path file, final JsonParser parser, final JsonToken token, final String key)
@@ -220,6 +217,34 @@ public final class RoutingReportReader
     private static BadInputException bad(final Path file, final String what)
     {
         return new BadInputException("routing report " + file + ": " + what);
+    }
+
+    /** The report's arrays as they are read, each growing on its own until the sizes are checked. */
+    private static final class Columns
+    {
+        final Ints capacity = new Ints();
+        final Doubles auxLoss = new Doubles();
+        final Ints expert1 = new Ints();
+        final Ints expert2 = new Ints();
+        final Ints position1 = new Ints();
+        final Ints position2 = new Ints();
+        final Floats gate1 = new Floats();
+        final Floats gate2 = new Floats();
+
+        RoutingReport toReport(final Path file)
+        {
+            if (capacity.size != auxLoss.size)
+            {
+                throw bad(file, "capacity has " + capacity.size + " groups but aux_loss has " + auxLoss.size);
+            }
+            if (position1.size != expert1.size || gate1.size != expert1.size)
+            {
+                throw bad(file, "expert has " + expert1.size + " tokens, position " + position1.size + ", gate " +
+                    gate1.size);
+            }
+            return new RoutingReport(capacity.toArray(), auxLoss.toArray(), expert1.toArray(), expert2.toArray(),
+                position1.toArray(), position2.toArray(), gate1.toArray(), gate2.toArray());
+        }
     }
 
     private static final class Ints

@@ -78,84 +78,100 @@ public final class ReportFiles
         out.append(String.format(Locale.ROOT, "  \"requests_per_s\": %.3f,%n", report.throughput(stats.answered())));
         out.append(String.format(Locale.ROOT, "  \"tokens_per_s\": %.3f,%n", report.throughput(stats.okTokens())));
         out.append("  \"statuses\": {");
-        String sep = "";
-        for (final Map.Entry<String, Long> e : stats.statuses().entrySet())
-        {
-            out.append(sep).append(quote(e.getKey())).append(": ").append(e.getValue());
-            sep = ", ";
-        }
+        appendCounts(out, stats.statuses());
         out.append("},\n");
         out.append("  \"latency_ms\": ").append(percentileObject(latency)).append(",\n");
         out.append("  \"lateness_ms\": ").append(percentileObject(lateness));
         final AnswerCheck check = report.check();
         if (check != null)
         {
-            out.append(",\n  \"verify\": {\"exact_identical\": ").append(check.exactIdentical())
-                .append(", \"exact_differing\": ").append(check.exactDiffering())
-                .append(", \"shared_matching_status_and_shape\": ").append(check.sharedMatching())
-                .append(", \"shared_differing\": ").append(check.sharedDiffering())
-                .append(", \"status_differs\": ").append(check.statusDiffers())
-                .append(", \"not_recorded\": ").append(check.notRecorded())
-                .append(", \"routing_identical\": ").append(check.routingIdentical())
-                .append(", \"routing_differing\": ").append(check.routingDiffering())
-                .append(", \"differences\": [");
-            sep = "";
-            for (final String d : check.differences())
-            {
-                out.append(sep).append(quote(d));
-                sep = ", ";
-            }
-            out.append("]}");
+            appendVerify(out, check);
         }
         out.append(",\n  \"notes\": [");
-        sep = "";
-        for (final String note : report.notes())
-        {
-            out.append(sep).append(quote(note));
-            sep = ", ";
-        }
+        appendStrings(out, report.notes());
         out.append("],\n  \"per_second\": [\n");
-        sep = "";
+        String sep = "";
         for (final SecondSample s : stats.seconds())
         {
-            out.append(sep).append(String.format(Locale.ROOT, "    {\"second\": %d, \"sent\": %d, \"answered\": %d, " +
-                "\"ok_tokens\": %d, \"in_flight\": %d, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, " +
-                "\"max_ms\": %.3f, \"errors\": {", s.second(), s.sent(), s.answered(), s.okTokens(), s.inFlight(),
-                s.p50Ms(), s.p90Ms(), s.p99Ms(), s.maxMs()));
-            String inner = "";
-            for (final Map.Entry<String, Long> e : s.errors().entrySet())
-            {
-                out.append(inner).append(quote(e.getKey())).append(": ").append(e.getValue());
-                inner = ", ";
-            }
-            out.append('}');
-            if (s.expertRows() != null)
-            {
-                out.append(", \"expert_rows\": [");
-                inner = "";
-                for (final long v : s.expertRows())
-                {
-                    out.append(inner).append(v);
-                    inner = ", ";
-                }
-                out.append("], \"dropped\": ").append(s.dropped());
-            }
-            if (s.expertDrops() != null)
-            {
-                out.append(", \"expert_drops\": [");
-                inner = "";
-                for (final long v : s.expertDrops())
-                {
-                    out.append(inner).append(v);
-                    inner = ", ";
-                }
-                out.append(']');
-            }
-            out.append('}');
+            out.append(sep);
+            appendSecond(out, s);
             sep = ",\n";
         }
         out.append("\n  ]\n}\n");
         return out.toString();
+    }
+
+    /** The {@code verify} member: how the replay's answers compare with the recording's. */
+    private static void appendVerify(final StringBuilder out, final AnswerCheck check)
+    {
+        out.append(",\n  \"verify\": {\"exact_identical\": ").append(check.exactIdentical())
+            .append(", \"exact_differing\": ").append(check.exactDiffering())
+            .append(", \"shared_matching_status_and_shape\": ").append(check.sharedMatching())
+            .append(", \"shared_differing\": ").append(check.sharedDiffering())
+            .append(", \"status_differs\": ").append(check.statusDiffers())
+            .append(", \"not_recorded\": ").append(check.notRecorded())
+            .append(", \"routing_identical\": ").append(check.routingIdentical())
+            .append(", \"routing_differing\": ").append(check.routingDiffering())
+            .append(", \"differences\": [");
+        appendStrings(out, check.differences());
+        out.append("]}");
+    }
+
+    /** One element of {@code per_second}, without the separator before it. */
+    private static void appendSecond(final StringBuilder out, final SecondSample s)
+    {
+        out.append(String.format(Locale.ROOT, "    {\"second\": %d, \"sent\": %d, \"answered\": %d, " +
+            "\"ok_tokens\": %d, \"in_flight\": %d, \"p50_ms\": %.3f, \"p90_ms\": %.3f, \"p99_ms\": %.3f, " +
+            "\"max_ms\": %.3f, \"errors\": {", s.second(), s.sent(), s.answered(), s.okTokens(), s.inFlight(),
+            s.p50Ms(), s.p90Ms(), s.p99Ms(), s.maxMs()));
+        appendCounts(out, s.errors());
+        out.append('}');
+        if (s.expertRows() != null)
+        {
+            out.append(", \"expert_rows\": [");
+            appendLongs(out, s.expertRows());
+            out.append("], \"dropped\": ").append(s.dropped());
+        }
+        if (s.expertDrops() != null)
+        {
+            out.append(", \"expert_drops\": [");
+            appendLongs(out, s.expertDrops());
+            out.append(']');
+        }
+        out.append('}');
+    }
+
+    /** The members of a JSON object of counts, {@code "name": n} comma separated, without the braces. */
+    private static void appendCounts(final StringBuilder out, final Map<String, Long> counts)
+    {
+        String sep = "";
+        for (final Map.Entry<String, Long> e : counts.entrySet())
+        {
+            out.append(sep).append(quote(e.getKey())).append(": ").append(e.getValue());
+            sep = ", ";
+        }
+    }
+
+    /** The elements of a JSON array of strings, comma separated, without the brackets. */
+    private static void appendStrings(final StringBuilder out, final List<String> texts)
+    {
+        String sep = "";
+        for (final String text : texts)
+        {
+            out.append(sep).append(quote(text));
+            sep = ", ";
+        }
+    }
+
+    /** The elements of a JSON array of numbers, comma separated, without the brackets. */
+    private static void appendLongs(final StringBuilder out, final long[] values)
+    {
+        String sep = "";
+        for (final long v : values)
+        {
+            out.append(sep).append(v);
+            sep = ", ";
+        }
     }
 
     private static String percentileObject(final Histogram h)

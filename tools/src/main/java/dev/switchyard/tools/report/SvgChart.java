@@ -20,6 +20,8 @@ final class SvgChart
     private static final int RIGHT = 150;
     private static final int TOP = 16;
     private static final int BOTTOM = 40;
+    private static final int PLOT_W = WIDTH - LEFT - RIGHT;
+    private static final int PLOT_H = HEIGHT - TOP - BOTTOM;
 
     /** How a series' line is drawn: its width, and its dash pattern (null: solid). */
     record Stroke(double width, String dash)
@@ -29,6 +31,21 @@ final class SvgChart
 
     private record Series(String name, double[] x, double[] y, String color, Stroke stroke)
     {
+    }
+
+    /** The span each axis shows, which places a data point in the plot. */
+    private record Scale(double minX, double maxX, double yStep, double yTop)
+    {
+        double px(final double x)
+        {
+            return LEFT + (x - minX) / (maxX - minX) * PLOT_W;
+        }
+
+        /** A value above the top of the y axis is drawn at the top. */
+        double py(final double y)
+        {
+            return TOP + PLOT_H - Math.min(y, yTop) / yTop * PLOT_H;
+        }
     }
 
     private final String xLabel;
@@ -66,6 +83,39 @@ final class SvgChart
 
     String render()
     {
+        final Scale scale = scale();
+        final StringBuilder out = new StringBuilder();
+        out.append(String.format(Locale.ROOT,
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" " +
+            "font-family=\"sans-serif\" font-size=\"11\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
+        out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fbfbfb\" " +
+            "stroke=\"#999\"/>%n", LEFT, TOP, PLOT_W, PLOT_H));
+        appendYTicks(out, scale);
+        if (logX)
+        {
+            appendPercentileTicks(out, scale);
+        }
+        else
+        {
+            appendXTicks(out, scale);
+        }
+        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
+            LEFT + PLOT_W / 2, HEIGHT - 6, escape(xLabel)));
+        out.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" text-anchor=\"middle\" " +
+            "transform=\"rotate(-90 14 %d)\">%s</text>%n", TOP + PLOT_H / 2, TOP + PLOT_H / 2, escape(yLabel)));
+        int legend = 0;
+        for (final Series s : series)
+        {
+            appendLine(out, s, scale);
+            appendLegend(out, s, legend++);
+        }
+        out.append("</svg>\n");
+        return out.toString();
+    }
+
+    /** The axes' span: the data's (or the fixed x range), the y axis from 0 up to a round tick. */
+    private Scale scale()
+    {
         double minX = Double.MAX_VALUE;
         double maxX = -Double.MAX_VALUE;
         double maxY = 0;
@@ -97,89 +147,90 @@ final class SvgChart
         }
         final double yStep = niceStep(maxY <= 0 ? 1 : maxY, 5);
         final double yTop = Math.max(yStep, Math.ceil(maxY / yStep) * yStep);
-        final int plotW = WIDTH - LEFT - RIGHT;
-        final int plotH = HEIGHT - TOP - BOTTOM;
-        final StringBuilder out = new StringBuilder();
-        out.append(String.format(Locale.ROOT,
-            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" " +
-            "font-family=\"sans-serif\" font-size=\"11\">%n", WIDTH, HEIGHT, WIDTH, HEIGHT));
-        out.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#fbfbfb\" " +
-            "stroke=\"#999\"/>%n", LEFT, TOP, plotW, plotH));
+        return new Scale(minX, maxX, yStep, yTop);
+    }
+
+    private static void appendYTicks(final StringBuilder out, final Scale scale)
+    {
+        final double yStep = scale.yStep();
+        final double yTop = scale.yTop();
         for (double v = 0; v <= yTop + yStep / 2; v += yStep)
         {
-            final double py = TOP + plotH - v / yTop * plotH;
+            final double py = TOP + PLOT_H - v / yTop * PLOT_H;
             out.append(String.format(Locale.ROOT,
                 "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#e4e4e4\"/>" +
-                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, LEFT + plotW, py, py, LEFT - 6,
+                "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n", LEFT, LEFT + PLOT_W, py, py, LEFT - 6,
                 py + 4, label(v)));
         }
-        if (logX)
+    }
+
+    /** Ticks of an x axis from {@link #percentileAxis}: one per added nine, each named as a percentile. */
+    private static void appendPercentileTicks(final StringBuilder out, final Scale scale)
+    {
+        final String[] names = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
+        for (int k = 0; k < names.length; k++)
         {
-            final String[] names = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
-            for (int k = 0; k < names.length; k++)
+            if (k < scale.minX() || k > scale.maxX())
             {
-                if (k < minX || k > maxX)
+                continue;
+            }
+            appendXTick(out, scale.px(k), names[k]);
+        }
+    }
+
+    private static void appendXTicks(final StringBuilder out, final Scale scale)
+    {
+        final double minX = scale.minX();
+        final double maxX = scale.maxX();
+        final double xStep = niceStep(maxX - minX, 8);
+        for (double v = Math.ceil(minX / xStep) * xStep; v <= maxX + 1e-9; v += xStep)
+        {
+            appendXTick(out, scale.px(v), label(v));
+        }
+    }
+
+    private static void appendXTick(final StringBuilder out, final double px, final String name)
+    {
+        out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" " +
+            "stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, px, TOP,
+            TOP + PLOT_H, px, TOP + PLOT_H + 14, name));
+    }
+
+    /** A series' polylines, and a dot when it has a single point (a line of one point does not show). */
+    private static void appendLine(final StringBuilder out, final Series s, final Scale scale)
+    {
+        // A NaN (a second without a sample) breaks the line rather than drawing a false zero.
+        final StringBuilder points = new StringBuilder();
+        for (int i = 0; i <= s.x.length; i++)
+        {
+            if (i == s.x.length || Double.isNaN(s.y[i]))
+            {
+                if (!points.isEmpty())
                 {
-                    continue;
+                    out.append(String.format(Locale.ROOT, "<polyline data-series=\"%s\" fill=\"none\" " +
+                        "stroke=\"%s\"%s points=\"%s\"/>%n", escape(s.name), s.color, style(s.stroke),
+                        points.toString().trim()));
+                    points.setLength(0);
                 }
-                final double px = LEFT + (k - minX) / (maxX - minX) * plotW;
-                out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" " +
-                    "stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, px, TOP,
-                    TOP + plotH, px, TOP + plotH + 14, names[k]));
+                continue;
             }
+            points.append(String.format(Locale.ROOT, "%.1f,%.1f ", scale.px(s.x[i]), scale.py(s.y[i])));
         }
-        else
+        if (s.x.length == 1)
         {
-            final double xStep = niceStep(maxX - minX, 8);
-            for (double v = Math.ceil(minX / xStep) * xStep; v <= maxX + 1e-9; v += xStep)
-            {
-                final double px = LEFT + (v - minX) / (maxX - minX) * plotW;
-                out.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" " +
-                    "stroke=\"#e4e4e4\"/><text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n", px, px, TOP,
-                    TOP + plotH, px, TOP + plotH + 14, label(v)));
-            }
+            out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
+                scale.px(s.x[0]), scale.py(s.y[0]), s.color));
         }
-        out.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-            LEFT + plotW / 2, HEIGHT - 6, escape(xLabel)));
-        out.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%d\" text-anchor=\"middle\" " +
-            "transform=\"rotate(-90 14 %d)\">%s</text>%n", TOP + plotH / 2, TOP + plotH / 2, escape(yLabel)));
-        int legend = 0;
-        for (final Series s : series)
-        {
-            // A NaN (a second without a sample) breaks the line rather than drawing a false zero.
-            final StringBuilder points = new StringBuilder();
-            for (int i = 0; i <= s.x.length; i++)
-            {
-                if (i == s.x.length || Double.isNaN(s.y[i]))
-                {
-                    if (!points.isEmpty())
-                    {
-                        out.append(String.format(Locale.ROOT, "<polyline data-series=\"%s\" fill=\"none\" " +
-                            "stroke=\"%s\"%s points=\"%s\"/>%n", escape(s.name), s.color, style(s.stroke),
-                            points.toString().trim()));
-                        points.setLength(0);
-                    }
-                    continue;
-                }
-                final double px = LEFT + (s.x[i] - minX) / (maxX - minX) * plotW;
-                final double py = TOP + plotH - Math.min(s.y[i], yTop) / yTop * plotH;
-                points.append(String.format(Locale.ROOT, "%.1f,%.1f ", px, py));
-            }
-            if (s.x.length == 1)
-            {
-                final double px = LEFT + (s.x[0] - minX) / (maxX - minX) * plotW;
-                final double py = TOP + plotH - Math.min(s.y[0], yTop) / yTop * plotH;
-                out.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"%s\"/>%n",
-                    px, py, s.color));
-            }
-            final int ly = TOP + 10 + legend++ * 16;
-            out.append(String.format(Locale.ROOT, "<line data-legend=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%d\" " +
-                "y2=\"%d\" stroke=\"%s\"%s/><text x=\"%d\" y=\"%d\">%s</text>%n", escape(s.name), WIDTH - RIGHT + 10,
-                WIDTH - RIGHT + 30, ly, ly, s.color, style(new Stroke(s.stroke.width() + 1, s.stroke.dash())),
-                WIDTH - RIGHT + 36, ly + 4, escape(s.name)));
-        }
-        out.append("</svg>\n");
-        return out.toString();
+    }
+
+    /** The {@code index}-th legend entry: a short line in the series' style, a little wider, and its name. */
+    private static void appendLegend(final StringBuilder out, final Series s, final int index)
+    {
+        final int ly = TOP + 10 + index * 16;
+        out.append(String.format(Locale.ROOT, "<line data-legend=\"%s\" x1=\"%d\" x2=\"%d\" y1=\"%d\" " +
+            "y2=\"%d\" stroke=\"%s\"%s/><text x=\"%d\" y=\"%d\">%s</text>%n", escape(s.name), WIDTH - RIGHT + 10,
+            WIDTH - RIGHT + 30, ly, ly, s.color, style(new Stroke(s.stroke.width() + 1, s.stroke.dash())),
+            WIDTH - RIGHT + 36, ly + 4, escape(s.name)));
     }
 
     private static String style(final Stroke stroke)

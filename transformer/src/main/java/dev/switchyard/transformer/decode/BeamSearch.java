@@ -33,6 +33,20 @@ public final class BeamSearch
     private final int[] finishedSeq;
     private final int[] finishedCount;
 
+    // Scratch of one step, reused by the next. The alive hypotheses fed to the model: slot, row, input id.
+    private final int[] slots;
+    private final int[] inputRows;
+    private final int[] inputs;
+    // Of one row's beams: where in this step's logits each was computed (-1: it was not alive).
+    private final int[] computedAt;
+    // One row's top candidates: score and flat (beam × vocab) index.
+    private final double[] candScore;
+    private final int[] candIndex;
+    // The next alive hypotheses, and the slot each continues (for the model's caches).
+    private final double[] nextLogProb;
+    private final int[] nextSeq;
+    private final int[] from;
+
     public BeamSearch(
         final Transformer transformer, final Memory[] cross, final int rows, final int width, final int beam,
         final double alpha, final int decodeLength)
@@ -59,6 +73,15 @@ public final class BeamSearch
         this.finishedScore = new double[rows * beam];
         this.finishedSeq = new int[rows * beam * width];
         this.finishedCount = new int[rows];
+        this.slots = new int[rows * beam];
+        this.inputRows = new int[rows * beam];
+        this.inputs = new int[rows * beam];
+        this.computedAt = new int[beam];
+        this.candScore = new double[2 * beam];
+        this.candIndex = new int[2 * beam];
+        this.nextLogProb = new double[rows * beam];
+        this.nextSeq = new int[rows * beam * width];
+        this.from = new int[rows * beam];
     }
 
     private double penalty(final int length)
@@ -73,74 +96,21 @@ public final class BeamSearch
         {
             aliveLogProb[b * beam] = 0;
         }
-        final int[] slots = new int[rows * beam];
-        final int[] inputRows = new int[rows * beam];
-        final int[] inputs = new int[rows * beam];
-        final int[] from = new int[rows * beam];
-        final double[] candScore = new double[2 * beam];
-        final int[] candIndex = new int[2 * beam];
-        final int[] computedAt = new int[beam];
-        final double[] nextLogProb = new double[rows * beam];
-        final int[] nextSeq = new int[rows * beam * width];
         for (int p = 0; p < decodeLength; p++)
         {
             if (cancelled.getAsBoolean())
             {
                 throw new CancellationException("beam search cancelled at position " + p);
             }
-            // The alive hypotheses, in (row, beam) order, best first; beam 0 alone at step 0.
-            int count = 0;
-            for (int s = 0; s < rows * beam; s++)
-            {
-                if (aliveLogProb[s] != Double.NEGATIVE_INFINITY)
-                {
-                    slots[count] = s;
-                    inputRows[count] = s / beam;
-                    inputs[count] = p == 0 ? 0 : aliveSeq[s * width + p - 1];
-                    count++;
-                }
-            }
+            final int count = gatherAlive(p);
             final float[] logits = model.step(slots, inputRows, inputs, count, p);
             Arrays.fill(nextLogProb, Double.NEGATIVE_INFINITY);
             int at = 0;
             for (int b = 0; b < rows; b++)
             {
-                Arrays.fill(computedAt, -1);
-                while (at < count && inputRows[at] == b)
-                {
-                    computedAt[slots[at] - b * beam] = at;
-                    at++;
-                }
+                at = markComputed(b, at, count);
                 topCandidates(logits, b, computedAt, candScore, candIndex);
-                int kept = 0;
-                for (int c = 0; c < 2 * beam; c++)
-                {
-                    if (candScore[c] == Double.NEGATIVE_INFINITY)
-                    {
-                        break;
-                    }
-                    final int parent = candIndex[c] / vocab;
-                    final int id = candIndex[c] % vocab;
-                    final int parentSlot = b * beam + parent;
-                    if (id == TransformerConfig.EOS)
-                    {
-                        addFinished(b, parentSlot, id, p, candScore[c]);
-                    }
-                    else if (kept < beam)
-                    {
-                        final int slot = b * beam + kept;
-                        nextLogProb[slot] = candScore[c];
-                        System.arraycopy(aliveSeq, parentSlot * width, nextSeq, slot * width, width);
-                        nextSeq[slot * width + p] = id;
-                        from[slot] = parentSlot;
-                        kept++;
-                    }
-                }
-                for (int k = kept; k < beam; k++)
-                {
-                    from[b * beam + k] = b * beam + k;
-                    Arrays.fill(nextSeq, (b * beam + k) * width, (b * beam + k + 1) * width, 0);
-                }
+                extendRow(b, p);
             }
             model.select(from, rows * beam, p + 1);
             System.arraycopy(nextLogProb, 0, aliveLogProb, 0, nextLogProb.length);
@@ -152,6 +122,82 @@ public final class BeamSearch
             }
         }
         return result(listener);
+    }
+
+    /**
+     * Lists the alive hypotheses, in (row, beam) order, best first (beam 0 alone at step 0), with the
+     * token each feeds the model at position {@code p}.
+     *
+     * @return how many there are
+     */
+    private int gatherAlive(final int p)
+    {
+        int count = 0;
+        for (int s = 0; s < rows * beam; s++)
+        {
+            if (aliveLogProb[s] != Double.NEGATIVE_INFINITY)
+            {
+                slots[count] = s;
+                inputRows[count] = s / beam;
+                inputs[count] = p == 0 ? 0 : aliveSeq[s * width + p - 1];
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
+     * Marks where each beam of {@code row} was computed among the gathered hypotheses, from {@code at} on.
+     *
+     * @return the first gathered hypothesis of a later row
+     */
+    private int markComputed(final int row, final int start, final int count)
+    {
+        Arrays.fill(computedAt, -1);
+        int at = start;
+        while (at < count && inputRows[at] == row)
+        {
+            computedAt[slots[at] - row * beam] = at;
+            at++;
+        }
+        return at;
+    }
+
+    /**
+     * Takes {@code row}'s candidates at position {@code p}, best first: those ending in EOS finish,
+     * the best {@code beam} others stay alive; beams left over are emptied and keep their own slot.
+     */
+    private void extendRow(final int row, final int p)
+    {
+        int kept = 0;
+        for (int c = 0; c < 2 * beam; c++)
+        {
+            if (candScore[c] == Double.NEGATIVE_INFINITY)
+            {
+                break;
+            }
+            final int parent = candIndex[c] / vocab;
+            final int id = candIndex[c] % vocab;
+            final int parentSlot = row * beam + parent;
+            if (id == TransformerConfig.EOS)
+            {
+                addFinished(row, parentSlot, id, p, candScore[c]);
+            }
+            else if (kept < beam)
+            {
+                final int slot = row * beam + kept;
+                nextLogProb[slot] = candScore[c];
+                System.arraycopy(aliveSeq, parentSlot * width, nextSeq, slot * width, width);
+                nextSeq[slot * width + p] = id;
+                from[slot] = parentSlot;
+                kept++;
+            }
+        }
+        for (int k = kept; k < beam; k++)
+        {
+            from[row * beam + k] = row * beam + k;
+            Arrays.fill(nextSeq, (row * beam + k) * width, (row * beam + k + 1) * width, 0);
+        }
     }
 
     /** The top 2·beam of alive log-prob + log_softmax over (beam × vocab), ties to the lowest flat index. */
