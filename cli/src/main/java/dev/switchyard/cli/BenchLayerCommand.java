@@ -105,36 +105,9 @@ public final class BenchLayerCommand implements Callable<Integer>
         }
         try (ModelDirectory dir = ModelDirectory.open(model))
         {
-            final int d = dir.config().dModel();
-            final float[] x;
-            final int rows;
-            if (input != null)
-            {
-                final NpyArray a = Npy.read(input);
-                if (a.rank() != 2 || a.cols() != d)
-                {
-                    throw new BadInputException(input + " must be [T, " + d + "], is " + a.shapeString());
-                }
-                x = a.data();
-                rows = a.rows();
-            }
-            else
-            {
-                if (tokens < 1)
-                {
-                    throw new BadInputException("--tokens must be at least 1");
-                }
-                rows = tokens;
-                // The tokens, their outputs and the copies each transport makes of both.
-                MemoryBudget.require("bench layer --tokens " + tokens, Counts.of(tokens, "token") + " × d_model " + d,
-                    Float.BYTES * 6.0 * tokens * d, (double)tokens * d);
-                x = new float[rows * d];
-                final SplittableRandom random = new SplittableRandom(1);
-                for (int i = 0; i < x.length; i++)
-                {
-                    x[i] = (float)random.nextGaussian();
-                }
-            }
+            final NpyArray tokensIn = tokens(dir.config().dModel());
+            final float[] x = tokensIn.data();
+            final int rows = tokensIn.rows();
             final String[] kinds = transport.split(",");
             if (openLoop && kinds.length != 1)
             {
@@ -146,44 +119,84 @@ public final class BenchLayerCommand implements Callable<Integer>
                 {
                     throw new BadInputException("--separate is for closed-loop runs of several transports");
                 }
-                final double[][] ms = new double[kinds.length][];
-                for (int k = 0; k < kinds.length; k++)
-                {
-                    try (BenchTransport layer = open(kinds[k].trim(), dir))
-                    {
-                        ms[k] = timeTogether(new BenchTransport[] {layer}, x, rows)[0];
-                    }
-                }
-                report(kinds, ms, rows);
+                report(kinds, timeSeparately(kinds, dir, x, rows), rows);
                 return 0;
             }
-            final BenchTransport[] layers = new BenchTransport[kinds.length];
-            try
-            {
-                for (int k = 0; k < kinds.length; k++)
-                {
-                    layers[k] = open(kinds[k].trim(), dir);
-                }
-                if (openLoop)
-                {
-                    openLoop(layers[0], x, rows);
-                }
-                else
-                {
-                    report(kinds, timeTogether(layers, x, rows), rows);
-                }
-            }
-            finally
-            {
-                for (final BenchTransport layer : layers)
-                {
-                    if (layer != null)
-                    {
-                        layer.close();
-                    }
-                }
-            }
+            runTogether(kinds, dir, x, rows);
             return 0;
+        }
+    }
+
+    /** The tokens of every pass, [T, d]: those of --input, else --tokens random ones. */
+    private NpyArray tokens(final int d)
+    {
+        if (input != null)
+        {
+            final NpyArray a = Npy.read(input);
+            if (a.rank() != 2 || a.cols() != d)
+            {
+                throw new BadInputException(input + " must be [T, " + d + "], is " + a.shapeString());
+            }
+            return a;
+        }
+        if (tokens < 1)
+        {
+            throw new BadInputException("--tokens must be at least 1");
+        }
+        // The tokens, their outputs and the copies each transport makes of both.
+        MemoryBudget.require("bench layer --tokens " + tokens, Counts.of(tokens, "token") + " × d_model " + d,
+            Float.BYTES * 6.0 * tokens * d, (double)tokens * d);
+        final float[] x = new float[tokens * d];
+        final SplittableRandom random = new SplittableRandom(1);
+        for (int i = 0; i < x.length; i++)
+        {
+            x[i] = (float)random.nextGaussian();
+        }
+        return NpyArray.matrix(tokens, d, x);
+    }
+
+    /** Each transport alone in turn: opened, warmed up, timed and closed before the next opens. */
+    private double[][] timeSeparately(final String[] kinds, final ModelDirectory dir, final float[] x, final int rows)
+    {
+        final double[][] ms = new double[kinds.length][];
+        for (int k = 0; k < kinds.length; k++)
+        {
+            try (BenchTransport layer = open(kinds[k].trim(), dir))
+            {
+                ms[k] = timeTogether(new BenchTransport[] {layer}, x, rows)[0];
+            }
+        }
+        return ms;
+    }
+
+    /** Every transport open at once, timed together (or the one, open loop); all closed however it ends. */
+    private void runTogether(final String[] kinds, final ModelDirectory dir, final float[] x, final int rows)
+    {
+        final BenchTransport[] layers = new BenchTransport[kinds.length];
+        try
+        {
+            for (int k = 0; k < kinds.length; k++)
+            {
+                layers[k] = open(kinds[k].trim(), dir);
+            }
+            if (openLoop)
+            {
+                openLoop(layers[0], x, rows);
+            }
+            else
+            {
+                report(kinds, timeTogether(layers, x, rows), rows);
+            }
+        }
+        finally
+        {
+            for (final BenchTransport layer : layers)
+            {
+                if (layer != null)
+                {
+                    layer.close();
+                }
+            }
         }
     }
 

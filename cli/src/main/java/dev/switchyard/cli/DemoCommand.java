@@ -142,79 +142,19 @@ final class DemoCommand implements Callable<Integer>
             "switchyard.experts.compute-threads = " + compute.threads)))
         {
             final SwitchyardClient client = system.client();
-            System.out.println("demo: warming up (" + WARMUP_REQUESTS + " requests)");
-            for (int i = 0; i < WARMUP_REQUESTS; i++)
-            {
-                final int r = i % requests.count();
-                client.infer(Arrays.copyOfRange(x, requests.start(r) * d, (requests.start(r) + requests.size(r)) * d),
-                    requests.size(r), null, false).join();
-            }
+            warmUp(client, x, requests, d);
             final long warmAnswers = system.metrics().tokensAnswered.get();
             final long[] warmLoad = expertLoad(system.metrics(), cfg.numExperts());
 
-            final Histogram latencyMicros = new Histogram(60_000_000L, 3);
-            final float[][] answers = new float[requests.count()][];
-            final AtomicInteger failed = new AtomicInteger();
-            final AtomicInteger done = new AtomicInteger();
-            final Semaphore window = new Semaphore(inFlight);
-            final ProgressBar progress = new ProgressBar(System.err, "demo: requests", requests.count());
-            final CompletableFuture<?>[] all = new CompletableFuture<?>[requests.count()];
-            final long start = System.nanoTime();
-            for (int r = 0; r < requests.count(); r++)
-            {
-                window.acquireUninterruptibly();
-                final int req = r;
-                final int from = requests.start(r) * d;
-                final int to = from + requests.size(r) * d;
-                final long sent = System.nanoTime();
-                all[r] = client.infer(Arrays.copyOfRange(x, from, to), requests.size(r), null, false)
-                    .whenComplete((answer, error) ->
-                    {
-                        synchronized (latencyMicros)
-                        {
-                            latencyMicros.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
-                        }
-                        if (error == null && answer.ok())
-                        {
-                            answers[req] = answer.output();
-                        }
-                        else
-                        {
-                            failed.incrementAndGet();
-                            System.err.println("demo: request " + req + " answered " +
-                                (error != null ? error.toString() : answer.status() + " " + answer.detail()));
-                        }
-                        window.release();
-                        progress.update(done.incrementAndGet());
-                    });
-            }
-            CompletableFuture.allOf(all).join();
-            final double seconds = (System.nanoTime() - start) / 1e9;
+            final Streamed streamed = stream(client, x, requests, d);
 
-            System.out.println("demo: computing the in-process reference");
-            final float[] reference = new float[tokens * d];
             final RoutingRecord routing = new RoutingRecord(requests, cfg.numExperts());
-            try (ComputePool pool = compute.pool())
-            {
-                final LocalMoeLayer layer = LocalMoeLayer.load(model, 0, compute.backend(pool), compute.weightFormat());
-                for (int r = 0; r < requests.count(); r++)
-                {
-                    // Each request is a sequence of its own: its one group has ordinal 0.
-                    routing.record(r, layer.forwardGroup(x, requests.start(r), requests.size(r), null, 0, reference));
-                }
-            }
-            int matched = 0;
-            for (int r = 0; r < requests.count(); r++)
-            {
-                final int from = requests.start(r) * d;
-                if (answers[r] != null &&
-                    Arrays.equals(answers[r], Arrays.copyOfRange(reference, from, from + requests.size(r) * d)))
-                {
-                    matched++;
-                }
-            }
+            final float[] reference = reference(model, x, requests, routing);
+            final int matched = matching(streamed.answers(), reference, requests, d);
 
             final GatewayMetrics metrics = system.metrics();
+            final double seconds = streamed.seconds();
+            final Histogram latencyMicros = streamed.latencyMicros();
             System.out.println(RoutingSummary.line("demo", routing, seconds * 1e3) + " through the embedded system");
             System.out.printf("demo: %.0f tokens/s, %d requests of %d tokens, %d in flight, %d compute threads%n",
                 tokens / seconds, requests.count(), cfg.routing().groupSize(), inFlight, compute.threads);
@@ -222,7 +162,7 @@ final class DemoCommand implements Callable<Integer>
                 latencyMicros.getValueAtPercentile(50) / 1e3, latencyMicros.getValueAtPercentile(90) / 1e3,
                 latencyMicros.getValueAtPercentile(99) / 1e3, latencyMicros.getMaxValue() / 1e3);
             System.out.printf("demo: gateway answered %d tokens; %d requests failed%n",
-                metrics.tokensAnswered.get() - warmAnswers, failed.get());
+                metrics.tokensAnswered.get() - warmAnswers, streamed.failed().get());
             final long[] load = expertLoad(metrics, cfg.numExperts());
             for (int e = 0; e < load.length; e++)
             {
@@ -234,6 +174,102 @@ final class DemoCommand implements Callable<Integer>
                 allMatched ? "match" : "DIFFER", matched, requests.count());
             return allMatched ? 0 : Main.EXIT_FAILURE;
         }
+    }
+
+    /** What the timed requests brought back: answers by request (null where one failed), their latencies. */
+    private record Streamed(float[][] answers, AtomicInteger failed, Histogram latencyMicros, double seconds)
+    {
+    }
+
+    /** A few requests first, untimed, so that the timed run meets warm kernels and connections. */
+    private static void warmUp(final SwitchyardClient client, final float[] x, final TokenGroups requests, final int d)
+    {
+        System.out.println("demo: warming up (" + WARMUP_REQUESTS + " requests)");
+        for (int i = 0; i < WARMUP_REQUESTS; i++)
+        {
+            final int r = i % requests.count();
+            client.infer(Arrays.copyOfRange(x, requests.start(r) * d, (requests.start(r) + requests.size(r)) * d),
+                requests.size(r), null, false).join();
+        }
+    }
+
+    /** Sends every request, {@code inFlight} at a time, and waits for all of their answers. */
+    private Streamed stream(final SwitchyardClient client, final float[] x, final TokenGroups requests, final int d)
+    {
+        final Histogram latencyMicros = new Histogram(60_000_000L, 3);
+        final float[][] answers = new float[requests.count()][];
+        final AtomicInteger failed = new AtomicInteger();
+        final AtomicInteger done = new AtomicInteger();
+        final Semaphore window = new Semaphore(inFlight);
+        final ProgressBar progress = new ProgressBar(System.err, "demo: requests", requests.count());
+        final CompletableFuture<?>[] all = new CompletableFuture<?>[requests.count()];
+        final long start = System.nanoTime();
+        for (int r = 0; r < requests.count(); r++)
+        {
+            window.acquireUninterruptibly();
+            final int req = r;
+            final int from = requests.start(r) * d;
+            final int to = from + requests.size(r) * d;
+            final long sent = System.nanoTime();
+            all[r] = client.infer(Arrays.copyOfRange(x, from, to), requests.size(r), null, false)
+                .whenComplete((answer, error) ->
+                {
+                    synchronized (latencyMicros)
+                    {
+                        latencyMicros.recordValue(Math.min((System.nanoTime() - sent) / 1000, 60_000_000L));
+                    }
+                    if (error == null && answer.ok())
+                    {
+                        answers[req] = answer.output();
+                    }
+                    else
+                    {
+                        failed.incrementAndGet();
+                        System.err.println("demo: request " + req + " answered " +
+                            (error != null ? error.toString() : answer.status() + " " + answer.detail()));
+                    }
+                    window.release();
+                    progress.update(done.incrementAndGet());
+                });
+        }
+        CompletableFuture.allOf(all).join();
+        final double seconds = (System.nanoTime() - start) / 1e9;
+        return new Streamed(answers, failed, latencyMicros, seconds);
+    }
+
+    /** The same requests computed in process, each a sequence of its own; their routing goes into {@code routing}. */
+    private float[] reference(
+        final ModelDirectory model, final float[] x, final TokenGroups requests, final RoutingRecord routing)
+    {
+        System.out.println("demo: computing the in-process reference");
+        final float[] reference = new float[tokens * model.config().dModel()];
+        try (ComputePool pool = compute.pool())
+        {
+            final LocalMoeLayer layer = LocalMoeLayer.load(model, 0, compute.backend(pool), compute.weightFormat());
+            for (int r = 0; r < requests.count(); r++)
+            {
+                // Each request is a sequence of its own: its one group has ordinal 0.
+                routing.record(r, layer.forwardGroup(x, requests.start(r), requests.size(r), null, 0, reference));
+            }
+        }
+        return reference;
+    }
+
+    /** How many requests were answered with exactly the reference's bits. */
+    private static int matching(
+        final float[][] answers, final float[] reference, final TokenGroups requests, final int d)
+    {
+        int matched = 0;
+        for (int r = 0; r < requests.count(); r++)
+        {
+            final int from = requests.start(r) * d;
+            if (answers[r] != null &&
+                Arrays.equals(answers[r], Arrays.copyOfRange(reference, from, from + requests.size(r) * d)))
+            {
+                matched++;
+            }
+        }
+        return matched;
     }
 
     private static long[] expertLoad(final GatewayMetrics metrics, final int experts)

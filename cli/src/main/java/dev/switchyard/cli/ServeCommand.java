@@ -162,6 +162,18 @@ public final class ServeCommand implements Callable<Integer>
     {
         Config flags = ConfigFactory.empty();
         final List<Object[]> pairs = new ArrayList<>();
+        addPlacement(pairs);
+        addServing(pairs);
+        for (final Object[] p : pairs)
+        {
+            flags = flags.withValue((String)p[0], ConfigValueFactory.fromAnyRef(p[1]));
+        }
+        return config == null ? flags : withFile(flags);
+    }
+
+    /** The flags that say what this node is and where it is reached, as (path, value) pairs. */
+    private void addPlacement(final List<Object[]> pairs)
+    {
         if (role != null)
         {
             pairs.add(new Object[] {"switchyard.role", role});
@@ -192,6 +204,11 @@ public final class ServeCommand implements Callable<Integer>
         {
             pairs.add(new Object[] {"switchyard.data-plane.host", dataHost});
         }
+    }
+
+    /** The flags that say how this node serves, as (path, value) pairs. */
+    private void addServing(final List<Object[]> pairs)
+    {
         if (maxWait != null)
         {
             pairs.add(new Object[] {"switchyard.gateway.max-wait-us", maxWait});
@@ -220,26 +237,23 @@ public final class ServeCommand implements Callable<Integer>
         {
             pairs.add(new Object[] {"switchyard.record.dir", record.toString()});
         }
-        for (final Object[] p : pairs)
+    }
+
+    /** The flags over the --config file, which must exist and parse. */
+    private Config withFile(final Config flags)
+    {
+        if (!Files.isRegularFile(config))
         {
-            flags = flags.withValue((String)p[0], ConfigValueFactory.fromAnyRef(p[1]));
+            throw new BadInputException("configuration file " + config + " does not exist");
         }
-        if (config != null)
+        try
         {
-            if (!Files.isRegularFile(config))
-            {
-                throw new BadInputException("configuration file " + config + " does not exist");
-            }
-            try
-            {
-                flags = flags.withFallback(ConfigFactory.parseFile(
-                    config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
-            }
-            catch (final ConfigException ex)
-            {
-                throw new BadInputException("configuration file " + config + ": " + ex.getMessage());
-            }
+            return flags.withFallback(ConfigFactory.parseFile(
+                config.toFile(), ConfigParseOptions.defaults().setAllowMissing(false)));
         }
-        return flags;
+        catch (final ConfigException ex)
+        {
+            throw new BadInputException("configuration file " + config + ": " + ex.getMessage());
+        }
     }
 }

@@ -168,22 +168,8 @@ final class ClientIntake implements FragmentHandler
                 " bytes does not hold " + rows + " x " + requestFrame.cols() + " floats");
             return;
         }
-        if (layer < 0 || layer >= layers)
+        if (refusedShape(clientId, requestId, layer, rows))
         {
-            clients.refuse(clientId, requestId, BlockStatus.UNKNOWN_LAYER,
-                "layer " + layer + " does not exist (the model has " + layers + ")");
-            return;
-        }
-        if (requestFrame.cols() != d)
-        {
-            clients.refuse(clientId, requestId, BlockStatus.BAD_SHAPE,
-                "tokens have " + requestFrame.cols() + " columns, d_model is " + d);
-            return;
-        }
-        if (rows < 1 || rows > maxRequestRows)
-        {
-            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT,
-                "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
             return;
         }
         clientBySession.put(header.sessionId(), clientId);
@@ -193,6 +179,41 @@ final class ClientIntake implements FragmentHandler
         {
             return;
         }
+        admit(whole, clientId, requestId, layer, rows, nowNs);
+    }
+
+    /** Refuses a well-framed message that does not fit the model (layer, d_model) or the request size; true if so. */
+    private boolean refusedShape(final long clientId, final long requestId, final int layer, final int rows)
+    {
+        if (layer < 0 || layer >= layers)
+        {
+            clients.refuse(clientId, requestId, BlockStatus.UNKNOWN_LAYER,
+                "layer " + layer + " does not exist (the model has " + layers + ")");
+            return true;
+        }
+        if (requestFrame.cols() != d)
+        {
+            clients.refuse(clientId, requestId, BlockStatus.BAD_SHAPE,
+                "tokens have " + requestFrame.cols() + " columns, d_model is " + d);
+            return true;
+        }
+        if (rows < 1 || rows > maxRequestRows)
+        {
+            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT,
+                "a request holds 1.." + maxRequestRows + " tokens, got " + rows);
+            return true;
+        }
+        return false;
+    }
+
+    /**
+     * Copies the message into a pooled request and queues it; a message with a value that is not
+     * finite is refused instead, its tokens taken back from its whole request.
+     */
+    private void admit(
+        final WholeRequest whole, final long clientId, final long requestId, final int layer, final int rows,
+        final long nowNs)
+    {
         final PendingRequest request = requests.take();
         request.reset(clientId, requestId, layer, rows, d);
         requestFrame.readTokens(0, rows, request.x, 0);  // [rows, d]

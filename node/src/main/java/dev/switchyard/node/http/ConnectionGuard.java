@@ -98,6 +98,13 @@ final class ConnectionGuard extends GraphStage<BidiShape<ByteString, ByteString,
         Logic()
         {
             super(shape);
+            handleAnswers();
+            handleRequests();
+        }
+
+        /** The HTTP layer's answers go out to the network; its end starts the linger. */
+        private void handleAnswers()
+        {
             setHandler(fromHttp, new AbstractInHandler()
             {
                 @Override
@@ -135,6 +142,11 @@ final class ConnectionGuard extends GraphStage<BidiShape<ByteString, ByteString,
                     completeStage();
                 }
             });
+        }
+
+        /** The client's bytes go in to the HTTP layer, or are dropped once it reads no more. */
+        private void handleRequests()
+        {
             setHandler(fromNetwork, new AbstractInHandler()
             {
                 @Override
