@@ -71,12 +71,13 @@ class ConnectionLimitTest
                 assertEquals(503, answer.status(), answer.body());
                 assertTrue(answer.body().contains("max-connections"), answer.body());
                 assertTrue(answer.closed());
-                assertTrue(answer.nanos() < TimeUnit.SECONDS.toNanos(2), "503 after " + answer.nanos() / 1e9 + " s");
+                // At once means long before the 10 s header timeout, with room for a loaded two-core machine.
+                assertTrue(answer.nanos() < TimeUnit.SECONDS.toNanos(5), "503 after " + answer.nanos() / 1e9 + " s");
             }
             final long sent = System.nanoTime();
             final HttpResponse<String> meanwhile = http.send(health(), HttpResponse.BodyHandlers.ofString());
             assertEquals(503, meanwhile.statusCode(), meanwhile.body());
-            assertTrue(System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(2), "a refusal is not immediate");
+            assertTrue(System.nanoTime() - sent < TimeUnit.SECONDS.toNanos(5), "a refusal is not immediate");
 
             int refused = 0;
             int timedOut = 0;
