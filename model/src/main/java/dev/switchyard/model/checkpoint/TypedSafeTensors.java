@@ -178,7 +178,8 @@ final class TypedSafeTensors implements Closeable
             final JsonNode v = node.get(i);
             if (!v.isIntegralNumber() || !v.canConvertToLong() || v.longValue() < 0)
             {
-                throw bad(file, "tensor " + tensor + ": " + key + " " + node + " is not a list of non-negative integers");
+                throw bad(file, "tensor " + tensor + ": " + key + " " + node +
+                    " is not a list of non-negative integers");
             }
             out[i] = v.longValue();
         }
