@@ -7,8 +7,8 @@ import java.util.List;
 import dev.switchyard.wire.BadInputException;
 
 /**
- * A Hugging Face MoE checkpoint folder read in place (DESIGN.md §9): config.json in either key
- * spelling, weights in {@code model.safetensors} or the shards of
+ * A Hugging Face MoE checkpoint folder read in place (layout: testdata/checkpoints/README.md):
+ * config.json in either key spelling, weights in {@code model.safetensors} or the shards of
  * {@code model.safetensors.index.json}, every file memory-mapped, nothing converted. Opening checks
  * every served layer: each tensor it needs is present in its shape, and nothing else is under its
  * prefix. Views are valid until {@link #close()}.
@@ -87,7 +87,7 @@ public final class Checkpoint implements Closeable
         return family;
     }
 
-    /** The served layers in §9's order (decoder-only: increasing layer; encoder-decoder: encoder, then decoder). */
+    /** The served layers (decoder-only: increasing layer; encoder-decoder: the encoder's, then the decoder's). */
     public List<MoeLayerSpec> layers()
     {
         return layers;

@@ -1,7 +1,8 @@
 package dev.switchyard.model.checkpoint;
 
 /**
- * One served layer (a sparse block) of a checkpoint, numbered as DESIGN.md §9 numbers them.
+ * One served layer (a sparse block) of a checkpoint, numbered 0, 1, ...: decoder-only models in
+ * increasing {@code model.layers.{i}} order, encoder-decoder models the encoder's, then the decoder's.
  *
  * @param index          served-layer number (0, 1, ...)
  * @param prefix         the block's tensor prefix in the checkpoint ({@code model.layers.1.mlp},
