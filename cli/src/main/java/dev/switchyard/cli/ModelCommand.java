@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
     name = "model",
     mixinStandardHelpOptions = true,
     description = "Create and inspect model directories.",
-    subcommands = {ModelInitCommand.class})
+    subcommands = {ModelInitCommand.class, ModelInspectCommand.class})
 final class ModelCommand implements Runnable
 {
     @picocli.CommandLine.Spec
