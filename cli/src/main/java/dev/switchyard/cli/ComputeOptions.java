@@ -20,8 +20,8 @@ final class ComputeOptions
     String backend = "vector";
 
     @Option(names = "--weights", paramLabel = "W",
-        description = "f32 | bf16 weight storage (default: ${DEFAULT-VALUE}).")
-    String weights = "f32";
+        description = "f32 | bf16 weight storage (default: f32; a checkpoint's bf16 weights stay bf16).")
+    String weights;
 
     ComputePool pool()
     {
@@ -42,7 +42,13 @@ final class ComputeOptions
 
     WeightFormat weightFormat()
     {
-        return CliArgs.parse("--weights", weights, w -> switch (w.toLowerCase(Locale.ROOT))
+        return weights == null ? WeightFormat.F32 : checkpointWeightFormat();
+    }
+
+    /** The format asked for, or null: a checkpoint's experts then keep its stored type (bf16 stays bf16). */
+    WeightFormat checkpointWeightFormat()
+    {
+        return weights == null ? null : CliArgs.parse("--weights", weights, w -> switch (w.toLowerCase(Locale.ROOT))
         {
             case "f32" -> WeightFormat.F32;
             case "bf16" -> WeightFormat.BF16;

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.switchyard.compute.router.RouterProjection;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
@@ -49,6 +50,11 @@ final class InferCommand implements Callable<Integer>
         description = "With --local: compute as if these experts could not be reached (capacity 0), as a " +
             "gateway's degraded answer does.")
     List<String> unavailableExperts;
+
+    @Option(names = "--group-size", paramLabel = "S",
+        description = "Hugging Face checkpoints of the capacity families: tokens per routing group (Switch: the " +
+            "sequence length; default: the whole input).")
+    Integer groupSize;
 
     @ArgGroup(exclusive = true)
     Where where = new Where();
@@ -98,6 +104,17 @@ final class InferCommand implements Callable<Integer>
         // Where the results go is checked before anything is computed.
         CliArgs.writableFile("--output", output);
         CliArgs.writableFile("--routing", routing);
+        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        {
+            checkMemory();
+            return CheckpointInfer.run(new CheckpointInfer.Request(model, layer, input, output, routing, groupSize,
+                unavailableExperts, where.local, compute));
+        }
+        if (groupSize != null)
+        {
+            throw new BadInputException("--group-size applies to Hugging Face checkpoints; a model directory's " +
+                "group size is its config's");
+        }
         try (ModelDirectory dir = ModelDirectory.open(CliArgs.existingDirectory("--model", model)))
         {
             if (layer < 0 || layer >= dir.layerCount())
@@ -172,12 +189,18 @@ final class InferCommand implements Callable<Integer>
     /** The experts named by --unavailable-experts as flags [E], or null when none is named. */
     private boolean[] unavailable(final int experts)
     {
-        if (unavailableExperts == null || unavailableExperts.isEmpty())
+        return unavailableFlags(unavailableExperts, experts);
+    }
+
+    /** {@code --unavailable-experts} as [E] flags, or null when none is named. */
+    static boolean[] unavailableFlags(final List<String> names, final int experts)
+    {
+        if (names == null || names.isEmpty())
         {
             return null;
         }
         final boolean[] flags = new boolean[experts];
-        for (final String name : unavailableExperts)
+        for (final String name : names)
         {
             final int e;
             try

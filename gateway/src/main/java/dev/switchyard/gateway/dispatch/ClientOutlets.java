@@ -67,6 +67,8 @@ final class ClientOutlets implements AutoCloseable
     /** Welcomed clients with answers held back, drained each pass. */
     private final ArrayList<ClientHandshake> backlogged = new ArrayList<>();
     private final ClientHandshakes handshakes;
+    /** Held, not made per pass: a method reference is a new object each time it is evaluated. */
+    private final ClientHandshakes.Welcomed onWelcomed = this::welcomed;
     private final NanoClock clock;
     private long lastSweepNs;
     TrafficTap tap = TrafficTap.NONE;
@@ -174,7 +176,7 @@ final class ClientOutlets implements AutoCloseable
      */
     int poll(final long nowNs)
     {
-        int work = handshakes.poll(nowNs, this::welcomed);
+        int work = handshakes.poll(nowNs, onWelcomed);
         work += drainBacklogs(nowNs);
         if (nowNs - lastSweepNs > SWEEP_INTERVAL_NS)
         {

@@ -1,41 +1,25 @@
 package dev.switchyard.routing.family;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.testkit.TestData;
 
 /** The committed checkpoints of testdata/checkpoints: their folders, JSON files and int32 .npy references. */
 final class CheckpointFixtures
 {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern SHAPE = Pattern.compile("'shape': \\((\\d+), (\\d+)\\)");
 
     private CheckpointFixtures()
     {
     }
 
-    /** testdata/checkpoints, found by walking up from the working directory. */
+    /** testdata/checkpoints. */
     static Path root()
     {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null)
-        {
-            final Path candidate = dir.resolve("testdata").resolve("checkpoints");
-            if (Files.isDirectory(candidate))
-            {
-                return candidate;
-            }
-            dir = dir.getParent();
-        }
-        throw new IllegalStateException("no testdata/checkpoints above " + Path.of("").toAbsolutePath());
+        return TestData.checkpoints();
     }
 
     static JsonNode json(final Path file) throws IOException
@@ -46,21 +30,6 @@ final class CheckpointFixtures
     /** A 2-D little-endian int32 ('<i4') .npy file; the model's Npy reads float32 only. */
     static int[] int32(final Path file, final int rows, final int cols) throws IOException
     {
-        final byte[] bytes = Files.readAllBytes(file);
-        final ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        final int major = bytes[6];
-        final int headerLen = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : buf.getInt(8);
-        final int start = (major == 1 ? 10 : 12) + headerLen;
-        final String header = new String(bytes, 0, start, StandardCharsets.ISO_8859_1);
-        final Matcher shape = SHAPE.matcher(header);
-        if (!header.contains("'descr': '<i4'") || !header.contains("'fortran_order': False") || !shape.find() ||
-            Integer.parseInt(shape.group(1)) != rows || Integer.parseInt(shape.group(2)) != cols)
-        {
-            throw new IllegalStateException(file + ": expected <i4 [" + rows + ", " + cols + "], header " + header);
-        }
-        final int[] out = new int[rows * cols];
-        buf.position(start);
-        buf.asIntBuffer().get(out);
-        return out;
+        return TestData.int32(file, rows, cols);
     }
 }

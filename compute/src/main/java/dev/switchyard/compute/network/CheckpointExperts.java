@@ -1,0 +1,54 @@
+package dev.switchyard.compute.network;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.model.checkpoint.ExpertForm;
+import dev.switchyard.model.checkpoint.ExpertTensors;
+import dev.switchyard.model.checkpoint.TensorDtype;
+import dev.switchyard.model.checkpoint.WeightTensor;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.directory.ExpertWeights;
+import dev.switchyard.model.tensor.F32Tensor;
+
+/**
+ * The expert networks of a checkpoint's served layer, in the forms its family computes:
+ * <pre>
+ * SWIGLU     down·(silu(gate·x) ⊙ up·x)        // gate, up [F, d]; down [d, F]
+ * RELU       wo·relu(wi·x)                     // Switch: wi [F, d]; wo [d, F]
+ * RELU_BIAS  fc2·relu(fc1·x + b₁) + b₂         // NLLB-MoE: fc1 [F, d], b₁ [F]; fc2 [d, F], b₂ [d]
+ * </pre>
+ * Weights are widened exactly to float32 only while they are packed (bfloat16 and float16 values are all
+ * float32 values); a bfloat16 checkpoint is packed as bfloat16 by default, so its experts keep the
+ * checkpoint's bytes per weight in memory and compute exactly what its float32 widening computes.
+ */
+public final class CheckpointExperts
+{
+    private CheckpointExperts()
+    {
+    }
+
+    /** The weight format that keeps a checkpoint's weights as they are: bfloat16 stays bfloat16. */
+    public static WeightFormat nativeFormat(final ExpertTensors expert)
+    {
+        return expert.in().dtype() == TensorDtype.BF16 ? WeightFormat.BF16 : WeightFormat.F32;
+    }
+
+    public static ExpertNetwork load(
+        final ExpertTensors expert, final ExpertForm form, final ComputeBackend backend, final WeightFormat format)
+    {
+        final ExpertWeights weights = switch (form)
+        {
+            case SWIGLU -> new ExpertWeights(f32(expert.in()), null, f32(expert.out()), null, f32(expert.gate()));
+            case RELU -> new ExpertWeights(f32(expert.in()), null, f32(expert.out()), null, null);
+            case RELU_BIAS -> new ExpertWeights(f32(expert.in()), f32(expert.inBias()), f32(expert.out()),
+                f32(expert.outBias()), null);
+        };
+        return ExpertNetwork.load(weights, form == ExpertForm.SWIGLU ? Activation.SWIGLU : Activation.RELU, backend,
+            format);
+    }
+
+    private static F32Tensor f32(final WeightTensor t)
+    {
+        return t == null ? null : t.toF32();
+    }
+}
