@@ -6,12 +6,15 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
+import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.tools.benchlayer.AeronTransport;
 import dev.switchyard.tools.benchlayer.ArteryTransport;
 import dev.switchyard.tools.benchlayer.BenchTransport;
+import dev.switchyard.tools.benchlayer.CheckpointTransport;
 import dev.switchyard.tools.benchlayer.HttpTransport;
 import dev.switchyard.tools.benchlayer.LocalTransport;
 import dev.switchyard.tools.benchlayer.OpenLoop;
@@ -34,8 +37,13 @@ import picocli.CommandLine.Option;
     description = "Time a whole MoE layer; last line p50_ms=<x> p99_ms=<y> tokens_per_s=<z>.")
 public final class BenchLayerCommand implements Callable<Integer>
 {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+        description = "Model directory, or a Hugging Face checkpoint folder (timed in process).")
     private Path model;
+
+    @Option(names = "--layer", paramLabel = "L", defaultValue = "0",
+        description = "Served layer of a checkpoint folder (default 0).")
+    private int layer;
 
     @Option(names = "--input", paramLabel = "X.npy", description = "Tokens [T, d_model]; else --tokens random ones.")
     private Path input;
@@ -103,6 +111,10 @@ public final class BenchLayerCommand implements Callable<Integer>
         {
             throw new BadInputException("--experts must be model or identity (got '" + experts + "')");
         }
+        if (MoeFamily.isCheckpoint(model))
+        {
+            return benchCheckpoint();
+        }
         try (ModelDirectory dir = ModelDirectory.open(model))
         {
             final NpyArray tokensIn = tokens(dir.config().dModel());
@@ -123,6 +135,38 @@ public final class BenchLayerCommand implements Callable<Integer>
                 return 0;
             }
             runTogether(kinds, dir, x, rows);
+            return 0;
+        }
+    }
+
+    /** A checkpoint's served layer, in process: the one transport it has. */
+    private int benchCheckpoint()
+    {
+        if (!transport.equals("local") || identity() || separate)
+        {
+            throw new BadInputException("--model " + model + " is a Hugging Face checkpoint folder: it is timed in " +
+                "process (--transport local, --experts model)");
+        }
+        try (Checkpoint checkpoint = Checkpoint.open(model))
+        {
+            if (layer < 0 || layer >= checkpoint.layers().size())
+            {
+                throw new BadInputException("--layer " + layer + ": checkpoint " + model + " serves layers 0.." +
+                    (checkpoint.layers().size() - 1));
+            }
+            final NpyArray tokensIn = tokens(checkpoint.layer(layer).dModel());
+            try (BenchTransport local = new CheckpointTransport(checkpoint, layer, threads))
+            {
+                if (openLoop)
+                {
+                    openLoop(local, tokensIn.data(), tokensIn.rows());
+                }
+                else
+                {
+                    report(new String[] {"local"}, timeTogether(new BenchTransport[] {local}, tokensIn.data(),
+                        tokensIn.rows()), tokensIn.rows());
+                }
+            }
             return 0;
         }
     }

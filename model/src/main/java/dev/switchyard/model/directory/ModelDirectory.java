@@ -12,6 +12,7 @@ import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.model.io.SafeTensors;
@@ -72,6 +73,11 @@ public final class ModelDirectory implements Closeable
         if (!Files.exists(configFile))
         {
             throw new BadInputException("model directory " + dir + " has no " + CONFIG_FILE);
+        }
+        if (MoeFamily.isCheckpoint(dir))
+        {
+            throw new BadInputException(dir + " is a Hugging Face checkpoint folder: its layers are computed by " +
+                "infer --local and bench layer; a running system serves Switchyard model directories");
         }
         final Path weightsFile = dir.resolve(WEIGHTS_FILE);
         if (!Files.exists(weightsFile))

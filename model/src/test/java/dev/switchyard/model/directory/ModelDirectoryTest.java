@@ -100,6 +100,15 @@ class ModelDirectoryTest
     }
 
     @Test
+    void aCheckpointFolderIsRefusedSayingWhereItIsComputed() throws IOException
+    {
+        Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"mixtral\"}");
+        final BadInputException e = assertThrows(BadInputException.class, () -> ModelDirectory.open(dir));
+        assertTrue(e.getMessage().contains("is a Hugging Face checkpoint folder") &&
+            e.getMessage().contains("infer --local"), e.getMessage());
+    }
+
+    @Test
     void opensAOneLayerModelWithoutPrefixes()
     {
         final Map<String, long[]> t = tensors(CONFIG, 1, false);
