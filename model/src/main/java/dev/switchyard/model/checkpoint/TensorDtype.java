@@ -3,6 +3,9 @@ package dev.switchyard.model.checkpoint;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.SequencedMap;
 
 /** The stored element types a checkpoint may use; every one widens exactly to float32. */
 public enum TensorDtype
@@ -15,6 +18,8 @@ public enum TensorDtype
         ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfShort LE_SHORT =
         ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    private static final SequencedMap<String, Integer> HEADER_WIDTHS = headerWidthsOf();
 
     private final int bytes;
 
@@ -40,6 +45,22 @@ public enum TensorDtype
             }
         }
         return null;
+    }
+
+    /** Every dtype as a safetensors header names it, in declaration order, with its bytes per element. */
+    public static SequencedMap<String, Integer> headerWidths()
+    {
+        return HEADER_WIDTHS;
+    }
+
+    private static SequencedMap<String, Integer> headerWidthsOf()
+    {
+        final SequencedMap<String, Integer> widths = new LinkedHashMap<>();
+        for (final TensorDtype d : values())
+        {
+            widths.put(d.name(), d.bytes());
+        }
+        return Collections.unmodifiableSequencedMap(widths);
     }
 
     /** Element {@code index} of {@code data}, widened exactly to float32. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.model.io.SafeTensorsWriter;
+import dev.switchyard.testkit.TestData;
 
 /** The committed checkpoints of testdata/checkpoints, and modified copies of them. */
 final class Fixtures
@@ -21,23 +22,9 @@ final class Fixtures
     {
     }
 
-    static Path root()
-    {
-        Path dir = Path.of("").toAbsolutePath();
-        while (dir != null && !Files.isDirectory(dir.resolve("testdata/checkpoints")))
-        {
-            dir = dir.getParent();
-        }
-        if (dir == null)
-        {
-            throw new IllegalStateException("no testdata/checkpoints above " + Path.of("").toAbsolutePath());
-        }
-        return dir.resolve("testdata/checkpoints");
-    }
-
     static Path checkpoint(final String name)
     {
-        return root().resolve(name);
+        return TestData.checkpoints().resolve(name);
     }
 
     static JsonNode layersJson(final String name)
