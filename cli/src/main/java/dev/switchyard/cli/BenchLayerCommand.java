@@ -155,8 +155,9 @@ public final class BenchLayerCommand implements Callable<Integer>
                     (checkpoint.layers().size() - 1));
             }
             final NpyArray tokensIn = tokens(checkpoint.layer(layer).dModel());
-            try (BenchTransport local = new CheckpointTransport(checkpoint, layer, threads))
+            try (CheckpointTransport local = new CheckpointTransport(checkpoint, layer, threads))
             {
+                System.out.println(memoryLine(checkpoint, local));
                 if (openLoop)
                 {
                     openLoop(local, tokensIn.data(), tokensIn.rows());
@@ -169,6 +170,19 @@ public final class BenchLayerCommand implements Callable<Integer>
             }
             return 0;
         }
+    }
+
+    /** What serving the layer costs in memory: its experts packed on the heap, the files only mapped. */
+    private static String memoryLine(final Checkpoint checkpoint, final CheckpointTransport local)
+    {
+        long mapped = 0;
+        for (final Path file : checkpoint.files())
+        {
+            mapped += file.toFile().length();
+        }
+        return String.format(Locale.ROOT, "%s layer %d: experts packed as %s, %.1f MiB in memory; weight files " +
+            "mapped, %.1f MiB", checkpoint.family().modelType(), local.layer().spec().index(), local.layer().format(),
+            local.layer().packedBytes() / 1048576.0, mapped / 1048576.0);
     }
 
     /** The tokens of every pass, [T, d]: those of --input, else --tokens random ones. */

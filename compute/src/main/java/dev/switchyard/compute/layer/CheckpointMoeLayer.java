@@ -4,8 +4,8 @@ import java.util.Arrays;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.compute.network.BlockCompute;
 import dev.switchyard.compute.network.CheckpointExperts;
+import dev.switchyard.compute.network.ExpertNetwork;
 import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.MoeLayerSpec;
@@ -37,8 +37,8 @@ public final class CheckpointMoeLayer
     private final RouterProjection router;
     private final float[] routerBias;      // [E] or null
     private final RoutingRule rule;
-    private final BlockCompute[] experts;  // [E]
-    private final BlockCompute shared;     // or null
+    private final ExpertNetwork[] experts; // [E]
+    private final ExpertNetwork shared;    // or null
     private final float[] sharedGate;      // [d] or null: Qwen2-MoE's shared_expert_gate
     private final float termScale;         // NLLB-MoE: 1 − moe_token_dropout; else 1
     private final int d;
@@ -53,7 +53,7 @@ public final class CheckpointMoeLayer
     private float[] blockGate = new float[0]; // [rows]
 
     CheckpointMoeLayer(final MoeLayerSpec spec, final RouterProjection router, final float[] routerBias,
-        final RoutingRule rule, final BlockCompute[] experts, final BlockCompute shared, final float[] sharedGate)
+        final RoutingRule rule, final ExpertNetwork[] experts, final ExpertNetwork shared, final float[] sharedGate)
     {
         this.spec = spec;
         this.router = router;
@@ -74,13 +74,13 @@ public final class CheckpointMoeLayer
         final Checkpoint checkpoint, final int layer, final ComputeBackend backend, final WeightFormat format)
     {
         final MoeLayerSpec spec = checkpoint.layer(layer);
-        final BlockCompute[] experts = new BlockCompute[spec.experts()];
+        final ExpertNetwork[] experts = new ExpertNetwork[spec.experts()];
         for (int e = 0; e < experts.length; e++)
         {
             experts[e] = CheckpointExperts.load(checkpoint.expert(layer, e), spec.form(), backend,
                 format != null ? format : CheckpointExperts.nativeFormat(checkpoint.expert(layer, e)));
         }
-        BlockCompute shared = null;
+        ExpertNetwork shared = null;
         float[] sharedGate = null;
         if (spec.shared().present())
         {
@@ -103,6 +103,23 @@ public final class CheckpointMoeLayer
     public MoeLayerSpec spec()
     {
         return spec;
+    }
+
+    /** Bytes the packed weights of the routed and shared experts hold in memory. */
+    public long packedBytes()
+    {
+        long bytes = shared == null ? 0 : shared.packedBytes();
+        for (final ExpertNetwork e : experts)
+        {
+            bytes += e.packedBytes();
+        }
+        return bytes;
+    }
+
+    /** The weight format the experts were packed in. */
+    public String format()
+    {
+        return experts[0].format().configName();
     }
 
     /** Entries per token in the routing: top_k (Switch 1, NLLB-MoE 2). */

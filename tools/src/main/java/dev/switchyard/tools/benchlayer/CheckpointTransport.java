@@ -35,6 +35,12 @@ public final class CheckpointTransport implements BenchTransport
         this.layer = CheckpointMoeLayer.load(checkpoint, layer, ComputeBackends.vector(pool), null);
     }
 
+    /** The layer it times. */
+    public CheckpointMoeLayer layer()
+    {
+        return layer;
+    }
+
     @Override
     public CompletableFuture<Void> submit(final float[] x, final int rows)
     {
