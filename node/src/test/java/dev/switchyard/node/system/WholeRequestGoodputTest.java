@@ -1,6 +1,5 @@
 package dev.switchyard.node.system;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -8,23 +7,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
-import com.typesafe.config.ConfigFactory;
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
-import dev.switchyard.model.config.Activation;
-import dev.switchyard.model.config.ModelConfig;
-import dev.switchyard.model.config.Normalize;
-import dev.switchyard.model.config.RoutingConfig;
-import dev.switchyard.model.config.SecondPolicy;
-import dev.switchyard.model.directory.ModelDirectory;
-import dev.switchyard.model.directory.ModelGenerator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -44,22 +35,18 @@ class WholeRequestGoodputTest
     static final int ROWS = 20_000;
     static final int QUEUE_TOKENS = 131_072;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final EmbeddedNode NODE = new EmbeddedNode(EmbeddedNode.smallModel(D, 64), 1, 42,
+        "switchyard.gateway.max-queued-tokens = " + QUEUE_TOKENS + "\n" +
+        // Room for a loaded 2-core machine: what is measured is admission, not speed.
+        "switchyard.gateway.deadline-ms = 60000");
 
     @Test
     void theRequestsThatFitAreServedWholeAndTheOthersRefusedAtOnce() throws Exception
     {
-        final Path modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 4, Activation.RELU, true,
-            new RoutingConfig(64, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L)), 1, 42);
-        try (ModelDirectory model = ModelDirectory.open(modelDir);
-             EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
-                 "switchyard.gateway.max-queued-tokens = " + QUEUE_TOKENS + "\n" +
-                 // Room for a loaded 2-core machine: what is measured is admission, not speed.
-                 "switchyard.gateway.deadline-ms = 60000"));
-             DataPlane clientPlane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
-                 4 << 20, 4 << 20, 1408)))
+        final EmbeddedSystem system = NODE.system();
+        try (DataPlane clientPlane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff",
+            4 << 20, 4 << 20, 1408)))
         {
             final List<SwitchyardClient> clients = new ArrayList<>();
             try
