@@ -98,7 +98,7 @@ class ConcurrentClientsTest
                     .get(60, TimeUnit.SECONDS);
                 final long smallMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - smallStart);
                 assertEquals(AnswerStatus.OK, smallAnswer.status(), smallAnswer.detail());
-                assertArrayEquals(LocalReference.run(model, 0, small, SMALL_ROWS, null).y(), smallAnswer.output());
+                assertArrayEquals(LocalReference.run(NODE.model(), 0, small, SMALL_ROWS, null).y(), smallAnswer.output());
                 int answered = 0;
                 int overloaded = 0;
                 for (int c = 0; c < CLIENTS; c++)
@@ -107,7 +107,7 @@ class ConcurrentClientsTest
                     if (a.status() == AnswerStatus.OK)
                     {
                         answered++;
-                        assertArrayEquals(LocalReference.run(model, 0, x[c], ROWS, null).y(), a.output(),
+                        assertArrayEquals(LocalReference.run(NODE.model(), 0, x[c], ROWS, null).y(), a.output(),
                             "client " + c);
                     }
                     else
@@ -140,7 +140,7 @@ class ConcurrentClientsTest
                 {
                     final InferAnswer a = next.infer(small, SMALL_ROWS, null, false, RequestOptions.exact()).join();
                     assertEquals(AnswerStatus.OK, a.status(), a.detail());
-                    assertArrayEquals(LocalReference.run(model, 0, small, SMALL_ROWS, null).y(), a.output());
+                    assertArrayEquals(LocalReference.run(NODE.model(), 0, small, SMALL_ROWS, null).y(), a.output());
                 }
                 final long nextMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - nextStart);
                 final long answeredP50Ms = TimeUnit.NANOSECONDS.toMillis(answeredNs[answered / 2]);

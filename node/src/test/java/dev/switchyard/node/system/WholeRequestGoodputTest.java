@@ -100,7 +100,7 @@ class WholeRequestGoodputTest
                     if (a.status() == AnswerStatus.OK)
                     {
                         answered++;
-                        assertArrayEquals(LocalReference.run(model, 0, x[c], ROWS, null).y(), a.output(),
+                        assertArrayEquals(LocalReference.run(NODE.model(), 0, x[c], ROWS, null).y(), a.output(),
                             "client " + c);
                     }
                     else
