@@ -97,7 +97,8 @@ record TokenizerJson(Path file, String text, int vocabSize, Map<String, Integer>
             final JsonNode t = tokens.get(i);
             if (!t.path("content").isTextual() || !t.path("id").canConvertToInt() || t.path("id").asInt() < 0)
             {
-                throw new BadInputException(file + ": added_tokens[" + i + "] needs a \"content\" string and an id >= 0");
+                throw new BadInputException(file + ": added_tokens[" + i +
+                    "] needs a \"content\" string and an id >= 0");
             }
             added.put(t.get("content").asText(), t.get("id").asInt());
             if (t.path("special").asBoolean(false))
