@@ -28,6 +28,7 @@ import picocli.CommandLine;
         LoadgenCommand.class,
         ScoreCommand.class,
         GenerateCommand.class,
+        TokenizeCommand.class,
     })
 public final class Main implements Runnable
 {
