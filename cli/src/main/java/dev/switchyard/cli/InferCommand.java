@@ -106,6 +106,11 @@ final class InferCommand implements Callable<Integer>
         CliArgs.writableFile("--routing", routing);
         if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
         {
+            if (importance != null)
+            {
+                throw new BadInputException("--importance applies to Switchyard model directories (Mesh TF " +
+                    "gating); a checkpoint's family routes every token by its router alone");
+            }
             checkMemory();
             return CheckpointInfer.run(new CheckpointInfer.Request(model, layer, input, output, routing, groupSize,
                 unavailableExperts, where.local, compute));

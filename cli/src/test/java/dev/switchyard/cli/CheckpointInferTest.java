@@ -104,6 +104,12 @@ class CheckpointInferTest
         assertEquals(2, infer(groups, args("mixtral", 0, dir.resolve("y.npy"), "--local", "--group-size", "4")));
         assertTrue(groups.toString().contains("--group-size applies to the capacity families"), groups.toString());
 
+        final StringWriter weights = new StringWriter();
+        assertEquals(2, infer(weights, args("mixtral", 0, dir.resolve("y.npy"), "--local", "--importance",
+            dir.resolve("i.npy").toString())));
+        assertTrue(weights.toString().contains("--importance applies to Switchyard model directories"),
+            weights.toString());
+
         final StringWriter layer = new StringWriter();
         final String[] past = args("mixtral", 0, dir.resolve("y.npy"), "--local");
         past[4] = "5";
