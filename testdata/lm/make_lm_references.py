@@ -25,6 +25,14 @@ torch.use_deterministic_algorithms(True)
 torch.set_num_threads(1)
 
 CASES = ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe"]
+# Sliding-window cases: a checkpoint folder loaded with these config.json keys replaced (the Java tests
+# copy the folder and write the same keys into its config.json).
+WINDOW_CASES = {
+    "mixtral_window": ("mixtral", dict(sliding_window=5)),
+    "qwen2_moe_window": ("qwen2_moe", dict(use_sliding_window=True, sliding_window=4,
+                                           layer_types=["sliding_attention", "full_attention",
+                                                        "sliding_attention"])),
+}
 ROWS = 2
 LENGTH = 12
 SEED = 20240611
@@ -62,10 +70,11 @@ def smallest_margin(model, ids, top_k):
 
 def main():
     out_dir = sys.argv[1] if len(sys.argv) > 1 else HERE
-    for case in CASES:
-        folder = os.path.join(CHECKPOINTS, case)
+    runs = [(case, case, {}) for case in CASES] + [(c, f, o) for c, (f, o) in WINDOW_CASES.items()]
+    for case, source, overrides in runs:
+        folder = os.path.join(CHECKPOINTS, source)
         model = AutoModelForCausalLM.from_pretrained(
-            folder, dtype=torch.float32, experts_implementation="eager").eval()
+            folder, dtype=torch.float32, experts_implementation="eager", **overrides).eval()
         config = model.config
         gen = torch.Generator().manual_seed(SEED)
         for attempt in range(1, 1001):
@@ -81,7 +90,7 @@ def main():
         os.makedirs(case_dir, exist_ok=True)
         np.save(os.path.join(case_dir, "ids.npy"), ids.numpy().astype("<i4"))
         np.save(os.path.join(case_dir, "logits.npy"), logits.numpy().astype("<f4"))
-        info = dict(model_type=config.model_type, rows=ROWS, length=LENGTH, vocab=config.vocab_size,
+        info = dict(model_type=config.model_type, checkpoint=source, config_overrides=overrides, rows=ROWS, length=LENGTH, vocab=config.vocab_size,
                     attempts=attempt, sparse_blocks=blocks, min_routing_margin=margin,
                     max_abs_logit=float(logits.abs().max()),
                     attn_implementation=config._attn_implementation)
