@@ -3,8 +3,12 @@ package dev.switchyard.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.transformer.attention.Memory;
+import dev.switchyard.transformer.decoder.CheckpointDecoder;
 import dev.switchyard.transformer.forward.Transformer;
 import dev.switchyard.transformer.io.TensorFiles;
 import dev.switchyard.wire.BadInputException;
@@ -13,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code switchyard score}: teacher-forced logits of a transformer model. */
+/** {@code switchyard score}: teacher-forced logits of a transformer model or a decoder-only checkpoint folder. */
 @Command(
     name = "score",
     mixinStandardHelpOptions = true,
@@ -21,7 +25,7 @@ import picocli.CommandLine.Option;
 final class ScoreCommand implements Callable<Integer>
 {
     @Option(names = "--model", required = true, paramLabel = "DIR",
-        description = "Model directory (with a transformer).")
+        description = "Model directory (with a transformer), or a decoder-only Hugging Face checkpoint folder.")
     Path model;
 
     @Option(names = "--targets", required = true, paramLabel = "T.npy", description = "Target ids, int32 [B, L].")
@@ -51,6 +55,10 @@ final class ScoreCommand implements Callable<Integer>
     public Integer call()
     {
         where.check(false);
+        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        {
+            return scoreCheckpoint();
+        }
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, false, compute))
         {
             final TransformerConfig t = session.model().transformer();
@@ -93,6 +101,47 @@ final class ScoreCommand implements Callable<Integer>
             TensorFiles.writeFloats(logits, out, tgt.rows(), tgt.cols(), t.vocabSize());
             System.out.printf("score: %s of %s, %s, %.1f ms%n", Counts.of(tgt.rows(), "row"),
                 Counts.of(tgt.cols(), "position"), session.where(),
+                (System.nanoTime() - start) / 1e6);
+            return 0;
+        }
+    }
+
+    /** A decoder-only checkpoint folder: the whole language model in this process, {@code model(ids).logits}. */
+    private int scoreCheckpoint()
+    {
+        if (!where.local)
+        {
+            throw new BadInputException("--model " + model + " is a Hugging Face checkpoint folder: checkpoint " +
+                "folders are scored with --local (in this process)");
+        }
+        if (inputs != null || inputSegments != null || targetSegments != null)
+        {
+            throw new BadInputException("--inputs and the segment flags do not apply to a decoder-only checkpoint " +
+                "folder (" + model + "): give --targets alone");
+        }
+        CliArgs.writableFile("--logits", logits);
+        final TensorFiles.Ids ids = TensorFiles.readIds("--targets", CliArgs.existingFile("--targets", targets));
+        if (ids.rows() < 1 || ids.cols() < 1)
+        {
+            throw new BadInputException("--targets: needs at least one row and one position");
+        }
+        try (Checkpoint checkpoint = Checkpoint.open(model); ComputePool pool = compute.pool())
+        {
+            final CheckpointDecoder decoder = CheckpointDecoder.load(checkpoint, compute.backend(pool),
+                compute.checkpointWeightFormat());
+            final long start = System.nanoTime();
+            final float[] out;
+            try
+            {
+                out = decoder.score(ids.data(), ids.rows(), ids.cols());
+            }
+            catch (final BadInputException ex)
+            {
+                throw new BadInputException("--targets " + targets + ": " + ex.getMessage(), ex);
+            }
+            TensorFiles.writeFloats(logits, out, ids.rows(), ids.cols(), decoder.vocab());
+            System.out.printf("score: %s of %s, %s checkpoint, in process, %.1f ms%n", Counts.of(ids.rows(), "row"),
+                Counts.of(ids.cols(), "position"), checkpoint.family().modelType(),
                 (System.nanoTime() - start) / 1e6);
             return 0;
         }

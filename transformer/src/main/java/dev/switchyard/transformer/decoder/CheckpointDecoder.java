@@ -1,0 +1,169 @@
+package dev.switchyard.transformer.decoder;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.layer.CheckpointMoeLayer;
+import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.wire.BadInputException;
+
+/**
+ * The whole decoder-only language model of a checkpoint folder (mixtral, qwen2_moe, qwen3_moe, olmoe), in
+ * process and float32, as transformers 5.18 computes {@code model(ids).logits}:
+ * <pre>
+ * x = embed_tokens[ids]                                    // [L, d]
+ * per layer: x += attention(rmsnorm(x)); x += mlp(rmsnorm(x))   // mlp: the served MoE layer or a dense MLP
+ * logits = rmsnorm(x) · lm_headᵀ                           // [L, V]; lm_head = embed_tokens when tied
+ * </pre>
+ * Each row of a batch is computed alone, so a row's logits are the same bits whatever rows share its
+ * call. The MoE blocks go through {@link CheckpointMoeLayer}, one call per layer over the row's
+ * positions (the dropless families route every token alone). Not thread-safe.
+ */
+public final class CheckpointDecoder
+{
+    private final DecoderConfig config;
+    private final float[] embed;        // [V, d]
+    private final float[] lmHead;       // [V, d]
+    private final float[] finalNorm;    // [d]
+    private final float[][] inputNorm;  // [layers][d]
+    private final float[][] postNorm;   // [layers][d]
+    private final DecoderAttention[] attention;
+    private final CheckpointMoeLayer[] moe; // [layers], null for dense blocks
+    private final DenseMlp[] dense;         // [layers], null for sparse blocks
+
+    private CheckpointDecoder(final DecoderConfig config, final float[] embed, final float[] lmHead,
+        final float[] finalNorm, final float[][] inputNorm, final float[][] postNorm,
+        final DecoderAttention[] attention, final CheckpointMoeLayer[] moe, final DenseMlp[] dense)
+    {
+        this.config = config;
+        this.embed = embed;
+        this.lmHead = lmHead;
+        this.finalNorm = finalNorm;
+        this.inputNorm = inputNorm;
+        this.postNorm = postNorm;
+        this.attention = attention;
+        this.moe = moe;
+        this.dense = dense;
+    }
+
+    /**
+     * The model of an open checkpoint; its dense weights are widened to float32 on the heap, its experts
+     * packed in {@code format} (null: as stored).
+     *
+     * @throws BadInputException naming the key or tensor that is wrong, or a family without this pass
+     */
+    public static CheckpointDecoder load(final Checkpoint checkpoint, final ComputeBackend backend,
+        final WeightFormat format)
+    {
+        final DecoderConfig c = DecoderConfigReader.read(checkpoint);
+        final DecoderTensors t = new DecoderTensors(checkpoint);
+        final float[] embed = t.load("model.embed_tokens.weight", c.vocab(), c.d());
+        final float[] lmHead = c.tied() ? embed : t.load("lm_head.weight", c.vocab(), c.d());
+        final Rope rope = new Rope(c.headDim(), c.ropeTheta());
+        final float[][] inputNorm = new float[c.layers()][];
+        final float[][] postNorm = new float[c.layers()][];
+        final DecoderAttention[] attention = new DecoderAttention[c.layers()];
+        final CheckpointMoeLayer[] moe = new CheckpointMoeLayer[c.layers()];
+        final DenseMlp[] dense = new DenseMlp[c.layers()];
+        for (int i = 0; i < c.layers(); i++)
+        {
+            final String p = "model.layers." + i + ".";
+            inputNorm[i] = t.load(p + "input_layernorm.weight", c.d());
+            postNorm[i] = t.load(p + "post_attention_layernorm.weight", c.d());
+            attention[i] = new DecoderAttention(c, rope, t, i);
+            if (c.served()[i] >= 0)
+            {
+                moe[i] = CheckpointMoeLayer.load(checkpoint, c.served()[i], backend, format);
+            }
+            else
+            {
+                dense[i] = new DenseMlp(c, t, i);
+            }
+        }
+        return new CheckpointDecoder(c, embed, lmHead, t.load("model.norm.weight", c.d()), inputNorm, postNorm,
+            attention, moe, dense);
+    }
+
+    public DecoderConfig config()
+    {
+        return config;
+    }
+
+    /** V, the width of the logits. */
+    public int vocab()
+    {
+        return config.vocab();
+    }
+
+    /**
+     * Logits of every position of every row, each row alone (no padding, position p predicts p + 1).
+     *
+     * @param ids [rows, length], each id in [0, V)
+     * @return [rows, length, V]
+     * @throws BadInputException naming the first id outside the vocabulary
+     */
+    public float[] score(final int[] ids, final int rows, final int length)
+    {
+        if (rows < 1 || length < 1 || ids.length != rows * length)
+        {
+            throw new BadInputException("ids: " + ids.length + " values for shape [" + rows + ", " + length +
+                "]; at least one row and one position are needed");
+        }
+        for (int i = 0; i < ids.length; i++)
+        {
+            if (ids[i] < 0 || ids[i] >= config.vocab())
+            {
+                throw new BadInputException("ids: id " + ids[i] + " at row " + i / length + ", position " +
+                    i % length + " is outside the vocabulary 0.." + (config.vocab() - 1));
+            }
+        }
+        final int v = config.vocab();
+        final float[] out = new float[rows * length * v];
+        final float[] logits = new float[length * v];
+        for (int r = 0; r < rows; r++)
+        {
+            scoreRow(ids, r * length, length, logits);
+            System.arraycopy(logits, 0, out, r * length * v, length * v);
+        }
+        return out;
+    }
+
+    /** logits [L, V] of the sequence ids[off, off + length). */
+    private void scoreRow(final int[] ids, final int off, final int length, final float[] logits)
+    {
+        final int d = config.d();
+        final float eps = (float)config.eps();
+        final float[] x = new float[length * d];
+        final float[] h = new float[length * d];
+        final float[] y = new float[length * d];
+        for (int i = 0; i < length; i++)
+        {
+            System.arraycopy(embed, ids[off + i] * d, x, i * d, d);
+        }
+        for (int layer = 0; layer < config.layers(); layer++)
+        {
+            norm(x, length, inputNorm[layer], eps, h);
+            attention[layer].forward(h, length, y);
+            DecoderMath.addInto(x, y, length * d);
+            norm(x, length, postNorm[layer], eps, h);
+            if (moe[layer] != null)
+            {
+                moe[layer].forward(h, length, length, y, null, null);
+            }
+            else
+            {
+                dense[layer].forward(h, length, y);
+            }
+            DecoderMath.addInto(x, y, length * d);
+        }
+        norm(x, length, finalNorm, eps, h);
+        DecoderMath.linear(h, length, lmHead, null, d, config.vocab(), logits);
+    }
+
+    private void norm(final float[] x, final int length, final float[] weight, final float eps, final float[] out)
+    {
+        for (int i = 0; i < length; i++)
+        {
+            DecoderMath.rmsNorm(x, i * config.d(), config.d(), weight, eps, out, i * config.d());
+        }
+    }
+}
