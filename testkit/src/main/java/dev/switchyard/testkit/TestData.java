@@ -34,6 +34,25 @@ public final class TestData
         throw new IllegalStateException("no testdata/checkpoints above " + Path.of("").toAbsolutePath());
     }
 
+    /** Every value of a little-endian float32 ('&lt;f4') .npy file of any shape, in C order. */
+    public static float[] float32(final Path file) throws IOException
+    {
+        final byte[] bytes = Files.readAllBytes(file);
+        final ByteBuffer buf = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        final int major = bytes[6];
+        final int headerLen = major == 1 ? Short.toUnsignedInt(buf.getShort(8)) : buf.getInt(8);
+        final int start = (major == 1 ? 10 : 12) + headerLen;
+        final String header = new String(bytes, 0, start, StandardCharsets.ISO_8859_1);
+        if (!header.contains("'descr': '<f4'") || !header.contains("'fortran_order': False"))
+        {
+            throw new IllegalStateException(file + ": expected <f4 in C order, header " + header);
+        }
+        final float[] out = new float[(bytes.length - start) / Float.BYTES];
+        buf.position(start);
+        buf.asFloatBuffer().get(out);
+        return out;
+    }
+
     /** A 2-D little-endian int32 ('&lt;i4') .npy file of the given shape. */
     public static int[] int32(final Path file, final int rows, final int cols) throws IOException
     {
