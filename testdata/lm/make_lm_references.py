@@ -37,6 +37,11 @@ ROWS = 2
 LENGTH = 12
 SEED = 20240611
 MIN_MARGIN = 1e-4
+PROMPT_ROWS = 3
+PROMPT_LENGTH = 7
+PROMPT_LENGTHS = [7, 4, 6]
+NEW_TOKENS = 8
+PROMPT_SEED = 20240612
 HERE = os.path.dirname(os.path.abspath(__file__))
 CHECKPOINTS = os.path.join(HERE, "..", "checkpoints")
 
@@ -66,6 +71,53 @@ def smallest_margin(model, ids, top_k):
         top = torch.topk(probs, top_k + 1, dim=-1).values
         margin = min(margin, float((top[:, top_k - 1] - top[:, top_k]).min()))
     return margin, len(seen)
+
+
+def greedy_row(model, prompt):
+    """Greedy ids after one prompt alone, and the smallest lead of a chosen logit over the next one."""
+    with torch.no_grad():
+        out = model.generate(prompt[None], do_sample=False, max_new_tokens=NEW_TOKENS,
+                             return_dict_in_generate=True, output_logits=True)
+    new = out.sequences[0, prompt.shape[0]:]
+    margin = float("inf")
+    for step in out.logits:
+        top = torch.topk(step[0].double(), 2).values
+        margin = min(margin, float(top[0] - top[1]))
+    return new, margin
+
+
+def write_generation(model, case_dir):
+    """prompts.npy, greedy.npy and generate.json of one case (see the module's docstring)."""
+    gen = torch.Generator().manual_seed(PROMPT_SEED)
+    top_k = model.config.num_experts_per_tok
+    for attempt in range(1, 1001):
+        draws = torch.randint(0, model.config.vocab_size, (PROMPT_ROWS, PROMPT_LENGTH), generator=gen,
+                              dtype=torch.int64)
+        prompts = np.full((PROMPT_ROWS, PROMPT_LENGTH), -1, dtype="<i4")
+        greedy = np.full((PROMPT_ROWS, PROMPT_LENGTH + NEW_TOKENS), -1, dtype="<i4")
+        choice, routing = float("inf"), float("inf")
+        for r, n in enumerate(PROMPT_LENGTHS):
+            prompt = draws[r, :n]
+            new, margin = greedy_row(model, prompt)
+            choice = min(choice, margin)
+            whole = torch.cat([prompt, new])
+            routing = min(routing, smallest_margin(model, whole[None], top_k)[0])
+            prompts[r, :n] = prompt.numpy()
+            greedy[r, :n + new.shape[0]] = whole.numpy()
+        if choice > MIN_MARGIN and routing > MIN_MARGIN:
+            break
+    else:
+        raise SystemExit(f"{case_dir}: no prompts with greedy and routing margins above {MIN_MARGIN}")
+    np.save(os.path.join(case_dir, "prompts.npy"), prompts)
+    np.save(os.path.join(case_dir, "greedy.npy"), greedy)
+    eos = model.generation_config.eos_token_id
+    info = dict(prompt_lengths=PROMPT_LENGTHS, new_tokens=NEW_TOKENS, attempts=attempt,
+                min_greedy_margin=choice, min_routing_margin=routing, eos_token_id=eos,
+                new_lengths=[int((greedy[r] >= 0).sum()) - n for r, n in enumerate(PROMPT_LENGTHS)])
+    with open(os.path.join(case_dir, "generate.json"), "w") as f:
+        json.dump(info, f, indent=2, sort_keys=True)
+        f.write("\n")
+    return info
 
 
 def main():
@@ -98,6 +150,7 @@ def main():
             json.dump(info, f, indent=2, sort_keys=True)
             f.write("\n")
         print(case, json.dumps(info, sort_keys=True))
+        print(case, json.dumps(write_generation(model, case_dir), sort_keys=True))
 
 
 if __name__ == "__main__":

@@ -2,12 +2,17 @@ package dev.switchyard.cli;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.TransformerConfig;
 import dev.switchyard.model.directory.ModelDirectory;
@@ -15,14 +20,23 @@ import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.transformer.decode.DecodeOptions;
 import dev.switchyard.transformer.decode.DecodeResult;
 import dev.switchyard.transformer.decode.Generator;
+import dev.switchyard.transformer.decoder.CheckpointDecoder;
+import dev.switchyard.transformer.decoder.CheckpointGenerator;
+import dev.switchyard.transformer.decoder.EosTokens;
+import dev.switchyard.transformer.decoder.GenerateOptions;
 import dev.switchyard.transformer.io.TensorFiles;
 import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code switchyard generate}: decodes with a transformer model, its MoE layers through the system. */
+/**
+ * {@code switchyard generate}: decodes with a transformer model, its MoE layers through the system, or with a
+ * decoder-only checkpoint folder in this process.
+ */
 @Command(
     name = "generate",
     mixinStandardHelpOptions = true,
@@ -30,16 +44,21 @@ import picocli.CommandLine.Option;
 final class GenerateCommand implements Callable<Integer>
 {
     @Option(names = "--model", required = true, paramLabel = "DIR",
-        description = "Model directory (with a transformer).")
+        description = "Model directory (with a transformer), or a decoder-only Hugging Face checkpoint folder.")
     Path model;
 
     @Option(names = "--input", required = true, paramLabel = "IDS.npy",
-        description = "int32 [B, L_in], 0-padded: the forced prefix (decoder) or the source (encdec).")
+        description = "int32 [B, L_in], 0-padded: the forced prefix (decoder) or the source (encdec); for a " +
+            "checkpoint folder the prompts, right-padded with -1.")
     Path input;
 
     @Option(names = "--output", required = true, paramLabel = "OUT.npy",
-        description = "Decoded ids, int32 [B, max_length].")
+        description = "Decoded ids, int32 [B, max_length] (a checkpoint folder: [B, L_in + N]).")
     Path output;
+
+    @Option(names = "--max-new-tokens", paramLabel = "N",
+        description = "New ids per row at most (checkpoint folders).")
+    Integer maxNewTokens;
 
     @Option(names = "--scores", paramLabel = "S.npy",
         description = "Per row log-probability or beam score, float32 [B].")
@@ -77,16 +96,28 @@ final class GenerateCommand implements Callable<Integer>
     @Mixin
     ComputeOptions compute;
 
+    @Spec
+    CommandSpec spec;
+
     @Override
     public Integer call()
     {
+        where.check(false);
+        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        {
+            return generateCheckpoint();
+        }
+        if (maxNewTokens != null)
+        {
+            throw new BadInputException("--max-new-tokens applies to checkpoint folders; model " + model +
+                " decodes up to --max-length");
+        }
         if (maxLength != null && maxLength < 1)
         {
             throw new BadInputException("--max-length must be at least 1 (got " + maxLength + "; leave it out for " +
                 "the model's max_length)");
         }
         CliArgs.positive("--beam-size", beamSize);
-        where.check(false);
         final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
         checkMemory(ids);
         try (TransformerSession session = new TransformerSession(model, where.local, where.connect, shared, compute);
@@ -120,6 +151,80 @@ final class GenerateCommand implements Callable<Integer>
                 Counts.of(tokens, "token"), millis, tokens / (millis / 1e3), session.where());
             return 0;
         }
+    }
+
+    /** A decoder-only checkpoint folder: the whole language model in this process (docs §10). */
+    private int generateCheckpoint()
+    {
+        if (!where.local)
+        {
+            throw new BadInputException("--model " + model + " is a Hugging Face checkpoint folder: checkpoint " +
+                "folders generate with --local (in this process)");
+        }
+        final List<String> seedOnly = new ArrayList<>();
+        for (final String flag : new String[] {"--scores", "--beam-size", "--alpha", "--max-length", "--stream",
+            "--shared"})
+        {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag))
+            {
+                seedOnly.add(flag);
+            }
+        }
+        if (!seedOnly.isEmpty())
+        {
+            throw new BadInputException(String.join(", ", seedOnly) + " apply to the seed's transformer models, " +
+                "not to a checkpoint folder (" + model + "): give --max-new-tokens [--temperature --seed]");
+        }
+        if (maxNewTokens == null)
+        {
+            throw new BadInputException("--max-new-tokens is required: model " + model + " is a checkpoint folder");
+        }
+        final GenerateOptions options = new GenerateOptions(maxNewTokens, temperature, seed);
+        CliArgs.writableFile("--output", output);
+        final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
+        try (Checkpoint checkpoint = Checkpoint.open(model); ComputePool pool = compute.pool())
+        {
+            final CheckpointGenerator generator = new CheckpointGenerator(CheckpointDecoder.load(checkpoint,
+                compute.backend(pool), compute.checkpointWeightFormat()), EosTokens.read(checkpoint.dir()));
+            final long start = System.nanoTime();
+            final int[] out;
+            try
+            {
+                out = generator.generate(ids.data(), ids.rows(), ids.cols(), options);
+            }
+            catch (final BadInputException ex)
+            {
+                throw new BadInputException("--input " + input + ": " + ex.getMessage(), ex);
+            }
+            final double millis = (System.nanoTime() - start) / 1e6;
+            final int width = ids.cols() + maxNewTokens;
+            TensorFiles.writeInts(output, out, ids.rows(), width);
+            final long tokens = newIds(ids, out, width);
+            System.out.printf("generate: %s, %s, %s, %s checkpoint, in process, %.1f ms (%.0f tokens/s)%n",
+                Counts.of(ids.rows(), "row"), temperature > 0 ? "temperature " + temperature : "greedy",
+                Counts.of(tokens, "new token"), checkpoint.family().modelType(), millis, tokens / (millis / 1e3));
+            return 0;
+        }
+    }
+
+    /** Ids after each row's prompt that are not −1. */
+    private static long newIds(final TensorFiles.Ids prompts, final int[] out, final int width)
+    {
+        long n = 0;
+        for (int r = 0; r < prompts.rows(); r++)
+        {
+            int p = 0;
+            while (p < prompts.cols() && prompts.data()[r * prompts.cols() + p] != -1)
+            {
+                p++;
+            }
+            while (p < width && out[r * width + p] != -1)
+            {
+                n++;
+                p++;
+            }
+        }
+        return n;
     }
 
     /** Refuses, before any model is loaded, a decode the heap cannot hold. */

@@ -16,7 +16,8 @@ import dev.switchyard.wire.BadInputException;
  * </pre>
  * Each row of a batch is computed alone, so a row's logits are the same bits whatever rows share its
  * call. The MoE blocks go through {@link CheckpointMoeLayer}, one call per layer over the row's
- * positions (the dropless families route every token alone). Not thread-safe.
+ * positions (the dropless families route every token alone). {@link #sequence} and {@link #append} run the
+ * same pass position by position over a key/value cache, for generation. Not thread-safe.
  */
 public final class CheckpointDecoder
 {
@@ -121,42 +122,64 @@ public final class CheckpointDecoder
         final float[] logits = new float[length * v];
         for (int r = 0; r < rows; r++)
         {
-            scoreRow(ids, r * length, length, logits);
+            append(sequence(length), ids, r * length, length, logits);
             System.arraycopy(logits, 0, out, r * length * v, length * v);
         }
         return out;
     }
 
-    /** logits [L, V] of the sequence ids[off, off + length). */
-    private void scoreRow(final int[] ids, final int off, final int length, final float[] logits)
+    /** An empty sequence with room for {@code capacity} positions, to {@link #append} to. */
+    public DecoderCache sequence(final int capacity)
     {
+        return new DecoderCache(config.layers(), config.kvHeads() * config.headDim(), capacity);
+    }
+
+    /**
+     * Computes the next {@code n} positions of a sequence, ids[off, off + n), all in one pass (a prompt) or one
+     * at a time (decoding): each position's logits are the same bits either way, since every step of the pass
+     * treats positions alone and the dropless MoE layers route each token alone.
+     *
+     * @param logits [n, V] overwritten: position p predicts p + 1
+     * @throws BadInputException naming the first id outside the vocabulary, or a sequence without room
+     */
+    public void append(final DecoderCache cache, final int[] ids, final int off, final int n, final float[] logits)
+    {
+        for (int i = off; i < off + n; i++)
+        {
+            if (ids[i] < 0 || ids[i] >= config.vocab())
+            {
+                throw new BadInputException("ids: id " + ids[i] + " at position " + (cache.length() + i - off) +
+                    " is outside the vocabulary 0.." + (config.vocab() - 1));
+            }
+        }
+        final int start = cache.reserve(n);
         final int d = config.d();
         final float eps = (float)config.eps();
-        final float[] x = new float[length * d];
-        final float[] h = new float[length * d];
-        final float[] y = new float[length * d];
-        for (int i = 0; i < length; i++)
+        final float[] x = new float[n * d];
+        final float[] h = new float[n * d];
+        final float[] y = new float[n * d];
+        for (int i = 0; i < n; i++)
         {
             System.arraycopy(embed, ids[off + i] * d, x, i * d, d);
         }
         for (int layer = 0; layer < config.layers(); layer++)
         {
-            norm(x, length, inputNorm[layer], eps, h);
-            attention[layer].forward(h, length, y);
-            DecoderMath.addInto(x, y, length * d);
-            norm(x, length, postNorm[layer], eps, h);
+            norm(x, n, inputNorm[layer], eps, h);
+            attention[layer].forward(h, start, n, cache.layer(layer), y);
+            DecoderMath.addInto(x, y, n * d);
+            norm(x, n, postNorm[layer], eps, h);
             if (moe[layer] != null)
             {
-                moe[layer].forward(h, length, length, y, null, null);
+                moe[layer].forward(h, n, n, y, null, null);
             }
             else
             {
-                dense[layer].forward(h, length, y);
+                dense[layer].forward(h, n, y);
             }
-            DecoderMath.addInto(x, y, length * d);
+            DecoderMath.addInto(x, y, n * d);
         }
-        norm(x, length, finalNorm, eps, h);
-        DecoderMath.linear(h, length, lmHead, null, d, config.vocab(), logits);
+        norm(x, n, finalNorm, eps, h);
+        DecoderMath.linear(h, n, lmHead, null, d, config.vocab(), logits);
     }
 
     private void norm(final float[] x, final int length, final float[] weight, final float eps, final float[] out)

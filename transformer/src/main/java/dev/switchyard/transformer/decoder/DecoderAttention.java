@@ -5,7 +5,8 @@ package dev.switchyard.transformer.decoder;
  * decoder-only MoE families: projections (with Qwen2-MoE's q/k/v biases), the family's q/k RMSNorm
  * (per head for Qwen3-MoE, over the whole projection for OLMoE), OLMoE's {@code clip_qkv}, RoPE,
  * grouped-query heads, the causal mask (and sliding window), softmax in float32, the output projection.
- * Not thread-safe: it owns its scratch.
+ * Keys and values live in the sequence's {@link DecoderCache}; the window is applied when attending, as the
+ * full forward applies it. Not thread-safe: it owns its scratch.
  */
 final class DecoderAttention
 {
@@ -24,11 +25,11 @@ final class DecoderAttention
     private final float[] kNorm;  // [hd] or [KV·hd], or null
     private final float scaling;
 
-    private float[] q = new float[0];    // [L, H·hd]
-    private float[] k = new float[0];    // [L, KV·hd]
-    private float[] v = new float[0];    // [L, KV·hd]
-    private float[] ctx = new float[0];  // [L, H·hd]
-    private float[] probs = new float[0]; // [L]
+    private float[] q = new float[0];    // [n, H·hd] this call's positions
+    private float[] k = new float[0];    // [n, KV·hd]
+    private float[] v = new float[0];    // [n, KV·hd]
+    private float[] ctx = new float[0];  // [n, H·hd]
+    private float[] probs = new float[0]; // [capacity] one query's weights over the cached keys
     private final float[] trig;           // [hd]
 
     DecoderAttention(final DecoderConfig c, final Rope rope, final DecoderTensors t, final int layer)
@@ -56,21 +57,24 @@ final class DecoderAttention
     }
 
     /**
-     * out = attention(h) for positions 0..length−1 of one sequence.
+     * out = attention(h) for positions start..start + n − 1 of one sequence whose earlier positions' keys and
+     * values are in the cache; this call's keys (after RoPE) and values are written into it. Each position is
+     * computed as when it comes alone, so a prompt prefilled at once gives the bits of stepping through it.
      *
-     * @param h   [L, d] the layer's input after its pre-norm
-     * @param out [L, d] overwritten
+     * @param h     [n, d] the layer's input after its pre-norm
+     * @param cache [capacity, KV·hd] keys and values of this layer, positions 0..start + n − 1 after the call
+     * @param out   [n, d] overwritten
      */
-    void forward(final float[] h, final int length, final float[] out)
+    void forward(final float[] h, final int start, final int n, final DecoderCache.Layer cache, final float[] out)
     {
         final int hd = c.headDim();
         final int qw = c.heads() * hd;
         final int kw = c.kvHeads() * hd;
-        ensure(length, qw, kw);
-        DecoderMath.linear(h, length, wq, bq, c.d(), qw, q);
-        DecoderMath.linear(h, length, wk, bk, c.d(), kw, k);
-        DecoderMath.linear(h, length, wv, bv, c.d(), kw, v);
-        for (int i = 0; i < length; i++)
+        ensure(n, qw, cache.capacity());
+        DecoderMath.linear(h, n, wq, bq, c.d(), qw, q);
+        DecoderMath.linear(h, n, wk, bk, c.d(), kw, k);
+        DecoderMath.linear(h, n, wv, bv, c.d(), kw, v);
+        for (int i = 0; i < n; i++)
         {
             normalize(q, i * qw, c.heads(), qNorm);
             normalize(k, i * kw, c.kvHeads(), kNorm);
@@ -80,42 +84,47 @@ final class DecoderAttention
                 clip(k, i * kw, kw);
                 clip(v, i * kw, kw);
             }
-            rope.apply(q, i * qw, c.heads(), i, trig);
-            rope.apply(k, i * kw, c.kvHeads(), i, trig);
+            rope.apply(q, i * qw, c.heads(), start + i, trig);
+            rope.apply(k, i * kw, c.kvHeads(), start + i, trig);
         }
+        System.arraycopy(k, 0, cache.keys(), start * kw, n * kw);
+        System.arraycopy(v, 0, cache.values(), start * kw, n * kw);
         final int group = c.heads() / c.kvHeads();
         for (int head = 0; head < c.heads(); head++)
         {
-            for (int i = 0; i < length; i++)
+            for (int i = 0; i < n; i++)
             {
-                attend(head, head / group, i);
+                attend(head, head / group, i, start + i, cache);
             }
         }
-        DecoderMath.linear(ctx, length, wo, bo, qw, c.d(), out);
+        DecoderMath.linear(ctx, n, wo, bo, qw, c.d(), out);
     }
 
-    /** ctx[i, head] = Σ_j softmax_j(q_i·k_j · hd^−½) v_j over the keys query i sees. */
-    private void attend(final int head, final int kvHead, final int i)
+    /** ctx[i, head] = Σ_j softmax_j(q_i·k_j · hd^−½) v_j over the keys query i (at {@code position}) sees. */
+    private void attend(final int head, final int kvHead, final int i, final int position,
+        final DecoderCache.Layer cache)
     {
         final int hd = c.headDim();
         final int qw = c.heads() * hd;
         final int kw = c.kvHeads() * hd;
-        final int first = window > 0 ? Math.max(0, i - window + 1) : 0;
+        final float[] keys = cache.keys();
+        final float[] values = cache.values();
+        final int first = window > 0 ? Math.max(0, position - window + 1) : 0;
         final int qo = i * qw + head * hd;
         float max = Float.NEGATIVE_INFINITY;
-        for (int j = first; j <= i; j++)
+        for (int j = first; j <= position; j++)
         {
             final int ko = j * kw + kvHead * hd;
             float dot = 0f;
             for (int x = 0; x < hd; x++)
             {
-                dot = Math.fma(q[qo + x], k[ko + x], dot);
+                dot = Math.fma(q[qo + x], keys[ko + x], dot);
             }
             probs[j] = dot * scaling;
             max = Math.max(max, probs[j]);
         }
         float sum = 0f;
-        for (int j = first; j <= i; j++)
+        for (int j = first; j <= position; j++)
         {
             probs[j] = (float)Math.exp(probs[j] - max);
             sum += probs[j];
@@ -123,9 +132,9 @@ final class DecoderAttention
         for (int x = 0; x < hd; x++)
         {
             float acc = 0f;
-            for (int j = first; j <= i; j++)
+            for (int j = first; j <= position; j++)
             {
-                acc = Math.fma(probs[j] / sum, v[j * kw + kvHead * hd + x], acc);
+                acc = Math.fma(probs[j] / sum, values[j * kw + kvHead * hd + x], acc);
             }
             ctx[qo + x] = acc;
         }
@@ -159,15 +168,18 @@ final class DecoderAttention
         }
     }
 
-    private void ensure(final int length, final int qw, final int kw)
+    private void ensure(final int n, final int qw, final int capacity)
     {
-        if (probs.length < length)
+        if (q.length < n * qw)
         {
-            q = new float[length * qw];
-            k = new float[length * kw];
-            v = new float[length * kw];
-            ctx = new float[length * qw];
-            probs = new float[length];
+            q = new float[n * qw];
+            k = new float[n * c.kvHeads() * c.headDim()];
+            v = new float[n * c.kvHeads() * c.headDim()];
+            ctx = new float[n * qw];
+        }
+        if (probs.length < capacity)
+        {
+            probs = new float[capacity];
         }
     }
 }
