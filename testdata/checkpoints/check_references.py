@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Independent cross-check of the references against DESIGN.md §9's text.
+"""Independent cross-check of the references against docs/contracts.md §9's text.
 
 Reads each case folder as a reader of the checkpoint would (config.json in
 either spelling, safetensors in one file or shards, experts per name or

@@ -1,7 +1,7 @@
 package dev.switchyard.routing.family;
 
 /**
- * The degraded answer of DESIGN.md §9, a step after routing: every assignment to an unavailable expert
+ * The degraded answer of docs/contracts.md §9, a step after routing: every assignment to an unavailable expert
  * becomes expert −1, gate 0.0; the other assignments keep their weights (no renormalization).
  */
 public final class DegradedRouting

@@ -1,7 +1,7 @@
 package dev.switchyard.routing.family;
 
 /**
- * The routing rule of one Hugging Face MoE family (DESIGN.md §9 "Routing families"): router logits of
+ * The routing rule of one Hugging Face MoE family (docs/contracts.md §9 "Routing families"): router logits of
  * one group of tokens in, k (expert, gate) entries per token out.
  * <p>
  * Dropless rules ({@link #dropless()}) route each token alone: a token's entries are the same bits
