@@ -10,6 +10,7 @@ import dev.switchyard.model.checkpoint.MoeLayerSpec;
 import dev.switchyard.model.io.Npy;
 import dev.switchyard.model.io.NpyArray;
 import dev.switchyard.model.io.TopKReportWriter;
+import dev.switchyard.node.system.SystemInference;
 import dev.switchyard.wire.BadInputException;
 
 /**
@@ -18,9 +19,9 @@ import dev.switchyard.wire.BadInputException;
  */
 final class CheckpointInfer
 {
-    /** What one run asks for. */
+    /** What one run asks for; {@code connect} null and {@code local} false: the embedded system. */
     record Request(Path model, int layer, Path input, Path output, Path routing, Integer groupSize,
-        List<String> unavailable, boolean local, ComputeOptions compute)
+        List<String> unavailable, boolean local, String connect, ComputeOptions compute)
     {
     }
 
@@ -32,8 +33,7 @@ final class CheckpointInfer
     {
         if (!r.local())
         {
-            throw new BadInputException("--model " + r.model() + " is a Hugging Face checkpoint folder: its " +
-                "layers are computed with --local (a running system serves Switchyard model directories)");
+            return served(r);
         }
         try (Checkpoint checkpoint = Checkpoint.open(r.model()))
         {
@@ -67,6 +67,50 @@ final class CheckpointInfer
                 System.out.println(summary(checkpoint, spec, tokens, k, expert, millis));
             }
         }
+        return 0;
+    }
+
+    /**
+     * Through a running system (--connect HOST:PORT) or the embedded one: the same bits as --local
+     * (docs/contracts.md §9). The k-entry routing report and degraded runs stay with --local, where
+     * the experts left out are named.
+     */
+    private static int served(final Request r)
+    {
+        if (r.routing() != null || r.unavailable() != null && !r.unavailable().isEmpty())
+        {
+            throw new BadInputException((r.routing() != null ? "--routing" : "--unavailable-experts") +
+                " on a checkpoint folder needs --local (a running system answers with the outputs; it drops " +
+                "the experts it cannot reach by itself)");
+        }
+        if (r.connect() != null && r.connect().startsWith("http://"))
+        {
+            throw new BadInputException("--connect http://... serves Switchyard model directories; use the " +
+                "gateway's HOST:PORT for a checkpoint");
+        }
+        final MoeLayerSpec spec;
+        final int group;
+        final NpyArray x;
+        try (Checkpoint checkpoint = Checkpoint.open(r.model()))
+        {
+            if (r.layer() < 0 || r.layer() >= checkpoint.layers().size())
+            {
+                throw new BadInputException("--layer " + r.layer() + ": checkpoint " + r.model() +
+                    " serves layers 0.." + (checkpoint.layers().size() - 1));
+            }
+            spec = checkpoint.layer(r.layer());
+            x = TokenFiles.readTokens("--input", r.input(), spec.dModel());
+            group = groupSize(spec, r.groupSize(), x.rows());
+        }
+        final long start = System.nanoTime();
+        final float[] y = r.connect() != null ?
+            SystemInference.connectedCheckpoint(r.connect(), spec.dModel(), r.layer(), x.data(), x.rows()) :
+            SystemInference.embeddedCheckpoint(r.model(), r.layer(), x.data(), x.rows(),
+                spec.routing().capacityLimited() ? group : 0, r.compute().threads);
+        Npy.write(r.output(), x.rows(), spec.dModel(), y);
+        System.out.printf("infer: layer %d (%s): %d tokens, %.1f ms through %s%n", spec.index(), spec.prefix(),
+            x.rows(), (System.nanoTime() - start) / 1e6,
+            r.connect() != null ? "gateway " + r.connect() : "the embedded system");
         return 0;
     }
 

@@ -113,7 +113,7 @@ final class InferCommand implements Callable<Integer>
             }
             checkMemory();
             return CheckpointInfer.run(new CheckpointInfer.Request(model, layer, input, output, routing, groupSize,
-                unavailableExperts, where.local, compute));
+                unavailableExperts, where.local, where.connect, compute));
         }
         if (groupSize != null)
         {

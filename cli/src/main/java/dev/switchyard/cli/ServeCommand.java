@@ -60,6 +60,10 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--group-per-request", description = "Every request gets its own groups.")
     private boolean groupPerRequest;
 
+    @Option(names = "--group-size", paramLabel = "TOKENS",
+        description = "Tokens per group (default: the model's group_size; 256 for a checkpoint folder).")
+    private Integer groupSize;
+
     @Option(names = "--threads", paramLabel = "N", description = "Expert compute threads on this node.")
     private Integer threads;
 
@@ -212,6 +216,10 @@ public final class ServeCommand implements Callable<Integer>
         if (maxWait != null)
         {
             pairs.add(new Object[] {"switchyard.gateway.max-wait-us", maxWait});
+        }
+        if (groupSize != null)
+        {
+            pairs.add(new Object[] {"switchyard.gateway.group-size", CliArgs.positive("--group-size", groupSize)});
         }
         if (groupPerRequest)
         {

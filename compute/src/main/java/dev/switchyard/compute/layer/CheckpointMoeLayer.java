@@ -6,15 +6,9 @@ import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.compute.network.CheckpointExperts;
 import dev.switchyard.compute.network.ExpertNetwork;
-import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.MoeLayerSpec;
-import dev.switchyard.model.checkpoint.RoutingParams;
-import dev.switchyard.model.tensor.ExactExp;
-import dev.switchyard.model.tensor.F32Tensor;
-import dev.switchyard.routing.family.CheckpointRules;
 import dev.switchyard.routing.family.DegradedRouting;
-import dev.switchyard.routing.family.RoutingRule;
 
 /**
  * One served layer of a Hugging Face checkpoint, in process (docs/contracts.md §9): the router's logits,
@@ -34,12 +28,9 @@ import dev.switchyard.routing.family.RoutingRule;
 public final class CheckpointMoeLayer
 {
     private final MoeLayerSpec spec;
-    private final RouterProjection router;
-    private final float[] routerBias;      // [E] or null
-    private final RoutingRule rule;
+    private final CheckpointRouting routing;
     private final ExpertNetwork[] experts; // [E]
     private final ExpertNetwork shared;    // or null
-    private final float[] sharedGate;      // [d] or null: Qwen2-MoE's shared_expert_gate
     private final float termScale;         // NLLB-MoE: 1 − moe_token_dropout; else 1
     private final int d;
     private boolean[] unavailable;         // [E] or null
@@ -52,17 +43,13 @@ public final class CheckpointMoeLayer
     private int[] blockToken = new int[0];   // [rows]
     private float[] blockGate = new float[0]; // [rows]
 
-    CheckpointMoeLayer(final MoeLayerSpec spec, final RouterProjection router, final float[] routerBias,
-        final RoutingRule rule, final ExpertNetwork[] experts, final ExpertNetwork shared, final float[] sharedGate)
+    CheckpointMoeLayer(final CheckpointRouting routing, final ExpertNetwork[] experts, final ExpertNetwork shared)
     {
-        this.spec = spec;
-        this.router = router;
-        this.routerBias = routerBias;
-        this.rule = rule;
+        this.spec = routing.spec();
+        this.routing = routing;
         this.experts = experts;
         this.shared = shared;
-        this.sharedGate = sharedGate;
-        this.termScale = spec.routing() instanceof RoutingParams.Nllb nllb ? (float)(1.0 - nllb.moeTokenDropout()) : 1f;
+        this.termScale = routing.termScale();
         this.d = spec.dModel();
     }
 
@@ -81,23 +68,12 @@ public final class CheckpointMoeLayer
                 format != null ? format : CheckpointExperts.nativeFormat(checkpoint.expert(layer, e)));
         }
         ExpertNetwork shared = null;
-        float[] sharedGate = null;
         if (spec.shared().present())
         {
             shared = CheckpointExperts.load(checkpoint.sharedExpert(layer), spec.form(), backend,
                 format != null ? format : CheckpointExperts.nativeFormat(checkpoint.sharedExpert(layer)));
-            if (spec.shared().gateWeight() != null)
-            {
-                sharedGate = checkpoint.tensor(spec.shared().gateWeight()).toF32().toArray();
-            }
         }
-        final float[] correction = spec.scoreCorrectionBias() == null ? null :
-            checkpoint.tensor(spec.scoreCorrectionBias()).toF32().toArray();
-        final float[] routerBias = spec.routerBias() == null ? null :
-            checkpoint.tensor(spec.routerBias()).toF32().toArray();
-        final F32Tensor routerWeight = checkpoint.tensor(spec.routerWeight()).toF32();
-        return new CheckpointMoeLayer(spec, new RouterProjection(routerWeight), routerBias,
-            CheckpointRules.create(spec, correction), experts, shared, sharedGate);
+        return new CheckpointMoeLayer(CheckpointRouting.load(checkpoint, layer), experts, shared);
     }
 
     public MoeLayerSpec spec()
@@ -125,13 +101,13 @@ public final class CheckpointMoeLayer
     /** Entries per token in the routing: top_k (Switch 1, NLLB-MoE 2). */
     public int k()
     {
-        return rule.k();
+        return routing.k();
     }
 
     /** Whether each token is routed alone, so that groups do not matter. */
     public boolean dropless()
     {
-        return rule.dropless();
+        return routing.dropless();
     }
 
     /**
@@ -163,7 +139,7 @@ public final class CheckpointMoeLayer
     public void forward(final float[] x, final int tokens, final int groupSize, final float[] y, final int[] expert,
         final float[] gate)
     {
-        final int size = rule.dropless() ? Math.max(1, Math.min(tokens, 4096)) : groupSize;
+        final int size = routing.dropless() ? Math.max(1, Math.min(tokens, 4096)) : groupSize;
         if (size < 1)
         {
             throw new IllegalArgumentException("group size " + size);
@@ -173,7 +149,7 @@ public final class CheckpointMoeLayer
         {
             final int n = Math.min(size, tokens - start);
             forwardGroup(x, start, n, y);
-            final int k = rule.k();
+            final int k = routing.k();
             if (expert != null)
             {
                 System.arraycopy(choice, 0, expert, start * k, n * k);
@@ -189,20 +165,9 @@ public final class CheckpointMoeLayer
     private void forwardGroup(final float[] x, final int start, final int n, final float[] y)
     {
         final int e = spec.experts();
-        final int k = rule.k();
+        final int k = routing.k();
         ensure(n, e, k);
-        router.logits(x, start * d, n, logits);
-        if (routerBias != null)
-        {
-            for (int t = 0; t < n; t++)
-            {
-                for (int j = 0; j < e; j++)
-                {
-                    logits[t * e + j] += routerBias[j];
-                }
-            }
-        }
-        rule.route(logits, n, e, choice, weight);
+        routing.route(x, start * d, n, logits, choice, weight);  // x [n, d] -> choice, weight [n, k]
         if (unavailable != null)
         {
             DegradedRouting.drop(unavailable, n, k, choice, weight);
@@ -225,7 +190,7 @@ public final class CheckpointMoeLayer
     /** The rows of the group routed to {@code ex} (token order) into the block; returns their count. */
     private int gather(final float[] x, final int start, final int n, final int ex)
     {
-        final int k = rule.k();
+        final int k = routing.k();
         int rows = 0;
         for (int t = 0; t < n; t++)
         {
@@ -264,7 +229,7 @@ public final class CheckpointMoeLayer
         shared.forward(x, start * d, n, blockOut, 0);
         for (int t = 0; t < n; t++)
         {
-            final float s = sharedGate == null ? 1f : sharedScale(x, (start + t) * d);
+            final float s = routing.sharedScale(x, (start + t) * d);
             final int dst = (start + t) * d;
             for (int j = 0; j < d; j++)
             {
@@ -272,17 +237,6 @@ public final class CheckpointMoeLayer
                 y[dst + j] += term;
             }
         }
-    }
-
-    /** Qwen2-MoE: sigmoid(x·w_g), one dot product in index order, with the deterministic exp of the routing. */
-    private float sharedScale(final float[] x, final int off)
-    {
-        float dot = 0f;
-        for (int j = 0; j < d; j++)
-        {
-            dot = Math.fma(x[off + j], sharedGate[j], dot);
-        }
-        return 1f / (1f + ExactExp.exp(-dot));
     }
 
     private void ensure(final int n, final int e, final int k)

@@ -10,9 +10,10 @@ import dev.switchyard.dataplane.Doorbell;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.gateway.gating.LayerGating;
+import dev.switchyard.gateway.gating.SeedLayerGating;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.model.config.ModelConfig;
-import dev.switchyard.routing.gating.Top2Gating;
 import dev.switchyard.wire.frame.WireLayout;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
@@ -122,7 +123,28 @@ public final class GatewayCore implements Agent, AutoCloseable
         final GatewayMetrics metrics,
         final boolean dropUnavailable)
     {
-        this(dataPlane, config, routers, settings, clientPolicy, clientHost, relocation, metrics, dropUnavailable,
+        this(dataPlane, config, SeedLayerGating.of(config, routers), settings, clientPolicy, clientHost, relocation,
+            metrics, dropUnavailable, SystemNanoClock.INSTANCE);
+    }
+
+    /**
+     * As above, each layer routed by its own gating (a checkpoint family's rule and shared experts);
+     * {@code config} gives the served shape: d, the experts a plan addresses and the group size.
+     *
+     * @param gatings the gating of every layer, [layers]
+     */
+    public GatewayCore(
+        final DataPlane dataPlane,
+        final ModelConfig config,
+        final LayerGating[] gatings,
+        final GatewaySettings settings,
+        final ClientPolicy clientPolicy,
+        final String clientHost,
+        final RelocationRequests relocation,
+        final GatewayMetrics metrics,
+        final boolean dropUnavailable)
+    {
+        this(dataPlane, config, gatings, settings, clientPolicy, clientHost, relocation, metrics, dropUnavailable,
             SystemNanoClock.INSTANCE);
     }
 
@@ -133,7 +155,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     GatewayCore(
         final DataPlane dataPlane,
         final ModelConfig config,
-        final List<RouterProjection> routers,
+        final LayerGating[] gatings,
         final GatewaySettings settings,
         final ClientPolicy clientPolicy,
         final String clientHost,
@@ -145,21 +167,15 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.dataPlane = dataPlane;
         this.metrics = metrics;
         this.clock = clock;
-        final int layers = routers.size();
+        final int layers = gatings.length;
         final int experts = config.numExperts();
         final int d = config.dModel();
         final int groupSize = config.routing().groupSize();
-        // A model or a term length the gateway cannot serve is refused before any subscription opens.
-        final Top2Gating[] gatings = new Top2Gating[layers];
-        for (int l = 0; l < layers; l++)
-        {
-            gatings[l] = new Top2Gating(config.routing(), experts, groupSize);
-        }
         final int maxMessage = dataPlane.settings().maxMessageLength();
         final FrameSizes sizes = FrameSizes.of(config, maxMessage);
         this.maxRequestRows = sizes.maxRequestRows();
         this.routes = new ExpertRoutes(dataPlane, layers, experts, relocation);
-        this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts);
+        this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts, gatings);
         this.admission = new Admission(settings, clientPolicy);
         final RequestQueue requests = new RequestQueue(admission);
         this.requestBell = dataPlane.ipcDoorbell(WireLayout.CLIENT_REQUEST_STREAM_ID);
@@ -179,7 +195,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics,
             clock);
         this.dispatcher = new GroupDispatcher(
-            d, experts, routers.toArray(new RouterProjection[0]), gatings, pool, sender, metrics, routes,
+            d, experts, gatings, pool, sender, metrics, routes,
             dropUnavailable, clock);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, routes, metrics, clock);

@@ -2,11 +2,9 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.Arrays;
 
-import dev.switchyard.compute.router.RouterProjection;
+import dev.switchyard.gateway.gating.LayerGating;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.gateway.metrics.StageLatency;
-import dev.switchyard.model.config.Normalize;
-import dev.switchyard.routing.gating.Top2Gating;
 import dev.switchyard.routing.plan.Combine;
 import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.RequestFrame;
@@ -16,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends a closed group on its way: gates its tokens with its layer's router into a routing plan,
+ * Sends a closed group on its way: gates its tokens with its layer's gating into a routing plan,
  * then has every expert with slots in the plan sent its block. A group that gives no expert a slot
  * is complete at once. When some of the layer's experts cannot be reached and every request in the
  * group chose to drop them (or left it to a gateway that drops), the group is gated with capacity 0
@@ -26,8 +24,7 @@ final class GroupDispatcher implements GroupSink
 {
     private static final Logger LOG = LoggerFactory.getLogger(GroupDispatcher.class);
 
-    private final RouterProjection[] routers;  // [layers]
-    private final Top2Gating[] gatings;        // [layers]
+    private final LayerGating[] gatings;       // [layers]
     private final int d;
     private final int experts;
     private final GroupPool pool;
@@ -35,20 +32,17 @@ final class GroupDispatcher implements GroupSink
     private final GatewayMetrics metrics;
     private final ExpertRoutes routes;
     private final boolean dropByDefault;
-    private final boolean beforeCapacity;
     private final boolean[] unreachable;  // [E] scratch
     private final NanoClock clock;
 
     /**
-     * @param routers the router of every layer, [layers]
      * @param gatings the gating of every layer, [layers]
      * @param clock   times the stages of a group, for the metrics
      */
     GroupDispatcher(
         final int d,
         final int experts,
-        final RouterProjection[] routers,
-        final Top2Gating[] gatings,
+        final LayerGating[] gatings,
         final GroupPool pool,
         final BlockSender sender,
         final GatewayMetrics metrics,
@@ -59,11 +53,9 @@ final class GroupDispatcher implements GroupSink
         this.clock = clock;
         this.routes = routes;
         this.dropByDefault = dropByDefault;
-        this.beforeCapacity = gatings.length > 0 && gatings[0].config().normalize() == Normalize.BEFORE_CAPACITY;
         this.unreachable = new boolean[experts];
         this.d = d;
         this.experts = experts;
-        this.routers = routers;
         this.gatings = gatings;
         this.pool = pool;
         this.sender = sender;
@@ -79,10 +71,10 @@ final class GroupDispatcher implements GroupSink
         metrics.stages.recordNanos(StageLatency.Stage.QUEUE_WAIT, gatingNs - oldestArrivalNs(group, gatingNs));
         try
         {
-            routers[layer].gates(group.x, 0, group.tokens, group.gates);  // x [G, d] -> gates [G, E]
             final boolean[] skip = drops(group) ? skipFor(group) : null;
-            gatings[layer].route(group.gates, group.tokens, group.anyImportance ? group.importance : null, 0,
-                group.ordinal, skip, plan);
+            // x [G, d] -> plan
+            gatings[layer].route(group.x, group.tokens, group.anyImportance ? group.importance : null,
+                group.ordinal, skip, group.gates, plan);
             if (skip != null)
             {
                 System.arraycopy(skip, 0, group.skipped, 0, group.skipped.length);
@@ -107,7 +99,7 @@ final class GroupDispatcher implements GroupSink
         metrics.droppedSecondByCapacity.addAndGet(plan.droppedSecondByCapacity());
         metrics.secondRemovedByPolicy.addAndGet(plan.secondRemovedByPolicy());
         metrics.tokensWithoutExpert.addAndGet(plan.tokensWithoutExpert());
-        metrics.routing.record(layer, plan, gatings[layer].config().groupSize());
+        metrics.routing.record(layer, plan, gatings[layer].groupSize());
         group.dispatchedNs = clock.nanoTime();
         metrics.stages.recordNanos(StageLatency.Stage.GATING, group.dispatchedNs - gatingNs);
         // Rows are independent: an expert's block is split across its live replicas (at least one
@@ -160,16 +152,18 @@ final class GroupDispatcher implements GroupSink
     /**
      * The block of {@code expert}, whole (one part), was in flight to a node that vanished and no other
      * replica can take it. If every request of the group would rather be answered without it, has all
-     * its rows in this group, and the other gates do not depend on it
-     * ({@code before_capacity}), the group goes on without that expert, as capacity 0 for it would
-     * have routed it; otherwise the block waits for the expert's next home. Returns whether it was
-     * dropped.
+     * its rows in this group, and the other gates do not depend on it ({@code before_capacity}, or a
+     * dropless checkpoint family; never a shared expert), the group goes on without that expert, as
+     * capacity 0 for it would have routed it; otherwise the block waits for the expert's next home.
+     * Returns whether it was dropped.
      */
     boolean dropLate(final GroupSlot group, final int expert)
     {
         // Dropping it here only would route this group without an expert that the requests' other
         // groups used: no single set of unavailable experts would reproduce their answers.
-        if (!beforeCapacity || !drops(group) || !onlyGroupOfItsRequests(group))
+        final LayerGating gating = gatings[group.layer];
+        if (!gating.dropsLateExactly() || expert >= gating.routedExperts() || !drops(group) ||
+            !onlyGroupOfItsRequests(group))
         {
             return false;
         }

@@ -2,6 +2,8 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.ArrayDeque;
 
+import dev.switchyard.gateway.gating.LayerGating;
+import dev.switchyard.gateway.gating.StagedCombine;
 import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.routing.tokens.TokenChecks;
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -17,18 +19,42 @@ final class GroupPool
 {
     private final GroupSlot[] slots;
     private final int d;
+    private final LayerGating[] gatings;  // [layers], or null: every reply is added as it arrives
+    private final StagedCombine staged;   // or null
     private final ArrayDeque<GroupSlot> free = new ArrayDeque<>();
     private int heldBlocks;
 
+    /** Groups of the seed's top-2 gating: two entries per token, replies added as they arrive. */
     GroupPool(final int size, final int groupSize, final int d, final int experts)
+    {
+        this(size, groupSize, d, experts, null);
+    }
+
+    /** @param gatings [layers] the gating of each layer: the plans' entries, and whether replies are staged */
+    GroupPool(final int size, final int groupSize, final int d, final int experts, final LayerGating[] gatings)
     {
         this.slots = new GroupSlot[size];
         this.d = d;
+        int entries = 2;
+        boolean anyStaged = false;
+        for (final LayerGating g : gatings == null ? new LayerGating[0] : gatings)
+        {
+            entries = Math.max(entries, g.entries());
+            anyStaged |= g.stagedCombine();
+        }
+        this.gatings = anyStaged ? gatings : null;
+        this.staged = anyStaged ? new StagedCombine(d, entries) : null;
         for (int i = 0; i < slots.length; i++)
         {
-            slots[i] = new GroupSlot(i, groupSize, d, experts);
+            slots[i] = new GroupSlot(i, groupSize, d, experts, entries, anyStaged);
             free.add(slots[i]);
         }
+    }
+
+    /** Whether the replies of the group's layer are staged, to be added in a fixed order at completion. */
+    boolean staged(final GroupSlot group)
+    {
+        return gatings != null && gatings[group.layer].stagedCombine();
     }
 
     /** A free slot, or null while every slot is in flight. */
@@ -77,6 +103,11 @@ final class GroupPool
     void complete(final GroupSlot group)
     {
         final RoutingPlan plan = group.plan;
+        if (staged(group))
+        {
+            final LayerGating gating = gatings[group.layer];
+            staged.combine(plan, group.terms, gating.routedExperts(), gating.termScale(), group.y);
+        }
         for (int s = 0; s < group.segments; s++)
         {
             if (group.segmentLive(s))

@@ -26,6 +26,7 @@ final class GroupSlot
     final float[] importance;   // [G]
     final float[] gates;        // [G, E]
     final float[] y;            // [G, d]
+    final float[] terms;        // [entries * G, d] replies staged for an ordered combine, or null
     final RoutingPlan plan;
     final int[] parts;          // [E] parts the expert's block is split into
     final int[] partStart;      // [E * PARTS] first slot of each part
@@ -64,12 +65,23 @@ final class GroupSlot
 
     GroupSlot(final int index, final int maxTokens, final int d, final int experts)
     {
+        this(index, maxTokens, d, experts, 2, false);
+    }
+
+    /**
+     * @param entries assignments a token can hold in the plan
+     * @param staged  whether replies are staged in {@link #terms} rather than added as they arrive
+     */
+    GroupSlot(final int index, final int maxTokens, final int d, final int experts, final int entries,
+        final boolean staged)
+    {
         this.index = index;
         x = new float[maxTokens * d];
         importance = new float[maxTokens];
         gates = new float[maxTokens * experts];
         y = new float[maxTokens * d];
-        plan = new RoutingPlan(maxTokens, experts);
+        terms = staged ? new float[entries * maxTokens * d] : null;
+        plan = new RoutingPlan(maxTokens, experts, entries);
         final int units = experts * PARTS;
         parts = new int[experts];
         partStart = new int[units];

@@ -96,8 +96,15 @@ final class ReplyCombiner implements FragmentHandler
                 }
                 final long combineNs = clock.nanoTime();
                 metrics.stages.recordNanos(StageLatency.Stage.EXPERT_ROUND_TRIP, combineNs - group.sentNs[unit]);
-                blockFrame.readRows(replyRows, 0);  // [rows, d]
-                accumulate(plan, expert, group.partStart[unit], rows, group.y);
+                if (pool.staged(group))
+                {
+                    stage(plan, expert, group.partStart[unit], group.terms);
+                }
+                else
+                {
+                    blockFrame.readRows(replyRows, 0);  // [rows, d]
+                    accumulate(plan, expert, group.partStart[unit], rows, group.y);
+                }
                 metrics.stages.recordNanos(StageLatency.Stage.COMBINE, clock.nanoTime() - combineNs);
                 group.received[unit] = true;
                 if (group.attempts[unit] == 1)
@@ -120,6 +127,16 @@ final class ReplyCombiner implements FragmentHandler
             }
             default -> pool.fail(group, status, "expert " + group.layer + "/" + expert + " answered " + status);
         }
+    }
+
+    /**
+     * The reply's rows into the group's staged terms [entries * G, d], at the slots of the expert's
+     * part: the group's last reply adds them in a fixed order (GroupPool#complete).
+     */
+    private void stage(final RoutingPlan plan, final int expert, final int first, final float[] terms)
+    {
+        // An expert's slots are consecutive in the slot table, so its part is read in one piece.
+        blockFrame.readRows(terms, plan.slotIndex(expert, first) * d);  // [rows, d]
     }
 
     /**

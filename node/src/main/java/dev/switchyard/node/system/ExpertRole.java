@@ -9,10 +9,8 @@ import dev.switchyard.compute.layer.IdentityExpert;
 import dev.switchyard.experts.actor.ExpertHost;
 import dev.switchyard.experts.actor.ExpertLoader;
 import dev.switchyard.experts.actor.LoadedExpert;
-import dev.switchyard.experts.actor.ModelExpertLoader;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.model.config.ModelConfig;
-import dev.switchyard.model.directory.ModelDirectory;
 import org.agrona.CloseHelper;
 
 /**
@@ -82,11 +80,11 @@ final class ExpertRole implements AutoCloseable
     }
 
     private static ExpertLoader expertLoader(
-        final NodeSettings settings, final ModelDirectory model, final ModelConfig config, final ComputePool pool)
+        final NodeSettings settings, final ServedModel model, final ModelConfig config, final ComputePool pool)
     {
         if (!settings.identityExperts())
         {
-            return new ModelExpertLoader(model, ComputeBackends.vector(pool));
+            return model.expertLoader(ComputeBackends.vector(pool));
         }
         final LoadedExpert identity = LoadedExpert.holding(new IdentityExpert(config.dModel()));
         return (layer, expert) -> identity;

@@ -1,18 +1,16 @@
 package dev.switchyard.node.system;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 import com.typesafe.config.Config;
-import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.dataplane.AgentErrors;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.gateway.dispatch.ClientPolicy;
 import dev.switchyard.gateway.dispatch.GatewayCore;
+import dev.switchyard.gateway.dispatch.GatewaySettings;
+import dev.switchyard.gateway.gating.LayerGating;
 import dev.switchyard.node.cluster.ExpertLocator;
-import dev.switchyard.routing.gating.GatingWarmUp;
 import dev.switchyard.wire.BadInputException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.AgentRunner;
@@ -30,8 +28,6 @@ import org.apache.pekko.actor.typed.Props;
  */
 final class GatewayRole implements AutoCloseable
 {
-    /** Groups each layer's gating runs before the gateway starts, for the JIT. */
-    private static final int GATING_WARM_UP_ROUNDS = 20;
     private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(3);
 
     private final GatewayCore core;
@@ -54,7 +50,7 @@ final class GatewayRole implements AutoCloseable
         final NodeSettings settings, final Config full, final NodeBase base, final ExpertEndpoint endpoint,
         final ClusterRole cluster)
     {
-        final List<RouterProjection> routers = warmRouters(base);
+        final LayerGating[] gatings = base.model().gatings();
         final ActorRef<ExpertLocator.Command> locator = cluster.system().systemActorOf(
             ExpertLocator.create(base.layers(), base.experts(), cluster.board(), settings.relocateEvery(),
                 LOCATE_TIMEOUT),
@@ -62,8 +58,8 @@ final class GatewayRole implements AutoCloseable
         final StartedParts started = new StartedParts();
         try
         {
-            final GatewayCore core = started.add(new GatewayCore(base.dataPlane(), base.modelConfig(), routers,
-                settings.gateway(), ClientPolicy.from(full), settings.bindHost(),
+            final GatewayCore core = started.add(new GatewayCore(base.dataPlane(), base.modelConfig(), gatings,
+                gatewaySettings(settings, base), ClientPolicy.from(full), settings.bindHost(),
                 (layer, expert) -> locator.tell(new ExpertLocator.Relocate(layer, expert)),
                 base.metrics(), dropUnavailable(full)));
             final RecordingRole recording = started.add(RecordingRole.start(full, base, core));
@@ -86,15 +82,12 @@ final class GatewayRole implements AutoCloseable
         }
     }
 
-    private static List<RouterProjection> warmRouters(final NodeBase base)
+    /** A capacity family routes each request as its own group (its sequence), whatever the node was told. */
+    private static GatewaySettings gatewaySettings(final NodeSettings settings, final NodeBase base)
     {
-        final List<RouterProjection> routers = new ArrayList<>();
-        for (int l = 0; l < base.layers(); l++)
-        {
-            routers.add(new RouterProjection(base.model().router(l)));
-            GatingWarmUp.run(routers.get(l), base.modelConfig().routing(), GATING_WARM_UP_ROUNDS);
-        }
-        return routers;
+        final GatewaySettings gateway = settings.gateway();
+        return base.model().groupPerRequest() && !gateway.groupPerRequest() ?
+            gateway.withGrouping(gateway.maxWaitMicros(), true) : gateway;
     }
 
     /**

@@ -115,9 +115,10 @@ public final class SwitchyardNode implements AutoCloseable
         return base.modelConfig();
     }
 
+    /** The model directory this node serves, or null where it serves a checkpoint folder. */
     public ModelDirectory model()
     {
-        return base.model();
+        return base.model().directory();
     }
 
     public DataPlane dataPlane()

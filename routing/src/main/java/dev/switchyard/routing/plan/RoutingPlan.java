@@ -3,7 +3,8 @@ package dev.switchyard.routing.plan;
 import java.util.Arrays;
 
 /**
- * The sparse routing of one token group: per token up to two (expert, position, gate) assignments,
+ * The sparse routing of one token group: per token up to {@link #entries()} (expert, position, gate)
+ * assignments (two for the seed's top-2; a checkpoint family's k, and its shared experts after them),
  * per expert its filled slots in position order. The dense [G, E, C] one-hot form of Mesh TF is never
  * built: slot {@code s} of expert {@code e} is the row at position {@code s} of that expert's block.
  * <p>
@@ -21,18 +22,16 @@ public final class RoutingPlan
     private int capacity;
     private double auxLoss;
 
-    // [G]: the report's expert, position and gate columns; ABSENT / 0 where dropped or absent.
-    private final int[] expert1;
-    private final int[] expert2;
-    private final int[] position1;
-    private final int[] position2;
-    private final float[] gate1;
-    private final float[] gate2;
+    // [G, entries]: the report's expert, position and gate columns; ABSENT / 0 where dropped or absent.
+    private final int entries;
+    private final int[] expert;
+    private final int[] position;
+    private final float[] gate;
 
     // [E]: slots of expert e are slotToken[slotStart[e] .. slotStart[e] + slotCount[e]).
     private final int[] slotStart;
     private final int[] slotCount;
-    // [<= 2G]
+    // [<= entries * G]
     private final int[] slotToken;
     private final float[] slotGate;
 
@@ -48,24 +47,29 @@ public final class RoutingPlan
     private int maskedByImportance;
     private int tokensWithoutExpert;
 
+    /** A plan of the seed's top-2 gating: two entries per token. */
     public RoutingPlan(final int maxTokens, final int experts)
     {
-        if (maxTokens < 1 || experts < 1)
+        this(maxTokens, experts, 2);
+    }
+
+    /** @param entries assignments a token can hold (at least 2) */
+    public RoutingPlan(final int maxTokens, final int experts, final int entries)
+    {
+        if (maxTokens < 1 || experts < 1 || entries < 2)
         {
-            throw new IllegalArgumentException("maxTokens and experts must be >= 1");
+            throw new IllegalArgumentException("maxTokens and experts must be >= 1, entries >= 2");
         }
         this.maxTokens = maxTokens;
         this.experts = experts;
-        expert1 = new int[maxTokens];
-        expert2 = new int[maxTokens];
-        position1 = new int[maxTokens];
-        position2 = new int[maxTokens];
-        gate1 = new float[maxTokens];
-        gate2 = new float[maxTokens];
+        this.entries = entries;
+        expert = new int[maxTokens * entries];
+        position = new int[maxTokens * entries];
+        gate = new float[maxTokens * entries];
         slotStart = new int[experts];
         slotCount = new int[experts];
-        slotToken = new int[2 * maxTokens];
-        slotGate = new float[2 * maxTokens];
+        slotToken = new int[entries * maxTokens];
+        slotGate = new float[entries * maxTokens];
         density1 = new float[experts];
         density2 = new float[experts];
         droppedByCause = new int[DropCause.all().length * experts];
@@ -105,34 +109,62 @@ public final class RoutingPlan
         return auxLoss;
     }
 
+    /** Assignments a token can hold: the columns of {@link #expert(int, int)}. */
+    public int entries()
+    {
+        return entries;
+    }
+
+    /** Expert of entry {@code j} of token t, or {@link #ABSENT}. */
+    public int expert(final int t, final int j)
+    {
+        return expert[t * entries + j];
+    }
+
+    public int position(final int t, final int j)
+    {
+        return position[t * entries + j];
+    }
+
+    public float gate(final int t, final int j)
+    {
+        return gate[t * entries + j];
+    }
+
     public int expert1(final int t)
     {
-        return expert1[t];
+        return expert[t * entries];
     }
 
     public int expert2(final int t)
     {
-        return expert2[t];
+        return expert[t * entries + 1];
     }
 
     public int position1(final int t)
     {
-        return position1[t];
+        return position[t * entries];
     }
 
     public int position2(final int t)
     {
-        return position2[t];
+        return position[t * entries + 1];
     }
 
     public float gate1(final int t)
     {
-        return gate1[t];
+        return gate[t * entries];
     }
 
     public float gate2(final int t)
     {
-        return gate2[t];
+        return gate[t * entries + 1];
+    }
+
+    /** Index of position {@code slot} of expert e in the slot table [entries * G]: where a staged term goes. */
+    public int slotIndex(final int e, final int slot)
+    {
+        return slotStart[e] + slot;
     }
 
     /** Filled slots of expert e: its block has this many rows. */
@@ -234,12 +266,28 @@ public final class RoutingPlan
     public void assign(final int t, final int e1, final int p1, final float g1, final int e2, final int p2,
         final float g2)
     {
-        expert1[t] = e1;
-        position1[t] = p1;
-        gate1[t] = g1;
-        expert2[t] = e2;
-        position2[t] = p2;
-        gate2[t] = g2;
+        final int base = t * entries;
+        expert[base] = e1;
+        position[base] = p1;
+        gate[base] = g1;
+        expert[base + 1] = e2;
+        position[base + 1] = p2;
+        gate[base + 1] = g2;
+        for (int j = 2; j < entries; j++)
+        {
+            expert[base + j] = ABSENT;
+            position[base + j] = ABSENT;
+            gate[base + j] = 0f;
+        }
+    }
+
+    /** Entry j of token t: {@code e} ({@link #ABSENT} for none) at position p with weight g. */
+    public void assignEntry(final int t, final int j, final int e, final int p, final float g)
+    {
+        final int at = t * entries + j;
+        expert[at] = e;
+        position[at] = p;
+        gate[at] = g;
     }
 
     public void countSlot(final int e)
@@ -263,17 +311,19 @@ public final class RoutingPlan
         }
         for (int t = 0; t < tokens; t++)
         {
-            if (expert1[t] != ABSENT)
+            boolean any = false;
+            for (int j = 0; j < entries; j++)
             {
-                slotToken[slotStart[expert1[t]] + position1[t]] = t;
-                slotGate[slotStart[expert1[t]] + position1[t]] = gate1[t];
+                final int at = t * entries + j;
+                final int e = expert[at];
+                if (e != ABSENT)
+                {
+                    slotToken[slotStart[e] + position[at]] = t;
+                    slotGate[slotStart[e] + position[at]] = gate[at];
+                    any = true;
+                }
             }
-            if (expert2[t] != ABSENT)
-            {
-                slotToken[slotStart[expert2[t]] + position2[t]] = t;
-                slotGate[slotStart[expert2[t]] + position2[t]] = gate2[t];
-            }
-            if (expert1[t] == ABSENT && expert2[t] == ABSENT)
+            if (!any)
             {
                 tokensWithoutExpert++;
             }
@@ -286,28 +336,34 @@ public final class RoutingPlan
      * depends on it: {@code before_capacity}, whose gates are final before capacity. Its slots stay
      * in the slot table, but its block must not be combined.
      */
-    public void dropExpert(final int expert)
+    public void dropExpert(final int dropped)
     {
         for (int t = 0; t < tokens; t++)
         {
-            final boolean hadAny = expert1[t] != ABSENT || expert2[t] != ABSENT;
-            if (expert1[t] == expert)
+            boolean hadAny = false;
+            boolean hasAny = false;
+            for (int j = 0; j < entries; j++)
             {
-                expert1[t] = ABSENT;
-                position1[t] = ABSENT;
-                gate1[t] = 0f;
-                droppedFirstByCapacity++;
-                countDrop(DropCause.UNAVAILABLE, expert);
+                final int at = t * entries + j;
+                hadAny |= expert[at] != ABSENT;
+                if (expert[at] == dropped)
+                {
+                    expert[at] = ABSENT;
+                    position[at] = ABSENT;
+                    gate[at] = 0f;
+                    if (j == 0)
+                    {
+                        droppedFirstByCapacity++;
+                    }
+                    else
+                    {
+                        droppedSecondByCapacity++;
+                    }
+                    countDrop(DropCause.UNAVAILABLE, dropped);
+                }
+                hasAny |= expert[at] != ABSENT;
             }
-            if (expert2[t] == expert)
-            {
-                expert2[t] = ABSENT;
-                position2[t] = ABSENT;
-                gate2[t] = 0f;
-                droppedSecondByCapacity++;
-                countDrop(DropCause.UNAVAILABLE, expert);
-            }
-            if (hadAny && expert1[t] == ABSENT && expert2[t] == ABSENT)
+            if (hadAny && !hasAny)
             {
                 tokensWithoutExpert++;
             }

@@ -1,0 +1,49 @@
+package dev.switchyard.node.system;
+
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.experts.actor.ExpertLoader;
+import dev.switchyard.gateway.gating.LayerGating;
+import dev.switchyard.model.checkpoint.MoeFamily;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.directory.ModelDirectory;
+
+/**
+ * What a node serves, whatever its files: a Switchyard model directory ({@link DirectoryModel}) or a
+ * Hugging Face checkpoint folder ({@link CheckpointModel}). The rest of the node sees only the served
+ * shape, each layer's gating (for the gateway) and a loader of experts (for the expert role).
+ */
+interface ServedModel extends AutoCloseable
+{
+    /**
+     * The model at {@code dir}, mapped, never read whole.
+     *
+     * @param groupSize tokens per group the node is told to gate by, or 0 for the model's own
+     */
+    static ServedModel open(final java.nio.file.Path dir, final int groupSize)
+    {
+        return MoeFamily.isCheckpoint(dir) ? CheckpointModel.open(dir, groupSize) : DirectoryModel.open(dir, groupSize);
+    }
+
+    /**
+     * The served shape: d, the experts a layer addresses (a checkpoint's shared expert is one more),
+     * the group size and the largest block an expert can get.
+     */
+    ModelConfig config();
+
+    int layers();
+
+    /** Each layer's gating, compiled and warmed up on this thread's behalf; [layers]. */
+    LayerGating[] gatings();
+
+    /** Loads expert (layer, e) for an expert actor. */
+    ExpertLoader expertLoader(ComputeBackend backend);
+
+    /** The model directory, or null for a checkpoint folder. */
+    ModelDirectory directory();
+
+    /** Whether every request must be its own group (a capacity family: the request is its sequence). */
+    boolean groupPerRequest();
+
+    @Override
+    void close();
+}
