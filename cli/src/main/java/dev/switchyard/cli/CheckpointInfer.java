@@ -3,6 +3,7 @@ package dev.switchyard.cli;
 import java.nio.file.Path;
 import java.util.List;
 
+import dev.switchyard.client.InferAnswer;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.layer.CheckpointMoeLayer;
 import dev.switchyard.model.checkpoint.Checkpoint;
@@ -72,16 +73,14 @@ final class CheckpointInfer
 
     /**
      * Through a running system (--connect HOST:PORT) or the embedded one: the same bits as --local
-     * (docs/contracts.md §9). The k-entry routing report and degraded runs stay with --local, where
-     * the experts left out are named.
+     * (docs/contracts.md §9), and the same k-entry routing report.
      */
     private static int served(final Request r)
     {
-        if (r.routing() != null || r.unavailable() != null && !r.unavailable().isEmpty())
+        if (r.unavailable() != null && !r.unavailable().isEmpty())
         {
-            throw new BadInputException((r.routing() != null ? "--routing" : "--unavailable-experts") +
-                " on a checkpoint folder needs --local (a running system answers with the outputs; it drops " +
-                "the experts it cannot reach by itself)");
+            throw new BadInputException("--unavailable-experts needs --local (a running system drops the experts " +
+                "it cannot reach by itself)");
         }
         if (r.connect() != null && r.connect().startsWith("http://"))
         {
@@ -103,11 +102,18 @@ final class CheckpointInfer
             group = groupSize(spec, r.groupSize(), x.rows());
         }
         final long start = System.nanoTime();
-        final float[] y = r.connect() != null ?
-            SystemInference.connectedCheckpoint(r.connect(), spec.dModel(), r.layer(), x.data(), x.rows()) :
-            SystemInference.embeddedCheckpoint(r.model(), r.layer(), x.data(), x.rows(),
+        final boolean wantRouting = r.routing() != null;
+        final InferAnswer answer = r.connect() != null ?
+            SystemInference.connectedCheckpoint(r.connect(), spec.dModel(), r.layer(), x.data(), x.rows(),
+                wantRouting) :
+            SystemInference.embeddedCheckpoint(r.model(), r.layer(), x.data(), x.rows(), wantRouting,
                 spec.routing().capacityLimited() ? group : 0, r.compute().threads);
-        Npy.write(r.output(), x.rows(), spec.dModel(), y);
+        Npy.write(r.output(), x.rows(), spec.dModel(), answer.output());
+        if (wantRouting)
+        {
+            final InferAnswer.Routing routing = answer.routing();
+            TopKReportWriter.write(r.routing(), x.rows(), routing.entries(), routing.expert(), routing.gate());
+        }
         System.out.printf("infer: layer %d (%s): %d tokens, %.1f ms through %s%n", spec.index(), spec.prefix(),
             x.rows(), (System.nanoTime() - start) / 1e6,
             r.connect() != null ? "gateway " + r.connect() : "the embedded system");

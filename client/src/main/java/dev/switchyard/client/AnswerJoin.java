@@ -63,9 +63,10 @@ final class AnswerJoin
         {
             groups += part.join().routing().capacity().length;
         }
+        final int k = parts.getFirst().join().routing().entries();
         final int[] capacity = new int[groups];
         final double[] aux = new double[groups];
-        final int[] expert = new int[2 * rows];
+        final int[] expert = new int[k * rows];
         final int[] position = new int[expert.length];
         final float[] gate = new float[expert.length];
         int row = 0;
@@ -76,12 +77,12 @@ final class AnswerJoin
             final InferAnswer.Routing r = a.routing();
             System.arraycopy(r.capacity(), 0, capacity, group, r.capacity().length);
             System.arraycopy(r.auxLoss(), 0, aux, group, r.auxLoss().length);
-            System.arraycopy(r.expert(), 0, expert, 2 * row, 2 * a.rows());
-            System.arraycopy(r.position(), 0, position, 2 * row, 2 * a.rows());
-            System.arraycopy(r.gate(), 0, gate, 2 * row, 2 * a.rows());
+            System.arraycopy(r.expert(), 0, expert, k * row, k * a.rows());
+            System.arraycopy(r.position(), 0, position, k * row, k * a.rows());
+            System.arraycopy(r.gate(), 0, gate, k * row, k * a.rows());
             group += r.capacity().length;
             row += a.rows();
         }
-        return new InferAnswer.Routing(capacity, aux, expert, position, gate);
+        return new InferAnswer.Routing(capacity, aux, expert, position, gate, k);
     }
 }

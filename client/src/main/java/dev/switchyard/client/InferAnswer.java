@@ -19,12 +19,20 @@ public record InferAnswer(long requestId, AnswerStatus status, String detail, in
      *
      * @param capacity [groups] expert capacity of each group the request's tokens were in
      * @param auxLoss  [groups] balancing loss of each such group
-     * @param expert   [rows, 2] first and second expert, -1 when dropped or absent
-     * @param position [rows, 2] slot in that expert's block, -1 when dropped or absent
-     * @param gate     [rows, 2] final combine weights, 0 when dropped or absent
+     * @param expert   [rows, entries] experts in the gating's order (the seed: first and second), -1
+     *                 when dropped or absent
+     * @param position [rows, entries] slot in that expert's block, -1 when dropped or absent
+     * @param gate     [rows, entries] final combine weights, 0 when dropped or absent
+     * @param entries  entries per token: 2 for the seed's top-2 gating, a checkpoint family's top-k
      */
-    public record Routing(int[] capacity, double[] auxLoss, int[] expert, int[] position, float[] gate)
+    public record Routing(int[] capacity, double[] auxLoss, int[] expert, int[] position, float[] gate, int entries)
     {
+        /** The seed's report: two entries per token. */
+        public Routing(final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position,
+            final float[] gate)
+        {
+            this(capacity, auxLoss, expert, position, gate, 2);
+        }
     }
 
     public boolean ok()

@@ -113,8 +113,9 @@ final class PendingAnswers
         if (frame.routing())
         {
             final int groups = frame.groups();
-            routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[2 * rows],
-                new int[2 * rows], new float[2 * rows]);
+            final int n = frame.entries() * rows;
+            routing = new InferAnswer.Routing(new int[groups], new double[groups], new int[n], new int[n],
+                new float[n], frame.entries());
             frame.readRouting(routing.capacity(), routing.auxLoss(), routing.expert(), routing.position(),
                 routing.gate());
         }

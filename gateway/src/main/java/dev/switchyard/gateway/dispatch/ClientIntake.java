@@ -25,6 +25,7 @@ import org.agrona.concurrent.NanoClock;
 final class ClientIntake implements FragmentHandler
 {
     private final int layers;
+    private final int[] reportEntries;  // [layers] routing entries per token in an answer
     private final int d;
     private final int maxRequestRows;
     private final GatewaySettings settings;
@@ -41,8 +42,9 @@ final class ClientIntake implements FragmentHandler
     private final NanoClock clock;
     TrafficTap tap = TrafficTap.NONE;
 
+    /** @param reportEntries [layers] routing entries per token in an answer, per layer */
     ClientIntake(
-        final int layers,
+        final int[] reportEntries,
         final int d,
         final int maxRequestRows,
         final GatewaySettings settings,
@@ -54,7 +56,8 @@ final class ClientIntake implements FragmentHandler
     {
         this.clock = clock;
         this.admission = admission;
-        this.layers = layers;
+        this.layers = reportEntries.length;
+        this.reportEntries = reportEntries;
         this.d = d;
         this.maxRequestRows = maxRequestRows;
         this.settings = settings;
@@ -235,7 +238,7 @@ final class ClientIntake implements FragmentHandler
         request.wantRouting = requestFrame.wantRouting();
         if (request.wantRouting)
         {
-            request.prepareRouting();
+            request.prepareRouting(reportEntries[layer]);
         }
         request.keepApart = requestFrame.keepApart() || settings.groupPerRequest();
         request.onUnavailable = requestFrame.onUnavailable();

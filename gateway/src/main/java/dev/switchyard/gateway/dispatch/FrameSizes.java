@@ -21,6 +21,23 @@ record FrameSizes(int maxBlockRows, int maxRequestRows, int blockFrameLength, in
 
     static FrameSizes of(final ModelConfig config, final int maxMessage)
     {
+        return of(config, maxMessage, 2);
+    }
+
+    /** @param layerEntries [layers] routing entries per token an answer of each layer carries */
+    static FrameSizes of(final ModelConfig config, final int maxMessage, final int[] layerEntries)
+    {
+        int entries = 1;
+        for (final int e : layerEntries)
+        {
+            entries = Math.max(entries, e);
+        }
+        return of(config, maxMessage, entries);
+    }
+
+    /** @param entries routing entries per token an answer carries */
+    static FrameSizes of(final ModelConfig config, final int maxMessage, final int entries)
+    {
         final int d = config.dModel();
         final int groupSize = config.routing().groupSize();
         final int maxBlockRows = config.routing().maxBlockRows(config.numExperts());
@@ -31,7 +48,7 @@ record FrameSizes(int maxBlockRows, int maxRequestRows, int blockFrameLength, in
         }
         // Requests and answers must each fit one message: whole groups per request, as many as fit,
         // so that a request split by its client is grouped exactly as it would be in one piece.
-        final long fit = (maxMessage - WireLayout.MESSAGE_OVERHEAD) / WireLayout.perTokenMessageLength(d);
+        final long fit = (maxMessage - WireLayout.MESSAGE_OVERHEAD) / WireLayout.perTokenMessageLength(d, entries);
         if (fit < groupSize)
         {
             throw new IllegalArgumentException("a group of " + groupSize + " tokens of " + d +
@@ -44,7 +61,8 @@ record FrameSizes(int maxBlockRows, int maxRequestRows, int blockFrameLength, in
             maxBlockRows,
             maxRequestRows,
             (int)WireLayout.blockFrameLength(maxBlockRows, d),
-            WireLayout.align((int)AnswerFrame.maxLength(maxRequestRows, d, maxGroupsPerRequest, MAX_DETAIL * 4), 64));
+            WireLayout.align((int)AnswerFrame.maxLength(maxRequestRows, d, maxGroupsPerRequest, MAX_DETAIL * 4,
+                entries), 64));
     }
 
     static String clip(final String detail)

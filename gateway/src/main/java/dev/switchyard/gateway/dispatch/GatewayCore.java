@@ -172,7 +172,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final int d = config.dModel();
         final int groupSize = config.routing().groupSize();
         final int maxMessage = dataPlane.settings().maxMessageLength();
-        final FrameSizes sizes = FrameSizes.of(config, maxMessage);
+        final FrameSizes sizes = FrameSizes.of(config, maxMessage, LayerGating.reportEntries(gatings));
         this.maxRequestRows = sizes.maxRequestRows();
         this.routes = new ExpertRoutes(dataPlane, layers, experts, relocation);
         this.pool = new GroupPool(settings.maxGroupsInFlight(), groupSize, d, experts, gatings);
@@ -189,8 +189,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         final String replyUdpChannel = dataPlane.resolvedChannel(replyUdp);
 
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy, clock);
-        this.intake = new ClientIntake(layers, d, maxRequestRows, settings, requests, admission, clients, metrics,
-            clock);
+        this.intake = new ClientIntake(LayerGating.reportEntries(gatings), d, maxRequestRows, settings, requests,
+            admission, clients, metrics, clock);
         this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics,
             clock);

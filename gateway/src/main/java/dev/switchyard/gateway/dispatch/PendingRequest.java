@@ -40,9 +40,10 @@ final class PendingRequest
     float[] x = new float[0];           // [rows, d]
     float[] importance = new float[0];  // [rows]
     float[] y = new float[0];           // [rows, d]
-    int[] expert = new int[0];          // [rows, 2]
-    int[] position = new int[0];        // [rows, 2]
-    float[] gate = new float[0];        // [rows, 2]
+    int entries;                        // routing entries per token of its layer: 2, or a family's k
+    int[] expert = new int[0];          // [rows, entries]
+    int[] position = new int[0];        // [rows, entries]
+    float[] gate = new float[0];        // [rows, entries]
     int[] capacity = new int[0];        // [groups touched]
     double[] auxLoss = new double[0];   // [groups touched]
     int groupsTouched;
@@ -147,13 +148,15 @@ final class PendingRequest
         }
     }
 
-    void prepareRouting()
+    /** Room for the routing report of its rows, {@code entries} per token (the arrays only grow). */
+    void prepareRouting(final int entries)
     {
-        if (expert.length < 2 * rows)
+        this.entries = entries;
+        if (expert.length < entries * rows)
         {
-            expert = new int[2 * rows];
-            position = new int[2 * rows];
-            gate = new float[2 * rows];
+            expert = new int[entries * rows];
+            position = new int[entries * rows];
+            gate = new float[entries * rows];
         }
     }
 
@@ -185,16 +188,17 @@ final class PendingRequest
         System.arraycopy(groupY, groupRow * d, y, requestRow * d, count * d);
         if (wantRouting)
         {
+            // The plan's first entries are the report's; a checkpoint's shared expert comes after them.
             for (int i = 0; i < count; i++)
             {
                 final int t = groupRow + i;
-                final int r = 2 * (requestRow + i);
-                expert[r] = plan.expert1(t);
-                expert[r + 1] = plan.expert2(t);
-                position[r] = plan.position1(t);
-                position[r + 1] = plan.position2(t);
-                gate[r] = plan.gate1(t);
-                gate[r + 1] = plan.gate2(t);
+                final int r = entries * (requestRow + i);
+                for (int j = 0; j < entries; j++)
+                {
+                    expert[r + j] = plan.expert(t, j);
+                    position[r + j] = plan.position(t, j);
+                    gate[r + j] = plan.gate(t, j);
+                }
             }
         }
         rowsDone += count;
@@ -242,10 +246,10 @@ final class PendingRequest
         {
             return frame.writeError(buffer, 0, clientId, requestId, status, text);
         }
-        // y [rows, d]; expert, position, gate [rows, 2]; capacity, auxLoss [groups touched]
+        // y [rows, d]; expert, position, gate [rows, entries]; capacity, auxLoss [groups touched]
         return wantRouting ?
             frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, groupsTouched, capacity,
-                auxLoss, expert, position, gate) :
+                auxLoss, entries, expert, position, gate) :
             frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, 0, null, null, null, null,
                 null);
     }

@@ -125,6 +125,12 @@ public final class CheckpointLayerGating implements LayerGating
     }
 
     @Override
+    public int reportEntries()
+    {
+        return k;
+    }
+
+    @Override
     public int groupSize()
     {
         return groupSize;

@@ -33,6 +33,20 @@ public interface LayerGating
     /** Assignments a token can hold in the plan. */
     int entries();
 
+    /** Each layer's {@link #reportEntries()}, [layers]. */
+    static int[] reportEntries(final LayerGating[] gatings)
+    {
+        final int[] entries = new int[gatings.length];
+        for (int l = 0; l < gatings.length; l++)
+        {
+            entries[l] = gatings[l].reportEntries();
+        }
+        return entries;
+    }
+
+    /** Entries per token in an answer's routing report: 2 for the seed, a family's k (shared experts not named). */
+    int reportEntries();
+
     /** Tokens per group, for the routing metrics. */
     int groupSize();
 

@@ -63,6 +63,12 @@ public final class SeedLayerGating implements LayerGating
     }
 
     @Override
+    public int reportEntries()
+    {
+        return 2;
+    }
+
+    @Override
     public int groupSize()
     {
         return gating.config().groupSize();

@@ -82,30 +82,35 @@ final class AnswerBody
             g.writeNumber(loss);
         }
         g.writeEndArray();
+        final int k = r.entries();
         g.writeArrayFieldStart("expert");
-        pairs(g, r.expert());
+        rowsOf(g, r.expert(), k);
         g.writeArrayFieldStart("position");
-        pairs(g, r.position());
+        rowsOf(g, r.position(), k);
         g.writeArrayFieldStart("gate");
-        for (int i = 0; i < r.gate().length; i += 2)
+        for (int i = 0; i < r.gate().length; i += k)
         {
             g.writeStartArray();
-            g.writeNumber(r.gate()[i]);
-            g.writeNumber(r.gate()[i + 1]);
+            for (int j = 0; j < k; j++)
+            {
+                g.writeNumber(r.gate()[i + j]);
+            }
             g.writeEndArray();
         }
         g.writeEndArray();
         g.writeEndObject();
     }
 
-    /** [rows, 2] ints as a JSON array of pairs; closes the array the caller opened. */
-    private static void pairs(final JsonGenerator g, final int[] values) throws IOException
+    /** [rows, k] ints as a JSON array of rows of k; closes the array the caller opened. */
+    private static void rowsOf(final JsonGenerator g, final int[] values, final int k) throws IOException
     {
-        for (int i = 0; i < values.length; i += 2)
+        for (int i = 0; i < values.length; i += k)
         {
             g.writeStartArray();
-            g.writeNumber(values[i]);
-            g.writeNumber(values[i + 1]);
+            for (int j = 0; j < k; j++)
+            {
+                g.writeNumber(values[i + j]);
+            }
             g.writeEndArray();
         }
         g.writeEndArray();

@@ -101,6 +101,17 @@ final class CheckpointModel implements ServedModel
     }
 
     @Override
+    public int reportEntries()
+    {
+        int k = 1;
+        for (final MoeLayerSpec layer : checkpoint.layers())
+        {
+            k = Math.max(k, layer.topK());
+        }
+        return k;
+    }
+
+    @Override
     public LayerGating[] gatings()
     {
         final LayerGating[] gatings = new LayerGating[layers()];

@@ -68,6 +68,12 @@ final class DirectoryModel implements ServedModel
     }
 
     @Override
+    public int reportEntries()
+    {
+        return 2;
+    }
+
+    @Override
     public LayerGating[] gatings()
     {
         final List<RouterProjection> routers = new ArrayList<>();

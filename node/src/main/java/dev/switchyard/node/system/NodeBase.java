@@ -37,7 +37,7 @@ final class NodeBase implements AutoCloseable
             final int experts = config.numExperts();
             final DataPlane dataPlane = DataPlane.start(settings.dataPlane().sizedFor(
                 WireLayout.largestMessage(config.routing().maxBlockRows(experts),
-                config.routing().groupSize(), config.dModel())));
+                config.routing().groupSize(), config.dModel(), model.reportEntries())));
             return new NodeBase(model, config, dataPlane, new GatewayMetrics(model.layers(), experts));
         }
         catch (final RuntimeException ex)

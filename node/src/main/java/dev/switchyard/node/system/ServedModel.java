@@ -32,6 +32,9 @@ interface ServedModel extends AutoCloseable
 
     int layers();
 
+    /** Routing entries per token in an answer: 2 for the seed's top-2, a checkpoint family's k. */
+    int reportEntries();
+
     /** Each layer's gating, compiled and warmed up on this thread's behalf; [layers]. */
     LayerGating[] gatings();
 

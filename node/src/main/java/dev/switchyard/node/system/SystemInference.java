@@ -62,23 +62,24 @@ public final class SystemInference
     /**
      * A checkpoint folder's served layer: starts the embedded system for it (groups of {@code groupSize}
      * tokens, 0 for the default; a capacity family's request is its own group), runs the tokens
-     * through, stops it.
-     * Returns the outputs [tokens, d].
+     * through, stops it. The answer carries the routing report, k entries per token, when asked for.
      */
-    public static float[] embeddedCheckpoint(
-        final Path folder, final int layer, final float[] x, final int tokens, final int groupSize, final int threads)
+    public static InferAnswer embeddedCheckpoint(
+        final Path folder, final int layer, final float[] x, final int tokens, final boolean wantRouting,
+        final int groupSize, final int threads)
     {
         try (EmbeddedSystem system = EmbeddedSystem.start(folder, ConfigFactory.parseString(
             "switchyard.experts.compute-threads = " + Math.max(1, threads) + "\n" +
             "switchyard.gateway.group-size = " + groupSize)))
         {
-            return outputs(system.client(), layer, x, tokens);
+            return answer(system.client(), layer, x, tokens, wantRouting);
         }
     }
 
     /** A checkpoint's served layer through the gateway at {@code hostPort}; d must be the checkpoint's. */
-    public static float[] connectedCheckpoint(
-        final String hostPort, final int dModel, final int layer, final float[] x, final int tokens)
+    public static InferAnswer connectedCheckpoint(
+        final String hostPort, final int dModel, final int layer, final float[] x, final int tokens,
+        final boolean wantRouting)
     {
         try (SwitchyardClient client = SwitchyardClient.connect(hostPort))
         {
@@ -87,18 +88,20 @@ public final class SystemInference
                 throw new BadInputException("gateway " + hostPort + " serves d_model " + client.dModel() +
                     ", the checkpoint has " + dModel);
             }
-            return outputs(client, layer, x, tokens);
+            return answer(client, layer, x, tokens, wantRouting);
         }
     }
 
-    private static float[] outputs(final SwitchyardClient client, final int layer, final float[] x, final int tokens)
+    private static InferAnswer answer(final SwitchyardClient client, final int layer, final float[] x, final int tokens,
+        final boolean wantRouting)
     {
-        final InferAnswer answer = client.infer(x, tokens, null, false, RequestOptions.exact().withLayer(layer)).join();
+        final InferAnswer answer = client.infer(x, tokens, null, wantRouting,
+            RequestOptions.exact().withLayer(layer)).join();
         if (!answer.ok())
         {
             throw new BadInputException("the system answered " + answer.status() + ": " + answer.detail());
         }
-        return answer.output();
+        return answer;
     }
 
     private static Result run(

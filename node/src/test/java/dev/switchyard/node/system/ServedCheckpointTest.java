@@ -30,6 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * 4,096-token request, and in groups shared with another client's traffic. Qwen2-MoE has four routed
  * terms and a shared expert with its sigmoid gate (five terms, whose sum depends on their order);
  * DeepSeek-V3 group-limited routing with a shared expert; Switch a capacity family, routed per request.
+ * The answers' routing reports carry the family's k entries per token, as the in-process layer gives them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ServedCheckpointTest
@@ -70,12 +71,19 @@ class ServedCheckpointTest
                 final int rows = x.rows();
                 final int d = x.cols();
                 final float[] expected = new float[rows * d];
+                final int k = local.k();
+                final int[] expert = new int[rows * k];
+                final float[] gate = new float[rows * k];
                 // The capacity families route the request as one group, as the server does.
-                local.forward(x.data(), rows, rows, expected, null, null);
-                final InferAnswer whole = client.infer(x.data(), rows, null, false,
+                local.forward(x.data(), rows, rows, expected, expert, gate);
+                final InferAnswer whole = client.infer(x.data(), rows, null, true,
                     RequestOptions.exact().withLayer(layer)).get(60, TimeUnit.SECONDS);
                 assertEquals(AnswerStatus.OK, whole.status(), whole.detail());
                 assertArrayEquals(expected, Arrays.copyOf(whole.output(), rows * d), name + " layer " + layer);
+                // The routing report: the family's k entries per token, in the rule's order, as in process.
+                assertEquals(k, whole.routing().entries(), name + " routing entries");
+                assertArrayEquals(expert, whole.routing().expert(), name + " layer " + layer + " experts");
+                assertArrayEquals(gate, whole.routing().gate(), name + " layer " + layer + " gates");
                 if (local.dropless())
                 {
                     batchInvariance(system, client, layer, x.data(), rows, d, expected, name);

@@ -177,9 +177,9 @@ final class PartJoiner
         final float[] tokens = keepTensors ? new float[rows * d] : NONE;  // [rows, d]
         final float[] importance = first.importance() == null ? null : new float[rows];
         float[] output = keepTensors ? new float[rows * d] : null;  // [rows, d]
-        // [rows, 2] each; kept only when every part's answer carried its routing.
+        // [rows, entries] each; kept only when every part's answer carried its routing.
         RecordedRouting routing = keepTensors && first.wantRouting() ?
-            new RecordedRouting(new int[2 * rows], new int[2 * rows], new float[2 * rows]) : null;
+            RecordedRouting.of(rows, entries(request)) : null;
         AnswerStatus status = AnswerStatus.OK;
         String detail = "";
         long answeredNs = -1;
@@ -237,9 +237,27 @@ final class PartJoiner
         {
             return null;
         }
-        System.arraycopy(part.expert(), 0, routing.expert(), 2 * at, 2 * rows);
-        System.arraycopy(part.position(), 0, routing.position(), 2 * at, 2 * rows);
-        System.arraycopy(part.gate(), 0, routing.gate(), 2 * at, 2 * rows);
+        if (part.entries() != routing.entries())
+        {
+            return null;
+        }
+        final int k = routing.entries();
+        System.arraycopy(part.expert(), 0, routing.expert(), k * at, k * rows);
+        System.arraycopy(part.position(), 0, routing.position(), k * at, k * rows);
+        System.arraycopy(part.gate(), 0, routing.gate(), k * at, k * rows);
         return routing;
+    }
+
+    /** Routing entries per token of the request's answers: the first answer with routing says (2 if none). */
+    private static int entries(final Open request)
+    {
+        for (final AnswerPart answer : request.answers)
+        {
+            if (answer != null && answer.routing() != null)
+            {
+                return answer.routing().entries();
+            }
+        }
+        return 2;
     }
 }

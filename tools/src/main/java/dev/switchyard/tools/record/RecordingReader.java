@@ -241,7 +241,7 @@ public final class RecordingReader
         }
         final int rows = answerFrame.rows();
         final int groups = answerFrame.groups();
-        final RecordedRouting routing = new RecordedRouting(new int[2 * rows], new int[2 * rows], new float[2 * rows]);
+        final RecordedRouting routing = RecordedRouting.of(rows, answerFrame.entries());
         answerFrame.readRouting(new int[groups], new double[groups], routing.expert(), routing.position(),
             routing.gate());
         return routing;

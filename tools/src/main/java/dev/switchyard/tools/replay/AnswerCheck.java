@@ -107,17 +107,22 @@ public final class AnswerCheck
         {
             return "no routing report was answered";
         }
+        if (actual.entries() != expected.entries())
+        {
+            return actual.entries() + " entries per token instead of " + expected.entries();
+        }
         final int rows = expected.rows();
+        final int n = expected.entries();
         for (int t = 0; t < rows; t++)
         {
-            for (int k = 2 * t; k < 2 * t + 2; k++)
+            for (int k = n * t; k < n * t + n; k++)
             {
                 if (k >= actual.expert().length || actual.expert()[k] != expected.expert()[k] ||
                     actual.position()[k] != expected.position()[k] ||
                     Float.floatToRawIntBits(actual.gate()[k]) != Float.floatToRawIntBits(expected.gate()[k]))
                 {
                     return "token " + t + " differs first (" + routed(actual, k) + " instead of " +
-                        routed(expected.expert(), expected.position(), expected.gate(), k) + ")";
+                        routed(expected.expert(), expected.position(), expected.gate(), k, n) + ")";
                 }
             }
         }
@@ -126,12 +131,15 @@ public final class AnswerCheck
 
     private static String routed(final InferAnswer.Routing r, final int k)
     {
-        return k < r.expert().length ? routed(r.expert(), r.position(), r.gate(), k) : "nothing";
+        return k < r.expert().length ? routed(r.expert(), r.position(), r.gate(), k, r.entries()) : "nothing";
     }
 
-    private static String routed(final int[] expert, final int[] position, final float[] gate, final int k)
+    private static String routed(final int[] expert, final int[] position, final float[] gate, final int k,
+        final int entries)
     {
-        return (k % 2 == 0 ? "first" : "second") + " choice expert " + expert[k] + " position " + position[k] +
+        final int j = k % entries;
+        final String which = entries == 2 ? (j == 0 ? "first" : "second") : "choice " + (j + 1);
+        return which + (entries == 2 ? " choice" : "") + " expert " + expert[k] + " position " + position[k] +
             " gate " + gate[k];
     }
 

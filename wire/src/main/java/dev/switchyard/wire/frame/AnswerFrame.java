@@ -13,10 +13,15 @@ import org.agrona.MutableDirectBuffer;
 /**
  * Writes and reads {@code InferAnswer} frames. After the fixed block and the detail text, padded to
  * 8 bytes: [rows, cols] float32 outputs, then with routing capacity int32[groups], auxLoss
- * float32[groups], expert int32[rows, 2], position int32[rows, 2], gate float32[rows, 2].
+ * float32[groups], expert int32[rows, k], position int32[rows, k], gate float32[rows, k]. The
+ * {@code routing} field is k, the entries per token (0: no routing): 2 for the seed's top-2 gating, a
+ * checkpoint family's top-k otherwise.
  */
 public final class AnswerFrame
 {
+    /** The most routing entries per token a frame can carry (a checkpoint's top-k is at most 8). */
+    public static final int MAX_ENTRIES = 16;
+
     private final MessageHeaderEncoder headerEncoder = new MessageHeaderEncoder();
     private final InferAnswerEncoder encoder = new InferAnswerEncoder();
     private final InferAnswerDecoder decoder = new InferAnswerDecoder();
@@ -28,9 +33,16 @@ public final class AnswerFrame
     /** The largest frame an answer of {@code rows x cols} with {@code groups} groups can need. */
     public static long maxLength(final int rows, final int cols, final int groups, final int detailLength)
     {
+        return maxLength(rows, cols, groups, detailLength, 2);
+    }
+
+    /** As above, with {@code entries} routing entries per token. */
+    public static long maxLength(final int rows, final int cols, final int groups, final int detailLength,
+        final int entries)
+    {
         return WireLayout.align(MessageHeaderEncoder.ENCODED_LENGTH + InferAnswerEncoder.BLOCK_LENGTH +
             InferAnswerEncoder.detailHeaderLength() + detailLength, 8) +
-            ((long)rows * cols + 3L * groups + 6L * rows) * Float.BYTES;
+            ((long)rows * cols + 3L * groups + 3L * entries * rows) * Float.BYTES;
     }
 
     /** An answer without rows: an error named by {@code status} and explained by {@code detail}. */
@@ -84,7 +96,23 @@ public final class AnswerFrame
         final int groups, final int[] capacity, final double[] auxLoss,
         final int[] expert, final int[] position, final float[] gate)
     {
+        return writeResult(buffer, offset, clientId, requestId, status, detail, rows, cols, y, groups, capacity,
+            auxLoss, 2, expert, position, gate);
+    }
+
+    /** As above, with {@code entries} routing entries per token: expert, position, gate [rows, entries]. */
+    public int writeResult(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final BlockStatus status, final String detail,
+        final int rows, final int cols, final float[] y,
+        final int groups, final int[] capacity, final double[] auxLoss,
+        final int entries, final int[] expert, final int[] position, final float[] gate)
+    {
         final boolean routing = capacity != null;
+        if (routing && (entries < 1 || entries > MAX_ENTRIES))
+        {
+            throw new IllegalArgumentException(entries + " routing entries per token, 1.." + MAX_ENTRIES);
+        }
         encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
             .clientId(clientId)
             .requestId(requestId)
@@ -92,7 +120,7 @@ public final class AnswerFrame
             .cols(cols)
             .groups(routing ? groups : 0)
             .status(status)
-            .routing((short)(routing ? 1 : 0))
+            .routing((short)(routing ? entries : 0))
             .detail(detail);
         int at = offset + WireLayout.align(encoder.limit() - offset, 8);
         FloatRows.write(buffer, at, y, 0, rows * cols);
@@ -106,12 +134,13 @@ public final class AnswerFrame
                 buffer.putDouble(at, auxLoss[g], ByteOrder.LITTLE_ENDIAN);
                 at += Double.BYTES;
             }
-            FloatRows.writeInts(buffer, at, expert, 0, 2 * rows);
-            at += 2 * rows * Integer.BYTES;
-            FloatRows.writeInts(buffer, at, position, 0, 2 * rows);
-            at += 2 * rows * Integer.BYTES;
-            FloatRows.write(buffer, at, gate, 0, 2 * rows);
-            at += 2 * rows * Float.BYTES;
+            final int n = entries * rows;
+            FloatRows.writeInts(buffer, at, expert, 0, n);
+            at += n * Integer.BYTES;
+            FloatRows.writeInts(buffer, at, position, 0, n);
+            at += n * Integer.BYTES;
+            FloatRows.write(buffer, at, gate, 0, n);
+            at += n * Float.BYTES;
         }
         return at - offset;
     }
@@ -163,12 +192,14 @@ public final class AnswerFrame
         final int cols = cols();
         final int groups = groups();
         final short routing = decoder.routing();
-        if (rows < 0 || cols < 0 || groups < 0 || routing > 1 || (routing == 0 && groups != 0))
+        if (rows < 0 || cols < 0 || groups < 0 || routing < 0 || routing > MAX_ENTRIES ||
+            (routing == 0 && groups != 0))
         {
             fault = FrameFault.BAD_SHAPE;
             return false;
         }
-        final long payload = ((long)rows * cols + (routing == 1 ? 3L * groups + 6L * rows : 0)) * Float.BYTES;
+        final long payload = ((long)rows * cols + (routing > 0 ? 3L * groups + 3L * routing * rows : 0)) *
+            Float.BYTES;
         if (payloadIndex + payload != (long)offset + length)
         {
             fault = FrameFault.BAD_SHAPE;
@@ -221,6 +252,12 @@ public final class AnswerFrame
         return decoder.routing() != 0;
     }
 
+    /** Routing entries per token: the columns of the routing arrays; 0 without routing. */
+    public int entries()
+    {
+        return decoder.routing();
+    }
+
     public String detail()
     {
         return detail;
@@ -237,7 +274,7 @@ public final class AnswerFrame
         FloatRows.read(readBuffer, payloadIndex, dst, dstOffset, rows() * cols());
     }
 
-    /** Reads the routing report; only when {@link #routing()}. */
+    /** Reads the routing report, expert, position and gate [rows, {@link #entries()}]; only when {@link #routing()}. */
     public void readRouting(
         final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position, final float[] gate)
     {
@@ -251,10 +288,11 @@ public final class AnswerFrame
             auxLoss[g] = readBuffer.getDouble(at, ByteOrder.LITTLE_ENDIAN);
             at += Double.BYTES;
         }
-        FloatRows.readInts(readBuffer, at, expert, 0, 2 * rows);
-        at += 2 * rows * Integer.BYTES;
-        FloatRows.readInts(readBuffer, at, position, 0, 2 * rows);
-        at += 2 * rows * Integer.BYTES;
-        FloatRows.read(readBuffer, at, gate, 0, 2 * rows);
+        final int n = entries() * rows;
+        FloatRows.readInts(readBuffer, at, expert, 0, n);
+        at += n * Integer.BYTES;
+        FloatRows.readInts(readBuffer, at, position, 0, n);
+        at += n * Integer.BYTES;
+        FloatRows.read(readBuffer, at, gate, 0, n);
     }
 }

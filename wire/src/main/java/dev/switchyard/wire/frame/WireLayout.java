@@ -52,7 +52,13 @@ public final class WireLayout
      */
     public static long perTokenMessageLength(final int cols)
     {
-        return (long)cols * Float.BYTES + 7L * Float.BYTES;
+        return perTokenMessageLength(cols, 2);
+    }
+
+    /** As above for answers that carry {@code entries} routing entries (expert, position, gate) per token. */
+    public static long perTokenMessageLength(final int cols, final int entries)
+    {
+        return (long)cols * Float.BYTES + (3L * entries + 1) * Float.BYTES;
     }
 
     /**
@@ -64,7 +70,13 @@ public final class WireLayout
      */
     public static long largestMessage(final int maxBlockRows, final int groupSize, final int cols)
     {
+        return largestMessage(maxBlockRows, groupSize, cols, 2);
+    }
+
+    /** As above, answers carrying {@code entries} routing entries per token. */
+    public static long largestMessage(final int maxBlockRows, final int groupSize, final int cols, final int entries)
+    {
         return Math.max(blockFrameLength(maxBlockRows, cols),
-            MESSAGE_OVERHEAD + groupSize * perTokenMessageLength(cols));
+            MESSAGE_OVERHEAD + groupSize * perTokenMessageLength(cols, entries));
     }
 }

@@ -147,6 +147,34 @@ class AnswerFrameTest
     }
 
     @Test
+    void aReportOfKEntriesPerTokenTravels()
+    {
+        for (final int k : new int[] {1, 4, 8})
+        {
+            final int rows = 5;
+            final SplittableRandom random = new SplittableRandom(k);
+            final int[] expert = random.ints(k * rows, -1, 64).toArray();
+            final int[] position = random.ints(k * rows, -1, 64).toArray();
+            final float[] gate = floats(k * rows, k);
+            final float[] y = floats(rows * COLS, 3);
+            final int max = (int)AnswerFrame.maxLength(rows, COLS, 1, 0, k);
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[max]);
+            final int length = new AnswerFrame().writeResult(buffer, 0, 1, 2, BlockStatus.OK, "", rows, COLS, y, 1,
+                new int[] {9}, new double[] {0.5}, k, expert, position, gate);
+            assertEquals(max, length, "k entries per token, no more");
+            final AnswerFrame reader = wrapped(cut(buffer, length), 0, length);
+            assertEquals(k, reader.entries());
+            final int[] readExpert = new int[k * rows];
+            final int[] readPosition = new int[k * rows];
+            final float[] readGate = new float[k * rows];
+            reader.readRouting(new int[1], new double[1], readExpert, readPosition, readGate);
+            assertArrayEquals(expert, readExpert);
+            assertArrayEquals(position, readPosition);
+            assertSameBits(gate, 0, readGate, 0, k * rows);
+        }
+    }
+
+    @Test
     void anErrorTravels()
     {
         for (final BlockStatus status : BlockStatus.values())
@@ -215,7 +243,7 @@ class AnswerFrameTest
     {
         // {rows, cols, groups, routing}: in 32 bits 65536 x 65536 floats would be 0 bytes.
         final int[][] shapes = {{65_536, 65_536, 0, 0}, {-1, COLS, 0, 0}, {ROWS, -1, 0, 0}, {0, 0, -1, 1},
-            {0, 0, 1, 0}, {0, 0, 0, 2}, {0, 0, 0, 255}, {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1},
+            {0, 0, 1, 0}, {0, 0, 0, AnswerFrame.MAX_ENTRIES + 1}, {0, 0, 0, 255}, {Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE, 1},
             {1 << 30, 1, 0, 1}, {0, 0, 1 << 30, 1}, {1, 1, 0, 0}};
         for (final int[] shape : shapes)
         {
