@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.tools.loadgen.Arrivals;
 import dev.switchyard.tools.loadgen.LoadGenerator;
@@ -84,25 +86,21 @@ public final class LoadgenCommand implements Callable<Integer>
         {
             throw new BadInputException("--skew needs --model DIR: tokens are aimed at experts through its router");
         }
-        float[] router = null;
-        if (skew != null)
-        {
-            try (ModelDirectory m = ModelDirectory.open(CliArgs.existingDirectory("--model", model)))
-            {
-                router = m.router(0).toArray();  // [E, d_model]
-            }
-        }
+        final float[] router = skew == null ? null : router(CliArgs.existingDirectory("--model", model));
         try (LoadgenClient session = LoadgenClient.open(connect, record))
         {
             final SwitchyardClient client = session.client();
-            if (router != null && router.length != client.numExperts() * client.dModel())
+            // A checkpoint's shared expert is one more expert the gateway addresses: the router aims at routed ones.
+            final int routed = router == null ? client.numExperts() : router.length / client.dModel();
+            if (router != null && (router.length % client.dModel() != 0 ||
+                (routed != client.numExperts() && routed + 1 != client.numExperts())))
             {
                 throw new BadInputException("--model " + model + " is not the model the gateway serves (its router " +
                     "has " + router.length + " weights, the gateway serves " + client.numExperts() + " experts of " +
                     "d_model " + client.dModel() + ")");
             }
             final LoadGenerator generator = new LoadGenerator(arrival, (long)(duration * 1e9), sizes[0], sizes[1],
-                client.dModel(), mode.equals("exact"), seed, router, client.numExperts(), skew == null ? 0 : skew);
+                client.dModel(), mode.equals("exact"), seed, router, routed, skew == null ? 0 : skew);
             final String title = String.format(Locale.ROOT,
                 "loadgen: %.1f requests/s for %.1f s, %s, %s tokens per request, %s mode%s, seed %d, against %s",
                 rate, duration, arrival.describe(), tokensPerRequest, mode,
@@ -114,6 +112,22 @@ public final class LoadgenCommand implements Callable<Integer>
             }
             return OpenLoopRun.run(client, generator, title, metrics, null, notes, report, session.observer(),
                 (long)(duration * 1e9));
+        }
+    }
+
+    /** Layer 0's router [E, d_model] of a model directory or a checkpoint folder, float32. */
+    private static float[] router(final Path dir)
+    {
+        if (MoeFamily.isCheckpoint(dir))
+        {
+            try (Checkpoint checkpoint = Checkpoint.open(dir))
+            {
+                return checkpoint.tensor(checkpoint.layer(0).routerWeight()).toF32().toArray();
+            }
+        }
+        try (ModelDirectory m = ModelDirectory.open(dir))
+        {
+            return m.router(0).toArray();
         }
     }
 

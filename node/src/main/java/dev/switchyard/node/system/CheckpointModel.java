@@ -3,6 +3,9 @@ package dev.switchyard.node.system;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.layer.CheckpointRouting;
 import dev.switchyard.compute.network.CheckpointExperts;
@@ -139,6 +142,22 @@ final class CheckpointModel implements ServedModel
             }
             return LoadedExpert.holding(network);
         };
+    }
+
+    @Override
+    public String describeJson()
+    {
+        final ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("model_type", checkpoint.family().modelType());
+        node.put("d_model", first.dModel());
+        node.put("experts", first.experts());
+        node.put("top_k", first.topK());
+        node.put("shared_expert", first.shared().present() ? first.experts() : -1);
+        node.put("capacity_limited", first.routing().capacityLimited());
+        node.put("group_size", config.routing().groupSize());
+        final ArrayNode prefixes = node.putArray("served_layers");
+        checkpoint.layers().forEach(layer -> prefixes.add(layer.prefix()));
+        return node.toString();
     }
 
     @Override

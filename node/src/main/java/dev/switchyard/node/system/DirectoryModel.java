@@ -12,6 +12,7 @@ import dev.switchyard.gateway.gating.LayerGating;
 import dev.switchyard.gateway.gating.SeedLayerGating;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.routing.gating.GatingWarmUp;
 import org.agrona.CloseHelper;
 
@@ -89,6 +90,12 @@ final class DirectoryModel implements ServedModel
     public ExpertLoader expertLoader(final ComputeBackend backend)
     {
         return new ModelExpertLoader(model, backend);
+    }
+
+    @Override
+    public String describeJson()
+    {
+        return ModelConfigJson.toJson(config);
     }
 
     @Override

@@ -42,7 +42,7 @@ final class HttpRole implements AutoCloseable
             final NodeMetrics nodeMetrics = new NodeMetrics(gateway == null ? null : base.metrics(), endpoint,
                 base.dataPlane().aeron().countersReader(), ClusterMembers.of(cluster.system()));
             final HttpApi http = NodeHttp.start(cluster.system(), settings.http(), base.dataPlane(), gateway,
-                nodeMetrics, health, base.modelConfig(), base.layers());
+                nodeMetrics, health, base.model());
             return new HttpRole(health, http);
         }
         catch (final RuntimeException ex)

@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.gateway.dispatch.GatewayCore;
-import dev.switchyard.model.config.ModelConfig;
-import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.node.http.HttpApi;
 import dev.switchyard.node.http.HttpSettings;
 import dev.switchyard.node.metrics.NodeHealth;
@@ -32,12 +30,12 @@ final class NodeHttp
     /** @param gateway null on a node without one: then only /metrics, /health and /ready are served */
     static HttpApi start(
         final ActorSystem<?> system, final HttpSettings settings, final DataPlane dataPlane, final GatewayCore gateway,
-        final NodeMetrics metrics, final NodeHealth health, final ModelConfig model, final int layers)
+        final NodeMetrics metrics, final NodeHealth health, final ServedModel model)
     {
         final SwitchyardClient client = gateway == null ? null : SwitchyardClient.ipc(dataPlane);
         try
         {
-            final byte[] modelJson = gateway == null ? null : modelJson(model, layers, gateway.maxRequestRows());
+            final byte[] modelJson = gateway == null ? null : modelJson(model, gateway.maxRequestRows());
             return new HttpApi(system, settings, client, modelJson == null ? null : () -> modelJson,
                 health,
                 () -> gateway != null && gateway.allRoutesKnown(),
@@ -63,14 +61,14 @@ final class NodeHttp
                 (missing.size() == NAMED_UNREACHABLE ? ", ..." : ""));
     }
 
-    /** config.json of the model, with the layers served and the most tokens one Aeron message carries. */
-    private static byte[] modelJson(final ModelConfig model, final int layers, final int maxMessageTokens)
+    /** The model's description, with the layers served and the most tokens one Aeron message carries. */
+    private static byte[] modelJson(final ServedModel model, final int maxMessageTokens)
     {
         try
         {
             final ObjectMapper json = new ObjectMapper();
-            final ObjectNode node = (ObjectNode)json.readTree(ModelConfigJson.toJson(model));
-            node.put("layers", layers);
+            final ObjectNode node = (ObjectNode)json.readTree(model.describeJson());
+            node.put("layers", model.layers());
             node.put("max_message_tokens", maxMessageTokens);
             return json.writeValueAsString(node).getBytes(StandardCharsets.UTF_8);
         }

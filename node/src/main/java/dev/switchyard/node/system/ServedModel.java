@@ -41,6 +41,12 @@ interface ServedModel extends AutoCloseable
     /** Loads expert (layer, e) for an expert actor. */
     ExpertLoader expertLoader(ComputeBackend backend);
 
+    /**
+     * What {@code GET /v1/model} says of it: a model directory's config.json; a checkpoint's family,
+     * served layers with their prefixes, experts, top-k and shared expert.
+     */
+    String describeJson();
+
     /** The model directory, or null for a checkpoint folder. */
     ModelDirectory directory();
 
