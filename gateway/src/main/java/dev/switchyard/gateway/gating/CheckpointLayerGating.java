@@ -11,8 +11,9 @@ import dev.switchyard.routing.plan.RoutingPlan;
  * entries per token in the rule's order, then the shared expert as one more entry with its scale
  * (Qwen2-MoE's sigmoid gate, 1 for DeepSeek). The shared expert is served like any expert, as expert
  * {@code E}: placed and replicated by placement, computed on an expert node, never here. Each expert's
- * block holds its tokens in group order; their terms are staged and added in ascending expert order,
- * the shared term last ({@link StagedCombine}), as the in-process layer adds them.
+ * block holds its tokens in group order; where a token has more than two terms they are staged and
+ * added in ascending expert order, the shared term last ({@link StagedCombine}), as the in-process
+ * layer adds them.
  */
 public final class CheckpointLayerGating implements LayerGating
 {
@@ -142,10 +143,14 @@ public final class CheckpointLayerGating implements LayerGating
         return routing.dropless();
     }
 
+    /**
+     * Two terms or fewer, unscaled (Mixtral's top-2, Switch): a + b = b + a, so replies are added as
+     * they arrive, and the staging buffer (entries × G × d floats per group in flight) is not needed.
+     */
     @Override
     public boolean stagedCombine()
     {
-        return true;
+        return k + (shared ? 1 : 0) > 2 || routing.termScale() != 1f;
     }
 
     @Override

@@ -29,13 +29,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * families a token's output does not depend on what shares its request or its groups: alone, inside a
  * 4,096-token request, and in groups shared with another client's traffic. Qwen2-MoE has four routed
  * terms and a shared expert with its sigmoid gate (five terms, whose sum depends on their order);
- * DeepSeek-V3 group-limited routing with a shared expert; Switch a capacity family, routed per request.
+ * DeepSeek-V3 group-limited routing with a shared expert; Switch a capacity family, routed per request;
+ * Mixtral's two terms, added as the replies arrive.
  * The answers' routing reports carry the family's k entries per token, as the in-process layer gives them.
  */
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class ServedCheckpointTest
 {
     private static final int LARGE = 4096;
+
+    @Test
+    void mixtralTopTwoAddedAsRepliesArrive() throws Exception
+    {
+        servedLayersAreTheLocalLayersBitForBit("mixtral");
+    }
 
     @Test
     void qwen2MoeWithItsGatedSharedExpert() throws Exception
