@@ -1,5 +1,7 @@
 package dev.switchyard.transformer.decoder;
 
+import java.util.List;
+
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.compute.layer.CheckpointMoeLayer;
@@ -144,28 +146,95 @@ public final class CheckpointDecoder
      */
     public void append(final DecoderCache cache, final int[] ids, final int off, final int n, final float[] logits)
     {
+        checkIds(ids, off, n, cache.length());
+        final int start = cache.reserve(n);
+        final float[] x = embed(ids, off, n);
+        layers(x, n, (layer, h, y) -> attention[layer].forward(h, start, n, cache.layer(layer), y), logits);
+    }
+
+    /**
+     * One decode step of several sequences at once: row r appends ids[r] to caches[r]. Attention runs per
+     * sequence (each has its own keys); the norms, dense MLPs, MoE layers (one call per layer over all rows) and
+     * lm_head take the rows together. Every part treats a row alone, so each row's logits are the bits
+     * {@link #append} of that one id to that sequence gives: a sequence's results do not depend on its batch.
+     *
+     * @param ids    [rows], row r's next id
+     * @param logits [rows, V] overwritten: row r predicts the position after ids[r]
+     * @throws BadInputException naming the first id outside the vocabulary or the first sequence without room;
+     *                           then no sequence has changed
+     */
+    public void step(final List<DecoderCache> caches, final int[] ids, final float[] logits)
+    {
+        final int rows = caches.size();
+        if (rows < 1 || ids.length < rows || logits.length < rows * config.vocab())
+        {
+            throw new BadInputException("a step needs at least one sequence, an id and a logits row per sequence (" +
+                rows + " sequences, " + ids.length + " ids, " + logits.length + " logits)");
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            final DecoderCache cache = caches.get(r);
+            checkIds(ids, r, 1, cache.length());
+            if (cache.length() >= cache.capacity())
+            {
+                throw new BadInputException("sequence " + r + " of the step is full (" + cache.capacity() +
+                    " positions)");
+            }
+        }
+        final int[] start = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            start[r] = caches.get(r).reserve(1);
+        }
+        final int d = config.d();
+        final float[] row = new float[d];
+        final float[] out = new float[d];
+        layers(embed(ids, 0, rows), rows, (layer, h, y) ->
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                System.arraycopy(h, r * d, row, 0, d);
+                attention[layer].forward(row, start[r], 1, caches.get(r).layer(layer), out);
+                System.arraycopy(out, 0, y, r * d, d);
+            }
+        }, logits);
+    }
+
+    private void checkIds(final int[] ids, final int off, final int n, final int position)
+    {
         for (int i = off; i < off + n; i++)
         {
             if (ids[i] < 0 || ids[i] >= config.vocab())
             {
-                throw new BadInputException("ids: id " + ids[i] + " at position " + (cache.length() + i - off) +
+                throw new BadInputException("ids: id " + ids[i] + " at position " + (position + i - off) +
                     " is outside the vocabulary 0.." + (config.vocab() - 1));
             }
         }
-        final int start = cache.reserve(n);
+    }
+
+    /** x [n, d]: the embeddings of ids[off, off + n). */
+    private float[] embed(final int[] ids, final int off, final int n)
+    {
         final int d = config.d();
-        final float eps = (float)config.eps();
         final float[] x = new float[n * d];
-        final float[] h = new float[n * d];
-        final float[] y = new float[n * d];
         for (int i = 0; i < n; i++)
         {
             System.arraycopy(embed, ids[off + i] * d, x, i * d, d);
         }
+        return x;
+    }
+
+    /** The decoder layers, final norm and lm_head over x [n, d] (consumed); logits [n, V]. */
+    private void layers(final float[] x, final int n, final Attention attend, final float[] logits)
+    {
+        final int d = config.d();
+        final float eps = (float)config.eps();
+        final float[] h = new float[n * d];
+        final float[] y = new float[n * d];
         for (int layer = 0; layer < config.layers(); layer++)
         {
             norm(x, n, inputNorm[layer], eps, h);
-            attention[layer].forward(h, start, n, cache.layer(layer), y);
+            attend.forward(layer, h, y);
             DecoderMath.addInto(x, y, n * d);
             norm(x, n, postNorm[layer], eps, h);
             if (moe[layer] != null)
@@ -180,6 +249,13 @@ public final class CheckpointDecoder
         }
         norm(x, n, finalNorm, eps, h);
         DecoderMath.linear(h, n, lmHead, null, d, config.vocab(), logits);
+    }
+
+    /** One layer's attention of the rows of a pass: y [n, d] from h [n, d]. */
+    @FunctionalInterface
+    private interface Attention
+    {
+        void forward(int layer, float[] h, float[] y);
     }
 
     private void norm(final float[] x, final int length, final float[] weight, final float eps, final float[] out)
