@@ -1,11 +1,8 @@
 package dev.switchyard.transformer.serving;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.switchyard.transformer.decoder.CheckpointDecoder;
 import dev.switchyard.transformer.decoder.DecoderCache;
@@ -25,16 +22,9 @@ public final class ServingEngine implements AutoCloseable
     private final int[] eos;
     private final EngineLimits limits;
     private final EngineObserver observer;
-    private final ReentrantLock lock = new ReentrantLock();
-    private final Condition work = lock.newCondition();
-    private final ArrayDeque<Running> waiting = new ArrayDeque<>(); // guarded by lock
-    private final List<Running> admitted = new ArrayList<>();       // guarded by lock: to prefill
-    private final List<Running> running = new ArrayList<>();        // engine thread only
+    private final AdmissionControl admission;
+    private final List<Running> running = new ArrayList<>(); // engine thread only
     private final Thread thread;
-    private long reserved;   // guarded by lock: positions held by admitted and running sequences
-    private int holding;     // guarded by lock: admitted and running sequences
-    private long submitted;  // guarded by lock
-    private boolean closed;  // guarded by lock
 
     /**
      * Starts the engine thread. The engine owns the decoder from here on (it is not thread-safe).
@@ -48,6 +38,7 @@ public final class ServingEngine implements AutoCloseable
         this.eos = eos.clone();
         this.limits = limits;
         this.observer = observer;
+        this.admission = new AdmissionControl(limits, observer);
         this.thread = Thread.ofPlatform().name("switchyard-engine").daemon().start(this::loop);
     }
 
@@ -79,110 +70,21 @@ public final class ServingEngine implements AutoCloseable
                 "tokens (" + request.options().maxNewTokens() + ") exceed the engine's token budget " +
                 limits.tokenBudget());
         }
-        lock.lock();
-        try
-        {
-            if (closed)
-            {
-                return new Admission.Overloaded("the engine is closed");
-            }
-            final Running r = new Running(request, listener, new SequenceHandle(++submitted, this::wake));
-            if (waiting.isEmpty() && fits(r))
-            {
-                admit(r);
-            }
-            else if (waiting.size() < limits.maxQueued())
-            {
-                waiting.add(r);
-            }
-            else
-            {
-                return new Admission.Overloaded("overloaded: " + holding + " sequences running and " +
-                    waiting.size() + " waiting (at most " + limits.maxRunning() + " and " + limits.maxQueued() + ")");
-            }
-            work.signal();
-            return new Admission.Accepted(r.handle);
-        }
-        finally
-        {
-            lock.unlock();
-        }
-    }
-
-    private boolean fits(final Running r)
-    {
-        return holding < limits.maxRunning() && reserved + r.request.positions() <= limits.tokenBudget();
-    }
-
-    private void admit(final Running r)
-    {
-        holding++;
-        reserved += r.request.positions();
-        admitted.add(r);
-        observer.admitted(System.nanoTime() - r.submittedNanos);
-    }
-
-    private void wake()
-    {
-        lock.lock();
-        try
-        {
-            work.signal();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        return admission.offer(request, listener);
     }
 
     private void loop()
     {
         while (true)
         {
-            final List<Running> fresh = new ArrayList<>();
-            final List<Running> dropped = new ArrayList<>();
-            lock.lock();
-            try
+            final AdmissionControl.Taken taken = admission.take(!running.isEmpty());
+            if (taken == null)
             {
-                while (!closed && admitted.isEmpty() && running.isEmpty() && !anyCancelled(waiting))
-                {
-                    work.awaitUninterruptibly();
-                }
-                if (closed)
-                {
-                    return;
-                }
-                for (final Iterator<Running> i = waiting.iterator(); i.hasNext();)
-                {
-                    final Running r = i.next();
-                    if (r.handle.cancelled())
-                    {
-                        i.remove();
-                        dropped.add(r);
-                    }
-                }
-                fresh.addAll(admitted);
-                admitted.clear();
+                return;
             }
-            finally
-            {
-                lock.unlock();
-            }
-            dropped.forEach(r -> r.listener.end(r.end(End.Reason.CANCELLED, null)));
-            step(fresh);
+            taken.cancelled().forEach(r -> r.listener.end(r.end(End.Reason.CANCELLED, null)));
+            step(taken.fresh());
         }
-    }
-
-    private static boolean anyCancelled(final Iterable<Running> rs)
-    {
-        for (final Running r : rs)
-        {
-            if (r.handle.cancelled())
-            {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Frees cancelled sequences, decodes one id for each running one, then prefills the fresh ones. */
@@ -282,20 +184,7 @@ public final class ServingEngine implements AutoCloseable
     private void finish(final Running r, final End.Reason reason, final String error)
     {
         r.cache = null;
-        lock.lock();
-        try
-        {
-            holding--;
-            reserved -= r.request.positions();
-            while (!waiting.isEmpty() && fits(waiting.peek()))
-            {
-                admit(waiting.poll());
-            }
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        admission.release(r);
         r.listener.end(r.end(reason, error));
     }
 
@@ -303,16 +192,7 @@ public final class ServingEngine implements AutoCloseable
     @Override
     public void close()
     {
-        lock.lock();
-        try
-        {
-            closed = true;
-            work.signal();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        final List<Running> left = admission.close();
         try
         {
             thread.join();
@@ -321,19 +201,7 @@ public final class ServingEngine implements AutoCloseable
         {
             Thread.currentThread().interrupt();
         }
-        final List<Running> left = new ArrayList<>(running);
-        lock.lock();
-        try
-        {
-            left.addAll(admitted);
-            left.addAll(waiting);
-            admitted.clear();
-            waiting.clear();
-        }
-        finally
-        {
-            lock.unlock();
-        }
+        left.addAll(0, running);
         running.clear();
         left.forEach(r -> r.listener.end(r.end(End.Reason.CANCELLED, null)));
     }

@@ -5,7 +5,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 
+import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.testkit.TestData;
 import dev.switchyard.transformer.decode.Choice;
@@ -14,7 +16,7 @@ import dev.switchyard.transformer.decoder.DecoderCache;
 import dev.switchyard.transformer.decoder.EosTokens;
 import dev.switchyard.transformer.decoder.GenerateOptions;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -29,16 +31,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ServingEngineBatchInvarianceTest
 {
     @ParameterizedTest
-    @ValueSource(strings = {"mixtral", "qwen2_moe"})
-    void eachRequestEqualsItselfAlone(final String name) throws Exception
+    @CsvSource({"mixtral, scalar", "mixtral, vector", "qwen2_moe, vector", "olmoe, vector"})
+    void eachRequestEqualsItselfAlone(final String name, final String backendName) throws Exception
     {
         final List<SequenceRequest> requests = requests();
-        try (Checkpoint checkpoint = Checkpoint.open(TestData.checkpoints().resolve(name)))
+        try (Checkpoint checkpoint = Checkpoint.open(TestData.checkpoints().resolve(name));
+             ComputePool pool = ComputePool.ofThreads(2, 0))
         {
+            // Threshold 0: the vector backend splits even these tiny calls over its threads.
+            final ComputeBackend backend = ComputeBackends.byName(backendName, pool);
             final int[] eos = EosTokens.read(checkpoint.dir());
             final List<List<float[]>> aloneLogits = new ArrayList<>();
             final List<int[]> aloneIds = new ArrayList<>();
-            final CheckpointDecoder solo = CheckpointDecoder.load(checkpoint, ComputeBackends.scalar(), null);
+            final CheckpointDecoder solo = CheckpointDecoder.load(checkpoint, backend, null);
             for (final SequenceRequest r : requests)
             {
                 final List<float[]> logits = new ArrayList<>();
@@ -46,7 +51,7 @@ class ServingEngineBatchInvarianceTest
                 aloneLogits.add(logits);
             }
             final List<Recorder> recorders = new ArrayList<>();
-            final CheckpointDecoder batched = CheckpointDecoder.load(checkpoint, ComputeBackends.scalar(), null);
+            final CheckpointDecoder batched = CheckpointDecoder.load(checkpoint, backend, null);
             int maxRows = 0;
             final Observed observed = new Observed();
             try (ServingEngine engine = new ServingEngine(batched, eos, new EngineLimits(8, 1000, 8), observed))
