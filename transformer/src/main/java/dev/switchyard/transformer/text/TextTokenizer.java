@@ -111,7 +111,16 @@ public final class TextTokenizer implements AutoCloseable
     /** The ids of text, with the special tokens the tokenizer's post-processor adds (Mixtral's BOS). */
     public int[] encode(final String text)
     {
-        final long[] ids = tokenizer.encode(text, true, false).getIds();
+        return encode(text, true);
+    }
+
+    /**
+     * The ids of text; without the special tokens the post-processor adds when {@code addSpecialTokens} is false
+     * (a rendered chat template spells its own, as {@code apply_chat_template} encodes it).
+     */
+    public int[] encode(final String text, final boolean addSpecialTokens)
+    {
+        final long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
         final int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++)
         {
