@@ -35,7 +35,12 @@ final class OpenAiServer implements AutoCloseable
 
     OpenAiServer(final Path folder, final EngineLimits limits)
     {
-        model = EngineLanguageModel.open(folder, ComputeBackends.scalar(), null, limits, EngineObserver.NONE);
+        this(folder, limits, EngineObserver.NONE);
+    }
+
+    OpenAiServer(final Path folder, final EngineLimits limits, final EngineObserver observer)
+    {
+        model = EngineLanguageModel.open(folder, ComputeBackends.scalar(), null, limits, observer);
         system = ActorSystem.create(Behaviors.empty(), "openai-test", ConfigFactory.parseString(
             "pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
         api = new HttpApi(system, new HttpSettings("127.0.0.1", 0, 1 << 20, 65536, 64, 64, Duration.ofSeconds(30),

@@ -23,6 +23,11 @@ public interface EngineObserver
     {
     }
 
+    /** A sequence ended (before its room is freed and its listener hears). */
+    default void ended(final End.Reason reason)
+    {
+    }
+
     /** Sequences running after a step. */
     default void running(final int sequences)
     {

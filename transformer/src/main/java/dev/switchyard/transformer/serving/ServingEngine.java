@@ -184,6 +184,8 @@ public final class ServingEngine implements AutoCloseable
     private void finish(final Running r, final End.Reason reason, final String error)
     {
         r.cache = null;
+        observer.ended(reason);
+        // Room first: a caller that hears the end and asks again at once finds it free.
         admission.release(r);
         r.listener.end(r.end(reason, error));
     }
