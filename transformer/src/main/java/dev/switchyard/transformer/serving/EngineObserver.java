@@ -18,8 +18,8 @@ public interface EngineObserver
     {
     }
 
-    /** A decode step chose one id for each of {@code rows} sequences. */
-    default void tokens(final int rows)
+    /** A decode step chose one id for each of {@code rows} sequences in {@code nanos} (the inter-token time). */
+    default void step(final int rows, final long nanos)
     {
     }
 

@@ -129,6 +129,7 @@ public final class ServingEngine implements AutoCloseable
             ids[i] = running.get(i).pending;
         }
         final float[] logits = new float[rows * v]; // [rows, V]
+        final long start = System.nanoTime();
         try
         {
             decoder.step(caches, ids, logits);
@@ -149,7 +150,7 @@ public final class ServingEngine implements AutoCloseable
                 done.add(r);
             }
         }
-        observer.tokens(rows);
+        observer.step(rows, System.nanoTime() - start);
         running.removeAll(done);
         done.forEach(r -> finish(r, r.ended, null));
     }

@@ -134,7 +134,7 @@ class ServingEngineBatchInvarianceTest
         volatile int maxRows;
 
         @Override
-        public void tokens(final int rows)
+        public void step(final int rows, final long nanos)
         {
             maxRows = Math.max(maxRows, rows);
         }
