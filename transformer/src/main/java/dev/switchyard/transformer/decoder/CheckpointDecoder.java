@@ -1,11 +1,13 @@
 package dev.switchyard.transformer.decoder;
 
+import java.util.Arrays;
 import java.util.List;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.compute.layer.CheckpointMoeLayer;
 import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.transformer.moe.CheckpointMoeLayers;
+import dev.switchyard.transformer.moe.MoeLayers;
 import dev.switchyard.wire.BadInputException;
 
 /**
@@ -17,8 +19,8 @@ import dev.switchyard.wire.BadInputException;
  * logits = rmsnorm(x) · lm_headᵀ                           // [L, V]; lm_head = embed_tokens when tied
  * </pre>
  * Each row of a batch is computed alone, so a row's logits are the same bits whatever rows share its
- * call. The MoE blocks go through {@link CheckpointMoeLayer}, one call per layer over the row's
- * positions (the dropless families route every token alone). {@link #sequence} and {@link #append} run the
+ * call. The MoE blocks go through {@link MoeLayers} (in process: {@link CheckpointMoeLayers}), one call per layer
+ * over the row's positions (the dropless families route every token alone). {@link #sequence} and {@link #append} run the
  * same pass position by position over a key/value cache, for generation. Not thread-safe.
  */
 public final class CheckpointDecoder
@@ -30,12 +32,12 @@ public final class CheckpointDecoder
     private final float[][] inputNorm;  // [layers][d]
     private final float[][] postNorm;   // [layers][d]
     private final DecoderAttention[] attention;
-    private final CheckpointMoeLayer[] moe; // [layers], null for dense blocks
-    private final DenseMlp[] dense;         // [layers], null for sparse blocks
+    private final MoeLayers moe;        // the served layers, by served index
+    private final DenseMlp[] dense;     // [layers], null for sparse blocks
 
     private CheckpointDecoder(final DecoderConfig config, final float[] embed, final float[] lmHead,
         final float[] finalNorm, final float[][] inputNorm, final float[][] postNorm,
-        final DecoderAttention[] attention, final CheckpointMoeLayer[] moe, final DenseMlp[] dense)
+        final DecoderAttention[] attention, final MoeLayers moe, final DenseMlp[] dense)
     {
         this.config = config;
         this.embed = embed;
@@ -58,6 +60,19 @@ public final class CheckpointDecoder
         final WeightFormat format)
     {
         final DecoderConfig c = DecoderConfigReader.read(checkpoint);
+        final int served = (int)Arrays.stream(c.served()).filter(i -> i >= 0).count();
+        return load(checkpoint, CheckpointMoeLayers.load(checkpoint, served, backend, format));
+    }
+
+    /**
+     * The model with its MoE layers computed by {@code moe} (in process, or through the serving system: both give
+     * the same bits), its dense weights widened to float32 on the heap.
+     *
+     * @throws BadInputException naming the key or tensor that is wrong, or a family without this pass
+     */
+    public static CheckpointDecoder load(final Checkpoint checkpoint, final MoeLayers moe)
+    {
+        final DecoderConfig c = DecoderConfigReader.read(checkpoint);
         final DecoderTensors t = new DecoderTensors(checkpoint);
         final float[] embed = t.load("model.embed_tokens.weight", c.vocab(), c.d());
         final float[] lmHead = c.tied() ? embed : t.load("lm_head.weight", c.vocab(), c.d());
@@ -65,7 +80,6 @@ public final class CheckpointDecoder
         final float[][] inputNorm = new float[c.layers()][];
         final float[][] postNorm = new float[c.layers()][];
         final DecoderAttention[] attention = new DecoderAttention[c.layers()];
-        final CheckpointMoeLayer[] moe = new CheckpointMoeLayer[c.layers()];
         final DenseMlp[] dense = new DenseMlp[c.layers()];
         for (int i = 0; i < c.layers(); i++)
         {
@@ -73,11 +87,7 @@ public final class CheckpointDecoder
             inputNorm[i] = t.load(p + "input_layernorm.weight", c.d());
             postNorm[i] = t.load(p + "post_attention_layernorm.weight", c.d());
             attention[i] = new DecoderAttention(c, rope, t, i);
-            if (c.served()[i] >= 0)
-            {
-                moe[i] = CheckpointMoeLayer.load(checkpoint, c.served()[i], backend, format);
-            }
-            else
+            if (c.served()[i] < 0)
             {
                 dense[i] = new DenseMlp(c, t, i);
             }
@@ -237,9 +247,9 @@ public final class CheckpointDecoder
             attend.forward(layer, h, y);
             DecoderMath.addInto(x, y, n * d);
             norm(x, n, postNorm[layer], eps, h);
-            if (moe[layer] != null)
+            if (config.served()[layer] >= 0)
             {
-                moe[layer].forward(h, n, n, y, null, null);
+                moe.forward(config.served()[layer], h, n, null, y);
             }
             else
             {
