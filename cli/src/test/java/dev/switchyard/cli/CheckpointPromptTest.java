@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,6 +102,28 @@ class CheckpointPromptTest
         final CommandLine cli = Main.commandLine();
         cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
+    }
+
+    @Test
+    void scorePromptIsScoreOfItsIds() throws Exception
+    {
+        final JsonNode ref = new ObjectMapper().readTree(TextCheckpoints.text().resolve("reference.json").toFile())
+            .get("mixtral").get(0);
+        final Path model = TextCheckpoints.copy("mixtral", dir);
+        final int[] ids = ints(ref.get("prompt_ids"));
+        final Path targets = dir.resolve("targets.npy");
+        TensorFiles.writeInts(targets, ids, 1, ids.length);
+        final Path byText = dir.resolve("text.npy");
+        final Path byIds = dir.resolve("ids.npy");
+        final Run text = run("score", "--model", model.toString(), "--prompt", ref.get("prompt").asText(), "--logits",
+            byText.toString(), "--local");
+        assertEquals(0, text.code(), text.err());
+        assertTrue(text.out().contains("score: 1 row of 7 positions, mixtral checkpoint, in process") &&
+            text.out().contains("log-likelihood -") && text.out().contains("over 6 predicted tokens (perplexity "),
+            text.out());
+        assertEquals(0, run("score", "--model", model.toString(), "--targets", targets.toString(), "--logits",
+            byIds.toString(), "--local").code());
+        assertArrayEquals(Files.readAllBytes(byIds), Files.readAllBytes(byText));
     }
 
     private static int[] ints(final JsonNode array)
