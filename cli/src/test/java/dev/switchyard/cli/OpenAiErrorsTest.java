@@ -52,7 +52,7 @@ class OpenAiErrorsTest
                         CANCELLED.incrementAndGet();
                     }
                 }
-            });
+            }, Duration.ofSeconds(2));
     }
 
     @AfterAll
@@ -112,14 +112,31 @@ class OpenAiErrorsTest
         assertTrue(in.readLine().startsWith("data: "), "the first piece has come: the sequence runs");
         refused(server.post("/v1/completions", "{\"prompt\": \"the\", \"max_tokens\": 2}"), 429, "rate_limit_error",
             null, "overloaded", "1 sequences running and 0 waiting");
+        final int cancelled = CANCELLED.get();
         in.close(); // the caller goes away: its sequence ends at the engine's next step
+        awaitRoom("the gone caller's sequence was not cancelled");
+        assertEquals(cancelled + 1, CANCELLED.get(), "the held stream ended by cancellation, not by its length");
+    }
+
+    @Test
+    void aWholeAnswerPastTheTimeoutIsCancelled() throws Exception
+    {
+        final int cancelled = CANCELLED.get();
+        refused(server.post("/v1/completions", "{\"prompt\": \"the\", \"max_tokens\": 150000}"), 504, "timeout",
+            null, "timeout", "no answer within 2000 ms");
+        awaitRoom("the timed-out sequence was not cancelled");
+        assertEquals(cancelled + 1, CANCELLED.get());
+    }
+
+    /** Waits (bounded) until a small request is admitted again. */
+    private static void awaitRoom(final String why) throws Exception
+    {
         final long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
         HttpResponse<String> after = server.post("/v1/completions", "{\"prompt\": \"the\", \"max_tokens\": 2}");
         while (after.statusCode() == 429 && System.nanoTime() < deadline)
         {
             after = server.post("/v1/completions", "{\"prompt\": \"the\", \"max_tokens\": 2}");
         }
-        assertEquals(200, after.statusCode(), "the gone caller's sequence was not cancelled: " + after.body());
-        assertEquals(1, CANCELLED.get(), "the held stream ended by cancellation, not by its length");
+        assertEquals(200, after.statusCode(), why + ": " + after.body());
     }
 }

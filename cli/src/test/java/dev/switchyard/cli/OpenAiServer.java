@@ -35,15 +35,16 @@ final class OpenAiServer implements AutoCloseable
 
     OpenAiServer(final Path folder, final EngineLimits limits)
     {
-        this(folder, limits, EngineObserver.NONE);
+        this(folder, limits, EngineObserver.NONE, Duration.ofSeconds(30));
     }
 
-    OpenAiServer(final Path folder, final EngineLimits limits, final EngineObserver observer)
+    /** @param timeout how long a whole answer may take */
+    OpenAiServer(final Path folder, final EngineLimits limits, final EngineObserver observer, final Duration timeout)
     {
         model = EngineLanguageModel.open(folder, ComputeBackends.scalar(), null, limits, observer);
         system = ActorSystem.create(Behaviors.empty(), "openai-test", ConfigFactory.parseString(
             "pekko.loglevel = WARNING").withFallback(ConfigFactory.load()));
-        api = new HttpApi(system, new HttpSettings("127.0.0.1", 0, 1 << 20, 65536, 64, 64, Duration.ofSeconds(30),
+        api = new HttpApi(system, new HttpSettings("127.0.0.1", 0, 1 << 20, 65536, 64, 64, timeout,
             Duration.ofSeconds(10), Duration.ofSeconds(10), 64), null, null, health, () -> true, Optional::empty,
             () -> "", model);
     }

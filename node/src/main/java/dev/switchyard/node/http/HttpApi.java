@@ -82,7 +82,8 @@ public final class HttpApi implements AutoCloseable
         final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics, final LanguageModel languageModel)
     {
-        this.openai = languageModel == null ? null : new OpenAiApi(languageModel, Materializer.matFromSystem(system));
+        this.openai = languageModel == null ? null : new OpenAiApi(languageModel, Materializer.matFromSystem(system),
+            settings.timeout());
         this.settings = settings;
         this.client = client;
         this.infer = client == null ? null : new InferRoute(client, settings, located);

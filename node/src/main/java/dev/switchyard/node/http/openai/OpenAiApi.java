@@ -2,9 +2,12 @@ package dev.switchyard.node.http.openai;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -37,12 +40,15 @@ public final class OpenAiApi
 
     private final LanguageModel model;
     private final Materializer materializer;
+    private final Duration timeout;
     private final AtomicLong ids = new AtomicLong();
 
-    public OpenAiApi(final LanguageModel model, final Materializer materializer)
+    /** @param timeout how long a whole (not streamed) answer may take; past it the generation is cancelled */
+    public OpenAiApi(final LanguageModel model, final Materializer materializer, final Duration timeout)
     {
         this.model = model;
         this.materializer = materializer;
+        this.timeout = timeout;
     }
 
     /** Whether this path is one of these routes. */
@@ -124,7 +130,20 @@ public final class OpenAiApi
     {
         final CompletionRun run = new CompletionRun(bodies, params, logprobs, request.prompt().length, null);
         submit(request, run);
-        return run.whole().thenApply(node -> json(200, node));
+        return run.whole().orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((node, thrown) ->
+        {
+            if (thrown instanceof TimeoutException)
+            {
+                run.abandon();
+                throw new OpenAiError(504, "timeout", null, "timeout", "no answer within " + timeout.toMillis() +
+                    " ms (switchyard.http.request-timeout): the generation was cancelled; stream long answers");
+            }
+            if (thrown != null)
+            {
+                throw thrown instanceof CompletionException c ? c : new CompletionException(thrown);
+            }
+            return json(200, node);
+        });
     }
 
     private CompletionStage<HttpResponse> stream(final GenerationRequest request, final Bodies bodies,
