@@ -20,7 +20,7 @@ class TextStreamTest
     {
         try (TextTokenizer t = TextTokenizer.open(TokenizerFixtures.root().resolve(name)))
         {
-            final int[] all = t.encode("Once upon a time, naïve Zoë wrote 你好 🙂 and left.");
+            final int[] all = t.encode("Once upon a time, naïve Zoë wrote 你好 🙂🙂 and  left.\n\nThe end");
             for (int cut = 1; cut < all.length; cut++)
             {
                 final int[] prompt = Arrays.copyOf(all, cut);
