@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.switchyard.transformer.serving.EngineLimits;
@@ -134,6 +135,37 @@ class OpenAiCompletionsTest
             assertEquals(wc.get("finish_reason").asText(), reason);
             assertEquals(w.get("usage"), events.getLast().get("usage"), "the usage chunk");
             assertEquals(0, events.getLast().get("choices").size());
+        }
+    }
+
+    @Test
+    void concurrentAnswersEqualAnswersAlone() throws Exception
+    {
+        final List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 8; i++)
+        {
+            final String prompt = reference.get(i % 3).get("prompt_ids").toString();
+            bodies.add("{\"prompt\": " + prompt + ", \"max_tokens\": " + (4 + 3 * i) + ", \"temperature\": " +
+                (i % 2 == 0 ? "0" : "0.7") + ", \"seed\": " + i + ", \"logprobs\": 1}");
+        }
+        final List<JsonNode> alone = new ArrayList<>();
+        for (final String body : bodies)
+        {
+            alone.add(complete(body).get("choices").get(0));
+        }
+        final List<CompletableFuture<HttpResponse<String>>> together = new ArrayList<>();
+        for (final String body : bodies)
+        {
+            together.add(server.client.sendAsync(HttpRequest.newBuilder(server.uri("/v1/completions"))
+                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < bodies.size(); i++)
+        {
+            final HttpResponse<String> r = together.get(i).get();
+            assertEquals(200, r.statusCode(), r.body());
+            // Text, tokens and their logprobs (doubles printed exactly) are the same bits alone and together.
+            assertEquals(alone.get(i), OpenAiServer.json(r).get("choices").get(0), "request " + i);
         }
     }
 
