@@ -47,14 +47,19 @@ final class GenerateCommand implements Callable<Integer>
         description = "Model directory (with a transformer), or a decoder-only Hugging Face checkpoint folder.")
     Path model;
 
-    @Option(names = "--input", required = true, paramLabel = "IDS.npy",
+    @Option(names = "--input", paramLabel = "IDS.npy",
         description = "int32 [B, L_in], 0-padded: the forced prefix (decoder) or the source (encdec); for a " +
             "checkpoint folder the prompts, right-padded with -1.")
     Path input;
 
-    @Option(names = "--output", required = true, paramLabel = "OUT.npy",
+    @Option(names = "--output", paramLabel = "OUT.npy",
         description = "Decoded ids, int32 [B, max_length] (a checkpoint folder: [B, L_in + N]).")
     Path output;
+
+    @Option(names = "--prompt", paramLabel = "TEXT",
+        description = "A checkpoint folder: generate from this text (its tokenizer.json) and print the new text, " +
+            "instead of --input.")
+    String prompt;
 
     @Option(names = "--max-new-tokens", paramLabel = "N",
         description = "New ids per row at most (checkpoint folders).")
@@ -103,7 +108,18 @@ final class GenerateCommand implements Callable<Integer>
     public Integer call()
     {
         where.check(false);
-        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        final boolean checkpoint = MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model));
+        if (prompt != null && !checkpoint)
+        {
+            throw new BadInputException("--prompt applies to checkpoint folders with a tokenizer.json; model " + model +
+                " takes --input ids");
+        }
+        if (prompt != null ? input != null : input == null || output == null)
+        {
+            throw new BadInputException(prompt != null ? "give either --prompt or --input, not both"
+                : "--input IDS.npy and --output OUT.npy are required (or --prompt TEXT with a checkpoint folder)");
+        }
+        if (checkpoint)
         {
             return generateCheckpoint();
         }
@@ -180,7 +196,19 @@ final class GenerateCommand implements Callable<Integer>
             throw new BadInputException("--max-new-tokens is required: model " + model + " is a checkpoint folder");
         }
         final GenerateOptions options = new GenerateOptions(maxNewTokens, temperature, seed);
-        CliArgs.writableFile("--output", output);
+        if (output != null)
+        {
+            CliArgs.writableFile("--output", output);
+        }
+        if (prompt != null)
+        {
+            try (ComputePool pool = compute.pool())
+            {
+                PromptGeneration.run(model, prompt, options, compute.backend(pool), compute.checkpointWeightFormat(),
+                    output, System.out, System.err);
+            }
+            return 0;
+        }
         final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
         try (Checkpoint checkpoint = Checkpoint.open(model); ComputePool pool = compute.pool())
         {

@@ -28,8 +28,13 @@ final class ScoreCommand implements Callable<Integer>
         description = "Model directory (with a transformer), or a decoder-only Hugging Face checkpoint folder.")
     Path model;
 
-    @Option(names = "--targets", required = true, paramLabel = "T.npy", description = "Target ids, int32 [B, L].")
+    @Option(names = "--targets", paramLabel = "T.npy", description = "Target ids, int32 [B, L].")
     Path targets;
+
+    @Option(names = "--prompt", paramLabel = "TEXT",
+        description = "A checkpoint folder: score this text (encoded with its tokenizer.json) instead of --targets; " +
+            "prints its log-likelihood.")
+    String prompt;
 
     @Option(names = "--inputs", paramLabel = "I.npy", description = "Source ids, int32 [B, L_in] (encdec).")
     Path inputs;
@@ -55,7 +60,14 @@ final class ScoreCommand implements Callable<Integer>
     public Integer call()
     {
         where.check(false);
-        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        final boolean checkpoint = MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model));
+        if (prompt != null ? targets != null || !checkpoint : targets == null)
+        {
+            throw new BadInputException(prompt == null ? "--targets T.npy is required (or --prompt TEXT with a " +
+                "checkpoint folder)" : targets != null ? "give either --prompt or --targets, not both" :
+                "--prompt applies to checkpoint folders with a tokenizer.json; model " + model + " takes --targets");
+        }
+        if (checkpoint)
         {
             return scoreCheckpoint();
         }
@@ -120,7 +132,8 @@ final class ScoreCommand implements Callable<Integer>
                 "folder (" + model + "): give --targets alone");
         }
         CliArgs.writableFile("--logits", logits);
-        final TensorFiles.Ids ids = TensorFiles.readIds("--targets", CliArgs.existingFile("--targets", targets));
+        final TensorFiles.Ids ids = prompt != null ? PromptScore.ids(model, prompt)
+            : TensorFiles.readIds("--targets", CliArgs.existingFile("--targets", targets));
         if (ids.rows() < 1 || ids.cols() < 1)
         {
             throw new BadInputException("--targets: needs at least one row and one position");
@@ -137,12 +150,14 @@ final class ScoreCommand implements Callable<Integer>
             }
             catch (final BadInputException ex)
             {
-                throw new BadInputException("--targets " + targets + ": " + ex.getMessage(), ex);
+                throw new BadInputException((prompt != null ? "--prompt" : "--targets " + targets) + ": " +
+                    ex.getMessage(), ex);
             }
             TensorFiles.writeFloats(logits, out, ids.rows(), ids.cols(), decoder.vocab());
-            System.out.printf("score: %s of %s, %s checkpoint, in process, %.1f ms%n", Counts.of(ids.rows(), "row"),
+            System.out.printf("score: %s of %s, %s checkpoint, in process, %.1f ms%s%n", Counts.of(ids.rows(), "row"),
                 Counts.of(ids.cols(), "position"), checkpoint.family().modelType(),
-                (System.nanoTime() - start) / 1e6);
+                (System.nanoTime() - start) / 1e6, prompt == null ? "" : PromptScore.likelihood(ids, out,
+                    decoder.vocab()));
             return 0;
         }
     }

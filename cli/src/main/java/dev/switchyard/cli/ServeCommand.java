@@ -13,8 +13,10 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.dataplane.DataPlaneSettings;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.node.system.NodeSettings;
 import dev.switchyard.node.system.SwitchyardNode;
+import dev.switchyard.transformer.serving.EngineLimits;
 import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,10 +86,32 @@ public final class ServeCommand implements Callable<Integer>
         description = "Record every request and answer into DIR (an Aeron Archive; see 'switchyard recordings').")
     private Path record;
 
+    @Option(names = "--openai",
+        description = "Serve the decoder-only checkpoint folder of --model whole, in this process, with the " +
+            "OpenAI-compatible API (/v1/completions, /v1/chat/completions, /v1/models) on --http-port.")
+    private boolean openai;
+
+    @Option(names = "--max-running", paramLabel = "N",
+        description = "--openai: sequences decoded together at most (default: ${DEFAULT-VALUE}).")
+    private int maxRunning = 16;
+
+    @Option(names = "--token-budget", paramLabel = "T",
+        description = "--openai: key/value positions (prompt + max_tokens) the running sequences hold together " +
+            "(default: ${DEFAULT-VALUE}).")
+    private long tokenBudget = 65_536;
+
+    @Option(names = "--max-queued", paramLabel = "N",
+        description = "--openai: requests waiting for room at most; more are answered 429 (default: ${DEFAULT-VALUE}).")
+    private int maxQueued = 64;
+
     @Override
     public Integer call() throws Exception
     {
         final Config config = configuration();
+        if (openai)
+        {
+            return serveLanguageModel(config);
+        }
         PortCheck.check(NodeSettings.from(withDefaults(config)));
         final NodeSupervisor supervisor = new NodeSupervisor(() -> start(config), node ->
         {
@@ -97,6 +121,29 @@ public final class ServeCommand implements Callable<Integer>
         final Thread hook = new Thread(supervisor::stop, "switchyard-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         return supervisor.run();
+    }
+
+    /** {@code --openai}: the language model in process until interrupted. */
+    private int serveLanguageModel(final Config config)
+    {
+        if (model == null || !MoeFamily.isCheckpoint(
+            CliArgs.existingDirectory("--model", model)))
+        {
+            throw new BadInputException("--openai serves a decoder-only Hugging Face checkpoint folder: give it as " +
+                "--model DIR");
+        }
+        if (role != null || bind != null || seedNodes != null || cluster != null || dataHost != null || record != null)
+        {
+            throw new BadInputException("--openai serves the model in this process: --role, --bind, --seed-nodes, " +
+                "--cluster, --data-host and --record do not apply");
+        }
+        final Config full = withDefaults(config);
+        if (full.getInt("switchyard.http.port") <= 0)
+        {
+            throw new BadInputException("--openai answers over HTTP: give --http-port PORT");
+        }
+        return LanguageServer.serveUntilStopped(model, full, new EngineLimits(maxRunning, tokenBudget, maxQueued),
+            threads != null ? threads : Runtime.getRuntime().availableProcessors());
     }
 
     private static String servingLine(final SwitchyardNode node)

@@ -12,6 +12,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.node.http.openai.LanguageModel;
+import dev.switchyard.node.http.openai.OpenAiApi;
 import dev.switchyard.node.metrics.NodeHealth;
 import dev.switchyard.wire.BadInputException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -32,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * <li>{@code GET /v1/model}: shapes, experts and routing settings;</li>
  * <li>{@code GET /health}: the process is alive and its data plane runs (each part listed);</li>
  * <li>{@code GET /ready}: every expert of every layer is hosted and reachable;</li>
- * <li>{@code GET /metrics}: Prometheus text.</li>
+ * <li>{@code GET /metrics}: Prometheus text;</li>
+ * <li>with a language model, the OpenAI-compatible routes of {@link OpenAiApi}.</li>
  * </ul>
  * Every request's body is read (or, past the size limit, dropped) before it is answered. Every error
  * is {@code {"error": code, "message": ...}} with its status.
@@ -51,6 +54,7 @@ public final class HttpApi implements AutoCloseable
     private final Supplier<String> metrics;
     private final BodyReader bodies;
     private final HttpListener listener;
+    private final OpenAiApi openai;
 
     /**
      * @param client   the gateway of this node, over IPC (closed with the listener); null on a node without a gateway
@@ -64,6 +68,22 @@ public final class HttpApi implements AutoCloseable
         final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics)
     {
+        this(system, settings, client, model, health, located, notReady, metrics, null);
+    }
+
+    /**
+     * As above, with a language model served on the OpenAI-compatible routes ({@link OpenAiApi}).
+     *
+     * @param languageModel the model of /v1/completions, /v1/chat/completions and /v1/models, or null
+     */
+    public HttpApi(
+        final ActorSystem<?> system, final HttpSettings settings, final SwitchyardClient client,
+        final Supplier<byte[]> model, final NodeHealth health, final BooleanSupplier located,
+        final Supplier<Optional<String>> notReady,
+        final Supplier<String> metrics, final LanguageModel languageModel)
+    {
+        this.openai = languageModel == null ? null : new OpenAiApi(languageModel, Materializer.matFromSystem(system),
+            settings.timeout());
         this.settings = settings;
         this.client = client;
         this.infer = client == null ? null : new InferRoute(client, settings, located);
@@ -111,6 +131,10 @@ public final class HttpApi implements AutoCloseable
     {
         final String path = request.getUri().path();
         final boolean get = request.method().equals(HttpMethods.GET);
+        if (openai != null && OpenAiApi.serves(path))
+        {
+            return openai.handle(request, body);
+        }
         final Matcher inferPath = INFER.matcher(path);
         if (inferPath.matches())
         {

@@ -1,9 +1,13 @@
 package dev.switchyard.transformer.decoder;
 
+import java.util.Arrays;
+import java.util.List;
+
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.compute.layer.CheckpointMoeLayer;
 import dev.switchyard.model.checkpoint.Checkpoint;
+import dev.switchyard.transformer.moe.CheckpointMoeLayers;
+import dev.switchyard.transformer.moe.MoeLayers;
 import dev.switchyard.wire.BadInputException;
 
 /**
@@ -15,8 +19,8 @@ import dev.switchyard.wire.BadInputException;
  * logits = rmsnorm(x) · lm_headᵀ                           // [L, V]; lm_head = embed_tokens when tied
  * </pre>
  * Each row of a batch is computed alone, so a row's logits are the same bits whatever rows share its
- * call. The MoE blocks go through {@link CheckpointMoeLayer}, one call per layer over the row's
- * positions (the dropless families route every token alone). {@link #sequence} and {@link #append} run the
+ * call. The MoE blocks go through {@link MoeLayers} (in process: {@link CheckpointMoeLayers}), one call per layer
+ * over the row's positions (the dropless families route every token alone). {@link #sequence} and {@link #append} run the
  * same pass position by position over a key/value cache, for generation. Not thread-safe.
  */
 public final class CheckpointDecoder
@@ -28,12 +32,12 @@ public final class CheckpointDecoder
     private final float[][] inputNorm;  // [layers][d]
     private final float[][] postNorm;   // [layers][d]
     private final DecoderAttention[] attention;
-    private final CheckpointMoeLayer[] moe; // [layers], null for dense blocks
-    private final DenseMlp[] dense;         // [layers], null for sparse blocks
+    private final MoeLayers moe;        // the served layers, by served index
+    private final DenseMlp[] dense;     // [layers], null for sparse blocks
 
     private CheckpointDecoder(final DecoderConfig config, final float[] embed, final float[] lmHead,
         final float[] finalNorm, final float[][] inputNorm, final float[][] postNorm,
-        final DecoderAttention[] attention, final CheckpointMoeLayer[] moe, final DenseMlp[] dense)
+        final DecoderAttention[] attention, final MoeLayers moe, final DenseMlp[] dense)
     {
         this.config = config;
         this.embed = embed;
@@ -56,6 +60,19 @@ public final class CheckpointDecoder
         final WeightFormat format)
     {
         final DecoderConfig c = DecoderConfigReader.read(checkpoint);
+        final int served = (int)Arrays.stream(c.served()).filter(i -> i >= 0).count();
+        return load(checkpoint, CheckpointMoeLayers.load(checkpoint, served, backend, format));
+    }
+
+    /**
+     * The model with its MoE layers computed by {@code moe} (in process, or through the serving system: both give
+     * the same bits), its dense weights widened to float32 on the heap.
+     *
+     * @throws BadInputException naming the key or tensor that is wrong, or a family without this pass
+     */
+    public static CheckpointDecoder load(final Checkpoint checkpoint, final MoeLayers moe)
+    {
+        final DecoderConfig c = DecoderConfigReader.read(checkpoint);
         final DecoderTensors t = new DecoderTensors(checkpoint);
         final float[] embed = t.load("model.embed_tokens.weight", c.vocab(), c.d());
         final float[] lmHead = c.tied() ? embed : t.load("lm_head.weight", c.vocab(), c.d());
@@ -63,7 +80,6 @@ public final class CheckpointDecoder
         final float[][] inputNorm = new float[c.layers()][];
         final float[][] postNorm = new float[c.layers()][];
         final DecoderAttention[] attention = new DecoderAttention[c.layers()];
-        final CheckpointMoeLayer[] moe = new CheckpointMoeLayer[c.layers()];
         final DenseMlp[] dense = new DenseMlp[c.layers()];
         for (int i = 0; i < c.layers(); i++)
         {
@@ -71,11 +87,7 @@ public final class CheckpointDecoder
             inputNorm[i] = t.load(p + "input_layernorm.weight", c.d());
             postNorm[i] = t.load(p + "post_attention_layernorm.weight", c.d());
             attention[i] = new DecoderAttention(c, rope, t, i);
-            if (c.served()[i] >= 0)
-            {
-                moe[i] = CheckpointMoeLayer.load(checkpoint, c.served()[i], backend, format);
-            }
-            else
+            if (c.served()[i] < 0)
             {
                 dense[i] = new DenseMlp(c, t, i);
             }
@@ -144,33 +156,100 @@ public final class CheckpointDecoder
      */
     public void append(final DecoderCache cache, final int[] ids, final int off, final int n, final float[] logits)
     {
+        checkIds(ids, off, n, cache.length());
+        final int start = cache.reserve(n);
+        final float[] x = embed(ids, off, n);
+        layers(x, n, (layer, h, y) -> attention[layer].forward(h, start, n, cache.layer(layer), y), logits);
+    }
+
+    /**
+     * One decode step of several sequences at once: row r appends ids[r] to caches[r]. Attention runs per
+     * sequence (each has its own keys); the norms, dense MLPs, MoE layers (one call per layer over all rows) and
+     * lm_head take the rows together. Every part treats a row alone, so each row's logits are the bits
+     * {@link #append} of that one id to that sequence gives: a sequence's results do not depend on its batch.
+     *
+     * @param ids    [rows], row r's next id
+     * @param logits [rows, V] overwritten: row r predicts the position after ids[r]
+     * @throws BadInputException naming the first id outside the vocabulary or the first sequence without room;
+     *                           then no sequence has changed
+     */
+    public void step(final List<DecoderCache> caches, final int[] ids, final float[] logits)
+    {
+        final int rows = caches.size();
+        if (rows < 1 || ids.length < rows || logits.length < rows * config.vocab())
+        {
+            throw new BadInputException("a step needs at least one sequence, an id and a logits row per sequence (" +
+                rows + " sequences, " + ids.length + " ids, " + logits.length + " logits)");
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            final DecoderCache cache = caches.get(r);
+            checkIds(ids, r, 1, cache.length());
+            if (cache.length() >= cache.capacity())
+            {
+                throw new BadInputException("sequence " + r + " of the step is full (" + cache.capacity() +
+                    " positions)");
+            }
+        }
+        final int[] start = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            start[r] = caches.get(r).reserve(1);
+        }
+        final int d = config.d();
+        final float[] row = new float[d];
+        final float[] out = new float[d];
+        layers(embed(ids, 0, rows), rows, (layer, h, y) ->
+        {
+            for (int r = 0; r < rows; r++)
+            {
+                System.arraycopy(h, r * d, row, 0, d);
+                attention[layer].forward(row, start[r], 1, caches.get(r).layer(layer), out);
+                System.arraycopy(out, 0, y, r * d, d);
+            }
+        }, logits);
+    }
+
+    private void checkIds(final int[] ids, final int off, final int n, final int position)
+    {
         for (int i = off; i < off + n; i++)
         {
             if (ids[i] < 0 || ids[i] >= config.vocab())
             {
-                throw new BadInputException("ids: id " + ids[i] + " at position " + (cache.length() + i - off) +
+                throw new BadInputException("ids: id " + ids[i] + " at position " + (position + i - off) +
                     " is outside the vocabulary 0.." + (config.vocab() - 1));
             }
         }
-        final int start = cache.reserve(n);
+    }
+
+    /** x [n, d]: the embeddings of ids[off, off + n). */
+    private float[] embed(final int[] ids, final int off, final int n)
+    {
         final int d = config.d();
-        final float eps = (float)config.eps();
         final float[] x = new float[n * d];
-        final float[] h = new float[n * d];
-        final float[] y = new float[n * d];
         for (int i = 0; i < n; i++)
         {
             System.arraycopy(embed, ids[off + i] * d, x, i * d, d);
         }
+        return x;
+    }
+
+    /** The decoder layers, final norm and lm_head over x [n, d] (consumed); logits [n, V]. */
+    private void layers(final float[] x, final int n, final Attention attend, final float[] logits)
+    {
+        final int d = config.d();
+        final float eps = (float)config.eps();
+        final float[] h = new float[n * d];
+        final float[] y = new float[n * d];
         for (int layer = 0; layer < config.layers(); layer++)
         {
             norm(x, n, inputNorm[layer], eps, h);
-            attention[layer].forward(h, start, n, cache.layer(layer), y);
+            attend.forward(layer, h, y);
             DecoderMath.addInto(x, y, n * d);
             norm(x, n, postNorm[layer], eps, h);
-            if (moe[layer] != null)
+            if (config.served()[layer] >= 0)
             {
-                moe[layer].forward(h, n, n, y, null, null);
+                moe.forward(config.served()[layer], h, n, null, y);
             }
             else
             {
@@ -180,6 +259,13 @@ public final class CheckpointDecoder
         }
         norm(x, n, finalNorm, eps, h);
         DecoderMath.linear(h, n, lmHead, null, d, config.vocab(), logits);
+    }
+
+    /** One layer's attention of the rows of a pass: y [n, d] from h [n, d]. */
+    @FunctionalInterface
+    private interface Attention
+    {
+        void forward(int layer, float[] h, float[] y);
     }
 
     private void norm(final float[] x, final int length, final float[] weight, final float eps, final float[] out)

@@ -48,10 +48,12 @@ public final class TextTokenizer implements AutoCloseable
     private final int vocabSize;
     private final SpecialTokens specialTokens;
     private final Optional<String> chatTemplate;
+    private final Map<String, String> roles;
 
     private TextTokenizer(final HuggingFaceTokenizer tokenizer, final Path file, final int vocabSize,
-        final SpecialTokens specialTokens, final Optional<String> chatTemplate)
+        final SpecialTokens specialTokens, final Optional<String> chatTemplate, final Map<String, String> roles)
     {
+        this.roles = Map.copyOf(roles);
         this.tokenizer = tokenizer;
         this.file = file;
         this.vocabSize = vocabSize;
@@ -87,7 +89,7 @@ public final class TextTokenizer implements AutoCloseable
         {
             throw new BadInputException(json.file() + ": the tokenizers library refuses it: " + ex.getMessage(), ex);
         }
-        return new TextTokenizer(tokenizer, json.file(), json.vocabSize(), special, config.chatTemplate());
+        return new TextTokenizer(tokenizer, json.file(), json.vocabSize(), special, config.chatTemplate(), roles);
     }
 
     private static OptionalInt role(final TokenizerConfig config, final TokenizerJson json, final String key)
@@ -109,7 +111,16 @@ public final class TextTokenizer implements AutoCloseable
     /** The ids of text, with the special tokens the tokenizer's post-processor adds (Mixtral's BOS). */
     public int[] encode(final String text)
     {
-        final long[] ids = tokenizer.encode(text, true, false).getIds();
+        return encode(text, true);
+    }
+
+    /**
+     * The ids of text; without the special tokens the post-processor adds when {@code addSpecialTokens} is false
+     * (a rendered chat template spells its own, as {@code apply_chat_template} encodes it).
+     */
+    public int[] encode(final String text, final boolean addSpecialTokens)
+    {
+        final long[] ids = tokenizer.encode(text, addSpecialTokens, false).getIds();
         final int[] out = new int[ids.length];
         for (int i = 0; i < ids.length; i++)
         {
@@ -151,6 +162,12 @@ public final class TextTokenizer implements AutoCloseable
     public Optional<String> chatTemplate()
     {
         return chatTemplate;
+    }
+
+    /** The special tokens' text by role (bos_token, eos_token, pad_token, unk_token), those the config names. */
+    public Map<String, String> roleTokens()
+    {
+        return roles;
     }
 
     /** The tokenizer.json this tokenizer was read from. */

@@ -1,0 +1,139 @@
+package dev.switchyard.cli;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.Config;
+import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.node.http.HttpApi;
+import dev.switchyard.node.http.HttpSettings;
+import dev.switchyard.node.metrics.NodeHealth;
+import dev.switchyard.transformer.serving.EngineLimits;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * {@code serve --openai}: a decoder-only checkpoint folder served whole in this process, its MoE layers local,
+ * behind the node's HTTP listener: the OpenAI-compatible routes, {@code /metrics} (the engine's), {@code /health}
+ * and {@code /ready}. No cluster and no data plane.
+ */
+final class LanguageServer implements AutoCloseable
+{
+    private final ComputePool pool;
+    private final EngineLanguageModel model;
+    private final ActorSystem<Void> system;
+    private final NodeHealth health;
+    private final HttpApi api;
+
+    private LanguageServer(final ComputePool pool, final EngineLanguageModel model, final ActorSystem<Void> system,
+        final NodeHealth health, final HttpApi api)
+    {
+        this.pool = pool;
+        this.model = model;
+        this.system = system;
+        this.health = health;
+        this.api = api;
+    }
+
+    /**
+     * @param config the node's configuration (switchyard.http.* and Pekko's settings)
+     * @param threads compute threads of the model's matrix products
+     */
+    static LanguageServer start(final Path dir, final Config config, final EngineLimits limits, final int threads)
+    {
+        final HttpSettings http = HttpSettings.from(config);
+        final ComputePool pool = ComputePool.ofThreads(threads);
+        final EngineMetrics metrics = new EngineMetrics();
+        EngineLanguageModel model = null;
+        ActorSystem<Void> system = null;
+        final NodeHealth health = new NodeHealth(() -> true);
+        try
+        {
+            model = EngineLanguageModel.open(dir, ComputeBackends.vector(pool), null, limits, metrics);
+            system = ActorSystem.create(Behaviors.empty(), "switchyard-lm", config);
+            final HttpApi api = new HttpApi(system, http, null, null, health, () -> true, Optional::empty,
+                metrics::scrape, model);
+            return new LanguageServer(pool, model, system, health, api);
+        }
+        catch (final RuntimeException ex)
+        {
+            if (system != null)
+            {
+                system.terminate();
+            }
+            if (model != null)
+            {
+                model.close();
+            }
+            health.close();
+            pool.close();
+            throw ex;
+        }
+    }
+
+    /** Serves until the process is interrupted; prints where. */
+    static int serveUntilStopped(final Path dir, final Config config, final EngineLimits limits, final int threads)
+    {
+        final CountDownLatch stopped = new CountDownLatch(1);
+        final CountDownLatch closed = new CountDownLatch(1);
+        try (LanguageServer server = start(dir, config, limits, threads))
+        {
+            // The hook waits for the close below: the JVM halts when its hooks return.
+            Runtime.getRuntime().addShutdownHook(new Thread(() ->
+            {
+                stopped.countDown();
+                awaitQuietly(closed);
+            }, "switchyard-shutdown"));
+            System.out.println("switchyard serving " + server.name() + " (language model, in process): http://" +
+                config.getString("switchyard.http.host") + ":" + server.port() + "/v1/ (completions, " +
+                "chat/completions, models), /metrics, /health, /ready");
+            System.out.flush();
+            stopped.await();
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+        finally
+        {
+            closed.countDown();
+        }
+        return 0;
+    }
+
+    private static void awaitQuietly(final CountDownLatch latch)
+    {
+        try
+        {
+            latch.await(30, TimeUnit.SECONDS);
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    int port()
+    {
+        return api.port();
+    }
+
+    String name()
+    {
+        return model.name();
+    }
+
+    @Override
+    public void close()
+    {
+        api.close();
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+        model.close();
+        health.close();
+        pool.close();
+    }
+}
