@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.WeightFormat;
@@ -17,6 +18,7 @@ import dev.switchyard.node.http.openai.Submission;
 import dev.switchyard.transformer.decoder.CheckpointDecoder;
 import dev.switchyard.transformer.decoder.EosTokens;
 import dev.switchyard.transformer.decoder.GenerateOptions;
+import dev.switchyard.transformer.moe.MoeLayers;
 import dev.switchyard.transformer.serving.Admission;
 import dev.switchyard.transformer.serving.End;
 import dev.switchyard.transformer.serving.EngineLimits;
@@ -58,14 +60,26 @@ final class EngineLanguageModel implements LanguageModel, AutoCloseable
     static EngineLanguageModel open(final Path dir, final ComputeBackend backend, final WeightFormat format,
         final EngineLimits limits, final EngineObserver observer)
     {
+        return open(dir, checkpoint -> CheckpointDecoder.load(checkpoint, backend, format), limits, observer);
+    }
+
+    /** As above, the decoder's MoE layers computed by {@code moe} (through the serving system). */
+    static EngineLanguageModel open(final Path dir, final MoeLayers moe, final EngineLimits limits,
+        final EngineObserver observer)
+    {
+        return open(dir, checkpoint -> CheckpointDecoder.load(checkpoint, moe), limits, observer);
+    }
+
+    private static EngineLanguageModel open(final Path dir, final Function<Checkpoint, CheckpointDecoder> decoder,
+        final EngineLimits limits, final EngineObserver observer)
+    {
         final Checkpoint checkpoint = Checkpoint.open(dir);
         TextTokenizer tokenizer = null;
         try
         {
             tokenizer = TextTokenizer.open(dir);
             final int[] eos = EosTokens.read(checkpoint.dir());
-            final ServingEngine engine = new ServingEngine(CheckpointDecoder.load(checkpoint, backend, format), eos,
-                limits, observer);
+            final ServingEngine engine = new ServingEngine(decoder.apply(checkpoint), eos, limits, observer);
             return new EngineLanguageModel(dir.toAbsolutePath().normalize().getFileName().toString(), checkpoint,
                 tokenizer, eos, engine);
         }

@@ -10,7 +10,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
 
-import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.config.ModelConfig;
@@ -20,7 +19,6 @@ import dev.switchyard.model.io.ModelConfigJson;
 import dev.switchyard.transformer.decode.DecodeOptions;
 import dev.switchyard.transformer.decode.DecodeResult;
 import dev.switchyard.transformer.decode.Generator;
-import dev.switchyard.transformer.decoder.CheckpointDecoder;
 import dev.switchyard.transformer.decoder.CheckpointGenerator;
 import dev.switchyard.transformer.decoder.EosTokens;
 import dev.switchyard.transformer.decoder.GenerateOptions;
@@ -172,11 +170,6 @@ final class GenerateCommand implements Callable<Integer>
     /** A decoder-only checkpoint folder: the whole language model in this process (docs §10). */
     private int generateCheckpoint()
     {
-        if (!where.local)
-        {
-            throw new BadInputException("--model " + model + " is a Hugging Face checkpoint folder: checkpoint " +
-                "folders generate with --local (in this process)");
-        }
         final List<String> seedOnly = new ArrayList<>();
         for (final String flag : new String[] {"--scores", "--beam-size", "--alpha", "--max-length", "--stream",
             "--shared"})
@@ -202,18 +195,19 @@ final class GenerateCommand implements Callable<Integer>
         }
         if (prompt != null)
         {
-            try (ComputePool pool = compute.pool())
+            try (Checkpoint checkpoint = Checkpoint.open(model);
+                 DecoderSession session = DecoderSession.open(checkpoint, where.local, where.connect, compute))
             {
-                PromptGeneration.run(model, prompt, options, compute.backend(pool), compute.checkpointWeightFormat(),
-                    output, System.out, System.err);
+                PromptGeneration.run(model, prompt, options, session, output, System.out, System.err);
             }
             return 0;
         }
         final TensorFiles.Ids ids = TensorFiles.readIds("--input", CliArgs.existingFile("--input", input));
-        try (Checkpoint checkpoint = Checkpoint.open(model); ComputePool pool = compute.pool())
+        try (Checkpoint checkpoint = Checkpoint.open(model);
+             DecoderSession session = DecoderSession.open(checkpoint, where.local, where.connect, compute))
         {
-            final CheckpointGenerator generator = new CheckpointGenerator(CheckpointDecoder.load(checkpoint,
-                compute.backend(pool), compute.checkpointWeightFormat()), EosTokens.read(checkpoint.dir()));
+            final CheckpointGenerator generator = new CheckpointGenerator(session.decoder(),
+                EosTokens.read(checkpoint.dir()));
             final long start = System.nanoTime();
             final int[] out;
             try
@@ -228,7 +222,8 @@ final class GenerateCommand implements Callable<Integer>
             final int width = ids.cols() + maxNewTokens;
             TensorFiles.writeInts(output, out, ids.rows(), width);
             final long tokens = newIds(ids, out, width);
-            System.out.printf("generate: %s, %s, %s, %s checkpoint, in process, %.1f ms (%.0f tokens/s)%n",
+            System.out.printf("generate: %s, %s, %s, %s checkpoint, " + session.where() +
+                ", %.1f ms (%.0f tokens/s)%n",
                 Counts.of(ids.rows(), "row"), temperature > 0 ? "temperature " + temperature : "greedy",
                 Counts.of(tokens, "new token"), checkpoint.family().modelType(), millis, tokens / (millis / 1e3));
             return 0;

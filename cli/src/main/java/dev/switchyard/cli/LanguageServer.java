@@ -6,32 +6,38 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.node.http.HttpApi;
 import dev.switchyard.node.http.HttpSettings;
 import dev.switchyard.node.metrics.NodeHealth;
 import dev.switchyard.transformer.serving.EngineLimits;
+import org.agrona.CloseHelper;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
- * {@code serve --openai}: a decoder-only checkpoint folder served whole in this process, its MoE layers local,
- * behind the node's HTTP listener: the OpenAI-compatible routes, {@code /metrics} (the engine's), {@code /health}
- * and {@code /ready}. No cluster and no data plane.
+ * {@code serve --openai}: a decoder-only checkpoint folder served behind the node's HTTP listener: the
+ * OpenAI-compatible routes, {@code /metrics} (the engine's), {@code /health} and {@code /ready}. The
+ * MoE layers are local, or go through the serving system ({@link SystemMoe}: a node in this process,
+ * which other nodes may join to host experts).
  */
 final class LanguageServer implements AutoCloseable
 {
     private final ComputePool pool;
+    private final SystemMoe moe;  // or null: the MoE layers in this process
     private final EngineLanguageModel model;
     private final ActorSystem<Void> system;
     private final NodeHealth health;
     private final HttpApi api;
 
-    private LanguageServer(final ComputePool pool, final EngineLanguageModel model, final ActorSystem<Void> system,
-        final NodeHealth health, final HttpApi api)
+    private LanguageServer(final ComputePool pool, final SystemMoe moe, final EngineLanguageModel model,
+        final ActorSystem<Void> system, final NodeHealth health, final HttpApi api)
     {
         this.pool = pool;
+        this.moe = moe;
         this.model = model;
         this.system = system;
         this.health = health;
@@ -39,24 +45,40 @@ final class LanguageServer implements AutoCloseable
     }
 
     /**
-     * @param config the node's configuration (switchyard.http.* and Pekko's settings)
-     * @param threads compute threads of the model's matrix products
+     * @param config        the node's configuration (switchyard.http.* and Pekko's settings)
+     * @param threads       compute threads of the model's matrix products
+     * @param throughSystem the MoE layers through a node started here rather than in process
      */
-    static LanguageServer start(final Path dir, final Config config, final EngineLimits limits, final int threads)
+    static LanguageServer start(final Path dir, final Config config, final EngineLimits limits, final int threads,
+        final boolean throughSystem)
     {
         final HttpSettings http = HttpSettings.from(config);
         final ComputePool pool = ComputePool.ofThreads(threads);
         final EngineMetrics metrics = new EngineMetrics();
+        SystemMoe moe = null;
         EngineLanguageModel model = null;
         ActorSystem<Void> system = null;
         final NodeHealth health = new NodeHealth(() -> true);
         try
         {
-            model = EngineLanguageModel.open(dir, ComputeBackends.vector(pool), null, limits, metrics);
-            system = ActorSystem.create(Behaviors.empty(), "switchyard-lm", config);
+            if (throughSystem)
+            {
+                try (Checkpoint checkpoint = Checkpoint.open(dir))
+                {
+                    moe = SystemMoe.start(config, checkpoint);
+                }
+                model = EngineLanguageModel.open(dir, moe.layers(), limits, metrics);
+            }
+            else
+            {
+                model = EngineLanguageModel.open(dir, ComputeBackends.vector(pool), null, limits, metrics);
+            }
+            // The listener's own actor system: local, whatever the node's cluster settings say.
+            system = ActorSystem.create(Behaviors.empty(), "switchyard-lm",
+                ConfigFactory.parseString("pekko.actor.provider = local").withFallback(config));
             final HttpApi api = new HttpApi(system, http, null, null, health, () -> true, Optional::empty,
                 metrics::scrape, model);
-            return new LanguageServer(pool, model, system, health, api);
+            return new LanguageServer(pool, moe, model, system, health, api);
         }
         catch (final RuntimeException ex)
         {
@@ -69,17 +91,19 @@ final class LanguageServer implements AutoCloseable
                 model.close();
             }
             health.close();
+            CloseHelper.quietClose(moe);
             pool.close();
             throw ex;
         }
     }
 
     /** Serves until the process is interrupted; prints where. */
-    static int serveUntilStopped(final Path dir, final Config config, final EngineLimits limits, final int threads)
+    static int serveUntilStopped(final Path dir, final Config config, final EngineLimits limits, final int threads,
+        final boolean throughSystem)
     {
         final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);
-        try (LanguageServer server = start(dir, config, limits, threads))
+        try (LanguageServer server = start(dir, config, limits, threads, throughSystem))
         {
             // The hook waits for the close below: the JVM halts when its hooks return.
             Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -87,7 +111,8 @@ final class LanguageServer implements AutoCloseable
                 stopped.countDown();
                 awaitQuietly(closed);
             }, "switchyard-shutdown"));
-            System.out.println("switchyard serving " + server.name() + " (language model, in process): http://" +
+            System.out.println("switchyard serving " + server.name() + " (language model, " + server.where() +
+                "): http://" +
                 config.getString("switchyard.http.host") + ":" + server.port() + "/v1/ (completions, " +
                 "chat/completions, models), /metrics, /health, /ready");
             System.out.flush();
@@ -126,6 +151,12 @@ final class LanguageServer implements AutoCloseable
         return model.name();
     }
 
+    /** Where the MoE layers are computed, for the serving line. */
+    String where()
+    {
+        return moe == null ? "in process" : "MoE layers through the serving system, cluster " + moe.clusterAddress();
+    }
+
     @Override
     public void close()
     {
@@ -134,6 +165,7 @@ final class LanguageServer implements AutoCloseable
         system.getWhenTerminated().toCompletableFuture().join();
         model.close();
         health.close();
+        CloseHelper.quietClose(moe);
         pool.close();
     }
 }

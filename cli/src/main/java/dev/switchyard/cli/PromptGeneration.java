@@ -4,10 +4,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
 
-import dev.switchyard.compute.kernel.ComputeBackend;
-import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.model.checkpoint.Checkpoint;
-import dev.switchyard.transformer.decoder.CheckpointDecoder;
 import dev.switchyard.transformer.decoder.CheckpointGenerator;
 import dev.switchyard.transformer.decoder.EosTokens;
 import dev.switchyard.transformer.decoder.GenerateOptions;
@@ -31,18 +27,17 @@ final class PromptGeneration
      * @param out    the continuation's text, then a newline
      * @param err    the one-line summary
      */
-    static void run(final Path model, final String prompt, final GenerateOptions options, final ComputeBackend backend,
-        final WeightFormat format, final Path output, final PrintStream out, final PrintStream err)
+    static void run(final Path model, final String prompt, final GenerateOptions options, final DecoderSession session,
+        final Path output, final PrintStream out, final PrintStream err)
     {
-        try (Checkpoint checkpoint = Checkpoint.open(model); TextTokenizer tokenizer = TextTokenizer.open(model))
+        try (TextTokenizer tokenizer = TextTokenizer.open(model))
         {
             final int[] ids = tokenizer.encode(prompt);
             if (ids.length == 0)
             {
                 throw new BadInputException("--prompt: the text has no tokens");
             }
-            final CheckpointGenerator generator = new CheckpointGenerator(
-                CheckpointDecoder.load(checkpoint, backend, format), EosTokens.read(checkpoint.dir()));
+            final CheckpointGenerator generator = new CheckpointGenerator(session.decoder(), EosTokens.read(model));
             final long start = System.nanoTime();
             final int[] row = generator.generate(ids, 1, ids.length, options);
             final double millis = (System.nanoTime() - start) / 1e6;
@@ -65,10 +60,11 @@ final class PromptGeneration
             }
             out.println(text.text());
             out.flush();
-            err.printf("generate: %s prompt, %s, %s%s, %s checkpoint, in process, %.1f ms (%.0f tokens/s)%n",
+            err.printf("generate: %s prompt, %s, %s%s, %s checkpoint, %s, %.1f ms (%.0f tokens/s)%n",
                 Counts.of(ids.length, "token"), options.temperature() > 0 ? "temperature " + options.temperature()
                     : "greedy", Counts.of(fresh.length, "new token"), eos ? " (ended by EOS)" : "",
-                checkpoint.family().modelType(), millis, fresh.length / (millis / 1e3));
+                session.decoder().config().family().modelType(), session.where(), millis,
+                fresh.length / (millis / 1e3));
         }
     }
 }

@@ -3,7 +3,6 @@ package dev.switchyard.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.config.TransformerConfig;
@@ -121,11 +120,6 @@ final class ScoreCommand implements Callable<Integer>
     /** A decoder-only checkpoint folder: the whole language model in this process, {@code model(ids).logits}. */
     private int scoreCheckpoint()
     {
-        if (!where.local)
-        {
-            throw new BadInputException("--model " + model + " is a Hugging Face checkpoint folder: checkpoint " +
-                "folders are scored with --local (in this process)");
-        }
         if (inputs != null || inputSegments != null || targetSegments != null)
         {
             throw new BadInputException("--inputs and the segment flags do not apply to a decoder-only checkpoint " +
@@ -138,10 +132,10 @@ final class ScoreCommand implements Callable<Integer>
         {
             throw new BadInputException("--targets: needs at least one row and one position");
         }
-        try (Checkpoint checkpoint = Checkpoint.open(model); ComputePool pool = compute.pool())
+        try (Checkpoint checkpoint = Checkpoint.open(model);
+             DecoderSession session = DecoderSession.open(checkpoint, where.local, where.connect, compute))
         {
-            final CheckpointDecoder decoder = CheckpointDecoder.load(checkpoint, compute.backend(pool),
-                compute.checkpointWeightFormat());
+            final CheckpointDecoder decoder = session.decoder();
             final long start = System.nanoTime();
             final float[] out;
             try
@@ -154,8 +148,8 @@ final class ScoreCommand implements Callable<Integer>
                     ex.getMessage(), ex);
             }
             TensorFiles.writeFloats(logits, out, ids.rows(), ids.cols(), decoder.vocab());
-            System.out.printf("score: %s of %s, %s checkpoint, in process, %.1f ms%s%n", Counts.of(ids.rows(), "row"),
-                Counts.of(ids.cols(), "position"), checkpoint.family().modelType(),
+            System.out.printf("score: %s of %s, %s checkpoint, %s, %.1f ms%s%n", Counts.of(ids.rows(), "row"),
+                Counts.of(ids.cols(), "position"), checkpoint.family().modelType(), session.where(),
                 (System.nanoTime() - start) / 1e6, prompt == null ? "" : PromptScore.likelihood(ids, out,
                     decoder.vocab()));
             return 0;

@@ -87,9 +87,14 @@ public final class ServeCommand implements Callable<Integer>
     private Path record;
 
     @Option(names = "--openai",
-        description = "Serve the decoder-only checkpoint folder of --model whole, in this process, with the " +
-            "OpenAI-compatible API (/v1/completions, /v1/chat/completions, /v1/models) on --http-port.")
+        description = "Serve the decoder-only checkpoint folder of --model whole with the OpenAI-compatible API " +
+            "(/v1/completions, /v1/chat/completions, /v1/models) on --http-port; its MoE layers in this process, " +
+            "or through the serving system with --system-moe or any cluster flag.")
     private boolean openai;
+
+    @Option(names = "--system-moe",
+        description = "--openai: the MoE layers through a node started in this process (expert nodes may join it).")
+    private boolean systemMoe;
 
     @Option(names = "--max-running", paramLabel = "N",
         description = "--openai: sequences decoded together at most (default: ${DEFAULT-VALUE}).")
@@ -132,18 +137,26 @@ public final class ServeCommand implements Callable<Integer>
             throw new BadInputException("--openai serves a decoder-only Hugging Face checkpoint folder: give it as " +
                 "--model DIR");
         }
-        if (role != null || bind != null || seedNodes != null || cluster != null || dataHost != null || record != null)
+        if (record != null)
         {
-            throw new BadInputException("--openai serves the model in this process: --role, --bind, --seed-nodes, " +
-                "--cluster, --data-host and --record do not apply");
+            throw new BadInputException("--openai: --record records the data plane's requests; record a node " +
+                "serving the MoE layers instead");
         }
+        if (role != null && !role.equals("all") && !role.equals("gateway"))
+        {
+            throw new BadInputException("--openai --role " + role + ": the language model's node runs the " +
+                "gateway (--role all or gateway)");
+        }
+        // Any cluster flag: the MoE layers go through a node started here, which expert nodes can join.
+        final boolean throughSystem = systemMoe || role != null || bind != null || seedNodes != null ||
+            cluster != null || dataHost != null;
         final Config full = withDefaults(config);
         if (full.getInt("switchyard.http.port") <= 0)
         {
             throw new BadInputException("--openai answers over HTTP: give --http-port PORT");
         }
         return LanguageServer.serveUntilStopped(model, full, new EngineLimits(maxRunning, tokenBudget, maxQueued),
-            threads != null ? threads : Runtime.getRuntime().availableProcessors());
+            threads != null ? threads : Runtime.getRuntime().availableProcessors(), throughSystem);
     }
 
     private static String servingLine(final SwitchyardNode node)

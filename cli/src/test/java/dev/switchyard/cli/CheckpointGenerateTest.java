@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import dev.switchyard.testkit.TestData;
 import dev.switchyard.transformer.io.TensorFiles;
@@ -18,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * {@code switchyard generate --local} on a decoder-only checkpoint: transformers' greedy ids
- * (testdata/lm/mixtral/greedy.npy), one line without --local, and the seed model's flags refused.
+ * {@code switchyard generate} on a decoder-only checkpoint: transformers' greedy ids
+ * (testdata/lm/mixtral/greedy.npy) in process and with the MoE layers through the embedded system, and
+ * the seed model's flags refused.
  */
 class CheckpointGenerateTest
 {
@@ -36,6 +38,21 @@ class CheckpointGenerateTest
     @Test
     void greedyIdsMatchTheReference()
     {
+        assertTrue(greedy("--local").startsWith("generate: 3 rows, greedy, 24 new tokens, mixtral checkpoint, " +
+            "in process"));
+    }
+
+    /** Every MoE layer of every step one exact request to the embedded system: the same ids. */
+    @Test
+    void throughTheSystemTheIdsAreTheSame()
+    {
+        assertTrue(greedy().startsWith("generate: 3 rows, greedy, 24 new tokens, mixtral checkpoint, " +
+            "through the embedded system"));
+    }
+
+    /** Generates from the reference prompts, checks the ids against transformers', returns the summary. */
+    private String greedy(final String... where)
+    {
         final Path lm = TestData.checkpoints().resolveSibling("lm").resolve("mixtral");
         final String model = TestData.checkpoints().resolve("mixtral").toString();
         final Path out = dir.resolve("out.npy");
@@ -45,8 +62,11 @@ class CheckpointGenerateTest
         System.setOut(new PrintStream(printed, true, StandardCharsets.UTF_8));
         try
         {
-            assertEquals(0, generate(err, "generate", "--model", model, "--input", lm.resolve("prompts.npy").toString(),
-                "--output", out.toString(), "--max-new-tokens", "8", "--local"), err.toString());
+            final String[] args = {"generate", "--model", model, "--input", lm.resolve("prompts.npy").toString(),
+                "--output", out.toString(), "--max-new-tokens", "8", "--threads", "1"};
+            final String[] all = Arrays.copyOf(args, args.length + where.length);
+            System.arraycopy(where, 0, all, args.length, where.length);
+            assertEquals(0, generate(err, all), err.toString());
         }
         finally
         {
@@ -56,21 +76,16 @@ class CheckpointGenerateTest
         final TensorFiles.Ids actual = TensorFiles.readIds("out", out);
         assertEquals(expected.cols(), actual.cols(), "[B, L + N]");
         assertArrayEquals(expected.data(), actual.data());
-        assertTrue(printed.toString(StandardCharsets.UTF_8).startsWith("generate: 3 rows, greedy, 24 new tokens, " +
-            "mixtral checkpoint, in process"), printed.toString(StandardCharsets.UTF_8));
+        return printed.toString(StandardCharsets.UTF_8);
     }
 
     @Test
-    void checkpointFoldersGenerateLocallyWithTheirOwnFlags()
+    void checkpointFoldersGenerateWithTheirOwnFlags()
     {
         final Path lm = TestData.checkpoints().resolveSibling("lm").resolve("mixtral");
         final String model = TestData.checkpoints().resolve("mixtral").toString();
         final String prompts = lm.resolve("prompts.npy").toString();
         final String out = dir.resolve("out.npy").toString();
-        final StringWriter notLocal = new StringWriter();
-        assertEquals(2, generate(notLocal, "generate", "--model", model, "--input", prompts, "--output", out,
-            "--max-new-tokens", "8"));
-        assertTrue(notLocal.toString().contains("checkpoint folders generate with --local"), notLocal.toString());
         final StringWriter seedOnly = new StringWriter();
         assertEquals(2, generate(seedOnly, "generate", "--model", model, "--input", prompts, "--output", out,
             "--max-new-tokens", "8", "--beam-size", "2", "--stream", "--local"));
