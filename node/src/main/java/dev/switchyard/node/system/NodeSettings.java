@@ -97,8 +97,10 @@ public record NodeSettings(
                     network + "')");
             }
             final String aeronDir = c.getString("data-plane.aeron-dir");
+            final List<String> seeds = new ArrayList<>(c.getStringList("cluster.seed-nodes"));
             final DataPlaneSettings plane = new DataPlaneSettings(
-                c.getString("data-plane.host"),
+                DataPlaneHost.resolve(c.getString("data-plane.host"), c.getString("cluster.host"), seeds,
+                    bind.substring(0, colon)),
                 c.getInt("data-plane.expert-port"),
                 c.getInt("data-plane.gateway-port"),
                 driver.equals("embedded"),
@@ -123,7 +125,7 @@ public record NodeSettings(
                 role,
                 c.getString("cluster.host"),
                 c.getInt("cluster.port"),
-                new ArrayList<>(c.getStringList("cluster.seed-nodes")),
+                seeds,
                 c.getString("cluster.system-name"),
                 bind.substring(0, colon),
                 gateway,
