@@ -1,0 +1,291 @@
+package dev.switchyard.node.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.RequestOptions;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.model.config.Activation;
+import dev.switchyard.model.config.ModelConfig;
+import dev.switchyard.model.config.Normalize;
+import dev.switchyard.model.config.RoutingConfig;
+import dev.switchyard.model.config.SecondPolicy;
+import dev.switchyard.model.directory.ModelDirectory;
+import dev.switchyard.model.directory.ModelGenerator;
+import dev.switchyard.node.cluster.OpenLoopLoad.Phase;
+import dev.switchyard.node.cluster.OpenLoopLoad.Sent;
+import dev.switchyard.node.system.LocalReferenceAccess;
+import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.Threads;
+import dev.switchyard.testkit.Tokens;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * A cluster on a real network path ({@link NetLab}: namespaces on a bridge, MTU 1500, one node per
+ * host, the client on a host of its own), with no {@code --data-host}: a gateway node and three
+ * expert nodes under open-loop load at 20 requests/s. A large request crosses hosts bit-exact; one
+ * expert host's link is cut for 10 s and healed; another expert node is frozen (SIGSTOP) for 15 s
+ * and resumed. After each fault the cluster converges without an operator (every member Up, the
+ * experts hosted on all three expert nodes). Every request sent is counted by how it ended: none
+ * unanswered, none answered twice, every OK bit-exact against the in-process layer, and every
+ * request sent in steady state or after convergence OK. Skipped where namespaces cannot be made.
+ */
+@Timeout(value = 300, unit = TimeUnit.SECONDS)
+class NetworkLabTest
+{
+    private static final int D = 16;
+    private static final int EXPERTS = 16;
+    private static final long SEND_EVERY_MS = 50;
+    private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(60);
+
+    @TempDir
+    Path dir;
+
+    private NetLab lab;
+    private final List<ServeProcess> nodes = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception
+    {
+        final Path logs = Path.of("target", "network-lab");
+        Files.createDirectories(logs);
+        for (final ServeProcess node : nodes)
+        {
+            node.close();
+            Files.writeString(logs.resolve(node.name + ".log"), node.output());
+        }
+        if (lab != null)
+        {
+            lab.close();
+        }
+    }
+
+    @Test
+    void partitionAndFreezeOnARealNetworkLoseNoRequest() throws Exception
+    {
+        final String why = NetLab.unavailableBecause();
+        assumeTrue(why == null, () -> "network lab skipped: " + why);
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
+            new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
+        lab = NetLab.up(4);
+        final String seed = lab.address(0) + ":2551";
+        final ServeProcess gateway = node(0, "gateway");
+        final ServeProcess[] experts = {node(1, "experts"), node(2, "experts"), node(3, "experts")};
+        gateway.addresses(120);
+        for (final ServeProcess e : experts)
+        {
+            e.addresses(120);
+        }
+        awaitConverged(seed, null, "the cluster forms", Duration.ofSeconds(90));
+
+        try (ModelDirectory model = ModelDirectory.open(modelDir);
+             SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
+        {
+            largeRequestCrossesHostsBitExact(model, client);
+            final float[][] inputs = new float[8][];
+            final float[][] expected = new float[inputs.length][];
+            for (int i = 0; i < inputs.length; i++)
+            {
+                inputs[i] = Tokens.gaussian(3 + 5 * i, D, 90 + i);
+                expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
+            }
+            final List<Sent> sent = new ArrayList<>();
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS,
+                RequestOptions.exact().withDeadline(Duration.ofSeconds(8)), sent);
+            final Thread loadThread = new Thread(load, "open-loop load");
+            loadThread.start();
+            final Map<String, Long> convergedMs = new TreeMap<>();
+            try
+            {
+                load.awaitSentInPhase(80);
+                // 10 s of expert host 1 cut off: its link down, then up.
+                load.phase = Phase.CUT;
+                lab.cut(1);
+                load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
+                lab.heal(1);
+                load.phase = Phase.HEALING;
+                convergedMs.put("after the cut", awaitConverged(seed, client, "after the cut was healed", CONVERGE_WITHIN));
+                load.phase = Phase.HEALED;
+                load.awaitSentInPhase(60);
+                // 15 s of expert node 2 frozen.
+                load.phase = Phase.FROZEN;
+                experts[1].pause();
+                load.awaitSentInPhase((int)(15_000 / SEND_EVERY_MS));
+                experts[1].resume();
+                load.phase = Phase.THAWING;
+                convergedMs.put("after the freeze", awaitConverged(seed, client, "after SIGCONT", CONVERGE_WITHIN));
+                load.phase = Phase.THAWED;
+                load.awaitSentInPhase(60);
+            }
+            finally
+            {
+                load.stop = true;
+                Threads.joinOrFail(loadThread, Duration.ofSeconds(30));
+            }
+            account(sent, inputs, expected, client, convergedMs);
+        }
+    }
+
+    /** 20,000 tokens (1.25 MB of request, blocks far over one MTU) to experts on other hosts. */
+    private static void largeRequestCrossesHostsBitExact(final ModelDirectory model, final SwitchyardClient client)
+        throws Exception
+    {
+        final int rows = 20_000;
+        final float[] x = Tokens.gaussian(rows, D, 5);
+        final InferAnswer answer = client.infer(x, rows, null, false,
+            RequestOptions.exact().withDeadline(Duration.ofSeconds(60))).get(90, TimeUnit.SECONDS);
+        assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
+        assertArrayEquals(LocalReferenceAccess.output(model, x, rows), answer.output(), "20,000 tokens across hosts");
+    }
+
+    private void account(final List<Sent> sent, final float[][] inputs, final float[][] expected,
+        final SwitchyardClient client, final Map<String, Long> convergedMs) throws Exception
+    {
+        final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
+        final Map<String, String> details = new TreeMap<>();
+        int neverAnswered = 0;
+        for (final Sent s : sent)
+        {
+            final InferAnswer answer = s.answer().get(30, TimeUnit.SECONDS);
+            if (answer.status() == AnswerStatus.UNAVAILABLE && answer.detail().startsWith("no answer"))
+            {
+                neverAnswered++;
+                continue;
+            }
+            byPhase.computeIfAbsent(s.phase(), p -> new EnumMap<>(AnswerStatus.class))
+                .merge(answer.status(), 1, Integer::sum);
+            if (answer.ok())
+            {
+                assertArrayEquals(expected[s.input()], answer.output(), "input " + s.input() + " in " + s.phase());
+            }
+            else
+            {
+                details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
+            }
+        }
+        System.out.printf("network lab: sent %d, never answered %d, answered twice %d, by phase %s, converged %s ms; " +
+            "first error of each: %s%n", sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase, convergedMs,
+            details);
+        assertEquals(0, neverAnswered, "requests never answered");
+        assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED))
+        {
+            final Map<AnswerStatus, Integer> counts = byPhase.get(p);
+            assertTrue(counts != null && counts.keySet().equals(Set.of(AnswerStatus.OK)), "phase " + p + " answered " +
+                counts + "; " + details);
+        }
+    }
+
+    /**
+     * Waits until every member is Up, the experts are hosted on all three expert nodes and a request
+     * touching every expert is answered OK (the status alone can show a member by the address it had
+     * before it was downed); returns the wait.
+     */
+    private long awaitConverged(final String seed, final SwitchyardClient client, final String when,
+        final Duration within)
+    {
+        final long start = System.nanoTime();
+        final String[] last = {""};
+        final float[] probe = Tokens.gaussian(64, D, 7);
+        Await.until(() -> converged(last[0] = status(seed)) && answersOk(client, probe), within,
+            Duration.ofMillis(500),
+            () -> "the cluster did not converge " + when + " within " + within.toSeconds() + " s: " + last[0]);
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+    }
+
+    private static boolean answersOk(final SwitchyardClient client, final float[] x)
+    {
+        if (client == null)
+        {
+            return true;
+        }
+        try
+        {
+            return client.infer(x, x.length / D, null, false, RequestOptions.exact().withDeadline(Duration.ofSeconds(3)))
+                .get(10, TimeUnit.SECONDS).ok();
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    private static boolean converged(final String statusJson)
+    {
+        try
+        {
+            final JsonNode report = new ObjectMapper().readTree(statusJson);
+            boolean up = report.get("members").size() == 4;
+            for (final JsonNode m : report.get("members"))
+            {
+                up &= "Up".equals(m.get("status").asText());
+            }
+            final Set<String> hosts = new HashSet<>();
+            for (final JsonNode e : report.get("experts"))
+            {
+                hosts.add(e.get("node").asText());
+            }
+            return up && report.get("experts").size() == EXPERTS && hosts.size() == 3;
+        }
+        catch (final Exception ex)
+        {
+            return false;
+        }
+    }
+
+    /** {@code switchyard cluster status --json} from the client's host; what it said on failure. */
+    private static String status(final String node)
+    {
+        final java.io.StringWriter out = new java.io.StringWriter();
+        final java.io.StringWriter err = new java.io.StringWriter();
+        final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
+        cli.setOut(new java.io.PrintWriter(out));
+        cli.setErr(new java.io.PrintWriter(err));
+        final int status = cli.execute("cluster", "status", "--connect", node, "--json", "--timeout", "5");
+        return status == 0 ? out.toString() : "exit " + status + ": " + err;
+    }
+
+    /** A node on lab host {@code host}, addressed by its host's address alone (no --data-host). */
+    private ServeProcess node(final int host, final String role) throws Exception
+    {
+        final Path conf = dir.resolve("node-" + host + ".conf");
+        Files.writeString(conf, String.join("\n",
+            "switchyard.data-plane.aeron-dir = \"" + lab.aeronDir("node-" + host) + "\"",
+            "switchyard.gateway.relocate-interval = 1s",
+            "switchyard.experts.keep-alive-interval = 500ms",
+            ""));
+        final List<String> args = new ArrayList<>(List.of("--role", role, "--model", dir.resolve("model").toString(),
+            "--cluster", lab.address(host) + ":2551", "--bind", lab.address(host) + ":7400", "--group-per-request",
+            "--config", conf.toString()));
+        if (host > 0)
+        {
+            args.addAll(List.of("--seed-nodes", lab.address(0) + ":2551"));
+        }
+        final ServeProcess node = ServeProcess.start("host" + host + "-" + role, lab.on(host), List.of(),
+            args.toArray(new String[0]));
+        nodes.add(node);
+        return node;
+    }
+}
