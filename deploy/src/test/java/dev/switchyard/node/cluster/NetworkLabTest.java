@@ -183,6 +183,14 @@ class NetworkLabTest
             else
             {
                 details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
+                if (s.phase() == Phase.STEADY || s.phase() == Phase.HEALED || s.phase() == Phase.THAWED)
+                {
+                    // When it was sent, on the nodes' clock, to find it in their logs.
+                    final long wallMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() -
+                        s.sentNs());
+                    details.put(s.phase() + " " + answer.status() + " sent at " + java.time.Instant.ofEpochMilli(wallMs),
+                        answer.detail());
+                }
             }
         }
         System.out.printf("network lab: sent %d, never answered %d, answered twice %d, by phase %s, converged %s ms; " +
