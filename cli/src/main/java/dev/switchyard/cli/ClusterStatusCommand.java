@@ -186,6 +186,12 @@ final class ClusterStatusCommand implements Callable<Integer>
         }
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
+        if (report.silentEndpoints() != null && !report.silentEndpoints().isEmpty())
+        {
+            // The data plane can fail where the cluster does not: an address advertised wrong, a UDP port dropped.
+            out.println("expert endpoints not answering this gateway's blocks:");
+            report.silentEndpoints().forEach(e -> out.println("  " + e));
+        }
         out.println(report.loadWindowS() > 0
             ? "experts (layer-expert, node, rows/s and work in ms of compute/s over the last " +
                 report.loadWindowS() + " s):"

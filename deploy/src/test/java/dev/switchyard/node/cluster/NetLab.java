@@ -99,6 +99,14 @@ final class NetLab implements AutoCloseable
         check(script("heal", Integer.toString(host)), "heal");
     }
 
+    /** Runs {@code command} on {@code host} to its end. */
+    void onHost(final int host, final String... command) throws IOException
+    {
+        final List<String> full = new ArrayList<>(on(host));
+        full.addAll(List.of(command));
+        check(run(full), String.join(" ", command));
+    }
+
     /** A media driver directory that teardown removes. */
     String aeronDir(final String name)
     {
