@@ -78,7 +78,8 @@ final class DataPlaneHost
         }
         try (DatagramSocket socket = new DatagramSocket())
         {
-            socket.connect(new InetSocketAddress(seed.substring(0, colon), Integer.parseInt(seed.substring(colon + 1))));
+            final int port = Integer.parseInt(seed.substring(colon + 1));
+            socket.connect(new InetSocketAddress(seed.substring(0, colon), port));
             final InetAddress local = socket.getLocalAddress();
             return local == null || local.isAnyLocalAddress() ? null : local.getHostAddress();
         }
