@@ -58,6 +58,9 @@ class NetworkLabTest
     private static final int EXPERTS = 16;
     private static final long SEND_EVERY_MS = 50;
     private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(60);
+    /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
+    private static final double LOSS = Double.parseDouble(System.getProperty("netlab.loss", "0.05"));
+    private static final int REQUESTS_PER_SIZE = 20;
 
     @TempDir
     Path dir;
@@ -177,6 +180,66 @@ class NetworkLabTest
             last[0]);
         gateway.await(l -> l.contains("go unanswered") && l.contains(unroutable), 10,
             "which endpoint its blocks go unanswered at");
+    }
+
+    /**
+     * Blocks of 512 KiB and 2 MiB (a model of two experts, top-2, capacity the whole group: each
+     * expert's block is every token of the request, [rows, 256] floats) fragment into MTU-1500 frames
+     * and reassemble while every node's media driver drops 5% of the data frames it receives (Aeron's
+     * own loss generator): every answer is OK and bit-exact, none is lost or given twice.
+     */
+    @Test
+    void largeBlocksCrossMtu1500Under5PercentLoss() throws Exception
+    {
+        final String why = NetLab.unavailableBecause();
+        assumeTrue(why == null, () -> "network lab skipped: " + why);
+        final int d = 256;
+        final Path modelDir = dir.resolve("wide");
+        ModelGenerator.generate(modelDir, new ModelConfig(d, 32, 2, Activation.RELU, true,
+            new RoutingConfig(2048, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
+        lab = NetLab.up(2);
+        final List<String> loss = List.of(
+            "-Daeron.ReceiveChannelEndpoint.supplier=io.aeron.driver.ext.DebugReceiveChannelEndpointSupplier",
+            "-Daeron.debug.receive.data.loss.rate=" + LOSS, "-Daeron.debug.receive.data.loss.seed=7");
+        final ServeProcess gateway = node(0, "gateway", modelDir, loss);
+        final ServeProcess experts = node(1, "experts", modelDir, loss);
+        gateway.addresses(120);
+        experts.addresses(120);
+        try (ModelDirectory model = ModelDirectory.open(modelDir);
+             SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
+        {
+            final Map<Integer, List<Long>> micros = new TreeMap<>();
+            int sent = 0;
+            int ok = 0;
+            for (final int rows : new int[] {512, 2048})
+            {
+                for (int i = 0; i < REQUESTS_PER_SIZE; i++)
+                {
+                    final float[] x = Tokens.gaussian(rows, d, 100 + i);
+                    final long start = System.nanoTime();
+                    final InferAnswer answer = client.infer(x, rows, null, false,
+                        RequestOptions.exact().withDeadline(Duration.ofSeconds(30))).get(60, TimeUnit.SECONDS);
+                    sent++;
+                    micros.computeIfAbsent(rows * d * Float.BYTES >> 10, k -> new ArrayList<>())
+                        .add(TimeUnit.NANOSECONDS.toMicros(System.nanoTime() - start));
+                    assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
+                    assertArrayEquals(LocalReferenceAccess.output(model, x, rows), answer.output(),
+                        rows + " rows under loss");
+                    ok++;
+                }
+            }
+            final StringBuilder line = new StringBuilder();
+            micros.forEach((kib, list) ->
+            {
+                list.sort(null);
+                line.append(String.format(" blocks of %d KiB: median %.1f ms, max %.1f ms;", kib,
+                    list.get(list.size() / 2) / 1000.0, list.getLast() / 1000.0));
+            });
+            System.out.printf("network lab, %.0f%% receive loss on every node, MTU 1500: sent %d, OK bit-exact %d, " +
+                "answered twice %d;%s%n", LOSS * 100, sent, ok, client.unmatchedAnswers(), line);
+            assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+            assertTrue(gateway.alive() && experts.alive(), "nodes alive");
+        }
     }
 
     /**
@@ -327,13 +390,20 @@ class NetworkLabTest
     /** A node on lab host {@code host}, addressed by its host's address alone (no --data-host). */
     private ServeProcess node(final int host, final String role, final String... more) throws Exception
     {
+        return node(host, role, dir.resolve("model"), List.of(), more);
+    }
+
+    /** As {@link #node(int, String, String...)}, serving {@code model}, its JVM given {@code jvmOptions}. */
+    private ServeProcess node(final int host, final String role, final Path model, final List<String> jvmOptions,
+        final String... more) throws Exception
+    {
         final Path conf = dir.resolve("node-" + host + ".conf");
         Files.writeString(conf, String.join("\n",
             "switchyard.data-plane.aeron-dir = \"" + lab.aeronDir("node-" + host) + "\"",
             "switchyard.gateway.relocate-interval = 1s",
             "switchyard.experts.keep-alive-interval = 500ms",
             ""));
-        final List<String> args = new ArrayList<>(List.of("--role", role, "--model", dir.resolve("model").toString(),
+        final List<String> args = new ArrayList<>(List.of("--role", role, "--model", model.toString(),
             "--cluster", lab.address(host) + ":2551", "--bind", lab.address(host) + ":7400", "--group-per-request",
             "--config", conf.toString()));
         if (host > 0)
@@ -341,7 +411,7 @@ class NetworkLabTest
             args.addAll(List.of("--seed-nodes", lab.address(0) + ":2551"));
         }
         args.addAll(List.of(more));
-        final ServeProcess node = ServeProcess.start("host" + host + "-" + role, lab.on(host), List.of(),
+        final ServeProcess node = ServeProcess.start("host" + host + "-" + role, lab.on(host), jvmOptions,
             args.toArray(new String[0]));
         nodes.add(node);
         return node;
