@@ -108,9 +108,27 @@ final class NetLab implements AutoCloseable
     }
 
     /** A media driver directory that teardown removes. */
-    String aeronDir(final String name)
+    static String aeronDir(final String name)
     {
         return "/dev/shm/" + PREFIX + "-" + name;
+    }
+
+    /** Removes the media drivers' directories of nodes run without a lab (on loopback, as a baseline). */
+    static void removeAeronDirs() throws IOException
+    {
+        try (var dirs = Files.newDirectoryStream(Path.of("/dev/shm"), PREFIX + "-*"))
+        {
+            for (final Path dir : dirs)
+            {
+                try (var tree = Files.walk(dir))
+                {
+                    for (final Path p : tree.sorted(java.util.Comparator.reverseOrder()).toList())
+                    {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
     }
 
     private void down()

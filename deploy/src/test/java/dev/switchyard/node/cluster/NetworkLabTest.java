@@ -61,6 +61,8 @@ class NetworkLabTest
     /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
     private static final double LOSS = Double.parseDouble(System.getProperty("netlab.loss", "0.05"));
     private static final int REQUESTS_PER_SIZE = 20;
+    /** -Dnetlab.loopback=true runs the large-block test with both nodes on this host's loopback: the baseline. */
+    private static final boolean LOOPBACK = Boolean.getBoolean("netlab.loopback");
 
     @TempDir
     Path dir;
@@ -81,6 +83,10 @@ class NetworkLabTest
         if (lab != null)
         {
             lab.close();
+        }
+        else
+        {
+            NetLab.removeAeronDirs();
         }
     }
 
@@ -197,7 +203,7 @@ class NetworkLabTest
         final Path modelDir = dir.resolve("wide");
         ModelGenerator.generate(modelDir, new ModelConfig(d, 32, 2, Activation.RELU, true,
             new RoutingConfig(2048, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
-        lab = NetLab.up(2);
+        lab = LOOPBACK ? null : NetLab.up(2);
         final List<String> loss = List.of(
             "-Daeron.ReceiveChannelEndpoint.supplier=io.aeron.driver.ext.DebugReceiveChannelEndpointSupplier",
             "-Daeron.debug.receive.data.loss.rate=" + LOSS, "-Daeron.debug.receive.data.loss.seed=7");
@@ -206,7 +212,7 @@ class NetworkLabTest
         gateway.addresses(120);
         experts.addresses(120);
         try (ModelDirectory model = ModelDirectory.open(modelDir);
-             SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
+             SwitchyardClient client = SwitchyardClient.connect(address(0) + ":" + (7400 + port(0))))
         {
             final Map<Integer, List<Long>> micros = new TreeMap<>();
             int sent = 0;
@@ -235,8 +241,8 @@ class NetworkLabTest
                 line.append(String.format(" blocks of %d KiB: median %.1f ms, max %.1f ms;", kib,
                     list.get(list.size() / 2) / 1000.0, list.getLast() / 1000.0));
             });
-            System.out.printf("network lab, %.0f%% receive loss on every node, MTU 1500: sent %d, OK bit-exact %d, " +
-                "answered twice %d;%s%n", LOSS * 100, sent, ok, client.unmatchedAnswers(), line);
+            System.out.printf("network lab, %.0f%% receive loss on every node, %s: sent %d, OK bit-exact %d, " +
+                "answered twice %d;%s%n", LOSS * 100, LOOPBACK ? "loopback" : "MTU 1500", sent, ok, client.unmatchedAnswers(), line);
             assertEquals(0, client.unmatchedAnswers(), "answers given twice");
             assertTrue(gateway.alive() && experts.alive(), "nodes alive");
         }
@@ -399,21 +405,35 @@ class NetworkLabTest
     {
         final Path conf = dir.resolve("node-" + host + ".conf");
         Files.writeString(conf, String.join("\n",
-            "switchyard.data-plane.aeron-dir = \"" + lab.aeronDir("node-" + host) + "\"",
+            "switchyard.data-plane.aeron-dir = \"" + NetLab.aeronDir("node-" + host) + "\"",
             "switchyard.gateway.relocate-interval = 1s",
             "switchyard.experts.keep-alive-interval = 500ms",
             ""));
         final List<String> args = new ArrayList<>(List.of("--role", role, "--model", model.toString(),
-            "--cluster", lab.address(host) + ":2551", "--bind", lab.address(host) + ":7400", "--group-per-request",
+            "--cluster", address(host) + ":" + (2551 + port(host)), "--bind", address(host) + ":" + (7400 + port(host)),
+            "--group-per-request",
             "--config", conf.toString()));
         if (host > 0)
         {
-            args.addAll(List.of("--seed-nodes", lab.address(0) + ":2551"));
+            args.addAll(List.of("--seed-nodes", address(0) + ":" + (2551 + port(0))));
         }
         args.addAll(List.of(more));
-        final ServeProcess node = ServeProcess.start("host" + host + "-" + role, lab.on(host), jvmOptions,
+        final ServeProcess node = ServeProcess.start("host" + host + "-" + role, lab == null ? List.of() : lab.on(host),
+            jvmOptions,
             args.toArray(new String[0]));
         nodes.add(node);
         return node;
+    }
+
+    /** Lab host {@code host}'s address; without a lab, loopback. */
+    private String address(final int host)
+    {
+        return lab == null ? "127.0.0.1" : lab.address(host);
+    }
+
+    /** Offset of the host's ports: on loopback the nodes share one address. */
+    private int port(final int host)
+    {
+        return lab == null ? host * 10 : 0;
     }
 }
