@@ -46,7 +46,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * host, the client on a host of its own), with no {@code --data-host}: a gateway node and three
  * expert nodes under open-loop load at 20 requests/s. A large request crosses hosts bit-exact; one
  * expert host's link is cut for 10 s and healed; another expert node is frozen (SIGSTOP) for 15 s
- * and resumed. After each fault the cluster converges without an operator (every member Up, the
+ * and resumed; a third expert host's link flaps (down 2 s, up 2 s, five times). After each fault
+ * the cluster converges without an operator (every member Up, the
  * experts hosted on all three expert nodes). Every request sent is counted by how it ended: none
  * unanswered, none answered twice, every OK bit-exact against the in-process layer, and every
  * request sent in steady state or after convergence OK. Skipped where namespaces cannot be made.
@@ -148,6 +149,22 @@ class NetworkLabTest
                 load.phase = Phase.THAWING;
                 convergedMs.put("after the freeze", awaitConverged(seed, client, "after SIGCONT", CONVERGE_WITHIN));
                 load.phase = Phase.THAWED;
+                load.awaitSentInPhase(60);
+                settle(load, sent, Phase.THAWED);
+                // Expert host 3's link flaps: down 2 s, up 2 s, five times (the load is the clock).
+                load.phase = Phase.FLAPPING;
+                final int twoSeconds = (int)(2_000 / SEND_EVERY_MS);
+                for (int i = 0; i < 5; i++)
+                {
+                    lab.cut(3);
+                    load.awaitSentInPhase((2 * i + 1) * twoSeconds);
+                    lab.heal(3);
+                    load.awaitSentInPhase((2 * i + 2) * twoSeconds);
+                }
+                load.phase = Phase.STEADIED;
+                convergedMs.put("after flapping", awaitConverged(seed, client, "after the link stopped flapping",
+                    CONVERGE_WITHIN));
+                load.phase = Phase.FLAPPED;
                 load.awaitSentInPhase(60);
             }
             finally
@@ -301,7 +318,8 @@ class NetworkLabTest
             else
             {
                 details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
-                if (s.phase() == Phase.STEADY || s.phase() == Phase.HEALED || s.phase() == Phase.THAWED)
+                if (s.phase() == Phase.STEADY || s.phase() == Phase.HEALED || s.phase() == Phase.THAWED ||
+                    s.phase() == Phase.FLAPPED)
                 {
                     // When it was sent, on the nodes' clock, to find it in their logs.
                     final long wallMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() -
@@ -316,7 +334,7 @@ class NetworkLabTest
             details);
         assertEquals(0, neverAnswered, "requests never answered");
         assertEquals(0, client.unmatchedAnswers(), "answers given twice");
-        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED))
+        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED, Phase.FLAPPED))
         {
             final Map<AnswerStatus, Integer> counts = byPhase.get(p);
             assertTrue(counts != null && counts.keySet().equals(Set.of(AnswerStatus.OK)), "phase " + p + " answered " +
