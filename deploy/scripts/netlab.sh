@@ -11,6 +11,8 @@
 #   deploy/scripts/netlab.sh addr I               the address of host I
 #   deploy/scripts/netlab.sh exec I CMD...        run CMD on host I (exec: CMD keeps the pid)
 #   deploy/scripts/netlab.sh cut I | heal I       take host I's link down / up (a partition of host I)
+#   deploy/scripts/netlab.sh split I J...         hosts I J... on a bridge of their own: they reach each
+#                                                 other, not the rest (split brain); `join` ends it
 #   deploy/scripts/netlab.sh cluster MODEL_DIR N  up N+1, then a gateway node (host 0, which also
 #                                                 hosts experts) and N expert nodes (hosts 1..N), each
 #                                                 a `switchyard serve` of its own; runs until Ctrl-C,
@@ -50,6 +52,7 @@ down() {
     ip link delete "$link" 2>/dev/null || true
   done
   ip link delete "$BRIDGE" 2>/dev/null || true
+  ip link delete "$BRIDGE"2 2>/dev/null || true
   rm -rf /dev/shm/"$PREFIX"-* 2>/dev/null || true
 }
 
@@ -83,6 +86,25 @@ up() {
     done
     [ -n "$ok" ] || { down; die "host $i ($(addr "$i")) is not forwarding on the bridge"; }
   done
+}
+
+split() {
+  [ "$#" -gt 0 ] || die "split needs host numbers"
+  if ! ip link show "$BRIDGE"2 >/dev/null 2>&1; then
+    ip link add "$BRIDGE"2 type bridge
+    ip link set "$BRIDGE"2 mtu "$MTU"
+    ip link set "$BRIDGE"2 up
+  fi
+  local i
+  for i in "$@"; do ip link set "$PREFIX-v$i" master "$BRIDGE"2 || die "no host $i"; done
+}
+
+join() {
+  local link
+  for link in $(ip -o link show master "$BRIDGE"2 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+    ip link set "$link" master "$BRIDGE"
+  done
+  ip link delete "$BRIDGE"2 2>/dev/null || true
 }
 
 cluster() {
@@ -119,7 +141,9 @@ case "${1:-}" in
     exec ip netns exec "$(ns "$i")" "$@" ;;
   cut) ip link set "$PREFIX-v${2:?cut needs a host number}" down ;;
   heal) ip link set "$PREFIX-v${2:?heal needs a host number}" up ;;
+  split) shift; split "$@" ;;
+  join) join ;;
   cluster) cluster "${2:?cluster needs MODEL_DIR}" "${3:-2}" ;;
   list) namespaces ;;
-  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | cluster MODEL_DIR N | list" ;;
+  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | split I J... | join | cluster MODEL_DIR N | list" ;;
 esac

@@ -99,6 +99,22 @@ final class NetLab implements AutoCloseable
         check(script("heal", Integer.toString(host)), "heal");
     }
 
+    /** Split brain: {@code hosts} reach each other and no one else until {@link #join()}. */
+    void split(final int... hosts) throws IOException
+    {
+        final List<String> args = new ArrayList<>(List.of("split"));
+        for (final int h : hosts)
+        {
+            args.add(Integer.toString(h));
+        }
+        check(script(args.toArray(new String[0])), "split");
+    }
+
+    void join() throws IOException
+    {
+        check(script("join"), "join");
+    }
+
     /** Runs {@code command} on {@code host} to its end. */
     void onHost(final int host, final String... command) throws IOException
     {

@@ -43,12 +43,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A cluster on a real network path ({@link NetLab}: namespaces on a bridge, MTU 1500, one node per
- * host, the client on a host of its own), with no {@code --data-host}: a gateway node and three
+ * host, the client on a host of its own), with no {@code --data-host}: a gateway node and four
  * expert nodes under open-loop load at 20 requests/s. A large request crosses hosts bit-exact; one
  * expert host's link is cut for 10 s and healed; another expert node is frozen (SIGSTOP) for 15 s
- * and resumed; a third expert host's link flaps (down 2 s, up 2 s, five times). After each fault
- * the cluster converges without an operator (every member Up, the
- * experts hosted on all three expert nodes). Every request sent is counted by how it ended: none
+ * and resumed; a third expert host's link flaps (down 2 s, up 2 s, five times); then split brain
+ * for 10 s, two expert nodes on each side (the gateway with two). After each fault the cluster
+ * converges without an operator (every member Up, the
+ * experts hosted on all four expert nodes). Every request sent is counted by how it ended: none
  * unanswered, none answered twice, every OK bit-exact against the in-process layer, and every
  * request sent in steady state or after convergence OK. Skipped where namespaces cannot be made.
  */
@@ -57,6 +58,7 @@ class NetworkLabTest
 {
     private static final int D = 16;
     private static final int EXPERTS = 16;
+    private static final int EXPERT_NODES = 4;
     private static final long SEND_EVERY_MS = 50;
     private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(60);
     /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
@@ -99,10 +101,11 @@ class NetworkLabTest
         final Path modelDir = dir.resolve("model");
         ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
             new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
-        lab = NetLab.up(5);
+        lab = NetLab.up(6);
         final String seed = lab.address(0) + ":2551";
         final ServeProcess gateway = node(0, "gateway");
-        final ServeProcess[] experts = {node(1, "experts"), node(2, "experts"), node(3, "experts")};
+        final ServeProcess[] experts = {node(1, "experts"), node(2, "experts"), node(3, "experts"),
+            node(5, "experts")};
         gateway.addresses(120);
         for (final ServeProcess e : experts)
         {
@@ -165,6 +168,17 @@ class NetworkLabTest
                 convergedMs.put("after flapping", awaitConverged(seed, client, "after the link stopped flapping",
                     CONVERGE_WITHIN));
                 load.phase = Phase.FLAPPED;
+                load.awaitSentInPhase(60);
+                settle(load, sent, Phase.FLAPPED);
+                // Split brain for 10 s: expert hosts 1 and 2 on one side, the gateway with 3 and 5 on the other.
+                load.phase = Phase.SPLIT;
+                lab.split(1, 2);
+                load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
+                lab.join();
+                load.phase = Phase.JOINING;
+                convergedMs.put("after the split", awaitConverged(seed, client, "after the split brain ended",
+                    CONVERGE_WITHIN));
+                load.phase = Phase.JOINED;
                 load.awaitSentInPhase(60);
             }
             finally
@@ -319,7 +333,7 @@ class NetworkLabTest
             {
                 details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
                 if (s.phase() == Phase.STEADY || s.phase() == Phase.HEALED || s.phase() == Phase.THAWED ||
-                    s.phase() == Phase.FLAPPED)
+                    s.phase() == Phase.FLAPPED || s.phase() == Phase.JOINED)
                 {
                     // When it was sent, on the nodes' clock, to find it in their logs.
                     final long wallMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() -
@@ -334,7 +348,7 @@ class NetworkLabTest
             details);
         assertEquals(0, neverAnswered, "requests never answered");
         assertEquals(0, client.unmatchedAnswers(), "answers given twice");
-        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED, Phase.FLAPPED))
+        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED, Phase.FLAPPED, Phase.JOINED))
         {
             final Map<AnswerStatus, Integer> counts = byPhase.get(p);
             assertTrue(counts != null && counts.keySet().equals(Set.of(AnswerStatus.OK)), "phase " + p + " answered " +
@@ -381,7 +395,7 @@ class NetworkLabTest
         try
         {
             final JsonNode report = new ObjectMapper().readTree(statusJson);
-            boolean up = report.get("members").size() == 4;
+            boolean up = report.get("members").size() == 1 + EXPERT_NODES;
             for (final JsonNode m : report.get("members"))
             {
                 up &= "Up".equals(m.get("status").asText());
@@ -391,7 +405,7 @@ class NetworkLabTest
             {
                 hosts.add(e.get("node").asText());
             }
-            return up && report.get("experts").size() == EXPERTS && hosts.size() == 3;
+            return up && report.get("experts").size() == EXPERTS && hosts.size() == EXPERT_NODES;
         }
         catch (final Exception ex)
         {

@@ -23,7 +23,7 @@ final class OpenLoopLoad implements Runnable
     {
         STEADY, JOIN, KILL, LEAVE, DROP,
         // NetworkLabTest's faults and what follows each
-        CUT, HEALING, HEALED, FROZEN, THAWING, THAWED, SETTLING, FLAPPING, STEADIED, FLAPPED
+        CUT, HEALING, HEALED, FROZEN, THAWING, THAWED, SETTLING, FLAPPING, STEADIED, FLAPPED, SPLIT, JOINING, JOINED
     }
 
     /** A request sent, the phase it was sent in, which input it carried, when, and when it was answered. */
