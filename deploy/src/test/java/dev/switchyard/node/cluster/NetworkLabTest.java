@@ -4,16 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
@@ -64,6 +59,7 @@ class NetworkLabTest
     /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
     private static final double LOSS = Double.parseDouble(System.getProperty("netlab.loss", "0.05"));
     private static final int REQUESTS_PER_SIZE = 20;
+    private static final Convergence CONVERGENCE = new Convergence(D, EXPERTS, EXPERT_NODES);
     /** -Dnetlab.loopback=true runs the large-block test with both nodes on this host's loopback: the baseline. */
     private static final boolean LOOPBACK = Boolean.getBoolean("netlab.loopback");
 
@@ -111,7 +107,7 @@ class NetworkLabTest
         {
             e.addresses(120);
         }
-        awaitConverged(seed, null, "the cluster forms", Duration.ofSeconds(90));
+        CONVERGENCE.await(seed, null, "the cluster forms", Duration.ofSeconds(90));
 
         try (ModelDirectory model = ModelDirectory.open(modelDir);
              SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
@@ -133,27 +129,29 @@ class NetworkLabTest
             try
             {
                 load.awaitSentInPhase(80);
-                settle(load, sent, Phase.STEADY);
+                LabLedger.settle(load, sent, Phase.STEADY);
                 // 10 s of expert host 1 cut off: its link down, then up.
                 load.phase = Phase.CUT;
                 lab.cut(1);
                 load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
                 lab.heal(1);
                 load.phase = Phase.HEALING;
-                convergedMs.put("after the cut", awaitConverged(seed, client, "after the cut was healed", CONVERGE_WITHIN));
+                convergedMs.put("after the cut",
+                    CONVERGENCE.await(seed, client, "after the cut was healed", CONVERGE_WITHIN));
                 load.phase = Phase.HEALED;
                 load.awaitSentInPhase(60);
-                settle(load, sent, Phase.HEALED);
+                LabLedger.settle(load, sent, Phase.HEALED);
                 // 15 s of expert node 2 frozen.
                 load.phase = Phase.FROZEN;
                 experts[1].pause();
                 load.awaitSentInPhase((int)(15_000 / SEND_EVERY_MS));
                 experts[1].resume();
                 load.phase = Phase.THAWING;
-                convergedMs.put("after the freeze", awaitConverged(seed, client, "after SIGCONT", CONVERGE_WITHIN));
+                convergedMs.put("after the freeze",
+                    CONVERGENCE.await(seed, client, "after SIGCONT", CONVERGE_WITHIN));
                 load.phase = Phase.THAWED;
                 load.awaitSentInPhase(60);
-                settle(load, sent, Phase.THAWED);
+                LabLedger.settle(load, sent, Phase.THAWED);
                 // Expert host 3's link flaps: down 2 s, up 2 s, five times (the load is the clock).
                 load.phase = Phase.FLAPPING;
                 final int twoSeconds = (int)(2_000 / SEND_EVERY_MS);
@@ -165,18 +163,18 @@ class NetworkLabTest
                     load.awaitSentInPhase((2 * i + 2) * twoSeconds);
                 }
                 load.phase = Phase.STEADIED;
-                convergedMs.put("after flapping", awaitConverged(seed, client, "after the link stopped flapping",
+                convergedMs.put("after flapping", CONVERGENCE.await(seed, client, "after the link stopped flapping",
                     CONVERGE_WITHIN));
                 load.phase = Phase.FLAPPED;
                 load.awaitSentInPhase(60);
-                settle(load, sent, Phase.FLAPPED);
+                LabLedger.settle(load, sent, Phase.FLAPPED);
                 // Split brain for 10 s: expert hosts 1 and 2 on one side, the gateway with 3 and 5 on the other.
                 load.phase = Phase.SPLIT;
                 lab.split(1, 2);
                 load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
                 lab.join();
                 load.phase = Phase.JOINING;
-                convergedMs.put("after the split", awaitConverged(seed, client, "after the split brain ended",
+                convergedMs.put("after the split", CONVERGENCE.await(seed, client, "after the split brain ended",
                     CONVERGE_WITHIN));
                 load.phase = Phase.JOINED;
                 load.awaitSentInPhase(60);
@@ -186,7 +184,7 @@ class NetworkLabTest
                 load.stop = true;
                 Threads.joinOrFail(loadThread, Duration.ofSeconds(30));
             }
-            account(sent, inputs, expected, client, convergedMs);
+            LabLedger.account(sent, expected, client, convergedMs);
             unreachableDataHostIsNamed(seed, client, gateway);
         }
     }
@@ -211,7 +209,7 @@ class NetworkLabTest
             {
                 client.infer(probe, 64, null, false, RequestOptions.exact().withDeadline(Duration.ofSeconds(1)));
             }
-            last[0] = status(seed);
+            last[0] = Convergence.status(seed);
             return last[0].contains(unroutable);
         }, Duration.ofSeconds(90), Duration.ofMillis(200), () -> "cluster status never named " + unroutable + ": " +
             last[0]);
@@ -273,27 +271,10 @@ class NetworkLabTest
                     list.get(list.size() / 2) / 1000.0, list.getLast() / 1000.0));
             });
             System.out.printf("network lab, %.0f%% receive loss on every node, %s: sent %d, OK bit-exact %d, " +
-                "answered twice %d;%s%n", LOSS * 100, LOOPBACK ? "loopback" : "MTU 1500", sent, ok, client.unmatchedAnswers(), line);
+                "answered twice %d;%s%n", LOSS * 100, LOOPBACK ? "loopback" : "MTU 1500", sent, ok,
+                client.unmatchedAnswers(), line);
             assertEquals(0, client.unmatchedAnswers(), "answers given twice");
             assertTrue(gateway.alive() && experts.alive(), "nodes alive");
-        }
-    }
-
-    /**
-     * Before the next fault, every request of the phase that ends is answered (a request of a settled
-     * phase must not meet the next fault); those sent meanwhile are counted apart.
-     */
-    private static void settle(final OpenLoopLoad load, final List<Sent> sent, final Phase ending) throws Exception
-    {
-        load.phase = Phase.SETTLING;
-        final List<Sent> of = new ArrayList<>();
-        synchronized (sent)
-        {
-            sent.stream().filter(s -> s.phase() == ending).forEach(of::add);
-        }
-        for (final Sent s : of)
-        {
-            s.answer().get(30, TimeUnit.SECONDS);
         }
     }
 
@@ -307,122 +288,6 @@ class NetworkLabTest
             RequestOptions.exact().withDeadline(Duration.ofSeconds(60))).get(90, TimeUnit.SECONDS);
         assertEquals(AnswerStatus.OK, answer.status(), answer.detail());
         assertArrayEquals(LocalReferenceAccess.output(model, x, rows), answer.output(), "20,000 tokens across hosts");
-    }
-
-    private void account(final List<Sent> sent, final float[][] inputs, final float[][] expected,
-        final SwitchyardClient client, final Map<String, Long> convergedMs) throws Exception
-    {
-        final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
-        final Map<String, String> details = new TreeMap<>();
-        int neverAnswered = 0;
-        for (final Sent s : sent)
-        {
-            final InferAnswer answer = s.answer().get(30, TimeUnit.SECONDS);
-            if (answer.status() == AnswerStatus.UNAVAILABLE && answer.detail().startsWith("no answer"))
-            {
-                neverAnswered++;
-                continue;
-            }
-            byPhase.computeIfAbsent(s.phase(), p -> new EnumMap<>(AnswerStatus.class))
-                .merge(answer.status(), 1, Integer::sum);
-            if (answer.ok())
-            {
-                assertArrayEquals(expected[s.input()], answer.output(), "input " + s.input() + " in " + s.phase());
-            }
-            else
-            {
-                details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
-                if (s.phase() == Phase.STEADY || s.phase() == Phase.HEALED || s.phase() == Phase.THAWED ||
-                    s.phase() == Phase.FLAPPED || s.phase() == Phase.JOINED)
-                {
-                    // When it was sent, on the nodes' clock, to find it in their logs.
-                    final long wallMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() -
-                        s.sentNs());
-                    details.put(s.phase() + " " + answer.status() + " sent at " + java.time.Instant.ofEpochMilli(wallMs),
-                        answer.detail());
-                }
-            }
-        }
-        System.out.printf("network lab: sent %d, never answered %d, answered twice %d, by phase %s, converged %s ms; " +
-            "first error of each: %s%n", sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase, convergedMs,
-            details);
-        assertEquals(0, neverAnswered, "requests never answered");
-        assertEquals(0, client.unmatchedAnswers(), "answers given twice");
-        for (final Phase p : List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED, Phase.FLAPPED, Phase.JOINED))
-        {
-            final Map<AnswerStatus, Integer> counts = byPhase.get(p);
-            assertTrue(counts != null && counts.keySet().equals(Set.of(AnswerStatus.OK)), "phase " + p + " answered " +
-                counts + "; " + details);
-        }
-    }
-
-    /**
-     * Waits until every member is Up, the experts are hosted on all three expert nodes and a request
-     * touching every expert is answered OK (the status alone can show a member by the address it had
-     * before it was downed); returns the wait.
-     */
-    private long awaitConverged(final String seed, final SwitchyardClient client, final String when,
-        final Duration within)
-    {
-        final long start = System.nanoTime();
-        final String[] last = {""};
-        final float[] probe = Tokens.gaussian(64, D, 7);
-        Await.until(() -> converged(last[0] = status(seed)) && answersOk(client, probe), within,
-            Duration.ofMillis(500),
-            () -> "the cluster did not converge " + when + " within " + within.toSeconds() + " s: " + last[0]);
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-    }
-
-    private static boolean answersOk(final SwitchyardClient client, final float[] x)
-    {
-        if (client == null)
-        {
-            return true;
-        }
-        try
-        {
-            return client.infer(x, x.length / D, null, false, RequestOptions.exact().withDeadline(Duration.ofSeconds(3)))
-                .get(10, TimeUnit.SECONDS).ok();
-        }
-        catch (final Exception ex)
-        {
-            return false;
-        }
-    }
-
-    private static boolean converged(final String statusJson)
-    {
-        try
-        {
-            final JsonNode report = new ObjectMapper().readTree(statusJson);
-            boolean up = report.get("members").size() == 1 + EXPERT_NODES;
-            for (final JsonNode m : report.get("members"))
-            {
-                up &= "Up".equals(m.get("status").asText());
-            }
-            final Set<String> hosts = new HashSet<>();
-            for (final JsonNode e : report.get("experts"))
-            {
-                hosts.add(e.get("node").asText());
-            }
-            return up && report.get("experts").size() == EXPERTS && hosts.size() == EXPERT_NODES;
-        }
-        catch (final Exception ex)
-        {
-            return false;
-        }
-    }
-
-    /** {@code switchyard cluster status --json} from the client's host; what it said on failure. */
-    private static String status(final String node)
-    {
-        final java.io.StringWriter out = new java.io.StringWriter();
-        final java.io.StringWriter err = new java.io.StringWriter();
-        final picocli.CommandLine cli = dev.switchyard.cli.Main.commandLine();
-        cli.setOut(new java.io.PrintWriter(out));
-        cli.setErr(new java.io.PrintWriter(err));
-        final int status = cli.execute("cluster", "status", "--connect", node, "--json", "--timeout", "5");
-        return status == 0 ? out.toString() : "exit " + status + ": " + err;
     }
 
     /** A node on lab host {@code host}, addressed by its host's address alone (no --data-host). */
