@@ -68,8 +68,8 @@ final class ClusterStatusCommand implements Callable<Integer>
     {
         ConnectAddress.hostPort("--connect", connect, "a node's cluster (Pekko remoting) address");
         final int colon = connect.lastIndexOf(':');
-        probe(connect.substring(0, colon), Integer.parseInt(connect.substring(colon + 1)));
-        final StatusReport report = ask(connect.substring(0, colon), connect.substring(colon + 1));
+        final String local = probe(connect.substring(0, colon), Integer.parseInt(connect.substring(colon + 1)));
+        final StatusReport report = ask(connect.substring(0, colon), connect.substring(colon + 1), local);
         final PrintWriter out = spec.commandLine().getOut();
         if (json)
         {
@@ -85,14 +85,17 @@ final class ClusterStatusCommand implements Callable<Integer>
 
     /**
      * Fails at once when nothing listens at the address: remoting would retry the connection silently
-     * until the whole timeout has passed.
+     * until the whole timeout has passed. Returns the local address the connection left from: the
+     * node answers there, so the status system must be reachable at it (loopback only for a node on
+     * loopback).
      */
-    private void probe(final String host, final int port)
+    private String probe(final String host, final int port)
     {
         final int millis = (int)Math.min(PROBE_MS, TimeUnit.SECONDS.toMillis(timeoutS));
         try (Socket socket = new Socket())
         {
             socket.connect(new InetSocketAddress(host, port), millis);
+            return socket.getLocalAddress().getHostAddress();
         }
         catch (final SocketTimeoutException ex)
         {
@@ -106,10 +109,10 @@ final class ClusterStatusCommand implements Callable<Integer>
         }
     }
 
-    private StatusReport ask(final String host, final String port)
+    private StatusReport ask(final String host, final String port, final String local)
     {
         final String node = "pekko://" + systemName + "@" + host + ":" + port;
-        final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard-status", remoteOnly());
+        final ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "switchyard-status", remoteOnly(local));
         try
         {
             final Duration timeout = Duration.ofSeconds(timeoutS);
@@ -150,11 +153,11 @@ final class ClusterStatusCommand implements Callable<Integer>
     }
 
     /** A remoting-only actor system: it talks to one node and never joins the cluster. */
-    private static Config remoteOnly()
+    private static Config remoteOnly(final String local)
     {
         return ConfigFactory.parseString(String.join("\n",
             "pekko.actor.provider = remote",
-            "pekko.remote.artery.canonical.hostname = \"127.0.0.1\"",
+            "pekko.remote.artery.canonical.hostname = \"" + local + "\"",
             "pekko.remote.artery.canonical.port = 0",
             "pekko.loglevel = ERROR",
             "pekko.stdout-loglevel = OFF",
@@ -183,6 +186,12 @@ final class ClusterStatusCommand implements Callable<Integer>
         }
         out.println("unreachable: " + (report.unreachable().isEmpty() ? "none" :
             String.join(", ", report.unreachable())));
+        if (report.silentEndpoints() != null && !report.silentEndpoints().isEmpty())
+        {
+            // The data plane can fail where the cluster does not: an address advertised wrong, a UDP port dropped.
+            out.println("expert endpoints not answering this gateway's blocks:");
+            report.silentEndpoints().forEach(e -> out.println("  " + e));
+        }
         out.println(report.loadWindowS() > 0
             ? "experts (layer-expert, node, rows/s and work in ms of compute/s over the last " +
                 report.loadWindowS() + " s):"

@@ -86,4 +86,12 @@ class ServePortsTest
                     "with switchyard.gateway.bind, --bind");
         }
     }
+
+    @Test
+    void aLoopbackDataHostBehindANonLoopbackClusterAddressIsOneLine()
+    {
+        // The setting: --cluster on a real address and the data plane left at loopback, which
+        // made every block to an expert on another host vanish without a word.
+        assertUserError(serve("--cluster", "10.255.255.1:2551", "--data-host", "127.0.0.1"), "--data-host");
+    }
 }

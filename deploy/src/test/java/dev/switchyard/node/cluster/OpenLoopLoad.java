@@ -19,7 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 final class OpenLoopLoad implements Runnable
 {
-    enum Phase { STEADY, JOIN, KILL, LEAVE, DROP }
+    enum Phase
+    {
+        STEADY, JOIN, KILL, LEAVE, DROP,
+        // NetworkLabTest's faults and what follows each
+        CUT, HEALING, HEALED, FROZEN, THAWING, THAWED, SETTLING, FLAPPING, STEADIED, FLAPPED, SPLIT, JOINING, JOINED
+    }
 
     /** A request sent, the phase it was sent in, which input it carried, when, and when it was answered. */
     record Sent(Phase phase, int input, long sentNs, CompletableFuture<InferAnswer> answer, AtomicLong answeredNs)

@@ -46,8 +46,19 @@ final class ServeProcess implements AutoCloseable
 
     static ServeProcess start(final String name, final String... serveArgs) throws IOException
     {
-        final List<String> command = new ArrayList<>();
+        return start(name, List.of(), List.of(), serveArgs);
+    }
+
+    /**
+     * As {@link #start(String, String...)}, run through {@code prefix} (e.g. {@code ip netns exec NS},
+     * which execs the JVM: the pid stays the node's) with {@code jvmOptions} added.
+     */
+    static ServeProcess start(final String name, final List<String> prefix, final List<String> jvmOptions,
+        final String... serveArgs) throws IOException
+    {
+        final List<String> command = new ArrayList<>(prefix);
         command.add(ProcessHandle.current().info().command().orElse("java"));
+        command.addAll(jvmOptions);
         command.addAll(List.of("--add-modules", "jdk.incubator.vector",
             "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED",
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",

@@ -221,6 +221,12 @@ final class BlockSender
         }
         LOG.debug("block of group {} to expert {}/{} replica {} not sent: {}", group.groupId, group.layer, expert,
             route.replica, Offers.describe(result));
+        if (!route.link.heard)
+        {
+            // Never answered at all: likely an address this gateway cannot reach (not a node that left).
+            metrics.silentEndpoints.unanswered(route.address.udpChannel(), route.address.driverId(),
+                "not connected (" + Offers.describe(result) + "), never answered");
+        }
         // The endpoint may be a new one at the same address: greet it again.
         route.link.helloSent = false;
         route.lose();
@@ -364,6 +370,8 @@ final class BlockSender
                         // Its route is current, yet no result came: the endpoint may have dropped it
                         // (its replies to this gateway backed up). It is computed again there; a late
                         // duplicate finds the part received and is ignored as stale.
+                        metrics.silentEndpoints.unanswered(route.address.udpChannel(), route.address.driverId(),
+                            "no reply within " + TimeUnit.NANOSECONDS.toMillis(resendNs) + " ms");
                         routes.relocateIfDue(group.layer, expert, nowNs);
                         group.sent[u] = false;
                         hold(group, u);

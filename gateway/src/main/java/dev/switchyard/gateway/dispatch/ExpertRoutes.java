@@ -30,6 +30,9 @@ final class ExpertRoutes implements AutoCloseable
         final Outlet outlet;
         // The endpoint learns where to reply from the gateway's hello, sent before the first block.
         boolean helloSent;
+        // A block sent on it was answered once: a later failure to connect is a node that left,
+        // not an address this gateway cannot reach.
+        boolean heard;
 
         Link(final Outlet outlet)
         {
@@ -189,6 +192,18 @@ final class ExpertRoutes implements AutoCloseable
         route.epoch = epoch;
         route.stale = false;
         route.lost = false;
+    }
+
+    /**
+     * Replica {@code replica} of {@code (layer, expert)} was located where nothing can be sent: it
+     * waits for another location.
+     */
+    void unreachable(final int layer, final int expert, final int replica)
+    {
+        if (layer >= 0 && layer < layers && expert >= 0 && expert < experts && replica >= 0 && replica < REPLICAS)
+        {
+            routes[layer][expert][replica].lose();
+        }
     }
 
     /**

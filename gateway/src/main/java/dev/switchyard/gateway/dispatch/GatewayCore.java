@@ -17,6 +17,7 @@ import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.wire.frame.WireLayout;
 import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.aeron.exceptions.AeronException;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -277,12 +278,29 @@ public final class GatewayCore implements Agent, AutoCloseable
     public void updateRoute(
         final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
     {
-        if (host.closed() || !commands.offer(() -> routes.apply(layer, expert, replica, address, epoch)))
+        if (host.closed() || !commands.offer(() -> applyRoute(layer, expert, replica, address, epoch)))
         {
             LOG.warn("route of expert {}/{} not applied: gateway closed or saturated", layer, expert);
             return;
         }
         requestBell.ring();
+    }
+
+    private void applyRoute(
+        final int layer, final int expert, final int replica, final EndpointAddress address, final int epoch)
+    {
+        try
+        {
+            routes.apply(layer, expert, replica, address, epoch);
+        }
+        catch (final AeronException ex)
+        {
+            // The media driver cannot send there at all (no route to the advertised address, say):
+            // the endpoint is named, and the copy waits for its next location like a lost one.
+            routes.unreachable(layer, expert, replica);
+            metrics.silentEndpoints.unanswered(address.udpChannel(), address.driverId(),
+                "cannot send there: " + String.valueOf(ex.getMessage()).lines().findFirst().orElse(""));
+        }
     }
 
     /**
@@ -310,6 +328,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         if (host.closed() || !commands.offer(() ->
         {
             final ExpertRoutes.Link link = routes.lose(address);
+            // Its node is gone (cluster status says unreachable): its endpoint is no longer one that fails to answer.
+            metrics.silentEndpoints.forget(address.udpChannel());
             if (link != null)
             {
                 final int recalled = sender.recall(link, dispatcher);

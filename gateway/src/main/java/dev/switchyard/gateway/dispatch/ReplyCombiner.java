@@ -107,6 +107,7 @@ final class ReplyCombiner implements FragmentHandler
                 }
                 metrics.stages.recordNanos(StageLatency.Stage.COMBINE, clock.nanoTime() - combineNs);
                 group.received[unit] = true;
+                heardFrom(group, unit);
                 if (group.attempts[unit] == 1)
                 {
                     sender.answered(clock.nanoTime() - group.sentNs[unit]);
@@ -156,6 +157,19 @@ final class ReplyCombiner implements FragmentHandler
                 final float product = g * replyRows[src + j];
                 y[dst + j] += product;
             }
+        }
+    }
+
+    /** The endpoint the part went to answered: it is reachable, and no longer silent if it was. */
+    private void heardFrom(final GroupSlot group, final int unit)
+    {
+        if (group.sentLink[unit] instanceof ExpertRoutes.Link link)
+        {
+            link.heard = true;
+        }
+        if (group.sentRoute[unit] instanceof ExpertRoutes.Route route && route.address != null)
+        {
+            metrics.silentEndpoints.answered(route.address.udpChannel());
         }
     }
 }

@@ -44,6 +44,8 @@ public final class GatewayMetrics
     public final AtomicLong secondRemovedByPolicy = new AtomicLong();
     public final AtomicLong tokensWithoutExpert = new AtomicLong();
     public final AtomicLong queuedRequests = new AtomicLong();
+    /** Expert endpoints whose blocks go unanswered now (logged, and shown by cluster status). */
+    public final SilentEndpoints silentEndpoints = new SilentEndpoints();
     private final AtomicLongArray expertRows;  // [layers, E] rows dispatched
     /** What routing decided, per (layer, expert) and per layer. */
     public final RoutingCounters routing;

@@ -56,10 +56,12 @@ public final class ClusterStatus
      * @param load        the gateway's per-expert rows on this node, or null on a node without the gateway
      * @param nanosPerRow the cost of a row of expert {@code layer * experts + expert}, in ns
      * @param moving      the expert copies placement is moving or starting now (entity ids)
+     * @param silent      the expert endpoints this node's gateway gets no answer from (empty without one)
      */
     public static Behavior<Command> create(
         final int layers, final int experts, final ExpertCopies copies, final ExpertLoad load,
-        final IntToDoubleFunction nanosPerRow, final Supplier<List<String>> moving)
+        final IntToDoubleFunction nanosPerRow, final Supplier<List<String>> moving,
+        final Supplier<List<String>> silent)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
         {
@@ -122,7 +124,7 @@ public final class ClusterStatus
                                     at == null ? 0 : at.epoch(), r.rowsPerSec, r.workMsPerSec, more));
                             }
                             m.replyTo().tell(new StatusReport(self, members, unreachable, list, window,
-                                List.copyOf(moving.get())));
+                                List.copyOf(moving.get()), List.copyOf(silent.get())));
                         });
                     return Behaviors.same();
                 })

@@ -14,10 +14,12 @@ import dev.switchyard.experts.actor.CborSerializable;
  * @param loadWindowS the window of the per-expert load, in seconds (0: no gateway on this node)
  * @param moves       expert copies (entity ids, "layer-expert[-replica]") placement is moving to
  *                    another node or starting as an extra copy of a hot expert
+ * @param silentEndpoints expert endpoints whose blocks from this node's gateway go unanswered now,
+ *                    each "HOST:PORT: N blocks unanswered for T ms (why)"
  */
 public record StatusReport(
     String reporter, List<Member> members, List<String> unreachable, List<Expert> experts, int loadWindowS,
-    List<String> moves)
+    List<String> moves, List<String> silentEndpoints)
     implements CborSerializable
 {
     /** One cluster member. */

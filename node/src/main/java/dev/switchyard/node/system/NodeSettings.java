@@ -96,18 +96,8 @@ public record NodeSettings(
                 throw new BadInputException("switchyard.experts.network must be model or identity (got '" +
                     network + "')");
             }
-            final String aeronDir = c.getString("data-plane.aeron-dir");
-            final DataPlaneSettings plane = new DataPlaneSettings(
-                c.getString("data-plane.host"),
-                c.getInt("data-plane.expert-port"),
-                c.getInt("data-plane.gateway-port"),
-                driver.equals("embedded"),
-                aeronDir.isEmpty() ? null : aeronDir,
-                c.getString("data-plane.idle"),
-                termLength(c, "data-plane.ipc-term-length"),
-                termLength(c, "data-plane.udp-term-length"),
-                c.getInt("data-plane.mtu"),
-                c.getDuration("data-plane.pause-tolerance").toMillis());
+            final List<String> seeds = new ArrayList<>(c.getStringList("cluster.seed-nodes"));
+            final DataPlaneSettings plane = dataPlane(c, seeds, bind.substring(0, colon), driver);
             final GatewaySettings gateway = new GatewaySettings(
                 bindPort,
                 c.getLong("gateway.max-wait-us"),
@@ -123,7 +113,7 @@ public record NodeSettings(
                 role,
                 c.getString("cluster.host"),
                 c.getInt("cluster.port"),
-                new ArrayList<>(c.getStringList("cluster.seed-nodes")),
+                seeds,
                 c.getString("cluster.system-name"),
                 bind.substring(0, colon),
                 gateway,
@@ -140,6 +130,24 @@ public record NodeSettings(
         {
             throw new BadInputException("configuration: " + ex.getMessage().replace('\n', ' '));
         }
+    }
+
+    /** The data plane's settings; its host as {@link DataPlaneHost} chooses it. */
+    private static DataPlaneSettings dataPlane(final Config c, final List<String> seeds, final String bindHost,
+        final String driver)
+    {
+        final String aeronDir = c.getString("data-plane.aeron-dir");
+        return new DataPlaneSettings(
+            DataPlaneHost.resolve(c.getString("data-plane.host"), c.getString("cluster.host"), seeds, bindHost),
+            c.getInt("data-plane.expert-port"),
+            c.getInt("data-plane.gateway-port"),
+            driver.equals("embedded"),
+            aeronDir.isEmpty() ? null : aeronDir,
+            c.getString("data-plane.idle"),
+            termLength(c, "data-plane.ipc-term-length"),
+            termLength(c, "data-plane.udp-term-length"),
+            c.getInt("data-plane.mtu"),
+            c.getDuration("data-plane.pause-tolerance").toMillis());
     }
 
     /** A size, or 0 for {@code auto} (sized for the model's largest block when the node starts). */

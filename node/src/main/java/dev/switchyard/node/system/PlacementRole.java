@@ -1,5 +1,6 @@
 package dev.switchyard.node.system;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
@@ -51,7 +52,8 @@ final class PlacementRole implements AutoCloseable
         final double flopsPerRow = 4.0 * base.modelConfig().dModel() * base.modelConfig().dFf();
         system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
                 i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow),
-                () -> board.state().moving()),
+                () -> board.state().moving(),
+                gateway == null ? List::of : base.metrics().silentEndpoints::describe),
             ClusterStatus.NAME, Props.empty());
         system.systemActorOf(LoadExchange.create(board, cluster.topic(), cluster.placement(), cluster.self(),
                 layers, experts, load, gateway == null ? null : gateway.routes(), flopsPerRow, endpoint),

@@ -1,0 +1,99 @@
+package dev.switchyard.node.cluster;
+
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+import dev.switchyard.client.AnswerStatus;
+import dev.switchyard.client.InferAnswer;
+import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.node.cluster.OpenLoopLoad.Phase;
+import dev.switchyard.node.cluster.OpenLoopLoad.Sent;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@link NetworkLabTest}'s count of every request sent, by phase and by how it ended: none may go
+ * unanswered or be answered twice, every OK answer is bit-exact, and the settled phases (those after
+ * convergence) answer OK only.
+ */
+final class LabLedger
+{
+    /** The phases after convergence: every request in them must be answered OK. */
+    static final List<Phase> SETTLED = List.of(Phase.STEADY, Phase.HEALED, Phase.THAWED, Phase.FLAPPED, Phase.JOINED);
+
+    private LabLedger()
+    {
+    }
+
+    /**
+     * Before the next fault, every request of the phase that ends is answered (a request of a settled
+     * phase must not meet the next fault); those sent meanwhile are counted apart.
+     */
+    static void settle(final OpenLoopLoad load, final List<Sent> sent, final Phase ending) throws Exception
+    {
+        load.phase = Phase.SETTLING;
+        final List<Sent> of = new ArrayList<>();
+        synchronized (sent)
+        {
+            sent.stream().filter(s -> s.phase() == ending).forEach(of::add);
+        }
+        for (final Sent s : of)
+        {
+            s.answer().get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Counts every request of {@code sent} (answered by now), prints the counts and asserts on them. */
+    static void account(final List<Sent> sent, final float[][] expected,
+        final SwitchyardClient client, final Map<String, Long> convergedMs) throws Exception
+    {
+        final Map<Phase, Map<AnswerStatus, Integer>> byPhase = new EnumMap<>(Phase.class);
+        final Map<String, String> details = new TreeMap<>();
+        int neverAnswered = 0;
+        for (final Sent s : sent)
+        {
+            final InferAnswer answer = s.answer().get(30, TimeUnit.SECONDS);
+            if (answer.status() == AnswerStatus.UNAVAILABLE && answer.detail().startsWith("no answer"))
+            {
+                neverAnswered++;
+                continue;
+            }
+            byPhase.computeIfAbsent(s.phase(), p -> new EnumMap<>(AnswerStatus.class))
+                .merge(answer.status(), 1, Integer::sum);
+            if (answer.ok())
+            {
+                assertArrayEquals(expected[s.input()], answer.output(), "input " + s.input() + " in " + s.phase());
+            }
+            else
+            {
+                details.putIfAbsent(s.phase() + " " + answer.status(), answer.detail());
+                if (SETTLED.contains(s.phase()))
+                {
+                    // When it was sent, on the nodes' clock, to find it in their logs.
+                    final long wallMs = System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(System.nanoTime() -
+                        s.sentNs());
+                    details.put(s.phase() + " " + answer.status() + " sent at " +
+                        java.time.Instant.ofEpochMilli(wallMs), answer.detail());
+                }
+            }
+        }
+        System.out.printf("network lab: sent %d, never answered %d, answered twice %d, by phase %s, converged %s ms; " +
+            "first error of each: %s%n", sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase, convergedMs,
+            details);
+        assertEquals(0, neverAnswered, "requests never answered");
+        assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+        for (final Phase p : SETTLED)
+        {
+            final Map<AnswerStatus, Integer> counts = byPhase.get(p);
+            assertTrue(counts != null && counts.keySet().equals(Set.of(AnswerStatus.OK)), "phase " + p + " answered " +
+                counts + "; " + details);
+        }
+    }
+}
