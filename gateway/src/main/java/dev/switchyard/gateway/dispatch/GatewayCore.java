@@ -3,7 +3,6 @@ package dev.switchyard.gateway.dispatch;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.dataplane.AgentHost;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.Doorbell;
@@ -91,48 +90,13 @@ public final class GatewayCore implements Agent, AutoCloseable
     private Offers.WhileWaiting peerWork = () -> 0;
 
     /**
-     * @param routers    the router of every layer, [layers]
-     * @param clientHost the address clients reach this gateway at
-     */
-    public GatewayCore(
-        final DataPlane dataPlane,
-        final ModelConfig config,
-        final List<RouterProjection> routers,
-        final GatewaySettings settings,
-        final String clientHost,
-        final RelocationRequests relocation,
-        final GatewayMetrics metrics)
-    {
-        this(dataPlane, config, routers, settings, ClientPolicy.defaults(), clientHost, relocation, metrics, false);
-    }
-
-    /**
-     * @param routers         the router of every layer, [layers]
+     * @param config          the served shape: d, the experts a plan addresses, the group size
+     * @param gatings         the gating of every layer, [layers]: the seed's top-2
+     *                        ({@link SeedLayerGating#of}) or a checkpoint family's rule and shared experts
      * @param clientPolicy    how each client is treated (handshake, release, fair share of the queue)
      * @param clientHost      the address clients reach this gateway at
      * @param dropUnavailable what a request that does not choose gets when one of its experts cannot
      *                        be reached: a degraded answer at once (true) or a wait for the expert
-     */
-    public GatewayCore(
-        final DataPlane dataPlane,
-        final ModelConfig config,
-        final List<RouterProjection> routers,
-        final GatewaySettings settings,
-        final ClientPolicy clientPolicy,
-        final String clientHost,
-        final RelocationRequests relocation,
-        final GatewayMetrics metrics,
-        final boolean dropUnavailable)
-    {
-        this(dataPlane, config, SeedLayerGating.of(config, routers), settings, clientPolicy, clientHost, relocation,
-            metrics, dropUnavailable, SystemNanoClock.INSTANCE);
-    }
-
-    /**
-     * As above, each layer routed by its own gating (a checkpoint family's rule and shared experts);
-     * {@code config} gives the served shape: d, the experts a plan addresses and the group size.
-     *
-     * @param gatings the gating of every layer, [layers]
      */
     public GatewayCore(
         final DataPlane dataPlane,
