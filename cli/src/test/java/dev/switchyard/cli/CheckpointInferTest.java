@@ -3,6 +3,7 @@ package dev.switchyard.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,10 +14,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code switchyard infer --local} on committed checkpoints: outputs, k-entry reports, degraded answers, errors. */
+/**
+ * {@code switchyard infer} on committed checkpoints: outputs, k-entry reports and degraded answers in
+ * process, the same through the embedded system, errors.
+ */
 class CheckpointInferTest
 {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -92,13 +97,28 @@ class CheckpointInferTest
             .resolve("layer0.output_unavailable.npy")) <= 1e-5);
     }
 
+    /** Without --local, the embedded system: the output and the k-entry report are the in-process ones. */
     @Test
-    void aCheckpointIsComputedLocallyAndSaysSoOtherwise()
+    void throughTheSystemTheOutputAndReportAreTheLocalOnes() throws IOException
     {
         final StringWriter err = new StringWriter();
-        assertEquals(2, infer(err, args("mixtral", 0, dir.resolve("y.npy"))));
-        assertTrue(err.toString().contains("is a Hugging Face checkpoint folder") &&
-            err.toString().contains("--local"), err.toString());
+        final Path local = dir.resolve("local.npy");
+        final Path served = dir.resolve("served.npy");
+        assertEquals(0, infer(err, args("qwen2_moe", 1, local, "--local", "--routing", dir.resolve("l.json")
+            .toString())), err.toString());
+        assertEquals(0, infer(err, args("qwen2_moe", 1, served, "--threads", "1", "--routing", dir.resolve("s.json")
+            .toString())), err.toString());
+        assertArrayEquals(Files.readAllBytes(local), Files.readAllBytes(served), "outputs through the system");
+        assertArrayEquals(Files.readAllBytes(dir.resolve("l.json")), Files.readAllBytes(dir.resolve("s.json")),
+            "routing reports through the system");
+        final StringWriter degraded = new StringWriter();
+        assertEquals(2, infer(degraded, args("qwen2_moe", 1, served, "--unavailable-experts", "1")));
+        assertTrue(degraded.toString().contains("--unavailable-experts needs --local"), degraded.toString());
+    }
+
+    @Test
+    void aCheckpointsOwnFlagsAreChecked()
+    {
 
         final StringWriter groups = new StringWriter();
         assertEquals(2, infer(groups, args("mixtral", 0, dir.resolve("y.npy"), "--local", "--group-size", "4")));
