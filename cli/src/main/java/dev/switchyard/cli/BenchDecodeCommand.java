@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.node.system.EmbeddedSystem;
 import dev.switchyard.tools.moe.ServedMoeLayers;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Option;
     description = "Decode step latency (system vs in process), concurrent generation, prefill vs steps.")
 final class BenchDecodeCommand implements Callable<Integer>
 {
-    @Option(names = "--model", required = true, paramLabel = "DIR", description = "A decoder-only transformer model.")
+    @Option(names = "--model", required = true, paramLabel = "DIR",
+        description = "A decoder-only transformer model, or a decoder-only checkpoint folder.")
     Path model;
 
     @Option(names = "--batches", split = ",", paramLabel = "B,...", description = "Batch sizes (default: 1,8,64).")
@@ -81,6 +83,15 @@ final class BenchDecodeCommand implements Callable<Integer>
     @Override
     public Integer call() throws Exception
     {
+        if (MoeFamily.isCheckpoint(CliArgs.existingDirectory("--model", model)))
+        {
+            try (ComputePool pool = compute.pool())
+            {
+                new CheckpointDecodeBench(model, steps, warmUp, repeat).run(batches, prefill, compute.backend(pool),
+                    compute.threads);
+            }
+            return 0;
+        }
         try (ModelDirectory dir = ModelDirectory.open(CliArgs.existingDirectory("--model", model));
              ComputePool pool = compute.pool())
         {
