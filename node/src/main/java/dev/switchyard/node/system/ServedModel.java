@@ -1,5 +1,7 @@
 package dev.switchyard.node.system;
 
+import java.nio.file.Path;
+
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.experts.actor.ExpertLoader;
 import dev.switchyard.gateway.gating.LayerGating;
@@ -19,7 +21,7 @@ interface ServedModel extends AutoCloseable
      *
      * @param groupSize tokens per group the node is told to gate by, or 0 for the model's own
      */
-    static ServedModel open(final java.nio.file.Path dir, final int groupSize)
+    static ServedModel open(final Path dir, final int groupSize)
     {
         return MoeFamily.isCheckpoint(dir) ? CheckpointModel.open(dir, groupSize) : DirectoryModel.open(dir, groupSize);
     }
@@ -35,7 +37,7 @@ interface ServedModel extends AutoCloseable
     /** Routing entries per token in an answer: 2 for the seed's top-2, a checkpoint family's k. */
     int reportEntries();
 
-    /** Each layer's gating, compiled and warmed up on this thread's behalf; [layers]. */
+    /** Each layer's gating, [layers]; the seed's routers are warmed up first, for the JIT. */
     LayerGating[] gatings();
 
     /** Loads expert (layer, e) for an expert actor. */
