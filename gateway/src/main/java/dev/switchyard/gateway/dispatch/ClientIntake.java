@@ -3,6 +3,7 @@ package dev.switchyard.gateway.dispatch;
 import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.gateway.gating.LayerGating;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.wire.frame.FrameFault;
 import dev.switchyard.wire.frame.HelloFrame;
@@ -26,6 +27,7 @@ final class ClientIntake implements FragmentHandler
 {
     private final int layers;
     private final int[] reportEntries;  // [layers] routing entries per token in an answer
+    private final boolean[] takesImportance;  // [layers]
     private final int d;
     private final int maxRequestRows;
     private final GatewaySettings settings;
@@ -42,9 +44,9 @@ final class ClientIntake implements FragmentHandler
     private final NanoClock clock;
     TrafficTap tap = TrafficTap.NONE;
 
-    /** @param reportEntries [layers] routing entries per token in an answer, per layer */
+    /** @param gatings [layers] each layer's gating: its answers' routing entries, whether it takes importance */
     ClientIntake(
-        final int[] reportEntries,
+        final LayerGating[] gatings,
         final int d,
         final int maxRequestRows,
         final GatewaySettings settings,
@@ -56,8 +58,13 @@ final class ClientIntake implements FragmentHandler
     {
         this.clock = clock;
         this.admission = admission;
-        this.layers = reportEntries.length;
-        this.reportEntries = reportEntries;
+        this.layers = gatings.length;
+        this.reportEntries = LayerGating.reportEntries(gatings);
+        this.takesImportance = new boolean[gatings.length];
+        for (int l = 0; l < gatings.length; l++)
+        {
+            takesImportance[l] = gatings[l].takesImportance();
+        }
         this.d = d;
         this.maxRequestRows = maxRequestRows;
         this.settings = settings;
@@ -192,6 +199,12 @@ final class ClientIntake implements FragmentHandler
         {
             clients.refuse(clientId, requestId, BlockStatus.UNKNOWN_LAYER,
                 "layer " + layer + " does not exist (the model has " + layers + ")");
+            return true;
+        }
+        if (requestFrame.hasImportance() && !takesImportance[layer])
+        {
+            clients.refuse(clientId, requestId, BlockStatus.BAD_INPUT, "layer " + layer + " routes every token " +
+                "by its checkpoint family's router alone: importance does not apply");
             return true;
         }
         if (requestFrame.cols() != d)

@@ -154,7 +154,7 @@ public final class GatewayCore implements Agent, AutoCloseable
         final String replyUdpChannel = dataPlane.resolvedChannel(replyUdp);
 
         this.clients = new ClientOutlets(dataPlane, experts, groupSize, layers, d, sizes, metrics, clientPolicy, clock);
-        this.intake = new ClientIntake(LayerGating.reportEntries(gatings), d, maxRequestRows, settings, requests,
+        this.intake = new ClientIntake(gatings, d, maxRequestRows, settings, requests,
             admission, clients, metrics, clock);
         this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics,

@@ -125,6 +125,13 @@ public final class CheckpointLayerGating implements LayerGating
         return entriesOf(routing);
     }
 
+    /** A checkpoint family routes every token by its router alone. */
+    @Override
+    public boolean takesImportance()
+    {
+        return false;
+    }
+
     @Override
     public int reportEntries()
     {

@@ -33,6 +33,9 @@ public interface LayerGating
     /** Assignments a token can hold in the plan. */
     int entries();
 
+    /** Whether a request's per-token importance changes the routing (the seed's); else it is refused. */
+    boolean takesImportance();
+
     /** Each layer's {@link #reportEntries()}, [layers]. */
     static int[] reportEntries(final LayerGating[] gatings)
     {

@@ -63,6 +63,12 @@ public final class SeedLayerGating implements LayerGating
     }
 
     @Override
+    public boolean takesImportance()
+    {
+        return true;
+    }
+
+    @Override
     public int reportEntries()
     {
         return 2;

@@ -22,6 +22,7 @@ import org.junit.jupiter.api.Timeout;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Checkpoint folders served by a running system (gateway, expert actors, Aeron): every served layer
@@ -95,6 +96,12 @@ class ServedCheckpointTest
                 {
                     batchInvariance(system, client, layer, x.data(), rows, d, expected, name);
                 }
+                final float[] importance = new float[rows];
+                Arrays.fill(importance, 1f);
+                final InferAnswer weighted = client.infer(x.data(), rows, importance, false,
+                    RequestOptions.exact().withLayer(layer)).get(60, TimeUnit.SECONDS);
+                assertEquals(AnswerStatus.BAD_INPUT, weighted.status(), "importance on " + name);
+                assertTrue(weighted.detail().contains("importance does not apply"), weighted.detail());
             }
         }
     }
