@@ -43,10 +43,10 @@ public final class CheckpointLayerGating implements LayerGating
         this.filled = new int[experts()];
     }
 
-    /** Assignments per token a checkpoint layer needs in a plan: its k, its shared expert, at least two. */
-    public static int entriesOf(final CheckpointRouting routing)
+    /** Terms a token's output sums: its k routed experts, then its shared expert. */
+    private int terms()
     {
-        return Math.max(2, routing.k() + (routing.spec().shared().present() ? 1 : 0));
+        return k + (shared ? 1 : 0);
     }
 
     @Override
@@ -122,7 +122,7 @@ public final class CheckpointLayerGating implements LayerGating
     @Override
     public int entries()
     {
-        return entriesOf(routing);
+        return Math.max(2, terms());
     }
 
     /** A checkpoint family routes every token by its router alone. */
@@ -157,7 +157,7 @@ public final class CheckpointLayerGating implements LayerGating
     @Override
     public boolean stagedCombine()
     {
-        return k + (shared ? 1 : 0) > 2 || routing.termScale() != 1f;
+        return terms() > 2 || routing.termScale() != 1f;
     }
 
     @Override
