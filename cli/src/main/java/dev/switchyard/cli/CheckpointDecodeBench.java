@@ -45,7 +45,7 @@ final class CheckpointDecodeBench
         {
             final CheckpointDecoder local = CheckpointDecoder.load(checkpoint, backend, null);
             final CheckpointDecoder served = CheckpointDecoder.load(checkpoint,
-                new ServedMoeLayers(system.client(), false));
+                new ServedMoeLayers(system.client(), false), backend);
             System.out.printf("bench decode: %s checkpoint %s, %d measured steps after %d, median of %d runs%n",
                 local.config().family().modelType(), model, steps, warmUp, repeat);
             for (final int b : batches)

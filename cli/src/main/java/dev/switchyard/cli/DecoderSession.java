@@ -65,7 +65,7 @@ final class DecoderSession implements AutoCloseable
             }
             final String where = connect != null ? "through gateway " + connect : "through the embedded system";
             return new DecoderSession(pool, system, connect != null ? client : null,
-                CheckpointDecoder.load(checkpoint, new ServedMoeLayers(client, false)), where);
+                CheckpointDecoder.load(checkpoint, new ServedMoeLayers(client, false), compute.backend(pool)), where);
         }
         catch (final RuntimeException ex)
         {

@@ -63,11 +63,14 @@ final class EngineLanguageModel implements LanguageModel, AutoCloseable
         return open(dir, checkpoint -> CheckpointDecoder.load(checkpoint, backend, format), limits, observer);
     }
 
-    /** As above, the decoder's MoE layers computed by {@code moe} (through the serving system). */
-    static EngineLanguageModel open(final Path dir, final MoeLayers moe, final EngineLimits limits,
-        final EngineObserver observer)
+    /**
+     * As above, the decoder's MoE layers computed by {@code moe} (through the serving system), its dense products by
+     * {@code backend}.
+     */
+    static EngineLanguageModel open(final Path dir, final MoeLayers moe, final ComputeBackend backend,
+        final EngineLimits limits, final EngineObserver observer)
     {
-        return open(dir, checkpoint -> CheckpointDecoder.load(checkpoint, moe), limits, observer);
+        return open(dir, checkpoint -> CheckpointDecoder.load(checkpoint, moe, backend), limits, observer);
     }
 
     private static EngineLanguageModel open(final Path dir, final Function<Checkpoint, CheckpointDecoder> decoder,

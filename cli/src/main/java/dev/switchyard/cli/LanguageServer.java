@@ -67,7 +67,7 @@ final class LanguageServer implements AutoCloseable
                 {
                     moe = SystemMoe.start(config, checkpoint);
                 }
-                model = EngineLanguageModel.open(dir, moe.layers(), limits, metrics);
+                model = EngineLanguageModel.open(dir, moe.layers(), ComputeBackends.vector(pool), limits, metrics);
             }
             else
             {

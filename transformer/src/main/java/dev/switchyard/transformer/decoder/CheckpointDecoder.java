@@ -27,7 +27,7 @@ public final class CheckpointDecoder
 {
     private final DecoderConfig config;
     private final float[] embed;        // [V, d]
-    private final float[] lmHead;       // [V, d]
+    private final DenseLinear lmHead;   // [V, d]
     private final float[] finalNorm;    // [d]
     private final float[][] inputNorm;  // [layers][d]
     private final float[][] postNorm;   // [layers][d]
@@ -35,7 +35,7 @@ public final class CheckpointDecoder
     private final MoeLayers moe;        // the served layers, by served index
     private final DenseMlp[] dense;     // [layers], null for sparse blocks
 
-    private CheckpointDecoder(final DecoderConfig config, final float[] embed, final float[] lmHead,
+    private CheckpointDecoder(final DecoderConfig config, final float[] embed, final DenseLinear lmHead,
         final float[] finalNorm, final float[][] inputNorm, final float[][] postNorm,
         final DecoderAttention[] attention, final MoeLayers moe, final DenseMlp[] dense)
     {
@@ -61,21 +61,24 @@ public final class CheckpointDecoder
     {
         final DecoderConfig c = DecoderConfigReader.read(checkpoint);
         final int served = (int)Arrays.stream(c.served()).filter(i -> i >= 0).count();
-        return load(checkpoint, CheckpointMoeLayers.load(checkpoint, served, backend, format));
+        return load(checkpoint, CheckpointMoeLayers.load(checkpoint, served, backend, format), backend);
     }
 
     /**
      * The model with its MoE layers computed by {@code moe} (in process, or through the serving system: both give
-     * the same bits), its dense weights widened to float32 on the heap.
+     * the same bits), its dense products (attention projections, dense MLPs, lm_head) packed in float32 and
+     * computed by {@code backend}: the same backend gives the same bits, whatever computes the MoE layers.
      *
      * @throws BadInputException naming the key or tensor that is wrong, or a family without this pass
      */
-    public static CheckpointDecoder load(final Checkpoint checkpoint, final MoeLayers moe)
+    public static CheckpointDecoder load(final Checkpoint checkpoint, final MoeLayers moe,
+        final ComputeBackend backend)
     {
         final DecoderConfig c = DecoderConfigReader.read(checkpoint);
-        final DecoderTensors t = new DecoderTensors(checkpoint);
+        final DecoderTensors t = new DecoderTensors(checkpoint, backend);
         final float[] embed = t.load("model.embed_tokens.weight", c.vocab(), c.d());
-        final float[] lmHead = c.tied() ? embed : t.load("lm_head.weight", c.vocab(), c.d());
+        final DenseLinear lmHead = t.linear(c.tied() ? "model.embed_tokens.weight" : "lm_head.weight", null,
+            c.vocab(), c.d());
         final Rope rope = new Rope(c.headDim(), c.ropeTheta());
         final float[][] inputNorm = new float[c.layers()][];
         final float[][] postNorm = new float[c.layers()][];
@@ -258,7 +261,7 @@ public final class CheckpointDecoder
             DecoderMath.addInto(x, y, n * d);
         }
         norm(x, n, finalNorm, eps, h);
-        DecoderMath.linear(h, n, lmHead, null, d, config.vocab(), logits);
+        lmHead.forward(h, n, logits);
     }
 
     /** One layer's attention of the rows of a pass: y [n, d] from h [n, d]. */

@@ -13,14 +13,10 @@ final class DecoderAttention
     private final DecoderConfig c;
     private final Rope rope;
     private final int window;
-    private final float[] wq;     // [H·hd, d]
-    private final float[] wk;     // [KV·hd, d]
-    private final float[] wv;     // [KV·hd, d]
-    private final float[] wo;     // [d, H·hd]
-    private final float[] bq;     // [H·hd] or null
-    private final float[] bk;     // [KV·hd] or null
-    private final float[] bv;     // [KV·hd] or null
-    private final float[] bo;     // [d] or null
+    private final DenseLinear wq; // [H·hd, d], with Qwen2-MoE's bias [H·hd]
+    private final DenseLinear wk; // [KV·hd, d] (+ [KV·hd])
+    private final DenseLinear wv; // [KV·hd, d] (+ [KV·hd])
+    private final DenseLinear wo; // [d, H·hd] (+ [d])
     private final float[] qNorm;  // [hd] (per head) or [H·hd] (whole), or null
     private final float[] kNorm;  // [hd] or [KV·hd], or null
     private final float scaling;
@@ -40,14 +36,10 @@ final class DecoderAttention
         final String p = "model.layers." + layer + ".self_attn.";
         final int qw = c.heads() * c.headDim();
         final int kw = c.kvHeads() * c.headDim();
-        wq = t.load(p + "q_proj.weight", qw, c.d());
-        wk = t.load(p + "k_proj.weight", kw, c.d());
-        wv = t.load(p + "v_proj.weight", kw, c.d());
-        wo = t.load(p + "o_proj.weight", c.d(), qw);
-        bq = t.optional(c.qkvBias(), p + "q_proj.bias", qw);
-        bk = t.optional(c.qkvBias(), p + "k_proj.bias", kw);
-        bv = t.optional(c.qkvBias(), p + "v_proj.bias", kw);
-        bo = t.optional(c.outBias(), p + "o_proj.bias", c.d());
+        wq = t.linear(p + "q_proj.weight", c.qkvBias() ? p + "q_proj.bias" : null, qw, c.d());
+        wk = t.linear(p + "k_proj.weight", c.qkvBias() ? p + "k_proj.bias" : null, kw, c.d());
+        wv = t.linear(p + "v_proj.weight", c.qkvBias() ? p + "v_proj.bias" : null, kw, c.d());
+        wo = t.linear(p + "o_proj.weight", c.outBias() ? p + "o_proj.bias" : null, c.d(), qw);
         final boolean whole = c.qkNorm() == DecoderConfig.QkNorm.WHOLE;
         final boolean normed = c.qkNorm() != DecoderConfig.QkNorm.NONE;
         qNorm = t.optional(normed, p + "q_norm.weight", whole ? qw : c.headDim());
@@ -71,9 +63,9 @@ final class DecoderAttention
         final int qw = c.heads() * hd;
         final int kw = c.kvHeads() * hd;
         ensure(n, qw, cache.capacity());
-        DecoderMath.linear(h, n, wq, bq, c.d(), qw, q);
-        DecoderMath.linear(h, n, wk, bk, c.d(), kw, k);
-        DecoderMath.linear(h, n, wv, bv, c.d(), kw, v);
+        wq.forward(h, n, q);
+        wk.forward(h, n, k);
+        wv.forward(h, n, v);
         for (int i = 0; i < n; i++)
         {
             normalize(q, i * qw, c.heads(), qNorm);
@@ -97,7 +89,7 @@ final class DecoderAttention
                 attend(head, head / group, i, start + i, cache);
             }
         }
-        DecoderMath.linear(ctx, n, wo, bo, qw, c.d(), out);
+        wo.forward(ctx, n, out);
     }
 
     /** ctx[i, head] = Σ_j softmax_j(q_i·k_j · hd^−½) v_j over the keys query i (at {@code position}) sees. */

@@ -1,6 +1,6 @@
 package dev.switchyard.transformer.decoder;
 
-/** The float32 building blocks of the decoder: RMSNorm and a linear layer over rows. */
+/** The float32 building blocks of the decoder that are not products: RMSNorm and the residual add. */
 final class DecoderMath
 {
     private DecoderMath()
@@ -27,33 +27,6 @@ final class DecoderMath
         }
     }
 
-    /**
-     * y = x·Wᵀ (+ b), each output one dot product in input order.
-     *
-     * @param x    [rows, in]
-     * @param w    [out, in]
-     * @param bias [out] or null
-     * @param y    [rows, out] overwritten
-     */
-    static void linear(final float[] x, final int rows, final float[] w, final float[] bias, final int in,
-        final int out, final float[] y)
-    {
-        for (int r = 0; r < rows; r++)
-        {
-            final int xo = r * in;
-            for (int o = 0; o < out; o++)
-            {
-                final int wo = o * in;
-                float dot = 0f;
-                for (int i = 0; i < in; i++)
-                {
-                    dot = Math.fma(x[xo + i], w[wo + i], dot);
-                }
-                y[r * out + o] = bias == null ? dot : dot + bias[o];
-            }
-        }
-    }
-
     /** x[i] += b[i] over {@code n} values: the residual add. */
     static void addInto(final float[] x, final float[] b, final int n)
     {
@@ -61,11 +34,5 @@ final class DecoderMath
         {
             x[i] += b[i];
         }
-    }
-
-    /** silu(g) = g · sigmoid(g), as torch's float32 silu. */
-    static float silu(final float g)
-    {
-        return g / (1f + (float)Math.exp(-g));
     }
 }

@@ -2,8 +2,12 @@ package dev.switchyard.transformer.decoder;
 
 import java.util.Arrays;
 
+import dev.switchyard.compute.kernel.ComputeBackend;
+import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.WeightTensor;
+import dev.switchyard.model.tensor.F32Tensor;
 import dev.switchyard.wire.BadInputException;
 
 /** The dense tensors of a checkpoint, checked against the shape the config implies and widened to float32. */
@@ -11,9 +15,47 @@ final class DecoderTensors
 {
     private final Checkpoint checkpoint;
 
-    DecoderTensors(final Checkpoint checkpoint)
+    private final ComputeBackend backend;
+
+    DecoderTensors(final Checkpoint checkpoint, final ComputeBackend backend)
     {
         this.checkpoint = checkpoint;
+        this.backend = backend;
+    }
+
+    /**
+     * The product of weight {@code name} [n, k] (and bias {@code bias} [n] where given), packed in float32 by the
+     * backend.
+     *
+     * @throws BadInputException naming the tensor when it is missing or has another shape
+     */
+    DenseLinear linear(final String name, final String bias, final int n, final int k)
+    {
+        return new DenseLinear(backend, backend.pack(f32(name, n, k), bias == null ? null : f32(bias, n),
+            WeightFormat.F32), Epilogue.NONE);
+    }
+
+    /** silu(x·gateᵀ) ⊙ (x·upᵀ): a SwiGLU MLP's first two products, computed together. */
+    DenseLinear gated(final String gate, final String up, final int n, final int k)
+    {
+        return new DenseLinear(backend, backend.packGated(f32(gate, n, k), f32(up, n, k), null, WeightFormat.F32),
+            Epilogue.SWIGLU);
+    }
+
+    private F32Tensor f32(final String name, final long... shape)
+    {
+        return checked(name, shape).toF32();
+    }
+
+    private WeightTensor checked(final String name, final long... shape)
+    {
+        final WeightTensor t = checkpoint.tensor(name);
+        if (!Arrays.equals(t.shapeCopy(), shape))
+        {
+            throw new BadInputException("tensor " + name + " has shape " + t.shapeString() + "; the config implies " +
+                Arrays.toString(shape));
+        }
+        return t;
     }
 
     /**
@@ -23,13 +65,7 @@ final class DecoderTensors
      */
     float[] load(final String name, final long... shape)
     {
-        final WeightTensor t = checkpoint.tensor(name);
-        if (!Arrays.equals(t.shapeCopy(), shape))
-        {
-            throw new BadInputException("tensor " + name + " has shape " + t.shapeString() + "; the config implies " +
-                Arrays.toString(shape));
-        }
-        return t.toF32().toArray();
+        return checked(name, shape).toF32().toArray();
     }
 
     /** As {@link #load}, or null when {@code present} is false. */

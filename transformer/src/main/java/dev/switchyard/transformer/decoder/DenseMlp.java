@@ -6,22 +6,18 @@ package dev.switchyard.transformer.decoder;
  */
 final class DenseMlp
 {
-    private final int d;
     private final int f;
-    private final float[] gate; // [F, d]
-    private final float[] up;   // [F, d]
-    private final float[] down; // [d, F]
+    private final DenseLinear gateUp; // gate [F, d] and up [F, d]: silu(x·gateᵀ) ⊙ (x·upᵀ)
+    private final DenseLinear down;   // [d, F]
     private float[] g = new float[0]; // [L, F]
-    private float[] u = new float[0]; // [L, F]
 
     DenseMlp(final DecoderConfig c, final DecoderTensors t, final int layer)
     {
         final String p = "model.layers." + layer + ".mlp.";
-        this.d = c.d();
+        final int d = c.d();
         this.f = c.intermediate();
-        gate = t.load(p + "gate_proj.weight", f, d);
-        up = t.load(p + "up_proj.weight", f, d);
-        down = t.load(p + "down_proj.weight", d, f);
+        gateUp = t.gated(p + "gate_proj.weight", p + "up_proj.weight", f, d);
+        down = t.linear(p + "down_proj.weight", null, d, f);
     }
 
     /**
@@ -33,14 +29,8 @@ final class DenseMlp
         if (g.length < length * f)
         {
             g = new float[length * f];
-            u = new float[length * f];
         }
-        DecoderMath.linear(h, length, gate, null, d, f, g);
-        DecoderMath.linear(h, length, up, null, d, f, u);
-        for (int i = 0; i < length * f; i++)
-        {
-            g[i] = DecoderMath.silu(g[i]) * u[i];
-        }
-        DecoderMath.linear(g, length, down, null, f, d, out);
+        gateUp.forward(h, length, g);
+        down.forward(g, length, out);
     }
 }
