@@ -17,8 +17,8 @@ import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
-import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.compute.layer.LocalMoeLayer;
+import dev.switchyard.compute.layer.CheckpointMoeLayer;
+import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
@@ -30,6 +30,7 @@ import dev.switchyard.node.cluster.OpenLoopLoad.Phase;
 import dev.switchyard.node.cluster.OpenLoopLoad.Sent;
 import dev.switchyard.node.system.LocalReferenceAccess;
 import dev.switchyard.testkit.Await;
+import dev.switchyard.testkit.TestData;
 import dev.switchyard.testkit.Threads;
 import dev.switchyard.testkit.Tokens;
 import org.junit.jupiter.api.AfterEach;
@@ -43,7 +44,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The elastic scenario with real {@code switchyard serve} JVMs on loopback, in the local failure
- * profile: a gateway node and two expert nodes serve a model of 16 experts under steady open-loop
+ * profile: a gateway node and two expert nodes serve a Qwen2-MoE checkpoint under steady open-loop
  * load; a third node joins; one node is killed with SIGKILL; another leaves with SIGTERM; then the
  * last expert node is killed while requests choose {@code drop}, so that the experts it hosted have
  * no live home for a while. Every request is counted by how it ended. No request goes unanswered or
@@ -54,6 +55,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class ElasticScenarioTest
 {
+    /**
+     * The scenario serves a Hugging Face checkpoint with a shared expert (top-4 of 8 and the shared
+     * one as expert 8), so that degraded answers, crash recovery and placement are proven across
+     * processes for a checkpoint's family as well; the replica test serves a model of Switchyard's own.
+     */
+    private static final String SCENARIO_CHECKPOINT = "qwen2_moe";
     private static final int D = 16;
     private static final int G = 8;
     private static final int EXPERTS = 16;
@@ -92,15 +99,30 @@ class ElasticScenarioTest
         return modelDir;
     }
 
-    /** Eight requests of 3 to 38 tokens, each [T * D]. */
-    private static float[][] requests()
+    /** Eight requests of 3 to 38 tokens, each [T * d]. */
+    private static float[][] requests(final int d)
     {
         final float[][] inputs = new float[8][];
         for (int i = 0; i < inputs.length; i++)
         {
-            inputs[i] = tokens(3 + 5 * i, 90 + i);
+            inputs[i] = Tokens.gaussian(3 + 5 * i, d, 90 + i);
         }
         return inputs;
+    }
+
+    private static void copyFolder(final Path from, final Path to) throws java.io.IOException
+    {
+        Files.createDirectories(to);
+        try (java.util.stream.Stream<Path> files = Files.list(from))
+        {
+            for (final Path f : (Iterable<Path>) files::iterator)
+            {
+                if (Files.isRegularFile(f))
+                {
+                    Files.copy(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
     }
 
     private static float[][] localAnswers(final ModelDirectory model, final float[][] inputs) throws Exception
@@ -116,16 +138,43 @@ class ElasticScenarioTest
     @Test
     void joinCrashAndLeaveUnderLoadLoseNoRequest() throws Exception
     {
-        final Path modelDir = writeModel();
-        try (ModelDirectory model = ModelDirectory.open(modelDir))
+        final Path modelDir = dir.resolve("model");
+        copyFolder(TestData.checkpoints().resolve(SCENARIO_CHECKPOINT), modelDir);
+        try (Checkpoint checkpoint = Checkpoint.open(modelDir))
         {
-            final float[][] inputs = requests();
-            runScenario(model, inputs, localAnswers(model, inputs));
+            final CheckpointMoeLayer layer = CheckpointMoeLayer.load(checkpoint, 0,
+                ComputeBackends.vector(ComputePool.callerOnly()), null);
+            final int d = layer.spec().dModel();
+            final float[][] inputs = requests(d);
+            final float[][] expected = new float[inputs.length][];
+            for (int i = 0; i < inputs.length; i++)
+            {
+                expected[i] = forward(layer, inputs[i], d);
+            }
+            // Every served layer's experts, its shared expert counted as one more.
+            final int served = checkpoint.layers().stream()
+                .mapToInt(l -> l.experts() + (l.shared().present() ? 1 : 0)).sum();
+            runScenario(d, served, inputs, expected,
+                (x, unavailable) -> forward(layer.withUnavailable(unavailable), x, d), layer.spec().experts());
         }
     }
 
-    private void runScenario(final ModelDirectory model, final float[][] inputs, final float[][] expected)
-        throws Exception
+    /** One request's output from the in-process layer, [T * d]. */
+    private static float[] forward(final CheckpointMoeLayer layer, final float[] x, final int d)
+    {
+        final float[] y = new float[x.length];
+        layer.forward(x, x.length / d, 0, y, null, null);
+        return y;
+    }
+
+    /** The output of a request computed without some experts: {@code infer --local --unavailable-experts}. */
+    private interface DegradedReference
+    {
+        float[] output(float[] x, boolean[] unavailable);
+    }
+
+    private void runScenario(final int d, final int served, final float[][] inputs, final float[][] expected,
+        final DegradedReference degraded, final int routed) throws Exception
     {
 
         final ServeProcess gateway = node("gateway", "all", null);
@@ -150,7 +199,7 @@ class ElasticScenarioTest
                 ready = true;
                 for (final float[] x : inputs)
                 {
-                    final InferAnswer answer = client.infer(x, x.length / D, null, false, options())
+                    final InferAnswer answer = client.infer(x, x.length / d, null, false, options())
                         .get(30, TimeUnit.SECONDS);
                     if (!answer.ok())
                     {
@@ -160,9 +209,9 @@ class ElasticScenarioTest
                 }
             }
 
-            assertStatusShows(seed, 3);
+            assertStatusShows(seed, 3, served);
 
-            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS, options(), sent);
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, d, SEND_EVERY_MS, options(), sent);
             final Thread loadThread = new Thread(load, "open-loop load");
             loadThread.start();
             try
@@ -240,7 +289,7 @@ class ElasticScenarioTest
                 if (answer.degraded())
                 {
                     final float[] x = inputs[s.input()];
-                    assertArrayEquals(degradedReference(model, x, answer.detail()), answer.output(),
+                    assertArrayEquals(degraded.output(x, unavailable(answer.detail(), routed)), answer.output(),
                         "degraded answer of input " + s.input() + ": " + answer.detail());
                 }
             }
@@ -275,7 +324,7 @@ class ElasticScenarioTest
     void replicatedExpertsLoseANodeWithoutAFailedRequest() throws Exception
     {
         final Path modelDir = writeModel();
-        final float[][] inputs = requests();
+        final float[][] inputs = requests(D);
         final float[][] expected;
         try (ModelDirectory model = ModelDirectory.open(modelDir))
         {
@@ -414,7 +463,7 @@ class ElasticScenarioTest
     }
 
     /** {@code switchyard cluster status --json}, asked of the gateway node: every member up, every expert placed. */
-    private static void assertStatusShows(final String node, final int members) throws Exception
+    private static void assertStatusShows(final String node, final int members, final int experts) throws Exception
     {
         // The gateway node serves every expert alone until the others have joined: wait for them.
         final String[] last = {""};
@@ -424,7 +473,7 @@ class ElasticScenarioTest
         final com.fasterxml.jackson.databind.JsonNode report = json(text);
         assertEquals(members, report.get("members").size(), text);
         report.get("members").forEach(m -> assertEquals("Up", m.get("status").asText(), text));
-        assertEquals(EXPERTS, report.get("experts").size(), text);
+        assertEquals(experts, report.get("experts").size(), text);
         report.get("experts").forEach(e -> assertTrue(e.get("node").asText().startsWith("pekko://"), text));
         assertEquals(60, report.get("loadWindowS").asInt(), text);
     }
@@ -441,20 +490,17 @@ class ElasticScenarioTest
 
     private static final Pattern SKIPPED = Pattern.compile("experts ([0-9,]+) of layer 0");
 
-    /** {@code infer --local --unavailable-experts} for the experts a degraded answer names. */
-    private static float[] degradedReference(final ModelDirectory model, final float[] x, final String detail)
+    /** The routed experts a degraded answer names as left out, [experts]. */
+    private static boolean[] unavailable(final String detail, final int experts)
     {
         final Matcher m = SKIPPED.matcher(detail);
         assertTrue(m.find(), "a degraded answer names its experts: " + detail);
-        final boolean[] unavailable = new boolean[EXPERTS];
+        final boolean[] unavailable = new boolean[experts];
         for (final String e : m.group(1).split(","))
         {
             unavailable[Integer.parseInt(e)] = true;
         }
-        final float[] y = new float[x.length];
-        LocalMoeLayer.load(model, 0, ComputeBackends.vector(ComputePool.callerOnly()), WeightFormat.F32)
-            .withUnavailable(unavailable).forward(x, x.length / D, null, y, null);
-        return y;
+        return unavailable;
     }
 
     private static RequestOptions options()
@@ -526,10 +572,5 @@ class ElasticScenarioTest
         final StringBuilder out = new StringBuilder();
         nodes.forEach(n -> out.append(n.output()));
         return out.toString();
-    }
-
-    private static float[] tokens(final int rows, final long seed)
-    {
-        return Tokens.gaussian(rows, D, seed);
     }
 }
