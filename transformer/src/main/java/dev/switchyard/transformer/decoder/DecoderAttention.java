@@ -1,5 +1,7 @@
 package dev.switchyard.transformer.decoder;
 
+import java.util.Arrays;
+
 /**
  * One decoder layer's self-attention over one sequence, as transformers' eager attention of the
  * decoder-only MoE families: projections (with Qwen2-MoE's q/k/v biases), the family's q/k RMSNorm
@@ -103,10 +105,61 @@ final class DecoderAttention
         final float[] values = cache.values();
         final int first = window > 0 ? Math.max(0, position - window + 1) : 0;
         final int qo = i * qw + head * hd;
-        float max = Float.NEGATIVE_INFINITY;
+        final float max = scores(qo, first, position, keys, kw, kvHead * hd);
+        float sum = 0f;
         for (int j = first; j <= position; j++)
         {
-            final int ko = j * kw + kvHead * hd;
+            probs[j] = (float)Math.exp(probs[j] - max);
+            sum += probs[j];
+        }
+        // ctx = Σ_j (p_j / sum) · v_j, each element summed over j in increasing order: walking j outside
+        // reads the values row by row and lets the compiler vectorize over the head, without changing a bit.
+        Arrays.fill(ctx, qo, qo + hd, 0f);
+        for (int j = first; j <= position; j++)
+        {
+            final float weight = probs[j] / sum;
+            final int vo = j * kw + kvHead * hd;
+            for (int x = 0; x < hd; x++)
+            {
+                ctx[qo + x] = Math.fma(weight, values[vo + x], ctx[qo + x]);
+            }
+        }
+    }
+
+    /**
+     * probs[j] = q·k_j · hd^−½ for the keys first..position; returns their maximum. Each dot is one fma chain over
+     * the head in order; four keys at a time keep four independent chains in flight.
+     */
+    private float scores(final int qo, final int first, final int position, final float[] keys, final int kw,
+        final int kvOff)
+    {
+        final int hd = c.headDim();
+        float max = Float.NEGATIVE_INFINITY;
+        int j = first;
+        for (; j + 3 <= position; j += 4)
+        {
+            final int k0 = j * kw + kvOff;
+            float d0 = 0f;
+            float d1 = 0f;
+            float d2 = 0f;
+            float d3 = 0f;
+            for (int x = 0; x < hd; x++)
+            {
+                final float qx = q[qo + x];
+                d0 = Math.fma(qx, keys[k0 + x], d0);
+                d1 = Math.fma(qx, keys[k0 + kw + x], d1);
+                d2 = Math.fma(qx, keys[k0 + 2 * kw + x], d2);
+                d3 = Math.fma(qx, keys[k0 + 3 * kw + x], d3);
+            }
+            probs[j] = d0 * scaling;
+            probs[j + 1] = d1 * scaling;
+            probs[j + 2] = d2 * scaling;
+            probs[j + 3] = d3 * scaling;
+            max = Math.max(max, Math.max(Math.max(probs[j], probs[j + 1]), Math.max(probs[j + 2], probs[j + 3])));
+        }
+        for (; j <= position; j++)
+        {
+            final int ko = j * kw + kvOff;
             float dot = 0f;
             for (int x = 0; x < hd; x++)
             {
@@ -115,21 +168,7 @@ final class DecoderAttention
             probs[j] = dot * scaling;
             max = Math.max(max, probs[j]);
         }
-        float sum = 0f;
-        for (int j = first; j <= position; j++)
-        {
-            probs[j] = (float)Math.exp(probs[j] - max);
-            sum += probs[j];
-        }
-        for (int x = 0; x < hd; x++)
-        {
-            float acc = 0f;
-            for (int j = first; j <= position; j++)
-            {
-                acc = Math.fma(probs[j] / sum, values[j * kw + kvHead * hd + x], acc);
-            }
-            ctx[qo + x] = acc;
-        }
+        return max;
     }
 
     /** The family's q/k RMSNorm of one position's projection [heads·hd], in place. */
