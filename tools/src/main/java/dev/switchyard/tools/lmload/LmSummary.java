@@ -12,11 +12,10 @@ public final class LmSummary
     {
     }
 
-    /** The summary: outcomes, a TTFT / ITL / E2E percentile table, throughput, goodput, notes. */
+    /** The summary (the title is printed when the run starts): outcomes, a TTFT / ITL / E2E table, goodput, notes. */
     public static String text(final LmResult r)
     {
         final StringBuilder out = new StringBuilder();
-        out.append(r.title()).append('\n');
         out.append(String.format(Locale.ROOT, "sent %d in %.1f s: %s%n", r.sent(), r.seconds(), counts(r.outcomes())));
         out.append(String.format(Locale.ROOT, "%-10s %10s %10s %10s %10s %8s%n", "ms", "p50", "p90", "p99", "max",
             "count"));
