@@ -1,6 +1,7 @@
 package dev.switchyard.cli;
 
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -133,11 +134,16 @@ final class LoadgenLmCommand implements Callable<Integer>
         final Workload workload = workload(new Workload.Limits(maxPrompt, ctx));
         final Slo slo = new Slo(sloTtft == null ? Double.POSITIVE_INFINITY : sloTtft,
             sloItl == null ? Double.POSITIVE_INFINITY : sloItl);
+        final URI completions = LmRun.completionsOf(url);
+        if (!LmRun.reachable(completions))
+        {
+            throw new BadInputException("--url " + url + ": no HTTP server answers at " + completions.resolve("models"));
+        }
         final String title = "loadgen lm: " + workload.description() + ", temperature " + temperature + ", against " +
             url;
         System.out.println(title);
         System.out.flush();
-        final LmResult result = new LmRun(LmRun.completionsOf(url), v, temperature, seed, servedModel, ignoreEos,
+        final LmResult result = new LmRun(completions, v, temperature, seed, servedModel, ignoreEos,
             Duration.ofMillis(Math.round(drain * 1000)), System.err, progress).run(workload, title, slo);
         System.out.print(LmSummary.text(result));
         if (report != null)

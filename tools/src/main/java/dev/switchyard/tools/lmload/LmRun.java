@@ -1,8 +1,11 @@
 package dev.switchyard.tools.lmload;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +16,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+
+import dev.switchyard.wire.BadInputException;
 
 /**
  * Runs a {@link Workload} open loop against an OpenAI-compatible server: each request leaves at its scheduled time
@@ -46,12 +51,41 @@ public final class LmRun
     /** The URL of the completions route under a server's base URL (with or without /v1). */
     public static URI completionsOf(final String base)
     {
+        if (!base.matches("https?://[^/\\s]+(/\\S*)?"))
+        {
+            throw new BadInputException("--url must be http://HOST:PORT[/v1] (got '" + base + "')");
+        }
         final String trimmed = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
         if (trimmed.endsWith("/v1/completions"))
         {
             return URI.create(trimmed);
         }
         return URI.create(trimmed.endsWith("/v1") ? trimmed + "/completions" : trimmed + "/v1/completions");
+    }
+
+    /**
+     * Whether an HTTP server answers at {@code completions}' /v1/models (any status): checked before a run, so that
+     * a wrong URL is one error rather than every request failing; it also loads the HTTP client before the clock
+     * starts.
+     */
+    public static boolean reachable(final URI completions)
+    {
+        try (HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(10)).build())
+        {
+            client.send(HttpRequest.newBuilder(completions.resolve("models")).timeout(Duration.ofSeconds(10)).GET()
+                .build(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        }
+        catch (final IOException ex)
+        {
+            return false;
+        }
+        catch (final InterruptedException ex)
+        {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     public LmResult run(final Workload workload, final String title, final Slo slo) throws InterruptedException
@@ -68,6 +102,11 @@ public final class LmRun
             .connectTimeout(Duration.ofSeconds(10)).build();
         final ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
         String drainNote = null;
+        if (!workload.requests().isEmpty())
+        {
+            // Loads what building a body needs before the clock starts, so that the first sends are not late.
+            CompletionCall.body(workload.requests().get(0), options);
+        }
         try
         {
             final long start = System.nanoTime();
@@ -81,24 +120,7 @@ public final class LmRun
                     progress.println(stats.progress(System.nanoTime()));
                 }
             }, 1, 1, TimeUnit.SECONDS);
-            for (final LmRequest r : workload.requests())
-            {
-                final long intended = start + r.offsetNs();
-                for (long left = intended - System.nanoTime(); left > 0; left = intended - System.nanoTime())
-                {
-                    LockSupport.parkNanos(left);
-                    if (Thread.interrupted())
-                    {
-                        throw new InterruptedException("the run was interrupted");
-                    }
-                }
-                final CallState call = new CallState(intended);
-                calls.add(call);
-                final long now = System.nanoTime();
-                stats.sent(now - intended, now);
-                final String body = CompletionCall.body(r, options);
-                threads.execute(() -> CompletionCall.run(client, completions, body, call, stats));
-            }
+            sendAll(workload, start, stats, client, threads, calls);
             final long lastSend = System.nanoTime();
             if (!stats.awaitAllEnded(lastSend + drain.toNanos()))
             {
@@ -114,6 +136,31 @@ public final class LmRun
             client.awaitTermination(Duration.ofSeconds(10));
         }
         return stats.result(title, notes(workload, stats, drainNote));
+    }
+
+    /** Sends each request at its time on a virtual thread of its own; {@code calls} gets each one sent. */
+    private void sendAll(final Workload workload, final long start, final LmStats stats, final HttpClient client,
+        final ExecutorService threads, final List<CallState> calls) throws InterruptedException
+    {
+        for (final LmRequest r : workload.requests())
+        {
+            final long intended = start + r.offsetNs();
+            for (long left = intended - System.nanoTime(); left > 0; left = intended - System.nanoTime())
+            {
+                LockSupport.parkNanos(left);
+                if (Thread.interrupted())
+                {
+                    throw new InterruptedException("the run was interrupted");
+                }
+            }
+            final CallState call = new CallState(intended);
+            calls.add(call);
+            final long now = System.nanoTime();
+            stats.sent(now - intended, now);
+            // The body is built on the request's thread: a long prompt does not hold up the next send.
+            threads.execute(() -> CompletionCall.run(client, completions, CompletionCall.body(r, options), call,
+                stats));
+        }
     }
 
     /** Counts every request still running as never answered (their own ending then counts for nothing). */
