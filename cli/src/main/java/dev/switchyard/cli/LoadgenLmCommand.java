@@ -123,6 +123,7 @@ final class LoadgenLmCommand implements Callable<Integer>
         {
             throw new BadInputException("--drain and --progress must be 0 or more seconds");
         }
+        final URI completions = LmRun.completionsOf(url);
         final JsonNode config = model == null ? null : config(CliArgs.existingDirectory("--model", model));
         final int v = vocab != null ? vocab : config != null ? field(config, "vocab_size") : 0;
         if (v < 1)
@@ -134,10 +135,10 @@ final class LoadgenLmCommand implements Callable<Integer>
         final Workload workload = workload(new Workload.Limits(maxPrompt, ctx));
         final Slo slo = new Slo(sloTtft == null ? Double.POSITIVE_INFINITY : sloTtft,
             sloItl == null ? Double.POSITIVE_INFINITY : sloItl);
-        final URI completions = LmRun.completionsOf(url);
         if (!LmRun.reachable(completions))
         {
-            throw new BadInputException("--url " + url + ": no HTTP server answers at " + completions.resolve("models"));
+            throw new BadInputException("--url " + url + ": no HTTP server answers at " +
+                completions.resolve("models"));
         }
         final String title = "loadgen lm: " + workload.description() + ", temperature " + temperature + ", against " +
             url;

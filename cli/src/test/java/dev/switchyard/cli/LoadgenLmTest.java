@@ -1,5 +1,7 @@
 package dev.switchyard.cli;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,10 +14,12 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.testkit.TestData;
 import dev.switchyard.transformer.serving.EngineLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -86,5 +90,29 @@ class LoadgenLmTest
                 assertTrue(Files.size(Path.of(out + suffix)) > 0, suffix);
             }
         }
+    }
+
+    @Test
+    void refusesWhatCannotRun()
+    {
+        final String trace = TestData.checkpoints().resolveSibling("traces").resolve("azure.csv").toString();
+        assertTrue(refused("loadgen", "lm", "--url", "http://127.0.0.1:1", "--rate", "1", "--duration", "1")
+            .contains("give --model DIR (the served checkpoint) or --vocab V"));
+        assertTrue(refused("loadgen", "lm", "--url", "localhost:8000", "--vocab", "10", "--rate", "1")
+            .contains("--url must be http://HOST:PORT[/v1]"));
+        assertTrue(refused("loadgen", "lm", "--url", "http://127.0.0.1:1", "--vocab", "10", "--trace", trace)
+            .contains("--trace needs --trace-format"));
+        assertTrue(refused("loadgen", "lm", "--url", "http://127.0.0.1:1", "--vocab", "10", "--rate", "1",
+            "--duration", "1", "--output-tokens", "uniform:3").contains("--output-tokens must be N, uniform:MIN:MAX"));
+        assertTrue(refused("loadgen", "--rate", "1").contains("loadgen needs --connect HOST:PORT"));
+    }
+
+    private static String refused(final String... args)
+    {
+        final CommandLine cli = Main.commandLine();
+        final StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        assertEquals(2, cli.execute(args), err.toString());
+        return err.toString();
     }
 }
