@@ -16,21 +16,25 @@ import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code switchyard loadgen}: synthetic traffic at a rate, open loop, reproducible from its seed. */
+/**
+ * {@code switchyard loadgen}: synthetic traffic at a rate, open loop, reproducible from its seed. Its flags are
+ * checked here rather than marked required, because picocli would ask for them before {@code loadgen lm} too.
+ */
 @Command(
     name = "loadgen",
     mixinStandardHelpOptions = true,
-    description = "Generate traffic against a gateway: open loop, seeded, optionally skewed towards hot experts.")
+    description = "Generate traffic against a gateway: open loop, seeded, optionally skewed towards hot experts.",
+    subcommands = LoadgenLmCommand.class)
 public final class LoadgenCommand implements Callable<Integer>
 {
-    @Option(names = "--connect", paramLabel = "HOST:PORT", required = true, description = "The gateway.")
+    @Option(names = "--connect", paramLabel = "HOST:PORT", description = "The gateway (required).")
     private String connect;
 
-    @Option(names = "--rate", paramLabel = "R", required = true, description = "Requests per second (mean).")
-    private double rate;
+    @Option(names = "--rate", paramLabel = "R", description = "Requests per second (mean; required).")
+    private Double rate;
 
-    @Option(names = "--duration", paramLabel = "S", required = true, description = "Seconds of traffic.")
-    private double duration;
+    @Option(names = "--duration", paramLabel = "S", description = "Seconds of traffic (required).")
+    private Double duration;
 
     @Option(names = "--arrivals", paramLabel = "KIND", defaultValue = "poisson",
         description = "constant, poisson (default) or gamma.")
@@ -72,6 +76,11 @@ public final class LoadgenCommand implements Callable<Integer>
     @Override
     public Integer call() throws InterruptedException
     {
+        if (connect == null || rate == null || duration == null)
+        {
+            throw new BadInputException("loadgen needs --connect HOST:PORT, --rate R and --duration S " +
+                "('loadgen lm' drives a language model's OpenAI-compatible server)");
+        }
         final Arrivals arrival = new Arrivals(arrivals, rate, burstiness);
         if (!(duration > 0) || Double.isInfinite(duration))
         {

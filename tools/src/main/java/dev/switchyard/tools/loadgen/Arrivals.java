@@ -40,7 +40,7 @@ public record Arrivals(String kind, double rate, double burstiness)
     }
 
     /** The next gap, ns. */
-    long nextGapNs(final SplittableRandom random)
+    public long nextGapNs(final SplittableRandom random)
     {
         final double mean = 1e9 / rate;
         return switch (kind)
