@@ -22,6 +22,7 @@ import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.BoundedSourceQueue;
@@ -284,7 +285,10 @@ public final class OpenAiApi
 
     private static HttpResponse json(final int status, final JsonNode node)
     {
-        return HttpResponse.create().withStatus(status).withEntity(ContentTypes.APPLICATION_JSON,
+        final HttpResponse response = HttpResponse.create().withEntity(ContentTypes.APPLICATION_JSON,
             node.toString().getBytes(StandardCharsets.UTF_8));
+        // 499 (a client gone) is nginx's, not a standard code: it is written to nobody, but must exist.
+        return status == 499 ? response.withStatus(StatusCodes.custom(499, "Client Closed Request", "", false, true)) :
+            response.withStatus(status);
     }
 }
