@@ -65,7 +65,8 @@ public final class TextRecordingReader
 
     private Damage onMessage(final long position, final UnsafeBuffer buffer, final int offset, final int length)
     {
-        if (length < RecordFormat.HEADER_LENGTH || buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) != RecordFormat.MAGIC ||
+        if (length < RecordFormat.HEADER_LENGTH ||
+            buffer.getInt(offset, ByteOrder.LITTLE_ENDIAN) != RecordFormat.MAGIC ||
             buffer.getShort(offset + 4, ByteOrder.LITTLE_ENDIAN) != RecordFormat.VERSION)
         {
             return stop(position, "is not a Switchyard recording of this version (a message without its magic)");
