@@ -13,6 +13,7 @@ import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.node.http.HttpApi;
 import dev.switchyard.node.http.HttpSettings;
 import dev.switchyard.node.metrics.NodeHealth;
+import dev.switchyard.node.record.TextRecorder;
 import dev.switchyard.transformer.serving.EngineLimits;
 import org.agrona.CloseHelper;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -32,10 +33,12 @@ final class LanguageServer implements AutoCloseable
     private final ActorSystem<Void> system;
     private final NodeHealth health;
     private final HttpApi api;
+    private final TextRecorder recorder;  // or null: not recording
 
     private LanguageServer(final ComputePool pool, final SystemMoe moe, final EngineLanguageModel model,
-        final ActorSystem<Void> system, final NodeHealth health, final HttpApi api)
+        final ActorSystem<Void> system, final NodeHealth health, final HttpApi api, final TextRecorder recorder)
     {
+        this.recorder = recorder;
         this.pool = pool;
         this.moe = moe;
         this.model = model;
@@ -52,12 +55,20 @@ final class LanguageServer implements AutoCloseable
     static LanguageServer start(final Path dir, final Config config, final EngineLimits limits, final int threads,
         final boolean throughSystem)
     {
+        return start(dir, config, limits, threads, throughSystem, null);
+    }
+
+    /** As above, recording the completions and chat requests with their answers into {@code record} (or null). */
+    static LanguageServer start(final Path dir, final Config config, final EngineLimits limits, final int threads,
+        final boolean throughSystem, final Path record)
+    {
         final HttpSettings http = HttpSettings.from(config);
         final ComputePool pool = ComputePool.ofThreads(threads);
         final EngineMetrics metrics = new EngineMetrics();
         SystemMoe moe = null;
         EngineLanguageModel model = null;
         ActorSystem<Void> system = null;
+        TextRecorder recorder = null;
         final NodeHealth health = new NodeHealth(() -> true);
         try
         {
@@ -76,9 +87,10 @@ final class LanguageServer implements AutoCloseable
             // The listener's own actor system: local, whatever the node's cluster settings say.
             system = ActorSystem.create(Behaviors.empty(), "switchyard-lm",
                 ConfigFactory.parseString("pekko.actor.provider = local").withFallback(config));
+            recorder = record == null ? null : TextRecorder.start(record, model.name());
             final HttpApi api = new HttpApi(system, http, null, null, health, () -> true, Optional::empty,
-                metrics::scrape, model);
-            return new LanguageServer(pool, moe, model, system, health, api);
+                metrics::scrape, model, recorder);
+            return new LanguageServer(pool, moe, model, system, health, api, recorder);
         }
         catch (final RuntimeException ex)
         {
@@ -91,7 +103,7 @@ final class LanguageServer implements AutoCloseable
                 model.close();
             }
             health.close();
-            CloseHelper.quietClose(moe);
+            CloseHelper.quietCloseAll(recorder, moe);
             pool.close();
             throw ex;
         }
@@ -99,11 +111,11 @@ final class LanguageServer implements AutoCloseable
 
     /** Serves until the process is interrupted; prints where. */
     static int serveUntilStopped(final Path dir, final Config config, final EngineLimits limits, final int threads,
-        final boolean throughSystem)
+        final boolean throughSystem, final Path record)
     {
         final CountDownLatch stopped = new CountDownLatch(1);
         final CountDownLatch closed = new CountDownLatch(1);
-        try (LanguageServer server = start(dir, config, limits, threads, throughSystem))
+        try (LanguageServer server = start(dir, config, limits, threads, throughSystem, record))
         {
             // The hook waits for the close below: the JVM halts when its hooks return.
             Runtime.getRuntime().addShutdownHook(new Thread(() ->
@@ -114,7 +126,8 @@ final class LanguageServer implements AutoCloseable
             System.out.println("switchyard serving " + server.name() + " (language model, " + server.where() +
                 "): http://" +
                 config.getString("switchyard.http.host") + ":" + server.port() + "/v1/ (completions, " +
-                "chat/completions, models), /metrics, /health, /ready");
+                "chat/completions, models), /metrics, /health, /ready" + (server.recorder == null ? "" :
+                ", recording " + server.recorder.recordingId() + " into " + record));
             System.out.flush();
             stopped.await();
         }
@@ -165,7 +178,14 @@ final class LanguageServer implements AutoCloseable
         system.getWhenTerminated().toCompletableFuture().join();
         model.close();
         health.close();
-        CloseHelper.quietClose(moe);
+        // After the listener and the engine: every answer made has reached the recorder's queue.
+        CloseHelper.quietCloseAll(recorder, moe);
         pool.close();
+    }
+
+    /** The text recorder, or null when not recording. */
+    TextRecorder recorder()
+    {
+        return recorder;
     }
 }

@@ -15,6 +15,8 @@ import dev.switchyard.tools.record.Recording;
 import dev.switchyard.tools.record.RecordingCatalog;
 import dev.switchyard.tools.record.RecordingInfo;
 import dev.switchyard.tools.record.RecordingReader;
+import dev.switchyard.tools.record.TextRecording;
+import dev.switchyard.tools.record.TextRecordingReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
@@ -22,7 +24,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "recordings",
     mixinStandardHelpOptions = true,
-    description = "List the recordings made by 'serve --record DIR'.")
+    description = "List the recordings made by 'serve --record DIR' (MoE-layer and text traffic).")
 public final class RecordingsCommand implements Callable<Integer>
 {
     @Parameters(index = "0", paramLabel = "DIR", description = "The recording directory.")
@@ -40,6 +42,12 @@ public final class RecordingsCommand implements Callable<Integer>
         }
         for (final RecordingInfo info : all)
         {
+            final TextRecording text = TextRecordingReader.read(dir, info);
+            if (text != null)
+            {
+                System.out.println(TextReplayRun.line(text, RecordingCatalog.sizeOnDisk(dir, info.id())));
+                continue;
+            }
             final Recording recording = RecordingReader.summarize(dir, info);
             System.out.println(line(info, recording, RecordingCatalog.sizeOnDisk(dir, info.id())));
         }

@@ -13,6 +13,7 @@ import dev.switchyard.tools.record.RecordingCatalog;
 import dev.switchyard.tools.record.RecordingInfo;
 import dev.switchyard.tools.record.RecordingReader;
 import dev.switchyard.tools.record.RequestStream;
+import dev.switchyard.tools.record.TextRecordingReader;
 import dev.switchyard.tools.replay.AnswerCheck;
 import dev.switchyard.tools.replay.Schedule;
 import dev.switchyard.tools.replay.SendObserver;
@@ -37,8 +38,12 @@ public final class ReplayCommand implements Callable<Integer>
     @Option(names = "--recording", paramLabel = "ID", description = "Which recording (default: the latest).")
     private Long recording;
 
-    @Option(names = "--connect", paramLabel = "HOST:PORT", required = true, description = "The gateway.")
+    @Option(names = "--connect", paramLabel = "HOST:PORT", description = "The gateway (MoE-layer recordings).")
     private String connect;
+
+    @Option(names = "--openai", paramLabel = "URL",
+        description = "An OpenAI-compatible server (serve --openai) for a text recording (serve --openai --record).")
+    private String openai;
 
     @Option(names = "--speed", paramLabel = "X", defaultValue = "1",
         description = "Schedule speed: 2 sends twice as fast as recorded (default 1).")
@@ -82,6 +87,20 @@ public final class ReplayCommand implements Callable<Integer>
             throw new BadInputException("--duration must be a positive number of seconds (got " + duration + ")");
         }
         CliArgs.positive("--read-ahead", readAhead);
+        if ((connect == null) == (openai == null))
+        {
+            throw new BadInputException("give --connect HOST:PORT (a gateway, for MoE-layer traffic) or --openai URL " +
+                "(a serve --openai server, for text traffic)");
+        }
+        if (openai != null)
+        {
+            if (loop != 1 || duration != null || report != null || metrics != null)
+            {
+                throw new BadInputException("--openai replays take --speed, --verify, --recording and " +
+                    "--allow-truncated only");
+            }
+            return TextReplayRun.run(dir, recording, openai, speed, verify, allowTruncated);
+        }
         final RecordingInfo info = pick();
         final Totals recorded = count(info);
         final List<String> notes = new ArrayList<>();
@@ -163,6 +182,11 @@ public final class ReplayCommand implements Callable<Integer>
         if (all.isEmpty())
         {
             throw new BadInputException(dir + " holds no recordings");
+        }
+        if (TextRecordingReader.isText(dir, all.getLast()))
+        {
+            throw new BadInputException("recording " + all.getLast().id() + " in " + dir + " is text traffic: replay " +
+                "it with --openai URL, or give --recording ID");
         }
         return all.getLast();
     }

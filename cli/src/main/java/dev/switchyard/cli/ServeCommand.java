@@ -83,7 +83,8 @@ public final class ServeCommand implements Callable<Integer>
     private String idle;
 
     @Option(names = "--record", paramLabel = "DIR",
-        description = "Record every request and answer into DIR (an Aeron Archive; see 'switchyard recordings').")
+        description = "Record every request and answer into DIR (an Aeron Archive; see 'switchyard recordings'); " +
+            "with --openai, the completions and chat requests and their answers.")
     private Path record;
 
     @Option(names = "--openai",
@@ -137,11 +138,6 @@ public final class ServeCommand implements Callable<Integer>
             throw new BadInputException("--openai serves a decoder-only Hugging Face checkpoint folder: give it as " +
                 "--model DIR");
         }
-        if (record != null)
-        {
-            throw new BadInputException("--openai: --record records the data plane's requests; record a node " +
-                "serving the MoE layers instead");
-        }
         if (role != null && !role.equals("all") && !role.equals("gateway"))
         {
             throw new BadInputException("--openai --role " + role + ": the language model's node runs the " +
@@ -150,13 +146,15 @@ public final class ServeCommand implements Callable<Integer>
         // Any cluster flag: the MoE layers go through a node started here, which expert nodes can join.
         final boolean throughSystem = systemMoe || role != null || bind != null || seedNodes != null ||
             cluster != null || dataHost != null;
-        final Config full = withDefaults(config);
+        // --record records the text traffic (LanguageServer), not the MoE layers' requests of the node started here.
+        final Config full = withDefaults(config).withValue("switchyard.record.dir",
+            com.typesafe.config.ConfigValueFactory.fromAnyRef(""));
         if (full.getInt("switchyard.http.port") <= 0)
         {
             throw new BadInputException("--openai answers over HTTP: give --http-port PORT");
         }
         return LanguageServer.serveUntilStopped(model, full, new EngineLimits(maxRunning, tokenBudget, maxQueued),
-            threads != null ? threads : Runtime.getRuntime().availableProcessors(), throughSystem);
+            threads != null ? threads : Runtime.getRuntime().availableProcessors(), throughSystem, record);
     }
 
     private static String servingLine(final SwitchyardNode node)

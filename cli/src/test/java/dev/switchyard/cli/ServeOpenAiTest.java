@@ -114,8 +114,6 @@ class ServeOpenAiTest
         assertTrue(refused("serve", "--openai", "--model", seed).contains("give --http-port PORT"));
         assertTrue(refused("serve", "--openai", "--model", seed, "--http-port", "8000", "--role", "experts")
             .contains("the language model's node runs the gateway (--role all or gateway)"));
-        assertTrue(refused("serve", "--openai", "--model", seed, "--http-port", "8000", "--record", dir.toString())
-            .contains("--record records the data plane's requests"));
         assertTrue(refused("serve", "--openai", "--model", dir.toString(), "--http-port", "8000")
             .contains("--openai serves a decoder-only Hugging Face checkpoint folder"));
     }

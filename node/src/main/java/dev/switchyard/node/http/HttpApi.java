@@ -12,8 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.node.http.openai.Disconnect;
 import dev.switchyard.node.http.openai.LanguageModel;
 import dev.switchyard.node.http.openai.OpenAiApi;
+import dev.switchyard.node.http.openai.TextTap;
 import dev.switchyard.node.metrics.NodeHealth;
 import dev.switchyard.wire.BadInputException;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -82,8 +84,20 @@ public final class HttpApi implements AutoCloseable
         final Supplier<Optional<String>> notReady,
         final Supplier<String> metrics, final LanguageModel languageModel)
     {
+        this(system, settings, client, model, health, located, notReady, metrics, languageModel, null);
+    }
+
+    /**
+     * As above, reporting every completions and chat request with its answer to {@code tap} (null: none).
+     */
+    public HttpApi(
+        final ActorSystem<?> system, final HttpSettings settings, final SwitchyardClient client,
+        final Supplier<byte[]> model, final NodeHealth health, final BooleanSupplier located,
+        final Supplier<Optional<String>> notReady,
+        final Supplier<String> metrics, final LanguageModel languageModel, final TextTap tap)
+    {
         this.openai = languageModel == null ? null : new OpenAiApi(languageModel, Materializer.matFromSystem(system),
-            settings.timeout());
+            settings.timeout(), tap);
         this.settings = settings;
         this.client = client;
         this.infer = client == null ? null : new InferRoute(client, settings, located);
@@ -109,14 +123,15 @@ public final class HttpApi implements AutoCloseable
         return listener.port();
     }
 
-    private CompletionStage<HttpResponse> handle(final HttpRequest request, final InetSocketAddress caller)
+    private CompletionStage<HttpResponse> handle(final HttpRequest request, final InetSocketAddress caller,
+        final Disconnect disconnect)
     {
         return bodies.read(request.entity())
             .thenCompose(body ->
             {
                 try
                 {
-                    return route(request, body, caller);
+                    return route(request, body, caller, disconnect);
                 }
                 catch (final RuntimeException ex)
                 {
@@ -127,13 +142,13 @@ public final class HttpApi implements AutoCloseable
     }
 
     private CompletionStage<HttpResponse> route(final HttpRequest request, final byte[] body,
-        final InetSocketAddress caller)
+        final InetSocketAddress caller, final Disconnect disconnect)
     {
         final String path = request.getUri().path();
         final boolean get = request.method().equals(HttpMethods.GET);
         if (openai != null && OpenAiApi.serves(path))
         {
-            return openai.handle(request, body);
+            return openai.handle(request, body, disconnect);
         }
         final Matcher inferPath = INFER.matcher(path);
         if (inferPath.matches())

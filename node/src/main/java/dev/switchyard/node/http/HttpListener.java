@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.switchyard.node.http.openai.Disconnect;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -38,7 +39,7 @@ final class HttpListener implements AutoCloseable
     @FunctionalInterface
     interface Handler
     {
-        CompletionStage<HttpResponse> handle(HttpRequest request, InetSocketAddress caller);
+        CompletionStage<HttpResponse> handle(HttpRequest request, InetSocketAddress caller, Disconnect disconnect);
     }
 
     /** How long a closing connection goes on reading what its client still sends. */
@@ -111,20 +112,29 @@ final class HttpListener implements AutoCloseable
     private Flow<ByteString, ByteString, NotUsed> serve(final InetSocketAddress caller)
     {
         final ConnectionGuard.Signals signals = new ConnectionGuard.Signals();
+        final Disconnect disconnect = new Disconnect();
         final Flow<HttpRequest, HttpResponse, NotUsed> requests = Flow.of(HttpRequest.class)
             .map(request ->
             {
                 signals.headersIn();
                 return request;
             })
-            .mapAsync(1, request -> handler.handle(request, caller))
+            .mapAsync(1, request -> handler.handle(request, caller, disconnect))
             .map(response ->
             {
                 signals.answered();
                 return response;
             });
-        return requests.join(httpLayer(caller)
-            .atop(BidiFlow.fromGraph(new ConnectionGuard(settings.headerTimeout(), LINGER, signals))));
+        // The client's bytes ending (it closed or reset the connection) is the only sign of a client gone
+        // while a whole answer is made: nothing is written to it before then.
+        final Flow<ByteString, ByteString, NotUsed> watched = Flow.of(ByteString.class)
+            .watchTermination((NotUsed mat, CompletionStage<Done> done) ->
+            {
+                done.whenComplete((d, failure) -> disconnect.clientGone());
+                return mat;
+            });
+        return watched.via(requests.join(httpLayer(caller)
+            .atop(BidiFlow.fromGraph(new ConnectionGuard(settings.headerTimeout(), LINGER, signals)))));
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

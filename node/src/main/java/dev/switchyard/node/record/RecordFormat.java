@@ -18,6 +18,14 @@ package dev.switchyard.node.record;
  * (int32 each), then the wall clock in epoch ns and System.nanoTime() at the same instant (int64).
  * A REQUEST record is the client's InferRequest frame, an ANSWER record the gateway's InferAnswer
  * frame, both exactly as they crossed the gateway. Little-endian throughout.
+ * <p>
+ * A language model's text traffic ({@code serve --openai --record}) goes in recordings of its own, in the same
+ * archive and messages: an LM_MODEL record opens it (the wall clock in epoch ns and System.nanoTime() at the
+ * same instant, int64 each, then the model's name in UTF-8), then one EXCHANGE record per completions or chat
+ * request, written when it was answered, timed at its arrival: UTF-8 JSON {@code {"path", "body", "answer"}}
+ * with the body as received (a string) and the answer the server gave ({@code status}, {@code stream},
+ * {@code text}, {@code token_ids}, {@code finish_reason}, {@code usage}, or {@code error}). JSON rather than
+ * frames: the body must be replayed byte for byte, and the answer is read by people too.
  */
 public final class RecordFormat
 {
@@ -26,6 +34,8 @@ public final class RecordFormat
     public static final short MODEL = 1;
     public static final short REQUEST = 2;
     public static final short ANSWER = 3;
+    public static final short LM_MODEL = 4;
+    public static final short EXCHANGE = 5;
     public static final int HEADER_LENGTH = 40;
     public static final int MODEL_LENGTH = 5 * Integer.BYTES + 2 * Long.BYTES;
     /** Stream id of the recording publication (IPC, recorded by the node's archive). */

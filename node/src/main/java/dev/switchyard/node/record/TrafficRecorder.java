@@ -105,6 +105,48 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         final String aeronDir, final Path dir, final RecordedModel shape, final int termLength,
         final long waitForRoomNs)
     {
+        final TrafficRecorder recorder = launch(aeronDir, dir, termLength, waitForRoomNs);
+        try
+        {
+            recorder.writeModel(shape);
+            return recorder;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(recorder.publication, recorder.client, recorder.archive);
+            throw ex;
+        }
+    }
+
+    /**
+     * A recording of a language model's text traffic ({@link RecordFormat#LM_MODEL} first, then
+     * {@link RecordFormat#EXCHANGE} records through {@link #record}); its one writer may wait for room.
+     */
+    public static TrafficRecorder startText(
+        final String aeronDir, final Path dir, final String modelName, final int termLength, final long waitForRoomNs)
+    {
+        final TrafficRecorder recorder = launch(aeronDir, dir, termLength, waitForRoomNs);
+        try
+        {
+            final byte[] name = modelName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            final UnsafeBuffer first = new UnsafeBuffer(new byte[2 * Long.BYTES + name.length]);
+            final long nanoTime = System.nanoTime();
+            first.putLong(0, epochNs(), ByteOrder.LITTLE_ENDIAN);
+            first.putLong(Long.BYTES, nanoTime, ByteOrder.LITTLE_ENDIAN);
+            first.putBytes(2 * Long.BYTES, name);
+            recorder.writeFirst(RecordFormat.LM_MODEL, nanoTime, first, first.capacity());
+            return recorder;
+        }
+        catch (final RuntimeException ex)
+        {
+            CloseHelper.quietCloseAll(recorder.publication, recorder.client, recorder.archive);
+            throw ex;
+        }
+    }
+
+    private static TrafficRecorder launch(
+        final String aeronDir, final Path dir, final int termLength, final long waitForRoomNs)
+    {
         Archive archive = null;
         AeronArchive client = null;
         try
@@ -131,15 +173,19 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
                 .controlResponseChannel("aeron:ipc"));
             final ExclusivePublication publication = client.addRecordedExclusivePublication(
                 "aeron:ipc?term-length=" + termLength, RecordFormat.STREAM_ID);
-            final TrafficRecorder recorder = new TrafficRecorder(archive, dir, client, publication, waitForRoomNs);
-            recorder.writeModel(shape);
-            return recorder;
+            return new TrafficRecorder(archive, dir, client, publication, waitForRoomNs);
         }
         catch (final RuntimeException ex)
         {
             CloseHelper.quietCloseAll(client, archive);
             throw ex;
         }
+    }
+
+    private static long epochNs()
+    {
+        final java.time.Instant now = java.time.Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     public long recordingId()
@@ -167,11 +213,16 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         model.putInt(12, shape.layers(), ByteOrder.LITTLE_ENDIAN);
         model.putInt(16, shape.maxRequestRows(), ByteOrder.LITTLE_ENDIAN);
         final long nanoTime = System.nanoTime();
-        final java.time.Instant now = java.time.Instant.now();
-        model.putLong(20, now.getEpochSecond() * 1_000_000_000L + now.getNano(), ByteOrder.LITTLE_ENDIAN);
+        model.putLong(20, epochNs(), ByteOrder.LITTLE_ENDIAN);
         model.putLong(28, nanoTime, ByteOrder.LITTLE_ENDIAN);
+        writeFirst(RecordFormat.MODEL, nanoTime, model, RecordFormat.MODEL_LENGTH);
+    }
+
+    /** The record that opens the recording: waits until the archive's subscription takes it. */
+    private void writeFirst(final short kind, final long timeNs, final DirectBuffer record, final int length)
+    {
         final long start = System.nanoTime();
-        while (!write(RecordFormat.MODEL, nanoTime, model, 0, RecordFormat.MODEL_LENGTH, false))
+        while (!write(kind, timeNs, record, 0, length, false))
         {
             if (System.nanoTime() - start > CLOSE_TIMEOUT_NS)
             {
@@ -179,6 +230,20 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
             }
             Thread.onSpinWait();
         }
+    }
+
+    /** Offers one record of any kind; false (and counted as lost) when it found no room. One writer at a time. */
+    public boolean record(final short kind, final long timeNs, final DirectBuffer record, final int offset,
+        final int length)
+    {
+        return write(kind, timeNs, record, offset, length, true);
+    }
+
+    /** Counts {@code n} records lost before they reached this recorder: the reader sees them as a gap. */
+    public void lose(final long n)
+    {
+        sequence += n;
+        lost.addAndGet(n);
     }
 
     @Override

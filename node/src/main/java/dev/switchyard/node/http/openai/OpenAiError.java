@@ -38,6 +38,13 @@ final class OpenAiError extends RuntimeException
         return new OpenAiError(429, "rate_limit_error", null, "overloaded", message);
     }
 
+    /** The caller closed its connection before its answer: nobody reads this (nginx's 499). */
+    static OpenAiError clientGone()
+    {
+        return new OpenAiError(499, "invalid_request_error", null, "client_closed_request",
+            "the client closed its connection before the answer");
+    }
+
     ObjectNode body(final ObjectMapper json)
     {
         final ObjectNode root = json.createObjectNode();
