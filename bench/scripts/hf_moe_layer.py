@@ -16,25 +16,14 @@ The last line of `time` is `ref_ms=<median> tokens_per_s=<x>`.
 Needs torch and transformers (testdata/checkpoints/requirements.txt pins the versions used here).
 """
 import argparse
-import os
 import statistics
 import sys
 import time
 
 
-def _threads(argv, default=1):
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return str(default)
+import thread_pools  # noqa: E402  (bounds the BLAS and OpenMP pools before torch loads)
 
-
-# The thread pools start when torch loads: bound them first, or a "one-thread" run uses every core.
-os.environ["OMP_NUM_THREADS"] = _threads(sys.argv)
-os.environ["OPENBLAS_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"]
-os.environ["MKL_NUM_THREADS"] = os.environ["OMP_NUM_THREADS"]
+thread_pools.bound(sys.argv)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402

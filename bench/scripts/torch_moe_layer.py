@@ -18,26 +18,15 @@ The last line is `einsum_ms=<median> sparse_ms=<median>` (a style not run is omi
 """
 import argparse
 import json
-import os
 import statistics
 import struct
 import sys
 import time
 
 
-def _threads_from_argv(argv, default=1):
-    for i, arg in enumerate(argv):
-        if arg == "--threads" and i + 1 < len(argv):
-            return argv[i + 1]
-        if arg.startswith("--threads="):
-            return arg.split("=", 1)[1]
-    return str(default)
+import thread_pools  # noqa: E402  (bounds the BLAS and OpenMP pools before torch loads)
 
-
-# OpenBLAS starts its own thread pool when it loads, whatever torch.set_num_threads says later:
-# without this a "one-thread" run multiplies on every core.
-os.environ["OPENBLAS_NUM_THREADS"] = _threads_from_argv(sys.argv)
-os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"]
+thread_pools.bound(sys.argv)
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
