@@ -126,8 +126,8 @@ final class EngineLanguageModel implements LanguageModel, AutoCloseable
     public Submission submit(final GenerationRequest r, final Consumer<GenerationEvent> events)
     {
         final SequenceRequest request = new SequenceRequest(r.prompt(),
-            new GenerateOptions(r.maxTokens(), r.temperature(), r.seed()), r.topLogprobs(), false);
-        return switch (engine.submit(request, new Listener(r.prompt(), events)))
+            new GenerateOptions(r.maxTokens(), r.temperature(), r.seed()), r.topLogprobs(), false, r.ignoreEos());
+        return switch (engine.submit(request, new Listener(r.prompt(), r.ignoreEos() ? new int[0] : eos, events)))
         {
             case Admission.Accepted a -> new Submission.Accepted(a.handle()::cancel);
             case Admission.Overloaded o -> new Submission.Overloaded(o.reason());
@@ -140,8 +140,12 @@ final class EngineLanguageModel implements LanguageModel, AutoCloseable
         private final TextStream text;
         private final Consumer<GenerationEvent> events;
 
-        Listener(final int[] prompt, final Consumer<GenerationEvent> events)
+        private final int[] eos;
+
+        /** @param eos the ids that end this generation (none where it ignores EOS) */
+        Listener(final int[] prompt, final int[] eos, final Consumer<GenerationEvent> events)
         {
+            this.eos = eos;
             this.text = new TextStream(tokenizer, prompt);
             this.events = events;
         }

@@ -95,7 +95,8 @@ final class LoadgenLmCommand implements Callable<Integer>
     @Option(names = "--served-model", paramLabel = "NAME", description = "The request's \"model\" field.")
     private String servedModel;
 
-    @Option(names = "--ignore-eos", description = "Send ignore_eos: true, so that outputs have the drawn length.")
+    @Option(names = "--ignore-eos",
+        description = "Send ignore_eos: true (serve --openai and vLLM honour it), so that outputs have the drawn length.")
     private boolean ignoreEos;
 
     @Option(names = "--slo-ttft", paramLabel = "MS", description = "Goodput: TTFT at most MS.")

@@ -11,9 +11,18 @@ import dev.switchyard.wire.BadInputException;
  * @param options     new ids at most, temperature, seed
  * @param topLogprobs alternatives reported with each id (their log-probabilities), 0 for none
  * @param keepLogits  whether each {@link Token} carries its whole logits row [V] (tests, diagnostics)
+ * @param ignoreEos   whether the engine's EOS ids are produced like any other id instead of ending the sequence
  */
-public record SequenceRequest(int[] prompt, GenerateOptions options, int topLogprobs, boolean keepLogits)
+public record SequenceRequest(int[] prompt, GenerateOptions options, int topLogprobs, boolean keepLogits,
+    boolean ignoreEos)
 {
+    /** A request that ends at an EOS id. */
+    public SequenceRequest(final int[] prompt, final GenerateOptions options, final int topLogprobs,
+        final boolean keepLogits)
+    {
+        this(prompt, options, topLogprobs, keepLogits, false);
+    }
+
     /** @throws BadInputException naming what is missing or out of range */
     public SequenceRequest
     {

@@ -18,6 +18,8 @@ import dev.switchyard.wire.BadInputException;
  */
 public final class ServingEngine implements AutoCloseable
 {
+    private static final int[] NO_EOS = {};
+
     private final CheckpointDecoder decoder;
     private final int[] eos;
     private final EngineLimits limits;
@@ -145,7 +147,7 @@ public final class ServingEngine implements AutoCloseable
         for (int i = 0; i < rows; i++)
         {
             final Running r = running.get(i);
-            if (r.choose(logits, i * v, v, eos))
+            if (r.choose(logits, i * v, v, endsOf(r)))
             {
                 done.add(r);
             }
@@ -153,6 +155,12 @@ public final class ServingEngine implements AutoCloseable
         observer.step(rows, System.nanoTime() - start);
         running.removeAll(done);
         done.forEach(r -> finish(r, r.ended, null));
+    }
+
+    /** The ids that end r: none where it ignores EOS. */
+    private int[] endsOf(final Running r)
+    {
+        return r.request.ignoreEos() ? NO_EOS : eos;
     }
 
     private void prefill(final Running r)
@@ -171,7 +179,7 @@ public final class ServingEngine implements AutoCloseable
             return;
         }
         observer.firstToken(System.nanoTime() - r.submittedNanos);
-        if (r.choose(logits, (n - 1) * v, v, eos))
+        if (r.choose(logits, (n - 1) * v, v, endsOf(r)))
         {
             finish(r, r.ended, null);
         }

@@ -8,7 +8,9 @@ package dev.switchyard.node.http.openai;
  * @param temperature 0 greedy, else the Gumbel rule's temperature
  * @param seed        the sampling seed: the ids depend on (seed, position) alone
  * @param topLogprobs alternatives reported per token, 0 for none
+ * @param ignoreEos   whether the model's EOS ids are generated like any other id instead of ending the generation
  */
-public record GenerationRequest(int[] prompt, int maxTokens, double temperature, long seed, int topLogprobs)
+public record GenerationRequest(int[] prompt, int maxTokens, double temperature, long seed, int topLogprobs,
+    boolean ignoreEos)
 {
 }

@@ -161,7 +161,7 @@ public final class OpenAiApi
         final Bodies bodies = new Bodies(JSON, (chat ? "chatcmpl-" : "cmpl-") + ids.incrementAndGet(),
             System.currentTimeMillis() / 1000, model.name(), chat);
         final GenerationRequest request = new GenerationRequest(prompt, params.maxTokens(), params.temperature(),
-            params.seed(), logprobs ? top : 0);
+            params.seed(), logprobs ? top : 0, params.ignoreEos());
         return params.stream() ? stream(request, bodies, params, logprobs, caller) :
             whole(request, bodies, params, logprobs, caller);
     }

@@ -15,8 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param stop         up to 4 strings that end the text (not included)
  * @param stream       whether the answer is server-sent events
  * @param includeUsage stream_options.include_usage: a last chunk with usage
+ * @param ignoreEos    {@code ignore_eos} (vLLM's extension): the model's EOS ids do not end the generation, so that
+ *                     a load test gets the output lengths it asked for
  */
-record Params(int maxTokens, double temperature, long seed, List<String> stop, boolean stream, boolean includeUsage)
+record Params(int maxTokens, double temperature, long seed, List<String> stop, boolean stream, boolean includeUsage,
+    boolean ignoreEos)
 {
     private static final int MAX_STOPS = 4;
 
@@ -39,7 +42,7 @@ record Params(int maxTokens, double temperature, long seed, List<String> stop, b
             throw OpenAiError.invalid("seed", "seed must be an integer");
         }
         return new Params(maxTokens, temperature, seed.asLong(0), stops(body.path("stop")),
-            bool(body, "stream"), bool(body.path("stream_options"), "include_usage"));
+            bool(body, "stream"), bool(body.path("stream_options"), "include_usage"), bool(body, "ignore_eos"));
     }
 
     private static List<String> stops(final JsonNode stop)
