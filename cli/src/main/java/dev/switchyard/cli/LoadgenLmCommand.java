@@ -96,7 +96,7 @@ final class LoadgenLmCommand implements Callable<Integer>
     private String servedModel;
 
     @Option(names = "--ignore-eos",
-        description = "Send ignore_eos: true (serve --openai and vLLM honour it), so that outputs have the drawn length.")
+        description = "Send ignore_eos: true (serve --openai and vLLM honour it): outputs of the drawn length.")
     private boolean ignoreEos;
 
     @Option(names = "--slo-ttft", paramLabel = "MS", description = "Goodput: TTFT at most MS.")
