@@ -295,7 +295,8 @@ final class BlockSender
      * The node behind {@code link} vanished: every part in flight on it goes at once to another live
      * replica of its expert, or is held for the expert's next location (an answer that still comes
      * from there is combined if it is first; the other is ignored, so each part is combined once),
-     * or, for an expert with no other replica, dropped where its group's requests chose so.
+     * or, for an expert with no other replica, dropped where its group's requests chose so. A whole
+     * block already held for an expert that now has no live home is dropped the same way.
      */
     int recall(final Link link, final GroupDispatcher dispatcher)
     {
@@ -324,6 +325,22 @@ final class BlockSender
                         }
                     }
                     recalled++;
+                }
+                else if (group.waiting[u] && group.parts[u / GroupSlot.PARTS] == 1 &&
+                    routes.unreachable(group.layer, u / GroupSlot.PARTS))
+                {
+                    // Held, not in flight, when the node vanished (its resend waited for a location the
+                    // cut-off control plane could not give): dropped as a block in flight would be,
+                    // rather than left to wait for the expert's next home past the request's deadline.
+                    pool.unhold(group, u);
+                    if (dispatcher.dropLate(group, u / GroupSlot.PARTS))
+                    {
+                        recalled++;
+                    }
+                    else
+                    {
+                        pool.hold(group, u);
+                    }
                 }
             }
         }
