@@ -326,21 +326,9 @@ final class BlockSender
                     }
                     recalled++;
                 }
-                else if (group.waiting[u] && group.parts[u / GroupSlot.PARTS] == 1 &&
-                    routes.unreachable(group.layer, u / GroupSlot.PARTS))
+                else if (group.waiting[u] && dispatcher.dropHeld(group, u))
                 {
-                    // Held, not in flight, when the node vanished (its resend waited for a location the
-                    // cut-off control plane could not give): dropped as a block in flight would be,
-                    // rather than left to wait for the expert's next home past the request's deadline.
-                    pool.unhold(group, u);
-                    if (dispatcher.dropLate(group, u / GroupSlot.PARTS))
-                    {
-                        recalled++;
-                    }
-                    else
-                    {
-                        pool.hold(group, u);
-                    }
+                    recalled++;
                 }
             }
         }
