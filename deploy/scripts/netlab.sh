@@ -17,6 +17,8 @@
 #                                                 hosts experts) and N expert nodes (hosts 1..N), each
 #                                                 a `switchyard serve` of its own; runs until Ctrl-C,
 #                                                 then tears everything down
+#   deploy/scripts/netlab.sh restart I            (beside `cluster`) SIGTERM node I, wait for it to leave
+#                                                 and exit, start it again with the same config
 #   deploy/scripts/netlab.sh list                 the lab's namespaces
 #
 # NETLAB_PREFIX (default sylab) names the namespaces (PREFIX-I), the bridge (PREFIX-br) and the
@@ -107,6 +109,20 @@ join() {
   ip link delete "$BRIDGE"2 2>/dev/null || true
 }
 
+# Starts node I of the lab's cluster on host I (host 0: the gateway, which also hosts experts), in the
+# background, its output appended to its log.
+start_node() {
+  local model="$1" i="$2" role=experts seed=()
+  [ "$i" -eq 0 ] && role=all
+  [ "$i" -gt 0 ] && seed=(--seed-nodes "$(addr 0):2551")
+  # The media driver's directory under a name `down` removes.
+  printf 'switchyard.data-plane.aeron-dir = "/dev/shm/%s-%s"\n' "$PREFIX" "$i" >"$RUN_DIR/node-$i.conf"
+  ip netns exec "$(ns "$i")" "$LAUNCHER" serve --role "$role" --model "$model" \
+    --cluster "$(addr "$i"):2551" --bind "$(addr "$i"):7400" "${seed[@]}" --config "$RUN_DIR/node-$i.conf" \
+    >>"$RUN_DIR/node-$i.log" 2>&1 </dev/null &
+  echo "node $i ($role) on $(addr "$i"), log $RUN_DIR/node-$i.log"
+}
+
 cluster() {
   local model="$1" experts="$2" i
   [ -d "$model" ] || die "no model directory $model"
@@ -115,19 +131,33 @@ cluster() {
   trap 'down' EXIT
   up "$((experts + 1))"
   mkdir -p "$RUN_DIR"
+  # `restart` starts a node again with the same model.
+  (cd "$model" && pwd) >"$RUN_DIR/model"
   for i in $(seq 0 "$experts"); do
-    local role=experts seed=()
-    [ "$i" -eq 0 ] && role=all
-    [ "$i" -gt 0 ] && seed=(--seed-nodes "$(addr 0):2551")
-    # The media driver's directory under a name `down` removes.
-    printf 'switchyard.data-plane.aeron-dir = "/dev/shm/%s-%s"\n' "$PREFIX" "$i" >"$RUN_DIR/node-$i.conf"
-    ip netns exec "$(ns "$i")" "$LAUNCHER" serve --role "$role" --model "$model" \
-      --cluster "$(addr "$i"):2551" --bind "$(addr "$i"):7400" "${seed[@]}" --config "$RUN_DIR/node-$i.conf" \
-      >"$RUN_DIR/node-$i.log" 2>&1 &
-    echo "node $i ($role) on $(addr "$i"), log $RUN_DIR/node-$i.log"
+    : >"$RUN_DIR/node-$i.log"
+    start_node "$model" "$i"
   done
   echo "clients: switchyard infer --connect $(addr 0):7400 ...; Ctrl-C stops every node and removes the lab"
-  wait
+  # Until every node is gone (a node restarted by `restart` is not this shell's child: `wait` would miss it).
+  while [ -n "$(for n in $(namespaces); do ip netns pids "$n" 2>/dev/null; done)" ]; do sleep 1; done
+}
+
+# SIGTERM to node I (it hands its experts over and leaves), then, once it has exited, the same node
+# started again with the same config. One step of a rolling restart: wait until `cluster status`
+# shows it hosting experts before restarting the next.
+restart() {
+  local i="$1" model pids
+  [[ "$i" =~ ^[0-9]+$ ]] || die "restart needs a host number"
+  [ -f "$RUN_DIR/model" ] || die "no cluster of this lab runs (start one with: netlab.sh cluster MODEL_DIR N)"
+  model="$(cat "$RUN_DIR/model")"
+  pids="$(ip netns pids "$(ns "$i")" 2>/dev/null)"
+  [ -n "$pids" ] || die "nothing runs on host $i"
+  # shellcheck disable=SC2086 # one pid a word
+  kill -TERM $pids
+  for _ in $(seq 1 600); do [ -z "$(ip netns pids "$(ns "$i")" 2>/dev/null)" ] && break; sleep 0.1; done
+  [ -z "$(ip netns pids "$(ns "$i")" 2>/dev/null)" ] || die "node $i did not exit within 60 s of SIGTERM"
+  echo "node $i left; starting it again"
+  start_node "$model" "$i"
 }
 
 case "${1:-}" in
@@ -144,6 +174,7 @@ case "${1:-}" in
   split) shift; split "$@" ;;
   join) join ;;
   cluster) cluster "${2:?cluster needs MODEL_DIR}" "${3:-2}" ;;
+  restart) restart "${2:-}" ;;
   list) namespaces ;;
-  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | split I J... | join | cluster MODEL_DIR N | list" ;;
+  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | split I J... | join | cluster MODEL_DIR N | restart I | list" ;;
 esac

@@ -38,27 +38,30 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A cluster on a real network path ({@link NetLab}: namespaces on a bridge, MTU 1500, one node per
- * host, the client on a host of its own), with no {@code --data-host}: a gateway node and four
- * expert nodes under open-loop load at 20 requests/s. A large request crosses hosts bit-exact; one
- * expert host's link is cut for 10 s and healed; another expert node is frozen (SIGSTOP) for 15 s
- * and resumed; a third expert host's link flaps (down 2 s, up 2 s, five times); then split brain
- * for 10 s, two expert nodes on each side (the gateway with two). After each fault the cluster
- * converges without an operator (every member Up, the
- * experts hosted on all four expert nodes). Every request sent is counted by how it ended: none
- * unanswered, none answered twice, every OK bit-exact against the in-process layer, and every
- * request sent in steady state or after convergence OK. Skipped where namespaces cannot be made.
+ * host, the client on a host of its own), with no {@code --data-host}: a gateway node
+ * ({@code --on-unavailable drop}) and four expert nodes under open-loop load at 20 requests/s that
+ * choose WAIT. In turn ({@link LabFaults}): a large request crosses hosts bit-exact; small requests at
+ * 50/s with 0%, 1% and 5% of every node's received data frames dropped ({@link SwitchableLoss}), p50
+ * and p99 of each; one expert host's link cut for 10 s while requests leave the choice to the
+ * gateway (drop: OK or DEGRADED, exact without the experts named); an expert node frozen (SIGSTOP)
+ * for 15 s; a link flapping (down 2 s, up 2 s, five times); split brain for 10 s, two expert nodes on
+ * each side; a rolling restart of every expert node (SIGTERM, graceful leave, the same command again,
+ * hosting experts before the next), in which every request must be OK. After each fault the cluster
+ * converges without an operator (every member Up, the experts hosted on all four expert nodes).
+ * Every request sent is counted by how it ended ({@link LabLedger}): none unanswered, none answered
+ * twice, every OK bit-exact against the in-process layer, and every request of a settled phase OK.
+ * Skipped where namespaces cannot be made.
  */
-@Timeout(value = 300, unit = TimeUnit.SECONDS)
+@Timeout(value = 420, unit = TimeUnit.SECONDS)
 class NetworkLabTest
 {
     private static final int D = 16;
     private static final int EXPERTS = 16;
     private static final int EXPERT_NODES = 4;
     private static final long SEND_EVERY_MS = 50;
-    private static final Duration CONVERGE_WITHIN = Duration.ofSeconds(60);
     /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
     private static final double LOSS = Double.parseDouble(System.getProperty("netlab.loss", "0.05"));
-    private static final int REQUESTS_PER_SIZE = 20;
+    private static final int REQUESTS_PER_SIZE = 8;
     private static final Convergence CONVERGENCE = new Convergence(D, EXPERTS, EXPERT_NODES);
     /** -Dnetlab.loopback=true runs the large-block test with both nodes on this host's loopback: the baseline. */
     private static final boolean LOOPBACK = Boolean.getBoolean("netlab.loopback");
@@ -67,6 +70,8 @@ class NetworkLabTest
     Path dir;
 
     private NetLab lab;
+    private final Map<String, Long> laps = new java.util.LinkedHashMap<>();
+    private long lapNs;
     private final List<ServeProcess> nodes = new ArrayList<>();
 
     @AfterEach
@@ -97,95 +102,77 @@ class NetworkLabTest
         final Path modelDir = dir.resolve("model");
         ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
             new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
+        lapNs = System.nanoTime();
         lab = NetLab.up(6);
         final String seed = lab.address(0) + ":2551";
-        final ServeProcess gateway = node(0, "gateway");
-        final ServeProcess[] experts = {node(1, "experts"), node(2, "experts"), node(3, "experts"),
-            node(5, "experts")};
+        final Path lossFile = Path.of(NetLab.aeronDir("loss"));
+        SwitchableLoss.set(lossFile, 0);
+        final List<String> loss = SwitchableLoss.jvmOptions(lossFile);
+        // Requests choose WAIT but in the cut, where they leave it to the gateway: drop.
+        final ServeProcess gateway = node(0, "gateway", modelDir, loss, "--on-unavailable", "drop");
+        final ServeProcess[] experts = {node(1, "experts", modelDir, loss), node(2, "experts", modelDir, loss),
+            node(3, "experts", modelDir, loss), node(5, "experts", modelDir, loss)};
         gateway.addresses(120);
         for (final ServeProcess e : experts)
         {
             e.addresses(120);
         }
         CONVERGENCE.await(seed, null, "the cluster forms", Duration.ofSeconds(90));
+        lap("cluster formed");
 
         try (ModelDirectory model = ModelDirectory.open(modelDir);
              SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
         {
             largeRequestCrossesHostsBitExact(model, client);
-            final float[][] inputs = new float[8][];
+            lap("20,000 tokens");
+            // Inputs 0-7 of 3 to 38 tokens for the faults, 8-11 of 4 tokens for the loss phases.
+            final float[][] inputs = new float[12][];
             final float[][] expected = new float[inputs.length][];
             for (int i = 0; i < inputs.length; i++)
             {
-                inputs[i] = Tokens.gaussian(3 + 5 * i, D, 90 + i);
+                inputs[i] = Tokens.gaussian(i < 8 ? 3 + 5 * i : 4, D, 90 + i);
                 expected[i] = LocalReferenceAccess.output(model, inputs[i], inputs[i].length / D);
             }
             final List<Sent> sent = new ArrayList<>();
-            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS,
-                RequestOptions.exact().withDeadline(Duration.ofSeconds(8)), sent);
+            final RequestOptions options = RequestOptions.exact().withDeadline(Duration.ofSeconds(8))
+                .withOnUnavailable(RequestOptions.OnUnavailable.WAIT);
+            final OpenLoopLoad load = new OpenLoopLoad(client, inputs, D, SEND_EVERY_MS, options, sent);
+            load.inputRange = new int[] {0, 8};
             final Thread loadThread = new Thread(load, "open-loop load");
             loadThread.start();
             final Map<String, Long> convergedMs = new TreeMap<>();
+            final LabFaults faults = new LabFaults(lab, load, sent, client, seed, CONVERGENCE, convergedMs);
+            final String lossFigures;
+            final List<String> restarts = new ArrayList<>();
             try
             {
-                load.awaitSentInPhase(80);
-                LabLedger.settle(load, sent, Phase.STEADY);
-                // 10 s of expert host 1 cut off: its link down, then up.
-                load.phase = Phase.CUT;
-                lab.cut(1);
-                load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
-                lab.heal(1);
-                load.phase = Phase.HEALING;
-                convergedMs.put("after the cut",
-                    CONVERGENCE.await(seed, client, "after the cut was healed", CONVERGE_WITHIN));
-                load.phase = Phase.HEALED;
-                load.awaitSentInPhase(60);
-                LabLedger.settle(load, sent, Phase.HEALED);
-                // 15 s of expert node 2 frozen.
-                load.phase = Phase.FROZEN;
-                experts[1].pause();
-                load.awaitSentInPhase((int)(15_000 / SEND_EVERY_MS));
-                experts[1].resume();
-                load.phase = Phase.THAWING;
-                convergedMs.put("after the freeze",
-                    CONVERGENCE.await(seed, client, "after SIGCONT", CONVERGE_WITHIN));
-                load.phase = Phase.THAWED;
-                load.awaitSentInPhase(60);
-                LabLedger.settle(load, sent, Phase.THAWED);
-                // Expert host 3's link flaps: down 2 s, up 2 s, five times (the load is the clock).
-                load.phase = Phase.FLAPPING;
-                final int twoSeconds = (int)(2_000 / SEND_EVERY_MS);
-                for (int i = 0; i < 5; i++)
-                {
-                    lab.cut(3);
-                    load.awaitSentInPhase((2 * i + 1) * twoSeconds);
-                    lab.heal(3);
-                    load.awaitSentInPhase((2 * i + 2) * twoSeconds);
-                }
-                load.phase = Phase.STEADIED;
-                convergedMs.put("after flapping", CONVERGENCE.await(seed, client, "after the link stopped flapping",
-                    CONVERGE_WITHIN));
-                load.phase = Phase.FLAPPED;
-                load.awaitSentInPhase(60);
-                LabLedger.settle(load, sent, Phase.FLAPPED);
-                // Split brain for 10 s: expert hosts 1 and 2 on one side, the gateway with 3 and 5 on the other.
-                load.phase = Phase.SPLIT;
-                lab.split(1, 2);
-                load.awaitSentInPhase((int)(10_000 / SEND_EVERY_MS));
-                lab.join();
-                load.phase = Phase.JOINING;
-                convergedMs.put("after the split", CONVERGENCE.await(seed, client, "after the split brain ended",
-                    CONVERGE_WITHIN));
-                load.phase = Phase.JOINED;
-                load.awaitSentInPhase(60);
+                faults.settled(Phase.STEADY, LabFaults.SETTLED_REQUESTS);
+                lap("steady");
+                lossFigures = faults.loss(lossFile, new int[] {8, 4});
+                lap("loss");
+                faults.cutWithDrop(1, options);
+                lap("cut");
+                faults.freeze(experts[1]);
+                lap("freeze");
+                faults.flap(3);
+                lap("flapping");
+                // Expert hosts 1 and 2 on one side, the gateway with 3 and 5 on the other.
+                faults.splitBrain(1, 2);
+                lap("split brain");
+                faults.rollingRestart(experts, nodes::add, restarts);
+                lap("rolling restart");
             }
             finally
             {
                 load.stop = true;
                 Threads.joinOrFail(loadThread, Duration.ofSeconds(30));
             }
-            LabLedger.account(sent, expected, client, convergedMs);
+            System.out.println("network lab, the same 4-token requests at 50 per s: " + lossFigures);
+            System.out.println("network lab, rolling restart: " + String.join("; ", restarts));
+            LabLedger.account(sent, inputs, expected, model, client, convergedMs);
             unreachableDataHostIsNamed(seed, client, gateway);
+            lap("unroutable data host named");
+            System.out.println("network lab, each stage's time in ms: " + laps);
         }
     }
 
@@ -290,6 +277,14 @@ class NetworkLabTest
         assertArrayEquals(LocalReferenceAccess.output(model, x, rows), answer.output(), "20,000 tokens across hosts");
     }
 
+    /** Notes the time since the last lap as {@code stage}'s. */
+    private void lap(final String stage)
+    {
+        final long now = System.nanoTime();
+        laps.put(stage, TimeUnit.NANOSECONDS.toMillis(now - lapNs));
+        lapNs = now;
+    }
+
     /** A node on lab host {@code host}, addressed by its host's address alone (no --data-host). */
     private ServeProcess node(final int host, final String role, final String... more) throws Exception
     {
@@ -305,6 +300,14 @@ class NetworkLabTest
             "switchyard.data-plane.aeron-dir = \"" + NetLab.aeronDir("node-" + host) + "\"",
             "switchyard.gateway.relocate-interval = 1s",
             "switchyard.experts.keep-alive-interval = 500ms",
+            // Placement sees a node that joined (or restarted) within half a second, not two.
+            "switchyard.placement.publish-interval = 500ms",
+            // A copy that moved (a hand-over) may move again after a window, and more move at once: a node
+            // that joined (restarted, or rejoined after a cut) gets its share of the experts sooner.
+            "switchyard.placement.window = 5s",
+            "switchyard.placement.max-concurrent-moves = 4",
+            // A move is two rounds of sharding's rebalancing (its bridge, then the copy): 1 s each, not 2.
+            "pekko.cluster.sharding.rebalance-interval = 1s",
             ""));
         final List<String> args = new ArrayList<>(List.of("--role", role, "--model", model.toString(),
             "--cluster", address(host) + ":" + (2551 + port(host)), "--bind", address(host) + ":" + (7400 + port(host)),

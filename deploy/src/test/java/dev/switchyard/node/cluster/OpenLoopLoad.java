@@ -23,7 +23,8 @@ final class OpenLoopLoad implements Runnable
     {
         STEADY, JOIN, KILL, LEAVE, DROP,
         // NetworkLabTest's faults and what follows each
-        CUT, HEALING, HEALED, FROZEN, THAWING, THAWED, SETTLING, FLAPPING, STEADIED, FLAPPED, SPLIT, JOINING, JOINED
+        LOSS_NONE, LOSS_1, LOSS_5, CUT, HEALING, HEALED, FROZEN, THAWING, THAWED, SETTLING, FLAPPING, STEADIED,
+        FLAPPED, SPLIT, JOINING, JOINED, ROLLING
     }
 
     /** A request sent, the phase it was sent in, which input it carried, when, and when it was answered. */
@@ -37,10 +38,14 @@ final class OpenLoopLoad implements Runnable
     volatile Phase phase = Phase.STEADY;
     volatile boolean dropUnavailable;
     volatile boolean stop;
+    /** Time between two sends; a change takes effect from the next send on. */
+    volatile long periodMs;
+    /** The options of every request from the next send on. */
+    volatile RequestOptions options;
+    /** Which inputs are sent, in turn: indices [first, first + count) of the inputs. */
+    volatile int[] inputRange;
 
     private final int d;
-    private final long periodMs;
-    private final RequestOptions options;
 
     /**
      * @param inputs  the tokens of each request, [rows, d] each, sent in turn
@@ -56,23 +61,25 @@ final class OpenLoopLoad implements Runnable
         this.periodMs = periodMs;
         this.options = options;
         this.sent = sent;
+        this.inputRange = new int[] {0, inputs.length};
     }
 
     @Override
     public void run()
     {
-        final long start = System.nanoTime();
-        for (long n = 0; !stop; n++)
+        long due = System.nanoTime();
+        for (long n = 0; !stop; n++, due += TimeUnit.MILLISECONDS.toNanos(periodMs))
         {
-            final long due = start + TimeUnit.MILLISECONDS.toNanos(n * periodMs);
             long wait;
             while ((wait = due - System.nanoTime()) > 0)
             {
                 LockSupport.parkNanos(wait);
             }
-            final int i = (int)(n % inputs.length);
+            final int[] range = inputRange;
+            final int i = range[0] + (int)(n % range[1]);
+            final RequestOptions now = options;
             final CompletableFuture<InferAnswer> answer = client.infer(inputs[i], inputs[i].length / d, null,
-                false, dropUnavailable ? options.withOnUnavailable(RequestOptions.OnUnavailable.DROP) : options);
+                false, dropUnavailable ? now.withOnUnavailable(RequestOptions.OnUnavailable.DROP) : now);
             final AtomicLong answeredNs = new AtomicLong();
             answer.whenComplete((a, ex) -> answeredNs.set(System.nanoTime()));
             synchronized (sent)

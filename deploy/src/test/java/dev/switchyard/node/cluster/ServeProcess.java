@@ -31,13 +31,15 @@ final class ServeProcess implements AutoCloseable
     }
 
     final String name;
+    private final List<String> command;
     private final Process process;
     private final List<Line> lines = new ArrayList<>();
     private final Thread reader;
 
-    private ServeProcess(final String name, final Process process)
+    private ServeProcess(final String name, final List<String> command, final Process process)
     {
         this.name = name;
+        this.command = command;
         this.process = process;
         this.reader = new Thread(this::read, "output of " + name);
         reader.setDaemon(true);
@@ -68,10 +70,17 @@ final class ServeProcess implements AutoCloseable
             "-cp", System.getProperty("java.class.path"),
             "dev.switchyard.cli.Main", "serve"));
         command.addAll(List.of(serveArgs));
-        final Process process = new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .start();
-        return new ServeProcess(name, process);
+        return new ServeProcess(name, List.copyOf(command), new ProcessBuilder(command).redirectErrorStream(true).start());
+    }
+
+    /** The same node started again (same command, same config) once this one has exited, named {@code newName}. */
+    ServeProcess restart(final String newName) throws IOException
+    {
+        if (process.isAlive())
+        {
+            throw new IllegalStateException(name + " still runs");
+        }
+        return new ServeProcess(newName, command, new ProcessBuilder(command).redirectErrorStream(true).start());
     }
 
     private static String mainLogback()

@@ -295,7 +295,8 @@ final class BlockSender
      * The node behind {@code link} vanished: every part in flight on it goes at once to another live
      * replica of its expert, or is held for the expert's next location (an answer that still comes
      * from there is combined if it is first; the other is ignored, so each part is combined once),
-     * or, for an expert with no other replica, dropped where its group's requests chose so.
+     * or, for an expert with no other replica, dropped where its group's requests chose so. A whole
+     * block already held for an expert that now has no live home is dropped the same way.
      */
     int recall(final Link link, final GroupDispatcher dispatcher)
     {
@@ -323,6 +324,10 @@ final class BlockSender
                             routes.relocateIfDue(group.layer, expert, clock.nanoTime());
                         }
                     }
+                    recalled++;
+                }
+                else if (group.waiting[u] && dispatcher.dropHeld(group, u))
+                {
                     recalled++;
                 }
             }

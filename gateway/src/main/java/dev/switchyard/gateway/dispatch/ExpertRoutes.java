@@ -275,15 +275,21 @@ final class ExpertRoutes implements AutoCloseable
         boolean any = false;
         for (int e = 0; e < experts; e++)
         {
-            boolean none = true;
-            for (final Route r : routes[layer][e])
-            {
-                none &= r.address == null || r.lost;
-            }
-            out[e] = none;
-            any |= none;
+            out[e] = unreachable(layer, e);
+            any |= out[e];
         }
         return any;
+    }
+
+    /** Whether {@code (layer, expert)} cannot be reached now (see {@link #unreachable(int, boolean[])}). */
+    boolean unreachable(final int layer, final int expert)
+    {
+        boolean none = true;
+        for (final Route r : routes[layer][expert])
+        {
+            none &= r.address == null || r.lost;
+        }
+        return none;
     }
 
     /** Whether a route is known for some replica of every expert of every layer; may be called from any thread. */

@@ -186,6 +186,28 @@ final class GroupDispatcher implements GroupSink
     }
 
     /**
+     * Held part {@code unit} (not in flight: its resend waited for a location that a cut-off control
+     * plane could not give) of an expert that now has no live home: dropped as a whole block in flight
+     * would be ({@link #dropLate}), rather than left to wait for the expert's next home past the
+     * requests' deadlines. Returns whether it was dropped.
+     */
+    boolean dropHeld(final GroupSlot group, final int unit)
+    {
+        final int expert = unit / GroupSlot.PARTS;
+        if (group.parts[expert] != 1 || !routes.unreachable(group.layer, expert))
+        {
+            return false;
+        }
+        pool.unhold(group, unit);
+        if (dropLate(group, expert))
+        {
+            return true;
+        }
+        pool.hold(group, unit);
+        return false;
+    }
+
+    /**
      * The experts a group whose requests all chose drop is routed without, or null for none. A degraded
      * answer must equal {@code infer --local --unavailable-experts} for the experts it names, so every
      * group of a request leaves out the same experts: those unreachable when its first group was gated.
