@@ -1,21 +1,29 @@
 package dev.switchyard.gateway.dispatch;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.ValueLayout;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.switchyard.compute.router.RouterProjection;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.experts.endpoint.EndpointAddress;
+import dev.switchyard.gateway.gating.LayerGating;
+import dev.switchyard.gateway.gating.SeedLayerGating;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
 import dev.switchyard.model.config.RoutingConfig;
 import dev.switchyard.model.config.SecondPolicy;
+import dev.switchyard.model.tensor.F32Tensor;
 import dev.switchyard.routing.gating.Top2Gating;
 import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.Subscription;
 import org.agrona.CloseHelper;
@@ -29,8 +37,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A block left unanswered is sent again after the resend time, on a manual clock: the expert's
- * endpoint is a real IPC subscription that never replies.
+ * A block left unanswered is sent again after the resend time, and dropped where its node is found
+ * unreachable while it waits, on a manual clock: the expert's endpoint is a real IPC subscription that
+ * never replies.
  */
 class BlockResendTest
 {
@@ -38,6 +47,7 @@ class BlockResendTest
     private static final int G = 4;
     private static final int E = 4;
     private static final int STREAM = 7300;
+    private static final int HELD_STREAM = 7310;
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final ModelConfig CONFIG = new ModelConfig(D, 8, E, Activation.RELU, true,
         new RoutingConfig(G, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 7L));
@@ -104,6 +114,58 @@ class BlockResendTest
         }
     }
 
+    /**
+     * A node cut off from the gateway: its blocks go unanswered, are held for a resend, and the node is
+     * only then found unreachable. A block held at that moment (not in flight) of a request that leaves
+     * the choice to a gateway with {@code on-unavailable = drop} is dropped as a block in flight would be:
+     * the request is answered DEGRADED at once, not left to time out waiting for the expert's next home
+     * (NetworkLabTest's cut found requests timing out so).
+     */
+    @Test
+    void aBlockHeldForResendWhenItsNodeBecomesUnreachableIsDroppedForADroppingRequest()
+    {
+        final CachedNanoClock clock = new CachedNanoClock();
+        clock.update(TimeUnit.SECONDS.toNanos(100));
+        final GatewaySettings settings = GatewaySettings.defaults();
+        final GatewayMetrics metrics = new GatewayMetrics(1, E);
+        final LayerGating[] gatings = SeedLayerGating.of(CONFIG, List.of(router()));
+        final GroupPool pool = new GroupPool(4, G, D, E, gatings);
+        final EndpointAddress address =
+            new EndpointAddress(dataPlane.driverId(), "aeron:udp?endpoint=127.0.0.1:1", HELD_STREAM);
+        try (Subscription endpoint = dataPlane.subscribeIpc(HELD_STREAM);
+            ExpertRoutes routes = new ExpertRoutes(dataPlane, 1, E, (layer, expert) -> { }))
+        {
+            routes.apply(0, 0, 0, address, 1);
+            Await.until(() -> routes.usableCount(0, 0) == 1, Duration.ofSeconds(10), () -> "endpoint not connected");
+            final BlockSender sender = new BlockSender(dataPlane, routes, pool, D, E,
+                FrameSizes.of(CONFIG, dataPlane.settings().maxMessageLength()), settings,
+                "aeron:udp?endpoint=127.0.0.1:2", metrics, clock);
+            final GroupDispatcher dispatcher = new GroupDispatcher(D, E, gatings, pool, sender, metrics, routes,
+                true, clock);
+            final PendingRequest request = new PendingRequest();
+            request.reset(1, 1, 0, G, D);
+            request.whole = new WholeRequest();
+            request.whole.total = G;
+            request.onUnavailable = RequestFrame.ON_UNAVAILABLE_DEFAULT;  // the gateway's: drop
+            final GroupSlot group = dispatchedFor(pool, request, clock.nanoTime());
+            assertTrue(sender.send(group, 0));
+
+            // Unanswered past the resend time: held for its expert's route, not in flight.
+            clock.advance(TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis()) + 1);
+            sender.resendOverdue(clock.nanoTime());
+            assertTrue(group.waiting[0], "held for a resend");
+
+            // Then its node is found unreachable.
+            sender.recall(routes.lose(address), dispatcher);
+            assertFalse(group.inUse, "the group went on without the expert and completed");
+            assertTrue(request.done, "the request is answered at once");
+            assertEquals(BlockStatus.DEGRADED, request.status, request.detail);
+            assertEquals("experts 0 of layer 0 could not be reached: computed without them (capacity 0)",
+                request.detail);
+            assertEquals(0, pool.heldBlocks(), "nothing left waiting");
+        }
+    }
+
     /** A group of G tokens routed and split as the dispatcher does, ready for expert 0's block to go. */
     private static GroupSlot dispatched(final GroupPool pool, final long nowNs)
     {
@@ -142,5 +204,31 @@ class BlockResendTest
             return blocks.get() >= count;
         }, WAIT, () -> blocks.get() + " blocks received");
         return blocks.get();
+    }
+
+    /** A router of zeros, [E, d]: the test sets the gates itself. */
+    private static RouterProjection router()
+    {
+        return new RouterProjection(new F32Tensor("router", new long[] {E, D},
+            Arena.ofAuto().allocate(ValueLayout.JAVA_FLOAT, (long)E * D)));
+    }
+
+    /** A group of G tokens of {@code request}, routed so that only expert 0 has rows, its block ready to go. */
+    private static GroupSlot dispatchedFor(final GroupPool pool, final PendingRequest request, final long nowNs)
+    {
+        final GroupSlot group = pool.borrow();
+        group.open(1, 0, false, nowNs);
+        group.addSegment(request, 0, G, request.touchGroup());
+        group.tokens = G;
+        request.rowsAssigned = G;
+        for (int t = 0; t < G; t++)
+        {
+            group.gates[t * E] = 1.0f;
+        }
+        new Top2Gating(CONFIG.routing(), E, G).route(group.gates, G, null, 0, 0, group.plan);
+        group.open = false;
+        group.split(0, group.plan.slotCount(0), 1);
+        group.outstanding = 1;
+        return group;
     }
 }
