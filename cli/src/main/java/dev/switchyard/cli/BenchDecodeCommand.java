@@ -64,8 +64,25 @@ final class BenchDecodeCommand implements Callable<Integer>
         description = "Prompt length of the prefill figure (default: ${DEFAULT-VALUE}; 0 skips).")
     int prefill = 512;
 
+    @Option(names = "--idle", paramLabel = "S",
+        description = "The embedded system's data-plane idle strategy: backoff, sleeping, yielding or busy-spin " +
+            "(default: ${DEFAULT-VALUE}, as serve --idle). A backing-off thread parks up to 1 ms, which a decode " +
+            "step pays at each MoE round trip once the threads have gone idle during attention.")
+    String idle = "backoff";
+
     @Mixin
     ComputeOptions compute;
+
+    /** The embedded system's settings: the compute threads and the idle strategy asked for. */
+    private com.typesafe.config.Config systemSettings()
+    {
+        if (!java.util.List.of("backoff", "sleeping", "yielding", "busy-spin").contains(idle))
+        {
+            throw new BadInputException("--idle must be backoff, sleeping, yielding or busy-spin (got " + idle + ")");
+        }
+        return com.typesafe.config.ConfigFactory.parseString("switchyard.experts.compute-threads = " +
+            Math.max(1, compute.threads) + "\nswitchyard.data-plane.idle = " + idle);
+    }
 
     /** Times every MoE call of the layers it wraps. */
     private record TimedMoe(MoeLayers inner, AtomicLong nanos) implements MoeLayers
@@ -88,7 +105,7 @@ final class BenchDecodeCommand implements Callable<Integer>
             try (ComputePool pool = compute.pool())
             {
                 new CheckpointDecodeBench(model, steps, warmUp, repeat).run(batches, prefill, compute.backend(pool),
-                    compute.threads);
+                    systemSettings());
             }
             return 0;
         }
@@ -108,8 +125,7 @@ final class BenchDecodeCommand implements Callable<Integer>
             }
             checkSizes(tm);
             final MoeLayers local = new LocalMoeLayers(dir, backend);
-            try (EmbeddedSystem system = EmbeddedSystem.start(model, com.typesafe.config.ConfigFactory.parseString(
-                "switchyard.experts.compute-threads = " + Math.max(1, compute.threads))))
+            try (EmbeddedSystem system = EmbeddedSystem.start(model, systemSettings()))
             {
                 final MoeLayers exact = new ServedMoeLayers(system.client(), false);
                 System.out.println("decode step latency (ms), " + steps + " steps after " + warmUp +

@@ -6,7 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.Config;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.node.system.EmbeddedSystem;
@@ -37,15 +37,15 @@ final class CheckpointDecodeBench
         this.repeat = repeat;
     }
 
-    void run(final int[] batches, final int prefill, final ComputeBackend backend, final int threads)
+    /** @param system the embedded system's settings (compute threads, idle strategy) */
+    void run(final int[] batches, final int prefill, final ComputeBackend backend, final Config system)
     {
         try (Checkpoint checkpoint = Checkpoint.open(model);
-             EmbeddedSystem system = EmbeddedSystem.start(model, ConfigFactory.parseString(
-                 "switchyard.experts.compute-threads = " + Math.max(1, threads))))
+             EmbeddedSystem embedded = EmbeddedSystem.start(model, system))
         {
             final CheckpointDecoder local = CheckpointDecoder.load(checkpoint, backend, null);
             final CheckpointDecoder served = CheckpointDecoder.load(checkpoint,
-                new ServedMoeLayers(system.client(), false), backend);
+                new ServedMoeLayers(embedded.client(), false), backend);
             System.out.printf("bench decode: %s checkpoint %s, %d measured steps after %d, median of %d runs%n",
                 local.config().family().modelType(), model, steps, warmUp, repeat);
             for (final int b : batches)
