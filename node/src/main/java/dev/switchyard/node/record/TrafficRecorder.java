@@ -2,23 +2,16 @@ package dev.switchyard.node.record;
 
 import java.nio.ByteOrder;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchyard.gateway.dispatch.TrafficTap;
 import io.aeron.DirectBufferVector;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.aeron.archive.Archive;
-import io.aeron.archive.ArchiveThreadingMode;
-import io.aeron.archive.client.AeronArchive;
-import io.aeron.archive.status.RecordingPos;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.SleepingMillisIdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.status.CountersReader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,18 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class TrafficRecorder implements TrafficTap, AutoCloseable
 {
     private static final Logger LOG = LoggerFactory.getLogger(TrafficRecorder.class);
-    private static final int CONTROL_STREAM_ID = 4110;
-    // The archive allocates segment files whole: smaller ones waste less disk on short recordings.
-    private static final int MIN_SEGMENT_LENGTH = 64 << 20;
-    private static final long CLOSE_TIMEOUT_NS = TimeUnit.SECONDS.toNanos(10);
-
-    private final Archive archive;
+    private final RecordingArchive archive;
     private final Path dir;
-    private final AeronArchive client;
     private final ExclusivePublication publication;
-    private final long recordingId;
-    private final int recordingCounter;
-    private final CountersReader counters;
     private final int chunkLength;
     private final UnsafeBuffer header =
         new UnsafeBuffer(BufferUtil.allocateDirectAligned(RecordFormat.HEADER_LENGTH, 64));
@@ -57,30 +41,13 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
     private final long waitForRoomNs;
     private long sequence;
 
-    private TrafficRecorder(
-        final Archive archive, final Path dir, final AeronArchive client, final ExclusivePublication publication,
-        final long waitForRoomNs)
+    private TrafficRecorder(final RecordingArchive archive, final Path dir, final long waitForRoomNs)
     {
         this.waitForRoomNs = waitForRoomNs;
         this.archive = archive;
         this.dir = dir;
-        this.client = client;
-        this.publication = publication;
-        this.counters = client.context().aeron().countersReader();
+        this.publication = archive.publication();
         this.chunkLength = publication.maxMessageLength() - RecordFormat.HEADER_LENGTH;
-        int counter;
-        final long start = System.nanoTime();
-        while ((counter = RecordingPos.findCounterIdBySession(counters, publication.sessionId(), client.archiveId())) ==
-            CountersReader.NULL_COUNTER_ID)
-        {
-            if (System.nanoTime() - start > CLOSE_TIMEOUT_NS)
-            {
-                throw new IllegalStateException("the archive did not start recording");
-            }
-            Thread.onSpinWait();
-        }
-        this.recordingCounter = counter;
-        this.recordingId = RecordingPos.getRecordingId(counters, counter);
     }
 
     /**
@@ -105,7 +72,8 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         final String aeronDir, final Path dir, final RecordedModel shape, final int termLength,
         final long waitForRoomNs)
     {
-        final TrafficRecorder recorder = launch(aeronDir, dir, termLength, waitForRoomNs);
+        final TrafficRecorder recorder = new TrafficRecorder(RecordingArchive.launch(aeronDir, dir, termLength), dir,
+            waitForRoomNs);
         try
         {
             recorder.writeModel(shape);
@@ -113,7 +81,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(recorder.publication, recorder.client, recorder.archive);
+            CloseHelper.quietClose(recorder.archive);
             throw ex;
         }
     }
@@ -125,7 +93,8 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
     public static TrafficRecorder startText(
         final String aeronDir, final Path dir, final String modelName, final int termLength, final long waitForRoomNs)
     {
-        final TrafficRecorder recorder = launch(aeronDir, dir, termLength, waitForRoomNs);
+        final TrafficRecorder recorder = new TrafficRecorder(RecordingArchive.launch(aeronDir, dir, termLength), dir,
+            waitForRoomNs);
         try
         {
             final byte[] name = modelName.getBytes(java.nio.charset.StandardCharsets.UTF_8);
@@ -139,45 +108,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         }
         catch (final RuntimeException ex)
         {
-            CloseHelper.quietCloseAll(recorder.publication, recorder.client, recorder.archive);
-            throw ex;
-        }
-    }
-
-    private static TrafficRecorder launch(
-        final String aeronDir, final Path dir, final int termLength, final long waitForRoomNs)
-    {
-        Archive archive = null;
-        AeronArchive client = null;
-        try
-        {
-            archive = Archive.launch(new Archive.Context()
-                .aeronDirectoryName(aeronDir)
-                .archiveDir(dir.toFile())
-                .controlChannelEnabled(false)
-                .localControlStreamId(CONTROL_STREAM_ID)
-                .replicationChannel("aeron:udp?endpoint=localhost:0")
-                .recordingEventsEnabled(false)
-                .archiveClientContext(new AeronArchive.Context().controlResponseChannel("aeron:ipc"))
-                .threadingMode(ArchiveThreadingMode.SHARED)
-                .idleStrategySupplier(() -> new SleepingMillisIdleStrategy(1))
-                // Checksums are computed by the archive's thread, not the gateway's, and let a
-                // reader tell a damaged recording from a complete one.
-                .recordChecksum(new Crc32c())
-                .segmentFileLength(Math.max(termLength, MIN_SEGMENT_LENGTH))
-                .deleteArchiveOnStart(false));
-            client = AeronArchive.connect(new AeronArchive.Context()
-                .aeronDirectoryName(aeronDir)
-                .controlRequestChannel("aeron:ipc")
-                .controlRequestStreamId(CONTROL_STREAM_ID)
-                .controlResponseChannel("aeron:ipc"));
-            final ExclusivePublication publication = client.addRecordedExclusivePublication(
-                "aeron:ipc?term-length=" + termLength, RecordFormat.STREAM_ID);
-            return new TrafficRecorder(archive, dir, client, publication, waitForRoomNs);
-        }
-        catch (final RuntimeException ex)
-        {
-            CloseHelper.quietCloseAll(client, archive);
+            CloseHelper.quietClose(recorder.archive);
             throw ex;
         }
     }
@@ -190,7 +121,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
 
     public long recordingId()
     {
-        return recordingId;
+        return archive.recordingId();
     }
 
     /** The archive directory. */
@@ -224,7 +155,7 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
         final long start = System.nanoTime();
         while (!write(kind, timeNs, record, 0, length, false))
         {
-            if (System.nanoTime() - start > CLOSE_TIMEOUT_NS)
+            if (System.nanoTime() - start > RecordingArchive.CLOSE_TIMEOUT_NS)
             {
                 throw new IllegalStateException("the recording publication did not connect");
             }
@@ -321,40 +252,17 @@ public final class TrafficRecorder implements TrafficTap, AutoCloseable
      */
     public boolean awaitArchived(final long timeoutNs)
     {
-        final long target = publication.position();
-        final long start = System.nanoTime();
-        while (counters.getCounterValue(recordingCounter) < target)
-        {
-            if (!RecordingPos.isActive(counters, recordingCounter, recordingId) ||
-                System.nanoTime() - start > timeoutNs)
-            {
-                return false;
-            }
-            Thread.onSpinWait();
-        }
-        return true;
+        return archive.awaitArchived(timeoutNs);
     }
 
     /** Waits until the archive has everything offered, then stops the recording and the archive. */
     @Override
     public void close()
     {
-        if (!awaitArchived(CLOSE_TIMEOUT_NS))
-        {
-            LOG.warn("recording {}: the archive did not write everything before closing", recordingId);
-        }
-        try
-        {
-            client.stopRecording(publication);
-        }
-        catch (final RuntimeException ex)
-        {
-            LOG.warn("recording {} not stopped cleanly: {}", recordingId, ex.toString());
-        }
         if (lost.get() > 0)
         {
-            LOG.warn("recording {}: {} records lost (the archive fell behind)", recordingId, lost.get());
+            LOG.warn("recording {}: {} records lost (the archive fell behind)", archive.recordingId(), lost.get());
         }
-        CloseHelper.quietCloseAll(publication, client, archive);
+        archive.close();
     }
 }
