@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
+import dev.switchyard.dataplane.IdleStrategies;
 import dev.switchyard.model.checkpoint.MoeFamily;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.node.system.EmbeddedSystem;
@@ -76,10 +77,7 @@ final class BenchDecodeCommand implements Callable<Integer>
     /** The embedded system's settings: the compute threads and the idle strategy asked for. */
     private com.typesafe.config.Config systemSettings()
     {
-        if (!java.util.List.of("backoff", "sleeping", "yielding", "busy-spin").contains(idle))
-        {
-            throw new BadInputException("--idle must be backoff, sleeping, yielding or busy-spin (got " + idle + ")");
-        }
+        IdleStrategies.of(idle); // refuses an unknown name, before a system starts
         return com.typesafe.config.ConfigFactory.parseString("switchyard.experts.compute-threads = " +
             Math.max(1, compute.threads) + "\nswitchyard.data-plane.idle = " + idle);
     }

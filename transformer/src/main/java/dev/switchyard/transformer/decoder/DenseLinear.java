@@ -16,9 +16,4 @@ record DenseLinear(ComputeBackend backend, PackedLinear weights, Epilogue epilog
     {
         backend.linear(weights, epilogue, x, 0, rows, y, 0);
     }
-
-    int out()
-    {
-        return weights.outFeatures();
-    }
 }
