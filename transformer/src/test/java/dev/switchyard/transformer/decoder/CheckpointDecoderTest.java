@@ -48,7 +48,7 @@ class CheckpointDecoderTest
             final CheckpointDecoder decoder = CheckpointDecoder.load(checkpoint, backend, null);
             assertEquals(ref.vocab(), decoder.vocab(), name + " vocabulary");
             final float[] batch = decoder.score(ref.ids(), ref.rows(), ref.length());
-            assertClose(name + " batch", ref.logits(), batch);
+            assertClose(name + " " + backend.name() + " batch", ref.logits(), batch);
             final int width = ref.length() * ref.vocab();
             for (int r = 0; r < ref.rows(); r++)
             {
@@ -72,6 +72,11 @@ class CheckpointDecoderTest
             worst = Math.max(worst, Math.abs(expected[i] - actual[i]));
         }
         assertTrue(max > 0f, what + ": reference is all zero");
+        if (what.endsWith(" batch"))
+        {
+            System.out.printf(java.util.Locale.ROOT, "%s logits: largest |diff| %.2e of max|reference|%n", what,
+                worst / max);
+        }
         assertTrue(worst <= 1e-4f * max, what + ": max |diff| " + worst + " > 1e-4 · " + max);
     }
 }
