@@ -6,10 +6,10 @@ the reference `switchyard bench layer --model DIR` is compared with.
                                        [--experts 8] [--top-k 2] [--dtype f32|bf16]
   python bench/scripts/hf_moe_layer.py time --model DIR [--layer 0] [--tokens 4096 | --input X.npy]
                                        [--threads 1] [--warmup 3] [--runs 10] [--experts-impl default|eager]
-                                       [--output Y.npy]
+                                       [--dtype f32|bf16] [--output Y.npy]
 
 `make` writes a one-layer checkpoint of that shape with random weights (save_pretrained), `time` loads
-it with from_pretrained in eval mode, float32, and times the served layer's module (the block after its
+it with from_pretrained in eval mode, float32 (or --dtype bf16), and times the served layer's module (the block after its
 pre-norm, as Switchyard serves it) on the same random tokens `bench layer` draws when given --input.
 The last line of `time` is `ref_ms=<median> tokens_per_s=<x>`.
 
@@ -72,13 +72,14 @@ def tokens(args, d):
 
 def time_block(args):
     torch.set_num_threads(int(args.threads))
-    kwargs = {"dtype": torch.float32}
+    dtype = {"f32": torch.float32, "bf16": torch.bfloat16}[args.dtype]
+    kwargs = {"dtype": dtype}
     if args.experts_impl != "default":
         kwargs["experts_implementation"] = args.experts_impl
     model = transformers.AutoModel.from_pretrained(args.model, **kwargs).eval()
     block = sparse_block(model, args.layer)
     x = tokens(args, model.config.hidden_size)
-    x3 = x.view(1, x.shape[0], x.shape[1])
+    x3 = x.view(1, x.shape[0], x.shape[1]).to(dtype)
     with torch.inference_mode():
         for _ in range(args.warmup):
             block(x3)
@@ -91,7 +92,8 @@ def time_block(args):
     if args.output:
         np.save(args.output, y.reshape(x.shape[0], -1).float().numpy())
     ms = statistics.median(times)
-    print(f"{type(block).__name__} ({args.experts_impl} experts), {x.shape[0]} tokens, {args.threads} thread(s): "
+    print(f"{type(block).__name__} ({args.experts_impl} experts, {args.dtype}), {x.shape[0]} tokens, "
+          f"{args.threads} thread(s): "
           f"p50 {ms:.3f} ms over {args.runs} runs")
     print(f"ref_ms={ms:.3f} tokens_per_s={x.shape[0] / ms * 1e3:.1f}")
 
@@ -116,6 +118,8 @@ def main():
     t.add_argument("--warmup", type=int, default=3)
     t.add_argument("--runs", type=int, default=10)
     t.add_argument("--experts-impl", default="default")
+    t.add_argument("--dtype", choices=["f32", "bf16"], default="f32",
+                   help="compute type: f32 (the reference) or bf16 (the peer of the native backend's bf16 products)")
     t.add_argument("--output")
     args = parser.parse_args()
     make(args) if args.command == "make" else time_block(args)

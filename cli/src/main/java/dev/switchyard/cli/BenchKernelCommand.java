@@ -15,6 +15,7 @@ import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.Epilogue;
 import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.kernel.onednn.OneDnnBackend;
 import dev.switchyard.compute.kernel.vector.VectorBackend;
 import dev.switchyard.compute.network.ExpertNetwork;
 import dev.switchyard.model.config.Activation;
@@ -59,7 +60,8 @@ public final class BenchKernelCommand implements Callable<Integer>
             "(default: ${DEFAULT-VALUE}, to compare with one BLAS thread).")
     private int threads;
 
-    @Option(names = "--backend", defaultValue = "vector", description = "vector or scalar (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", defaultValue = "vector",
+        description = "vector, native, auto or scalar (default: ${DEFAULT-VALUE}).")
     private String backendName;
 
     @Option(names = "--weights", defaultValue = "f32",
@@ -109,7 +111,7 @@ public final class BenchKernelCommand implements Callable<Integer>
             final Kernel kernel = ffn ? ffnKernel(backend, activation, format) : productKernel(backend, format);
             err.printf(Locale.ROOT, "%s: m=%d k=%d n=%d, %s backend (%s), %s weights, %d thread(s)%n",
                 ffn ? "ffn " + activation.configName() : "product", m, k, n, backend.name(),
-                backend instanceof VectorBackend ? VectorBackend.geometry() : "plain loops", format.configName(),
+                describe(backend, format), format.configName(),
                 threads);
             final double flops = kernel.flops();
             final double seconds = time(kernel, err);
@@ -292,5 +294,15 @@ public final class BenchKernelCommand implements Callable<Integer>
         {
             body.run();
         }
+    }
+
+    private static String describe(final ComputeBackend backend, final WeightFormat format)
+    {
+        return switch (backend)
+        {
+            case VectorBackend v -> VectorBackend.geometry();
+            case OneDnnBackend o -> o.describe(format);
+            default -> "plain loops";
+        };
     }
 }

@@ -54,6 +54,10 @@ public final class BenchLayerCommand implements Callable<Integer>
     @Option(names = "--threads", paramLabel = "T", defaultValue = "1", description = "Compute threads (default 1).")
     private int threads;
 
+    @Option(names = "--backend", paramLabel = "B", defaultValue = "vector",
+        description = "Expert compute backend of local and aeron: vector (default), native, auto or scalar.")
+    private String backend;
+
     @Option(names = "--transport", paramLabel = "KIND", defaultValue = "local",
         description = "local (in process), aeron (embedded system, IPC), http (the embedded system's HTTP API " +
             "on loopback, npy bodies) or artery (the same blocks as Pekko remote messages between two actor " +
@@ -155,7 +159,7 @@ public final class BenchLayerCommand implements Callable<Integer>
                     (checkpoint.layers().size() - 1));
             }
             final NpyArray tokensIn = tokens(checkpoint.layer(layer).dModel());
-            try (CheckpointTransport local = new CheckpointTransport(checkpoint, layer, threads))
+            try (CheckpointTransport local = new CheckpointTransport(checkpoint, layer, threads, backend))
             {
                 System.out.println(memoryLine(checkpoint, local));
                 if (openLoop)
@@ -262,8 +266,8 @@ public final class BenchLayerCommand implements Callable<Integer>
     {
         return switch (kind)
         {
-            case "local" -> new LocalTransport(dir, threads, identity());
-            case "aeron" -> new AeronTransport(model, threads, identity());
+            case "local" -> new LocalTransport(dir, threads, identity(), backend);
+            case "aeron" -> new AeronTransport(model, threads, identity(), backend);
             case "http" -> new HttpTransport(model, threads, identity());
             case "artery" -> new ArteryTransport(dir, threads, identity());
             default -> throw new BadInputException(

@@ -1,5 +1,6 @@
 package dev.switchyard.cli;
 
+import java.util.List;
 import java.util.Locale;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
@@ -16,7 +17,8 @@ final class ComputeOptions
         description = "Compute threads for the experts (default: the machine's cores).")
     int threads = Runtime.getRuntime().availableProcessors();
 
-    @Option(names = "--backend", paramLabel = "B", description = "vector | scalar (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--backend", paramLabel = "B",
+        description = "vector | native | auto | scalar (default: ${DEFAULT-VALUE}); see README \"Compute backends\".")
     String backend = "vector";
 
     @Option(names = "--weights", paramLabel = "W",
@@ -31,13 +33,12 @@ final class ComputeOptions
 
     ComputeBackend backend(final ComputePool pool)
     {
-        return switch (backend)
+        if (!List.of(ComputeBackends.VECTOR, ComputeBackends.SCALAR, ComputeBackends.NATIVE, ComputeBackends.AUTO)
+            .contains(backend))
         {
-            case "vector" -> ComputeBackends.vector(pool);
-            case "scalar" -> ComputeBackends.scalar();
-            default -> throw new BadInputException(
-                "--backend must be vector or scalar (got '" + backend + "')");
-        };
+            throw new BadInputException("--backend must be " + ComputeBackends.NAMES + " (got '" + backend + "')");
+        }
+        return ComputeBackends.byName(backend, pool);
     }
 
     WeightFormat weightFormat()

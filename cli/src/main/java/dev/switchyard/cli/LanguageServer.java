@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.model.checkpoint.Checkpoint;
@@ -78,11 +79,11 @@ final class LanguageServer implements AutoCloseable
                 {
                     moe = SystemMoe.start(config, checkpoint);
                 }
-                model = EngineLanguageModel.open(dir, moe.layers(), ComputeBackends.vector(pool), limits, metrics);
+                model = EngineLanguageModel.open(dir, moe.layers(), backend(config, pool), limits, metrics);
             }
             else
             {
-                model = EngineLanguageModel.open(dir, ComputeBackends.vector(pool), null, limits, metrics);
+                model = EngineLanguageModel.open(dir, backend(config, pool), null, limits, metrics);
             }
             // The listener's own actor system: local, whatever the node's cluster settings say.
             system = ActorSystem.create(Behaviors.empty(), "switchyard-lm",
@@ -187,5 +188,12 @@ final class LanguageServer implements AutoCloseable
     TextRecorder recorder()
     {
         return recorder;
+    }
+
+    /** The experts' backend computes the decoder's dense products too: one set of bits per backend. */
+    private static ComputeBackend backend(final Config config, final ComputePool pool)
+    {
+        final String key = "switchyard.experts.compute-backend";
+        return ComputeBackends.byName(config.hasPath(key) ? config.getString(key) : ComputeBackends.VECTOR, pool);
     }
 }

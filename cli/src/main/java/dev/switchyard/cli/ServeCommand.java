@@ -69,6 +69,10 @@ public final class ServeCommand implements Callable<Integer>
     @Option(names = "--threads", paramLabel = "N", description = "Expert compute threads on this node.")
     private Integer threads;
 
+    @Option(names = "--backend", paramLabel = "B",
+        description = "Expert compute backend: vector | native | auto | scalar (default: vector).")
+    private String backend;
+
     @Option(names = {"--http-port", "--metrics-port"}, paramLabel = "PORT",
         description = "HTTP port of the inference API, /metrics, /health and /ready (0: none).")
     private Integer httpPort;
@@ -286,6 +290,10 @@ public final class ServeCommand implements Callable<Integer>
         if (threads != null)
         {
             pairs.add(new Object[] {"switchyard.experts.compute-threads", threads});
+        }
+        if (backend != null)
+        {
+            pairs.add(new Object[] {"switchyard.experts.compute-backend", backend});
         }
         if (httpPort != null)
         {

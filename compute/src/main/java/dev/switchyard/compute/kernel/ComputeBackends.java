@@ -1,14 +1,23 @@
 package dev.switchyard.compute.kernel;
 
+import dev.switchyard.compute.kernel.onednn.OneDnnBackend;
+import dev.switchyard.compute.kernel.onednn.OneDnnLibrary;
 import dev.switchyard.compute.kernel.scalar.ScalarBackend;
 import dev.switchyard.compute.kernel.vector.VectorBackend;
 import dev.switchyard.wire.BadInputException;
 
-/** The compute backends by name: {@code vector} (the default) and {@code scalar} (the reference). */
+/**
+ * The compute backends by name: {@code vector} (the default, portable), {@code scalar} (the reference),
+ * {@code native} (oneDNN, on the CPU's matrix units) and {@code auto} ({@code native} where oneDNN loads and
+ * the CPU has bfloat16 units, else {@code vector}).
+ */
 public final class ComputeBackends
 {
     public static final String VECTOR = "vector";
     public static final String SCALAR = "scalar";
+    public static final String NATIVE = OneDnnBackend.NAME;
+    public static final String AUTO = "auto";
+    public static final String NAMES = "vector, scalar, native or auto";
 
     private static final ScalarBackend SCALAR_BACKEND = new ScalarBackend();
 
@@ -28,24 +37,48 @@ public final class ComputeBackends
         return SCALAR_BACKEND;
     }
 
+    /**
+     * The oneDNN backend; large calls split their rows over the pool's threads.
+     *
+     * @throws BadInputException saying why, where oneDNN cannot load here
+     */
+    public static ComputeBackend nativeBackend(final ComputePool pool)
+    {
+        final OneDnnLibrary library = OneDnnLibrary.get();
+        if (!library.available())
+        {
+            throw new BadInputException("the native backend is unavailable: " + library.reason());
+        }
+        return new OneDnnBackend(pool);
+    }
+
+    /** Whether {@code auto} picks the native backend on this machine. */
+    public static boolean nativePreferred()
+    {
+        final OneDnnLibrary library = OneDnnLibrary.get();
+        return library.available() && library.hasBf16Units();
+    }
+
     /** {@code vector} on the {@linkplain ComputePool#shared() shared pool}, or {@code scalar}. */
     public static ComputeBackend byName(final String name)
     {
         return SCALAR.equals(name) ? scalar() : byName(name, ComputePool.shared());
     }
 
-    /** {@code vector} on the given pool, or {@code scalar} (which ignores it). */
+    /** A backend by name on the given pool ({@code scalar} ignores it). */
     public static ComputeBackend byName(final String name, final ComputePool pool)
     {
         if (name == null)
         {
-            throw new BadInputException("compute backend must be vector or scalar (got none)");
+            throw new BadInputException("compute backend must be " + NAMES + " (got none)");
         }
         return switch (name)
         {
             case VECTOR -> vector(pool);
             case SCALAR -> scalar();
-            default -> throw new BadInputException("compute backend must be vector or scalar (got '" + name + "')");
+            case NATIVE -> nativeBackend(pool);
+            case AUTO -> nativePreferred() ? nativeBackend(pool) : vector(pool);
+            default -> throw new BadInputException("compute backend must be " + NAMES + " (got '" + name + "')");
         };
     }
 }

@@ -162,7 +162,7 @@ class VectorBackendTest
         assertEquals("vector", ComputeBackends.byName("vector", ComputePool.callerOnly()).name());
         assertEquals("scalar", ComputeBackends.byName("scalar").name());
         final BadInputException e = assertThrows(BadInputException.class, () -> ComputeBackends.byName("cuda"));
-        assertEquals("compute backend must be vector or scalar (got 'cuda')", e.getMessage());
+        assertEquals("compute backend must be vector, scalar, native or auto (got 'cuda')", e.getMessage());
     }
 
     private static PackedLinear pack(

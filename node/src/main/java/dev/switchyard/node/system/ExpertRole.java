@@ -84,7 +84,7 @@ final class ExpertRole implements AutoCloseable
     {
         if (!settings.identityExperts())
         {
-            return model.expertLoader(ComputeBackends.vector(pool));
+            return model.expertLoader(ComputeBackends.byName(settings.computeBackend(), pool));
         }
         final LoadedExpert identity = LoadedExpert.holding(new IdentityExpert(config.dModel()));
         return (layer, expert) -> identity;

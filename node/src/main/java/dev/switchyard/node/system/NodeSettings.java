@@ -7,6 +7,7 @@ import java.util.List;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.gateway.dispatch.GatewaySettings;
 import dev.switchyard.node.config.ConfigCheck;
@@ -27,6 +28,7 @@ import dev.switchyard.wire.BadInputException;
  * @param groupSize       tokens per group, 0 for the model's
  * @param relocateEvery   how often the gateway asks where every expert lives
  * @param computeThreads  expert kernel threads
+ * @param computeBackend  the experts' compute backend: vector, scalar, native or auto
  * @param keepAliveEvery  how often every expert is told to stay alive
  * @param identityExperts experts answer every block unchanged (times routing and the data plane alone)
  * @param dataPlane       Aeron settings
@@ -45,6 +47,7 @@ public record NodeSettings(
     int groupSize,
     Duration relocateEvery,
     int computeThreads,
+    String computeBackend,
     Duration keepAliveEvery,
     boolean identityExperts,
     DataPlaneSettings dataPlane,
@@ -120,6 +123,7 @@ public record NodeSettings(
                 c.getInt("gateway.group-size"),
                 c.getDuration("gateway.relocate-interval"),
                 c.getInt("experts.compute-threads"),
+                backend(c.getString("experts.compute-backend")),
                 c.getDuration("experts.keep-alive-interval"),
                 network.equals("identity"),
                 plane,
@@ -130,6 +134,16 @@ public record NodeSettings(
         {
             throw new BadInputException("configuration: " + ex.getMessage().replace('\n', ' '));
         }
+    }
+
+    private static String backend(final String name)
+    {
+        return switch (name)
+        {
+            case ComputeBackends.VECTOR, ComputeBackends.SCALAR, ComputeBackends.NATIVE, ComputeBackends.AUTO -> name;
+            default -> throw new BadInputException(
+                "switchyard.experts.compute-backend must be " + ComputeBackends.NAMES + " (got '" + name + "')");
+        };
     }
 
     /** The data plane's settings; its host as {@link DataPlaneHost} chooses it. */

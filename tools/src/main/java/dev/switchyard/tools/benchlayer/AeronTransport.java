@@ -17,10 +17,11 @@ public final class AeronTransport implements BenchTransport
     private float[] outputs = new float[0];
 
     /** @param identity experts answer their blocks unchanged ({@code switchyard.experts.network = identity}) */
-    public AeronTransport(final Path model, final int threads, final boolean identity)
+    public AeronTransport(final Path model, final int threads, final boolean identity, final String backend)
     {
         this.system = EmbeddedSystem.start(model, ConfigFactory.parseString(
             "switchyard.experts.compute-threads = " + threads + "\n" +
+            "switchyard.experts.compute-backend = " + backend + "\n" +
             "switchyard.experts.network = " + (identity ? "identity" : "model")));
         this.client = system.client();
     }

@@ -28,11 +28,15 @@ public final class CheckpointTransport implements BenchTransport
     private int[] expert = new int[0];
     private float[] gate = new float[0];
 
-    /** Experts packed as the checkpoint stores them (bfloat16 stays bfloat16). */
-    public CheckpointTransport(final Checkpoint checkpoint, final int layer, final int threads)
+    /**
+     * Experts packed as the checkpoint stores them (bfloat16 stays bfloat16).
+     *
+     * @param backend the compute backend's name ({@link ComputeBackends#byName})
+     */
+    public CheckpointTransport(final Checkpoint checkpoint, final int layer, final int threads, final String backend)
     {
         this.pool = ComputePool.ofThreads(threads);
-        this.layer = CheckpointMoeLayer.load(checkpoint, layer, ComputeBackends.vector(pool), null);
+        this.layer = CheckpointMoeLayer.load(checkpoint, layer, ComputeBackends.byName(backend, pool), null);
     }
 
     /** The layer it times. */

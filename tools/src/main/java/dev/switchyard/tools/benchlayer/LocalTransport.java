@@ -23,12 +23,15 @@ public final class LocalTransport implements BenchTransport
     });
     private float[] y = new float[0];
 
-    /** @param identity experts answer their blocks unchanged (see {@link LocalMoeLayer#loadIdentity}) */
-    public LocalTransport(final ModelDirectory model, final int threads, final boolean identity)
+    /**
+     * @param identity experts answer their blocks unchanged (see {@link LocalMoeLayer#loadIdentity})
+     * @param backend  the compute backend's name ({@link ComputeBackends#byName})
+     */
+    public LocalTransport(final ModelDirectory model, final int threads, final boolean identity, final String backend)
     {
         this.pool = ComputePool.ofThreads(threads);
         this.layer = identity ? LocalMoeLayer.loadIdentity(model, 0) :
-            LocalMoeLayer.load(model, 0, ComputeBackends.vector(pool), WeightFormat.F32);
+            LocalMoeLayer.load(model, 0, ComputeBackends.byName(backend, pool), WeightFormat.F32);
     }
 
     @Override
