@@ -78,8 +78,8 @@ final class BenchDecodeCommand implements Callable<Integer>
     private com.typesafe.config.Config systemSettings()
     {
         IdleStrategies.of(idle); // refuses an unknown name, before a system starts
-        return com.typesafe.config.ConfigFactory.parseString("switchyard.experts.compute-threads = " +
-            Math.max(1, compute.threads) + "\nswitchyard.data-plane.idle = " + idle);
+        return com.typesafe.config.ConfigFactory.parseString(compute.systemSettings() +
+            "\nswitchyard.data-plane.idle = " + idle);
     }
 
     /** Times every MoE call of the layers it wraps. */

@@ -107,7 +107,7 @@ final class CheckpointInfer
             SystemInference.connectedCheckpoint(r.connect(), spec.dModel(), r.layer(), x.data(), x.rows(),
                 wantRouting) :
             SystemInference.embeddedCheckpoint(r.model(), r.layer(), x.data(), x.rows(), wantRouting,
-                spec.routing().capacityLimited() ? group : 0, r.compute().threads);
+                spec.routing().capacityLimited() ? group : 0, r.compute().systemSettings());
         Npy.write(r.output(), x.rows(), spec.dModel(), answer.output());
         if (wantRouting)
         {

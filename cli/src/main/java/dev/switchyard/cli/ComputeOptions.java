@@ -41,6 +41,16 @@ final class ComputeOptions
         return ComputeBackends.byName(backend, pool);
     }
 
+    /**
+     * The same choices for the experts of a system this process starts (HOCON): one set of bits whether a
+     * layer runs in process or through that system.
+     */
+    String systemSettings()
+    {
+        return "switchyard.experts.compute-threads = " + Math.max(1, threads) + "\n" +
+            "switchyard.experts.compute-backend = " + backend;
+    }
+
     WeightFormat weightFormat()
     {
         return weights == null ? WeightFormat.F32 : checkpointWeightFormat();

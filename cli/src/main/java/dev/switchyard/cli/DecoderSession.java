@@ -54,7 +54,7 @@ final class DecoderSession implements AutoCloseable
             else
             {
                 system = EmbeddedSystem.start(checkpoint.dir(), ConfigFactory.parseString(
-                    "switchyard.experts.compute-threads = " + Math.max(1, compute.threads)));
+                    compute.systemSettings()));
                 client = system.client();
             }
             if (client.layers() != checkpoint.layers().size() || client.dModel() != checkpoint.layer(0).dModel())

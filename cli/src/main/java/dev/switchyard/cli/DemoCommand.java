@@ -139,7 +139,7 @@ final class DemoCommand implements Callable<Integer>
         System.out.println("demo: starting the embedded system (media driver, cluster of one, gateway, " +
             cfg.numExperts() + " expert actors)");
         try (EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
-            "switchyard.experts.compute-threads = " + compute.threads)))
+            compute.systemSettings())))
         {
             final SwitchyardClient client = system.client();
             warmUp(client, x, requests, d);

@@ -145,7 +145,7 @@ final class InferCommand implements Callable<Integer>
                     where.connect != null ?
                     SystemInference.connected(where.connect, dir, layer, x.data(), x.rows(), imp, routing != null) :
                     SystemInference.embedded(model, dir, layer, x.data(), x.rows(), imp, routing != null,
-                        compute.threads);
+                        compute.systemSettings());
                 Npy.write(output, x.rows(), d, r.output());
                 if (routing != null)
                 {

@@ -59,7 +59,7 @@ final class TransformerSession implements AutoCloseable
             else
             {
                 system = EmbeddedSystem.start(modelPath, ConfigFactory.parseString(
-                    "switchyard.experts.compute-threads = " + Math.max(1, compute.threads)));
+                    compute.systemSettings()));
                 moe = new ServedMoeLayers(system.client(), shared);
                 where = "through the embedded system";
             }

@@ -25,13 +25,16 @@ public final class SystemInference
     {
     }
 
-    /** Starts the embedded system for the model, runs the tokens through it, stops it. */
+    /**
+     * Starts the embedded system for the model, runs the tokens through it, stops it.
+     *
+     * @param compute the experts' compute settings (HOCON: {@code switchyard.experts.compute-*})
+     */
     public static Result embedded(
         final Path modelDir, final ModelDirectory model, final int layer, final float[] x, final int tokens,
-        final float[] importance, final boolean wantRouting, final int threads)
+        final float[] importance, final boolean wantRouting, final String compute)
     {
-        try (EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(
-            "switchyard.experts.compute-threads = " + Math.max(1, threads))))
+        try (EmbeddedSystem system = EmbeddedSystem.start(modelDir, ConfigFactory.parseString(compute)))
         {
             return run(system.client(), model, layer, x, tokens, importance, wantRouting);
         }
@@ -63,14 +66,15 @@ public final class SystemInference
      * A checkpoint folder's served layer: starts the embedded system for it (groups of {@code groupSize}
      * tokens, 0 for the default; a capacity family's request is its own group), runs the tokens
      * through, stops it. The answer carries the routing report, k entries per token, when asked for.
+     *
+     * @param compute the experts' compute settings (HOCON: {@code switchyard.experts.compute-*})
      */
     public static InferAnswer embeddedCheckpoint(
         final Path folder, final int layer, final float[] x, final int tokens, final boolean wantRouting,
-        final int groupSize, final int threads)
+        final int groupSize, final String compute)
     {
         try (EmbeddedSystem system = EmbeddedSystem.start(folder, ConfigFactory.parseString(
-            "switchyard.experts.compute-threads = " + Math.max(1, threads) + "\n" +
-            "switchyard.gateway.group-size = " + groupSize)))
+            compute + "\n" + "switchyard.gateway.group-size = " + groupSize)))
         {
             return answer(system.client(), layer, x, tokens, wantRouting);
         }
