@@ -12,6 +12,7 @@ import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.compute.kernel.ComputeBackends;
+import dev.switchyard.compute.kernel.onednn.OneDnnLibrary;
 import dev.switchyard.compute.layer.CheckpointMoeLayer;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.io.Npy;
@@ -23,6 +24,7 @@ import org.junit.jupiter.api.Timeout;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * Checkpoint folders served by a running system (gateway, expert actors, Aeron): every served layer
@@ -63,18 +65,33 @@ class ServedCheckpointTest
         servedLayersAreTheLocalLayersBitForBit("switch_transformers");
     }
 
+    /** The native backend keeps every promise: the served bits are its local bits, whatever the batch. */
+    @Test
+    void qwen2MoeOnTheNativeBackend() throws Exception
+    {
+        final OneDnnLibrary library = OneDnnLibrary.get();
+        assumeTrue(library.available(), "native backend not tested: " + library.reason());
+        servedLayersAreTheLocalLayersBitForBit("qwen2_moe", ComputeBackends.NATIVE);
+    }
+
     private static void servedLayersAreTheLocalLayersBitForBit(final String name) throws Exception
+    {
+        servedLayersAreTheLocalLayersBitForBit(name, ComputeBackends.VECTOR);
+    }
+
+    private static void servedLayersAreTheLocalLayersBitForBit(final String name, final String backend)
+        throws Exception
     {
         final Path folder = TestData.checkpoints().resolve(name);
         try (Checkpoint checkpoint = Checkpoint.open(folder);
-             EmbeddedSystem system = EmbeddedSystem.start(folder,
-                 ConfigFactory.parseString("switchyard.gateway.max-wait-us = 200")))
+             EmbeddedSystem system = EmbeddedSystem.start(folder, ConfigFactory.parseString(
+                 "switchyard.gateway.max-wait-us = 200\nswitchyard.experts.compute-backend = " + backend)))
         {
             final SwitchyardClient client = system.client();
             for (int layer = 0; layer < checkpoint.layers().size(); layer++)
             {
                 final CheckpointMoeLayer local = CheckpointMoeLayer.load(checkpoint, layer,
-                    ComputeBackends.byName(ComputeBackends.VECTOR), null);
+                    ComputeBackends.byName(backend), null);
                 final NpyArray x = Npy.read(folder.resolve("reference").resolve("layer" + layer + ".input.npy"));
                 final int rows = x.rows();
                 final int d = x.cols();
