@@ -196,6 +196,41 @@ class OneDnnBackendTest
         }
     }
 
+    /**
+     * Once compiled, a call allocates nothing on the heap: handles travel as numbers, buffers are kept.
+     * The epilogues of the checkpoint families (ReLU with bias, SwiGLU); a plain SiLU or GELU epilogue
+     * still allocates its vectors where the JIT does not inline the exact exponential (as in {@code vector}).
+     */
+    @Test
+    void warmCallsAllocateNothing()
+    {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean)java.lang.management.ManagementFactory.getThreadMXBean();
+        final SplittableRandom random = new SplittableRandom(9);
+        final ComputeBackend backend = new OneDnnBackend(ComputePool.callerOnly());
+        final int k = 64;
+        final int n = 96;
+        final PackedLinear plain = backend.pack(TestTensors.random("w", random, 0.1, n, k),
+            TestTensors.random("b", random, 0.1, n), WeightFormat.BF16);
+        final PackedLinear gated = backend.packGated(TestTensors.random("g", random, 0.1, n, k),
+            TestTensors.random("u", random, 0.1, n, k), null, WeightFormat.F32);
+        final float[] x = TestTensors.values(random, 1.0, 40 * k);
+        final float[] y = new float[40 * n];
+        double perCall = Double.MAX_VALUE;
+        // The JIT compiles the call path after some thousands of calls; until then it may allocate.
+        for (int round = 0; round < 20 && perCall >= 1; round++)
+        {
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            for (int i = 0; i < 5000; i++)
+            {
+                backend.linear(plain, Epilogue.RELU, x, 0, 1 + i % 40, y, 0);
+                backend.linear(gated, Epilogue.SWIGLU, x, 0, 1 + i % 40, y, 0);
+            }
+            perCall = (threads.getCurrentThreadAllocatedBytes() - before) / 10000.0;
+        }
+        assertTrue(perCall < 1, "a warm call allocates " + perCall + " bytes");
+    }
+
     @Test
     void rejectsWrongShapesAndForeignWeights()
     {

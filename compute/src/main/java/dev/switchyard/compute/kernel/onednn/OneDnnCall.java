@@ -18,8 +18,8 @@ final class OneDnnCall
     static final int TILE_ROWS = 16;
 
     private final OneDnnFunctions dnnl;
-    private final MemorySegment engine;
-    private final MemorySegment stream;
+    private final long engine;
+    private final long stream;
     private final MemorySegment out;
     private final MemorySegment dims;
     private final MemorySegment args;
@@ -30,20 +30,20 @@ final class OneDnnCall
     OneDnnCall(final OneDnnLibrary library)
     {
         dnnl = library.functions();
-        engine = library.engine();
+        engine = library.engine().address();
         final Arena arena = Arena.ofAuto();
         out = arena.allocate(ADDRESS);
         dims = arena.allocate(JAVA_LONG, 2);
         args = arena.allocate(OneDnnConstants.EXEC_ARG_BYTES * 4, 8);
-        stream = dnnl.streamCreate(out, engine);
+        stream = dnnl.streamCreate(out, library.engine()).address();
     }
 
     /** Writes one dnnl_exec_arg_t of an argument array. */
-    static void setArg(final MemorySegment args, final int index, final int arg, final MemorySegment memory)
+    static void setArg(final MemorySegment args, final int index, final int arg, final long memory)
     {
         final long at = index * OneDnnConstants.EXEC_ARG_BYTES;
         args.set(JAVA_INT, at, arg);
-        args.set(ADDRESS, at + OneDnnConstants.EXEC_ARG_MEMORY_OFFSET, memory);
+        args.set(JAVA_LONG, at + OneDnnConstants.EXEC_ARG_MEMORY_OFFSET, memory);
     }
 
     /**
@@ -71,13 +71,12 @@ final class OneDnnCall
         }
         final long rowBytes = (long)k * w.sourceBytes();
         source.asSlice(rows * rowBytes, (blockRows - rows) * rowBytes).fill((byte)0);
-        final MemorySegment sourceMd = md(blockRows, k, w.dataType());
-        final MemorySegment productMd = md(blockRows, w.columns(), OneDnnConstants.DATA_F32);
-        final MemorySegment sourceMemory = dnnl.memoryCreate(out, sourceMd, engine, source);
-        final MemorySegment productMemory = dnnl.memoryCreate(out, productMd, engine, product);
+        final long sourceMd = md(blockRows, k, w.dataType());
+        final long productMd = md(blockRows, w.columns(), OneDnnConstants.DATA_F32);
+        final long sourceMemory = dnnl.memoryCreate(out, sourceMd, engine, source.address());
+        final long productMemory = dnnl.memoryCreate(out, productMd, engine, product.address());
         final boolean scratch = w.scratchpadBytes() > 0;
-        final MemorySegment scratchMemory = scratch ?
-            dnnl.memoryCreate(out, w.scratchpadMd(), engine, scratchpad) : MemorySegment.NULL;
+        final long scratchMemory = scratch ? dnnl.memoryCreate(out, w.scratchpadMd(), engine, scratchpad.address()) : 0;
         try
         {
             setArg(args, 0, OneDnnConstants.ARG_SRC, sourceMemory);
@@ -101,7 +100,7 @@ final class OneDnnCall
         return product;
     }
 
-    private MemorySegment md(final int rows, final int cols, final int type)
+    private long md(final int rows, final int cols, final int type)
     {
         dims.setAtIndex(JAVA_LONG, 0, rows);
         dims.setAtIndex(JAVA_LONG, 1, cols);

@@ -50,11 +50,13 @@ final class OneDnnFunctions
     {
         engineCreate = bind(dnnl, "dnnl_engine_create", ADDRESS, JAVA_INT, JAVA_LONG);
         streamCreate = bind(dnnl, "dnnl_stream_create", ADDRESS, ADDRESS, JAVA_INT);
-        streamWait = bind(dnnl, "dnnl_stream_wait", ADDRESS);
+        // The calls of every product take and return handles as 64-bit integers (the same registers as
+        // pointers on x86-64), so that no segment is made per call for a handle.
+        streamWait = bind(dnnl, "dnnl_stream_wait", JAVA_LONG);
         streamDestroy = bind(dnnl, "dnnl_stream_destroy", ADDRESS);
         mdCreateWithTag = bind(dnnl, "dnnl_memory_desc_create_with_tag",
             ADDRESS, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
-        mdDestroy = bind(dnnl, "dnnl_memory_desc_destroy", ADDRESS);
+        mdDestroy = bind(dnnl, "dnnl_memory_desc_destroy", JAVA_LONG);
         mdGetSize = LINKER.downcallHandle(find(dnnl, "dnnl_memory_desc_get_size"),
             FunctionDescriptor.of(JAVA_LONG, ADDRESS));
         attrCreate = bind(dnnl, "dnnl_primitive_attr_create", ADDRESS);
@@ -70,9 +72,9 @@ final class OneDnnFunctions
         pdDestroy = bind(dnnl, "dnnl_primitive_desc_destroy", ADDRESS);
         primitiveCreate = bind(dnnl, "dnnl_primitive_create", ADDRESS, ADDRESS);
         primitiveDestroy = bind(dnnl, "dnnl_primitive_destroy", ADDRESS);
-        primitiveExecute = bind(dnnl, "dnnl_primitive_execute", ADDRESS, ADDRESS, JAVA_INT, ADDRESS);
-        memoryCreate = bind(dnnl, "dnnl_memory_create", ADDRESS, ADDRESS, ADDRESS, ADDRESS);
-        memoryDestroy = bind(dnnl, "dnnl_memory_destroy", ADDRESS);
+        primitiveExecute = bind(dnnl, "dnnl_primitive_execute", JAVA_LONG, JAVA_LONG, JAVA_INT, ADDRESS);
+        memoryCreate = bind(dnnl, "dnnl_memory_create", ADDRESS, JAVA_LONG, JAVA_LONG, JAVA_LONG);
+        memoryDestroy = bind(dnnl, "dnnl_memory_destroy", JAVA_LONG);
         effectiveCpuIsa = LINKER.downcallHandle(find(dnnl, "dnnl_get_effective_cpu_isa"),
             FunctionDescriptor.of(JAVA_INT));
         version = LINKER.downcallHandle(find(dnnl, "dnnl_version"), FunctionDescriptor.of(ADDRESS));
@@ -139,7 +141,7 @@ final class OneDnnFunctions
         return out.get(ADDRESS, 0);
     }
 
-    void streamWait(final MemorySegment stream)
+    void streamWait(final long stream)
     {
         try
         {
@@ -157,12 +159,12 @@ final class OneDnnFunctions
     }
 
     /** A 2-D memory descriptor; {@code dims} holds the two int64 dimensions. */
-    MemorySegment mdCreate(final MemorySegment out, final MemorySegment dims, final int dataType, final int tag)
+    long mdCreate(final MemorySegment out, final MemorySegment dims, final int dataType, final int tag)
     {
         try
         {
             check((int)mdCreateWithTag.invokeExact(out, 2, dims, dataType, tag), "dnnl_memory_desc_create_with_tag");
-            return out.get(ADDRESS, 0);
+            return out.get(JAVA_LONG, 0);
         }
         catch (final Throwable t)
         {
@@ -170,7 +172,7 @@ final class OneDnnFunctions
         }
     }
 
-    void mdDestroy(final MemorySegment md)
+    void mdDestroy(final long md)
     {
         try
         {
@@ -260,7 +262,7 @@ final class OneDnnFunctions
     }
 
     /** Runs the primitive on {@code stream} with {@code count} dnnl_exec_arg_t {int arg; dnnl_memory_t} in args. */
-    void execute(final MemorySegment primitive, final MemorySegment stream, final int count, final MemorySegment args)
+    void execute(final long primitive, final long stream, final int count, final MemorySegment args)
     {
         try
         {
@@ -273,13 +275,12 @@ final class OneDnnFunctions
     }
 
     /** A memory object over {@code handle}, which the caller owns and keeps alive. */
-    MemorySegment memoryCreate(
-        final MemorySegment out, final MemorySegment md, final MemorySegment engine, final MemorySegment handle)
+    long memoryCreate(final MemorySegment out, final long md, final long engine, final long handle)
     {
         try
         {
             check((int)memoryCreate.invokeExact(out, md, engine, handle), "dnnl_memory_create");
-            return out.get(ADDRESS, 0);
+            return out.get(JAVA_LONG, 0);
         }
         catch (final Throwable t)
         {
@@ -287,7 +288,7 @@ final class OneDnnFunctions
         }
     }
 
-    void memoryDestroy(final MemorySegment memory)
+    void memoryDestroy(final long memory)
     {
         try
         {

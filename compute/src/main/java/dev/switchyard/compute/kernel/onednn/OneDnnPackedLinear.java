@@ -23,8 +23,8 @@ import dev.switchyard.compute.kernel.WeightFormat;
  */
 record OneDnnPackedLinear(
     int inFeatures, int outFeatures, int columns, WeightFormat format, boolean gated,
-    MemorySegment weights, MemorySegment weightsMemory, MemorySegment primitiveDesc, MemorySegment primitive,
-    MemorySegment scratchpadMd, long scratchpadBytes, float[] bias, String implementation) implements PackedLinear
+    MemorySegment weights, long weightsMemory, MemorySegment primitiveDesc, long primitive,
+    long scratchpadMd, long scratchpadBytes, float[] bias, String implementation) implements PackedLinear
 {
     @Override
     public boolean hasBias()

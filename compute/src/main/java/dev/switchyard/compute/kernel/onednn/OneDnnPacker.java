@@ -64,16 +64,17 @@ final class OneDnnPacker
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment out = arena.allocate(ADDRESS);
-            final MemorySegment srcMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, k, type, OneDnnConstants.TAG_AB);
-            final MemorySegment anyMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_ANY);
-            final MemorySegment plainMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_BA);
-            final MemorySegment dstMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, columns,
+            final long srcMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, k, type, OneDnnConstants.TAG_AB);
+            final long anyMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_ANY);
+            final long plainMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_BA);
+            final long dstMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, columns,
                 OneDnnConstants.DATA_F32, OneDnnConstants.TAG_AB);
             final MemorySegment attr = dnnl.attrUserScratchpad(out);
             final MemorySegment pd;
             try
             {
-                pd = dnnl.matmulPd(out, engine, srcMd, anyMd, dstMd, attr);
+                pd = dnnl.matmulPd(out, engine, MemorySegment.ofAddress(srcMd), MemorySegment.ofAddress(anyMd),
+                    MemorySegment.ofAddress(dstMd), attr);
             }
             finally
             {
@@ -86,30 +87,28 @@ final class OneDnnPacker
             final MemorySegment packedMd = dnnl.pdQueryMd(pd, OneDnnConstants.QUERY_WEIGHTS_MD);
             final MemorySegment scratchMd = dnnl.pdQueryMd(pd, OneDnnConstants.QUERY_SCRATCHPAD_MD);
             final MemorySegment weights = Arena.ofAuto().allocate(dnnl.mdSize(packedMd), 64);
-            final MemorySegment weightsMemory = dnnl.memoryCreate(out, packedMd, engine, weights);
+            final long weightsMemory = dnnl.memoryCreate(out, packedMd.address(), engine.address(), weights.address());
             reorder(arena, out, plainMd, plain(arena, parts, format), packedMd, weightsMemory);
             dnnl.mdDestroy(plainMd);
-            final MemorySegment primitive = dnnl.primitiveCreate(out, pd);
+            final long primitive = dnnl.primitiveCreate(out, pd).address();
             final OneDnnPackedLinear packed = new OneDnnPackedLinear(k, n, columns, format, gated, weights,
-                weightsMemory, pd, primitive, scratchMd, dnnl.mdSize(scratchMd),
+                weightsMemory, pd, primitive, scratchMd.address(), dnnl.mdSize(scratchMd),
                 biasOrNull == null ? null : biasOrNull.toArray(), implementation);
-            final long memoryAddress = weightsMemory.address();
-            final long primitiveAddress = primitive.address();
             final long pdAddress = pd.address();
             final OneDnnFunctions functions = dnnl;
-            CLEANER.register(packed, () -> release(functions, memoryAddress, primitiveAddress, pdAddress));
+            CLEANER.register(packed, () -> release(functions, weightsMemory, primitive, pdAddress));
             return packed;
         }
     }
 
     private static void release(final OneDnnFunctions dnnl, final long memory, final long primitive, final long pd)
     {
-        dnnl.memoryDestroy(MemorySegment.ofAddress(memory));
+        dnnl.memoryDestroy(memory);
         dnnl.primitiveDestroy(MemorySegment.ofAddress(primitive));
         dnnl.pdDestroy(MemorySegment.ofAddress(pd));
     }
 
-    private MemorySegment md(
+    private long md(
         final Arena arena, final MemorySegment out, final long rows, final long cols, final int type, final int tag)
     {
         final MemorySegment dims = arena.allocate(JAVA_LONG, 2);
@@ -145,12 +144,12 @@ final class OneDnnPacker
     }
 
     private void reorder(
-        final Arena arena, final MemorySegment out, final MemorySegment plainMd, final MemorySegment plain,
-        final MemorySegment packedMd, final MemorySegment packedMemory)
+        final Arena arena, final MemorySegment out, final long plainMd, final MemorySegment plain,
+        final MemorySegment packedMd, final long packedMemory)
     {
         final MemorySegment engine = library.engine();
-        final MemorySegment from = dnnl.memoryCreate(out, plainMd, engine, plain);
-        final MemorySegment pd = dnnl.reorderPd(out, plainMd, packedMd, engine);
+        final long from = dnnl.memoryCreate(out, plainMd, engine.address(), plain.address());
+        final MemorySegment pd = dnnl.reorderPd(out, MemorySegment.ofAddress(plainMd), packedMd, engine);
         final MemorySegment reorder = dnnl.primitiveCreate(out, pd);
         final MemorySegment stream = dnnl.streamCreate(out, engine);
         try
@@ -158,8 +157,8 @@ final class OneDnnPacker
             final MemorySegment args = arena.allocate(OneDnnConstants.EXEC_ARG_BYTES * 2, 8);
             OneDnnCall.setArg(args, 0, OneDnnConstants.ARG_FROM, from);
             OneDnnCall.setArg(args, 1, OneDnnConstants.ARG_TO, packedMemory);
-            dnnl.execute(reorder, stream, 2, args);
-            dnnl.streamWait(stream);
+            dnnl.execute(reorder.address(), stream.address(), 2, args);
+            dnnl.streamWait(stream.address());
         }
         finally
         {

@@ -69,73 +69,119 @@ final class OneDnnRows
         final Epilogue epilogue, final MemorySegment product, final int rows, final int n, final int columns,
         final float[] bias, final float[] y, final int yOffset)
     {
-        if (epilogue == Epilogue.NONE && bias == null)
-        {
-            MemorySegment.copy(product, FLOAT, 0, y, yOffset, rows * n);
-            return;
-        }
-        final int full = n - n % L;
-        for (int r = 0; r < rows; r++)
-        {
-            final long row = (long)r * columns * Float.BYTES;
-            final int yRow = yOffset + r * n;
-            for (int j = 0; j < full; j += L)
-            {
-                column(epilogue, product, row, n, bias, j, y, yRow, null);
-            }
-            if (full < n)
-            {
-                column(epilogue, product, row, n, bias, full, y, yRow, F.indexInRange(full, n));
-            }
-        }
-    }
-
-    /** L columns from j of one row: all of them, or those the mask holds. */
-    private static void column(
-        final Epilogue epilogue, final MemorySegment product, final long row, final int n, final float[] bias,
-        final int j, final float[] y, final int yRow, final VectorMask<Float> m)
-    {
-        final long at = row + (long)j * Float.BYTES;
-        FloatVector h = load(product, at, m);
         if (epilogue == Epilogue.SWIGLU)
         {
-            FloatVector up = load(product, at + (long)n * Float.BYTES, m);
-            if (bias != null)
+            for (int r = 0; r < rows; r++)
             {
-                up = up.add(m == null ? FloatVector.fromArray(F, bias, j) : FloatVector.fromArray(F, bias, j, m));
+                gatedRow(product, (long)r * columns * Float.BYTES, n, bias, y, yOffset + r * n);
             }
-            store(VectorActivations.silu(h).mul(up), y, yRow + j, m);
             return;
         }
+        // Copy, bias, then the activation over the whole block: each loop small enough for the JIT to keep
+        // its vectors in registers (one loop doing all three would allocate them).
+        MemorySegment.copy(product, FLOAT, 0, y, yOffset, rows * n);
         if (bias != null)
         {
-            h = h.add(m == null ? FloatVector.fromArray(F, bias, j) : FloatVector.fromArray(F, bias, j, m));
+            for (int r = 0; r < rows; r++)
+            {
+                addBias(bias, y, yOffset + r * n, n);
+            }
         }
-        h = switch (epilogue)
+        if (epilogue == Epilogue.RELU)
         {
-            case NONE, SWIGLU -> h;
-            case RELU -> VectorActivations.relu(h);
-            case GELU -> VectorActivations.gelu(h);
-            case SILU -> VectorActivations.silu(h);
-        };
-        store(h, y, yRow + j, m);
+            relu(y, yOffset, rows * n);
+        }
+        else if (epilogue == Epilogue.GELU)
+        {
+            gelu(y, yOffset, rows * n);
+        }
+        else if (epilogue == Epilogue.SILU)
+        {
+            silu(y, yOffset, rows * n);
+        }
     }
 
-    private static FloatVector load(final MemorySegment product, final long at, final VectorMask<Float> m)
+    /** silu(gate) ⊙ (up + bias) for one row of n outputs. */
+    private static void gatedRow(
+        final MemorySegment product, final long row, final int n, final float[] bias, final float[] y, final int at)
     {
-        return m == null ? FloatVector.fromMemorySegment(F, product, at, NATIVE) :
-            FloatVector.fromMemorySegment(F, product, at, NATIVE, m);
+        final long up = row + (long)n * Float.BYTES;
+        int j = 0;
+        for (; j + L <= n; j += L)
+        {
+            final FloatVector g = FloatVector.fromMemorySegment(F, product, row + (long)j * Float.BYTES, NATIVE);
+            FloatVector u = FloatVector.fromMemorySegment(F, product, up + (long)j * Float.BYTES, NATIVE);
+            if (bias != null)
+            {
+                u = u.add(FloatVector.fromArray(F, bias, j));
+            }
+            VectorActivations.silu(g).mul(u).intoArray(y, at + j);
+        }
+        if (j < n)
+        {
+            final VectorMask<Float> m = F.indexInRange(j, n);
+            final FloatVector g = FloatVector.fromMemorySegment(F, product, row + (long)j * Float.BYTES, NATIVE, m);
+            FloatVector u = FloatVector.fromMemorySegment(F, product, up + (long)j * Float.BYTES, NATIVE, m);
+            if (bias != null)
+            {
+                u = u.add(FloatVector.fromArray(F, bias, j, m));
+            }
+            VectorActivations.silu(g).mul(u).intoArray(y, at + j, m);
+        }
     }
 
-    private static void store(final FloatVector h, final float[] y, final int at, final VectorMask<Float> m)
+    private static void addBias(final float[] bias, final float[] y, final int at, final int n)
     {
-        if (m == null)
+        int j = 0;
+        for (; j + L <= n; j += L)
         {
-            h.intoArray(y, at);
+            FloatVector.fromArray(F, y, at + j).add(FloatVector.fromArray(F, bias, j)).intoArray(y, at + j);
         }
-        else
+        for (; j < n; j++)
         {
-            h.intoArray(y, at, m);
+            y[at + j] += bias[j];
+        }
+    }
+
+    private static void relu(final float[] y, final int at, final int count)
+    {
+        int i = 0;
+        for (; i + L <= count; i += L)
+        {
+            VectorActivations.relu(FloatVector.fromArray(F, y, at + i)).intoArray(y, at + i);
+        }
+        if (i < count)
+        {
+            final VectorMask<Float> m = F.indexInRange(i, count);
+            VectorActivations.relu(FloatVector.fromArray(F, y, at + i, m)).intoArray(y, at + i, m);
+        }
+    }
+
+    private static void gelu(final float[] y, final int at, final int count)
+    {
+        int i = 0;
+        for (; i + L <= count; i += L)
+        {
+            VectorActivations.gelu(FloatVector.fromArray(F, y, at + i)).intoArray(y, at + i);
+        }
+        if (i < count)
+        {
+            final VectorMask<Float> m = F.indexInRange(i, count);
+            VectorActivations.gelu(FloatVector.fromArray(F, y, at + i, m)).intoArray(y, at + i, m);
+        }
+    }
+
+    private static void silu(final float[] y, final int at, final int count)
+    {
+        int i = 0;
+        for (; i + L <= count; i += L)
+        {
+            VectorActivations.silu(FloatVector.fromArray(F, y, at + i)).intoArray(y, at + i);
+        }
+        if (i < count)
+        {
+            final VectorMask<Float> m = F.indexInRange(i, count);
+            VectorActivations.silu(FloatVector.fromArray(F, y, at + i, m)).intoArray(y, at + i, m);
         }
     }
 }
