@@ -132,11 +132,11 @@ final class BlockSender
         final int rows = group.partRows[unit];
         blockFrame.writeHeader(sendBuffer, 0, group.wireId(unit), gatewayId, group.layer, expert, route.epoch, rows, d,
             BlockStatus.OK);
-        // [rows, d]: row i holds the token the plan put in slot first + i, gathered from x [G, d]
+        // [rows, d]: row i holds the token the plan put in slot first + i, gathered from the group's rows
         for (int i = 0; i < rows; i++)
         {
             FloatRows.write(sendBuffer, WireLayout.BLOCK_HEADER_LENGTH + i * d * Float.BYTES,
-                group.x, plan.slotToken(expert, first + i) * d, d);
+                group.input, (group.inputRow + plan.slotToken(expert, first + i)) * d, d);
         }
         final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
         final long result = offerOnce(link, sendBuffer, length);

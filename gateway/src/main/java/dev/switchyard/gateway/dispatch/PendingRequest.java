@@ -181,11 +181,17 @@ final class PendingRequest
         }
     }
 
-    /** Takes rows [groupRow, groupRow + count) of a finished group as rows [requestRow, ...) of this request. */
-    void accept(
-        final float[] groupY, final RoutingPlan plan, final int groupRow, final int requestRow, final int count)
+    /**
+     * Takes rows [groupRow, groupRow + count) of a finished group, rows [base + groupRow, ...) of
+     * {@code groupY}, as rows [requestRow, ...) of this request; rows combined in place already are not copied.
+     */
+    void accept(final float[] groupY, final RoutingPlan plan, final int base, final int groupRow, final int requestRow,
+        final int count)
     {
-        System.arraycopy(groupY, groupRow * d, y, requestRow * d, count * d);
+        if (groupY != y || base + groupRow != requestRow)
+        {
+            System.arraycopy(groupY, (base + groupRow) * d, y, requestRow * d, count * d);
+        }
         if (wantRouting)
         {
             // The plan's first entries are the report's; a checkpoint's shared expert comes after them.

@@ -98,9 +98,9 @@ final class ReplyCombiner implements FragmentHandler
                 {
                     stage(plan, expert, group.partStart[unit], group.terms);
                 }
-                else
+                else if (!group.combinesInPlace() || group.segmentLive(0))
                 {
-                    accumulate(plan, expert, group.partStart[unit], rows, group.y, 0);
+                    accumulate(plan, expert, group.partStart[unit], rows, group.output, group.outputRow * d);
                 }
                 metrics.stages.recordNanos(StageLatency.Stage.COMBINE, clock.nanoTime() - combineNs);
                 group.received[unit] = true;
