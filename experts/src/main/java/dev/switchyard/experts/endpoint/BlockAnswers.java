@@ -61,24 +61,31 @@ final class BlockAnswers
     /**
      * Answers the block in {@code frame}: computed by {@code expert} when {@code status} is OK,
      * otherwise with {@code status} and no rows. Sent now or held for the next passes, never waited for.
+     *
+     * @param rows the block's rows when they were put together already, or null: read from the frame
      */
-    void answer(final ExpertBlockFrame frame, final BlockStatus status, final ExpertTable.Registered expert)
+    void answer(final ExpertBlockFrame frame, final BlockStatus status, final ExpertTable.Registered expert,
+        final float[] rows)
     {
         final int outLength;
         if (status == BlockStatus.OK)
         {
-            final int rows = frame.rows();
-            frame.readRows(x, 0);
+            final int count = frame.rows();
+            final float[] in = rows != null ? rows : x;
+            if (rows == null)
+            {
+                frame.readRows(x, 0);
+            }
             final long computeStartNs = System.nanoTime();
-            expert.compute().forward(x, 0, rows, y, 0);
-            countCompute(frame.layer(), frame.expert(), rows, System.nanoTime() - computeStartNs);
-            rowsServed.addAndGet(rows);
-            if (writtenInPlace(frame, expert.epoch(), rows))
+            expert.compute().forward(in, 0, count, y, 0);
+            countCompute(frame.layer(), frame.expert(), count, System.nanoTime() - computeStartNs);
+            rowsServed.addAndGet(count);
+            if (writtenInPlace(frame, expert.epoch(), count))
             {
                 return;
             }
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
-                expert.epoch(), rows, shape.dModel(), BlockStatus.OK, y, 0);
+                expert.epoch(), count, shape.dModel(), BlockStatus.OK, y, 0);
         }
         else
         {
