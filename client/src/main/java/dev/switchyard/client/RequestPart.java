@@ -1,6 +1,7 @@
 package dev.switchyard.client;
 
 import dev.switchyard.wire.frame.RequestFrame;
+import dev.switchyard.wire.frame.WireLayout;
 import org.agrona.MutableDirectBuffer;
 
 /**
@@ -13,17 +14,24 @@ import org.agrona.MutableDirectBuffer;
  */
 record RequestPart(ClientRequest request, long requestId, int part, int firstRow, int rows, long groupOrdinalBase)
 {
+    /** The length of its frame: known before it is written, so that it can be written where it is sent from. */
+    long length(final int d)
+    {
+        return WireLayout.requestFrameLength(rows, d, request.importance() != null);
+    }
+
     /**
-     * Writes this part as one {@code InferRequest} frame at offset 0 of {@code buffer}.
+     * Writes this part as one {@code InferRequest} frame at {@code offset} of {@code buffer}.
      *
      * @param d the model's d_model
      * @return the frame length
      */
-    int write(final RequestFrame frame, final MutableDirectBuffer buffer, final long clientId, final int d)
+    int write(final RequestFrame frame, final MutableDirectBuffer buffer, final int offset, final long clientId,
+        final int d)
     {
         final RequestOptions options = request.options();
         final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
-        final int length = frame.write(buffer, 0, clientId, requestId, options.layer(), groupOrdinalBase,
+        final int length = frame.write(buffer, offset, clientId, requestId, options.layer(), groupOrdinalBase,
             deadlineMicros, request.wantRouting(), options.keepApart(), onUnavailable(options), rows, d,
             request.tokens(), firstRow * d, request.importance(), firstRow);
         frame.markPart(part, request.rows(), options.caller());

@@ -49,7 +49,7 @@ class RequestSplitterTest
         @Override
         public CompletableFuture<InferAnswer> send(final RequestPart part, final CompletableFuture<InferAnswer> whole)
         {
-            final int length = part.write(writer, buffer, CLIENT, D);
+            final int length = part.write(writer, buffer, 0, CLIENT, D);
             assertEquals(BlockStatus.OK, reader.wrap(buffer, 0, length));
             assertEquals(CLIENT, reader.clientId());
             final int rows = reader.rows();

@@ -3,6 +3,8 @@ package dev.switchyard.experts.endpoint;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.TermClaim;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -20,6 +22,7 @@ final class BlockAnswers
     private final ExpertEndpoint.Shape shape;
     private final GatewayReplies replies;
     private final UnsafeBuffer out;
+    private final TermClaim claim = new TermClaim();
     private final float[] x;   // [maxRows, d]
     private final float[] y;   // [maxRows, d]
     private final AtomicLong rowsServed = new AtomicLong();
@@ -58,20 +61,31 @@ final class BlockAnswers
     /**
      * Answers the block in {@code frame}: computed by {@code expert} when {@code status} is OK,
      * otherwise with {@code status} and no rows. Sent now or held for the next passes, never waited for.
+     *
+     * @param rows the block's rows when they were put together already, or null: read from the frame
      */
-    void answer(final ExpertBlockFrame frame, final BlockStatus status, final ExpertTable.Registered expert)
+    void answer(final ExpertBlockFrame frame, final BlockStatus status, final ExpertTable.Registered expert,
+        final float[] rows)
     {
         final int outLength;
         if (status == BlockStatus.OK)
         {
-            final int rows = frame.rows();
-            frame.readRows(x, 0);
+            final int count = frame.rows();
+            final float[] in = rows != null ? rows : x;
+            if (rows == null)
+            {
+                frame.readRows(x, 0);
+            }
             final long computeStartNs = System.nanoTime();
-            expert.compute().forward(x, 0, rows, y, 0);
-            countCompute(frame.layer(), frame.expert(), rows, System.nanoTime() - computeStartNs);
+            expert.compute().forward(in, 0, count, y, 0);
+            countCompute(frame.layer(), frame.expert(), count, System.nanoTime() - computeStartNs);
+            rowsServed.addAndGet(count);
+            if (writtenInPlace(frame, expert.epoch(), count))
+            {
+                return;
+            }
             outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
-                expert.epoch(), rows, shape.dModel(), BlockStatus.OK, y, 0);
-            rowsServed.addAndGet(rows);
+                expert.epoch(), count, shape.dModel(), BlockStatus.OK, y, 0);
         }
         else
         {
@@ -79,6 +93,33 @@ final class BlockAnswers
                 frame.epoch(), 0, 0, status, y, 0);
         }
         replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
+    }
+
+    /**
+     * Writes the result rows straight into the gateway's term buffer when the frame can be claimed
+     * there (see {@link GatewayReplies#direct}), saving their copy into a frame of its own; false when
+     * it must be sent the ordinary way.
+     */
+    private boolean writtenInPlace(final ExpertBlockFrame frame, final int epoch, final int rows)
+    {
+        final int length = (int)WireLayout.blockFrameLength(rows, shape.dModel());
+        final Outlet outlet = replies.direct(frame.replyTo(), length);
+        if (outlet == null || claim.claim(outlet, length) <= 0)
+        {
+            return false;
+        }
+        try
+        {
+            frame.write(claim.buffer(), claim.offset(), frame.groupId(), frame.replyTo(), frame.layer(),
+                frame.expert(), epoch, rows, shape.dModel(), BlockStatus.OK, y, 0);
+        }
+        catch (final RuntimeException ex)
+        {
+            claim.abort();
+            throw ex;
+        }
+        claim.commit();
+        return true;
     }
 
     private void countCompute(final int layer, final int expert, final int rows, final long nanos)

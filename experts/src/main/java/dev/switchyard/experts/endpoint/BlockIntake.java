@@ -115,6 +115,16 @@ final class BlockIntake implements FragmentHandler
 
     private void onBlock(final DirectBuffer buffer, final int offset, final int length, final Header header)
     {
+        onBlock(buffer, offset, length, header, null);
+    }
+
+    /**
+     * A block frame of {@code length} bytes whose header is at {@code offset} of {@code buffer}; its
+     * rows follow it there, or (put together from fragments, {@link BlockAssembler}) are in {@code rows}.
+     */
+    void onBlock(final DirectBuffer buffer, final int offset, final int length, final Header header,
+        final float[] rows)
+    {
         final BlockStatus framing = frame.wrap(buffer, offset, length);
         if (framing == BlockStatus.MALFORMED)
         {
@@ -134,7 +144,8 @@ final class BlockIntake implements FragmentHandler
             faults.count(header.sessionId(), FrameFault.UNKNOWN_SENDER, length);
             return;
         }
-        answers.answer(frame, status, status == BlockStatus.OK ? experts.get(frame.layer(), frame.expert()) : null);
+        answers.answer(frame, status, status == BlockStatus.OK ? experts.get(frame.layer(), frame.expert()) : null,
+            rows);
     }
 
     private BlockStatus check()

@@ -12,8 +12,8 @@ import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.dataplane.GuardedFragments;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.wire.frame.WireLayout;
-import io.aeron.FragmentAssembler;
 import io.aeron.Subscription;
+import io.aeron.logbuffer.FragmentHandler;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
@@ -50,8 +50,8 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
     private final Subscription ipc;
     private final Subscription udp;
     private final EndpointAddress address;
-    private final FragmentAssembler ipcAssembler;
-    private final FragmentAssembler udpAssembler;
+    private final FragmentHandler ipcAssembler;
+    private final FragmentHandler udpAssembler;
     private final GatewayReplies replies;
     private final BlockAnswers answers;
     private final BlockIntake intake;
@@ -77,9 +77,9 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         this.bell = dataPlane.ipcDoorbell(WireLayout.EXPERT_STREAM_ID);
         this.experts = new ExpertTable(host, bell);
         this.intake = new BlockIntake(shape, experts, replies, answers, MAX_GATEWAYS);
-        final GuardedFragments guarded = new GuardedFragments(intake, intake.faults());
-        this.ipcAssembler = new FragmentAssembler(guarded, maxMessage, true);
-        this.udpAssembler = new FragmentAssembler(guarded, maxMessage, true);
+        final int rowFloats = shape.maxRows() * shape.dModel();
+        this.ipcAssembler = new GuardedFragments(new BlockAssembler(intake, rowFloats), intake.faults());
+        this.udpAssembler = new GuardedFragments(new BlockAssembler(intake, rowFloats), intake.faults());
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.switchyard.experts.endpoint;
 
 import dev.switchyard.dataplane.Outlet;
+import dev.switchyard.dataplane.TermClaim;
 import dev.switchyard.dataplane.Offers;
 import dev.switchyard.dataplane.DataPlane;
 import java.util.ArrayList;
@@ -155,6 +156,18 @@ final class GatewayReplies implements AutoCloseable
     long reopened()
     {
         return reopened;
+    }
+
+    /**
+     * The outlet a result of {@code length} bytes for {@code gatewayId} can be written straight into
+     * now: the gateway is connected, nothing of its is held before it, and the frame is one fragment.
+     * Null otherwise: then {@link #send} it.
+     */
+    Outlet direct(final long gatewayId, final int length)
+    {
+        final Gateway gateway = gateways.get(gatewayId);
+        return gateway != null && gateway.backlog.isEmpty() && gateway.outlet.publication().isConnected() &&
+            TermClaim.fits(gateway.outlet, length) ? gateway.outlet : null;
     }
 
     /**

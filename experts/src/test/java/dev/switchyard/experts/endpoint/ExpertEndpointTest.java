@@ -162,4 +162,35 @@ class ExpertEndpointTest
         assertEquals(2, endpoint.counters().get(BlockStatus.OK));
         assertEquals(67, endpoint.rowsServed());
     }
+
+    /** Blocks of several fragments, whose rows are put together straight into the expert's input. */
+    @Test
+    void aBlockOfSeveralFragmentsIsCheckedAsTheWholeFrameWouldBe()
+    {
+        final float[] x = rows(80);
+        final int full = frame.write(buffer, 0, 20, GATEWAY, 0, 1, 1, 64, D, BlockStatus.OK, x, 0);
+        send(full - 12);  // its last rows cut short
+        final Reply truncated = awaitReply();
+        assertEquals(BlockStatus.BAD_SHAPE, truncated.status());
+        assertEquals(20, truncated.groupId());
+        send(frame.write(buffer, 0, 21, GATEWAY, 0, 1, 1, 80, D, BlockStatus.OK, x, 0));
+        assertEquals(BlockStatus.BAD_SHAPE, awaitReply().status(), "more rows than a block has");
+        send(frame.write(buffer, 0, 22, GATEWAY, 0, 1, 1, 100, D - 3, BlockStatus.OK, x, 0));
+        assertEquals(BlockStatus.BAD_SHAPE, awaitReply().status(), "rows of the wrong width");
+        buffer.putInt(0, 0x7fff7fff);  // an unknown schema, several fragments long
+        send(3000);
+
+        send(frame.write(buffer, 0, 23, GATEWAY, 0, 2, 1, 50, D, BlockStatus.OK, x, 10 * D));
+        final Reply ok = awaitReply();
+        assertEquals(BlockStatus.OK, ok.status());
+        assertEquals(23, ok.groupId());
+        for (int i = 0; i < 50 * D; i++)
+        {
+            assertEquals(2 * x[10 * D + i] + 2, ok.data()[i], "value " + i);
+        }
+        assertEquals(3, endpoint.counters().get(BlockStatus.BAD_SHAPE));
+        assertEquals(1, endpoint.counters().get(BlockStatus.MALFORMED));
+        assertEquals(1, endpoint.unanswerable());
+        assertEquals(50, endpoint.rowsServed());
+    }
 }

@@ -8,9 +8,6 @@ import dev.switchyard.dataplane.Offers;
 import dev.switchyard.gateway.dispatch.ExpertRoutes.Link;
 import dev.switchyard.gateway.dispatch.ExpertRoutes.Route;
 import dev.switchyard.gateway.metrics.GatewayMetrics;
-import dev.switchyard.routing.plan.RoutingPlan;
-import dev.switchyard.wire.frame.ExpertBlockFrame;
-import dev.switchyard.wire.frame.FloatRows;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -24,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Sends each expert its block of a group, split into parts across its live replicas (see
  * {@link GroupSlot}): on a new link the gateway's hello first (it tells the endpoint where to
- * reply), then the part's rows gathered from the group into one reused buffer.
+ * reply), then the part's block ({@link BlockOffer}).
  * Offers never wait: a back-pressured block is held and offered again on the next pass of the
  * duty cycle, so that one slow endpoint does not stall the blocks, replies and answers of the
  * others. A block whose route is unknown, stale or not connected is held and sent once a usable
@@ -40,15 +37,13 @@ final class BlockSender
     private final ExpertRoutes routes;
     private final GroupPool pool;
     private final GatewayMetrics metrics;
-    private final int d;
     private final int experts;
     private final int maxAttempts;
     private final long resendNs;
     private final String replyUdpChannel;
     private final long gatewayId = ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE;
-    private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
     private final HelloFrame helloFrame = new HelloFrame();
-    private final UnsafeBuffer sendBuffer;
+    private final BlockOffer blocks;
     private final ReplicaHedge hedge;
     private final NanoClock clock;
     private final UnsafeBuffer helloBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
@@ -74,12 +69,11 @@ final class BlockSender
         this.routes = routes;
         this.pool = pool;
         this.metrics = metrics;
-        this.d = d;
         this.experts = experts;
         this.maxAttempts = settings.maxDispatchAttempts();
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         this.replyUdpChannel = replyUdpChannel;
-        this.sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.blockFrameLength(), 64));
+        this.blocks = new BlockOffer(d, sizes);
         this.hedge = new ReplicaHedge(resendNs);
     }
 
@@ -109,14 +103,13 @@ final class BlockSender
     /** Sends a part to {@code route}; a hedge (a second copy of a part in flight) that fails is let go. */
     private boolean sendTo(final GroupSlot group, final int unit, final Route route, final boolean hedge)
     {
-        final int expert = unit / GroupSlot.PARTS;
         final Link link = route.link;
         if (!link.helloSent)
         {
             final int len = helloFrame.writeGatewayHello(helloBuffer, 0, gatewayId,
                 WireLayout.GATEWAY_REPLY_STREAM_ID,
                 route.address.driverId().equals(dataPlane.driverId()) ? DataPlane.IPC_CHANNEL : replyUdpChannel);
-            final long result = offerOnce(link, helloBuffer, len);
+            final long result = BlockOffer.offerOnce(link.outlet, helloBuffer, len);
             if (result < 0)
             {
                 if (!hedge)
@@ -127,19 +120,7 @@ final class BlockSender
             }
             link.helloSent = true;
         }
-        final RoutingPlan plan = group.plan;
-        final int first = group.partStart[unit];
-        final int rows = group.partRows[unit];
-        blockFrame.writeHeader(sendBuffer, 0, group.wireId(unit), gatewayId, group.layer, expert, route.epoch, rows, d,
-            BlockStatus.OK);
-        // [rows, d]: row i holds the token the plan put in slot first + i, gathered from x [G, d]
-        for (int i = 0; i < rows; i++)
-        {
-            FloatRows.write(sendBuffer, WireLayout.BLOCK_HEADER_LENGTH + i * d * Float.BYTES,
-                group.x, plan.slotToken(expert, first + i) * d, d);
-        }
-        final int length = WireLayout.BLOCK_HEADER_LENGTH + rows * d * Float.BYTES;
-        final long result = offerOnce(link, sendBuffer, length);
+        final long result = blocks.offer(link.outlet, group, unit, gatewayId, route.epoch);
         if (result < 0)
         {
             if (!hedge)
@@ -182,26 +163,6 @@ final class BlockSender
             }
         }
         return 0;
-    }
-
-    /** One offer, no waiting: the doorbell of the poller on success, the driver's when back-pressured. */
-    private static long offerOnce(final Link link, final UnsafeBuffer buffer, final int length)
-    {
-        final Publication publication = link.outlet.publication();
-        if (length > publication.maxMessageLength())
-        {
-            return Offers.TOO_LARGE;
-        }
-        final long result = publication.offer(buffer, 0, length);
-        if (result > 0)
-        {
-            link.outlet.bell().ring();
-        }
-        else if (result == Publication.BACK_PRESSURED)
-        {
-            link.outlet.limitKeeper().ring();
-        }
-        return result;
     }
 
     private void notSent(final GroupSlot group, final int unit, final Route route, final long result)

@@ -61,6 +61,7 @@ final class ClientOutlets implements AutoCloseable
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final UnsafeBuffer heartbeatBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
     private final UnsafeBuffer answerBuffer;
+    private final AnswerInPlace inPlace;
     private final int answerQueue;
     private final long answerStallNs;
     private final FramePool heldAnswers;
@@ -96,6 +97,7 @@ final class ClientOutlets implements AutoCloseable
             layers, maxRequestRows, (int)WireLayout.requestFrameLength(maxRequestRows, d, true),
             HEARTBEAT_INTERVAL_MS), policy.handshakeTimeout().toNanos());
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
+        this.inPlace = new AnswerInPlace(d);
         this.idleTimeoutNs = policy.idleTimeout().toNanos();
         this.answerQueue = policy.answerQueue();
         this.answerStallNs = policy.answerStallTimeout().toNanos();
@@ -277,12 +279,16 @@ final class ClientOutlets implements AutoCloseable
             metrics.answersUndelivered.incrementAndGet();
             return;
         }
-        final int length = request.writeAnswer(answerFrame, answerBuffer, d);
         if (request.status == BlockStatus.OK || request.status == BlockStatus.DEGRADED)
         {
             metrics.tokensAnswered.addAndGet(request.rows);
         }
-        deliver(client, request.requestId, length, clock.nanoTime());
+        final long nowNs = clock.nanoTime();
+        if (!client.backlog.isEmpty() || !inPlace.write(request, client.outlet, tap, nowNs))
+        {
+            deliver(client, request.requestId, request.writeAnswer(answerFrame, answerBuffer, 0, d), nowNs);
+        }
+        client.lastSentNs = nowNs;
     }
 
     /** Sends an answer now, or holds it behind the client's earlier ones; never waits. */
@@ -334,10 +340,7 @@ final class ClientOutlets implements AutoCloseable
                 continue;
             }
             final int sent = client.backlog.drain(client.outlet, heldAnswers, nowNs);
-            if (sent > 0)
-            {
-                work += sent;
-            }
+            work += Math.max(0, sent);
             if (sent < 0 || client.backlog.stuck(nowNs, answerStallNs))
             {
                 drop(client, nowNs, sent < 0 ? "its answer channel closed" : "it took no answer for " +

@@ -163,7 +163,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             d, experts, gatings, pool, sender, metrics, routes,
             dropUnavailable, clock);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
-        final ReplyCombiner combiner = new ReplyCombiner(d, experts, sizes, pool, sender, routes, metrics, clock);
+        final ReplyCombiner combiner = new ReplyCombiner(d, experts, pool, sender, routes, metrics, clock);
         this.answers = new AnswerRelease(requests, pool, clients, metrics, clock);
 
         // No frame can throw out of the duty cycle: a defect is counted against its sender.

@@ -73,8 +73,8 @@ final class GroupDispatcher implements GroupSink
         {
             final boolean[] skip = drops(group) ? skipFor(group) : null;
             // x [G, d] -> plan
-            gatings[layer].route(group.x, group.tokens, group.anyImportance ? group.importance : null,
-                group.ordinal, skip, group.gates, plan);
+            gatings[layer].route(group.input, group.inputRow * d, group.tokens,
+                group.anyImportance ? group.importance : null, group.ordinal, skip, group.gates, plan);
             if (skip != null)
             {
                 System.arraycopy(skip, 0, group.skipped, 0, group.skipped.length);
@@ -93,7 +93,7 @@ final class GroupDispatcher implements GroupSink
             pool.fail(group, BlockStatus.INTERNAL, "gating failed: " + ex.getMessage());
             return;
         }
-        Combine.clear(group.y, 0, group.tokens, d);  // y [G, d], accumulated as experts reply
+        Combine.clear(group.output, group.outputRow * d, group.tokens, d);  // y [G, d], accumulated as experts reply
         metrics.groupsDispatched.incrementAndGet();
         metrics.droppedFirstByCapacity.addAndGet(plan.droppedFirstByCapacity());
         metrics.droppedSecondByCapacity.addAndGet(plan.droppedSecondByCapacity());

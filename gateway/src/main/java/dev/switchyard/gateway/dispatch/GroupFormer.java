@@ -128,6 +128,7 @@ final class GroupFormer
                 if (request.keepApart)
                 {
                     request.openGroup = group;
+                    group.useRowsOf(request, request.rowsAssigned, !pool.staged(group));
                 }
                 else
                 {
@@ -135,8 +136,11 @@ final class GroupFormer
                 }
             }
             final int n = Math.min(groupSize - group.tokens, maxRows - placedRows);
-            // request rows [rowsAssigned, + n) of x [rows, d] -> group rows [tokens, + n) of x [G, d]
-            System.arraycopy(request.x, request.rowsAssigned * d, group.x, group.tokens * d, n * d);
+            if (!group.keepApart)
+            {
+                // request rows [rowsAssigned, + n) of x [rows, d] -> group rows [tokens, + n) of x [G, d]
+                System.arraycopy(request.x, request.rowsAssigned * d, group.x, group.tokens * d, n * d);
+            }
             if (request.hasImportance)
             {
                 System.arraycopy(request.importance, request.rowsAssigned, group.importance, group.tokens, n);

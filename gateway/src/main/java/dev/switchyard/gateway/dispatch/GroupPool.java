@@ -114,17 +114,19 @@ final class GroupPool
             {
                 final PendingRequest request = group.segRequest[s];
                 final int overflowed =
-                    TokenChecks.firstNonFiniteRow(group.y, group.segGroupRow[s], group.segCount[s], d);
+                    TokenChecks.firstNonFiniteRow(group.output, group.outputRow + group.segGroupRow[s],
+                        group.segCount[s], d);
                 if (overflowed >= 0)
                 {
                     request.fail(BlockStatus.BAD_INPUT, TokenChecks.overflowDetail(
-                        group.segRequestRow[s] + overflowed - group.segGroupRow[s]));
+                        group.segRequestRow[s] + overflowed - group.outputRow - group.segGroupRow[s]));
                     continue;
                 }
                 request.recordGroup(group.segRequestGroup[s], plan.capacity(), plan.auxLoss());
                 request.noteGroupSkips(group.skipped);
                 // rows [segGroupRow, + segCount) of y [G, d] become rows [segRequestRow, ...) of the request's
-                request.accept(group.y, plan, group.segGroupRow[s], group.segRequestRow[s], group.segCount[s]);
+                request.accept(group.output, plan, group.outputRow, group.segGroupRow[s], group.segRequestRow[s],
+                    group.segCount[s]);
             }
         }
         release(group);

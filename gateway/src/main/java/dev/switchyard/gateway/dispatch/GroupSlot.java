@@ -50,6 +50,16 @@ final class GroupSlot
     int[] segRequestGroup = new int[4];
     int segments;
 
+    /**
+     * Where gating and dispatch read the group's rows [tokens, d], from row {@link #inputRow}: x, or
+     * the request's own rows when the group holds one request's (exact mode), which saves their copy.
+     */
+    float[] input;
+    int inputRow;
+    /** Where replies are combined [tokens, d], from row {@link #outputRow}: y, or the one request's own. */
+    float[] output;
+    int outputRow;
+
     long groupId;
     int layer;
     int tokens;
@@ -104,6 +114,10 @@ final class GroupSlot
         this.keepApart = keepApart;
         tokens = 0;
         segments = 0;
+        input = x;
+        inputRow = 0;
+        output = y;
+        outputRow = 0;
         open = true;
         inUse = true;
         anyImportance = false;
@@ -120,6 +134,29 @@ final class GroupSlot
         Arrays.fill(skipped, false);
         Arrays.fill(parts, 0);
         Arrays.fill(partRows, 0);
+    }
+
+    /**
+     * The group holds rows {@code requestRow ..} of {@code request} alone, in order: gating and
+     * dispatch read them where the request holds them, and with {@code combineThere} replies are
+     * combined into the request's outputs directly (a reply then counts only while the request is
+     * live: a request answered already may have handed its arrays to the next one).
+     */
+    void useRowsOf(final PendingRequest request, final int requestRow, final boolean combineThere)
+    {
+        input = request.x;
+        inputRow = requestRow;
+        if (combineThere)
+        {
+            output = request.y;
+            outputRow = requestRow;
+        }
+    }
+
+    /** Whether replies are combined into a request's own outputs. */
+    boolean combinesInPlace()
+    {
+        return output != y;
     }
 
     /** Splits the block of {@code expert} ({@code rows} slots) into {@code count} parts of near-equal rows. */

@@ -181,11 +181,17 @@ final class PendingRequest
         }
     }
 
-    /** Takes rows [groupRow, groupRow + count) of a finished group as rows [requestRow, ...) of this request. */
-    void accept(
-        final float[] groupY, final RoutingPlan plan, final int groupRow, final int requestRow, final int count)
+    /**
+     * Takes rows [groupRow, groupRow + count) of a finished group, rows [base + groupRow, ...) of
+     * {@code groupY}, as rows [requestRow, ...) of this request; rows combined in place already are not copied.
+     */
+    void accept(final float[] groupY, final RoutingPlan plan, final int base, final int groupRow, final int requestRow,
+        final int count)
     {
-        System.arraycopy(groupY, groupRow * d, y, requestRow * d, count * d);
+        if (groupY != y || base + groupRow != requestRow)
+        {
+            System.arraycopy(groupY, (base + groupRow) * d, y, requestRow * d, count * d);
+        }
         if (wantRouting)
         {
             // The plan's first entries are the report's; a checkpoint's shared expert comes after them.
@@ -238,20 +244,35 @@ final class PendingRequest
         auxLoss[index] = groupAuxLoss;
     }
 
-    /** Writes this request's answer at 0: its outputs (and routing, if asked for) or why it failed. */
-    int writeAnswer(final AnswerFrame frame, final MutableDirectBuffer buffer, final int d)
+    /**
+     * The length of its answer when that is known before it is written, a result without detail
+     * (the detail's encoded length is not); -1 otherwise.
+     */
+    int resultLength(final int d)
+    {
+        if ((status != BlockStatus.OK && status != BlockStatus.DEGRADED) || !detail.isEmpty())
+        {
+            return -1;
+        }
+        final long length =
+            AnswerFrame.maxLength(rows, d, wantRouting ? groupsTouched : 0, 0, wantRouting ? entries : 0);
+        return length > Integer.MAX_VALUE ? -1 : (int)length;
+    }
+
+    /** Writes this request's answer at {@code offset}: its outputs (and routing, if asked for) or why it failed. */
+    int writeAnswer(final AnswerFrame frame, final MutableDirectBuffer buffer, final int offset, final int d)
     {
         final String text = FrameSizes.clip(detail);
         if (status != BlockStatus.OK && status != BlockStatus.DEGRADED)
         {
-            return frame.writeError(buffer, 0, clientId, requestId, status, text);
+            return frame.writeError(buffer, offset, clientId, requestId, status, text);
         }
         // y [rows, d]; expert, position, gate [rows, entries]; capacity, auxLoss [groups touched]
         return wantRouting ?
-            frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, groupsTouched, capacity,
-                auxLoss, entries, expert, position, gate) :
-            frame.writeResult(buffer, 0, clientId, requestId, status, text, rows, d, y, 0, null, null, null, null,
-                null);
+            frame.writeResult(buffer, offset, clientId, requestId, status, text, rows, d, y, groupsTouched,
+                capacity, auxLoss, entries, expert, position, gate) :
+            frame.writeResult(buffer, offset, clientId, requestId, status, text, rows, d, y, 0, null, null, null,
+                null, null);
     }
 
     /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */

@@ -5,6 +5,7 @@ import dev.switchyard.gateway.metrics.StageLatency;
 import dev.switchyard.routing.plan.Combine;
 import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
+import dev.switchyard.wire.frame.FloatRows;
 import dev.switchyard.wire.sbe.BlockStatus;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.Header;
@@ -27,13 +28,11 @@ final class ReplyCombiner implements FragmentHandler
     private final ExpertRoutes routes;
     private final GatewayMetrics metrics;
     private final ExpertBlockFrame blockFrame = new ExpertBlockFrame();
-    private final float[] replyRows;  // [max block rows, d]
     private final NanoClock clock;
 
     ReplyCombiner(
         final int d,
         final int experts,
-        final FrameSizes sizes,
         final GroupPool pool,
         final BlockSender sender,
         final ExpertRoutes routes,
@@ -47,7 +46,6 @@ final class ReplyCombiner implements FragmentHandler
         this.pool = pool;
         this.sender = sender;
         this.metrics = metrics;
-        this.replyRows = new float[sizes.maxBlockRows() * d];
     }
 
     @Override
@@ -100,10 +98,9 @@ final class ReplyCombiner implements FragmentHandler
                 {
                     stage(plan, expert, group.partStart[unit], group.terms);
                 }
-                else
+                else if (!group.combinesInPlace() || group.segmentLive(0))
                 {
-                    blockFrame.readRows(replyRows, 0);  // [rows, d]
-                    accumulate(plan, expert, group.partStart[unit], rows, group.y);
+                    accumulate(plan, expert, group.partStart[unit], rows, group.output, group.outputRow * d);
                 }
                 metrics.stages.recordNanos(StageLatency.Stage.COMBINE, clock.nanoTime() - combineNs);
                 group.received[unit] = true;
@@ -141,22 +138,24 @@ final class ReplyCombiner implements FragmentHandler
     }
 
     /**
-     * y [G, d] += gate * row for the expert's slots {@code first .. first + rows} from replyRows
-     * [rows, d]: the same products and sums as {@link Combine#accumulate}, so a split block combines
-     * bit for bit as a whole one (each token gets one term per expert, and two-term sums commute).
+     * y [G, d] (from {@code yOffset}) += gate * row for the expert's slots {@code first .. first + rows},
+     * the rows [rows, d] read where the reply lies (the term buffer, or the assembler's for a reply of
+     * several fragments) rather than copied out first: the same products and sums as
+     * {@link Combine#accumulate}, so a split block combines bit for bit as a whole one (each token gets
+     * one term per expert, and two-term sums commute).
      */
-    private void accumulate(final RoutingPlan plan, final int expert, final int first, final int rows, final float[] y)
+    private void accumulate(final RoutingPlan plan, final int expert, final int first, final int rows, final float[] y,
+        final int yOffset)
     {
+        final DirectBuffer reply = blockFrame.buffer();
+        final int rowBytes = d * Float.BYTES;
+        int at = blockFrame.rowsIndex();
         for (int i = 0; i < rows; i++)
         {
-            final float g = plan.slotGate(expert, first + i);
-            final int dst = plan.slotToken(expert, first + i) * d;
-            final int src = i * d;
-            for (int j = 0; j < d; j++)
-            {
-                final float product = g * replyRows[src + j];
-                y[dst + j] += product;
-            }
+            final int slot = first + i;
+            FloatRows.accumulate(reply, at, plan.slotGate(expert, slot), y, yOffset + plan.slotToken(expert, slot) * d,
+                d);
+            at += rowBytes;
         }
     }
 

@@ -50,11 +50,11 @@ public final class CheckpointLayerGating implements LayerGating
     }
 
     @Override
-    public void route(final float[] x, final int tokens, final float[] importance, final long ordinal,
-        final boolean[] skip, final float[] scratch, final RoutingPlan plan)
+    public void route(final float[] x, final int xOffset, final int tokens, final float[] importance,
+        final long ordinal, final boolean[] skip, final float[] scratch, final RoutingPlan plan)
     {
         // x [G, d] -> logits [G, E] -> choice, weight [G, k]
-        routing.route(x, 0, tokens, scratch, choice, weight);
+        routing.route(x, xOffset, tokens, scratch, choice, weight);
         if (skip != null)
         {
             System.arraycopy(skip, 0, unavailable, 0, routed);

@@ -21,8 +21,18 @@ public interface LayerGating
      *                   answer does not name them
      * @param scratch    [G, experts] scratch for gates or logits
      */
-    void route(float[] x, int tokens, float[] importance, long ordinal, boolean[] skip, float[] scratch,
-        RoutingPlan plan);
+    default void route(final float[] x, final int tokens, final float[] importance, final long ordinal,
+        final boolean[] skip, final float[] scratch, final RoutingPlan plan)
+    {
+        route(x, 0, tokens, importance, ordinal, skip, scratch, plan);
+    }
+
+    /**
+     * As above, the group's tokens being rows {@code 0 .. tokens} of x from element {@code xOffset}:
+     * a group of one request's rows is routed where the request holds them.
+     */
+    void route(float[] x, int xOffset, int tokens, float[] importance, long ordinal, boolean[] skip,
+        float[] scratch, RoutingPlan plan);
 
     /** Experts the plan addresses: routed ones, then shared ones (served as experts of their own). */
     int experts();

@@ -37,10 +37,10 @@ public final class SeedLayerGating implements LayerGating
     }
 
     @Override
-    public void route(final float[] x, final int tokens, final float[] importance, final long ordinal,
-        final boolean[] skip, final float[] scratch, final RoutingPlan plan)
+    public void route(final float[] x, final int xOffset, final int tokens, final float[] importance,
+        final long ordinal, final boolean[] skip, final float[] scratch, final RoutingPlan plan)
     {
-        router.gates(x, 0, tokens, scratch);  // x [G, d] -> gates [G, E]
+        router.gates(x, xOffset, tokens, scratch);  // x [G, d] -> gates [G, E]
         gating.route(scratch, tokens, importance, 0, ordinal, skip, plan);
     }
 

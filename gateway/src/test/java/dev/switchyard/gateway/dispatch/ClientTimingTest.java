@@ -171,7 +171,7 @@ class ClientTimingTest
         request.arrivalNs = start;
         request.deadlineNs = deadline;
         requests.admit(request);
-        request.accept(new float[G * D], new RoutingPlan(G, E), 0, 0, G);  // its first group came back
+        request.accept(new float[G * D], new RoutingPlan(G, E), 0, 0, 0, G);  // its first group came back
 
         assertEquals(0, release.expireOverdue(deadline), "at its deadline, not past it");
         assertEquals(0, release.release(deadline));

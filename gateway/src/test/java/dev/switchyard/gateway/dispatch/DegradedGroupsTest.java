@@ -74,7 +74,7 @@ class DegradedGroupsTest
     private static void finishGroup(final PendingRequest request, final boolean[] skipped, final int requestRow)
     {
         request.noteGroupSkips(skipped);
-        request.accept(new float[G * D], new RoutingPlan(G, E), 0, requestRow, G);
+        request.accept(new float[G * D], new RoutingPlan(G, E), 0, 0, requestRow, G);
     }
 
     private static boolean[] skipping(final int... experts)

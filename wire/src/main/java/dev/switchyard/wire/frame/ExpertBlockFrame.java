@@ -165,6 +165,18 @@ public final class ExpertBlockFrame
         return Statuses.of(decoder.statusRaw());
     }
 
+    /** The buffer of the frame last wrapped: its rows start at {@link #rowsIndex()}. */
+    public DirectBuffer buffer()
+    {
+        return readBuffer;
+    }
+
+    /** Where the frame's {@code rows x cols} floats start in {@link #buffer()}. */
+    public int rowsIndex()
+    {
+        return readOffset + WireLayout.BLOCK_HEADER_LENGTH;
+    }
+
     /** Copies the frame's {@code rows x cols} floats into {@code dst}. */
     public void readRows(final float[] dst, final int dstOffset)
     {

@@ -59,6 +59,36 @@ public final class FloatRows
         }
     }
 
+    /**
+     * {@code dst[dstOffset + i] += gate * src[index + 4 i]} for {@code count} floats read where they
+     * lie (a received frame), so that a weighted sum needs no copy of its rows first. A product then
+     * a sum, never fused: the bits of reading the rows into an array first and adding from there.
+     */
+    public static void accumulate(
+        final DirectBuffer src, final int index, final float gate, final float[] dst, final int dstOffset,
+        final int count)
+    {
+        checkBounds(src.capacity(), index, count, dst.length, dstOffset);
+        if (NATIVE_LE)
+        {
+            final byte[] array = src.byteArray();
+            final long address = src.addressOffset() + index;
+            for (int i = 0; i < count; i++)
+            {
+                final float product = gate * UnsafeApi.getFloat(array, address + (long)i * Float.BYTES);
+                dst[dstOffset + i] += product;
+            }
+        }
+        else
+        {
+            for (int i = 0; i < count; i++)
+            {
+                final float product = gate * src.getFloat(index + i * Float.BYTES, ByteOrder.LITTLE_ENDIAN);
+                dst[dstOffset + i] += product;
+            }
+        }
+    }
+
     public static void readInts(
         final DirectBuffer src, final int index, final int[] dst, final int dstOffset, final int count)
     {

@@ -15,8 +15,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
- * Rows copied into a buffer and back keep every bit, little-endian, on the heap and off it; a copy
- * that would pass either end of the buffer or the array is refused before a byte moves.
+ * Rows copied into a buffer and back keep every bit, little-endian, on the heap and off it, and so do
+ * rows added from where they lie; a copy that would pass either end of the buffer or the array is
+ * refused before a byte moves.
  */
 class FloatRowsTest
 {
@@ -54,6 +55,32 @@ class FloatRowsTest
         final float[] dst = new float[count];
         FloatRows.read(buffer, 0, dst, 0, count);
         assertSameBits(src, 0, dst, 0, count);
+    }
+
+    @Test
+    void accumulatingWhereTheRowsLieAddsTheBitsOfReadingThemFirst()
+    {
+        for (final UnsafeBuffer buffer : new UnsafeBuffer[] {new UnsafeBuffer(new byte[CAPACITY]),
+            new UnsafeBuffer(ByteBuffer.allocateDirect(CAPACITY))})
+        {
+            final int count = CAPACITY / Float.BYTES - 3;
+            FloatRows.write(buffer, 12, floats(count, 11), 0, count);
+            final float[] start = floats(count + 4, 12);
+            for (final float gate : new float[] {0.3f, 1.0f, 0.0f, -2.5e-3f})
+            {
+                final float[] read = new float[count];
+                FloatRows.read(buffer, 12, read, 0, count);
+                final float[] expected = start.clone();
+                for (int i = 0; i < count; i++)
+                {
+                    final float product = gate * read[i];
+                    expected[4 + i] += product;
+                }
+                final float[] y = start.clone();
+                FloatRows.accumulate(buffer, 12, gate, y, 4, count);
+                assertSameBits(expected, 0, y, 0, y.length);
+            }
+        }
     }
 
     @Test
@@ -98,6 +125,8 @@ class FloatRowsTest
                 copy);
             assertThrows(IndexOutOfBoundsException.class, () -> FloatRows.writeInts(buffer, c[0], ints, c[2], c[1]),
                 copy);
+            assertThrows(IndexOutOfBoundsException.class,
+                () -> FloatRows.accumulate(buffer, c[0], 0.5f, floats, c[2], c[1]), copy);
         }
         final byte[] untouched = new byte[CAPACITY];
         Arrays.fill(untouched, (byte)0x5A);
