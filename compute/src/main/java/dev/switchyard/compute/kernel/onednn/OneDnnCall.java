@@ -4,8 +4,10 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_BYTE;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
+import static java.lang.foreign.ValueLayout.JAVA_LONG_UNALIGNED;
 
 /**
  * What one thread needs to run matmul primitives: its own stream and scratchpad (a primitive may run on
@@ -70,7 +72,7 @@ final class OneDnnCall
             OneDnnRows.writeF32(x, xOffset, rows * k, source);
         }
         final long rowBytes = (long)k * w.sourceBytes();
-        source.asSlice(rows * rowBytes, (blockRows - rows) * rowBytes).fill((byte)0);
+        zero(source, rows * rowBytes, blockRows * rowBytes);
         final long sourceMd = md(blockRows, k, w.dataType());
         final long productMd = md(blockRows, w.columns(), OneDnnConstants.DATA_F32);
         final long sourceMemory = dnnl.memoryCreate(out, sourceMd, engine, source.address());
@@ -98,6 +100,20 @@ final class OneDnnCall
             dnnl.mdDestroy(sourceMd);
         }
         return product;
+    }
+
+    /** Zeroes bytes [from, to) of the buffer without making a slice of it (a slice is an object). */
+    private static void zero(final MemorySegment buffer, final long from, final long to)
+    {
+        long at = from;
+        for (; at + Long.BYTES <= to; at += Long.BYTES)
+        {
+            buffer.set(JAVA_LONG_UNALIGNED, at, 0L);
+        }
+        for (; at < to; at++)
+        {
+            buffer.set(JAVA_BYTE, at, (byte)0);
+        }
     }
 
     private long md(final int rows, final int cols, final int type)
