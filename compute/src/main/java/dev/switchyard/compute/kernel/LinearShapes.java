@@ -63,4 +63,24 @@ public final class LinearShapes
                 " per row, y[" + y.length + "] from " + yOffset + " needs " + out + " per row");
         }
     }
+
+    /**
+     * The weights of a call, as the backend's own type, once checked: packed by that backend, and gated
+     * exactly when the epilogue is.
+     */
+    public static <W extends PackedLinear> W requireOwn(
+        final Class<W> type, final PackedLinear weights, final Epilogue epilogue)
+    {
+        if (!type.isInstance(weights))
+        {
+            throw new IllegalArgumentException(
+                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
+        }
+        if (epilogue.gated() != weights.gated())
+        {
+            throw new IllegalArgumentException(
+                "epilogue " + epilogue + " does not match " + (weights.gated() ? "gated" : "plain") + " weights");
+        }
+        return type.cast(weights);
+    }
 }

@@ -5,9 +5,9 @@ import java.lang.foreign.MemorySegment;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.LinearCallTask;
 import dev.switchyard.compute.kernel.LinearShapes;
 import dev.switchyard.compute.kernel.PackedLinear;
-import dev.switchyard.compute.kernel.ParallelTask;
 import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.model.tensor.F32Tensor;
 
@@ -72,16 +72,7 @@ public final class OneDnnBackend implements ComputeBackend
         final PackedLinear weights, final Epilogue epilogue,
         final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
     {
-        if (!(weights instanceof OneDnnPackedLinear w))
-        {
-            throw new IllegalArgumentException(
-                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
-        }
-        if (epilogue.gated() != w.gated())
-        {
-            throw new IllegalArgumentException(
-                "epilogue " + epilogue + " does not match " + (w.gated() ? "gated" : "plain") + " weights");
-        }
+        final OneDnnPackedLinear w = LinearShapes.requireOwn(OneDnnPackedLinear.class, weights, epilogue);
         LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
         if (rows == 0)
         {
@@ -116,42 +107,13 @@ public final class OneDnnBackend implements ComputeBackend
     }
 
     /** One call's rows split into chunks of consecutive rows. */
-    private static final class RowsTask extends ParallelTask
+    private static final class RowsTask extends LinearCallTask<OneDnnPackedLinear>
     {
         private final OneDnnBackend backend;
-        private OneDnnPackedLinear weights;
-        private Epilogue epilogue;
-        private float[] x;
-        private int xOffset;
-        private int rows;
-        private float[] y;
-        private int yOffset;
-        private int chunks;
 
         RowsTask(final OneDnnBackend backend)
         {
             this.backend = backend;
-        }
-
-        void set(
-            final OneDnnPackedLinear weights, final Epilogue epilogue,
-            final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset, final int chunks)
-        {
-            this.weights = weights;
-            this.epilogue = epilogue;
-            this.x = x;
-            this.xOffset = xOffset;
-            this.rows = rows;
-            this.y = y;
-            this.yOffset = yOffset;
-            this.chunks = chunks;
-        }
-
-        void clear()
-        {
-            weights = null;
-            x = null;
-            y = null;
         }
 
         @Override

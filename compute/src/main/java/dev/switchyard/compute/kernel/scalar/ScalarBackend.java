@@ -47,16 +47,7 @@ public final class ScalarBackend implements ComputeBackend
         final PackedLinear weights, final Epilogue epilogue,
         final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
     {
-        if (!(weights instanceof ScalarPackedLinear w))
-        {
-            throw new IllegalArgumentException(
-                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
-        }
-        if (epilogue.gated() != w.gated())
-        {
-            throw new IllegalArgumentException(
-                "epilogue " + epilogue + " does not match " + (w.gated() ? "gated" : "plain") + " weights");
-        }
+        final ScalarPackedLinear w = LinearShapes.requireOwn(ScalarPackedLinear.class, weights, epilogue);
         final int k = w.inFeatures();
         final int n = w.outFeatures();
         LinearShapes.requireBlock(x, xOffset, rows, k, y, yOffset, n);

@@ -3,9 +3,9 @@ package dev.switchyard.compute.kernel.vector;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.Epilogue;
+import dev.switchyard.compute.kernel.LinearCallTask;
 import dev.switchyard.compute.kernel.LinearShapes;
 import dev.switchyard.compute.kernel.PackedLinear;
-import dev.switchyard.compute.kernel.ParallelTask;
 import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.model.tensor.F32Tensor;
 
@@ -103,16 +103,7 @@ public final class VectorBackend implements ComputeBackend
         final PackedLinear weights, final Epilogue epilogue,
         final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
     {
-        if (!(weights instanceof VectorPackedLinear w))
-        {
-            throw new IllegalArgumentException(
-                "weights were packed by another backend (" + weights.getClass().getSimpleName() + ")");
-        }
-        if (epilogue.gated() != w.gated())
-        {
-            throw new IllegalArgumentException(
-                "epilogue " + epilogue + " does not match " + (w.gated() ? "gated" : "plain") + " weights");
-        }
+        final VectorPackedLinear w = LinearShapes.requireOwn(VectorPackedLinear.class, weights, epilogue);
         LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
         if (rows == 0)
         {
@@ -203,42 +194,13 @@ public final class VectorBackend implements ComputeBackend
     }
 
     /** One call's panels split into chunks of consecutive panels. */
-    private static final class LinearTask extends ParallelTask
+    private static final class LinearTask extends LinearCallTask<VectorPackedLinear>
     {
         private final VectorBackend backend;
-        private VectorPackedLinear weights;
-        private Epilogue epilogue;
-        private float[] x;
-        private int xOffset;
-        private int rows;
-        private float[] y;
-        private int yOffset;
-        private int chunks;
 
         LinearTask(final VectorBackend backend)
         {
             this.backend = backend;
-        }
-
-        void set(
-            final VectorPackedLinear weights, final Epilogue epilogue,
-            final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset, final int chunks)
-        {
-            this.weights = weights;
-            this.epilogue = epilogue;
-            this.x = x;
-            this.xOffset = xOffset;
-            this.rows = rows;
-            this.y = y;
-            this.yOffset = yOffset;
-            this.chunks = chunks;
-        }
-
-        void clear()
-        {
-            weights = null;
-            x = null;
-            y = null;
         }
 
         @Override
