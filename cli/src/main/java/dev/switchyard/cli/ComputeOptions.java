@@ -1,13 +1,11 @@
 package dev.switchyard.cli;
 
-import java.util.List;
 import java.util.Locale;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.WeightFormat;
-import dev.switchyard.wire.BadInputException;
 import picocli.CommandLine.Option;
 
 /** How experts compute in this process: backend, threads, weight storage. */
@@ -33,12 +31,7 @@ final class ComputeOptions
 
     ComputeBackend backend(final ComputePool pool)
     {
-        if (!List.of(ComputeBackends.VECTOR, ComputeBackends.SCALAR, ComputeBackends.NATIVE, ComputeBackends.AUTO)
-            .contains(backend))
-        {
-            throw new BadInputException("--backend must be " + ComputeBackends.NAMES + " (got '" + backend + "')");
-        }
-        return ComputeBackends.byName(backend, pool);
+        return ComputeBackends.byName(ComputeBackends.requireName("--backend", backend), pool);
     }
 
     /**

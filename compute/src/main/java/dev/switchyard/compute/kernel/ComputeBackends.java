@@ -68,17 +68,31 @@ public final class ComputeBackends
     /** A backend by name on the given pool ({@code scalar} ignores it). */
     public static ComputeBackend byName(final String name, final ComputePool pool)
     {
-        if (name == null)
+        return switch (requireName("compute backend", name))
         {
-            throw new BadInputException("compute backend must be " + NAMES + " (got none)");
-        }
-        return switch (name)
-        {
-            case VECTOR -> vector(pool);
             case SCALAR -> scalar();
             case NATIVE -> nativeBackend(pool);
             case AUTO -> nativePreferred() ? nativeBackend(pool) : vector(pool);
-            default -> throw new BadInputException("compute backend must be " + NAMES + " (got '" + name + "')");
+            default -> vector(pool);
+        };
+    }
+
+    /**
+     * The name, where it names a backend; checked before anything loads.
+     *
+     * @param what what the name was given as, for the error: a flag or a configuration key
+     * @throws BadInputException naming {@code what} and the names it takes
+     */
+    public static String requireName(final String what, final String name)
+    {
+        if (name == null)
+        {
+            throw new BadInputException(what + " must be " + NAMES + " (got none)");
+        }
+        return switch (name)
+        {
+            case VECTOR, SCALAR, NATIVE, AUTO -> name;
+            default -> throw new BadInputException(what + " must be " + NAMES + " (got '" + name + "')");
         };
     }
 }

@@ -123,7 +123,8 @@ public record NodeSettings(
                 c.getInt("gateway.group-size"),
                 c.getDuration("gateway.relocate-interval"),
                 c.getInt("experts.compute-threads"),
-                backend(c.getString("experts.compute-backend")),
+                ComputeBackends.requireName(
+                    "switchyard.experts.compute-backend", c.getString("experts.compute-backend")),
                 c.getDuration("experts.keep-alive-interval"),
                 network.equals("identity"),
                 plane,
@@ -134,16 +135,6 @@ public record NodeSettings(
         {
             throw new BadInputException("configuration: " + ex.getMessage().replace('\n', ' '));
         }
-    }
-
-    private static String backend(final String name)
-    {
-        return switch (name)
-        {
-            case ComputeBackends.VECTOR, ComputeBackends.SCALAR, ComputeBackends.NATIVE, ComputeBackends.AUTO -> name;
-            default -> throw new BadInputException(
-                "switchyard.experts.compute-backend must be " + ComputeBackends.NAMES + " (got '" + name + "')");
-        };
     }
 
     /** The data plane's settings; its host as {@link DataPlaneHost} chooses it. */

@@ -32,8 +32,6 @@ final class OneDnnConstants
 
     /** dnnl_cpu_isa_avx512_core_bf16: the bits every CPU with bfloat16 dot products has. */
     static final int ISA_AVX512_CORE_BF16 = 0xe7;
-    /** dnnl_cpu_isa_avx10_1_512_amx (= avx512_core_amx): bfloat16 and int8 tile units. */
-    static final int ISA_AMX = 0xfef;
 
     /** Bytes of one dnnl_exec_arg_t {int arg; dnnl_memory_t memory;}. */
     static final long EXEC_ARG_BYTES = 16;

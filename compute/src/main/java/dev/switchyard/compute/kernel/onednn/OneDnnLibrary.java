@@ -135,23 +135,23 @@ public final class OneDnnLibrary
         {
             return null;
         }
-        if (OneDnnLibrary.class.getClassLoader().getResource(RESOURCE_DIR + DNNL) == null)
+        final URL dnnl = OneDnnLibrary.class.getClassLoader().getResource(RESOURCE_DIR + DNNL);
+        if (dnnl == null)
         {
             throw new IllegalArgumentException(
                 "the class path has no " + RESOURCE_DIR + DNNL + " (the org.bytedeco:dnnl linux-x86_64 jar)");
         }
-        final Path dir = cacheDirectory();
+        final Path dir = cacheDirectory(dnnl);
         extract(GOMP, dir);
         return extract(DNNL, dir);
     }
 
     /** $XDG_CACHE_HOME or ~/.cache, one directory per version of the jar's libraries. */
-    private static Path cacheDirectory()
+    private static Path cacheDirectory(final URL url)
     {
         final String xdg = System.getenv("XDG_CACHE_HOME");
         final Path base = xdg != null && !xdg.isBlank() ?
             Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
-        final URL url = OneDnnLibrary.class.getClassLoader().getResource(RESOURCE_DIR + DNNL);
         // The jar's path names its version: two versions never share a directory.
         final String version = Integer.toHexString(url.toString().hashCode());
         return base.resolve("switchyard").resolve("onednn-" + version);

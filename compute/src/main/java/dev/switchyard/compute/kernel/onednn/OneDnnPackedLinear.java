@@ -46,6 +46,12 @@ record OneDnnPackedLinear(
 
     int dataType()
     {
+        return dataType(format);
+    }
+
+    /** oneDNN's type for the products of weights stored in {@code format}. */
+    static int dataType(final WeightFormat format)
+    {
         return format == WeightFormat.BF16 ? OneDnnConstants.DATA_BF16 : OneDnnConstants.DATA_F32;
     }
 }

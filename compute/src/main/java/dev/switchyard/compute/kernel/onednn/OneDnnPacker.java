@@ -59,7 +59,7 @@ final class OneDnnPacker
         final int n = parts[0].dim(0);
         final int k = parts[0].dim(1);
         final int columns = n * parts.length;
-        final int type = format == WeightFormat.BF16 ? OneDnnConstants.DATA_BF16 : OneDnnConstants.DATA_F32;
+        final int type = OneDnnPackedLinear.dataType(format);
         final MemorySegment engine = library.engine();
         try (Arena arena = Arena.ofConfined())
         {
