@@ -13,12 +13,15 @@
 #   deploy/scripts/netlab.sh cut I | heal I       take host I's link down / up (a partition of host I)
 #   deploy/scripts/netlab.sh split I J...         hosts I J... on a bridge of their own: they reach each
 #                                                 other, not the rest (split brain); `join` ends it
-#   deploy/scripts/netlab.sh cluster MODEL_DIR N  up N+1, then a gateway node (host 0, which also
-#                                                 hosts experts) and N expert nodes (hosts 1..N), each
-#                                                 a `switchyard serve` of its own; runs until Ctrl-C,
-#                                                 then tears everything down
-#   deploy/scripts/netlab.sh restart I            (beside `cluster`) SIGTERM node I, wait for it to leave
-#                                                 and exit, start it again with the same config
+#   deploy/scripts/netlab.sh cluster MODEL_DIR N [G]
+#                                                 up N+G, then G gateway nodes (hosts 0..G-1; G is 1 by
+#                                                 default, and a lone gateway also hosts experts) and N
+#                                                 expert nodes (hosts G..G+N-1), each a `switchyard
+#                                                 serve` of its own, every gateway a seed node; runs
+#                                                 until Ctrl-C, then tears everything down
+#   deploy/scripts/netlab.sh restart I            (beside `cluster`) SIGTERM node I, wait for it to stop
+#                                                 (a gateway drains, an expert node hands its experts
+#                                                 over) and exit, start it again with the same config
 #   deploy/scripts/netlab.sh list                 the lab's namespaces
 #
 # NETLAB_PREFIX (default sylab) names the namespaces (PREFIX-I), the bridge (PREFIX-br) and the
@@ -109,12 +112,17 @@ join() {
   ip link delete "$BRIDGE"2 2>/dev/null || true
 }
 
-# Starts node I of the lab's cluster on host I (host 0: the gateway, which also hosts experts), in the
-# background, its output appended to its log.
+# Starts node I of the lab's cluster on host I (hosts below the gateway count are gateways; a lone
+# gateway also hosts experts), in the background, its output appended to its log.
 start_node() {
-  local model="$1" i="$2" role=experts seed=()
-  [ "$i" -eq 0 ] && role=all
-  [ "$i" -gt 0 ] && seed=(--seed-nodes "$(addr 0):2551")
+  local model="$1" i="$2" gateways role=experts seeds="" g
+  gateways="$(cat "$RUN_DIR/gateways")"
+  [ "$i" -lt "$gateways" ] && role=gateway
+  [ "$gateways" -eq 1 ] && [ "$i" -eq 0 ] && role=all
+  # Every gateway is a seed node: a gateway restarted joins through another. A lone one is the seed.
+  for g in $(seq 0 $((gateways - 1))); do seeds="$seeds${seeds:+,}$(addr "$g"):2551"; done
+  local seed=(--seed-nodes "$seeds")
+  [ "$gateways" -eq 1 ] && [ "$i" -eq 0 ] && seed=()
   # The media driver's directory under a name `down` removes.
   printf 'switchyard.data-plane.aeron-dir = "/dev/shm/%s-%s"\n' "$PREFIX" "$i" >"$RUN_DIR/node-$i.conf"
   ip netns exec "$(ns "$i")" "$LAUNCHER" serve --role "$role" --model "$model" \
@@ -124,27 +132,31 @@ start_node() {
 }
 
 cluster() {
-  local model="$1" experts="$2" i
+  local model="$1" experts="$2" gateways="$3" i clients=""
   [ -d "$model" ] || die "no model directory $model"
   [ -x "$LAUNCHER" ] || die "no launcher at $LAUNCHER (build first, or set SWITCHYARD_LAUNCHER)"
+  [[ "$gateways" =~ ^[1-9][0-9]*$ ]] || die "the gateway count must be 1 or more (got $gateways)"
   trap 'down; exit 130' INT TERM
   trap 'down' EXIT
-  up "$((experts + 1))"
+  up "$((experts + gateways))"
   mkdir -p "$RUN_DIR"
-  # `restart` starts a node again with the same model.
+  # `restart` starts a node again with the same model and roles.
   (cd "$model" && pwd) >"$RUN_DIR/model"
-  for i in $(seq 0 "$experts"); do
+  echo "$gateways" >"$RUN_DIR/gateways"
+  for i in $(seq 0 $((experts + gateways - 1))); do
     : >"$RUN_DIR/node-$i.log"
     start_node "$model" "$i"
   done
-  echo "clients: switchyard infer --connect $(addr 0):7400 ...; Ctrl-C stops every node and removes the lab"
+  for i in $(seq 0 $((gateways - 1))); do clients="$clients${clients:+,}$(addr "$i"):7400"; done
+  echo "clients: switchyard infer --connect $clients ...; Ctrl-C stops every node and removes the lab"
   # Until every node is gone (a node restarted by `restart` is not this shell's child: `wait` would miss it).
   while [ -n "$(for n in $(namespaces); do ip netns pids "$n" 2>/dev/null; done)" ]; do sleep 1; done
 }
 
-# SIGTERM to node I (it hands its experts over and leaves), then, once it has exited, the same node
-# started again with the same config. One step of a rolling restart: wait until `cluster status`
-# shows it hosting experts before restarting the next.
+# SIGTERM to node I (a gateway drains, an expert node hands its experts over; then it leaves), then,
+# once it has exited, the same node started again with the same config. One step of a rolling
+# restart: wait until `cluster status` shows it Up (and an expert node hosting experts) before
+# restarting the next.
 restart() {
   local i="$1" model pids
   [[ "$i" =~ ^[0-9]+$ ]] || die "restart needs a host number"
@@ -173,8 +185,8 @@ case "${1:-}" in
   heal) ip link set "$PREFIX-v${2:?heal needs a host number}" up ;;
   split) shift; split "$@" ;;
   join) join ;;
-  cluster) cluster "${2:?cluster needs MODEL_DIR}" "${3:-2}" ;;
+  cluster) cluster "${2:?cluster needs MODEL_DIR}" "${3:-2}" "${4:-1}" ;;
   restart) restart "${2:-}" ;;
   list) namespaces ;;
-  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | split I J... | join | cluster MODEL_DIR N | restart I | list" ;;
+  *) die "usage: netlab.sh up N | down | addr I | exec I CMD... | cut I | heal I | split I J... | join | cluster MODEL_DIR N [G] | restart I | list" ;;
 esac

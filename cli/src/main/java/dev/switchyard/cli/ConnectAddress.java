@@ -47,6 +47,19 @@ final class ConnectAddress
         return value;
     }
 
+    /**
+     * {@code value} as one HOST:PORT or several, comma-separated (gateways of one cluster, each checked
+     * as {@link #hostPort(String, String, String, String)} does).
+     */
+    static String hostPorts(final String flag, final String value, final String what, final String schemeNote)
+    {
+        for (final String one : value.split(",", -1))
+        {
+            hostPort(flag, one.strip(), what, schemeNote);
+        }
+        return value;
+    }
+
     /** {@code value} as http://HOST:PORT, the root of a gateway's HTTP API. */
     static String httpRoot(final String flag, final String value)
     {

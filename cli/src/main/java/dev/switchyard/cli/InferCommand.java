@@ -68,7 +68,8 @@ final class InferCommand implements Callable<Integer>
         boolean local;
 
         @Option(names = "--connect", paramLabel = "HOST:PORT",
-            description = "Use a running Switchyard gateway: HOST:PORT (Aeron) or http://HOST:PORT (its HTTP API).")
+            description = "Use a running Switchyard gateway: HOST:PORT (Aeron; several gateways of one cluster " +
+                "comma-separated, each request going to another when one stops) or http://HOST:PORT (its HTTP API).")
         String connect;
 
         /**
@@ -92,7 +93,7 @@ final class InferCommand implements Callable<Integer>
                 throw new BadInputException("--connect takes HOST:PORT (the gateway's client address) or " +
                     "http://HOST:PORT (its HTTP API) (got '" + connect + "')");
             }
-            ConnectAddress.hostPort("--connect", connect, "the gateway's client address (serve --bind)",
+            ConnectAddress.hostPorts("--connect", connect, "the gateway's client address (serve --bind)",
                 http ? "" : "; the HTTP API serves infer only");
         }
     }

@@ -27,7 +27,8 @@ import picocli.CommandLine.Option;
     subcommands = LoadgenLmCommand.class)
 public final class LoadgenCommand implements Callable<Integer>
 {
-    @Option(names = "--connect", paramLabel = "HOST:PORT", description = "The gateway (required).")
+    @Option(names = "--connect", paramLabel = "HOST:PORT",
+        description = "The gateway (required); several of one cluster comma-separated.")
     private String connect;
 
     @Option(names = "--rate", paramLabel = "R", description = "Requests per second (mean; required).")

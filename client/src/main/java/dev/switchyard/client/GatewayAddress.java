@@ -4,6 +4,8 @@ import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.DataPlaneSettings;
@@ -14,6 +16,21 @@ import io.aeron.CommonContext;
 /** A gateway's UDP address, and the channels and data plane a client reaches it through. */
 record GatewayAddress(InetSocketAddress gateway)
 {
+    /**
+     * Each gateway of {@code hostPorts}, HOST:PORT comma-separated.
+     *
+     * @throws BadInputException when one is not HOST:PORT, or none is given
+     */
+    static List<GatewayAddress> parseAll(final String hostPorts)
+    {
+        final List<GatewayAddress> all = new ArrayList<>();
+        for (final String hostPort : hostPorts.split(",", -1))
+        {
+            all.add(parse(hostPort.strip()));
+        }
+        return all;
+    }
+
     /** @throws BadInputException when {@code hostPort} is not HOST:PORT */
     static GatewayAddress parse(final String hostPort)
     {

@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.frame.FrameFault;
+import dev.switchyard.wire.sbe.BlockStatus;
 
 /**
  * The messages sent and not yet answered, by request id, and the answers that complete them: an
@@ -17,6 +18,15 @@ final class PendingAnswers
 {
     private final ConcurrentHashMap<Long, Pending> pending = new ConcurrentHashMap<>();
     private final AtomicLong unmatched = new AtomicLong();
+    private final Runnable onShuttingDown;
+    /** The request id of a gateway's notice, which answers no request (requests count from 1). */
+    private static final long NOTICE_ID = 0;
+
+    /** @param onShuttingDown told (before the answer completes) when the gateway answers SHUTTING_DOWN */
+    PendingAnswers(final Runnable onShuttingDown)
+    {
+        this.onShuttingDown = onShuttingDown;
+    }
 
     /** A message waiting for its answer, and where its output rows go. */
     static final class Pending extends CompletableFuture<InferAnswer>
@@ -76,6 +86,15 @@ final class PendingAnswers
      */
     void complete(final AnswerFrame frame, final int d, final FrameFaults faults, final int session, final int length)
     {
+        if (frame.status() == BlockStatus.SHUTTING_DOWN)
+        {
+            onShuttingDown.run();
+            if (frame.requestId() == NOTICE_ID)
+            {
+                // The gateway's notice to every client that it drains, answering no request.
+                return;
+            }
+        }
         final Pending answer = pending.get(frame.requestId());
         if (answer == null)
         {

@@ -1,6 +1,8 @@
 package dev.switchyard.client;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -11,11 +13,11 @@ import dev.switchyard.dataplane.AgentErrors;
 import dev.switchyard.dataplane.DataPlane;
 import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.wire.BadInputException;
-import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import org.agrona.CloseHelper;
+import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.AgentRunner;
-import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.CompositeAgent;
 
 /**
  * A client of a Switchyard gateway over Aeron. {@link #infer} sends tokens and returns a future of
@@ -57,49 +59,62 @@ public final class SwitchyardClient implements AutoCloseable
 
     private final DataPlane dataPlane;
     private final boolean ownsDataPlane;
-    private final GatewayConnection connection;
-    private final PendingAnswers pending = new PendingAnswers();
-    private final GatewayLiveness liveness;
-    private final ClientAgent agent;
+    /** The gateways, in the order given; one but for a client given several. */
+    private final List<GatewaySession> gateways = new ArrayList<>();
     private final AgentRunner runner;
     private final AtomicLong agentErrors = new AtomicLong();
-    private final RequestSender sender;
-    private final RequestSplitter splitter;
+    /** Null with one gateway: its requests go straight to it. */
+    private final GatewayFailover failover;
 
     private SwitchyardClient(
-        final DataPlane dataPlane, final boolean ownsDataPlane, final String requestChannel,
+        final DataPlane dataPlane, final boolean ownsDataPlane, final List<String> requestChannels,
         final String answerChannel, final int answerStream, final long gatewayTimeoutMs)
     {
         this.dataPlane = dataPlane;
         this.ownsDataPlane = ownsDataPlane;
-        this.connection = new GatewayConnection(dataPlane, requestChannel, answerChannel, answerStream);
-        this.liveness = new GatewayLiveness(SystemNanoClock.INSTANCE, TimeUnit.MILLISECONDS.toNanos(gatewayTimeoutMs),
-            connection, why -> pending.failAll(AnswerStatus.GATEWAY_UNAVAILABLE, why));
-        this.agent = new ClientAgent(connection, liveness, pending, dataPlane.settings().maxMessageLength());
+        final List<Agent> agents = new ArrayList<>();
+        for (final String channel : requestChannels)
+        {
+            final GatewaySession g = new GatewaySession(dataPlane, channel, answerChannel, answerStream,
+                gatewayTimeoutMs);
+            gateways.add(g);
+            agents.add(g.agent());
+        }
+        // One receiving thread for every gateway.
         this.runner = new AgentRunner(dataPlane.newIdleStrategy(), new AgentErrors("switchyard client", agentErrors),
-            null, agent);
+            null, agents.size() == 1 ? agents.getFirst() : new CompositeAgent(agents));
         AgentRunner.startOnThread(runner);
         try
         {
-            connection.open();
+            if (gateways.size() == 1)
+            {
+                gateways.getFirst().open();
+                gateways.getFirst().admit();
+                this.failover = null;
+            }
+            else
+            {
+                this.failover = GatewayFailover.open(gateways);
+            }
         }
         catch (final RuntimeException ex)
         {
             close();
             throw ex;
         }
-        final HelloFrame.Welcome welcome = connection.welcome();
-        this.sender = new RequestSender(connection, liveness, pending);
-        this.splitter = new RequestSplitter(welcome.dModel(), welcome.groupSize(), connection.maxRequestRows(),
-            connection.maxMessageLength(), sender);
-        liveness.watch(connection.overUdp(), welcome.heartbeatIntervalMs());
     }
 
     /**
      * Connects to the gateway at {@code hostPort} over UDP, through the media driver running on this
      * host at Aeron's default directory if there is one, else a media driver of the client's own.
+     * <p>
+     * {@code hostPort} may name several gateways of one cluster, comma-separated
+     * ({@code 10.0.0.1:7400,10.0.0.2:7400}): connecting needs one of them to answer, and the others
+     * are said hello to until they do. Each request then goes to one of them, and to another when
+     * that one stops (it drains on SIGTERM), is lost, or does not answer in time, within the request's
+     * deadline: a rolling restart of the gateways fails no request.
      *
-     * @throws BadInputException when the address is malformed or the gateway does not answer
+     * @throws BadInputException when an address is malformed or a gateway does not answer
      */
     public static SwitchyardClient connect(final String hostPort)
     {
@@ -130,7 +145,7 @@ public final class SwitchyardClient implements AutoCloseable
         {
             throw new BadInputException("gateway timeout must not be negative (got " + gatewayTimeout + ")");
         }
-        final DataPlane plane = GatewayAddress.parse(hostPort).startPlane(driver, aeronDir);
+        final DataPlane plane = GatewayAddress.parseAll(hostPort).getFirst().startPlane(driver, aeronDir);
         try
         {
             return connect(plane, true, hostPort, gatewayTimeout.toMillis());
@@ -148,7 +163,10 @@ public final class SwitchyardClient implements AutoCloseable
         return GatewayAddress.driverRunningAt(dir);
     }
 
-    /** Connects over UDP through an existing data plane (which the client does not close). */
+    /**
+     * Connects over UDP through an existing data plane (which the client does not close); {@code hostPort}
+     * as for {@link #connect(String)}.
+     */
     public static SwitchyardClient connect(final DataPlane plane, final String hostPort)
     {
         return connect(plane, false, hostPort, DEFAULT_GATEWAY_TIMEOUT_MS);
@@ -157,8 +175,9 @@ public final class SwitchyardClient implements AutoCloseable
     private static SwitchyardClient connect(
         final DataPlane plane, final boolean owns, final String hostPort, final long gatewayTimeoutMs)
     {
-        final GatewayAddress gateway = GatewayAddress.parse(hostPort);
-        return new SwitchyardClient(plane, owns, gateway.requestChannel(), GatewayAddress.answerChannel(plane),
+        final List<String> channels = GatewayAddress.parseAll(hostPort).stream()
+            .map(GatewayAddress::requestChannel).toList();
+        return new SwitchyardClient(plane, owns, channels, GatewayAddress.answerChannel(plane),
             WireLayout.CLIENT_ANSWER_STREAM_ID, gatewayTimeoutMs);
     }
 
@@ -166,7 +185,7 @@ public final class SwitchyardClient implements AutoCloseable
     public static SwitchyardClient ipc(final DataPlane plane)
     {
         final int stream = 100_000 + ThreadLocalRandom.current().nextInt(1 << 30);
-        return new SwitchyardClient(plane, false, DataPlane.IPC_CHANNEL, DataPlane.IPC_CHANNEL, stream,
+        return new SwitchyardClient(plane, false, List.of(DataPlane.IPC_CHANNEL), DataPlane.IPC_CHANNEL, stream,
             DEFAULT_GATEWAY_TIMEOUT_MS);
     }
 
@@ -176,89 +195,125 @@ public final class SwitchyardClient implements AutoCloseable
         return dataPlane.settings().embeddedDriver() && ownsDataPlane;
     }
 
-    /** The term length of the publication requests go out on (its largest message is an eighth). */
+    /**
+     * The term length of the publication requests go out on (its largest message is an eighth); of
+     * the first gateway where there are several.
+     */
     public int requestTermLength()
     {
-        return connection.requestTermLength();
+        return first().connection().requestTermLength();
     }
 
     /** How long a gateway that announced heartbeats may send nothing before it is taken as lost (ms). */
     public long silenceLimitMs()
     {
-        return TimeUnit.NANOSECONDS.toMillis(liveness.silenceLimitNs());
+        return TimeUnit.NANOSECONDS.toMillis(first().liveness().silenceLimitNs());
     }
 
-    /** Heartbeats received from the gateway. */
+    /** Heartbeats received from the gateways. */
     public long heartbeatsReceived()
     {
-        return liveness.heartbeats();
+        return gateways.stream().mapToLong(g -> g.liveness().heartbeats()).sum();
     }
 
-    /** Why the gateway is considered lost, or null while it is connected. */
+    /** Why the gateway is considered lost, or null while it is connected; with several, null while one is. */
     public String lostGateway()
     {
-        return liveness.lost();
+        final StringBuilder why = new StringBuilder();
+        for (final GatewaySession g : gateways)
+        {
+            final String lost = g.liveness().lost();
+            if (lost == null)
+            {
+                return null;
+            }
+            why.append(why.isEmpty() ? "" : "; ").append(lost);
+        }
+        return why.toString();
     }
 
-    /** Answer frames refused, by cause and sending session. */
+    /** Answer frames refused, by cause and sending session; of the first gateway where there are several. */
     public FrameFaults answerFaults()
     {
-        return agent.answerFaults();
+        return first().answerFaults();
     }
 
-    /** The channel and stream the gateway answers this client on. */
+    /** The channel and stream the gateway answers this client on; the first gateway's where there are several. */
     public String answerChannel()
     {
-        return connection.answers().channel();
+        return first().answerChannel();
     }
 
     public int answerStreamId()
     {
-        return connection.answers().streamId();
+        return first().connection().answers().streamId();
     }
 
     /**
-     * Request messages sent to the gateway, each answered once (a request is one message or more;
-     * the parts of a request answered by a failure are not sent).
+     * Request messages sent to the gateways, each answered once (a request is one message or more;
+     * the parts of a request answered by a failure are not sent; a request sent again to another
+     * gateway counts again).
      */
     public long messagesSent()
     {
-        return sender.messagesSent();
+        return gateways.stream().mapToLong(GatewaySession::messagesSent).sum();
     }
 
     /** Answers that matched no request waiting (a second answer, or one after the client gave up). */
     public long unmatchedAnswers()
     {
-        return pending.unmatchedCount();
+        return gateways.stream().mapToLong(GatewaySession::unmatchedAnswers).sum();
+    }
+
+    /** The gateways this client sends to: one, or those it was given. */
+    public int gateways()
+    {
+        return gateways.size();
+    }
+
+    /**
+     * The gateways that take new requests now: not lost, and not stopping (a gateway that answered
+     * SHUTTING_DOWN counts again once it has been lost and serves again, restarted).
+     */
+    public int gatewaysServing()
+    {
+        return (int)gateways.stream().filter(GatewaySession::usable).count();
     }
 
     public int dModel()
     {
-        return connection.welcome().dModel();
+        return first().welcome().dModel();
     }
 
     public int groupSize()
     {
-        return connection.welcome().groupSize();
+        return first().welcome().groupSize();
     }
 
     public int numExperts()
     {
-        return connection.welcome().numExperts();
+        return first().welcome().numExperts();
     }
 
     public int layers()
     {
-        return connection.welcome().layers();
+        return first().welcome().layers();
     }
 
     /**
      * The most tokens one message carries (whole groups, within the gateway's bound and this
-     * client's request term); larger requests are split into whole groups.
+     * client's request term); larger requests are split into whole groups. With several gateways,
+     * the first one's.
      */
     public int maxRequestRows()
     {
-        return connection.maxRequestRows();
+        return first().connection().maxRequestRows();
+    }
+
+    /** The gateway whose welcome requests are cut to: the only one, or the first of several to answer. */
+    private GatewaySession first()
+    {
+        return failover == null ? gateways.getFirst() : failover.first();
     }
 
     /** Runs {@code rows} tokens through layer 0 in groups of their own (bit-identical to the in-process path). */
@@ -290,7 +345,8 @@ public final class SwitchyardClient implements AutoCloseable
         final float[] tokens, final int rows, final float[] importanceOrNull, final boolean wantRouting,
         final RequestOptions options, final float[] output)
     {
-        return splitter.send(new ClientRequest(tokens, rows, importanceOrNull, wantRouting, options, output));
+        final ClientRequest request = new ClientRequest(tokens, rows, importanceOrNull, wantRouting, options, output);
+        return failover == null ? first().send(request) : failover.send(request);
     }
 
     /**
@@ -306,8 +362,8 @@ public final class SwitchyardClient implements AutoCloseable
     public void close()
     {
         CloseHelper.quietClose(runner);
-        pending.failAll(AnswerStatus.UNAVAILABLE, "client closed");
-        connection.close();
+        CloseHelper.quietClose(failover);
+        CloseHelper.quietCloseAll(gateways);
         if (ownsDataPlane)
         {
             dataPlane.close();

@@ -68,6 +68,9 @@ class ConnectFlagTest
             "--connect takes HOST:PORT (the gateway's client address) or http://HOST:PORT (its HTTP API)");
         assertUserError(cli(concat(base, "http://127.0.0.1")), "--connect takes http://HOST:PORT, with a port");
         assertUserError(cli(concat(base, "localhost")), "--connect takes HOST:PORT");
+        // Several gateways: each one checked, the wrong one named.
+        assertUserError(cli(concat(base, "127.0.0.1:7400,localhost")), "--connect takes HOST:PORT of the gateway's " +
+            "client address (serve --bind) (got 'localhost')");
     }
 
     @Test

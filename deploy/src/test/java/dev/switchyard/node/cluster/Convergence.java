@@ -19,9 +19,10 @@ import dev.switchyard.testkit.Tokens;
  *
  * @param d           the model's width
  * @param experts     experts of its layer
- * @param expertNodes expert nodes of the cluster (the gateway node hosts none)
+ * @param expertNodes  expert nodes of the cluster (the gateway nodes host none)
+ * @param gatewayNodes gateway nodes of the cluster
  */
-record Convergence(int d, int experts, int expertNodes)
+record Convergence(int d, int experts, int expertNodes, int gatewayNodes)
 {
     /**
      * Waits until every member is Up, the experts are hosted on every expert node and a request
@@ -61,7 +62,7 @@ record Convergence(int d, int experts, int expertNodes)
         try
         {
             final JsonNode report = new ObjectMapper().readTree(statusJson);
-            boolean up = report.get("members").size() == 1 + expertNodes;
+            boolean up = report.get("members").size() == gatewayNodes + expertNodes;
             for (final JsonNode m : report.get("members"))
             {
                 up &= "Up".equals(m.get("status").asText());

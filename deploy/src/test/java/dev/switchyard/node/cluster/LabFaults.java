@@ -6,11 +6,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
 import dev.switchyard.node.cluster.OpenLoopLoad.Phase;
 import dev.switchyard.node.cluster.OpenLoopLoad.Sent;
+import dev.switchyard.testkit.Await;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -152,29 +154,39 @@ final class LabFaults
     }
 
     /**
-     * Every expert node in turn: SIGTERM, its graceful leave (its experts handed over) and exit, the
-     * same command started again, and the cluster converged with it hosting experts, before the
-     * next. {@code started} is told of each new process; {@code restarts} gets how long each step took.
+     * Every node in turn, expert nodes first, then the gateways: SIGTERM, its graceful stop (a
+     * gateway drains: it answers what it took and its clients send the rest to the other gateway; an
+     * expert node hands its experts over) and exit, the same command started again, and the cluster
+     * converged with it (hosting experts, or serving clients again), before the next. The cluster's
+     * status is asked of {@code statusVia}'s answer for the node restarting. {@code nodes} is updated
+     * with each new process, and {@code started} told of it; {@code restarts} gets each step's times.
      */
-    void rollingRestart(final ServeProcess[] experts, final Consumer<ServeProcess> started, final List<String> restarts)
-        throws Exception
+    void rollingRestart(final ServeProcess[] nodes, final Function<ServeProcess, String> statusVia,
+        final Consumer<ServeProcess> started, final List<String> restarts) throws Exception
     {
         load.phase = Phase.ROLLING;
-        for (int i = 0; i < experts.length; i++)
+        for (int i = 0; i < nodes.length; i++)
         {
-            final ServeProcess old = experts[i];
+            final ServeProcess old = nodes[i];
+            final String via = statusVia.apply(old);
             final long startNs = System.nanoTime();
             old.terminate();
             assertTrue(old.awaitExit(60), old.name + " did not exit within 60 s of SIGTERM\n" + old.output());
             final long exitedNs = System.nanoTime();
-            experts[i] = old.restart(old.name + "-restarted");
-            started.accept(experts[i]);
-            experts[i].addresses(120);
+            nodes[i] = old.restart(old.name + "-restarted");
+            started.accept(nodes[i]);
+            nodes[i].addresses(120);
             final long servingNs = System.nanoTime();
-            convergence.await(seed, client, "after restarting " + old.name, CONVERGE_WITHIN);
+            convergence.await(via, client, "after restarting " + old.name, CONVERGE_WITHIN);
+            if (old.name.contains("gateway"))
+            {
+                // The next gateway stops only once this one serves the client again.
+                Await.until(() -> client.gatewaysServing() == client.gateways(), CONVERGE_WITHIN,
+                    () -> old.name + " restarted never served the client again");
+            }
             final long endNs = System.nanoTime();
-            restarts.add(String.format("%s: exited %d ms after SIGTERM, serving again %d ms later, hosting " +
-                "experts %d ms after that", old.name, ms(exitedNs - startNs), ms(servingNs - exitedNs),
+            restarts.add(String.format("%s: exited %d ms after SIGTERM, serving again %d ms later, converged " +
+                "%d ms after that", old.name, ms(exitedNs - startNs), ms(servingNs - exitedNs),
                 ms(endNs - servingNs)));
         }
         LabLedger.settle(load, sent, Phase.ROLLING);

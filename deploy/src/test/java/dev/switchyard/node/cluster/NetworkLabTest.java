@@ -38,15 +38,15 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * A cluster on a real network path ({@link NetLab}: namespaces on a bridge, MTU 1500, one node per
- * host, the client on a host of its own), with no {@code --data-host}: a gateway node
- * ({@code --on-unavailable drop}) and four expert nodes under open-loop load at 20 requests/s that
- * choose WAIT. In turn ({@link LabFaults}): a large request crosses hosts bit-exact; small requests at
+ * host, the client on a host of its own), with no {@code --data-host}: two gateway nodes
+ * ({@code --on-unavailable drop}, both seed nodes, the client given both) and four expert nodes under
+ * open-loop load at 20 requests/s that choose WAIT. In turn ({@link LabFaults}): a large request crosses hosts bit-exact; small requests at
  * 50/s with 0%, 1% and 5% of every node's received data frames dropped ({@link SwitchableLoss}), p50
  * and p99 of each; one expert host's link cut for 10 s while requests leave the choice to the
  * gateway (drop: OK or DEGRADED, exact without the experts named); an expert node frozen (SIGSTOP)
  * for 15 s; a link flapping (down 2 s, up 2 s, five times); split brain for 10 s, two expert nodes on
- * each side; a rolling restart of every expert node (SIGTERM, graceful leave, the same command again,
- * hosting experts before the next), in which every request must be OK. After each fault the cluster
+ * each side; a rolling restart of every node, the gateways last (SIGTERM, graceful stop, the same
+ * command again, converged before the next), in which every request must be OK. After each fault the cluster
  * converges without an operator (every member Up, the experts hosted on all four expert nodes).
  * Every request sent is counted by how it ended ({@link LabLedger}): none unanswered, none answered
  * twice, every OK bit-exact against the in-process layer, and every request of a settled phase OK.
@@ -62,7 +62,9 @@ class NetworkLabTest
     /** Share of data frames each node drops on receipt; -Dnetlab.loss=0.01 (or 0, a baseline) for others. */
     private static final double LOSS = Double.parseDouble(System.getProperty("netlab.loss", "0.05"));
     private static final int REQUESTS_PER_SIZE = 8;
-    private static final Convergence CONVERGENCE = new Convergence(D, EXPERTS, EXPERT_NODES);
+    private static final Convergence CONVERGENCE = new Convergence(D, EXPERTS, EXPERT_NODES, 2);
+    /** The second gateway's host (host 4 is the unroutable expert node's). */
+    private static final int SECOND_GATEWAY = 6;
     /** -Dnetlab.loopback=true runs the large-block test with both nodes on this host's loopback: the baseline. */
     private static final boolean LOOPBACK = Boolean.getBoolean("netlab.loopback");
 
@@ -73,6 +75,8 @@ class NetworkLabTest
     private final Map<String, Long> laps = new java.util.LinkedHashMap<>();
     private long lapNs;
     private final List<ServeProcess> nodes = new ArrayList<>();
+    /** Every node's --seed-nodes, when not the first host's alone. */
+    private String seedNodes;
 
     @AfterEach
     void tearDown() throws Exception
@@ -103,17 +107,20 @@ class NetworkLabTest
         ModelGenerator.generate(modelDir, new ModelConfig(D, 32, EXPERTS, Activation.RELU, true,
             new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 17);
         lapNs = System.nanoTime();
-        lab = NetLab.up(6);
+        lab = NetLab.up(7);
         final String seed = lab.address(0) + ":2551";
+        final String otherSeed = lab.address(SECOND_GATEWAY) + ":2551";
+        // Both gateways are seed nodes: a restarted one joins through the other.
+        seedNodes = seed + "," + otherSeed;
         final Path lossFile = Path.of(NetLab.aeronDir("loss"));
         SwitchableLoss.set(lossFile, 0);
         final List<String> loss = SwitchableLoss.jvmOptions(lossFile);
         // Requests choose WAIT but in the cut, where they leave it to the gateway: drop.
-        final ServeProcess gateway = node(0, "gateway", modelDir, loss, "--on-unavailable", "drop");
+        final ServeProcess[] gateways = {node(0, "gateway", modelDir, loss, "--on-unavailable", "drop"),
+            node(SECOND_GATEWAY, "gateway", modelDir, loss, "--on-unavailable", "drop")};
         final ServeProcess[] experts = {node(1, "experts", modelDir, loss), node(2, "experts", modelDir, loss),
             node(3, "experts", modelDir, loss), node(5, "experts", modelDir, loss)};
-        gateway.addresses(120);
-        for (final ServeProcess e : experts)
+        for (final ServeProcess e : concat(gateways, experts))
         {
             e.addresses(120);
         }
@@ -121,7 +128,8 @@ class NetworkLabTest
         lap("cluster formed");
 
         try (ModelDirectory model = ModelDirectory.open(modelDir);
-             SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400"))
+             SwitchyardClient client = SwitchyardClient.connect(lab.address(0) + ":7400," +
+                 lab.address(SECOND_GATEWAY) + ":7400"))
         {
             largeRequestCrossesHostsBitExact(model, client);
             lap("20,000 tokens");
@@ -156,10 +164,13 @@ class NetworkLabTest
                 lap("freeze");
                 faults.flap(3);
                 lap("flapping");
-                // Expert hosts 1 and 2 on one side, the gateway with 3 and 5 on the other.
+                // Expert hosts 1 and 2 on one side, the gateways with 3 and 5 on the other.
                 faults.splitBrain(1, 2);
                 lap("split brain");
-                faults.rollingRestart(experts, nodes::add, restarts);
+                final ServeProcess[] all = concat(experts, gateways);
+                faults.rollingRestart(all, node -> node.name.startsWith("host0-") ? otherSeed : seed, nodes::add,
+                    restarts);
+                System.arraycopy(all, experts.length, gateways, 0, gateways.length);
                 lap("rolling restart");
             }
             finally
@@ -170,19 +181,20 @@ class NetworkLabTest
             System.out.println("network lab, the same 4-token requests at 50 per s: " + lossFigures);
             System.out.println("network lab, rolling restart: " + String.join("; ", restarts));
             LabLedger.account(sent, inputs, expected, model, client, convergedMs);
-            unreachableDataHostIsNamed(seed, client, gateway);
+            unreachableDataHostIsNamed(seed, client, gateways);
             lap("unroutable data host named");
             System.out.println("network lab, each stage's time in ms: " + laps);
         }
     }
 
     /**
-     * An expert node whose data plane is advertised at an address the gateway has no route to (on its
-     * own host's loopback device, not loopback): the gateway names the endpoint and address in its log
-     * and in cluster status, instead of timing requests out without a word.
+     * An expert node whose data plane is advertised at an address the gateways have no route to (on
+     * its own host's loopback device, not loopback): the gateway that sends it blocks names the
+     * endpoint and address in its log and in cluster status, instead of timing requests out without a
+     * word.
      */
     private void unreachableDataHostIsNamed(final String seed, final SwitchyardClient client,
-        final ServeProcess gateway) throws Exception
+        final ServeProcess[] gateways) throws Exception
     {
         final String unroutable = "10.80.0.14";
         lab.onHost(4, "ip", "addr", "add", unroutable + "/32", "dev", "lo");
@@ -200,8 +212,9 @@ class NetworkLabTest
             return last[0].contains(unroutable);
         }, Duration.ofSeconds(90), Duration.ofMillis(200), () -> "cluster status never named " + unroutable + ": " +
             last[0]);
-        gateway.await(l -> l.contains("go unanswered") && l.contains(unroutable), 10,
-            "which endpoint its blocks go unanswered at");
+        Await.until(() -> java.util.Arrays.stream(gateways).anyMatch(g -> g.output().lines()
+            .anyMatch(l -> l.contains("go unanswered") && l.contains(unroutable))), Duration.ofSeconds(10),
+            Duration.ofMillis(100), () -> "no gateway logged which endpoint its blocks go unanswered at");
     }
 
     /**
@@ -277,6 +290,13 @@ class NetworkLabTest
         assertArrayEquals(LocalReferenceAccess.output(model, x, rows), answer.output(), "20,000 tokens across hosts");
     }
 
+    private static ServeProcess[] concat(final ServeProcess[] first, final ServeProcess[] then)
+    {
+        final ServeProcess[] all = java.util.Arrays.copyOf(first, first.length + then.length);
+        System.arraycopy(then, 0, all, first.length, then.length);
+        return all;
+    }
+
     /** Notes the time since the last lap as {@code stage}'s. */
     private void lap(final String stage)
     {
@@ -313,7 +333,11 @@ class NetworkLabTest
             "--cluster", address(host) + ":" + (2551 + port(host)), "--bind", address(host) + ":" + (7400 + port(host)),
             "--group-per-request",
             "--config", conf.toString()));
-        if (host > 0)
+        if (seedNodes != null)
+        {
+            args.addAll(List.of("--seed-nodes", seedNodes));
+        }
+        else if (host > 0)
         {
             args.addAll(List.of("--seed-nodes", address(0) + ":" + (2551 + port(0))));
         }

@@ -42,6 +42,10 @@ final class Admission
     private final int maxShareTokens;
     private int requests;
     private long tokens;
+    /** Set once the gateway stops taking requests: new ones are refused, admitted ones served whole. */
+    private boolean draining;
+    /** When the last request came (its first message), on the gateway's clock. */
+    private long lastRequestNs;
     /** Shares by client, chained by caller. */
     private final Long2ObjectHashMap<Share> shares = new Long2ObjectHashMap<>();
     private final OpenRequests open = new OpenRequests();
@@ -77,10 +81,16 @@ final class Admission
     {
         final WholeRequest w = pool.isEmpty() ? new WholeRequest() : pool.poll();
         w.reset(clientId, requestId, caller, total, nowNs, deadlineNs);
+        lastRequestNs = nowNs;
         final Share share = share(clientId, caller);
         final int shareRequests = share == null ? 0 : share.requests;
         final long shareTokens = share == null ? 0 : share.tokens;
-        if (total > maxTokens || total > maxShareTokens)
+        if (draining)
+        {
+            w.refusal = BlockStatus.SHUTTING_DOWN;
+            w.refusalDetail = "the gateway is shutting down: it takes no new requests (send to another gateway)";
+        }
+        else if (total > maxTokens || total > maxShareTokens)
         {
             w.refusal = BlockStatus.BAD_INPUT;
             w.refusalDetail = "a request of " + total + " tokens is more than the gateway admits at once (" +
@@ -193,6 +203,21 @@ final class Admission
             }
         }
         return work;
+    }
+
+    /**
+     * From now on every new request is refused as {@link BlockStatus#SHUTTING_DOWN}; those admitted
+     * (their later messages included) are served as usual.
+     */
+    void drain()
+    {
+        draining = true;
+    }
+
+    /** When the last request came (its first message), on the gateway's clock; 0 before any. */
+    long lastRequestNs()
+    {
+        return lastRequestNs;
     }
 
     /** Requests admitted and not yet answered whole. */

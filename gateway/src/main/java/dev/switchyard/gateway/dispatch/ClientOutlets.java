@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * or whose backlog is full when another answer is due, is dropped: its held answers and those
  * still to come are counted as undelivered, and nobody else waited on it.
  * <p>
- * A welcomed client that was sent nothing for {@link #HEARTBEAT_INTERVAL_MS} gets a heartbeat
+ * A welcomed client that was sent nothing for {@link ClientSignals#HEARTBEAT_INTERVAL_MS} gets a heartbeat
  * (the interval is announced in its welcome): a client that hears nothing for longer knows the
  * gateway has stopped serving even while Aeron still reaches its media driver.
  */
@@ -47,9 +47,6 @@ final class ClientOutlets implements AutoCloseable
     /** Memory all held answers may take, over every client. */
     private static final long HELD_ANSWER_BYTES = 64L << 20;
     private static final long SWEEP_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** How often a client with nothing else coming hears from the gateway. */
-    static final int HEARTBEAT_INTERVAL_MS = 250;
-    private static final long HEARTBEAT_INTERVAL_NS = TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_INTERVAL_MS);
 
     private final GatewayMetrics metrics;
     private final int d;
@@ -57,9 +54,8 @@ final class ClientOutlets implements AutoCloseable
     private final Long2ObjectHashMap<ClientHandshake> clients = new Long2ObjectHashMap<>();
     private final Long2LongHashMap disconnectedSinceNs = new Long2LongHashMap(0);
     private final LongArrayList leaving = new LongArrayList();
-    private final HelloFrame helloFrame = new HelloFrame();
     private final AnswerFrame answerFrame = new AnswerFrame();
-    private final UnsafeBuffer heartbeatBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(64, 64));
+    private final ClientSignals signals = new ClientSignals();
     private final UnsafeBuffer answerBuffer;
     private final AnswerInPlace inPlace;
     private final int answerQueue;
@@ -95,7 +91,7 @@ final class ClientOutlets implements AutoCloseable
         final int maxRequestRows = sizes.maxRequestRows();
         this.handshakes = new ClientHandshakes(dataPlane, metrics, new HelloFrame.Welcome(0, d, experts, groupSize,
             layers, maxRequestRows, (int)WireLayout.requestFrameLength(maxRequestRows, d, true),
-            HEARTBEAT_INTERVAL_MS), policy.handshakeTimeout().toNanos());
+            ClientSignals.HEARTBEAT_INTERVAL_MS), policy.handshakeTimeout().toNanos());
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
         this.inPlace = new AnswerInPlace(d);
         this.idleTimeoutNs = policy.idleTimeout().toNanos();
@@ -211,7 +207,7 @@ final class ClientOutlets implements AutoCloseable
             if (it.getValue().outlet.publication().isConnected())
             {
                 disconnectedSinceNs.remove(id);
-                heartbeat(it.getValue(), nowNs);
+                signals.heartbeat(it.getValue(), nowNs);
             }
             else
             {
@@ -237,22 +233,10 @@ final class ClientOutlets implements AutoCloseable
         return leaving.size();
     }
 
-    /**
-     * One try: a client whose answers are held back is receiving (or not taking) those, and one
-     * whose window is full has answers to read; either way a heartbeat would add nothing.
-     */
-    private void heartbeat(final ClientHandshake client, final long nowNs)
+    /** Tells every welcomed client, once, that this gateway is shutting down ({@link ClientSignals}). */
+    void announceShutdown()
     {
-        if (client.version < 1 || nowNs - client.lastSentNs < HEARTBEAT_INTERVAL_NS || !client.backlog.isEmpty())
-        {
-            return;
-        }
-        final int length = helloFrame.writeHeartbeat(heartbeatBuffer, 0, client.clientId);
-        if (client.outlet.publication().offer(heartbeatBuffer, 0, length) > 0)
-        {
-            client.outlet.bell().ring();
-            client.lastSentNs = nowNs;
-        }
+        signals.shuttingDown(clients.values());
     }
 
     /** Answers a request that was never admitted. */

@@ -86,6 +86,7 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final Doorbell requestBell;
     private final Doorbell replyBell;
     private long lastScanNs;
+    private final GatewayDrain drain = new GatewayDrain();
     private final AgentHost host;
     private Offers.WhileWaiting peerWork = () -> 0;
 
@@ -159,9 +160,8 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.clientPoll = new ClientStreams(intake);
         this.sender = new BlockSender(dataPlane, routes, pool, d, experts, sizes, settings, replyUdpChannel, metrics,
             clock);
-        this.dispatcher = new GroupDispatcher(
-            d, experts, gatings, pool, sender, metrics, routes,
-            dropUnavailable, clock);
+        this.dispatcher = new GroupDispatcher(d, experts, gatings, pool, sender, metrics, routes, dropUnavailable,
+            clock);
         this.former = new GroupFormer(layers, groupSize, d, settings, requests, pool, dispatcher);
         final ReplyCombiner combiner = new ReplyCombiner(d, experts, pool, sender, routes, metrics, clock);
         this.answers = new AnswerRelease(requests, pool, clients, metrics, clock);
@@ -218,6 +218,24 @@ public final class GatewayCore implements Agent, AutoCloseable
     public boolean running()
     {
         return host.running();
+    }
+
+    /** Stops taking requests: new ones are answered SHUTTING_DOWN at once, those admitted are served. */
+    public void drain()
+    {
+        commands.offer(() -> drain.begin(admission, clients));
+    }
+
+    /** Requests admitted and not yet answered (held answers included) once draining; -1 until then. */
+    public int unansweredWhileDraining()
+    {
+        return drain.unanswered();
+    }
+
+    /** Once draining, when the last request came, on this core's clock ({@link System#nanoTime()}). */
+    public long lastRequestNanos()
+    {
+        return drain.lastRequestNs();
     }
 
     public int maxRequestRows()
@@ -348,6 +366,7 @@ public final class GatewayCore implements Agent, AutoCloseable
             work += sender.resendOverdue(now);
         }
         work += answers.release(now);
+        drain.publish(admission, clients);
         return work;
     }
 

@@ -1,6 +1,7 @@
 package dev.switchyard.node.system;
 
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import dev.switchyard.dataplane.AgentErrors;
@@ -29,20 +30,30 @@ import org.apache.pekko.actor.typed.Props;
 final class GatewayRole implements AutoCloseable
 {
     private static final Duration LOCATE_TIMEOUT = Duration.ofSeconds(3);
+    /**
+     * Once drained, the gateway still answers SHUTTING_DOWN while requests keep coming (from clients
+     * that have not heard yet; they then go to another gateway), until none came for the quiet time,
+     * at most the linger: a request on its way gets that answer rather than none. A gateway that had
+     * no request for the quiet time stops at once.
+     */
+    private static final long DRAIN_LINGER_NS = TimeUnit.SECONDS.toNanos(1);
+    private static final long DRAIN_QUIET_NS = TimeUnit.MILLISECONDS.toNanos(200);
 
     private final GatewayCore core;
     private final RecordingRole recording;
     private final ActorRef<ExpertLocator.Command> locator;
     private final boolean shared;
+    private final Duration drainTimeout;
 
     private GatewayRole(
         final GatewayCore core, final RecordingRole recording, final ActorRef<ExpertLocator.Command> locator,
-        final boolean shared)
+        final boolean shared, final Duration drainTimeout)
     {
         this.core = core;
         this.recording = recording;
         this.locator = locator;
         this.shared = shared;
+        this.drainTimeout = drainTimeout;
     }
 
     /** @param endpoint this node's expert endpoint, or null on a node without the experts role */
@@ -73,7 +84,8 @@ final class GatewayRole implements AutoCloseable
                 core.start();
             }
             locator.tell(new ExpertLocator.Serve(core));
-            return new GatewayRole(core, recording, locator, shared);
+            return new GatewayRole(core, recording, locator, shared,
+                full.getDuration("switchyard.gateway.drain-timeout"));
         }
         catch (final RuntimeException ex)
         {
@@ -131,6 +143,42 @@ final class GatewayRole implements AutoCloseable
     ActorRef<ExpertLocator.RoutesOf> routes()
     {
         return locator.narrow();
+    }
+
+    /**
+     * Stops taking requests and waits until those admitted are answered, at most
+     * {@code switchyard.gateway.drain-timeout}, then answers SHUTTING_DOWN for a moment more: a
+     * stopping gateway fails nothing it took, and clients with another gateway go there.
+     *
+     * @return requests still unanswered when the wait ended (0 when all were)
+     */
+    int drain()
+    {
+        if (!core.running())
+        {
+            return 0;
+        }
+        core.drain();
+        final long deadline = System.nanoTime() + drainTimeout.toNanos();
+        // -1 until the core's thread has begun the drain.
+        int unanswered;
+        while ((unanswered = core.unansweredWhileDraining()) != 0 && System.nanoTime() - deadline < 0 &&
+            core.running())
+        {
+            Pause.quietly(10);
+        }
+        lingerWhileRequestsCome();
+        return Math.max(unanswered, 0);
+    }
+
+    private void lingerWhileRequestsCome()
+    {
+        final long start = System.nanoTime();
+        for (long now = start; now - start < DRAIN_LINGER_NS && now - core.lastRequestNanos() < DRAIN_QUIET_NS &&
+            core.running(); now = System.nanoTime())
+        {
+            Pause.quietly(10);
+        }
     }
 
     /**

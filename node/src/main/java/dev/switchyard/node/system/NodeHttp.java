@@ -55,6 +55,11 @@ final class NodeHttp
         {
             return Optional.empty();
         }
+        if (gateway.unansweredWhileDraining() >= 0)
+        {
+            // A load balancer sends new requests elsewhere while the admitted ones are answered.
+            return Optional.of("the gateway is shutting down: it takes no new requests");
+        }
         final List<String> missing = gateway.unreachableExperts(NAMED_UNREACHABLE);
         return missing.isEmpty() ? Optional.empty() :
             Optional.of("experts not hosted or not reachable (layer/expert): " + String.join(", ", missing) +

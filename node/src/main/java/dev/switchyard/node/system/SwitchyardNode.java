@@ -22,6 +22,8 @@ import org.agrona.CloseHelper;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One Switchyard node: its data plane (media driver and Aeron client), its actor system in the
@@ -38,6 +40,7 @@ public final class SwitchyardNode implements AutoCloseable
 {
     public static final String ROLE_GATEWAY = "gateway";
     public static final String ROLE_EXPERTS = "experts";
+    private static final Logger LOG = LoggerFactory.getLogger(SwitchyardNode.class);
 
     private final NodeSettings settings;
     private final NodeBase base;
@@ -197,8 +200,10 @@ public final class SwitchyardNode implements AutoCloseable
     }
 
     /**
-     * Leaves the cluster gracefully: sharding hands this node's experts off (each drains first),
-     * then the node's parts stop in order: its roles, the last started first.
+     * Stops gracefully: the gateway first takes no new requests and answers those it took
+     * ({@code switchyard.gateway.drain-timeout} at most); then the node leaves the cluster, sharding
+     * handing its experts off (each drains first), and its parts stop in order: its roles, the last
+     * started first.
      */
     @Override
     public synchronized void close()
@@ -206,6 +211,15 @@ public final class SwitchyardNode implements AutoCloseable
         if (!closed.compareAndSet(false, true))
         {
             return;
+        }
+        if (gateway != null)
+        {
+            final int unanswered = gateway.drain();
+            if (unanswered > 0)
+            {
+                LOG.warn("{} requests were still unanswered when the drain timeout ended; they are answered " +
+                    "SHUTTING_DOWN", unanswered);
+            }
         }
         CloseHelper.closeAll(roles.reversed());
     }
