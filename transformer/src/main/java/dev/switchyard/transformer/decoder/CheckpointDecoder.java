@@ -167,9 +167,10 @@ public final class CheckpointDecoder
 
     /**
      * One decode step of several sequences at once: row r appends ids[r] to caches[r]. Attention runs per
-     * sequence (each has its own keys); the norms, dense MLPs, MoE layers (one call per layer over all rows) and
-     * lm_head take the rows together. Every part treats a row alone, so each row's logits are the bits
-     * {@link #append} of that one id to that sequence gives: a sequence's results do not depend on its batch.
+     * sequence (each has its own keys); its projections, the norms, dense MLPs, MoE layers (one call per layer
+     * over all rows) and lm_head take the rows together. Every part treats a row alone, so each row's logits are
+     * the bits {@link #append} of that one id to that sequence gives: a sequence's results do not depend on its
+     * batch.
      *
      * @param ids    [rows], row r's next id
      * @param logits [rows, V] overwritten: row r predicts the position after ids[r]
@@ -194,22 +195,19 @@ public final class CheckpointDecoder
                     " positions)");
             }
         }
-        final int[] start = new int[rows];
+        final int[] positions = new int[rows];
         for (int r = 0; r < rows; r++)
         {
-            start[r] = caches.get(r).reserve(1);
+            positions[r] = caches.get(r).reserve(1);
         }
-        final int d = config.d();
-        final float[] row = new float[d];
-        final float[] out = new float[d];
+        final DecoderCache.Layer[] layerCaches = new DecoderCache.Layer[rows];
         layers(embed(ids, 0, rows), rows, (layer, h, y) ->
         {
             for (int r = 0; r < rows; r++)
             {
-                System.arraycopy(h, r * d, row, 0, d);
-                attention[layer].forward(row, start[r], 1, caches.get(r).layer(layer), out);
-                System.arraycopy(out, 0, y, r * d, d);
+                layerCaches[r] = caches.get(r).layer(layer);
             }
+            attention[layer].forward(h, rows, positions, layerCaches, y);
         }, logits);
     }
 

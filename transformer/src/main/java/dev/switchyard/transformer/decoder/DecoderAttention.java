@@ -2,6 +2,9 @@ package dev.switchyard.transformer.decoder;
 
 import java.util.Arrays;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * One decoder layer's self-attention over one sequence, as transformers' eager attention of the
  * decoder-only MoE families: projections (with Qwen2-MoE's q/k/v biases), the family's q/k RMSNorm
@@ -12,6 +15,13 @@ import java.util.Arrays;
  */
 final class DecoderAttention
 {
+    /**
+     * Eight lanes on every machine (AVX2 and AVX-512 alike), not the preferred species: a dot product's
+     * partial sums, and so its bits, must not depend on the CPU.
+     */
+    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_256;
+    private static final int W = LANES.length();
+
     private final DecoderConfig c;
     private final Rope rope;
     private final int window;
@@ -29,6 +39,9 @@ final class DecoderAttention
     private float[] ctx = new float[0];  // [n, H·hd]
     private float[] probs = new float[0]; // [capacity] one query's weights over the cached keys
     private final float[] trig;           // [hd]
+    private final float[] partial = new float[4 * W]; // four dot products' lane sums
+    /** Whether a head's width is whole vectors of {@link #LANES}: else the scalar loops. */
+    private final boolean vectors;
 
     DecoderAttention(final DecoderConfig c, final Rope rope, final DecoderTensors t, final int layer)
     {
@@ -48,6 +61,7 @@ final class DecoderAttention
         kNorm = t.optional(normed, p + "k_norm.weight", whole ? kw : c.headDim());
         scaling = (float)Math.pow(c.headDim(), -0.5);
         trig = new float[c.headDim()];
+        vectors = c.headDim() % W == 0;
     }
 
     /**
@@ -61,13 +75,41 @@ final class DecoderAttention
      */
     void forward(final float[] h, final int start, final int n, final DecoderCache.Layer cache, final float[] out)
     {
+        final int[] positions = new int[n];
+        final DecoderCache.Layer[] caches = new DecoderCache.Layer[n];
+        for (int i = 0; i < n; i++)
+        {
+            positions[i] = start + i;
+            caches[i] = cache;
+        }
+        forward(h, n, positions, caches, out);
+    }
+
+    /**
+     * out = attention(h) for n rows, row i at position positions[i] of the sequence whose keys and values are
+     * caches[i] (several rows may be one sequence's consecutive positions, or each row another sequence's next
+     * one). The projections take every row in one call (a row's product depends on that row alone: the
+     * backend's contract), the attention itself each row over its own sequence's keys; so each row gets the
+     * bits it gets alone.
+     *
+     * @param h   [n, d] the layer's input after its pre-norm
+     * @param out [n, d] overwritten
+     */
+    void forward(final float[] h, final int n, final int[] positions, final DecoderCache.Layer[] caches,
+        final float[] out)
+    {
         final int hd = c.headDim();
         final int qw = c.heads() * hd;
         final int kw = c.kvHeads() * hd;
-        ensure(n, qw, cache.capacity());
-        wq.forward(h, n, q);
-        wk.forward(h, n, k);
-        wv.forward(h, n, v);
+        int capacity = 0;
+        for (int i = 0; i < n; i++)
+        {
+            capacity = Math.max(capacity, caches[i].capacity());
+        }
+        ensure(n, qw, capacity);
+        wq.forward(h, n, q);   // [n, H·hd]
+        wk.forward(h, n, k);   // [n, KV·hd]
+        wv.forward(h, n, v);   // [n, KV·hd]
         for (int i = 0; i < n; i++)
         {
             normalize(q, i * qw, c.heads(), qNorm);
@@ -78,20 +120,20 @@ final class DecoderAttention
                 clip(k, i * kw, kw);
                 clip(v, i * kw, kw);
             }
-            rope.apply(q, i * qw, c.heads(), start + i, trig);
-            rope.apply(k, i * kw, c.kvHeads(), start + i, trig);
+            rope.apply(q, i * qw, c.heads(), positions[i], trig);
+            rope.apply(k, i * kw, c.kvHeads(), positions[i], trig);
+            System.arraycopy(k, i * kw, caches[i].keys(), positions[i] * kw, kw);
+            System.arraycopy(v, i * kw, caches[i].values(), positions[i] * kw, kw);
         }
-        System.arraycopy(k, 0, cache.keys(), start * kw, n * kw);
-        System.arraycopy(v, 0, cache.values(), start * kw, n * kw);
         final int group = c.heads() / c.kvHeads();
         for (int head = 0; head < c.heads(); head++)
         {
             for (int i = 0; i < n; i++)
             {
-                attend(head, head / group, i, start + i, cache);
+                attend(head, head / group, i, positions[i], caches[i]);
             }
         }
-        wo.forward(ctx, n, out);
+        wo.forward(ctx, n, out);   // [n, d]
     }
 
     /** ctx[i, head] = Σ_j softmax_j(q_i·k_j · hd^−½) v_j over the keys query i (at {@code position}) sees. */
@@ -119,7 +161,18 @@ final class DecoderAttention
         {
             final float weight = probs[j] / sum;
             final int vo = j * kw + kvHead * hd;
-            for (int x = 0; x < hd; x++)
+            int x = 0;
+            if (vectors)
+            {
+                // The same fma per element as the scalar loop, W elements at once: the same bits.
+                final FloatVector w = FloatVector.broadcast(LANES, weight);
+                for (; x < hd; x += W)
+                {
+                    w.fma(FloatVector.fromArray(LANES, values, vo + x), FloatVector.fromArray(LANES, ctx, qo + x))
+                        .intoArray(ctx, qo + x);
+                }
+            }
+            for (; x < hd; x++)
             {
                 ctx[qo + x] = Math.fma(weight, values[vo + x], ctx[qo + x]);
             }
@@ -133,6 +186,10 @@ final class DecoderAttention
     private float scores(final int qo, final int first, final int position, final float[] keys, final int kw,
         final int kvOff)
     {
+        if (vectors)
+        {
+            return vectorScores(qo, first, position, keys, kw, kvOff);
+        }
         final int hd = c.headDim();
         float max = Float.NEGATIVE_INFINITY;
         int j = first;
@@ -169,6 +226,56 @@ final class DecoderAttention
             max = Math.max(max, probs[j]);
         }
         return max;
+    }
+
+    /**
+     * As {@link #scores}, each dot product as W lane chains of fmas over the head (lane l takes elements
+     * l, l + W, ...), the lanes then summed in one fixed order; four keys at a time.
+     */
+    private float vectorScores(final int qo, final int first, final int position, final float[] keys, final int kw,
+        final int kvOff)
+    {
+        final int hd = c.headDim();
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = first; j <= position; j += 4)
+        {
+            final int count = Math.min(4, position - j + 1);
+            FloatVector d0 = FloatVector.zero(LANES);
+            FloatVector d1 = d0;
+            FloatVector d2 = d0;
+            FloatVector d3 = d0;
+            final int k0 = j * kw + kvOff;
+            for (int x = 0; x < hd; x += W)
+            {
+                final FloatVector qx = FloatVector.fromArray(LANES, q, qo + x);
+                d0 = qx.fma(FloatVector.fromArray(LANES, keys, k0 + x), d0);
+                // Keys past the last are not read: their chains stay zero and are not kept.
+                d1 = count > 1 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + kw + x), d1) : d1;
+                d2 = count > 2 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + 2 * kw + x), d2) : d2;
+                d3 = count > 3 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + 3 * kw + x), d3) : d3;
+            }
+            d0.intoArray(partial, 0);
+            d1.intoArray(partial, W);
+            d2.intoArray(partial, 2 * W);
+            d3.intoArray(partial, 3 * W);
+            for (int t = 0; t < count; t++)
+            {
+                probs[j + t] = laneSum(t * W) * scaling;
+                max = Math.max(max, probs[j + t]);
+            }
+        }
+        return max;
+    }
+
+    /** partial[off, off + W) summed pairwise in a fixed order. */
+    private float laneSum(final int off)
+    {
+        float sum = 0f;
+        for (int l = 0; l < W; l += 2)
+        {
+            sum += partial[off + l] + partial[off + l + 1];
+        }
+        return sum;
     }
 
     /** The family's q/k RMSNorm of one position's projection [heads·hd], in place. */
