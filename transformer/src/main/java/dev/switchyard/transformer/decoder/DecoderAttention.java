@@ -1,10 +1,5 @@
 package dev.switchyard.transformer.decoder;
 
-import java.util.Arrays;
-
-import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorSpecies;
-
 /**
  * One decoder layer's self-attention over one sequence, as transformers' eager attention of the
  * decoder-only MoE families: projections (with Qwen2-MoE's q/k/v biases), the family's q/k RMSNorm
@@ -15,13 +10,6 @@ import jdk.incubator.vector.VectorSpecies;
  */
 final class DecoderAttention
 {
-    /**
-     * Eight lanes on every machine (AVX2 and AVX-512 alike), not the preferred species: a dot product's
-     * partial sums, and so its bits, must not depend on the CPU.
-     */
-    private static final VectorSpecies<Float> LANES = FloatVector.SPECIES_256;
-    private static final int W = LANES.length();
-
     private final DecoderConfig c;
     private final Rope rope;
     private final int window;
@@ -31,17 +19,13 @@ final class DecoderAttention
     private final DenseLinear wo; // [d, H·hd] (+ [d])
     private final float[] qNorm;  // [hd] (per head) or [H·hd] (whole), or null
     private final float[] kNorm;  // [hd] or [KV·hd], or null
-    private final float scaling;
+    private final AttentionKernels kernels;
 
     private float[] q = new float[0];    // [n, H·hd] this call's positions
     private float[] k = new float[0];    // [n, KV·hd]
     private float[] v = new float[0];    // [n, KV·hd]
     private float[] ctx = new float[0];  // [n, H·hd]
-    private float[] probs = new float[0]; // [capacity] one query's weights over the cached keys
     private final float[] trig;           // [hd]
-    private final float[] partial = new float[4 * W]; // four dot products' lane sums
-    /** Whether a head's width is whole vectors of {@link #LANES}: else the scalar loops. */
-    private final boolean vectors;
 
     DecoderAttention(final DecoderConfig c, final Rope rope, final DecoderTensors t, final int layer)
     {
@@ -59,9 +43,8 @@ final class DecoderAttention
         final boolean normed = c.qkNorm() != DecoderConfig.QkNorm.NONE;
         qNorm = t.optional(normed, p + "q_norm.weight", whole ? qw : c.headDim());
         kNorm = t.optional(normed, p + "k_norm.weight", whole ? kw : c.headDim());
-        scaling = (float)Math.pow(c.headDim(), -0.5);
+        kernels = new AttentionKernels(c.headDim(), (float)Math.pow(c.headDim(), -0.5));
         trig = new float[c.headDim()];
-        vectors = c.headDim() % W == 0;
     }
 
     /**
@@ -141,141 +124,9 @@ final class DecoderAttention
         final DecoderCache.Layer cache)
     {
         final int hd = c.headDim();
-        final int qw = c.heads() * hd;
-        final int kw = c.kvHeads() * hd;
-        final float[] keys = cache.keys();
-        final float[] values = cache.values();
+        final int qo = i * c.heads() * hd + head * hd;
         final int first = window > 0 ? Math.max(0, position - window + 1) : 0;
-        final int qo = i * qw + head * hd;
-        final float max = scores(qo, first, position, keys, kw, kvHead * hd);
-        float sum = 0f;
-        for (int j = first; j <= position; j++)
-        {
-            probs[j] = (float)Math.exp(probs[j] - max);
-            sum += probs[j];
-        }
-        // ctx = Σ_j (p_j / sum) · v_j, each element summed over j in increasing order: walking j outside
-        // reads the values row by row and lets the compiler vectorize over the head, without changing a bit.
-        Arrays.fill(ctx, qo, qo + hd, 0f);
-        for (int j = first; j <= position; j++)
-        {
-            final float weight = probs[j] / sum;
-            final int vo = j * kw + kvHead * hd;
-            int x = 0;
-            if (vectors)
-            {
-                // The same fma per element as the scalar loop, W elements at once: the same bits.
-                final FloatVector w = FloatVector.broadcast(LANES, weight);
-                for (; x < hd; x += W)
-                {
-                    w.fma(FloatVector.fromArray(LANES, values, vo + x), FloatVector.fromArray(LANES, ctx, qo + x))
-                        .intoArray(ctx, qo + x);
-                }
-            }
-            for (; x < hd; x++)
-            {
-                ctx[qo + x] = Math.fma(weight, values[vo + x], ctx[qo + x]);
-            }
-        }
-    }
-
-    /**
-     * probs[j] = q·k_j · hd^−½ for the keys first..position; returns their maximum. Each dot is one fma chain over
-     * the head in order; four keys at a time keep four independent chains in flight.
-     */
-    private float scores(final int qo, final int first, final int position, final float[] keys, final int kw,
-        final int kvOff)
-    {
-        if (vectors)
-        {
-            return vectorScores(qo, first, position, keys, kw, kvOff);
-        }
-        final int hd = c.headDim();
-        float max = Float.NEGATIVE_INFINITY;
-        int j = first;
-        for (; j + 3 <= position; j += 4)
-        {
-            final int k0 = j * kw + kvOff;
-            float d0 = 0f;
-            float d1 = 0f;
-            float d2 = 0f;
-            float d3 = 0f;
-            for (int x = 0; x < hd; x++)
-            {
-                final float qx = q[qo + x];
-                d0 = Math.fma(qx, keys[k0 + x], d0);
-                d1 = Math.fma(qx, keys[k0 + kw + x], d1);
-                d2 = Math.fma(qx, keys[k0 + 2 * kw + x], d2);
-                d3 = Math.fma(qx, keys[k0 + 3 * kw + x], d3);
-            }
-            probs[j] = d0 * scaling;
-            probs[j + 1] = d1 * scaling;
-            probs[j + 2] = d2 * scaling;
-            probs[j + 3] = d3 * scaling;
-            max = Math.max(max, Math.max(Math.max(probs[j], probs[j + 1]), Math.max(probs[j + 2], probs[j + 3])));
-        }
-        for (; j <= position; j++)
-        {
-            final int ko = j * kw + kvOff;
-            float dot = 0f;
-            for (int x = 0; x < hd; x++)
-            {
-                dot = Math.fma(q[qo + x], keys[ko + x], dot);
-            }
-            probs[j] = dot * scaling;
-            max = Math.max(max, probs[j]);
-        }
-        return max;
-    }
-
-    /**
-     * As {@link #scores}, each dot product as W lane chains of fmas over the head (lane l takes elements
-     * l, l + W, ...), the lanes then summed in one fixed order; four keys at a time.
-     */
-    private float vectorScores(final int qo, final int first, final int position, final float[] keys, final int kw,
-        final int kvOff)
-    {
-        final int hd = c.headDim();
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = first; j <= position; j += 4)
-        {
-            final int count = Math.min(4, position - j + 1);
-            FloatVector d0 = FloatVector.zero(LANES);
-            FloatVector d1 = d0;
-            FloatVector d2 = d0;
-            FloatVector d3 = d0;
-            final int k0 = j * kw + kvOff;
-            for (int x = 0; x < hd; x += W)
-            {
-                final FloatVector qx = FloatVector.fromArray(LANES, q, qo + x);
-                d0 = qx.fma(FloatVector.fromArray(LANES, keys, k0 + x), d0);
-                // Keys past the last are not read: their chains stay zero and are not kept.
-                d1 = count > 1 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + kw + x), d1) : d1;
-                d2 = count > 2 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + 2 * kw + x), d2) : d2;
-                d3 = count > 3 ? qx.fma(FloatVector.fromArray(LANES, keys, k0 + 3 * kw + x), d3) : d3;
-            }
-            d0.intoArray(partial, 0);
-            d1.intoArray(partial, W);
-            d2.intoArray(partial, 2 * W);
-            d3.intoArray(partial, 3 * W);
-            for (int t = 0; t < count; t++)
-            {
-                probs[j + t] = laneSum(t * W) * scaling;
-                max = Math.max(max, probs[j + t]);
-            }
-        }
-        return max;
-    }
-
-    /** partial[off, off + W) summed pairwise in a fixed order. */
-    private float laneSum(final int off)
-    {
-        float sum = 0f;
-        for (int l = 0; l < W; l += 2)
-        {
-            sum += partial[off + l] + partial[off + l + 1];
-        }
-        return sum;
+        kernels.attend(q, qo, cache.keys(), cache.values(), c.kvHeads() * hd, kvHead * hd, first, position, ctx, qo);
     }
 
     /** The family's q/k RMSNorm of one position's projection [heads·hd], in place. */
@@ -315,9 +166,6 @@ final class DecoderAttention
             v = new float[n * c.kvHeads() * c.headDim()];
             ctx = new float[n * qw];
         }
-        if (probs.length < capacity)
-        {
-            probs = new float[capacity];
-        }
+        kernels.ensure(capacity);
     }
 }
