@@ -100,13 +100,31 @@ final class GatewayFailover implements AutoCloseable
             {
                 if (firstTry && failedFirstTries.incrementAndGet() == gateways.size())
                 {
-                    first.completeExceptionally(new BadInputException("no gateway answered: " + ex.getMessage() +
-                        (gateways.size() > 1 ? " (and " + (gateways.size() - 1) + " more)" : "")));
+                    // Under the lock: a gateway answering at this moment is either the first or too late.
+                    synchronized (first)
+                    {
+                        first.completeExceptionally(new BadInputException("no gateway answered: " +
+                            ex.getMessage() + " (and " + (gateways.size() - 1) + " more)"));
+                    }
                 }
                 firstTry = false;
                 continue;
             }
-            final String differs = first.complete(g) ? null : g.differsFrom(first.join());
+            synchronized (first)
+            {
+                if (!first.isDone())
+                {
+                    // Admitted before connecting returns: the caller's first request may go here.
+                    g.admit();
+                    first.complete(g);
+                    return;
+                }
+            }
+            if (first.isCompletedExceptionally())
+            {
+                return;
+            }
+            final String differs = g.differsFrom(first.join());
             if (differs != null)
             {
                 LOG.error("{}: no request goes to the second", differs);
