@@ -31,8 +31,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code /ready} of a gateway node tells whether every expert is hosted and reachable: 503 naming
- * the missing experts while the only expert node is gone, 200 again once another one hosts them.
- * {@code /health} stays 200 throughout: the gateway itself is alive.
+ * the missing experts while the only expert node is gone, 200 again once another one hosts them, and
+ * 503 again once the gateway drains (it is stopping). {@code /health} stays 200 throughout: the
+ * gateway itself is alive.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ReadinessTest
@@ -83,6 +84,12 @@ class ReadinessTest
 
             second = SwitchyardNode.start(node(model, "experts", gateway.clusterAddress(), 0));
             awaitReady(http, base, 200, 60);
+
+            // A gateway that drains (it is stopping) sends its load balancer elsewhere.
+            gateway.gateway().drain();
+            final JsonNode draining = awaitReady(http, base, 503, 10);
+            assertTrue(draining.path("message").asText().contains("shutting down"), draining.toString());
+            assertEquals(200, send(http, base + "/health").statusCode());
         }
         finally
         {
