@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Opens several gateways of one cluster, and sends each request to one of them, and again to
  * another when the first did not serve it: it was lost ({@link AnswerStatus#GATEWAY_UNAVAILABLE}) or
- * stopping, or did not answer ({@link AnswerStatus#UNAVAILABLE}). The caller gets one answer, the
+ * stopping, did not answer ({@link AnswerStatus#UNAVAILABLE}), or had no room
+ * ({@link AnswerStatus#OVERLOADED}). The caller gets one answer, the
  * last gateway's; each gateway is tried once per request, within the request's deadline (what is left
  * of it goes with the request).
  * <p>
@@ -190,10 +191,14 @@ final class GatewayFailover implements AutoCloseable
         });
     }
 
-    /** Whether the gateway did not serve the request: lost, stopping, or silent. */
+    /**
+     * Whether the gateway did not serve the request: lost, stopping, silent, or its queue full (admission
+     * is each gateway's own: another may have room).
+     */
     private static boolean notServed(final InferAnswer a)
     {
-        return a.status() == AnswerStatus.GATEWAY_UNAVAILABLE || a.status() == AnswerStatus.UNAVAILABLE;
+        return a.status() == AnswerStatus.GATEWAY_UNAVAILABLE || a.status() == AnswerStatus.UNAVAILABLE ||
+            a.status() == AnswerStatus.OVERLOADED;
     }
 
     /** The first usable of {@code count} gateways from {@code start}, in turn; -1 when none is. */
