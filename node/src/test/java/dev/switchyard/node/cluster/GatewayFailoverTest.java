@@ -16,6 +16,8 @@ import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.dataplane.DataPlane;
+import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
@@ -135,6 +137,72 @@ class GatewayFailoverTest
         finally
         {
             CloseHelper.quietCloseAll(late, b, a, experts);
+        }
+    }
+
+    /**
+     * Gateway A admits 2 requests at a time, B many; ten clients (one media driver) given both send 8
+     * requests each at once. Those that prefer A find it full: what A refuses as overloaded goes to B,
+     * and every request is answered OK, bit-exact and once.
+     */
+    @Test
+    void aRequestAnOverloadedGatewayRefusesGoesToAnother() throws Exception
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 6, Activation.RELU, true,
+            new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 11);
+        final int portA = freeUdpPort();
+        final int portB = freeUdpPort();
+        final List<SwitchyardClient> clients = new ArrayList<>();
+        SwitchyardNode experts = null;
+        SwitchyardNode a = null;
+        SwitchyardNode b = null;
+        DataPlane plane = null;
+        try (ModelDirectory model = ModelDirectory.open(modelDir))
+        {
+            experts = SwitchyardNode.start(LoopbackNodeConfig.of(modelDir, "experts", null, ""));
+            a = SwitchyardNode.start(LoopbackNodeConfig.of(modelDir, "gateway", experts.clusterAddress(),
+                "switchyard.gateway.bind = \"127.0.0.1:" + portA + "\"\nswitchyard.gateway.max-queued-requests = 2\n"));
+            b = SwitchyardNode.start(gateway(modelDir, experts.clusterAddress(), portB));
+            a.awaitReady(Duration.ofSeconds(60));
+            b.awaitReady(Duration.ofSeconds(60));
+            plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 1 << 20, 1 << 20,
+                1408));
+            for (int c = 0; c < 10; c++)
+            {
+                clients.add(SwitchyardClient.connect(plane, "127.0.0.1:" + portA + ",127.0.0.1:" + portB));
+            }
+            final float[] x = Tokens.gaussian(13, D, 3);
+            final float[] expected = LocalReferenceAccess.output(model, x, 13);
+            final List<CompletableFuture<InferAnswer>> answers = new ArrayList<>();
+            for (final SwitchyardClient client : clients)
+            {
+                for (int r = 0; r < 8; r++)
+                {
+                    answers.add(client.infer(x, 13, null, false));
+                }
+            }
+            for (final CompletableFuture<InferAnswer> answer : answers)
+            {
+                final InferAnswer done = answer.get(30, TimeUnit.SECONDS);
+                assertEquals(AnswerStatus.OK, done.status(), done.detail());
+                assertArrayEquals(expected, done.output());
+            }
+            final long refused = a.metrics().answers.get(BlockStatus.OVERLOADED);
+            System.out.printf("gateway failover: %d requests OK; gateway A refused %d as overloaded, answered %d; " +
+                "B answered %d%n", answers.size(), refused, a.metrics().answers.get(BlockStatus.OK),
+                b.metrics().answers.get(BlockStatus.OK));
+            // Ten clients each prefer A or B at random: all ten preferring B is a chance of 1 in 1,024.
+            assertTrue(refused > 0, "gateway A refused nothing");
+            for (final SwitchyardClient client : clients)
+            {
+                assertEquals(0, client.unmatchedAnswers(), "answers given twice");
+            }
+        }
+        finally
+        {
+            CloseHelper.quietCloseAll(clients);
+            CloseHelper.quietCloseAll(b, a, experts, plane);
         }
     }
 
