@@ -173,10 +173,14 @@ final class GatewayConnection implements GatewayLiveness.Link, AutoCloseable
      */
     private boolean servesSameModel(final HelloFrame.Welcome w)
     {
-        final HelloFrame.Welcome first = welcome;
-        return w.dModel() == first.dModel() && w.numExperts() == first.numExperts() &&
-            w.groupSize() == first.groupSize() && w.layers() == first.layers() &&
-            w.maxRequestRows() >= first.maxRequestRows();
+        return sameShape(welcome, w) && w.maxRequestRows() >= welcome.maxRequestRows();
+    }
+
+    /** Whether two welcomes announce the same model shape: d_model, experts, group size, layers. */
+    static boolean sameShape(final HelloFrame.Welcome a, final HelloFrame.Welcome b)
+    {
+        return a.dModel() == b.dModel() && a.numExperts() == b.numExperts() && a.groupSize() == b.groupSize() &&
+            a.layers() == b.layers();
     }
 
     /** The first gateway's welcome: the model's shape and the gateway's bounds. */

@@ -79,8 +79,7 @@ final class GatewaySession implements AutoCloseable
     {
         final HelloFrame.Welcome a = first.welcome();
         final HelloFrame.Welcome b = welcome();
-        if (a.dModel() == b.dModel() && a.numExperts() == b.numExperts() && a.groupSize() == b.groupSize() &&
-            a.layers() == b.layers())
+        if (GatewayConnection.sameShape(a, b))
         {
             return null;
         }

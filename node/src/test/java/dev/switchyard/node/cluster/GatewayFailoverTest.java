@@ -59,9 +59,7 @@ class GatewayFailoverTest
     @Test
     void aRollingRestartOfTheGatewaysFailsNoRequest() throws Exception
     {
-        final Path modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 6, Activation.RELU, true,
-            new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 11);
+        final Path modelDir = model();
         final int portA = freeUdpPort();
         final int portB = freeUdpPort();
         SwitchyardNode experts = null;
@@ -148,9 +146,7 @@ class GatewayFailoverTest
     @Test
     void aRequestAnOverloadedGatewayRefusesGoesToAnother() throws Exception
     {
-        final Path modelDir = dir.resolve("model");
-        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 6, Activation.RELU, true,
-            new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 11);
+        final Path modelDir = model();
         final int portA = freeUdpPort();
         final int portB = freeUdpPort();
         final List<SwitchyardClient> clients = new ArrayList<>();
@@ -204,6 +200,15 @@ class GatewayFailoverTest
             CloseHelper.quietCloseAll(clients);
             CloseHelper.quietCloseAll(b, a, experts, plane);
         }
+    }
+
+    /** The served model: 6 experts of d 16, groups of 8, top-2. */
+    private Path model() throws Exception
+    {
+        final Path modelDir = dir.resolve("model");
+        ModelGenerator.generate(modelDir, new ModelConfig(D, 32, 6, Activation.RELU, true,
+            new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 11);
+        return modelDir;
     }
 
     /** A gateway node whose clients' port is {@code port} (the same after a restart). */
