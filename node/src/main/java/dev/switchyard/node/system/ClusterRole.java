@@ -3,6 +3,8 @@ package dev.switchyard.node.system;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.util.concurrent.CompletableFuture;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import dev.switchyard.experts.actor.ExpertActor;
@@ -16,6 +18,9 @@ import dev.switchyard.node.placement.PlacementSettings;
 import dev.switchyard.node.placement.ReplicaAllocation;
 import dev.switchyard.node.placement.Replicas;
 import dev.switchyard.node.placement.WorkAllocation;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.PoisonPill;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -89,7 +94,7 @@ final class ClusterRole implements AutoCloseable
     private void shardExperts(final ExpertHost host)
     {
         final ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(
+        final ActorRef<?> region = sharding.init(
             Entity.of(ExpertActor.TYPE_KEY, ctx -> ExpertActor.create(ctx.getEntityId(), host))
                 .withStopMessage(new ExpertActor.HandOff())
                 .withRole(SwitchyardNode.ROLE_EXPERTS)
@@ -99,6 +104,28 @@ final class ClusterRole implements AutoCloseable
                     board, placement, state -> topic.tell(Topic.publish(state)),
                     id -> sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId())
                         .tell(new ExpertActor.Retire()))));
+        if (host == null)
+        {
+            stopProxyBeforeLeaving(region);
+        }
+    }
+
+    /**
+     * A node without the experts role holds no shards, only a proxy, and by the time it leaves its
+     * gateway has drained: nothing the proxy still buffers is awaited by anyone. A graceful stop of a
+     * proxy waits until its buffers empty, which they never do once the last experts node has gone
+     * (the keeper's messages wait for a coordinator), so the node would stop only when the phase's
+     * timeout (10 s) ends. Stopping the proxy before the sharding phase ends that phase at once.
+     */
+    private void stopProxyBeforeLeaving(final ActorRef<?> region)
+    {
+        final org.apache.pekko.actor.ActorRef proxy = Adapter.toClassic(region);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-expert-proxy",
+            () ->
+            {
+                proxy.tell(PoisonPill.getInstance(), org.apache.pekko.actor.ActorRef.noSender());
+                return CompletableFuture.completedFuture(Done.getInstance());
+            });
     }
 
     /** Without seeds the node is the first of its cluster: it joins itself. */

@@ -114,6 +114,7 @@ class PlacementClusterTest
             assertTrue(atEnd <= atFirst * 1.05, "max/mean of the same rows: " + atFirst + " at first, " + atEnd +
                 " placed");
             cluster.assertEveryAnswerOkOnce();
+            cluster.gatewayLeftAloneStopsAtOnce();
         }
     }
 
@@ -260,6 +261,22 @@ class PlacementClusterTest
             assertEquals(0, traffic.client.unmatchedAnswers(), "answers given twice");
             assertEquals(0, gateway.metrics().answers.errors(), "requests that failed");
             assertEquals(traffic.sent, traffic.checked, "requests answered");
+        }
+
+        /**
+         * Once every experts node has left, the gateway's sharding proxy buffers what it is sent for
+         * want of a coordinator; the gateway still stops at once, not when the sharding phase's 10 s
+         * timeout ends.
+         */
+        void gatewayLeftAloneStopsAtOnce()
+        {
+            traffic.client.close();
+            CloseHelper.closeAll(experts[2], experts[1], experts[0]);
+            final long start = System.nanoTime();
+            gateway.close();
+            final long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+            System.out.println("placement: the gateway left alone stopped in " + ms + " ms");
+            assertTrue(ms < 5_000, "the gateway left alone took " + ms + " ms to stop");
         }
 
         @Override
