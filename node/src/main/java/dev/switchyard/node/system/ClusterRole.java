@@ -27,6 +27,7 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -104,26 +105,28 @@ final class ClusterRole implements AutoCloseable
                     board, placement, state -> topic.tell(Topic.publish(state)),
                     id -> sharding.entityRefFor(ExpertActor.TYPE_KEY, id.entityId())
                         .tell(new ExpertActor.Retire()))));
-        if (host == null)
-        {
-            stopProxyBeforeLeaving(region);
-        }
+        stopIdleRegionBeforeLeaving(region, host != null);
     }
 
     /**
-     * A node without the experts role holds no shards, only a proxy, and by the time it leaves its
-     * gateway has drained: nothing the proxy still buffers is awaited by anyone. A graceful stop of a
-     * proxy waits until its buffers empty, which they never do once the last experts node has gone
-     * (the keeper's messages wait for a coordinator), so the node would stop only when the phase's
-     * timeout (10 s) ends. Stopping the proxy before the sharding phase ends that phase at once.
+     * A region that holds no shards has nothing to hand off when the node leaves: a gateway's proxy
+     * (its gateway has drained by then), or an experts node's region on a node that never became a
+     * member (shards go to members that are Up). Sharding's graceful stop of such a region waits until
+     * its buffers empty, which they never do without a coordinator (the last experts node has gone, or
+     * the node never joined: the keeper's messages wait for one), so the node would stop only when the
+     * phase's timeout (10 s) ends. Stopping the region before the sharding phase ends that phase at once.
      */
-    private void stopProxyBeforeLeaving(final ActorRef<?> region)
+    private void stopIdleRegionBeforeLeaving(final ActorRef<?> region, final boolean hostsShards)
     {
-        final org.apache.pekko.actor.ActorRef proxy = Adapter.toClassic(region);
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-expert-proxy",
+        final org.apache.pekko.actor.ActorRef classic = Adapter.toClassic(region);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-idle-region",
             () ->
             {
-                proxy.tell(PoisonPill.getInstance(), org.apache.pekko.actor.ActorRef.noSender());
+                final MemberStatus status = Cluster.get(system).selfMember().status();
+                if (!hostsShards || status == MemberStatus.removed() || status == MemberStatus.joining())
+                {
+                    classic.tell(PoisonPill.getInstance(), org.apache.pekko.actor.ActorRef.noSender());
+                }
                 return CompletableFuture.completedFuture(Done.getInstance());
             });
     }

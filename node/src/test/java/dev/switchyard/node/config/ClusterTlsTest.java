@@ -147,6 +147,11 @@ class ClusterTlsTest
                 Thread.sleep(100);  // the sampling interval of the watch: the window itself is the scenario
             }
             assertEquals(2, up(seed));
+            // Refused, it hosts no expert: it stops at once, not when sharding's 10 s shutdown phase ends.
+            final long stopping = System.nanoTime();
+            intruder.close();
+            final long stopMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - stopping);
+            assertTrue(stopMs < 5_000, "the refused node took " + stopMs + " ms to stop");
         }
         finally
         {
