@@ -93,9 +93,52 @@ class OpenAiErrorsTest
             "invalid_request_error", null, null, "exceed the engine's token budget 200000");
         refused(server.get("/v1/completions"), 405, "invalid_request_error", null, "method_not_allowed",
             "/v1/completions takes POST");
+        refused(server.post("/v1/completions", "{\"prompt\": [\"the\", \"a\"]}"), 400, "invalid_request_error",
+            "prompt", null, "prompt holds 2 prompts: send one prompt per request");
         final JsonNode models = OpenAiServer.json(server.get("/v1/models"));
         assertEquals("list", models.get("object").asText());
         assertEquals("mixtral", models.get("data").get(0).get("id").asText());
+    }
+
+    /**
+     * Sampling fields that are not served are refused, naming the field, unless they hold the value that
+     * changes nothing: clients that send top_p 1 or the penalties at 0 are answered.
+     */
+    @Test
+    void unservedSamplingFieldsAreRefusedUnlessNeutral() throws Exception
+    {
+        final String[][] refusedFields = {
+            {"/v1/completions", "\"top_p\": 0.9", "top_p", "top_p is not served (nucleus sampling)"},
+            {"/v1/completions", "\"presence_penalty\": 0.5", "presence_penalty", "presence_penalty is not served"},
+            {"/v1/completions", "\"frequency_penalty\": -1", "frequency_penalty", "frequency_penalty is not served"},
+            {"/v1/completions", "\"repetition_penalty\": 1.1", "repetition_penalty", "repetition_penalty is not"},
+            {"/v1/completions", "\"min_p\": 0.05", "min_p", "min_p is not served"},
+            {"/v1/completions", "\"top_k\": 40", "top_k", "top_k is not served"},
+            {"/v1/completions", "\"best_of\": 3", "best_of", "best_of is not served"},
+            {"/v1/completions", "\"logit_bias\": {\"5\": 100}", "logit_bias", "logit_bias is not served"},
+            {"/v1/completions", "\"echo\": true", "echo", "echo is not served"},
+            {"/v1/chat/completions", "\"response_format\": {\"type\": \"json_object\"}", "response_format",
+                "response_format \"json_object\" is not served"},
+            {"/v1/chat/completions", "\"tools\": [{\"type\": \"function\"}]", "tools", "tools are not served"}};
+        for (final String[] f : refusedFields)
+        {
+            refused(server.post(f[0], body(f[0], f[1])), 400, "invalid_request_error", f[2], null, f[3]);
+        }
+        final String neutral = "\"top_p\": 1, \"presence_penalty\": 0, \"frequency_penalty\": 0, \"top_k\": -1, " +
+            "\"best_of\": 1, \"logit_bias\": {}, \"max_tokens\": 2, \"temperature\": 0";
+        for (final String route : new String[] {"/v1/completions", "/v1/chat/completions"})
+        {
+            final HttpResponse<String> r = server.post(route, body(route, neutral +
+                (route.contains("chat") ? ", \"response_format\": {\"type\": \"text\"}" : "")));
+            assertEquals(200, r.statusCode(), route + ": " + r.body());
+        }
+    }
+
+    private static String body(final String route, final String fields)
+    {
+        return route.contains("chat") ?
+            "{\"messages\": [{\"role\": \"user\", \"content\": \"the\"}], " + fields + "}" :
+            "{\"prompt\": \"the\", " + fields + "}";
     }
 
     @Test

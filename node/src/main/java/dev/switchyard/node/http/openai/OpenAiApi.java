@@ -142,7 +142,7 @@ public final class OpenAiApi
             throw OpenAiError.notFound("model_not_found", "the model '" + name.asText() + "' does not exist; this " +
                 "server serves '" + model.name() + "'");
         }
-        refuseUnserved(body, chat);
+        UnservedFields.refuse(body, chat);
         final Params params = Params.read(body, chat && body.has("max_completion_tokens") ? "max_completion_tokens"
             : "max_tokens");
         final boolean logprobs;
@@ -231,23 +231,6 @@ public final class OpenAiApi
         {
             case Submission.Accepted a -> run.cancelWith(a.cancel());
             case Submission.Overloaded o -> throw OpenAiError.overloaded(o.reason());
-        }
-    }
-
-    /** Fields OpenAI defines that change the answer and are not served: refused rather than ignored. */
-    private static void refuseUnserved(final JsonNode body, final boolean chat)
-    {
-        if (!chat && Params.bool(body, "echo"))
-        {
-            throw OpenAiError.invalid("echo", "echo is not served");
-        }
-        if (!chat && body.hasNonNull("suffix"))
-        {
-            throw OpenAiError.invalid("suffix", "suffix is not served");
-        }
-        if (chat && body.hasNonNull("tools"))
-        {
-            throw OpenAiError.invalid("tools", "tools are not served");
         }
     }
 

@@ -22,6 +22,11 @@ final class Prompts
         {
             prompt = prompt.get(0);
         }
+        if (prompt.isArray() && prompt.size() > 1 && (prompt.get(0).isTextual() || prompt.get(0).isArray()))
+        {
+            throw OpenAiError.invalid("prompt", "prompt holds " + prompt.size() + " prompts: send one prompt per " +
+                "request");
+        }
         final int[] ids;
         if (prompt.isTextual())
         {
