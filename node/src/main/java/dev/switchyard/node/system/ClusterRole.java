@@ -2,7 +2,6 @@ package dev.switchyard.node.system;
 
 import java.util.ArrayList;
 import java.util.List;
-
 import java.util.concurrent.CompletableFuture;
 
 import com.typesafe.config.Config;
