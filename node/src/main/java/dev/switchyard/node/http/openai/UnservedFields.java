@@ -49,7 +49,7 @@ final class UnservedFields
             throw OpenAiError.invalid("best_of", "best_of is not served: one choice per request");
         }
         final JsonNode bias = body.path("logit_bias");
-        if (!bias.isMissingNode() && !bias.isNull() && !bias.isEmpty())
+        if (!bias.isMissingNode() && !bias.isNull() && !(bias.isObject() && bias.isEmpty()))
         {
             throw OpenAiError.invalid("logit_bias", "logit_bias is not served");
         }
@@ -72,8 +72,9 @@ final class UnservedFields
         final JsonNode format = body.path("response_format");
         if (!format.isMissingNode() && !format.isNull() && !"text".equals(format.path("type").asText()))
         {
-            throw OpenAiError.invalid("response_format", "response_format " + format.path("type") + " is not " +
-                "served: leave it out or give {\"type\": \"text\"}");
+            throw OpenAiError.invalid("response_format", "response_format " +
+                (format.isObject() ? format.path("type") : format) + " is not served: leave it out or give " +
+                "{\"type\": \"text\"}");
         }
     }
 
