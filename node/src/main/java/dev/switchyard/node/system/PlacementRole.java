@@ -1,7 +1,10 @@
 package dev.switchyard.node.system;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.switchyard.experts.endpoint.ExpertEndpoint;
 import dev.switchyard.node.cluster.ClusterStatus;
@@ -9,8 +12,12 @@ import dev.switchyard.node.cluster.ExpertKeeper;
 import dev.switchyard.node.placement.ExpertLoad;
 import dev.switchyard.node.placement.LoadExchange;
 import dev.switchyard.node.placement.PlacementBoard;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Placement's actors on this node: the keeper that keeps every copy placement names alive, the
@@ -25,6 +32,9 @@ final class PlacementRole implements AutoCloseable
 {
     /** The longest a leave may take before the node's data plane stops regardless. */
     private static final long LEAVE_SECONDS = 60;
+    /** How long the system may still take to terminate once its shutdown phases have ended. */
+    private static final long TERMINATED_SECONDS = 2;
+    private static final Logger LOG = LoggerFactory.getLogger(PlacementRole.class);
 
     private final ActorSystem<Void> system;
 
@@ -61,18 +71,37 @@ final class PlacementRole implements AutoCloseable
         return new PlacementRole(system);
     }
 
-    /** Leaves the cluster: terminates the actor system and waits for it, at most {@link #LEAVE_SECONDS}. */
+    /** Leaves the cluster: see {@link #leave}. */
     @Override
     public void close()
     {
-        system.terminate();
+        leave(system, LEAVE_SECONDS);
+    }
+
+    /**
+     * Runs the actor system's shutdown phases and waits for them, at most {@code seconds}. Each phase
+     * has its own timeout, so they end even when the system's last step does not: an Artery stream
+     * that stalls (a TLS connection torn down mid-handshake; bounded only after Pekko 1.7, pekko#3247)
+     * can keep the system from ever terminating. The caller then goes on to stop what lies beneath,
+     * with its thread's interrupt status as it was.
+     */
+    static void leave(final ActorSystem<?> system, final long seconds)
+    {
+        final CompletableFuture<Done> phases = CoordinatedShutdown.get(system)
+            .runAll(CoordinatedShutdown.actorSystemTerminateReason()).toCompletableFuture();
         try
         {
-            system.getWhenTerminated().toCompletableFuture().get(LEAVE_SECONDS, TimeUnit.SECONDS);
+            phases.get(seconds, TimeUnit.SECONDS);
+            system.getWhenTerminated().toCompletableFuture().get(TERMINATED_SECONDS, TimeUnit.SECONDS);
         }
-        catch (final Exception ex)
+        catch (final InterruptedException ex)
         {
             Thread.currentThread().interrupt();
+        }
+        catch (final ExecutionException | TimeoutException ex)
+        {
+            LOG.warn("the actor system {} had not terminated when its shutdown phases ended; stopping regardless",
+                system.name());
         }
     }
 }
