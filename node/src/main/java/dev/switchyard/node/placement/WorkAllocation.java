@@ -74,12 +74,12 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final LoadView view = settings.enabled() ? board.view(System.currentTimeMillis()) : null;
         final String target = planned.remove(shardId);
         final ExpertId id = idOf(shardId);
+        final Set<String> leaving = board.leaving(System.currentTimeMillis());
         if (id == null || (view == null && target == null))
         {
-            return byCount.allocateShard(requester, shardId, current);
+            return byCount.allocateShard(requester, shardId, withoutLeaving(current, leaving));
         }
         final Map<ActorRef, List<String>> live = byCount.liveRegions(current);
-        final Set<String> leaving = board.leaving(System.currentTimeMillis());
         ActorRef best = null;
         double bestWork = Double.MAX_VALUE;
         final Map<String, Double> work = view == null ? Map.of() :
@@ -104,7 +104,25 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
                 best = region.getKey();
             }
         }
-        return best == null ? byCount.allocateShard(requester, shardId, current) : Future.successful(best);
+        return best == null ? byCount.allocateShard(requester, shardId, withoutLeaving(current, leaving)) :
+            Future.successful(best);
+    }
+
+    /**
+     * The regions that placement by count may use: a leaving node's copies are handed over by
+     * {@link #handOver}, and counting it would send copies back to it, since it holds the fewest.
+     * All of them where every node is leaving.
+     */
+    private Map<ActorRef, IndexedSeq<String>> withoutLeaving(
+        final Map<ActorRef, IndexedSeq<String>> current, final Set<String> leaving)
+    {
+        if (leaving.isEmpty())
+        {
+            return current;
+        }
+        final Map<ActorRef, IndexedSeq<String>> staying = new HashMap<>(current);
+        staying.keySet().removeIf(region -> leaving.contains(byCount.addressOf(region).toString()));
+        return staying.isEmpty() ? current : staying;
     }
 
     @Override
@@ -140,13 +158,13 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final LoadView view = board.view(now);
         if (view == null)
         {
-            moves.addAll(value(byCount.rebalance(current, inProgress)));
+            moves.addAll(value(byCount.rebalance(withoutLeaving(current, board.leaving(now)), inProgress)));
         }
         else if (inProgress.isEmpty())
         {
             final Set<String> ignore = bridges.shards();
             allocated.keySet().stream().filter(s -> !counted(idOf(s))).forEach(ignore::add);
-            moves.addAll(byCount.separations(current, ignore));
+            moves.addAll(byCount.separations(withoutLeaving(current, board.leaving(now)), ignore));
         }
         final Set<String> leaving = new HashSet<>(board.leaving(now));
         leaving.retainAll(nodes.keySet());
