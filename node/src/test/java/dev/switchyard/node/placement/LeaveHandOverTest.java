@@ -5,11 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
-import dev.switchyard.experts.actor.ExpertHost;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
@@ -44,28 +39,22 @@ class LeaveHandOverTest
         final Path model = dir.resolve("model");
         ModelGenerator.generate(model, new ModelConfig(8, 16, 4, Activation.RELU, true,
             new RoutingConfig(8, 2.0, 2, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 5);
-        final Logger membership = (Logger)ExpertHost.MEMBERSHIP;
-        final ListAppender<ILoggingEvent> said = new ListAppender<>();
-        said.start();
-        final Level level = membership.getLevel();
-        membership.setLevel(Level.INFO);
-        membership.addAppender(said);
         SwitchyardNode seed = null;
         SwitchyardNode member = null;
-        try
+        try (MembershipLog log = new MembershipLog())
         {
             seed = SwitchyardNode.start(LoopbackNodeConfig.of(model, "all", null, ""));
             member = SwitchyardNode.start(LoopbackNodeConfig.of(model, "experts", seed.clusterAddress(), ""));
             final String servedThere = " served by pekko://switchyard@" + member.clusterAddress();
-            Await.until(() -> messages(said).stream().anyMatch(m -> m.endsWith(servedThere)),
-                Duration.ofSeconds(60), () -> "no expert moved to the second node: " + messages(said));
+            Await.until(() -> log.messages().stream().anyMatch(m -> m.endsWith(servedThere)),
+                Duration.ofSeconds(60), () -> "no expert moved to the second node: " + log.messages());
 
             final long leaveStart = System.nanoTime();
             member.close();
             final long leaveMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - leaveStart);
             member = null;
 
-            final List<String> all = messages(said);
+            final List<String> all = log.messages();
             final int handOver = all.indexOf("leaving: handing this node's experts over before it leaves the cluster");
             assertTrue(handOver >= 0, "the node left without a hand-over: " + all);
             final List<String> during = all.subList(handOver, all.size());
@@ -77,16 +66,6 @@ class LeaveHandOverTest
         finally
         {
             CloseHelper.quietCloseAll(member, seed);
-            membership.detachAppender(said);
-            membership.setLevel(level);
-        }
-    }
-
-    private static List<String> messages(final ListAppender<ILoggingEvent> said)
-    {
-        synchronized (said)  // the appender appends holding its own lock
-        {
-            return said.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
         }
     }
 }
