@@ -295,7 +295,7 @@ class ElasticScenarioTest
             }
             System.out.printf("requests sent %d, never answered %d, answered twice %d, by phase %s; first error " +
                 "of each: %s%n", sent.size(), neverAnswered, client.unmatchedAnswers(), byPhase, details);
-            for (final Phase p : Phase.values())
+            for (final Phase p : byPhase.keySet())
             {
                 System.out.printf("latency %s: p50 %.1f ms, p99 %.1f ms%n", p, load.percentile(p, 0.50),
                     load.percentile(p, 0.99));
