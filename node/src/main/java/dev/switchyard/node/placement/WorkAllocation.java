@@ -128,11 +128,11 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
     @Override
     public Future<Set<String>> rebalance(final Map<ActorRef, IndexedSeq<String>> current, final Set<String> inProgress)
     {
+        final long now = System.currentTimeMillis();
         if (!settings.enabled())
         {
-            return byCount.rebalance(current, inProgress);
+            return byCount.rebalance(withoutLeaving(current, board.leaving(now)), inProgress);
         }
-        final long now = System.currentTimeMillis();
         if (extra == null)
         {
             // A new coordinator carries on from the last decision any node heard; the bridges it
