@@ -71,10 +71,11 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
     public Future<ActorRef> allocateShard(
         final ActorRef requester, final String shardId, final Map<ActorRef, IndexedSeq<String>> current)
     {
-        final LoadView view = settings.enabled() ? board.view(System.currentTimeMillis()) : null;
+        final long now = System.currentTimeMillis();
+        final LoadView view = settings.enabled() ? board.view(now) : null;
         final String target = planned.remove(shardId);
         final ExpertId id = idOf(shardId);
-        final Set<String> leaving = board.leaving(System.currentTimeMillis());
+        final Set<String> leaving = board.leaving(now);
         if (id == null || (view == null && target == null))
         {
             return byCount.allocateShard(requester, shardId, withoutLeaving(current, leaving));
@@ -129,9 +130,11 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
     public Future<Set<String>> rebalance(final Map<ActorRef, IndexedSeq<String>> current, final Set<String> inProgress)
     {
         final long now = System.currentTimeMillis();
+        final Set<String> saidLeaving = board.leaving(now);
+        final Map<ActorRef, IndexedSeq<String>> countable = withoutLeaving(current, saidLeaving);
         if (!settings.enabled())
         {
-            return byCount.rebalance(withoutLeaving(current, board.leaving(now)), inProgress);
+            return byCount.rebalance(countable, inProgress);
         }
         if (extra == null)
         {
@@ -158,15 +161,15 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final LoadView view = board.view(now);
         if (view == null)
         {
-            moves.addAll(value(byCount.rebalance(withoutLeaving(current, board.leaving(now)), inProgress)));
+            moves.addAll(value(byCount.rebalance(countable, inProgress)));
         }
         else if (inProgress.isEmpty())
         {
             final Set<String> ignore = bridges.shards();
             allocated.keySet().stream().filter(s -> !counted(idOf(s))).forEach(ignore::add);
-            moves.addAll(byCount.separations(withoutLeaving(current, board.leaving(now)), ignore));
+            moves.addAll(byCount.separations(countable, ignore));
         }
-        final Set<String> leaving = new HashSet<>(board.leaving(now));
+        final Set<String> leaving = new HashSet<>(saidLeaving);
         leaving.retainAll(nodes.keySet());
         final Map<String, List<ExpertId>> staying = new TreeMap<>(nodes);
         staying.keySet().removeAll(leaving);

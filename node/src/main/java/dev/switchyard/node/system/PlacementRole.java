@@ -81,9 +81,9 @@ final class PlacementRole implements AutoCloseable
     /**
      * Runs the actor system's shutdown phases and waits for them, at most {@code seconds}. Each phase
      * has its own timeout, so they end even when the system's last step does not: an Artery stream
-     * that stalls (a TLS connection torn down mid-handshake; bounded only after Pekko 1.7, pekko#3247)
-     * can keep the system from ever terminating. The caller then goes on to stop what lies beneath,
-     * with its thread's interrupt status as it was.
+     * that stalls (a TLS connection torn down mid-handshake; bounded only in Pekko releases after
+     * 1.7.0, pekko#3247) can keep the system from ever terminating. The caller then goes on to stop
+     * what lies beneath, with its thread's interrupt status as it was.
      */
     static void leave(final ActorSystem<?> system, final long seconds)
     {
