@@ -85,6 +85,9 @@ class GatewayFailoverTest
             try (SwitchyardClient client = SwitchyardClient.connect("127.0.0.1:" + portA + ", 127.0.0.1:" + portB))
             {
                 assertEquals(2, client.gateways());
+                // Connecting returns once one gateway welcomes the client; the other joins on its own thread.
+                Await.until(() -> client.gatewaysServing() == 2, Duration.ofSeconds(30),
+                    () -> "the client never came to be served by both gateways");
                 final Paced load = new Paced(client, inputs);
                 final Thread loadThread = new Thread(load, "paced requests");
                 loadThread.start();
@@ -167,6 +170,12 @@ class GatewayFailoverTest
             for (int c = 0; c < 10; c++)
             {
                 clients.add(SwitchyardClient.connect(plane, "127.0.0.1:" + portA + ",127.0.0.1:" + portB));
+            }
+            // A refused request goes only to a gateway the client is served by: wait until each has both.
+            for (final SwitchyardClient client : clients)
+            {
+                Await.until(() -> client.gatewaysServing() == 2, Duration.ofSeconds(30),
+                    () -> "a client never came to be served by both gateways");
             }
             final float[] x = Tokens.gaussian(13, D, 3);
             final float[] expected = LocalReferenceAccess.output(model, x, 13);
