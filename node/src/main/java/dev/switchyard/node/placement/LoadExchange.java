@@ -32,7 +32,6 @@ public final class LoadExchange
     /** Nominal speed that turns an expert's FLOPs into a cost before any node measured one. */
     static final double NOMINAL_FLOPS_PER_NS = 10.0;
     private static final double SMOOTHING = 0.3;
-    static final double COST_SPREAD = 2.0;
 
     public sealed interface Command permits Publish, Heard, Routed
     {
@@ -58,7 +57,7 @@ public final class LoadExchange
     private final String self;
     private final ExpertLoad load;
     private final ActorRef<ExpertLocator.RoutesOf> locator;
-    private final double flopsPerRow;
+    private final double[] flopsPerRow;
     private final ExpertEndpoint endpoint;
     private final long[] rowsBefore;
     private final long[] nanosBefore;
@@ -67,7 +66,7 @@ public final class LoadExchange
     private LoadExchange(
         final ActorContext<Command> context, final PlacementBoard board,
         final ActorRef<Topic.Command<PlacementMessage>> topic, final PlacementSettings settings, final String self,
-        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double flopsPerRow,
+        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double[] flopsPerRow,
         final ExpertEndpoint endpoint, final int cells)
     {
         this.context = context;
@@ -88,13 +87,13 @@ public final class LoadExchange
     /**
      * @param load        the gateway's per-expert rows on this node, or null without a gateway
      * @param locator     the gateway's locator, which knows where each copy is routed, or null without one
-     * @param flopsPerRow an expert's FLOPs per row (4 · d_model · d_ff), its cost until one is measured
+     * @param flopsPerRow [experts]: the FLOPs of a row of each expert of a layer (see {@link #cost})
      * @param endpoint    this node's expert endpoint, or null without experts
      */
     public static Behavior<Command> create(
         final PlacementBoard board, final ActorRef<Topic.Command<PlacementMessage>> topic,
         final PlacementSettings settings, final String self, final int layers, final int experts,
-        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double flopsPerRow,
+        final ExpertLoad load, final ActorRef<ExpertLocator.RoutesOf> locator, final double[] flopsPerRow,
         final ExpertEndpoint endpoint)
     {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers ->
@@ -170,33 +169,36 @@ public final class LoadExchange
     }
 
     /**
-     * Nanoseconds per row of expert {@code expert} of layer {@code layer}: as the expert nodes
-     * measured it, within a factor {@value #COST_SPREAD} of the median of its layer's measured
-     * experts, else its FLOPs at a nominal {@value #NOMINAL_FLOPS_PER_NS} FLOP/ns. The experts of a
-     * layer have the same shapes: what sets their measured costs apart beyond that is mostly the
-     * fixed cost of a block spread over few rows, which would make a cold expert look hot.
+     * Nanoseconds per row of expert {@code expert} of layer {@code layer}: its FLOPs per row at the
+     * speed the expert nodes measured for the layer, the median of its measured experts' nanoseconds
+     * per FLOP (before any was measured, a nominal {@value #NOMINAL_FLOPS_PER_NS} FLOP/ns). An expert's
+     * own measurement is not used alone: it moves with what else ran on its node's cores and with
+     * the fixed cost of a block spread over few rows, and placement, which moves copies off the nodes
+     * that look busiest, would chase that noise back and forth. The median over a layer is steady,
+     * and the FLOPs keep a wider expert (a shared one) costlier in proportion.
+     *
+     * @param flopsPerRow [experts]: the FLOPs of a row of each expert of a layer
      */
     public static double cost(
-        final PlacementBoard board, final int layer, final int expert, final int experts, final double flopsPerRow)
+        final PlacementBoard board, final int layer, final int expert, final int experts, final double[] flopsPerRow)
     {
-        final double measured = board.nanosPerRow(layer * experts + expert);
-        if (measured <= 0)
-        {
-            return flopsPerRow / NOMINAL_FLOPS_PER_NS;
-        }
-        final double[] layerCosts = new double[experts];
+        final double[] nanosPerFlop = new double[experts];
         int n = 0;
         for (int e = 0; e < experts; e++)
         {
             final double c = board.nanosPerRow(layer * experts + e);
             if (c > 0)
             {
-                layerCosts[n++] = c;
+                nanosPerFlop[n++] = c / flopsPerRow[e];
             }
         }
-        Arrays.sort(layerCosts, 0, n);
-        final double median = n % 2 == 1 ? layerCosts[n / 2] : (layerCosts[n / 2 - 1] + layerCosts[n / 2]) / 2;
-        return Math.max(median / COST_SPREAD, Math.min(median * COST_SPREAD, measured));
+        if (n == 0)
+        {
+            return flopsPerRow[expert] / NOMINAL_FLOPS_PER_NS;
+        }
+        Arrays.sort(nanosPerFlop, 0, n);
+        final double median = n % 2 == 1 ? nanosPerFlop[n / 2] : (nanosPerFlop[n / 2 - 1] + nanosPerFlop[n / 2]) / 2;
+        return flopsPerRow[expert] * median;
     }
 
     /** Smoothed compute time per row of each expert served here since the last publication. */

@@ -193,17 +193,22 @@ public final class WorkAllocation extends ShardCoordinator.AbstractShardAllocati
         final LoadView view, final Map<String, List<ExpertId>> nodes, final Set<String> inProgress,
         final Set<String> fixed, final Map<String, String> allocated, final long now, final Set<String> moves)
     {
-        int budget = settings.maxMoves() - inProgress.size() - starting.size() - bridges.size();
+        final int budget = settings.maxMoves() - inProgress.size() - starting.size() - bridges.size();
         final PlacementPlanner.CopyPlan copies = planner.copies(view, board.floor(), extra, coolSince, now,
             nodes.size(), Math.max(0, budget), fixed);
         extra = copies.extra();
         coolSince = copies.coolSinceMs();
         retiring.addAll(copies.removed());
         copies.added().forEach(c -> starting.put(c, now));
-        budget -= copies.added().size();
+        if (!starting.isEmpty())
+        {
+            // Until an extra copy serves, its expert's work counts whole on the copies already placed:
+            // moves planned on that would be undone once it serves.
+            return;
+        }
         // A copy that moved stays a window long: what its move changed is measured before it moves again.
         movedAt.values().removeIf(at -> now - at >= settings.window().toMillis());
-        final Set<ExpertId> busy = new HashSet<>(starting.keySet());
+        final Set<ExpertId> busy = new HashSet<>();
         inProgress.forEach(s -> addId(busy, s));
         nodes.values().forEach(held -> held.stream()
             .filter(c -> fixed.contains(c.expertKey()) || movedAt.containsKey(c.expertKey())).forEach(busy::add));

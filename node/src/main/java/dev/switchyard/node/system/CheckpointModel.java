@@ -125,6 +125,18 @@ final class CheckpointModel implements ServedModel
         return gatings;
     }
 
+    /** The shared expert, expert E where there is one, is as wide as the checkpoint made it. */
+    @Override
+    public double[] flopsPerRow()
+    {
+        final double[] flops = ServedModel.super.flopsPerRow();
+        if (first.shared().present())
+        {
+            flops[first.experts()] = ServedModel.rowFlops(config, first.shared().intermediateSize());
+        }
+        return flops;
+    }
+
     @Override
     public ExpertLoader expertLoader(final ComputeBackend backend)
     {

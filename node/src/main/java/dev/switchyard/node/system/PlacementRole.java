@@ -58,8 +58,7 @@ final class PlacementRole implements AutoCloseable
         system.systemActorOf(ExpertKeeper.create(layers, experts, board, settings.keepAliveEvery()),
             "expert-keeper", Props.empty());
         final ExpertLoad load = gateway == null ? null : new ExpertLoad(base.metrics());
-        // An expert's FLOPs per row: two matrix products of d_model x d_ff, a multiply and an add each.
-        final double flopsPerRow = 4.0 * base.modelConfig().dModel() * base.modelConfig().dFf();
+        final double[] flopsPerRow = base.model().flopsPerRow();
         system.systemActorOf(ClusterStatus.create(layers, experts, board, load,
                 i -> LoadExchange.cost(board, i / experts, i % experts, experts, flopsPerRow),
                 () -> board.state().moving(),

@@ -1,6 +1,7 @@
 package dev.switchyard.node.system;
 
 import java.nio.file.Path;
+import java.util.Arrays;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.experts.actor.ExpertLoader;
@@ -33,6 +34,24 @@ interface ServedModel extends AutoCloseable
     ModelConfig config();
 
     int layers();
+
+    /**
+     * [experts]: the FLOPs of a row of each expert a layer addresses (the same in every layer), which
+     * set their costs relative to each other for placement. This default gives every expert the served
+     * shape: 2 FLOPs per weight of its two products (three with a gate).
+     */
+    default double[] flopsPerRow()
+    {
+        final double[] flops = new double[config().numExperts()];
+        Arrays.fill(flops, rowFlops(config(), config().dFf()));
+        return flops;
+    }
+
+    /** The FLOPs of a row of an expert of {@code shape}'s form and hidden width {@code width}. */
+    static double rowFlops(final ModelConfig shape, final int width)
+    {
+        return 2.0 * (shape.activation().gated() ? 3 : 2) * shape.dModel() * width;
+    }
 
     /** Routing entries per token in an answer: 2 for the seed's top-2, a checkpoint family's k. */
     int reportEntries();

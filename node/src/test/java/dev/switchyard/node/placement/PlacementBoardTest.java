@@ -72,18 +72,25 @@ class PlacementBoardTest
     }
 
     @Test
-    void aCostIsTheMeasuredOneWithinAFactorTwoOfItsLayersMedianElseFromFlops()
+    void aCostIsTheLayersMeasuredSpeedTimesTheExpertsFlopsElseNominal()
     {
         final PlacementBoard board = new PlacementBoard(Replicas.ONE, 10_000);
-        final double flops = 4.0 * 64 * 256;
-        assertEquals(flops / LoadExchange.NOMINAL_FLOPS_PER_NS, LoadExchange.cost(board, 0, 0, 4, flops));
-        // Node a measured experts 0-2; node b expert 0 and 3. Medians over the layer: 100.
+        // Experts 0-2 routed, expert 3 a shared expert twice as wide.
+        final double f = 4.0 * 64 * 256;
+        final double[] flops = {f, f, f, 2 * f};
+        assertEquals(f / LoadExchange.NOMINAL_FLOPS_PER_NS, LoadExchange.cost(board, 0, 0, 4, flops));
+        assertEquals(2 * f / LoadExchange.NOMINAL_FLOPS_PER_NS, LoadExchange.cost(board, 0, 3, 4, flops));
+        // Node a measured experts 0-2; node b experts 0 and 3. Per expert (averaged over nodes), in ns
+        // per FLOP times f: 110, 90, 1000 and 20 / 2 = 10. Their median is 100: every routed expert
+        // costs 100, whatever it measured alone, and the shared one 200.
         board.offer(new PlacementMessage.Costs("a", 1, 4, new double[] {100, 90, 1000, -1}), 0);
         board.offer(new PlacementMessage.Costs("b", 1, 4, new double[] {120, -1, -1, 20}), 0);
-        assertEquals(110, LoadExchange.cost(board, 0, 0, 4, flops), 1e-9);
-        assertEquals(90, LoadExchange.cost(board, 0, 1, 4, flops), 1e-9);
-        // Median of 110, 90, 1000, 20 is 100: expert 2 counts 200, expert 3 counts 50.
-        assertEquals(200, LoadExchange.cost(board, 0, 2, 4, flops), 1e-9);
-        assertEquals(50, LoadExchange.cost(board, 0, 3, 4, flops), 1e-9);
+        for (int e = 0; e < 3; e++)
+        {
+            assertEquals(100, LoadExchange.cost(board, 0, e, 4, flops), 1e-9, "expert " + e);
+        }
+        assertEquals(200, LoadExchange.cost(board, 0, 3, 4, flops), 1e-9);
+        // A layer none of whose experts was measured yet: nominal.
+        assertEquals(f / LoadExchange.NOMINAL_FLOPS_PER_NS, LoadExchange.cost(board, 1, 0, 4, flops));
     }
 }
