@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
 import dev.switchyard.dataplane.FrameFaults;
@@ -37,6 +38,18 @@ public final class NodeMetrics
         int members();
 
         int unreachable();
+
+        /** Expert copies placement is moving or starting, in its last decision this node heard. */
+        int movingCopies();
+
+        /** Copies beyond the configured ones that placement gave hot experts, likewise. */
+        int extraCopies();
+
+        /**
+         * How many placement decisions changed something (a copy added, removed or moved, a bridge
+         * opened or closed): the version of the last one this node heard, which only grows.
+         */
+        long placementDecisions();
     }
 
     private final PrometheusRegistry registry = new PrometheusRegistry();
@@ -77,12 +90,17 @@ public final class NodeMetrics
             () -> sumOfType(counters, AeronCounters.DRIVER_SENDER_BPE_TYPE_ID));
         counter("switchyard_aeron_naks_received", "Retransmissions asked for by receivers.",
             () -> systemCounter(counters, SystemCounterDescriptor.NAK_MESSAGES_RECEIVED));
-        GaugeWithCallback.builder().name("switchyard_cluster_members")
-            .help("Members of the cluster, as this node sees it.")
-            .callback(cb -> cb.call(cluster.members())).register(registry);
-        GaugeWithCallback.builder().name("switchyard_cluster_unreachable_members")
-            .help("Members this node's failure detector finds unreachable.")
-            .callback(cb -> cb.call(cluster.unreachable())).register(registry);
+        gauge("switchyard_cluster_members", "Members of the cluster, as this node sees it.", cluster::members);
+        gauge("switchyard_cluster_unreachable_members", "Members this node's failure detector finds unreachable.",
+            cluster::unreachable);
+        gauge("switchyard_placement_moving_copies",
+            "Expert copies placement is moving or starting, as this node last heard.", cluster::movingCopies);
+        gauge("switchyard_placement_extra_copies",
+            "Copies beyond the configured ones that placement gave hot experts, as this node last heard.",
+            cluster::extraCopies);
+        counter("switchyard_placement_decisions",
+            "Placement decisions that changed a copy or a bridge; a steady rise means experts keep moving.",
+            cluster::placementDecisions);
     }
 
     private void gatewayMetrics(final GatewayMetrics g)
@@ -178,6 +196,11 @@ public final class NodeMetrics
                 }
             })
             .register(registry);
+    }
+
+    private void gauge(final String name, final String help, final IntSupplier value)
+    {
+        GaugeWithCallback.builder().name(name).help(help).callback(cb -> cb.call(value.getAsInt())).register(registry);
     }
 
     private void counter(final String name, final String help, final LongSupplier value)

@@ -40,7 +40,7 @@ final class HttpRole implements AutoCloseable
         try
         {
             final NodeMetrics nodeMetrics = new NodeMetrics(gateway == null ? null : base.metrics(), endpoint,
-                base.dataPlane().aeron().countersReader(), ClusterMembers.of(cluster.system()));
+                base.dataPlane().aeron().countersReader(), ClusterMembers.of(cluster.system(), cluster.board()));
             final HttpApi http = NodeHttp.start(cluster.system(), settings.http(), base.dataPlane(), gateway,
                 nodeMetrics, health, base.model());
             return new HttpRole(health, http);

@@ -142,7 +142,7 @@ class GatewayFailoverTest
     }
 
     /**
-     * Gateway A admits 2 requests at a time, B many; ten clients (one media driver) given both send 8
+     * Gateway A admits 2 requests at a time, B many; sixteen clients (one media driver) given both send 8
      * requests each at once. Those that prefer A find it full: what A refuses as overloaded goes to B,
      * and every request is answered OK, bit-exact and once.
      */
@@ -167,7 +167,7 @@ class GatewayFailoverTest
             b.awaitReady(Duration.ofSeconds(60));
             plane = DataPlane.start(new DataPlaneSettings("127.0.0.1", 0, 0, true, null, "backoff", 1 << 20, 1 << 20,
                 1408));
-            for (int c = 0; c < 10; c++)
+            for (int c = 0; c < 16; c++)
             {
                 clients.add(SwitchyardClient.connect(plane, "127.0.0.1:" + portA + ",127.0.0.1:" + portB));
             }
@@ -197,7 +197,7 @@ class GatewayFailoverTest
             System.out.printf("gateway failover: %d requests OK; gateway A refused %d as overloaded, answered %d; " +
                 "B answered %d%n", answers.size(), refused, a.metrics().answers.get(BlockStatus.OK),
                 b.metrics().answers.get(BlockStatus.OK));
-            // Ten clients each prefer A or B at random: all ten preferring B is a chance of 1 in 1,024.
+            // Sixteen clients each prefer A or B at random: all preferring B is a chance of 1 in 65,536.
             assertTrue(refused > 0, "gateway A refused nothing");
             for (final SwitchyardClient client : clients)
             {

@@ -318,6 +318,10 @@ class HttpApiTest
         assertEquals(1, after.value("switchyard_cluster_members"));
         assertEquals(0, after.value("switchyard_cluster_unreachable_members"));
         assertEquals(0, after.value("switchyard_aeron_errors_total"));
+        // A lone node: placement has nothing to move or copy.
+        assertEquals(0, after.value("switchyard_placement_moving_copies"));
+        assertEquals(0, after.value("switchyard_placement_extra_copies"));
+        assertEquals("counter", after.type("switchyard_placement_decisions"));
         assertEquals("counter", after.type("switchyard_gateway_dropped"));
         assertEquals("histogram", after.type("switchyard_gateway_request_latency_seconds"));
     }

@@ -1,5 +1,11 @@
 package dev.switchyard.node.placement;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -27,6 +33,8 @@ import dev.switchyard.model.config.SecondPolicy;
 import dev.switchyard.model.directory.ModelDirectory;
 import dev.switchyard.model.directory.ModelGenerator;
 import dev.switchyard.node.cluster.LoopbackNodeConfig;
+import dev.switchyard.node.http.HttpApiTestAccess;
+import dev.switchyard.node.http.PrometheusText;
 import dev.switchyard.node.system.LocalReferenceAccess;
 import dev.switchyard.node.system.SwitchyardNode;
 import dev.switchyard.testkit.Await;
@@ -152,6 +160,24 @@ class PlacementClusterTest
             cluster.traffic.send(100);
             cluster.traffic.drain();
             cluster.assertEveryAnswerOkOnce();
+
+            // What an operator scrapes says the same: the decisions made, the copies placement gave
+            // (read while no decision came between the state and the scrape).
+            final PlacementMessage.State[] seen = new PlacementMessage.State[1];
+            final PrometheusText[] scraped = new PrometheusText[1];
+            Await.until(() ->
+            {
+                seen[0] = cluster.gateway.placement().state();
+                scraped[0] = PrometheusText.parse(cluster.scrape());
+                return cluster.gateway.placement().state().version() == seen[0].version();
+            }, Duration.ofSeconds(10), () -> "placement kept deciding while /metrics was read");
+            final PlacementMessage.State state = seen[0];
+            final PrometheusText metrics = scraped[0];
+            assertEquals(state.version(), metrics.value("switchyard_placement_decisions_total"));
+            assertTrue(state.version() > 0, "no placement decision counted");
+            assertEquals(state.extraCopies().values().stream().mapToInt(Integer::intValue).sum(),
+                metrics.value("switchyard_placement_extra_copies"));
+            assertEquals(state.moving().size(), metrics.value("switchyard_placement_moving_copies"));
         }
     }
 
@@ -169,6 +195,8 @@ class PlacementClusterTest
         /** Where the experts were before placement acted. */
         final Map<String, List<Integer>> initial;
         final Traffic traffic;
+        /** The gateway node's HTTP port, for its /metrics. */
+        final int httpPort;
         /** Rows dispatched to each expert in the last {@link #imbalanceOf} window, [E]. */
         double[] lastExpertRows = new double[E];
 
@@ -178,7 +206,9 @@ class PlacementClusterTest
             ModelGenerator.generate(modelDir, new ModelConfig(D, F, E, Activation.RELU, true,
                 new RoutingConfig(16, 4.0, 4, SecondPolicy.ALL, 0.2, Normalize.BEFORE_CAPACITY, false, 3L)), 1, 7);
             model = ModelDirectory.open(modelDir);
-            gateway = SwitchyardNode.start(node(modelDir, "gateway", null, placement));
+            httpPort = HttpApiTestAccess.freePort();
+            gateway = SwitchyardNode.start(node(modelDir, "gateway", null,
+                placement + "switchyard.http.port = " + httpPort + "\n"));
             try
             {
                 for (int i = 0; i < experts.length; i++)
@@ -242,6 +272,28 @@ class PlacementClusterTest
             }
             traffic.drain();
             return new Settled(last, bridged, copied);
+        }
+
+        /** The gateway node's /metrics, as Prometheus reads it. */
+        String scrape()
+        {
+            try (HttpClient http = HttpClient.newHttpClient())
+            {
+                final HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + httpPort + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode(), response.body());
+                return response.body();
+            }
+            catch (final IOException ex)
+            {
+                throw new UncheckedIOException(ex);
+            }
+            catch (final InterruptedException ex)
+            {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(ex);
+            }
         }
 
         /** Max/mean of the rows the expert nodes compute for {@code requests} more requests. */
