@@ -67,8 +67,8 @@ final class BenchDecodeCommand implements Callable<Integer>
 
     @Option(names = "--idle", paramLabel = "S",
         description = "The embedded system's data-plane idle strategy: backoff, sleeping, yielding or busy-spin " +
-            "(default: ${DEFAULT-VALUE}, as serve --idle). A backing-off thread parks up to 1 ms, which a decode " +
-            "step pays at each MoE round trip once the threads have gone idle during attention.")
+            "(default: ${DEFAULT-VALUE}, as serve --idle). Parked threads are rung awake when a request reaches " +
+            "them; yielding ones keep a core busy, which on a small machine also slows the in-process step.")
     String idle = "backoff";
 
     @Mixin
