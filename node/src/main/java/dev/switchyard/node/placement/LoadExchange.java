@@ -134,11 +134,11 @@ public final class LoadExchange
             final double[] work = new double[layers * experts];
             for (int l = 0; l < layers; l++)
             {
+                final double nanosPerFlop = nanosPerFlop(board, l, experts, flopsPerRow);
                 for (int e = 0; e < experts; e++)
                 {
-                    final int i = l * experts + e;
-                    work[i] = load.rowsPerSecond(l, e, settings.windowSeconds()) *
-                        cost(board, l, e, experts, flopsPerRow);
+                    work[l * experts + e] = load.rowsPerSecond(l, e, settings.windowSeconds()) *
+                        rowCost(flopsPerRow[e], nanosPerFlop);
                 }
             }
             publishLoad(layers, experts, work);
@@ -182,23 +182,38 @@ public final class LoadExchange
     public static double cost(
         final PlacementBoard board, final int layer, final int expert, final int experts, final double[] flopsPerRow)
     {
-        final double[] nanosPerFlop = new double[experts];
+        return rowCost(flopsPerRow[expert], nanosPerFlop(board, layer, experts, flopsPerRow));
+    }
+
+    /** {@code flops} at {@code nanosPerFlop}, or at the nominal speed where that is unknown (negative). */
+    private static double rowCost(final double flops, final double nanosPerFlop)
+    {
+        return nanosPerFlop < 0 ? flops / NOMINAL_FLOPS_PER_NS : flops * nanosPerFlop;
+    }
+
+    /**
+     * The layer's speed in {@link #cost}: the median of its measured experts' nanoseconds per FLOP;
+     * -1 before any was measured.
+     */
+    private static double nanosPerFlop(
+        final PlacementBoard board, final int layer, final int experts, final double[] flopsPerRow)
+    {
+        final double[] measured = new double[experts];
         int n = 0;
         for (int e = 0; e < experts; e++)
         {
             final double c = board.nanosPerRow(layer * experts + e);
             if (c > 0)
             {
-                nanosPerFlop[n++] = c / flopsPerRow[e];
+                measured[n++] = c / flopsPerRow[e];
             }
         }
         if (n == 0)
         {
-            return flopsPerRow[expert] / NOMINAL_FLOPS_PER_NS;
+            return -1;
         }
-        Arrays.sort(nanosPerFlop, 0, n);
-        final double median = n % 2 == 1 ? nanosPerFlop[n / 2] : (nanosPerFlop[n / 2 - 1] + nanosPerFlop[n / 2]) / 2;
-        return flopsPerRow[expert] * median;
+        Arrays.sort(measured, 0, n);
+        return n % 2 == 1 ? measured[n / 2] : (measured[n / 2 - 1] + measured[n / 2]) / 2;
     }
 
     /** Smoothed compute time per row of each expert served here since the last publication. */

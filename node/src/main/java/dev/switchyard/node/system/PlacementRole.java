@@ -99,8 +99,8 @@ final class PlacementRole implements AutoCloseable
         }
         catch (final ExecutionException | TimeoutException ex)
         {
-            LOG.warn("the actor system {} had not terminated when its shutdown phases ended; stopping regardless",
-                system.name());
+            LOG.warn("the actor system {} did not terminate within its shutdown phases ({}); stopping regardless",
+                system.name(), ex.toString());
         }
     }
 }
