@@ -44,6 +44,7 @@ public final class Checkpoint implements Closeable
             throw config.bad("model_type", type == null ? "is missing"
                 : "\"" + type + "\" is not a supported MoE model type (" + supported() + ")");
         }
+        refuseQuantized(config);
         final CheckpointWeights weights = CheckpointWeights.open(dir);
         try
         {
@@ -64,6 +65,21 @@ public final class Checkpoint implements Closeable
         {
             weights.close();
             throw ex;
+        }
+    }
+
+    /**
+     * A quantized release (DeepSeek-V3's and Qwen3's fp8, GPTQ, AWQ, bitsandbytes...) stores its weights with
+     * scales beside them: refused by the setting that says so, not by the first tensor that looks wrong.
+     */
+    private static void refuseQuantized(final ConfigValues config)
+    {
+        if (config.has("quantization_config"))
+        {
+            final String method = config.field("quantization_config", "quant_method");
+            throw config.bad("quantization_config", (method == null ? "is set" : "names \"" + method + "\"") +
+                ": quantized weights are not served; Switchyard reads float32, bfloat16 and float16 weights " +
+                "(use the model's unquantized release)");
         }
     }
 

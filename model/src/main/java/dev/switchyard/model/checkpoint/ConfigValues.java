@@ -67,6 +67,13 @@ final class ConfigValues
         return root.has(key);
     }
 
+    /** A text field of an object-valued setting, or null where either is absent or not so. */
+    String field(final String key, final String field)
+    {
+        final JsonNode v = root.path(key).path(field);
+        return v.isTextual() ? v.textValue() : null;
+    }
+
     String string(final String key, final String fallback)
     {
         final JsonNode v = root.get(key);

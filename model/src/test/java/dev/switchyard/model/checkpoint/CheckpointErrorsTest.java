@@ -49,6 +49,13 @@ class CheckpointErrorsTest
     }
 
     @Test
+    void aQuantizedReleaseIsRefusedByItsSetting()
+    {
+        refused(mixtral(c -> c.putObject("quantization_config").put("quant_method", "fp8").put("fmt", "e4m3")),
+            "quantization_config", "\"fp8\"", "not served");
+    }
+
+    @Test
     void aRemovedExpertTensorIsNamed()
     {
         Fixtures.copyConfig("mixtral", dir, c -> { });
