@@ -19,17 +19,29 @@ import torch
 from safetensors import safe_open
 
 CASES = ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v2_greedy",
-         "deepseek_v3", "switch_transformers", "nllb-moe", "nllb-moe_norm_before"]
+         "deepseek_v3", "deepseek_v3_fp8", "switch_transformers", "nllb-moe", "nllb-moe_norm_before"]
 
 
 def load(folder):
     idx = os.path.join(folder, "model.safetensors.index.json")
     files = sorted(set(json.load(open(idx))["weight_map"].values())) if os.path.exists(idx) else ["model.safetensors"]
-    w = {}
+    raw = {}
     for fn in files:
         with safe_open(os.path.join(folder, fn), "pt") as f:
             for k in f.keys():
-                w[k] = f.get_tensor(k).to(torch.float64).numpy()  # exact widening
+                raw[k] = f.get_tensor(k)
+    w = {}
+    for k, t in raw.items():
+        if k.endswith("_scale_inv"):
+            continue
+        if t.dtype == torch.float8_e4m3fn:
+            # §9 fp8: the e4m3 value times its block's scale, one float32 product
+            s = raw[k + "_scale_inv"].to(torch.float32)
+            r, c = t.shape
+            br, bc = r // s.shape[0], c // s.shape[1]
+            q = t.to(torch.float32).reshape(s.shape[0], br, s.shape[1], bc)
+            t = (q * s[:, None, :, None]).reshape(r, c)
+        w[k] = t.to(torch.float64).numpy()  # exact widening
     return w
 
 

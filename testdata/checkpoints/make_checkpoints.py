@@ -92,6 +92,13 @@ def cases():
         dict(name="nllb-moe_norm_before", cls=T.NllbMoeForConditionalGeneration, dtype="float32",
              form="per_expert", config=nllb_config(normalize_before=True, prioritized=False),
              family="nllb"),
+        # DeepSeek-V3's own release format: e4m3 weights with [128, 128] block scales (here [8, 8])
+        dict(name="deepseek_v3_fp8", cls=T.DeepseekV3ForCausalLM, dtype="float8_e4m3fn", form="per_expert",
+             config=T.DeepseekV3Config(**COMMON, **MLA, intermediate_size=48, moe_intermediate_size=16,
+                                       num_hidden_layers=3, n_routed_experts=16, num_experts_per_tok=4,
+                                       n_shared_experts=1, first_k_dense_replace=1, n_group=4,
+                                       topk_group=2, routed_scaling_factor=2.5, norm_topk_prob=True),
+             family="deepseek_v3", fp8_block=8, unavailable={1: [2, 5]}),
     ]
 
 
@@ -298,6 +305,31 @@ def fuse_experts(folder, blocks):
     save_file(tensors, path, metadata=meta)
 
 
+def quantize_fp8(folder, block):
+    """Rewrites every MLP and expert matrix (not the router) as DeepSeek-V3's fp8 release stores it:
+    float8_e4m3fn values and a float32 `weight_scale_inv` per [block, block] block, the block's
+    max|w| / 448, with `quantization_config` naming the method in config.json."""
+    (fname,) = st_files(folder)
+    path = os.path.join(folder, fname)
+    with safe_open(path, "pt") as f:
+        meta = f.metadata()
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    for k in [k for k in tensors if ".mlp." in k and ".mlp.gate." not in k and k.endswith(".weight")]:
+        w = tensors[k]
+        r, c = w.shape
+        blocks = w.reshape(r // block, block, c // block, block)
+        scale = blocks.abs().amax(dim=(1, 3)) / 448.0
+        tensors[k] = (blocks / scale[:, None, :, None]).reshape(r, c).to(torch.float8_e4m3fn).contiguous()
+        tensors[k + "_scale_inv"] = scale.to(torch.float32).contiguous()
+    save_file(tensors, path, metadata=meta)
+    cpath = os.path.join(folder, "config.json")
+    cfg = json.load(open(cpath))
+    cfg["quantization_config"] = {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
+                                  "weight_block_size": [block, block]}
+    with open(cpath, "w") as f:
+        f.write(json.dumps(cfg, indent=2, sort_keys=True) + "\n")
+
+
 def hub_spell_config(folder):
     """config.json in the hub spelling: rope_theta/rope_scaling instead of rope_parameters."""
     path = os.path.join(folder, "config.json")
@@ -336,11 +368,16 @@ def make_case(case, outdir, seed):
     model.set_experts_implementation("eager") if family not in ("switch", "nllb") else None
     randomize(model, seed)
     store = getattr(torch, case["dtype"])
-    if store != torch.float32:
+    if store != torch.float32 and "fp8_block" not in case:
         model = model.to(store)  # the stored weights; the reference uses them widened
     save_kw = {"max_shard_size": case["shard"]} if "shard" in case else {}
     model.save_pretrained(folder, **save_kw)
     model = model.float().eval()
+    if "fp8_block" in case:
+        quantize_fp8(folder, case["fp8_block"])
+        # the reference: transformers' own load of the fp8 folder on a CPU (weights dequantized to float32)
+        model = T.AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32,
+                                                       experts_implementation="eager").eval()
     blocks = served_blocks(model, family)
     if case["form"] == "fused":
         fuse_experts(folder, blocks)

@@ -12,6 +12,7 @@ import dev.switchyard.model.checkpoint.ExpertTensors;
 import dev.switchyard.model.checkpoint.MoeLayerSpec;
 import dev.switchyard.model.checkpoint.RoutingParams;
 import dev.switchyard.model.checkpoint.SharedExperts;
+import dev.switchyard.model.checkpoint.WeightTensor;
 
 /** What {@code model inspect} prints about a checkpoint: as text for people, as JSON for programs. */
 final class CheckpointSummary
@@ -38,13 +39,25 @@ final class CheckpointSummary
             out.append(String.format(Locale.ROOT, "layer %d  %s%n", l.index(), l.prefix()))
                 .append(String.format(Locale.ROOT,
                     "  experts %d, top-%d, d_model %d, expert width %d, %s %s (%s)%n",
-                    l.experts(), l.topK(), l.dModel(), l.intermediate(), form(l), storage(l), e.in().dtype()))
+                    l.experts(), l.topK(), l.dModel(), l.intermediate(), form(l), storage(l), dtype(e.in())))
                 .append("  routing: ").append(l.routing().describe()).append('\n')
                 .append("  shared experts: ").append(shared(l.shared())).append('\n')
                 .append(String.format(Locale.ROOT, "  bytes per expert: %d (%s)%n", e.byteSize(),
                     human(e.byteSize())));
         }
         return out.toString();
+    }
+
+    /** The stored dtype, and the block each scale covers where the weights are quantized. */
+    private static String dtype(final WeightTensor t)
+    {
+        return t.scales() == null ? t.dtype().name()
+            : t.dtype() + ", a scale per " + block(t, 0) + "x" + block(t, 1) + " block";
+    }
+
+    private static long block(final WeightTensor t, final int dim)
+    {
+        return t.dim(dim) / t.scales().dim(dim);
     }
 
     static String json(final Checkpoint ckpt)
@@ -71,6 +84,10 @@ final class CheckpointSummary
             n.put("expert_form", form(l));
             n.put("fused", l.fused());
             n.put("dtype", e.in().dtype().name());
+            if (e.in().scales() != null)
+            {
+                n.putArray("scale_block").add(block(e.in(), 0)).add(block(e.in(), 1));
+            }
             n.put("router", l.routerWeight());
             n.put("router_bias", l.routerBias());
             n.put("e_score_correction_bias", l.scoreCorrectionBias());

@@ -63,6 +63,21 @@ class ModelInspectCommandTest
         assertTrue(run.out().contains("bytes per expert: 9216 (9.0 KiB)"), run.out());
     }
 
+    /** An fp8 release: its dtype, the block each scale covers, and bytes that count the scales. */
+    @Test
+    void quantizedWeightsShowTheirScaleBlocks() throws IOException
+    {
+        final Run text = cli("model", "inspect", checkpoint("deepseek_v3_fp8").toString());
+        assertEquals(0, text.status(), text.err());
+        assertTrue(text.out().contains("swiglu per name (F8_E4M3, a scale per 8x8 block)"), text.out());
+        // gate, up and down: 16 · 32 one-byte values and 2 · 4 float32 scales each
+        assertTrue(text.out().contains("bytes per expert: 1632 (1.6 KiB)"), text.out());
+        final Run json = cli("model", "inspect", checkpoint("deepseek_v3_fp8").toString(), "--json");
+        final JsonNode layer = JsonMapper.builder().build().readTree(json.out()).get("layers").get(0);
+        assertEquals("F8_E4M3", layer.get("dtype").textValue());
+        assertEquals("[8,8]", layer.get("scale_block").toString());
+    }
+
     @Test
     void textShowsTheCapacityRule()
     {

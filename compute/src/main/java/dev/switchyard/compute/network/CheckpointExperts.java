@@ -18,8 +18,9 @@ import dev.switchyard.model.tensor.F32Tensor;
  * RELU_BIAS  fc2·relu(fc1·x + b₁) + b₂         // NLLB-MoE: fc1 [F, d], b₁ [F]; fc2 [d, F], b₂ [d]
  * </pre>
  * Weights are widened exactly to float32 only while they are packed (bfloat16 and float16 values are all
- * float32 values); a bfloat16 checkpoint is packed as bfloat16 by default, so its experts keep the
- * checkpoint's bytes per weight in memory and compute exactly what its float32 widening computes.
+ * float32 values; an fp8 weight becomes its value times its block's scale); a bfloat16 checkpoint is packed
+ * as bfloat16 by default, so its experts keep the checkpoint's bytes per weight in memory and compute
+ * exactly what its float32 widening computes. An fp8 checkpoint is packed as float32.
  */
 public final class CheckpointExperts
 {

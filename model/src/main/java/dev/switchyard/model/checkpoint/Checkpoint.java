@@ -69,16 +69,24 @@ public final class Checkpoint implements Closeable
     }
 
     /**
-     * A quantized release (DeepSeek-V3's and Qwen3's fp8, GPTQ, AWQ, bitsandbytes...) stores its weights with
-     * scales beside them: refused by the setting that says so, not by the first tensor that looks wrong.
+     * Block-quantized fp8 (DeepSeek-V3's and Qwen3's fp8 releases: {@code quant_method} "fp8", e4m3 weights
+     * with {@code weight_scale_inv} beside them) is read and dequantized as transformers does on a CPU. Other
+     * methods (GPTQ, AWQ, bitsandbytes...) store weights that no served form reads: refused by the setting
+     * that says so, not by the first tensor that looks wrong.
      */
     private static void refuseQuantized(final ConfigValues config)
     {
-        if (config.has("quantization_config"))
+        if (!config.has("quantization_config"))
         {
-            final String method = config.field("quantization_config", "quant_method");
-            throw config.bad("quantization_config", (method == null ? "is set" : "names \"" + method + "\"") +
-                ": quantized weights are not served; Switchyard reads float32, bfloat16 and float16 weights " +
+            return;
+        }
+        final String method = config.field("quantization_config", "quant_method");
+        final String format = config.field("quantization_config", "fmt");
+        if (!"fp8".equals(method) || format != null && !"e4m3".equals(format))
+        {
+            throw config.bad("quantization_config", (method == null ? "is set" : "names \"" + method + "\"" +
+                (format == null ? "" : " (" + format + ")")) + ": of quantized weights only block-quantized fp8 " +
+                "e4m3 (quant_method \"fp8\") is served; Switchyard reads float32, bfloat16, float16 and those " +
                 "(use the model's unquantized release)");
         }
     }

@@ -22,6 +22,8 @@ import dev.switchyard.wire.BadInputException;
  */
 final class CheckpointWeights implements Closeable
 {
+    private static final String SCALE_SUFFIX = "_scale_inv";
+
     static final String SINGLE_FILE = "model.safetensors";
     static final String INDEX_FILE = "model.safetensors.index.json";
 
@@ -145,7 +147,44 @@ final class CheckpointWeights implements Closeable
         {
             throw new BadInputException("tensor " + name + " is not in the checkpoint");
         }
-        return file.tensor(name);
+        final WeightTensor t = file.tensor(name);
+        return t.dtype() == TensorDtype.F8_E4M3 ? withScales(t) : t;
+    }
+
+    /** The scale tensor of a quantized weight: {@code X.weight} → {@code X.weight_scale_inv}, as in transformers. */
+    private static String scaleName(final String weight)
+    {
+        return weight + SCALE_SUFFIX;
+    }
+
+    /** Whether {@code name} holds the block scales of an fp8 weight of the checkpoint. */
+    boolean isScaleOfQuantized(final String name)
+    {
+        if (!name.endsWith(SCALE_SUFFIX))
+        {
+            return false;
+        }
+        final String weight = name.substring(0, name.length() - SCALE_SUFFIX.length());
+        return contains(weight) && byName.get(weight).tensor(weight).dtype() == TensorDtype.F8_E4M3;
+    }
+
+    private WeightTensor withScales(final WeightTensor t)
+    {
+        final String scaleName = scaleName(t.name());
+        if (!contains(scaleName))
+        {
+            throw new BadInputException("tensor " + t.name() + " is float8 (F8_E4M3) and has no block scales " +
+                scaleName);
+        }
+        final WeightTensor scales = byName.get(scaleName).tensor(scaleName);
+        if (scales.dtype() == TensorDtype.F8_E4M3 || t.rank() != 2 || scales.rank() != 2 ||
+            t.dim(0) % scales.dim(0) != 0 || t.dim(1) % scales.dim(1) != 0)
+        {
+            throw new BadInputException("tensor " + t.name() + " " + t.dtype() + " " + t.shapeString() +
+                " cannot take block scales " + scaleName + " " + scales.dtype() + " " + scales.shapeString() +
+                ": an fp8 weight needs a float matrix of scales whose shape divides its own");
+        }
+        return t.withScales(scales);
     }
 
     @Override

@@ -130,7 +130,7 @@ final class LayerTensors
             {
                 break;
             }
-            if (!expected.containsKey(name))
+            if (!expected.containsKey(name) && !w.isScaleOfQuantized(name))
             {
                 throw new BadInputException("served layer " + spec.index() + " (" + spec.prefix() +
                     "): unexpected tensor " + name);

@@ -51,8 +51,8 @@ class CheckpointErrorsTest
     @Test
     void aQuantizedReleaseIsRefusedByItsSetting()
     {
-        refused(mixtral(c -> c.putObject("quantization_config").put("quant_method", "fp8").put("fmt", "e4m3")),
-            "quantization_config", "\"fp8\"", "not served");
+        refused(mixtral(c -> c.putObject("quantization_config").put("quant_method", "gptq").put("bits", 4)),
+            "quantization_config", "\"gptq\"", "only block-quantized fp8");
     }
 
     @Test

@@ -59,7 +59,7 @@ class TypedSafeTensorsTest
     {
         final Path i32 = write("{\"w\":{\"dtype\":\"I32\",\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]);
         final BadInputException dtype = assertThrows(BadInputException.class, () -> TypedSafeTensors.open(i32));
-        assertTrue(dtype.getMessage().contains("tensor w has dtype I32; only F32, BF16 and F16 are supported"),
+        assertTrue(dtype.getMessage().contains("tensor w has dtype I32; only F32, BF16, F16 and F8_E4M3 are supported"),
             dtype.getMessage());
         final Path gap = write("{\"w\":{\"dtype\":\"BF16\",\"shape\":[1],\"data_offsets\":[2,4]}}", new byte[4]);
         final BadInputException hole = assertThrows(BadInputException.class, () -> TypedSafeTensors.open(gap));

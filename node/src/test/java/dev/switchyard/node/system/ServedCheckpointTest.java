@@ -53,10 +53,11 @@ class ServedCheckpointTest
         servedLayersAreTheLocalLayersBitForBit("qwen2_moe");
     }
 
+    /** DeepSeek-V3 as released: fp8 experts with block scales, dequantized at load. */
     @Test
-    void deepseekV3GroupLimitedWithASharedExpert() throws Exception
+    void deepseekV3Fp8GroupLimitedWithASharedExpert() throws Exception
     {
-        servedLayersAreTheLocalLayersBitForBit("deepseek_v3");
+        servedLayersAreTheLocalLayersBitForBit("deepseek_v3_fp8");
     }
 
     @Test

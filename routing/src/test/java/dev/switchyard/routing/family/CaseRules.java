@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.OptionalInt;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.switchyard.model.io.SafeTensors;
+import dev.switchyard.model.checkpoint.Checkpoint;
 
 /** The routing parameters of a fixture case's layer, read from its config.json as a checkpoint reader would. */
 final class CaseRules
@@ -43,9 +43,9 @@ final class CaseRules
 
     private static float[] correctionBias(final Path folder, final String prefix)
     {
-        try (SafeTensors st = SafeTensors.open(folder.resolve("model.safetensors")))
+        try (Checkpoint checkpoint = Checkpoint.open(folder))
         {
-            return st.tensor(prefix + ".gate.e_score_correction_bias").toArray();
+            return checkpoint.tensor(prefix + ".gate.e_score_correction_bias").toF32().toArray();
         }
     }
 }
