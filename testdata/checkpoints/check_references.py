@@ -19,7 +19,8 @@ import torch
 from safetensors import safe_open
 
 CASES = ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2", "deepseek_v2_greedy",
-         "deepseek_v3", "deepseek_v3_fp8", "switch_transformers", "nllb-moe", "nllb-moe_norm_before"]
+         "deepseek_v3", "deepseek_v3_fp8", "qwen3_moe_fp8", "switch_transformers", "nllb-moe",
+         "nllb-moe_norm_before"]
 
 
 def load(folder):

@@ -99,6 +99,12 @@ def cases():
                                        n_shared_experts=1, first_k_dense_replace=1, n_group=4,
                                        topk_group=2, routed_scaling_factor=2.5, norm_topk_prob=True),
              family="deepseek_v3", fp8_block=8, unavailable={1: [2, 5]}),
+        # Qwen3's fp8 releases quantize the attention projections too (not the router, not lm_head)
+        dict(name="qwen3_moe_fp8", cls=T.Qwen3MoeForCausalLM, dtype="float8_e4m3fn", form="per_expert",
+             config=T.Qwen3MoeConfig(**COMMON, head_dim=8, intermediate_size=64, moe_intermediate_size=48,
+                                     num_hidden_layers=4, num_experts=8, num_experts_per_tok=2,
+                                     norm_topk_prob=True, mlp_only_layers=[], decoder_sparse_step=2),
+             family="softmax_topk", fp8_block=8, fp8_attention=True),
     ]
 
 
@@ -305,16 +311,20 @@ def fuse_experts(folder, blocks):
     save_file(tensors, path, metadata=meta)
 
 
-def quantize_fp8(folder, block):
-    """Rewrites every MLP and expert matrix (not the router) as DeepSeek-V3's fp8 release stores it:
-    float8_e4m3fn values and a float32 `weight_scale_inv` per [block, block] block, the block's
-    max|w| / 448, with `quantization_config` naming the method in config.json."""
+def quantize_fp8(folder, block, attention):
+    """Rewrites every MLP and expert matrix (not the router), and with `attention` the attention
+    projections too, as fp8 releases store them: float8_e4m3fn values and a float32
+    `weight_scale_inv` per [block, block] block, the block's max|w| / 448, with
+    `quantization_config` naming the method in config.json."""
     (fname,) = st_files(folder)
     path = os.path.join(folder, fname)
     with safe_open(path, "pt") as f:
         meta = f.metadata()
         tensors = {k: f.get_tensor(k) for k in f.keys()}
-    for k in [k for k in tensors if ".mlp." in k and ".mlp.gate." not in k and k.endswith(".weight")]:
+    def quantized(k):
+        return k.endswith("_proj.weight") and (".mlp." in k or (attention and ".self_attn." in k))
+
+    for k in [k for k in tensors if quantized(k)]:
         w = tensors[k]
         r, c = w.shape
         blocks = w.reshape(r // block, block, c // block, block)
@@ -374,7 +384,7 @@ def make_case(case, outdir, seed):
     model.save_pretrained(folder, **save_kw)
     model = model.float().eval()
     if "fp8_block" in case:
-        quantize_fp8(folder, case["fp8_block"])
+        quantize_fp8(folder, case["fp8_block"], case.get("fp8_attention", False))
         # the reference: transformers' own load of the fp8 folder on a CPU (weights dequantized to float32)
         model = T.AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32,
                                                        experts_implementation="eager").eval()

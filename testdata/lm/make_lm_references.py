@@ -24,7 +24,7 @@ from transformers import AutoModelForCausalLM
 torch.use_deterministic_algorithms(True)
 torch.set_num_threads(1)
 
-CASES = ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe"]
+CASES = ["mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "qwen3_moe_fp8"]
 # Sliding-window cases: a checkpoint folder loaded with these config.json keys replaced (the Java tests
 # copy the folder and write the same keys into its config.json).
 WINDOW_CASES = {

@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class CheckpointLayerReferenceTest
 {
     static final List<String> CASES = List.of("mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v2",
-        "deepseek_v2_greedy", "deepseek_v3", "deepseek_v3_fp8", "switch_transformers", "nllb-moe",
+        "deepseek_v2_greedy", "deepseek_v3", "deepseek_v3_fp8", "qwen3_moe_fp8", "switch_transformers", "nllb-moe",
         "nllb-moe_norm_before");
     private static final ObjectMapper JSON = new ObjectMapper();
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class CheckpointDecoderTest
 {
-    private static final String[] CASES = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe"};
+    private static final String[] CASES = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "qwen3_moe_fp8"};
 
     @TestFactory
     List<DynamicTest> logitsMatchTheReference()

@@ -19,7 +19,8 @@ import dev.switchyard.transformer.io.TensorFiles;
 record GenerateReferences(int rows, int length, int width, int[] prompts, int[] greedy)
 {
     /** The cases with references; the window cases load a copy of their folder with config keys replaced. */
-    static final String[] CASES = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "mixtral_window", "qwen2_moe_window"};
+    static final String[] CASES = {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "qwen3_moe_fp8", "mixtral_window",
+        "qwen2_moe_window"};
 
     static GenerateReferences of(final String name)
     {
