@@ -85,6 +85,28 @@ class Fp8CheckpointTest
         }
     }
 
+    /** Scales stored as bfloat16 (as some fp8 releases do) widen exactly before the product. */
+    @Test
+    void bfloat16ScalesWidenBeforeTheProduct()
+    {
+        // [2, 4] e4m3: 1.0 (0x38), -1.5 (0xBC), 448 (0x7E), 2^-9 (0x01); then 0.5 (0x30) four times
+        final MemorySegment q =
+            MemorySegment.ofArray(new byte[] {0x38, (byte)0xBC, 0x7E, 0x01, 0x30, 0x30, 0x30, 0x30});
+        // [2, 2] bf16 scales: 3.0 (0x4040), 0.1 rounded to bf16 (0x3DCD), 1.0 (0x3F80), -2.0 (0xC000)
+        final MemorySegment s = MemorySegment.ofArray(new short[] {0x4040, 0x3DCD, 0x3F80, (short)0xC000});
+        final WeightTensor scales = new WeightTensor("w_scale_inv", TensorDtype.BF16, new long[] {2, 2}, s);
+        final WeightTensor w = new WeightTensor("w", TensorDtype.F8_E4M3, new long[] {2, 4}, q).withScales(scales);
+        final float tenth = Float.intBitsToFloat(0x3DCD << 16);
+        assertEquals(3.0f, w.get(0, 0));
+        assertEquals(-4.5f, w.get(0, 1));
+        assertEquals(448 * tenth, w.get(0, 2));
+        assertEquals(0x1p-9f * tenth, w.get(0, 3));
+        assertEquals(0.5f, w.get(1, 1));
+        assertEquals(-1.0f, w.get(1, 3));
+        assertEquals(w.get(0, 2), w.toF32().toArray()[2]);
+        assertEquals(8 + 8, w.byteSize());
+    }
+
     @Test
     void anFp8WeightWithoutItsScalesIsNamed()
     {
@@ -108,7 +130,8 @@ class Fp8CheckpointTest
     void otherQuantizationMethodsAreRefusedByName()
     {
         copy(name -> true);
-        Fixtures.copyConfig(FP8, dir, c -> ((ObjectNode)c.get("quantization_config")).put("quant_method", "fbgemm_fp8"));
+        Fixtures.copyConfig(FP8, dir,
+            c -> ((ObjectNode)c.get("quantization_config")).put("quant_method", "fbgemm_fp8"));
         final BadInputException ex = assertThrows(BadInputException.class, () -> Checkpoint.open(dir).close());
         assertTrue(ex.getMessage().contains("quantization_config") && ex.getMessage().contains("fbgemm_fp8"),
             ex.getMessage());
