@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.compute.network.CheckpointExperts;
 import dev.switchyard.model.checkpoint.Checkpoint;
 import dev.switchyard.model.checkpoint.ExpertTensors;
 import dev.switchyard.model.checkpoint.MoeLayerSpec;
@@ -42,10 +44,34 @@ final class CheckpointSummary
                     l.experts(), l.topK(), l.dModel(), l.intermediate(), form(l), storage(l), dtype(e.in())))
                 .append("  routing: ").append(l.routing().describe()).append('\n')
                 .append("  shared experts: ").append(shared(l.shared())).append('\n')
-                .append(String.format(Locale.ROOT, "  bytes per expert: %d (%s)%n", e.byteSize(),
-                    human(e.byteSize())));
+                .append(String.format(Locale.ROOT, "  bytes per expert: %d (%s)%s%n", e.byteSize(),
+                    human(e.byteSize()), held(e)));
         }
         return out.toString();
+    }
+
+    /**
+     * Where the served experts hold other bytes than the checkpoint stores (float16 and fp8 weights are
+     * widened to float32 when packed), how many: what a node needs in memory per expert copy.
+     */
+    private static String held(final ExpertTensors e)
+    {
+        final long served = servedBytes(e);
+        return served == e.byteSize() ? "" : String.format(Locale.ROOT, " stored, %d (%s) served as %s", served,
+            human(served), CheckpointExperts.nativeFormat(e).configName());
+    }
+
+    /** The expert's weights in the format its experts are packed in by default, biases as float32. */
+    private static long servedBytes(final ExpertTensors e)
+    {
+        final int perWeight = CheckpointExperts.nativeFormat(e) == WeightFormat.BF16 ? Short.BYTES : Float.BYTES;
+        return (count(e.gate()) + count(e.in()) + count(e.out())) * perWeight +
+            (count(e.inBias()) + count(e.outBias())) * Float.BYTES;
+    }
+
+    private static long count(final WeightTensor t)
+    {
+        return t == null ? 0 : t.elementCount();
     }
 
     /** The stored dtype, and the block each scale covers where the weights are quantized. */
@@ -102,6 +128,7 @@ final class CheckpointSummary
             shared.put("prefix", l.shared().prefix());
             shared.put("gate", l.shared().gateWeight());
             n.put("bytes_per_expert", e.byteSize());
+            n.put("bytes_per_expert_served", servedBytes(e));
         }
         return root.toPrettyString() + System.lineSeparator();
     }
