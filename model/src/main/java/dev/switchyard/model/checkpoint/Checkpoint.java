@@ -85,9 +85,8 @@ public final class Checkpoint implements Closeable
         if (!"fp8".equals(method) || format != null && !"e4m3".equals(format))
         {
             throw config.bad("quantization_config", (method == null ? "is set" : "names \"" + method + "\"" +
-                (format == null ? "" : " (" + format + ")")) + ": of quantized weights only block-quantized fp8 " +
-                "e4m3 (quant_method \"fp8\") is served; Switchyard reads float32, bfloat16, float16 and those " +
-                "(use the model's unquantized release)");
+                (format == null ? "" : " (" + format + ")")) + ": of the quantization methods only \"fp8\" " +
+                "(block-quantized e4m3) is served; use the model's float32, bfloat16 or float16 release");
         }
     }
 

@@ -52,7 +52,7 @@ class CheckpointErrorsTest
     void aQuantizedReleaseIsRefusedByItsSetting()
     {
         refused(mixtral(c -> c.putObject("quantization_config").put("quant_method", "gptq").put("bits", 4)),
-            "quantization_config", "\"gptq\"", "only block-quantized fp8");
+            "quantization_config", "\"gptq\"", "only \"fp8\"");
     }
 
     @Test
