@@ -3,12 +3,14 @@
 the reference `switchyard bench layer --model DIR` is compared with.
 
   python bench/scripts/hf_moe_layer.py make --out DIR [--family mixtral] [--d-model 1024] [--d-ff 3584]
-                                       [--experts 8] [--top-k 2] [--dtype f32|bf16]
+                                       [--experts 8] [--top-k 2] [--dtype f32|bf16|fp8]
   python bench/scripts/hf_moe_layer.py time --model DIR [--layer 0] [--tokens 4096 | --input X.npy]
                                        [--threads 1] [--warmup 3] [--runs 10] [--experts-impl default|eager]
                                        [--dtype f32|bf16] [--output Y.npy]
 
-`make` writes a one-layer checkpoint of that shape with random weights (save_pretrained), `time` loads
+`make` writes a one-layer checkpoint of that shape with random weights (save_pretrained; fp8: then every
+expert and projection matrix rewritten as float8_e4m3fn with a float32 scale per 128x128 block and a
+`quantization_config`, as DeepSeek-V3's and Qwen3's fp8 releases store them), `time` loads
 it with from_pretrained in eval mode, float32 (or --dtype bf16), and times the served layer's module (the block after its
 pre-norm, as Switchyard serves it) on the same random tokens `bench layer` draws when given --input.
 The last line of `time` is `ref_ms=<median> tokens_per_s=<x>`.
@@ -33,7 +35,7 @@ SPARSE_BLOCKS = ("SparseMoeBlock", "MoE", "SparseMLP")
 
 
 def make(args):
-    dtype = {"f32": torch.float32, "bf16": torch.bfloat16}[args.dtype]
+    dtype = {"f32": torch.float32, "bf16": torch.bfloat16, "fp8": torch.float32}[args.dtype]
     common = dict(hidden_size=args.d_model, num_hidden_layers=1, num_attention_heads=8, num_key_value_heads=8,
                   vocab_size=64, max_position_embeddings=64)
     if args.family == "mixtral":
@@ -51,8 +53,40 @@ def make(args):
     torch.manual_seed(0)
     model = transformers.AutoModelForCausalLM.from_config(config).eval()
     model.to(dtype).save_pretrained(args.out)
+    if args.dtype == "fp8":
+        quantize_fp8(args.out, 128)
     print(f"wrote {args.out}: {args.family}, d_model {args.d_model}, d_ff {args.d_ff}, {args.experts} experts, "
           f"top-{args.top_k}, {args.dtype}")
+
+
+def quantize_fp8(folder, block):
+    """Every matrix of the experts and projections (not the router, embeddings or lm_head) as e4m3 with a
+    float32 `weight_scale_inv` per [block, block] block (max|w| / 448), and quantization_config."""
+    import json
+    import os
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+    path = os.path.join(folder, "model.safetensors")
+    with safe_open(path, "pt") as f:
+        meta = f.metadata()
+        tensors = {k: f.get_tensor(k) for k in f.keys()}
+    for k in [k for k in tensors if k.endswith(".weight") and tensors[k].dim() == 2 and
+              (".experts." in k or k.endswith("_proj.weight"))]:
+        w = tensors[k]
+        r, c = w.shape
+        if r % block or c % block:
+            continue
+        blocks = w.reshape(r // block, block, c // block, block)
+        scale = blocks.abs().amax(dim=(1, 3)).clamp(min=1e-12) / 448.0
+        tensors[k] = (blocks / scale[:, None, :, None]).reshape(r, c).to(torch.float8_e4m3fn).contiguous()
+        tensors[k + "_scale_inv"] = scale.to(torch.float32).contiguous()
+    save_file(tensors, path, metadata=meta)
+    cpath = os.path.join(folder, "config.json")
+    cfg = json.load(open(cpath))
+    cfg["quantization_config"] = {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8",
+                                  "weight_block_size": [block, block]}
+    with open(cpath, "w") as f:
+        json.dump(cfg, f, indent=2)
 
 
 def sparse_block(model, layer):

@@ -51,8 +51,9 @@ final class CheckpointSummary
     }
 
     /**
-     * Where the served experts hold other bytes than the checkpoint stores (float16 and fp8 weights are
-     * widened to float32 when packed), how many: what a node needs in memory per expert copy.
+     * Where the served experts hold other bytes than the checkpoint stores (float16 weights are widened to
+     * float32 when packed; fp8 scales are spread to one per output column), how many: what a node needs
+     * in memory per expert copy on the vector backend.
      */
     private static String held(final ExpertTensors e)
     {
@@ -64,9 +65,20 @@ final class CheckpointSummary
     /** The expert's weights in the format its experts are packed in by default, biases as float32. */
     private static long servedBytes(final ExpertTensors e)
     {
-        final int perWeight = CheckpointExperts.nativeFormat(e) == WeightFormat.BF16 ? Short.BYTES : Float.BYTES;
-        return (count(e.gate()) + count(e.in()) + count(e.out())) * perWeight +
+        final WeightFormat format = CheckpointExperts.nativeFormat(e);
+        return served(e.gate(), format) + served(e.in(), format) + served(e.out(), format) +
             (count(e.inBias()) + count(e.outBias())) * Float.BYTES;
+    }
+
+    /** fp8: a byte a weight, and a float32 scale per output column and block of k. */
+    private static long served(final WeightTensor t, final WeightFormat format)
+    {
+        return switch (format)
+        {
+            case F32 -> count(t) * Float.BYTES;
+            case BF16 -> count(t) * Short.BYTES;
+            case FP8 -> t == null ? 0 : count(t) + t.dim(0) * t.scales().dim(1) * Float.BYTES;
+        };
     }
 
     private static long count(final WeightTensor t)

@@ -71,14 +71,14 @@ class ModelInspectCommandTest
         assertEquals(0, text.status(), text.err());
         assertTrue(text.out().contains("swiglu per name (F8_E4M3, a scale per 8x8 block)"), text.out());
         // gate, up and down: 16 · 32 one-byte values and 2 · 4 float32 scales each
-        // served as float32: 3 · 16 · 32 · 4 bytes
-        assertTrue(text.out().contains("bytes per expert: 1632 (1.6 KiB) stored, 6144 (6.0 KiB) served as f32"),
+        // served as fp8: 3 · 16 · 32 bytes, and a scale per output column and block of 8 inputs
+        assertTrue(text.out().contains("bytes per expert: 1632 (1.6 KiB) stored, 2304 (2.3 KiB) served as fp8"),
             text.out());
         final Run json = cli("model", "inspect", checkpoint("deepseek_v3_fp8").toString(), "--json");
         final JsonNode layer = JsonMapper.builder().build().readTree(json.out()).get("layers").get(0);
         assertEquals("F8_E4M3", layer.get("dtype").textValue());
         assertEquals("[8,8]", layer.get("scale_block").toString());
-        assertEquals(3L * 16 * 32 * 4, layer.get("bytes_per_expert_served").longValue());
+        assertEquals(2304, layer.get("bytes_per_expert_served").longValue());
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.switchyard.compute.kernel;
 
+import dev.switchyard.model.checkpoint.WeightTensor;
 import dev.switchyard.model.tensor.F32Tensor;
 
 /**
@@ -27,6 +28,23 @@ public interface ComputeBackend
      * up bias [n] or null. With {@link Epilogue#SWIGLU} the output is silu(x·gateᵀ) ⊙ (x·upᵀ + bias).
      */
     PackedLinear packGated(F32Tensor gate, F32Tensor up, F32Tensor upBiasOrNull, WeightFormat format);
+
+    /**
+     * Packs an fp8 checkpoint matrix [n, k] with its block scales ({@link WeightTensor#scales()}), bias [n] or
+     * null: each weight is its e4m3 value times its block's scale, one float32 product, whatever the backend.
+     * This one packs the float32 weights those make; a backend with fp8 kernels keeps the checkpoint's bytes.
+     */
+    default PackedLinear packBlockScaled(final WeightTensor weight, final F32Tensor biasOrNull)
+    {
+        return pack(weight.toF32(), biasOrNull, WeightFormat.F32);
+    }
+
+    /** {@link #packGated} for fp8 checkpoint matrices with block scales, as {@link #packBlockScaled}. */
+    default PackedLinear packGatedBlockScaled(final WeightTensor gate, final WeightTensor up,
+        final F32Tensor upBiasOrNull)
+    {
+        return packGated(gate.toF32(), up.toF32(), upBiasOrNull, WeightFormat.F32);
+    }
 
     /**
      * y[rows, n] = epilogue(x[rows, k]·Wᵀ + b), row-major, rows contiguous; y is overwritten.

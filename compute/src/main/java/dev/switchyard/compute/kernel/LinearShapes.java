@@ -28,6 +28,16 @@ public final class LinearShapes
         }
     }
 
+    /** Weights given as float32 are packed as f32 or bf16: fp8 comes only from an fp8 checkpoint's tensors. */
+    public static void requireUnscaledFormat(final F32Tensor weight, final WeightFormat format)
+    {
+        if (format == WeightFormat.FP8)
+        {
+            throw new BadInputException("tensor " + weight.name() + " is float32: fp8 weights are packed from an " +
+                "fp8 checkpoint's own tensors, never converted");
+        }
+    }
+
     /** A bias [n], or null. */
     public static void requireBias(final F32Tensor biasOrNull, final int n)
     {

@@ -1,5 +1,6 @@
 package dev.switchyard.compute.kernel;
 
+import java.util.List;
 import java.util.Locale;
 
 import dev.switchyard.wire.BadInputException;
@@ -10,7 +11,16 @@ public enum WeightFormat
     /** float32, as in the model file. */
     F32,
     /** bfloat16, rounded once at load (round to nearest even): half the bytes per weight. */
-    BF16;
+    BF16,
+    /**
+     * float8 e4m3 with block scales, an fp8 checkpoint's own bytes: a quarter of float32's per weight, each
+     * widened and multiplied by its scale in the product, exactly the float32 weight it dequantizes to. Only
+     * for such checkpoints ({@link ComputeBackend#packBlockScaled}); never a conversion.
+     */
+    FP8;
+
+    /** The formats float32 weights can be packed in (fp8 only keeps an fp8 checkpoint's bytes). */
+    public static final List<WeightFormat> FROM_FLOAT32 = List.of(F32, BF16);
 
     public String configName()
     {
@@ -21,7 +31,7 @@ public enum WeightFormat
     {
         for (final WeightFormat f : values())
         {
-            if (f.configName().equalsIgnoreCase(name))
+            if (f != FP8 && f.configName().equalsIgnoreCase(name))
             {
                 return f;
             }

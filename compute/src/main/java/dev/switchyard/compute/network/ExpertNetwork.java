@@ -94,6 +94,22 @@ public final class ExpertNetwork implements BlockCompute
     }
 
     /**
+     * The network over weights already packed by {@code backend} (a checkpoint's fp8 experts): first [d_ff, d]
+     * (gated with {@link Epilogue#SWIGLU} where the activation is), second [d, d_ff].
+     */
+    static ExpertNetwork ofPacked(
+        final ComputeBackend backend, final Activation activation, final PackedLinear first, final PackedLinear second)
+    {
+        if (second.inFeatures() != first.outFeatures() || second.outFeatures() != first.inFeatures() ||
+            (long)ROW_BLOCK * first.outFeatures() > Integer.MAX_VALUE)
+        {
+            throw new BadInputException("expert products [" + first.outFeatures() + ", " + first.inFeatures() +
+                "] and [" + second.outFeatures() + ", " + second.inFeatures() + "] do not make a network");
+        }
+        return new ExpertNetwork(backend, activation, first, second);
+    }
+
+    /**
      * Runs the network over zero blocks of 1 to 8 rows, {@code rounds} times, so that the JIT has
      * compiled its kernels before the first real block: the first block of a fresh JVM otherwise
      * runs the Vector API interpreted, seconds instead of milliseconds for a large expert. The

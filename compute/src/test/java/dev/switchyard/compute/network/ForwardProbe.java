@@ -27,7 +27,7 @@ public final class ForwardProbe
     {
         for (final Activation activation : Activation.values())
         {
-            for (final WeightFormat format : WeightFormat.values())
+            for (final WeightFormat format : WeightFormat.FROM_FLOAT32)
             {
                 System.out.println(activation + " " + format + " " + outputBits(activation, format, 1));
             }

@@ -17,12 +17,12 @@ import jdk.incubator.vector.FloatVector;
 
 /**
  * Prints the vector width this JVM computes with, then the raw bits of every expert form and weight
- * format ({@link ForwardProbe}) and of checkpoint layers (router, routing rule, bf16 experts, shared
- * expert), one line per case. Run with another {@code -XX:MaxVectorSize} to compare vector widths.
+ * format ({@link ForwardProbe}) and of checkpoint layers (router, routing rule, bf16 and fp8 experts,
+ * shared expert), one line per case. Run with another {@code -XX:MaxVectorSize} to compare vector widths.
  */
 public final class WidthProbe
 {
-    static final String[] CHECKPOINTS = {"qwen2_moe", "deepseek_v3", "mixtral", "nllb-moe"};
+    static final String[] CHECKPOINTS = {"qwen2_moe", "deepseek_v3", "deepseek_v3_fp8", "mixtral", "nllb-moe"};
 
     private WidthProbe()
     {
@@ -43,7 +43,7 @@ public final class WidthProbe
         final List<String> lines = new ArrayList<>();
         for (final Activation activation : Activation.values())
         {
-            for (final WeightFormat format : WeightFormat.values())
+            for (final WeightFormat format : WeightFormat.FROM_FLOAT32)
             {
                 lines.add(activation + " " + format + " " + ForwardProbe.outputBits(activation, format, times));
             }

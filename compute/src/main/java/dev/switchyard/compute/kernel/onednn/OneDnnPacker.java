@@ -37,6 +37,7 @@ final class OneDnnPacker
     OneDnnPackedLinear pack(final F32Tensor weight, final F32Tensor biasOrNull, final WeightFormat format)
     {
         LinearShapes.requireMatrix(weight);
+        LinearShapes.requireUnscaledFormat(weight, format);
         final int n = weight.dim(0);
         LinearShapes.requireBias(biasOrNull, n);
         return build(new F32Tensor[] {weight}, biasOrNull, format, false);
@@ -47,6 +48,7 @@ final class OneDnnPacker
     {
         LinearShapes.requireMatrix(up);
         LinearShapes.requireSameShape(up, gate);
+        LinearShapes.requireUnscaledFormat(up, format);
         LinearShapes.requireBias(upBiasOrNull, up.dim(0));
         return build(new F32Tensor[] {gate, up}, upBiasOrNull, format, true);
     }

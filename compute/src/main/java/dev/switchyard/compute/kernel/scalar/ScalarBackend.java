@@ -85,6 +85,7 @@ public final class ScalarBackend implements ComputeBackend
 
     private static float[] copy(final F32Tensor weight, final WeightFormat format)
     {
+        LinearShapes.requireUnscaledFormat(weight, format);
         final float[] values = weight.toArray();
         if (format == WeightFormat.BF16)
         {

@@ -24,6 +24,12 @@ final class KernelGeometry
     static final int NR = NV * L;
     /** Same lane count as {@link #S}, 16-bit lanes: a panel row of bfloat16 weights. */
     static final VectorSpecies<Short> S_BF16 = VectorSpecies.of(short.class, VectorShape.forBitSize(L * Short.SIZE));
+    /**
+     * Byte lanes to read a panel row of e4m3 weights: L of them where a vector that short exists (64 bits at
+     * least), else the first L of 8.
+     */
+    static final VectorSpecies<Byte> S_FP8 =
+        VectorSpecies.of(byte.class, VectorShape.forBitSize(Math.max(64, L * Byte.SIZE)));
     static final VectorSpecies<Integer> S_INT = VectorSpecies.of(int.class, S.vectorShape());
     static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     /** Rows of the main micro-kernel. */

@@ -25,6 +25,7 @@ final class PanelPacker
     static VectorPackedLinear pack(final F32Tensor weight, final F32Tensor biasOrNull, final WeightFormat format)
     {
         LinearShapes.requireMatrix(weight);
+        LinearShapes.requireUnscaledFormat(weight, format);
         final int n = weight.dim(0);
         final int k = weight.dim(1);
         LinearShapes.requireBias(biasOrNull, n);
@@ -50,6 +51,7 @@ final class PanelPacker
     {
         LinearShapes.requireMatrix(up);
         LinearShapes.requireSameShape(up, gate);
+        LinearShapes.requireUnscaledFormat(up, format);
         final int n = up.dim(0);
         final int k = up.dim(1);
         LinearShapes.requireBias(upBiasOrNull, n);
@@ -109,7 +111,7 @@ final class PanelPacker
         }
     }
 
-    private static float[] paddedBias(final F32Tensor biasOrNull, final int paddedLength)
+    static float[] paddedBias(final F32Tensor biasOrNull, final int paddedLength)
     {
         if (biasOrNull == null)
         {

@@ -7,6 +7,7 @@ import dev.switchyard.compute.kernel.LinearCallTask;
 import dev.switchyard.compute.kernel.LinearShapes;
 import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
+import dev.switchyard.model.checkpoint.WeightTensor;
 import dev.switchyard.model.tensor.F32Tensor;
 
 import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
@@ -98,6 +99,37 @@ public final class VectorBackend implements ComputeBackend
         return PanelPacker.packGated(gate, up, upBiasOrNull, format);
     }
 
+    /** Keeps an fp8 checkpoint's bytes: e4m3 panels and their scales (see {@link ScaledPanelPacker}). */
+    @Override
+    public PackedLinear packBlockScaled(final WeightTensor weight, final F32Tensor biasOrNull)
+    {
+        if (!ScaledPanelPacker.packable(weight))
+        {
+            return ComputeBackend.super.packBlockScaled(weight, biasOrNull);
+        }
+        final int n = (int)weight.dim(0);
+        LinearShapes.requireBias(biasOrNull, n);
+        return ScaledPanelPacker.pack(weight, PanelPacker.paddedBias(biasOrNull, (n + NR - 1) / NR * NR));
+    }
+
+    @Override
+    public PackedLinear packGatedBlockScaled(final WeightTensor gate, final WeightTensor up,
+        final F32Tensor upBiasOrNull)
+    {
+        // One panel's gate and up lanes share the kernel's k steps: their scale blocks must agree in k.
+        if (!ScaledPanelPacker.packable(gate) || !ScaledPanelPacker.packable(up) ||
+            ScaledPanelPacker.blockK(gate) != ScaledPanelPacker.blockK(up) ||
+            gate.dim(0) != up.dim(0) || gate.dim(1) != up.dim(1))
+        {
+            return ComputeBackend.super.packGatedBlockScaled(gate, up, upBiasOrNull);
+        }
+        final int n = (int)up.dim(0);
+        LinearShapes.requireBias(upBiasOrNull, n);
+        final int half = NR / 2;
+        return ScaledPanelPacker.packGated(gate, up,
+            PanelPacker.paddedBias(upBiasOrNull, (n + half - 1) / half * half));
+    }
+
     @Override
     public void linear(
         final PackedLinear weights, final Epilogue epilogue,
@@ -140,7 +172,13 @@ public final class VectorBackend implements ComputeBackend
         final int k = w.inFeatures();
         final int n = w.outFeatures();
         final int perPanel = w.columnsPerPanel();
-        final boolean bf16 = w.format() == WeightFormat.BF16;
+        final WeightFormat format = w.format();
+        final int bytesPerWeight = switch (format)
+        {
+            case F32 -> Float.BYTES;
+            case BF16 -> Short.BYTES;
+            case FP8 -> Byte.BYTES;
+        };
         final float[] acc = s.acc; // [mc, NR]
         for (int r0 = 0; r0 < rows; r0 += mc)
         {
@@ -149,21 +187,29 @@ public final class VectorBackend implements ComputeBackend
             {
                 final int col0 = p * perPanel;
                 final int valid = Math.min(perPanel, n - col0);
-                for (int k0 = 0; k0 < k; k0 += kc)
+                int steps;
+                for (int k0 = 0; k0 < k; k0 += steps)
                 {
-                    final int steps = Math.min(kc, k - k0);
+                    // fp8: a block of k steps never crosses a scale block, so one scale vector per lane group holds
+                    steps = format == WeightFormat.FP8 ? Math.min(kc, w.scaleBlock() - k0 % w.scaleBlock()) : kc;
+                    steps = Math.min(steps, k - k0);
                     final boolean last = k0 + steps == k;
                     // [kc, NR] slice of panel p at step k0
-                    final long panelOff = ((long)p * k + k0) * NR * (bf16 ? Short.BYTES : Float.BYTES);
+                    final long panelOff = ((long)p * k + k0) * NR * bytesPerWeight;
                     int i = 0;
                     while (i < chunkRows)
                     {
                         final int xRow = xOffset + (r0 + i) * k + k0;
-                        final int done = bf16 ?
-                            MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
-                            k0 > 0) :
-                            MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc, i * NR,
-                            k0 > 0);
+                        final int done = switch (format)
+                        {
+                            case F32 -> MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc,
+                                i * NR, k0 > 0);
+                            case BF16 -> MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps,
+                                acc, i * NR, k0 > 0);
+                            case FP8 -> MicroKernels.runFp8(chunkRows - i, x, xRow, k, w.packed(), panelOff,
+                                w.scales(), ((long)p * (k / w.scaleBlock()) + k0 / w.scaleBlock()) * NR * Float.BYTES,
+                                steps, acc, i * NR, k0 > 0);
+                        };
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)

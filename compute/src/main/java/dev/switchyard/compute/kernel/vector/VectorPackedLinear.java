@@ -11,6 +11,8 @@ import dev.switchyard.compute.kernel.WeightFormat;
  * <pre>
  * f32:  float at ((p·k + kk)·NR + j)·4   // [panels, k, NR], native order, zero past the last column
  * bf16: short at ((p·k + kk)·NR + j)·2   // same layout, upper half of the float32 bits
+ * fp8:  byte at (p·k + kk)·NR + j          // same layout, e4m3 as the checkpoint stores it
+ *       scale float at ((p·kb + kk/B)·NR + j)·4 in {@code scales}  // [panels, k/B, NR], B = scaleBlock
  * </pre>
  * Gated weights put a gate column and its up column in the same panel: lanes [0, NR/2) are gate columns
  * p·NR/2 + j, lanes [NR/2, NR) the up columns of the same indices, so the store sees both.
@@ -23,8 +25,17 @@ record VectorPackedLinear(
     boolean gated,
     int panels,
     MemorySegment packed,
-    float[] paddedBias) implements PackedLinear
+    float[] paddedBias,
+    MemorySegment scales,
+    int scaleBlock) implements PackedLinear
 {
+    /** Unscaled weights: f32 or bf16. */
+    VectorPackedLinear(final int inFeatures, final int outFeatures, final WeightFormat format, final boolean gated,
+        final int panels, final MemorySegment packed, final float[] paddedBias)
+    {
+        this(inFeatures, outFeatures, format, gated, panels, packed, paddedBias, null, 0);
+    }
+
     /** Output columns one panel produces. */
     int columnsPerPanel()
     {
@@ -40,6 +51,6 @@ record VectorPackedLinear(
     @Override
     public long packedBytes()
     {
-        return packed.byteSize();
+        return packed.byteSize() + (scales == null ? 0 : scales.byteSize());
     }
 }
