@@ -1,8 +1,11 @@
 package dev.switchyard.compute.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.compute.kernel.scalar.ScalarBackend;
 import dev.switchyard.compute.kernel.vector.VectorBackend;
@@ -90,7 +93,8 @@ class BlockScaledPackingTest
                 final PackedLinear widened = backend.pack(w.toF32(), bias, WeightFormat.F32);
                 final PackedLinear keptGated = backend.packGatedBlockScaled(g, w, bias);
                 final PackedLinear widenedGated = backend.packGated(g.toF32(), w.toF32(), bias, WeightFormat.F32);
-                for (final int rows : new int[] {1, 2, 3, 5, 7, 13})
+                // under 8 rows a chunk runs the fp8 kernels; from 8 it widens each panel slice first
+                for (final int rows : new int[] {1, 2, 3, 5, 7, 8, 13, 40})
                 {
                     final float[] x = TestTensors.values(random, 1.0, rows * k);
                     for (final Epilogue e : new Epilogue[] {Epilogue.NONE, Epilogue.RELU})
@@ -103,6 +107,26 @@ class BlockScaledPackingTest
                 }
             }
         }
+    }
+
+    /**
+     * Warm calls on fp8 panels, through either path (fp8 kernels, slices widened first), allocate nothing, in
+     * a JVM that makes only those calls ({@link Fp8AllocationProbe}).
+     */
+    @Test
+    void aWarmFp8CallAllocatesNothing() throws Exception
+    {
+        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        final Process process = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
+            "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
+            Fp8AllocationProbe.class.getName())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the probe did not finish");
+        assertEquals(0, process.exitValue(), "the probe failed: " + out);
+        final double perCall = Double.parseDouble(out.lines().reduce((a, b) -> b).orElseThrow());
+        assertTrue(perCall < 1, "a warm call allocates " + perCall + " bytes");
     }
 
     /** A backend without fp8 kernels (scalar) packs the float32 weights the fp8 ones dequantize to. */
@@ -120,6 +144,25 @@ class BlockScaledPackingTest
         assertArrayEquals(reference, run(scalar, packed, Epilogue.NONE, x, 3, 16));
         final float[] kept = run(vector, vector.packBlockScaled(w, null), Epilogue.NONE, x, 3, 16);
         assertTrue(TestTensors.maxRelativeError(kept, reference) < 1e-5, "vector against scalar");
+    }
+
+    /** An e4m3 NaN (never in a quantizer's output) keeps the float32 path, and its NaN. */
+    @Test
+    void aMatrixWithNanIsPackedAsItsFloat32Weights()
+    {
+        final SplittableRandom random = new SplittableRandom(4);
+        final WeightTensor clean = fp8("w", random, 16, 32, 8, 8);
+        final byte[] q = clean.data().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE);
+        q[37] = (byte)0xFF;
+        final WeightTensor w = new WeightTensor("w", TensorDtype.F8_E4M3, new long[] {16, 32},
+            MemorySegment.ofArray(q)).withScales(clean.scales());
+        final VectorBackend backend = new VectorBackend(ComputePool.callerOnly());
+        final PackedLinear packed = backend.packBlockScaled(w, null);
+        assertEquals(WeightFormat.F32, packed.format());
+        final float[] x = TestTensors.values(random, 1.0, 2 * 32);
+        final float[] y = run(backend, packed, Epilogue.NONE, x, 2, 16);
+        assertArrayEquals(run(backend, backend.pack(w.toF32(), null, WeightFormat.F32), Epilogue.NONE, x, 2, 16), y);
+        assertTrue(Float.isNaN(y[1]) && Float.isNaN(y[16 + 1]), "row 1 of the weights holds the NaN");
     }
 
     @Test

@@ -18,6 +18,9 @@ import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
  * <pre>
  * weight [n, k] e4m3, scales [n/bn, k/bk]  →  packed byte (p·k + kk)·NR + j, scale ((p·k/bk + kk/bk)·NR + j)
  * </pre>
+ * The kernels widen e4m3 to its value × 2⁻¹²⁰ (see {@code MicroKernels.widenFp8}), so each scale is stored
+ * × 2¹²⁰, exactly: a matrix holding an e4m3 NaN or a scale of 2⁷ or more (neither occurs in a quantizer's
+ * output) is not packed so, and its float32 weights are packed instead.
  */
 final class ScaledPanelPacker
 {
@@ -29,10 +32,36 @@ final class ScaledPanelPacker
     {
     }
 
-    /** Whether {@code weight} can be packed so: e4m3 with block scales. */
+    /** 2¹²⁰: what the widened e4m3 values lack, carried by the scales. */
+    private static final float UNBIAS = 0x1p120f;
+    /** Scales below this stay finite × 2¹²⁰. */
+    private static final float SCALE_LIMIT = 0x1p7f;
+
+    /** Whether {@code weight} can be packed so: e4m3 with block scales, no NaN, scales below 2⁷. */
     static boolean packable(final WeightTensor weight)
     {
-        return weight.dtype() == TensorDtype.F8_E4M3 && weight.scales() != null;
+        if (weight.dtype() != TensorDtype.F8_E4M3 || weight.scales() == null)
+        {
+            return false;
+        }
+        final MemorySegment values = weight.data();
+        for (long i = 0; i < values.byteSize(); i++)
+        {
+            if ((values.get(ValueLayout.JAVA_BYTE, i) & 0x7F) == 0x7F)
+            {
+                return false;
+            }
+        }
+        final WeightTensor grid = weight.scales();
+        for (long i = 0; i < grid.elementCount(); i++)
+        {
+            final float scale = grid.get(i);
+            if (!(Math.abs(scale) < SCALE_LIMIT))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** k steps per scale block of {@code weight}. */
@@ -110,7 +139,7 @@ final class ScaledPanelPacker
             final int blocks = k / bk;
             for (int b = 0; b < blocks; b++)
             {
-                scales.setAtIndex(FLOAT, ((long)p * blocks + b) * NR + lane, grid.get(rowBlock, b));
+                scales.setAtIndex(FLOAT, ((long)p * blocks + b) * NR + lane, grid.get(rowBlock, b) * UNBIAS);
             }
         }
     }

@@ -1,5 +1,8 @@
 package dev.switchyard.compute.kernel.vector;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.Epilogue;
@@ -21,7 +24,9 @@ import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
  * <pre>
  * for each chunk of MC rows
  *   for each panel p (NR output columns)
- *     for each k block [k0, k0 + KC)          (bf16: the kernel widens each weight vector it loads)
+ *     for each k block [k0, k0 + KC)          (bf16: the kernel widens each weight vector it loads;
+ *                                              fp8: blocks end at scale blocks, and from 8 rows the
+ *                                              slice is widened and scaled once, then float32 kernels run)
  *       for each row block of R ≤ MR rows     micro-kernel: acc[R, NR] (+)= x[R, kc] · panel[kc, NR]
  *         last k block: store the R rows      bias + activation, masked past the last column
  * </pre>
@@ -196,20 +201,18 @@ public final class VectorBackend implements ComputeBackend
                     final boolean last = k0 + steps == k;
                     // [kc, NR] slice of panel p at step k0
                     final long panelOff = ((long)p * k + k0) * NR * bytesPerWeight;
+                    final boolean widened = format == WeightFormat.FP8 && chunkRows >= Fp8Slices.WIDEN_FIRST_ROWS;
+                    if (widened)
+                    {
+                        Fp8Slices.widen(w.packed(), panelOff, w.scales(), scaleOffset(w, p, k0), steps, s.slice());
+                    }
                     int i = 0;
                     while (i < chunkRows)
                     {
                         final int xRow = xOffset + (r0 + i) * k + k0;
-                        final int done = switch (format)
-                        {
-                            case F32 -> MicroKernels.run(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps, acc,
-                                i * NR, k0 > 0);
-                            case BF16 -> MicroKernels.runBf16(chunkRows - i, x, xRow, k, w.packed(), panelOff, steps,
-                                acc, i * NR, k0 > 0);
-                            case FP8 -> MicroKernels.runFp8(chunkRows - i, x, xRow, k, w.packed(), panelOff,
-                                w.scales(), ((long)p * (k / w.scaleBlock()) + k0 / w.scaleBlock()) * NR * Float.BYTES,
-                                steps, acc, i * NR, k0 > 0);
-                        };
+                        final int done = widened ?
+                            MicroKernels.run(chunkRows - i, x, xRow, k, s.slice(), 0, steps, acc, i * NR, k0 > 0) :
+                            runPanel(w, p, k0, steps, chunkRows - i, x, xRow, acc, i * NR);
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)
@@ -226,16 +229,54 @@ public final class VectorBackend implements ComputeBackend
         }
     }
 
+    /** The micro-kernels of the panel's format over its slice [k0, k0 + steps); returns the rows done. */
+    private static int runPanel(final VectorPackedLinear w, final int p, final int k0, final int steps,
+        final int rows, final float[] x, final int xRow, final float[] acc, final int accOff)
+    {
+        final int k = w.inFeatures();
+        final boolean accumulate = k0 > 0;
+        final long step = (long)p * k + k0;
+        return switch (w.format())
+        {
+            case F32 -> MicroKernels.run(rows, x, xRow, k, w.packed(), step * NR * Float.BYTES, steps, acc, accOff,
+                accumulate);
+            case BF16 -> MicroKernels.runBf16(rows, x, xRow, k, w.packed(), step * NR * Short.BYTES, steps, acc,
+                accOff, accumulate);
+            case FP8 -> MicroKernels.runFp8(rows, x, xRow, k, w.packed(), step * NR, w.scales(), scaleOffset(w, p, k0),
+                steps, acc, accOff, accumulate);
+        };
+    }
+
+    /** Byte offset of panel p's scales for the k block holding step k0 (fp8). */
+    private static long scaleOffset(final VectorPackedLinear w, final int p, final int k0)
+    {
+        final int blocks = w.inFeatures() / w.scaleBlock();
+        return ((long)p * blocks + k0 / w.scaleBlock()) * NR * Float.BYTES;
+    }
+
     /** Buffers one thread reuses across calls. */
     private static final class Scratch
     {
         final float[] acc;
         final LinearTask task;
+        private final int kc;
+        /** [kc, NR] floats: an fp8 panel slice widened, allocated by the first fp8 call of many rows. */
+        private MemorySegment slice;
 
         Scratch(final VectorBackend backend)
         {
             acc = new float[backend.mc * NR];
             task = new LinearTask(backend);
+            kc = backend.kc;
+        }
+
+        MemorySegment slice()
+        {
+            if (slice == null)
+            {
+                slice = Arena.ofAuto().allocate((long)kc * NR * Float.BYTES, 64);
+            }
+            return slice;
         }
     }
 

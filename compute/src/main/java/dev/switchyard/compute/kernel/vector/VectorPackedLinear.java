@@ -12,7 +12,8 @@ import dev.switchyard.compute.kernel.WeightFormat;
  * f32:  float at ((p·k + kk)·NR + j)·4   // [panels, k, NR], native order, zero past the last column
  * bf16: short at ((p·k + kk)·NR + j)·2   // same layout, upper half of the float32 bits
  * fp8:  byte at (p·k + kk)·NR + j          // same layout, e4m3 as the checkpoint stores it
- *       scale float at ((p·kb + kk/B)·NR + j)·4 in {@code scales}  // [panels, k/B, NR], B = scaleBlock
+ *       scale float at ((p·kb + kk/B)·NR + j)·4 in {@code scales}  // [panels, k/B, NR], B = scaleBlock,
+ *       each the checkpoint's scale × 2¹²⁰ (the kernels widen e4m3 to value × 2⁻¹²⁰)
  * </pre>
  * Gated weights put a gate column and its up column in the same panel: lanes [0, NR/2) are gate columns
  * p·NR/2 + j, lanes [NR/2, NR) the up columns of the same indices, so the store sees both.
