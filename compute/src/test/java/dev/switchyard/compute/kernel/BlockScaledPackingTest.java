@@ -1,11 +1,8 @@
 package dev.switchyard.compute.kernel;
 
 import java.lang.foreign.MemorySegment;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
 
 import dev.switchyard.compute.kernel.scalar.ScalarBackend;
 import dev.switchyard.compute.kernel.vector.VectorBackend;
@@ -107,26 +104,6 @@ class BlockScaledPackingTest
                 }
             }
         }
-    }
-
-    /**
-     * Warm calls on fp8 panels, through either path (fp8 kernels, slices widened first), allocate nothing, in
-     * a JVM that makes only those calls ({@link Fp8AllocationProbe}).
-     */
-    @Test
-    void aWarmFp8CallAllocatesNothing() throws Exception
-    {
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final Process process = new ProcessBuilder(java, "--add-modules", "jdk.incubator.vector",
-            "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-            Fp8AllocationProbe.class.getName())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-        final String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the probe did not finish");
-        assertEquals(0, process.exitValue(), "the probe failed: " + out);
-        final double perCall = Double.parseDouble(out.lines().reduce((a, b) -> b).orElseThrow());
-        assertTrue(perCall < 1, "a warm call allocates " + perCall + " bytes");
     }
 
     /** A backend without fp8 kernels (scalar) packs the float32 weights the fp8 ones dequantize to. */

@@ -31,32 +31,65 @@ final class PanelStore
         final float[] bias, final int biasOff,
         final float[] y, final int yOff, final int valid)
     {
-        if (epilogue == Epilogue.SWIGLU)
+        // One small method per epilogue: a switch over activations inside the vector loop makes one method
+        // of them all, and once a node has used several, the JIT no longer inlines every vector operation of
+        // it and boxes vectors (thousands of bytes a call).
+        switch (epilogue)
         {
-            storeGatedRow(acc, accOff, bias, biasOff, y, yOff, valid);
-            return;
+            case SWIGLU -> storeGatedRow(acc, accOff, bias, biasOff, y, yOff, valid);
+            case NONE -> storeLinearRow(acc, accOff, bias, biasOff, y, yOff, valid);
+            case RELU -> storeReluRow(acc, accOff, bias, biasOff, y, yOff, valid);
+            case GELU -> storeGeluRow(acc, accOff, bias, biasOff, y, yOff, valid);
+            case SILU -> storeSiluRow(acc, accOff, bias, biasOff, y, yOff, valid);
         }
-        for (int v = 0; v < NV; v++)
+    }
+
+    private static void storeLinearRow(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        for (int col = 0; col < valid && col < NR; col += L)
         {
-            final int col = v * L;
-            if (col >= valid)
-            {
-                return;
-            }
-            FloatVector h = FloatVector.fromArray(S, acc, accOff + col);
-            if (bias != null)
-            {
-                h = h.add(FloatVector.fromArray(S, bias, biasOff + col));
-            }
-            h = switch (epilogue)
-            {
-                case NONE, SWIGLU -> h;
-                case RELU -> VectorActivations.relu(h);
-                case GELU -> VectorActivations.gelu(h);
-                case SILU -> VectorActivations.silu(h);
-            };
-            store(h, y, yOff + col, col, valid);
+            store(biased(acc, accOff, bias, biasOff, col), y, yOff + col, col, valid);
         }
+    }
+
+    private static void storeReluRow(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        for (int col = 0; col < valid && col < NR; col += L)
+        {
+            store(VectorActivations.relu(biased(acc, accOff, bias, biasOff, col)), y, yOff + col, col, valid);
+        }
+    }
+
+    private static void storeGeluRow(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        for (int col = 0; col < valid && col < NR; col += L)
+        {
+            store(VectorActivations.gelu(biased(acc, accOff, bias, biasOff, col)), y, yOff + col, col, valid);
+        }
+    }
+
+    private static void storeSiluRow(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff,
+        final float[] y, final int yOff, final int valid)
+    {
+        for (int col = 0; col < valid && col < NR; col += L)
+        {
+            store(VectorActivations.silu(biased(acc, accOff, bias, biasOff, col)), y, yOff + col, col, valid);
+        }
+    }
+
+    /** acc[accOff + col, + L) + bias[biasOff + col, + L), or the sums alone without a bias. */
+    private static FloatVector biased(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff, final int col)
+    {
+        final FloatVector h = FloatVector.fromArray(S, acc, accOff + col);
+        return bias == null ? h : h.add(FloatVector.fromArray(S, bias, biasOff + col));
     }
 
     /** Lanes [0, NR/2) of the row are gate sums, lanes [NR/2, NR) the up sums of the same columns. */
