@@ -26,21 +26,33 @@ final class DecoderTensors
 
     /**
      * The product of weight {@code name} [n, k] (and bias {@code bias} [n] where given), packed by the backend:
-     * bfloat16 weights stay bfloat16 (half the bytes each decode step reads, the same values), others float32.
+     * bfloat16 weights stay bfloat16 (half the bytes each decode step reads, the same values), fp8 weights with
+     * block scales stay fp8 where the backend has fp8 kernels (the bits of their float32 values), others
+     * float32.
      *
      * @throws BadInputException naming the tensor when it is missing or has another shape
      */
     DenseLinear linear(final String name, final String bias, final int n, final int k)
     {
-        return new DenseLinear(backend, backend.pack(f32(name, n, k), bias == null ? null : f32(bias, n),
-            format(name)), Epilogue.NONE);
+        final F32Tensor b = bias == null ? null : f32(bias, n);
+        final WeightTensor w = checked(name, n, k);
+        return new DenseLinear(backend, blockScaled(w) ? backend.packBlockScaled(w, b) :
+            backend.pack(w.toF32(), b, format(name)), Epilogue.NONE);
     }
 
     /** silu(x·gateᵀ) ⊙ (x·upᵀ): a SwiGLU MLP's first two products, computed together. */
     DenseLinear gated(final String gate, final String up, final int n, final int k)
     {
-        return new DenseLinear(backend, backend.packGated(f32(gate, n, k), f32(up, n, k), null,
-            format(gate) == format(up) ? format(gate) : WeightFormat.F32), Epilogue.SWIGLU);
+        final WeightTensor g = checked(gate, n, k);
+        final WeightTensor u = checked(up, n, k);
+        return new DenseLinear(backend, blockScaled(g) && blockScaled(u) ? backend.packGatedBlockScaled(g, u, null) :
+            backend.packGated(g.toF32(), u.toF32(), null, format(gate) == format(up) ? format(gate) : WeightFormat.F32),
+            Epilogue.SWIGLU);
+    }
+
+    private static boolean blockScaled(final WeightTensor t)
+    {
+        return t.dtype() == TensorDtype.F8_E4M3 && t.scales() != null;
     }
 
     private WeightFormat format(final String name)
