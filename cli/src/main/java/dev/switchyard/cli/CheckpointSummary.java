@@ -89,7 +89,7 @@ final class CheckpointSummary
     /** The stored dtype, and the block each scale covers where the weights are quantized. */
     private static String dtype(final WeightTensor t)
     {
-        return t.scales() == null ? t.dtype().name()
+        return !t.blockScaled() ? t.dtype().name()
             : t.dtype() + ", a scale per " + block(t, 0) + "x" + block(t, 1) + " block";
     }
 
@@ -122,7 +122,7 @@ final class CheckpointSummary
             n.put("expert_form", form(l));
             n.put("fused", l.fused());
             n.put("dtype", e.in().dtype().name());
-            if (e.in().scales() != null)
+            if (e.in().blockScaled())
             {
                 n.putArray("scale_block").add(block(e.in(), 0)).add(block(e.in(), 1));
             }

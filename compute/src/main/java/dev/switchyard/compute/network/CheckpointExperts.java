@@ -35,7 +35,7 @@ public final class CheckpointExperts
         return switch (expert.in().dtype())
         {
             case BF16 -> WeightFormat.BF16;
-            case F8_E4M3 -> expert.in().scales() != null ? WeightFormat.FP8 : WeightFormat.F32;
+            case F8_E4M3 -> expert.in().blockScaled() ? WeightFormat.FP8 : WeightFormat.F32;
             case F32, F16 -> WeightFormat.F32;
         };
     }

@@ -41,6 +41,12 @@ public record WeightTensor(String name, TensorDtype dtype, long[] shape, MemoryS
         this(name, dtype, shape, data, null);
     }
 
+    /** An fp8 matrix carrying its block scales: its values are e4m3 × scale. */
+    public boolean blockScaled()
+    {
+        return scales != null;
+    }
+
     /** This matrix with its block scales. */
     public WeightTensor withScales(final WeightTensor blockScales)
     {

@@ -36,7 +36,7 @@ final class DecoderTensors
     {
         final F32Tensor b = bias == null ? null : f32(bias, n);
         final WeightTensor w = checked(name, n, k);
-        return new DenseLinear(backend, blockScaled(w) ? backend.packBlockScaled(w, b) :
+        return new DenseLinear(backend, w.blockScaled() ? backend.packBlockScaled(w, b) :
             backend.pack(w.toF32(), b, format(name)), Epilogue.NONE);
     }
 
@@ -45,15 +45,11 @@ final class DecoderTensors
     {
         final WeightTensor g = checked(gate, n, k);
         final WeightTensor u = checked(up, n, k);
-        return new DenseLinear(backend, blockScaled(g) && blockScaled(u) ? backend.packGatedBlockScaled(g, u, null) :
+        return new DenseLinear(backend, g.blockScaled() && u.blockScaled() ? backend.packGatedBlockScaled(g, u, null) :
             backend.packGated(g.toF32(), u.toF32(), null, format(gate) == format(up) ? format(gate) : WeightFormat.F32),
             Epilogue.SWIGLU);
     }
 
-    private static boolean blockScaled(final WeightTensor t)
-    {
-        return t.dtype() == TensorDtype.F8_E4M3 && t.scales() != null;
-    }
 
     private WeightFormat format(final String name)
     {

@@ -40,7 +40,7 @@ final class ScaledPanelPacker
     /** Whether {@code weight} can be packed so: e4m3 with block scales, no NaN, scales below 2⁷. */
     static boolean packable(final WeightTensor weight)
     {
-        if (weight.dtype() != TensorDtype.F8_E4M3 || weight.scales() == null)
+        if (weight.dtype() != TensorDtype.F8_E4M3 || !weight.blockScaled())
         {
             return false;
         }

@@ -212,7 +212,7 @@ public final class VectorBackend implements ComputeBackend
                         final int xRow = xOffset + (r0 + i) * k + k0;
                         final int done = widened ?
                             MicroKernels.run(chunkRows - i, x, xRow, k, s.slice(), 0, steps, acc, i * NR, k0 > 0) :
-                            runPanel(w, p, k0, steps, chunkRows - i, x, xRow, acc, i * NR);
+                            runPanel(w, p, k0, panelOff, steps, chunkRows - i, x, xRow, acc, i * NR);
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)
@@ -229,20 +229,20 @@ public final class VectorBackend implements ComputeBackend
         }
     }
 
-    /** The micro-kernels of the panel's format over its slice [k0, k0 + steps); returns the rows done. */
-    private static int runPanel(final VectorPackedLinear w, final int p, final int k0, final int steps,
-        final int rows, final float[] x, final int xRow, final float[] acc, final int accOff)
+    /**
+     * The micro-kernels of the panel's format over its slice [k0, k0 + steps), which starts at byte
+     * {@code panelOff}; returns the rows done.
+     */
+    private static int runPanel(final VectorPackedLinear w, final int p, final int k0, final long panelOff,
+        final int steps, final int rows, final float[] x, final int xRow, final float[] acc, final int accOff)
     {
         final int k = w.inFeatures();
         final boolean accumulate = k0 > 0;
-        final long step = (long)p * k + k0;
         return switch (w.format())
         {
-            case F32 -> MicroKernels.run(rows, x, xRow, k, w.packed(), step * NR * Float.BYTES, steps, acc, accOff,
-                accumulate);
-            case BF16 -> MicroKernels.runBf16(rows, x, xRow, k, w.packed(), step * NR * Short.BYTES, steps, acc,
-                accOff, accumulate);
-            case FP8 -> MicroKernels.runFp8(rows, x, xRow, k, w.packed(), step * NR, w.scales(), scaleOffset(w, p, k0),
+            case F32 -> MicroKernels.run(rows, x, xRow, k, w.packed(), panelOff, steps, acc, accOff, accumulate);
+            case BF16 -> MicroKernels.runBf16(rows, x, xRow, k, w.packed(), panelOff, steps, acc, accOff, accumulate);
+            case FP8 -> MicroKernels.runFp8(rows, x, xRow, k, w.packed(), panelOff, w.scales(), scaleOffset(w, p, k0),
                 steps, acc, accOff, accumulate);
         };
     }
