@@ -15,9 +15,11 @@ import dev.switchyard.wire.BadInputException;
  * FFN(x) = act(x·Wiᵀ + bi)·Woᵀ + bo                          // x [rows, d_model] → h [rows, d_ff] → y [rows, d_model]
  * SwiGLU: (silu(x·Wgᵀ) ⊙ (x·Wiᵀ + bi))·Woᵀ + bo              // Wg is the gate, Wi the up projection
  * </pre>
- * Safe to call from several threads at once; each calling thread keeps its own hidden buffer, so a warm
- * call does not allocate. A row's output depends only on that row: not on the block's other rows, its
- * size, the row's place in it, or the threads (see {@link ComputeBackend}).
+ * Safe to call from several threads at once; each calling thread keeps one hidden buffer for every
+ * network it runs (a thread runs one at a time), so a warm call does not allocate, and a node of many
+ * experts holds one buffer a thread, not one an expert and thread. A row's output depends only on that row:
+ * not on the block's other rows, its size, the row's place in it, or the threads (see
+ * {@link ComputeBackend}).
  */
 public final class ExpertNetwork implements BlockCompute
 {
@@ -36,7 +38,8 @@ public final class ExpertNetwork implements BlockCompute
     private final PackedLinear second;
     private final int dModel;
     private final int dFf;
-    private final ThreadLocal<float[]> hidden;
+    /** [ROW_BLOCK, d_ff] of the widest network the thread has run. */
+    private static final ThreadLocal<float[]> HIDDEN = new ThreadLocal<>();
 
     private ExpertNetwork(
         final ComputeBackend backend, final Activation activation, final PackedLinear first, final PackedLinear second)
@@ -48,8 +51,6 @@ public final class ExpertNetwork implements BlockCompute
         this.second = second;
         this.dModel = first.inFeatures();
         this.dFf = first.outFeatures();
-        final int hiddenFloats = ROW_BLOCK * dFf;
-        this.hidden = ThreadLocal.withInitial(() -> new float[hiddenFloats]); // [ROW_BLOCK, d_ff]
     }
 
     /**
@@ -126,7 +127,7 @@ public final class ExpertNetwork implements BlockCompute
                 forward(x, 0, rows, y, 0);
             }
         }
-        hidden.remove();
+        HIDDEN.remove();
     }
 
     public int dModel()
@@ -160,6 +161,18 @@ public final class ExpertNetwork implements BlockCompute
         return first.packedBytes() + second.packedBytes();
     }
 
+    /** This thread's hidden buffer, grown to this network's width the first time it needs more. */
+    private float[] hidden()
+    {
+        float[] h = HIDDEN.get();
+        if (h == null || h.length < ROW_BLOCK * dFf)
+        {
+            h = new float[ROW_BLOCK * dFf]; // [ROW_BLOCK, d_ff]
+            HIDDEN.set(h);
+        }
+        return h;
+    }
+
     /**
      * y = FFN(x) for {@code rows} rows.
      *
@@ -170,7 +183,7 @@ public final class ExpertNetwork implements BlockCompute
     public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
     {
         LinearShapes.requireBlock(x, xOffset, rows, dModel, y, yOffset, dModel);
-        final float[] h = hidden.get();
+        final float[] h = hidden();
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK)
         {
             final int blockRows = Math.min(ROW_BLOCK, rows - r0);
