@@ -34,8 +34,10 @@ public final class WarmCallAllocationProbe
         final float[] y = new float[40 * 64];
         final Epilogue[] epilogues = {Epilogue.NONE, Epilogue.RELU, Epilogue.GELU, Epilogue.SILU};
         double perCall = Double.MAX_VALUE;
-        // The JIT compiles the call path after some thousands of calls; until then it may allocate.
-        for (int round = 0; round < 20 && perCall >= 1; round++)
+        // The JIT compiles the call path after some thousands of calls, later on a busy machine; until then it
+        // may allocate. Rounds go on until one allocates nothing, for at most a minute.
+        final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(60);
+        while (perCall >= 1 && System.nanoTime() < deadline)
         {
             final long before = threads.getCurrentThreadAllocatedBytes();
             int calls = 0;
