@@ -93,6 +93,7 @@ final class GroupDispatcher implements GroupSink
             pool.fail(group, BlockStatus.INTERNAL, "gating failed: " + ex.getMessage());
             return;
         }
+        group.reserveOutputs();
         Combine.clear(group.output, group.outputRow * d, group.tokens, d);  // y [G, d], accumulated as experts reply
         metrics.groupsDispatched.incrementAndGet();
         metrics.droppedFirstByCapacity.addAndGet(plan.droppedFirstByCapacity());

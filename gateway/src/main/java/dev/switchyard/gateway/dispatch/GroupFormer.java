@@ -138,6 +138,7 @@ final class GroupFormer
             final int n = Math.min(groupSize - group.tokens, maxRows - placedRows);
             if (!group.keepApart)
             {
+                group.reserveRows(group.tokens + n);
                 // request rows [rowsAssigned, + n) of x [rows, d] -> group rows [tokens, + n) of x [G, d]
                 System.arraycopy(request.x, request.rowsAssigned * d, group.x, group.tokens * d, n * d);
             }

@@ -47,7 +47,7 @@ final class GroupPool
         for (int i = 0; i < slots.length; i++)
         {
             slots[i] = new GroupSlot(i, groupSize, d, experts, entries, anyStaged);
-            free.add(slots[i]);
+            free.addLast(slots[i]);
         }
     }
 
@@ -150,7 +150,8 @@ final class GroupPool
         heldBlocks -= group.waitingCount;
         group.waitingCount = 0;
         group.release();
-        free.add(group);
+        // Last in, first out: light traffic keeps reusing the few slots whose buffers have grown (and are cached).
+        free.push(group);
     }
 
     /** Takes back the dispatched groups no request waits for any more (all answered, e.g. timed out). */

@@ -13,6 +13,11 @@ import dev.switchyard.routing.plan.RoutingPlan;
  * what is sent, held and combined is a unit: unit {@code u = expert * PARTS + part} covers the
  * expert's slots {@code partStart[u] .. partStart[u] + partRows[u]}. The part rides in the top bits
  * of the group id on the wire ({@link #wireId}), so a reply names its part.
+ * <p>
+ * The row buffers (x, y, the staged terms) grow to the rows a group of this slot has held and are kept
+ * for the next: a pool of 64 slots of 256 rows at d 7168 with 9 terms a token would otherwise hold
+ * 4.8 GiB before the first request, and a decode step's groups hold a few rows. Exact-mode groups use
+ * their request's rows and never grow x or y.
  */
 final class GroupSlot
 {
@@ -21,12 +26,20 @@ final class GroupSlot
     static final int PART_SHIFT = 56;
     static final long GROUP_MASK = (1L << PART_SHIFT) - 1;
 
+    private static final float[] NONE = new float[0];
+    /** Rows a buffer grows by at least, so that a group filled a row at a time grows it a few times. */
+    private static final int MIN_GROWTH_ROWS = 16;
+
     final int index;
-    final float[] x;            // [G, d]
+    private final int maxTokens;
+    private final int d;
+    private final int entries;
+    private final boolean staged;
+    float[] x = NONE;           // [tokens, d] the shared group's rows, grown as they arrive
     final float[] importance;   // [G]
     final float[] gates;        // [G, E]
-    final float[] y;            // [G, d]
-    final float[] terms;        // [entries * G, d] replies staged for an ordered combine, or null
+    float[] y = NONE;           // [tokens, d] grown at dispatch
+    float[] terms;              // [entries * tokens, d] replies staged for an ordered combine, or null
     final RoutingPlan plan;
     final int[] parts;          // [E] parts the expert's block is split into
     final int[] partStart;      // [E * PARTS] first slot of each part
@@ -59,6 +72,7 @@ final class GroupSlot
     /** Where replies are combined [tokens, d], from row {@link #outputRow}: y, or the one request's own. */
     float[] output;
     int outputRow;
+    private boolean ownOutput;
 
     long groupId;
     int layer;
@@ -86,11 +100,13 @@ final class GroupSlot
         final boolean staged)
     {
         this.index = index;
-        x = new float[maxTokens * d];
+        this.maxTokens = maxTokens;
+        this.d = d;
+        this.entries = entries;
+        this.staged = staged;
         importance = new float[maxTokens];
         gates = new float[maxTokens * experts];
-        y = new float[maxTokens * d];
-        terms = staged ? new float[entries * maxTokens * d] : null;
+        terms = staged ? NONE : null;
         plan = new RoutingPlan(maxTokens, experts, entries);
         final int units = experts * PARTS;
         parts = new int[experts];
@@ -118,6 +134,7 @@ final class GroupSlot
         inputRow = 0;
         output = y;
         outputRow = 0;
+        ownOutput = true;
         open = true;
         inUse = true;
         anyImportance = false;
@@ -150,13 +167,44 @@ final class GroupSlot
         {
             output = request.y;
             outputRow = requestRow;
+            ownOutput = false;
         }
     }
 
     /** Whether replies are combined into a request's own outputs. */
     boolean combinesInPlace()
     {
-        return output != y;
+        return !ownOutput;
+    }
+
+    /** Room in x for {@code rows} rows of a shared group, its rows so far kept. */
+    void reserveRows(final int rows)
+    {
+        if (x.length < rows * d)
+        {
+            x = Arrays.copyOf(x, grownRows(x.length / d, rows) * d);
+            input = x;
+        }
+    }
+
+    /** Room for the closed group's outputs and staged terms, before its blocks go out. */
+    void reserveOutputs()
+    {
+        if (ownOutput && y.length < tokens * d)
+        {
+            y = new float[grownRows(y.length / d, tokens) * d];
+            output = y;
+        }
+        if (staged && terms.length < entries * tokens * d)
+        {
+            terms = new float[entries * grownRows(terms.length / (entries * d), tokens) * d];
+        }
+    }
+
+    /** Rows a buffer that holds {@code held} grows to when it must hold {@code rows}: doubling, at most G. */
+    private int grownRows(final int held, final int rows)
+    {
+        return Math.min(maxTokens, Math.max(rows, Math.max(2 * held, MIN_GROWTH_ROWS)));
     }
 
     /** Splits the block of {@code expert} ({@code rows} slots) into {@code count} parts of near-equal rows. */

@@ -171,6 +171,7 @@ class BlockResendTest
     {
         final GroupSlot group = pool.borrow();
         group.open(1, 0, false, nowNs);
+        group.reserveRows(G);
         group.tokens = G;
         for (int t = 0; t < G; t++)
         {
@@ -180,6 +181,7 @@ class BlockResendTest
         }
         new Top2Gating(CONFIG.routing(), E, G).route(group.gates, G, null, 0, 0, group.plan);
         group.open = false;
+        group.reserveOutputs();
         final int rows = group.plan.slotCount(0);
         assertTrue(rows > 0);
         group.split(0, rows, 1);
@@ -218,6 +220,7 @@ class BlockResendTest
     {
         final GroupSlot group = pool.borrow();
         group.open(1, 0, false, nowNs);
+        group.reserveRows(G);
         group.addSegment(request, 0, G, request.touchGroup());
         group.tokens = G;
         request.rowsAssigned = G;
@@ -227,6 +230,7 @@ class BlockResendTest
         }
         new Top2Gating(CONFIG.routing(), E, G).route(group.gates, G, null, 0, 0, group.plan);
         group.open = false;
+        group.reserveOutputs();
         group.split(0, group.plan.slotCount(0), 1);
         group.outstanding = 1;
         return group;
