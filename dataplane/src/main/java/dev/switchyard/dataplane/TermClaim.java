@@ -1,5 +1,8 @@
 package dev.switchyard.dataplane;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+
 import io.aeron.Publication;
 import io.aeron.logbuffer.BufferClaim;
 import org.agrona.MutableDirectBuffer;
@@ -12,7 +15,14 @@ import org.agrona.MutableDirectBuffer;
  */
 public final class TermClaim
 {
+    /** Term buffers seen lately, as memory (each term of a log is a mapped buffer of its own). */
+    private static final int MAPPED = 8;
+
     private final BufferClaim claim = new BufferClaim();
+    private final ByteBuffer[] mapped = new ByteBuffer[MAPPED];
+    private final MemorySegment[] mappedMemory = new MemorySegment[MAPPED];
+    private int nextMapped;
+    private long memoryOffset;
     private Outlet claimed;
 
     /** Whether a frame of {@code length} bytes can be claimed on {@code outlet}: it is one fragment. */
@@ -51,6 +61,46 @@ public final class TermClaim
     public int offset()
     {
         return claim.offset();
+    }
+
+    /**
+     * The claimed room as memory, from byte {@link #memoryOffset()} (the frame's first byte, as
+     * {@link #offset()} is in {@link #buffer()}), so that a kernel can write a frame's rows in place; null
+     * where the term buffer is not a mapped buffer. Allocates only for a log it has not seen lately.
+     */
+    public MemorySegment memory()
+    {
+        final MutableDirectBuffer buffer = claim.buffer();
+        final ByteBuffer log = buffer.byteBuffer();
+        if (log == null || !log.isDirect())
+        {
+            return null;
+        }
+        final MemorySegment memory = memoryOf(log);
+        memoryOffset = buffer.addressOffset() + claim.offset() - memory.address();
+        return memory;
+    }
+
+    /** Where the claimed frame starts in {@link #memory()}. */
+    public long memoryOffset()
+    {
+        return memoryOffset;
+    }
+
+    private MemorySegment memoryOf(final ByteBuffer log)
+    {
+        for (int i = 0; i < MAPPED; i++)
+        {
+            if (mapped[i] == log)
+            {
+                return mappedMemory[i];
+            }
+        }
+        final int slot = nextMapped;
+        nextMapped = (nextMapped + 1) % MAPPED;
+        mapped[slot] = log;
+        mappedMemory[slot] = MemorySegment.ofBuffer(log);
+        return mappedMemory[slot];
     }
 
     /** Publishes the frame written and rings its poller. */

@@ -1,5 +1,7 @@
 package dev.switchyard.compute.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 import dev.switchyard.model.checkpoint.WeightTensor;
 import dev.switchyard.model.tensor.F32Tensor;
 
@@ -53,4 +55,23 @@ public interface ComputeBackend
      * @param epilogue {@link Epilogue#SWIGLU} exactly when the weights are gated
      */
     void linear(PackedLinear weights, Epilogue epilogue, float[] x, int xOffset, int rows, float[] y, int yOffset);
+
+    /** Whether {@link #linearInto} writes straight into memory; where it does not, it is not implemented. */
+    default boolean writesMemory()
+    {
+        return false;
+    }
+
+    /**
+     * {@link #linear} with {@link Epilogue#NONE}, an expert's second product, its rows y[rows, n] written as
+     * little-endian float32 into {@code y} from byte {@code yOffset}: the rows of an answer frame claimed in
+     * the term buffer it is sent from, which saves their copy there. The bits of {@link #linear}. The
+     * memory must be accessible from every thread of the backend's pool (not a confined arena's).
+     */
+    default void linearInto(
+        final PackedLinear weights, final float[] x, final int xOffset, final int rows, final MemorySegment y,
+        final long yOffset)
+    {
+        throw new UnsupportedOperationException("the " + name() + " backend writes float[] outputs only");
+    }
 }

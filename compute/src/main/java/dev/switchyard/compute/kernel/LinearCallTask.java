@@ -1,5 +1,7 @@
 package dev.switchyard.compute.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 /**
  * One {@link ComputeBackend#linear} call split into chunks over a {@link ComputePool}: the call's
  * arguments, held while it runs and dropped after, so that a thread's task is reused call after call.
@@ -16,6 +18,9 @@ public abstract class LinearCallTask<W extends PackedLinear> extends ParallelTas
     protected int rows;
     protected float[] y;
     protected int yOffset;
+    /** Or the output in memory, little-endian, from byte {@link #yMemoryOffset} (then y is null). */
+    protected MemorySegment yMemory;
+    protected long yMemoryOffset;
     protected int chunks;
 
     /** The call to split into {@code chunkCount} chunks. */
@@ -30,7 +35,16 @@ public abstract class LinearCallTask<W extends PackedLinear> extends ParallelTas
         rows = rowCount;
         y = out;
         yOffset = outOffset;
+        yMemory = null;
         chunks = chunkCount;
+    }
+
+    /** The call's output goes to memory instead ({@link ComputeBackend#linearInto}). */
+    public final void setOutput(final MemorySegment out, final long outOffset)
+    {
+        y = null;
+        yMemory = out;
+        yMemoryOffset = outOffset;
     }
 
     /** Drops the call's arrays and weights: a reused task keeps nothing of a finished call alive. */
@@ -39,5 +53,6 @@ public abstract class LinearCallTask<W extends PackedLinear> extends ParallelTas
         weights = null;
         x = null;
         y = null;
+        yMemory = null;
     }
 }

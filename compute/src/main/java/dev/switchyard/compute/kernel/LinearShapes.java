@@ -1,5 +1,7 @@
 package dev.switchyard.compute.kernel;
 
+import java.lang.foreign.MemorySegment;
+
 import dev.switchyard.model.tensor.F32Tensor;
 import dev.switchyard.wire.BadInputException;
 
@@ -71,6 +73,21 @@ public final class LinearShapes
             throw new IndexOutOfBoundsException(
                 "block of " + rows + " rows: x[" + x.length + "] from " + xOffset + " needs " + in +
                 " per row, y[" + y.length + "] from " + yOffset + " needs " + out + " per row");
+        }
+    }
+
+    /** {@link #requireBlock} for an output in memory: rows × out float32 from byte {@code yOffset}. */
+    public static void requireBlock(
+        final float[] x, final int xOffset, final int rows, final int in,
+        final MemorySegment y, final long yOffset, final int out)
+    {
+        if (rows < 0 || xOffset < 0 || yOffset < 0 || (long)xOffset + (long)rows * in > x.length ||
+            yOffset + (long)rows * out * Float.BYTES > y.byteSize())
+        {
+            throw new IndexOutOfBoundsException(
+                "block of " + rows + " rows: x[" + x.length + "] from " + xOffset + " needs " + in +
+                " per row, " + y.byteSize() + " bytes of output from " + yOffset + " need " + out * Float.BYTES +
+                " per row");
         }
     }
 

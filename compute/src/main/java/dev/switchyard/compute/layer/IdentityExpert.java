@@ -1,5 +1,9 @@
 package dev.switchyard.compute.layer;
 
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
 import dev.switchyard.compute.network.BlockCompute;
 
 /**
@@ -10,6 +14,9 @@ import dev.switchyard.compute.network.BlockCompute;
  */
 public final class IdentityExpert implements BlockCompute
 {
+    private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT =
+        ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     private final int dModel;
 
     public IdentityExpert(final int dModel)
@@ -22,5 +29,18 @@ public final class IdentityExpert implements BlockCompute
     {
         // x, y: [rows, d_model]
         System.arraycopy(x, xOffset, y, yOffset, rows * dModel);
+    }
+
+    @Override
+    public boolean writesMemory()
+    {
+        return true;
+    }
+
+    @Override
+    public void forward(final float[] x, final int xOffset, final int rows, final MemorySegment y, final long yOffset)
+    {
+        // x [rows, d_model] -> y [rows, d_model] little-endian: one copy, straight into the answer frame
+        MemorySegment.copy(x, xOffset, y, LITTLE_ENDIAN_FLOAT, yOffset, rows * dModel);
     }
 }

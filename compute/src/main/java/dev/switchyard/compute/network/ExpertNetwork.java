@@ -1,5 +1,8 @@
 package dev.switchyard.compute.network;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.Epilogue;
 import dev.switchyard.compute.kernel.LinearShapes;
@@ -120,11 +123,19 @@ public final class ExpertNetwork implements BlockCompute
     {
         final float[] x = new float[WARM_UP_ROWS * dModel]; // [rows, d_model]
         final float[] y = new float[WARM_UP_ROWS * dModel]; // [rows, d_model]
-        for (int r = 0; r < rounds; r++)
+        try (Arena arena = Arena.ofShared())
         {
-            for (int rows = 1; rows <= WARM_UP_ROWS; rows++)
+            final MemorySegment frame = writesMemory() ? arena.allocate((long)y.length * Float.BYTES) : null;
+            for (int r = 0; r < rounds; r++)
             {
-                forward(x, 0, rows, y, 0);
+                for (int rows = 1; rows <= WARM_UP_ROWS; rows++)
+                {
+                    forward(x, 0, rows, y, 0);
+                    if (frame != null)
+                    {
+                        forward(x, 0, rows, frame, 0);
+                    }
+                }
             }
         }
         HIDDEN.remove();
@@ -189,6 +200,30 @@ public final class ExpertNetwork implements BlockCompute
             final int blockRows = Math.min(ROW_BLOCK, rows - r0);
             backend.linear(first, firstEpilogue, x, xOffset + r0 * dModel, blockRows, h, 0);
             backend.linear(second, Epilogue.NONE, h, 0, blockRows, y, yOffset + r0 * dModel);
+        }
+    }
+
+    /** Whether its backend writes the second product straight into memory (an answer frame's rows). */
+    @Override
+    public boolean writesMemory()
+    {
+        return backend.writesMemory();
+    }
+
+    /**
+     * y = FFN(x) for {@code rows} rows, y written as little-endian float32 from byte {@code yOffset}: the
+     * rows of an answer frame, where it is sent from. The bits of {@link #forward(float[], int, int, float[], int)}.
+     */
+    @Override
+    public void forward(final float[] x, final int xOffset, final int rows, final MemorySegment y, final long yOffset)
+    {
+        LinearShapes.requireBlock(x, xOffset, rows, dModel, y, yOffset, dModel);
+        final float[] h = hidden();
+        for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK)
+        {
+            final int blockRows = Math.min(ROW_BLOCK, rows - r0);
+            backend.linear(first, firstEpilogue, x, xOffset + r0 * dModel, blockRows, h, 0);
+            backend.linearInto(second, h, 0, blockRows, y, yOffset + (long)r0 * dModel * Float.BYTES);
         }
     }
 }

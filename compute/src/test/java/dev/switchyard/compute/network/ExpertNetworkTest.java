@@ -1,5 +1,9 @@
 package dev.switchyard.compute.network;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.util.SplittableRandom;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
@@ -16,7 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,7 +56,9 @@ class ExpertNetworkTest
                 final float[] x = TestTensors.values(random, 1.0, rows * dModel);
                 final float[] expected = new float[rows * dModel];
                 final float[] actual = new float[rows * dModel];
-                ExpertNetwork.load(w, activation, ComputeBackends.scalar(), format).forward(x, 0, rows, expected, 0);
+                final ExpertNetwork scalar = ExpertNetwork.load(w, activation, ComputeBackends.scalar(), format);
+                scalar.forward(x, 0, rows, expected, 0);
+                assertFalse(scalar.writesMemory(), "the scalar backend answers into arrays");
                 final ExpertNetwork vector = ExpertNetwork.load(w, activation, new VectorBackend(ComputePool.callerOnly()), format);
                 vector.forward(x, 0, rows, actual, 0);
                 final double error = TestTensors.maxRelativeError(actual, expected);
@@ -58,7 +66,24 @@ class ExpertNetworkTest
                     " d_ff=" + dFf + ": relative error " + error);
                 assertEquals(dModel, vector.dModel());
                 assertEquals(dFf, vector.dFf());
+                assertTrue(vector.writesMemory());
+                assertArrayEquals(actual, forwardIntoMemory(vector, x, rows), "into memory, rows=" + rows);
             }
+        }
+    }
+
+    /** The network's output written as an answer frame's rows (little-endian, after a 64-byte header). */
+    private static float[] forwardIntoMemory(final ExpertNetwork network, final float[] x, final int rows)
+    {
+        final int d = network.dModel();
+        try (Arena arena = Arena.ofShared())
+        {
+            final MemorySegment frame = arena.allocate(64 + (long)rows * d * Float.BYTES);
+            network.forward(x, 0, rows, frame, 64);
+            final float[] y = new float[rows * d];
+            MemorySegment.copy(frame, ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN), 64,
+                y, 0, y.length);
+            return y;
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.switchyard.experts.actor;
 
+import java.lang.foreign.MemorySegment;
+
 import dev.switchyard.compute.network.BlockCompute;
 
 /** An expert ready to compute, holding whatever it loaded until closed. */
@@ -15,6 +17,19 @@ public interface LoadedExpert extends BlockCompute, AutoCloseable
         {
             @Override
             public void forward(final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset)
+            {
+                compute.forward(x, xOffset, rows, y, yOffset);
+            }
+
+            @Override
+            public boolean writesMemory()
+            {
+                return compute.writesMemory();
+            }
+
+            @Override
+            public void forward(final float[] x, final int xOffset, final int rows, final MemorySegment y,
+                final long yOffset)
             {
                 compute.forward(x, xOffset, rows, y, yOffset);
             }

@@ -1,5 +1,6 @@
 package dev.switchyard.experts.endpoint;
 
+import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -26,6 +27,7 @@ final class BlockAnswers
     private final float[] x;   // [maxRows, d]
     private final float[] y;   // [maxRows, d]
     private final AtomicLong rowsServed = new AtomicLong();
+    private final AtomicLong computedInPlace = new AtomicLong();
     // [layers, E]: rows computed and the time their forward passes took, per expert served here.
     private final AtomicLongArray computedRows;
     private final AtomicLongArray computeNanos;
@@ -77,10 +79,14 @@ final class BlockAnswers
                 frame.readRows(x, 0);
             }
             final long computeStartNs = System.nanoTime();
-            expert.compute().forward(in, 0, count, y, 0);
+            final boolean sent = computedInPlace(frame, expert, in, count);
+            if (!sent)
+            {
+                expert.compute().forward(in, 0, count, y, 0);
+            }
             countCompute(frame.layer(), frame.expert(), count, System.nanoTime() - computeStartNs);
             rowsServed.addAndGet(count);
-            if (writtenInPlace(frame, expert.epoch(), count))
+            if (sent || writtenInPlace(frame, expert.epoch(), count))
             {
                 return;
             }
@@ -93,6 +99,48 @@ final class BlockAnswers
                 frame.epoch(), 0, 0, status, y, 0);
         }
         replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
+    }
+
+    /**
+     * Computes the block's result rows straight into the gateway's term buffer when the expert can write
+     * memory and the frame can be claimed there (see {@link GatewayReplies#direct}): the rows are written
+     * once, by the kernel, where the gateway reads them. False when it must be computed the ordinary way.
+     * The claim blocks the stream to that gateway while the block computes; only this thread writes it.
+     */
+    private boolean computedInPlace(
+        final ExpertBlockFrame frame, final ExpertTable.Registered expert, final float[] in, final int rows)
+    {
+        if (!expert.compute().writesMemory())
+        {
+            return false;
+        }
+        final int length = (int)WireLayout.blockFrameLength(rows, shape.dModel());
+        final Outlet outlet = replies.direct(frame.replyTo(), length);
+        if (outlet == null || claim.claim(outlet, length) <= 0)
+        {
+            return false;
+        }
+        final MemorySegment memory = claim.memory();
+        if (memory == null)
+        {
+            claim.abort();
+            return false;
+        }
+        try
+        {
+            // rows [rows, d] after the header, as little-endian floats
+            expert.compute().forward(in, 0, rows, memory, claim.memoryOffset() + WireLayout.BLOCK_HEADER_LENGTH);
+            frame.writeHeader(claim.buffer(), claim.offset(), frame.groupId(), frame.replyTo(), frame.layer(),
+                frame.expert(), expert.epoch(), rows, shape.dModel(), BlockStatus.OK);
+        }
+        catch (final RuntimeException ex)
+        {
+            claim.abort();
+            throw ex;
+        }
+        claim.commit();
+        computedInPlace.incrementAndGet();
+        return true;
     }
 
     /**
@@ -129,6 +177,11 @@ final class BlockAnswers
             computedRows.addAndGet(layer * shape.numExperts() + expert, rows);
             computeNanos.addAndGet(layer * shape.numExperts() + expert, nanos);
         }
+    }
+
+    long computedInPlace()
+    {
+        return computedInPlace.get();
     }
 
     long rowsServed()

@@ -149,6 +149,12 @@ public final class ExpertEndpoint implements Agent, AutoCloseable
         return answers.rowsServed();
     }
 
+    /** Answers whose rows the expert computed straight into the gateway's term buffer. */
+    public long answersComputedInPlace()
+    {
+        return answers.computedInPlace();
+    }
+
     /** Rows {@code (layer, expert)} computed on this endpoint. */
     public long computedRows(final int layer, final int expert)
     {

@@ -5,9 +5,11 @@ import dev.switchyard.dataplane.DataPlaneSettings;
 import dev.switchyard.dataplane.DataPlane;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import dev.switchyard.compute.layer.IdentityExpert;
 import dev.switchyard.testkit.Await;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.HelloFrame;
@@ -161,6 +163,34 @@ class ExpertEndpointTest
         assertEquals(2, endpoint.unanswerable());
         assertEquals(2, endpoint.counters().get(BlockStatus.OK));
         assertEquals(67, endpoint.rowsServed());
+    }
+
+    /**
+     * An expert that can write memory computes an answer of one fragment straight into the gateway's term
+     * buffer; a larger one is computed into the endpoint's rows and sent from there. Both are its rows.
+     */
+    @Test
+    void anAnswerOfOneFragmentIsComputedWhereTheGatewayReadsIt()
+    {
+        endpoint.register(0, 3, 1, new IdentityExpert(D)).join();
+        final float[] x = rows(64);
+        // The first answer may find the way back still connecting, and wait for it as a frame of its own.
+        send(frame.write(buffer, 0, 29, GATEWAY, 0, 3, 1, 1, D, BlockStatus.OK, x, 0));
+        assertEquals(29, awaitReply().groupId());
+        final long before = endpoint.answersComputedInPlace();
+
+        send(frame.write(buffer, 0, 30, GATEWAY, 0, 3, 1, 3, D, BlockStatus.OK, x, 0));
+        final Reply small = awaitReply();
+        assertEquals(BlockStatus.OK, small.status());
+        assertArrayEquals(Arrays.copyOf(x, 3 * D), small.data());
+        assertEquals(before + 1, endpoint.answersComputedInPlace());
+
+        send(frame.write(buffer, 0, 31, GATEWAY, 0, 3, 1, 64, D, BlockStatus.OK, x, 0));  // several fragments
+        final Reply large = awaitReply();
+        assertEquals(31, large.groupId());
+        assertArrayEquals(x, large.data());
+        assertEquals(before + 1, endpoint.answersComputedInPlace(), "a frame of several fragments cannot be claimed");
+        assertEquals(68, endpoint.rowsServed());
     }
 
     /** Blocks of several fragments, whose rows are put together straight into the expert's input. */

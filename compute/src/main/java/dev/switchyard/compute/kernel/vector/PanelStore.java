@@ -1,5 +1,8 @@
 package dev.switchyard.compute.kernel.vector;
 
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+
 import dev.switchyard.compute.kernel.Epilogue;
 import jdk.incubator.vector.FloatVector;
 
@@ -51,6 +54,29 @@ final class PanelStore
         for (int col = 0; col < valid && col < NR; col += L)
         {
             store(biased(acc, accOff, bias, biasOff, col), y, yOff + col, col, valid);
+        }
+    }
+
+    /**
+     * {@link Epilogue#NONE}'s row into memory as little-endian float32 from byte {@code yOff}: an answer
+     * frame's row, written where it is sent from.
+     */
+    static void storeLinearRow(
+        final float[] acc, final int accOff, final float[] bias, final int biasOff,
+        final MemorySegment y, final long yOff, final int valid)
+    {
+        for (int col = 0; col < valid && col < NR; col += L)
+        {
+            final FloatVector h = biased(acc, accOff, bias, biasOff, col);
+            final long at = yOff + (long)col * Float.BYTES;
+            if (col + L <= valid)
+            {
+                h.intoMemorySegment(y, at, ByteOrder.LITTLE_ENDIAN);
+            }
+            else
+            {
+                h.intoMemorySegment(y, at, ByteOrder.LITTLE_ENDIAN, S.indexInRange(col, valid));
+            }
         }
     }
 

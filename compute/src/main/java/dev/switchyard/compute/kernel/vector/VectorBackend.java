@@ -1,12 +1,10 @@
 package dev.switchyard.compute.kernel.vector;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputePool;
 import dev.switchyard.compute.kernel.Epilogue;
-import dev.switchyard.compute.kernel.LinearCallTask;
 import dev.switchyard.compute.kernel.LinearShapes;
 import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
@@ -49,7 +47,7 @@ public final class VectorBackend implements ComputeBackend
     private final ComputePool pool;
     private final int kc;
     private final int mc;
-    private final ThreadLocal<Scratch> scratch;
+    private final ThreadLocal<PanelScratch> scratch;
 
     public VectorBackend(final ComputePool pool)
     {
@@ -71,7 +69,7 @@ public final class VectorBackend implements ComputeBackend
         this.pool = pool;
         this.kc = kc;
         this.mc = mc;
-        this.scratch = ThreadLocal.withInitial(() -> new Scratch(this));
+        this.scratch = ThreadLocal.withInitial(() -> new PanelScratch(mc * NR, kc * NR, new PanelTask(this)));
     }
 
     /** The vector shape and kernel chosen for this machine, for logs and benchmark reports. */
@@ -142,23 +140,51 @@ public final class VectorBackend implements ComputeBackend
     {
         final VectorPackedLinear w = LinearShapes.requireOwn(VectorPackedLinear.class, weights, epilogue);
         LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
+        run(w, epilogue, x, xOffset, rows, y, yOffset, null, 0);
+    }
+
+    @Override
+    public boolean writesMemory()
+    {
+        return true;
+    }
+
+    @Override
+    public void linearInto(
+        final PackedLinear weights, final float[] x, final int xOffset, final int rows, final MemorySegment y,
+        final long yOffset)
+    {
+        final VectorPackedLinear w = LinearShapes.requireOwn(VectorPackedLinear.class, weights, Epilogue.NONE);
+        LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
+        run(w, Epilogue.NONE, x, xOffset, rows, null, 0, y, yOffset);
+    }
+
+    /** One call, its output in y or (when y is null) in memory, on this thread or split over the pool's. */
+    private void run(
+        final VectorPackedLinear w, final Epilogue epilogue, final float[] x, final int xOffset, final int rows,
+        final float[] y, final int yOffset, final MemorySegment yMemory, final long yMemoryOffset)
+    {
         if (rows == 0)
         {
             return;
         }
         final long multiplyAdds = (long)rows * w.inFeatures() * w.panels() * NR;
         final int threads = pool.threadsFor(multiplyAdds);
-        final Scratch own = scratch.get();
+        final PanelScratch own = scratch.get();
         if (threads == 1 || w.panels() == 1)
         {
-            computePanels(w, epilogue, x, xOffset, rows, y, yOffset, 0, w.panels(), own);
+            computePanels(w, epilogue, x, xOffset, rows, y, yOffset, yMemory, yMemoryOffset, 0, w.panels(), own);
             return;
         }
         // One panel per chunk: threads claim panels as they go, so a thread slowed down by another
         // process (or woken late) leaves at most one panel's work for the others to wait on.
-        final LinearTask task = own.task;
+        final PanelTask task = own.task;
         final int chunks = w.panels();
         task.set(w, epilogue, x, xOffset, rows, y, yOffset, chunks);
+        if (y == null)
+        {
+            task.setOutput(yMemory, yMemoryOffset);
+        }
         try
         {
             pool.run(task, chunks);
@@ -169,10 +195,18 @@ public final class VectorBackend implements ComputeBackend
         }
     }
 
-    private void computePanels(
+    /** The calling thread's buffers. */
+    PanelScratch scratch()
+    {
+        return scratch.get();
+    }
+
+    /** Panels [firstPanel, endPanel) of one call, on the calling thread. */
+    void computePanels(
         final VectorPackedLinear w, final Epilogue epilogue,
         final float[] x, final int xOffset, final int rows, final float[] y, final int yOffset,
-        final int firstPanel, final int endPanel, final Scratch s)
+        final MemorySegment yMemory, final long yMemoryOffset, final int firstPanel, final int endPanel,
+        final PanelScratch s)
     {
         final int k = w.inFeatures();
         final int n = w.outFeatures();
@@ -217,9 +251,17 @@ public final class VectorBackend implements ComputeBackend
                         {
                             for (int r = i; r < i + done; r++)
                             {
-                                PanelStore.storeRow(
-                                    epilogue, acc, r * NR, w.paddedBias(), col0, y, yOffset + (r0 + r) * n + col0,
-                                    valid);
+                                final int yAt = (r0 + r) * n + col0;  // y[r0 + r, col0]
+                                if (y != null)
+                                {
+                                    PanelStore.storeRow(epilogue, acc, r * NR, w.paddedBias(), col0, y, yOffset + yAt,
+                                        valid);
+                                }
+                                else
+                                {
+                                    PanelStore.storeLinearRow(acc, r * NR, w.paddedBias(), col0, yMemory,
+                                        yMemoryOffset + (long)yAt * Float.BYTES, valid);
+                                }
                             }
                         }
                         i += done;
@@ -252,52 +294,5 @@ public final class VectorBackend implements ComputeBackend
     {
         final int blocks = w.inFeatures() / w.scaleBlock();
         return ((long)p * blocks + k0 / w.scaleBlock()) * NR * Float.BYTES;
-    }
-
-    /** Buffers one thread reuses across calls. */
-    private static final class Scratch
-    {
-        final float[] acc;
-        final LinearTask task;
-        private final int kc;
-        /** [kc, NR] floats: an fp8 panel slice widened, allocated by the first fp8 call of many rows. */
-        private MemorySegment slice;
-
-        Scratch(final VectorBackend backend)
-        {
-            acc = new float[backend.mc * NR];
-            task = new LinearTask(backend);
-            kc = backend.kc;
-        }
-
-        MemorySegment slice()
-        {
-            if (slice == null)
-            {
-                slice = Arena.ofAuto().allocate((long)kc * NR * Float.BYTES, 64);
-            }
-            return slice;
-        }
-    }
-
-    /** One call's panels split into chunks of consecutive panels. */
-    private static final class LinearTask extends LinearCallTask<VectorPackedLinear>
-    {
-        private final VectorBackend backend;
-
-        LinearTask(final VectorBackend backend)
-        {
-            this.backend = backend;
-        }
-
-        @Override
-        protected void runChunk(final int chunk)
-        {
-            final int panels = weights.panels();
-            final int first = (int)((long)chunk * panels / chunks);
-            final int end = (int)((long)(chunk + 1) * panels / chunks);
-            backend.computePanels(
-                weights, epilogue, x, xOffset, rows, y, yOffset, first, end, backend.scratch.get());
-        }
     }
 }
