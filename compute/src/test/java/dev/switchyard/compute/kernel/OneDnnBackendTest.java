@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -99,6 +100,16 @@ class OneDnnBackendTest
             assertTrue(error <= TOLERANCE,
                 epilogue + " " + format + " m=" + m + " k=" + k + " n=" + n + ": relative error " + error);
         }
+    }
+
+    /** An expert's second product into an answer frame has the bits of the array output, on 1 and 2 threads. */
+    @ParameterizedTest
+    @EnumSource(value = WeightFormat.class, names = {"F32", "BF16"})
+    void writesIntoMemoryTheBitsOfTheArrayOutput(final WeightFormat format)
+    {
+        final SplittableRandom random = new SplittableRandom(format.ordinal() + 5);
+        MemoryOutputs.assertSameBitsAsArrays(new OneDnnBackend(ComputePool.callerOnly()), format, random, SHAPES);
+        MemoryOutputs.assertSameBitsAsArrays(new OneDnnBackend(POOL), format, random, SHAPES);
     }
 
     /**

@@ -1,9 +1,5 @@
 package dev.switchyard.compute.kernel;
 
-import java.lang.foreign.Arena;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,8 +22,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class VectorBackendTest
 {
-    private static final ValueLayout.OfInt LITTLE_ENDIAN_INT =
-        ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final double TOLERANCE = 1e-5;
     private static final ComputePool POOL = ComputePool.ofThreads(3, 0);
 
@@ -106,41 +100,9 @@ class VectorBackendTest
             new VectorBackend(ComputePool.callerOnly(), 16, 5),
             new VectorBackend(POOL, 7, 3));
         final SplittableRandom random = new SplittableRandom(format.ordinal() + 11);
-        for (final int[] shape : SHAPES)
+        for (final ComputeBackend vector : vectors)
         {
-            final int m = shape[0];
-            final int k = shape[1];
-            final int n = shape[2];
-            final F32Tensor w = TestTensors.random("w", random, 1.0 / Math.sqrt(k), n, k);
-            final F32Tensor b = random.nextBoolean() ? TestTensors.random("b", random, 0.5, n) : null;
-            final float[] x = TestTensors.values(random, 1.5, m * k);
-            for (final ComputeBackend vector : vectors)
-            {
-                final PackedLinear packed = vector.pack(w, b, format);
-                final float[] expected = new float[m * n];
-                vector.linear(packed, Epilogue.NONE, x, 0, m, expected, 0);
-                try (Arena arena = Arena.ofShared())
-                {
-                    final long offset = 4 + random.nextInt(5);  // a frame's rows start wherever its header ends
-                    final MemorySegment frame = arena.allocate(offset + (long)m * n * Float.BYTES + 8);
-                    frame.fill((byte)0x7f);
-                    vector.linearInto(packed, x, 0, m, frame, offset);
-                    for (int i = 0; i < m * n; i++)
-                    {
-                        assertEquals(Float.floatToRawIntBits(expected[i]),
-                            frame.get(LITTLE_ENDIAN_INT, offset + (long)i * Float.BYTES),
-                            format + " m=" + m + " k=" + k + " n=" + n + " element " + i);
-                    }
-                    for (long at = 0; at < offset; at++)
-                    {
-                        assertEquals((byte)0x7f, frame.get(ValueLayout.JAVA_BYTE, at), "wrote before its rows");
-                    }
-                    for (long at = offset + (long)m * n * Float.BYTES; at < frame.byteSize(); at++)
-                    {
-                        assertEquals((byte)0x7f, frame.get(ValueLayout.JAVA_BYTE, at), "wrote after its rows");
-                    }
-                }
-            }
+            MemoryOutputs.assertSameBitsAsArrays(vector, format, random, SHAPES);
         }
     }
 

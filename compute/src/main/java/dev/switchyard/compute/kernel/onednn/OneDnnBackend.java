@@ -74,6 +74,31 @@ public final class OneDnnBackend implements ComputeBackend
     {
         final OneDnnPackedLinear w = LinearShapes.requireOwn(OneDnnPackedLinear.class, weights, epilogue);
         LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
+        run(w, epilogue, x, xOffset, rows, y, yOffset, null, 0);
+    }
+
+    @Override
+    public boolean writesMemory()
+    {
+        return true;
+    }
+
+    /** oneDNN's product is read once, into the answer frame, with the bias added on the way. */
+    @Override
+    public void linearInto(
+        final PackedLinear weights, final float[] x, final int xOffset, final int rows, final MemorySegment y,
+        final long yOffset)
+    {
+        final OneDnnPackedLinear w = LinearShapes.requireOwn(OneDnnPackedLinear.class, weights, Epilogue.NONE);
+        LinearShapes.requireBlock(x, xOffset, rows, w.inFeatures(), y, yOffset, w.outFeatures());
+        run(w, Epilogue.NONE, x, xOffset, rows, null, 0, y, yOffset);
+    }
+
+    /** One call, its output in y or (when y is null) in memory, on this thread or split by rows over the pool. */
+    private void run(
+        final OneDnnPackedLinear w, final Epilogue epilogue, final float[] x, final int xOffset, final int rows,
+        final float[] y, final int yOffset, final MemorySegment yMemory, final long yMemoryOffset)
+    {
         if (rows == 0)
         {
             return;
@@ -81,11 +106,15 @@ public final class OneDnnBackend implements ComputeBackend
         final int threads = Math.min(rows, pool.threadsFor((long)rows * w.inFeatures() * w.columns()));
         if (threads == 1)
         {
-            compute(w, epilogue, x, xOffset, 0, rows, y, yOffset);
+            compute(w, epilogue, x, xOffset, 0, rows, y, yOffset, yMemory, yMemoryOffset);
             return;
         }
         final RowsTask task = tasks.get();
         task.set(w, epilogue, x, xOffset, rows, y, yOffset, threads);
+        if (y == null)
+        {
+            task.setOutput(yMemory, yMemoryOffset);
+        }
         try
         {
             pool.run(task, threads);
@@ -98,12 +127,21 @@ public final class OneDnnBackend implements ComputeBackend
 
     private void compute(
         final OneDnnPackedLinear w, final Epilogue epilogue, final float[] x, final int xOffset,
-        final int firstRow, final int endRow, final float[] y, final int yOffset)
+        final int firstRow, final int endRow, final float[] y, final int yOffset,
+        final MemorySegment yMemory, final long yMemoryOffset)
     {
         final int rows = endRow - firstRow;
         final MemorySegment product = calls.get().multiply(w, x, xOffset + firstRow * w.inFeatures(), rows);
-        OneDnnRows.store(epilogue, product, rows, w.outFeatures(), w.columns(), w.bias(), y,
-            yOffset + firstRow * w.outFeatures());
+        final int n = w.outFeatures();
+        if (y != null)
+        {
+            OneDnnRows.store(epilogue, product, rows, n, w.columns(), w.bias(), y, yOffset + firstRow * n);
+        }
+        else
+        {
+            OneDnnRows.storeLinear(product, rows * n, n, w.bias(), yMemory,
+                yMemoryOffset + (long)firstRow * n * Float.BYTES);
+        }
     }
 
     /** One call's rows split into chunks of consecutive rows. */
@@ -123,7 +161,7 @@ public final class OneDnnBackend implements ComputeBackend
             final int end = (int)((long)(chunk + 1) * rows / chunks);
             if (end > first)
             {
-                backend.compute(weights, epilogue, x, xOffset, first, end, y, yOffset);
+                backend.compute(weights, epilogue, x, xOffset, first, end, y, yOffset, yMemory, yMemoryOffset);
             }
         }
     }

@@ -24,6 +24,8 @@ final class OneDnnRows
 {
     private static final ByteOrder NATIVE = ByteOrder.nativeOrder();
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT.withOrder(NATIVE);
+    private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT =
+        ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT.withOrder(NATIVE);
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED;
@@ -98,6 +100,37 @@ final class OneDnnRows
         else if (epilogue == Epilogue.SILU)
         {
             silu(y, yOffset, rows * n);
+        }
+    }
+
+    /**
+     * y = product + bias as little-endian float32 into memory from byte {@code yOffset}: {@code count} floats
+     * of rows of n (an ungated product, columns = n), an answer frame's rows.
+     */
+    static void storeLinear(
+        final MemorySegment product, final int count, final int n, final float[] bias, final MemorySegment y,
+        final long yOffset)
+    {
+        if (bias == null)
+        {
+            MemorySegment.copy(product, FLOAT, 0, y, LITTLE_ENDIAN_FLOAT, yOffset, count);
+            return;
+        }
+        for (int at = 0; at < count; at += n)
+        {
+            final long row = (long)at * Float.BYTES;
+            int j = 0;
+            for (; j + L <= n; j += L)
+            {
+                final long offset = row + (long)j * Float.BYTES;
+                FloatVector.fromMemorySegment(F, product, offset, NATIVE).add(FloatVector.fromArray(F, bias, j))
+                    .intoMemorySegment(y, yOffset + offset, ByteOrder.LITTLE_ENDIAN);
+            }
+            for (; j < n; j++)
+            {
+                final long offset = row + (long)j * Float.BYTES;
+                y.set(LITTLE_ENDIAN_FLOAT, yOffset + offset, product.get(FLOAT, offset) + bias[j]);
+            }
         }
     }
 
