@@ -1,5 +1,7 @@
 package dev.switchyard.compute.kernel;
 
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.util.SplittableRandom;
 
 import dev.switchyard.compute.kernel.vector.VectorBackend;
@@ -7,7 +9,8 @@ import dev.switchyard.compute.kernel.vector.VectorBackend;
 /**
  * Prints the bytes a warm call of the vector backend allocates, in a JVM of its own (the JIT's code depends
  * on every call before): every epilogue over f32, bf16 and fp8 weights (fp8 through both its paths, fp8
- * kernels under 8 rows and slices widened first from 8), as a node that serves a language model makes them.
+ * kernels under 8 rows and slices widened first from 8), as a node that serves a language model makes them,
+ * and the second product stored into an answer frame.
  */
 public final class WarmCallAllocationProbe
 {
@@ -32,6 +35,7 @@ public final class WarmCallAllocationProbe
                 BlockScaledPackingTest.fp8("u", random, 64, 256, 16, 128), null)};
         final float[] x = TestTensors.values(random, 1.0, 40 * 256);
         final float[] y = new float[40 * 64];
+        final MemorySegment frame = Arena.global().allocate(64 + 40 * 64 * Float.BYTES);  // an answer frame
         final Epilogue[] epilogues = {Epilogue.NONE, Epilogue.RELU, Epilogue.GELU, Epilogue.SILU};
         double perCall = Double.MAX_VALUE;
         // The JIT compiles the call path after some thousands of calls, later on a busy machine; until then it
@@ -51,6 +55,8 @@ public final class WarmCallAllocationProbe
                         backend.linear(w, e, x, 0, rows, y, 0);
                         calls++;
                     }
+                    backend.linearInto(w, x, 0, rows, frame, 64);
+                    calls++;
                 }
                 for (final PackedLinear w : gated)
                 {
