@@ -23,6 +23,9 @@ final class BlockAnswers
     private final ExpertEndpoint.Shape shape;
     private final GatewayReplies replies;
     private final UnsafeBuffer out;
+    /** {@link #out} as memory, from its first byte: an expert that writes memory computes a frame's rows there. */
+    private final MemorySegment outMemory;
+    private final long outMemoryOffset;
     private final TermClaim claim = new TermClaim();
     private final float[] x;   // [maxRows, d]
     private final float[] y;   // [maxRows, d]
@@ -43,6 +46,8 @@ final class BlockAnswers
         this.x = new float[(int)elements];
         this.y = new float[(int)elements];
         this.out = new UnsafeBuffer(BufferUtil.allocateDirectAligned(frameLength, 64));
+        this.outMemory = MemorySegment.ofBuffer(out.byteBuffer());
+        this.outMemoryOffset = out.addressOffset() - outMemory.address();
     }
 
     /**
@@ -79,19 +84,25 @@ final class BlockAnswers
                 frame.readRows(x, 0);
             }
             final long computeStartNs = System.nanoTime();
-            final boolean sent = computedInPlace(frame, expert, in, count);
-            if (!sent)
-            {
-                expert.compute().forward(in, 0, count, y, 0);
-            }
+            final Computed computed = compute(frame, expert, in, count);
             countCompute(frame.layer(), frame.expert(), count, System.nanoTime() - computeStartNs);
             rowsServed.addAndGet(count);
-            if (sent || writtenInPlace(frame, expert.epoch(), count))
+            if (computed == Computed.SENT ||
+                computed == Computed.IN_ROWS && writtenInPlace(frame, expert.epoch(), count))
             {
                 return;
             }
-            outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
-                expert.epoch(), count, shape.dModel(), BlockStatus.OK, y, 0);
+            if (computed == Computed.IN_FRAME)
+            {
+                frame.writeHeader(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                    expert.epoch(), count, shape.dModel(), BlockStatus.OK);
+                outLength = (int)WireLayout.blockFrameLength(count, shape.dModel());
+            }
+            else
+            {
+                outLength = frame.write(out, 0, frame.groupId(), frame.replyTo(), frame.layer(), frame.expert(),
+                    expert.epoch(), count, shape.dModel(), BlockStatus.OK, y, 0);
+            }
         }
         else
         {
@@ -99,6 +110,38 @@ final class BlockAnswers
                 frame.epoch(), 0, 0, status, y, 0);
         }
         replies.send(frame.replyTo(), out, 0, outLength, System.nanoTime());
+    }
+
+    /** Where a block's result rows were computed. */
+    private enum Computed
+    {
+        /** Into the gateway's term buffer, and published. */
+        SENT,
+        /** Into {@link #out}, after room for the header: a frame to offer. */
+        IN_FRAME,
+        /** Into {@link #y}: the expert computes into arrays only. */
+        IN_ROWS
+    }
+
+    /**
+     * Computes the block where its answer frame is written with the fewest copies: in the gateway's term
+     * buffer where the frame can be claimed; else, for an expert that writes memory, in the frame that is
+     * offered (several fragments, or its gateway backlogged); else in rows to copy from.
+     */
+    private Computed compute(
+        final ExpertBlockFrame frame, final ExpertTable.Registered expert, final float[] in, final int rows)
+    {
+        if (computedInPlace(frame, expert, in, rows))
+        {
+            return Computed.SENT;
+        }
+        if (expert.compute().writesMemory())
+        {
+            expert.compute().forward(in, 0, rows, outMemory, outMemoryOffset + WireLayout.BLOCK_HEADER_LENGTH);
+            return Computed.IN_FRAME;
+        }
+        expert.compute().forward(in, 0, rows, y, 0);
+        return Computed.IN_ROWS;
     }
 
     /**
