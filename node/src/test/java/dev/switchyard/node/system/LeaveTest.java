@@ -27,16 +27,21 @@ class LeaveTest
     void aSystemThatCannotTerminateDelaysTheLeaveOnlyByItsPhaseTimeout() throws Exception
     {
         final CountDownLatch release = new CountDownLatch(1);
+        final CountDownLatch started = new CountDownLatch(1);
         final ActorSystem<Void> system = ActorSystem.create(Behaviors.setup(ctx ->
         {
             // Holds its dispatcher thread while stopping, so the system cannot finish terminating.
-            ctx.spawn(Behaviors.receive(Object.class)
-                .onSignal(PostStop.class, stop ->
-                {
-                    release.await();
-                    return Behaviors.same();
-                })
-                .build(), "stuck");
+            ctx.spawn(Behaviors.setup(self ->
+            {
+                started.countDown();
+                return Behaviors.receive(Object.class)
+                    .onSignal(PostStop.class, stop ->
+                    {
+                        release.await();
+                        return Behaviors.same();
+                    })
+                    .build();
+            }), "stuck");
             return Behaviors.empty();
         }), "leave", ConfigFactory.parseString("""
             pekko.coordinated-shutdown.phases.actor-system-terminate.timeout = 1 s
@@ -45,6 +50,9 @@ class LeaveTest
             """));
         try
         {
+            // The guardian spawns it on its dispatcher after create returns: a leave before that finds
+            // nothing stuck.
+            assertTrue(started.await(20, TimeUnit.SECONDS), "the stuck actor did not start");
             final long start = System.nanoTime();
             PlacementRole.leave(system, 60);
             final long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
