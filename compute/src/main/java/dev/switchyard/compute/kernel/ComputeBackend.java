@@ -1,6 +1,8 @@
 package dev.switchyard.compute.kernel;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 
 import dev.switchyard.model.checkpoint.WeightTensor;
 import dev.switchyard.model.tensor.F32Tensor;
@@ -15,6 +17,9 @@ import dev.switchyard.model.tensor.F32Tensor;
  */
 public interface ComputeBackend
 {
+    /** A float of an answer frame: the wire is little-endian. */
+    ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
     /** "vector" or "scalar". */
     String name();
 
@@ -56,7 +61,10 @@ public interface ComputeBackend
      */
     void linear(PackedLinear weights, Epilogue epilogue, float[] x, int xOffset, int rows, float[] y, int yOffset);
 
-    /** Whether {@link #linearInto} writes straight into memory; where it does not, it is not implemented. */
+    /**
+     * Whether {@link #linearInto} writes the rows straight into memory, allocating nothing; where it does not,
+     * it computes them into an array and copies them there.
+     */
     default boolean writesMemory()
     {
         return false;
@@ -66,12 +74,15 @@ public interface ComputeBackend
      * {@link #linear} with {@link Epilogue#NONE}, an expert's second product, its rows y[rows, n] written as
      * little-endian float32 into {@code y} from byte {@code yOffset}: the rows of an answer frame claimed in
      * the term buffer it is sent from, which saves their copy there. The bits of {@link #linear}. The
-     * memory must be accessible from every thread of the backend's pool (not a confined arena's).
+     * memory must be accessible from every thread of the backend's pool (not a confined arena's). This one
+     * goes through a new array: a backend that {@link #writesMemory()} overrides it.
      */
     default void linearInto(
         final PackedLinear weights, final float[] x, final int xOffset, final int rows, final MemorySegment y,
         final long yOffset)
     {
-        throw new UnsupportedOperationException("the " + name() + " backend writes float[] outputs only");
+        final float[] rowsOut = new float[rows * weights.outFeatures()];  // [rows, n]
+        linear(weights, Epilogue.NONE, x, xOffset, rows, rowsOut, 0);
+        MemorySegment.copy(rowsOut, 0, y, LITTLE_ENDIAN_FLOAT, yOffset, rowsOut.length);
     }
 }

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 
-import dev.switchyard.compute.network.BlockCompute;
+import dev.switchyard.compute.network.FrameCompute;
 
 /**
  * An expert that answers every block with its own rows. It stands in for the FFNs where a
@@ -12,7 +12,7 @@ import dev.switchyard.compute.network.BlockCompute;
  * their sizes and their routes stay those of the real model, and a layer of them computes
  * y = Σ gate · x, which is still checkable.
  */
-public final class IdentityExpert implements BlockCompute
+public final class IdentityExpert implements FrameCompute
 {
     private static final ValueLayout.OfFloat LITTLE_ENDIAN_FLOAT =
         ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -29,12 +29,6 @@ public final class IdentityExpert implements BlockCompute
     {
         // x, y: [rows, d_model]
         System.arraycopy(x, xOffset, y, yOffset, rows * dModel);
-    }
-
-    @Override
-    public boolean writesMemory()
-    {
-        return true;
     }
 
     @Override

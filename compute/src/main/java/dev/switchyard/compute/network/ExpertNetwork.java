@@ -24,7 +24,7 @@ import dev.switchyard.wire.BadInputException;
  * not on the block's other rows, its size, the row's place in it, or the threads (see
  * {@link ComputeBackend}).
  */
-public final class ExpertNetwork implements BlockCompute
+public final class ExpertNetwork implements FrameCompute
 {
     /**
      * Rows per pass through both products: the hidden block [ROW_BLOCK, d_ff] per thread stays small, and
@@ -43,6 +43,8 @@ public final class ExpertNetwork implements BlockCompute
     private final int dFf;
     /** [ROW_BLOCK, d_ff] of the widest network the thread has run. */
     private static final ThreadLocal<float[]> HIDDEN = new ThreadLocal<>();
+    /** [ROW_BLOCK, d_model] of the widest network the thread has run into a frame, where its backend cannot. */
+    private static final ThreadLocal<float[]> OUTPUT = new ThreadLocal<>();
 
     private ExpertNetwork(
         final ComputeBackend backend, final Activation activation, final PackedLinear first, final PackedLinear second)
@@ -125,20 +127,18 @@ public final class ExpertNetwork implements BlockCompute
         final float[] y = new float[WARM_UP_ROWS * dModel]; // [rows, d_model]
         try (Arena arena = Arena.ofShared())
         {
-            final MemorySegment frame = writesMemory() ? arena.allocate((long)y.length * Float.BYTES) : null;
+            final MemorySegment frame = arena.allocate((long)y.length * Float.BYTES);
             for (int r = 0; r < rounds; r++)
             {
                 for (int rows = 1; rows <= WARM_UP_ROWS; rows++)
                 {
                     forward(x, 0, rows, y, 0);
-                    if (frame != null)
-                    {
-                        forward(x, 0, rows, frame, 0);
-                    }
+                    forward(x, 0, rows, frame, 0);
                 }
             }
         }
         HIDDEN.remove();
+        OUTPUT.remove();
     }
 
     public int dModel()
@@ -203,27 +203,43 @@ public final class ExpertNetwork implements BlockCompute
         }
     }
 
-    /** Whether its backend writes the second product straight into memory (an answer frame's rows). */
-    @Override
-    public boolean writesMemory()
-    {
-        return backend.writesMemory();
-    }
-
     /**
      * y = FFN(x) for {@code rows} rows, y written as little-endian float32 from byte {@code yOffset}: the
-     * rows of an answer frame, where it is sent from. The bits of {@link #forward(float[], int, int, float[], int)}.
+     * rows of an answer frame, where it is sent from. A backend that {@link ComputeBackend#writesMemory()}
+     * stores the second product there; another computes it into this thread's rows and copies them.
      */
     @Override
     public void forward(final float[] x, final int xOffset, final int rows, final MemorySegment y, final long yOffset)
     {
         LinearShapes.requireBlock(x, xOffset, rows, dModel, y, yOffset, dModel);
         final float[] h = hidden();
+        final float[] out = backend.writesMemory() ? null : output();
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK)
         {
             final int blockRows = Math.min(ROW_BLOCK, rows - r0);
+            final long at = yOffset + (long)r0 * dModel * Float.BYTES;
             backend.linear(first, firstEpilogue, x, xOffset + r0 * dModel, blockRows, h, 0);
-            backend.linearInto(second, h, 0, blockRows, y, yOffset + (long)r0 * dModel * Float.BYTES);
+            if (out == null)
+            {
+                backend.linearInto(second, h, 0, blockRows, y, at);
+            }
+            else
+            {
+                backend.linear(second, Epilogue.NONE, h, 0, blockRows, out, 0);
+                MemorySegment.copy(out, 0, y, ComputeBackend.LITTLE_ENDIAN_FLOAT, at, blockRows * dModel);
+            }
         }
+    }
+
+    /** This thread's output rows, grown to this network's width the first time it needs more. */
+    private float[] output()
+    {
+        float[] out = OUTPUT.get();
+        if (out == null || out.length < ROW_BLOCK * dModel)
+        {
+            out = new float[ROW_BLOCK * dModel]; // [ROW_BLOCK, d_model]
+            OUTPUT.set(out);
+        }
+        return out;
     }
 }

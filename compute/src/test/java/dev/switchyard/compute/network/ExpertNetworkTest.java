@@ -22,7 +22,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,7 +57,7 @@ class ExpertNetworkTest
                 final float[] actual = new float[rows * dModel];
                 final ExpertNetwork scalar = ExpertNetwork.load(w, activation, ComputeBackends.scalar(), format);
                 scalar.forward(x, 0, rows, expected, 0);
-                assertFalse(scalar.writesMemory(), "the scalar backend answers into arrays");
+                assertArrayEquals(expected, forwardIntoMemory(scalar, x, rows), "scalar, through its rows");
                 final ExpertNetwork vector = ExpertNetwork.load(w, activation, new VectorBackend(ComputePool.callerOnly()), format);
                 vector.forward(x, 0, rows, actual, 0);
                 final double error = TestTensors.maxRelativeError(actual, expected);
@@ -66,7 +65,6 @@ class ExpertNetworkTest
                     " d_ff=" + dFf + ": relative error " + error);
                 assertEquals(dModel, vector.dModel());
                 assertEquals(dFf, vector.dFf());
-                assertTrue(vector.writesMemory());
                 assertArrayEquals(actual, forwardIntoMemory(vector, x, rows), "into memory, rows=" + rows);
             }
         }

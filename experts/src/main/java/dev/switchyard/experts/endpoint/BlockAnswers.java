@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
+import dev.switchyard.compute.network.FrameCompute;
 import dev.switchyard.dataplane.Outlet;
 import dev.switchyard.dataplane.TermClaim;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
@@ -119,13 +120,13 @@ final class BlockAnswers
         SENT,
         /** Into {@link #out}, after room for the header: a frame to offer. */
         IN_FRAME,
-        /** Into {@link #y}: the expert computes into arrays only. */
+        /** Into {@link #y}: the expert computes into arrays only (not a {@link FrameCompute}). */
         IN_ROWS
     }
 
     /**
      * Computes the block where its answer frame is written with the fewest copies: in the gateway's term
-     * buffer where the frame can be claimed; else, for an expert that writes memory, in the frame that is
+     * buffer where the frame can be claimed; else, for an expert that writes frames, in the frame that is
      * offered (several fragments, or its gateway backlogged); else in rows to copy from.
      */
     private Computed compute(
@@ -135,9 +136,9 @@ final class BlockAnswers
         {
             return Computed.SENT;
         }
-        if (expert.compute().writesMemory())
+        if (expert.compute() instanceof FrameCompute frames)
         {
-            expert.compute().forward(in, 0, rows, outMemory, outMemoryOffset + WireLayout.BLOCK_HEADER_LENGTH);
+            frames.forward(in, 0, rows, outMemory, outMemoryOffset + WireLayout.BLOCK_HEADER_LENGTH);
             return Computed.IN_FRAME;
         }
         expert.compute().forward(in, 0, rows, y, 0);
@@ -145,15 +146,15 @@ final class BlockAnswers
     }
 
     /**
-     * Computes the block's result rows straight into the gateway's term buffer when the expert can write
-     * memory and the frame can be claimed there (see {@link GatewayReplies#direct}): the rows are written
+     * Computes the block's result rows straight into the gateway's term buffer when the expert writes
+     * frames and the frame can be claimed there (see {@link GatewayReplies#direct}): the rows are written
      * once, by the kernel, where the gateway reads them. False when it must be computed the ordinary way.
      * The claim blocks the stream to that gateway while the block computes; only this thread writes it.
      */
     private boolean computedInPlace(
         final ExpertBlockFrame frame, final ExpertTable.Registered expert, final float[] in, final int rows)
     {
-        if (!expert.compute().writesMemory())
+        if (!(expert.compute() instanceof FrameCompute frames))
         {
             return false;
         }
@@ -172,7 +173,7 @@ final class BlockAnswers
         try
         {
             // rows [rows, d] after the header, as little-endian floats
-            expert.compute().forward(in, 0, rows, memory, claim.memoryOffset() + WireLayout.BLOCK_HEADER_LENGTH);
+            frames.forward(in, 0, rows, memory, claim.memoryOffset() + WireLayout.BLOCK_HEADER_LENGTH);
             frame.writeHeader(claim.buffer(), claim.offset(), frame.groupId(), frame.replyTo(), frame.layer(),
                 frame.expert(), expert.epoch(), rows, shape.dModel(), BlockStatus.OK);
         }
