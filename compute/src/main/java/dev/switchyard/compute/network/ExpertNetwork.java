@@ -172,16 +172,22 @@ public final class ExpertNetwork implements FrameCompute
         return first.packedBytes() + second.packedBytes();
     }
 
-    /** This thread's hidden buffer, grown to this network's width the first time it needs more. */
+    /** This thread's hidden buffer [ROW_BLOCK, d_ff], grown to this network's width the first time it needs more. */
     private float[] hidden()
     {
-        float[] h = HIDDEN.get();
-        if (h == null || h.length < ROW_BLOCK * dFf)
+        return threadBuffer(HIDDEN, ROW_BLOCK * dFf);
+    }
+
+    /** This thread's buffer of {@code local}, grown to {@code floats} the first time a network needs more. */
+    private static float[] threadBuffer(final ThreadLocal<float[]> local, final int floats)
+    {
+        float[] buffer = local.get();
+        if (buffer == null || buffer.length < floats)
         {
-            h = new float[ROW_BLOCK * dFf]; // [ROW_BLOCK, d_ff]
-            HIDDEN.set(h);
+            buffer = new float[floats];
+            local.set(buffer);
         }
-        return h;
+        return buffer;
     }
 
     /**
@@ -213,7 +219,7 @@ public final class ExpertNetwork implements FrameCompute
     {
         LinearShapes.requireBlock(x, xOffset, rows, dModel, y, yOffset, dModel);
         final float[] h = hidden();
-        final float[] out = backend.writesMemory() ? null : output();
+        final float[] out = backend.writesMemory() ? null : threadBuffer(OUTPUT, ROW_BLOCK * dModel);
         for (int r0 = 0; r0 < rows; r0 += ROW_BLOCK)
         {
             final int blockRows = Math.min(ROW_BLOCK, rows - r0);
@@ -229,17 +235,5 @@ public final class ExpertNetwork implements FrameCompute
                 MemorySegment.copy(out, 0, y, ComputeBackend.LITTLE_ENDIAN_FLOAT, at, blockRows * dModel);
             }
         }
-    }
-
-    /** This thread's output rows, grown to this network's width the first time it needs more. */
-    private float[] output()
-    {
-        float[] out = OUTPUT.get();
-        if (out == null || out.length < ROW_BLOCK * dModel)
-        {
-            out = new float[ROW_BLOCK * dModel]; // [ROW_BLOCK, d_model]
-            OUTPUT.set(out);
-        }
-        return out;
     }
 }
