@@ -17,7 +17,7 @@ import dev.switchyard.routing.plan.RoutingPlan;
  * The row buffers (x, y, the staged terms) grow to the rows a group of this slot has held and are kept
  * for the next: a pool of 64 slots of 256 rows at d 7168 with 9 terms a token would otherwise hold
  * 4.8 GiB before the first request, and a decode step's groups hold a few rows. Exact-mode groups use
- * their request's rows and never grow x or y.
+ * their request's rows and never grow x, nor y unless their replies are staged.
  */
 final class GroupSlot
 {
