@@ -34,7 +34,6 @@ final class GroupSlot
     private final int maxTokens;
     private final int d;
     private final int entries;
-    private final boolean staged;
     float[] x = NONE;           // [tokens, d] the shared group's rows, grown as they arrive
     final float[] importance;   // [G]
     final float[] gates;        // [G, E]
@@ -103,7 +102,6 @@ final class GroupSlot
         this.maxTokens = maxTokens;
         this.d = d;
         this.entries = entries;
-        this.staged = staged;
         importance = new float[maxTokens];
         gates = new float[maxTokens * experts];
         terms = staged ? NONE : null;
@@ -195,7 +193,7 @@ final class GroupSlot
             y = new float[grownRows(y.length / d, tokens) * d];
             output = y;
         }
-        if (staged && terms.length < entries * tokens * d)
+        if (terms != null && terms.length < entries * tokens * d)
         {
             terms = new float[entries * grownRows(terms.length / (entries * d), tokens) * d];
         }
