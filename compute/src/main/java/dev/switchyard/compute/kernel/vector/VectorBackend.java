@@ -26,6 +26,8 @@ import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
  *                                              fp8: blocks end at scale blocks, and from 8 rows the
  *                                              slice is widened and scaled once, then float32 kernels run)
  *       for each row block of R ≤ MR rows     micro-kernel: acc[R, NR] (+)= x[R, kc] · panel[kc, NR]
+ *                                              (f32, 2-12 rows: the first block is one row, which
+ *                                              streams the slice in for the others)
  *         last k block: store the R rows      bias + activation, masked past the last column
  * </pre>
  * Threads split the panels (the n dimension), never k, so each output element is summed over k in the
@@ -43,6 +45,17 @@ public final class VectorBackend implements ComputeBackend
      * an expert network's row block, so that one block passes over the weights once.
      */
     public static final int DEFAULT_MC = 256;
+
+    /**
+     * A chunk of at most this many rows over float32 weights runs its first row alone over each panel slice,
+     * then the others. The one-row kernel issues a few instructions per weight byte, so the CPU keeps many
+     * more of the slice's cache misses in flight than a six-row kernel, whose window fills with FMAs: it
+     * brings the slice from memory about twice as fast, and the other rows then read it from L2. Blocks of
+     * 4 to 8 rows over weights too large to stay cached run 15-30% faster (README, "Serving a language
+     * model"). bf16 kernels stream half the bytes and lose by it; from 16 rows the kernels are near their
+     * compute rate anyway.
+     */
+    static final int STREAM_FIRST_MAX_ROWS = 12;
 
     private final ComputePool pool;
     private final int kc;
@@ -246,7 +259,8 @@ public final class VectorBackend implements ComputeBackend
                         final int xRow = xOffset + (r0 + i) * k + k0;
                         final int done = widened ?
                             MicroKernels.run(chunkRows - i, x, xRow, k, s.slice(), 0, steps, acc, i * NR, k0 > 0) :
-                            runPanel(w, p, k0, panelOff, steps, chunkRows - i, x, xRow, acc, i * NR);
+                            runPanel(w, p, k0, panelOff, steps, rowsOfBlock(format, i, chunkRows), x, xRow, acc,
+                                i * NR);
                         if (last)
                         {
                             for (int r = i; r < i + done; r++)
@@ -269,6 +283,14 @@ public final class VectorBackend implements ComputeBackend
                 }
             }
         }
+    }
+
+    /** Rows the next micro-kernel call may take at row i of a chunk (see {@link #STREAM_FIRST_MAX_ROWS}). */
+    private static int rowsOfBlock(final WeightFormat format, final int i, final int chunkRows)
+    {
+        final boolean streamFirst = i == 0 && chunkRows > 1 && chunkRows <= STREAM_FIRST_MAX_ROWS &&
+            format == WeightFormat.F32;
+        return streamFirst ? 1 : chunkRows - i;
     }
 
     /**
