@@ -26,8 +26,8 @@ import static dev.switchyard.compute.kernel.vector.KernelGeometry.NR;
  *                                              fp8: blocks end at scale blocks, and from 8 rows the
  *                                              slice is widened and scaled once, then float32 kernels run)
  *       for each row block of R ≤ MR rows     micro-kernel: acc[R, NR] (+)= x[R, kc] · panel[kc, NR]
- *                                              (f32, 2-12 rows: the first block is one row, which
- *                                              streams the slice in for the others)
+ *                                              (f32: the first block is one row, which streams
+ *                                              the slice in for the others)
  *         last k block: store the R rows      bias + activation, masked past the last column
  * </pre>
  * Threads split the panels (the n dimension), never k, so each output element is summed over k in the
@@ -45,17 +45,6 @@ public final class VectorBackend implements ComputeBackend
      * an expert network's row block, so that one block passes over the weights once.
      */
     public static final int DEFAULT_MC = 256;
-
-    /**
-     * A chunk of at most this many rows over float32 weights runs its first row alone over each panel slice,
-     * then the others. The one-row kernel issues a few instructions per weight byte, so the CPU keeps many
-     * more of the slice's cache misses in flight than a six-row kernel, whose window fills with FMAs: it
-     * brings the slice from memory about twice as fast, and the other rows then read it from L2. Blocks of
-     * 4 to 8 rows over weights too large to stay cached run 15-30% faster (README, "Serving a language
-     * model"). bf16 kernels stream half the bytes and lose by it; from 16 rows the kernels are near their
-     * compute rate anyway.
-     */
-    static final int STREAM_FIRST_MAX_ROWS = 12;
 
     private final ComputePool pool;
     private final int kc;
@@ -285,12 +274,18 @@ public final class VectorBackend implements ComputeBackend
         }
     }
 
-    /** Rows the next micro-kernel call may take at row i of a chunk (see {@link #STREAM_FIRST_MAX_ROWS}). */
+    /**
+     * Rows the next micro-kernel call may take at row i of a chunk. A chunk of float32 rows runs its first
+     * row alone over each panel slice, then the others. The one-row kernel issues 4 FMAs for each 256 bytes
+     * of weights, the six-row kernel 24: the CPU's out-of-order window, full of FMAs, then holds few of the
+     * slice's cache misses at a time, so one row brings the slice in from memory about twice as fast, and
+     * the other rows read it from L2. Over weights too large to stay cached that runs blocks of 4 to 64 rows
+     * 10-30% faster, and no slower from 256 (README, "Serving a language model"). bf16 kernels read half the
+     * bytes and were slower so.
+     */
     private static int rowsOfBlock(final WeightFormat format, final int i, final int chunkRows)
     {
-        final boolean streamFirst = i == 0 && chunkRows > 1 && chunkRows <= STREAM_FIRST_MAX_ROWS &&
-            format == WeightFormat.F32;
-        return streamFirst ? 1 : chunkRows - i;
+        return i == 0 && format == WeightFormat.F32 ? 1 : chunkRows - i;
     }
 
     /**
