@@ -279,9 +279,10 @@ public final class VectorBackend implements ComputeBackend
      * row alone over each panel slice, then the others. The one-row kernel issues 4 FMAs for each 256 bytes
      * of weights, the six-row kernel 24: the CPU's out-of-order window, full of FMAs, then holds few of the
      * slice's cache misses at a time, so one row brings the slice in from memory about twice as fast, and
-     * the other rows read it from L2. Over weights too large to stay cached that runs blocks of 4 to 64 rows
-     * 10-30% faster, and no slower from 256 (README, "Serving a language model"). bf16 and fp8 kernels read
-     * a half and a quarter of the bytes, with more work per byte, and were no faster or slower so.
+     * the other rows read it from L2. Over weights too large to stay cached that runs blocks of 4 to 16 rows
+     * 10-30% faster, of 64 rows 4-11%, and no slower from 256 (README, "Serving a language model"). bf16 and
+     * fp8 kernels read a half and a quarter of the bytes, with more work per byte, and were no faster or
+     * slower so.
      */
     private static int rowsOfBlock(final WeightFormat format, final int i, final int chunkRows)
     {
