@@ -7,7 +7,6 @@ import dev.switchyard.wire.frame.FrameFault;
 import dev.switchyard.wire.frame.HelloFrame;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import dev.switchyard.wire.sbe.WelcomeEncoder;
-import io.aeron.FragmentAssembler;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.Agent;
@@ -22,7 +21,8 @@ final class ClientAgent implements Agent
     private final GatewayLiveness liveness;
     private final PendingAnswers pending;
     private final FrameFaults answerFaults = new FrameFaults("client answers");
-    private final FragmentAssembler assembler;
+    private final AnswerAssembler assembler;
+    private final GuardedFragments guarded;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
     private final AnswerFrame answerFrame = new AnswerFrame();
     private final HelloFrame helloFrame = new HelloFrame();
@@ -35,8 +35,33 @@ final class ClientAgent implements Agent
         this.connection = connection;
         this.liveness = liveness;
         this.pending = pending;
-        this.assembler = new FragmentAssembler(new GuardedFragments(this::onFragment, answerFaults),
-            initialMessageLength, true);
+        this.assembler = new AnswerAssembler(this::onFragment, new AnswerAssembler.Link()
+        {
+            @Override
+            public long clientId()
+            {
+                return connection.clientId();
+            }
+
+            @Override
+            public HelloFrame.Welcome welcome()
+            {
+                return connection.welcome();
+            }
+
+            @Override
+            public void heard()
+            {
+                liveness.heard();
+            }
+        }, pending, answerFaults, initialMessageLength);
+        this.guarded = new GuardedFragments(assembler, answerFaults);
+    }
+
+    /** Answers of several fragments whose rows went straight to their array. */
+    long streamedAnswers()
+    {
+        return assembler.streamedAnswers();
     }
 
     /** Answer frames refused, by cause and sending session. */
@@ -61,7 +86,7 @@ final class ClientAgent implements Agent
     public int doWork()
     {
         liveness.advance();
-        return connection.answers().poll(assembler, 16) + liveness.check();
+        return connection.answers().poll(guarded, 16) + liveness.check();
     }
 
     @Override

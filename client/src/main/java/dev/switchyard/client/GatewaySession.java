@@ -133,6 +133,11 @@ final class GatewaySession implements AutoCloseable
         return agent.answerFaults();
     }
 
+    long answersReadInPlace()
+    {
+        return agent.streamedAnswers();
+    }
+
     /** Where the gateway answers this client. */
     String answerChannel()
     {

@@ -41,6 +41,17 @@ final class PendingAnswers
             this.outputOffset = outputOffset;
             this.rows = rows;
         }
+
+        /** The caller's array the rows go to, or null for an array of the answer's own. */
+        float[] output()
+        {
+            return output;
+        }
+
+        int outputOffset()
+        {
+            return outputOffset;
+        }
     }
 
     /** The answer of {@code part} of a request of {@code d}-float tokens, not yet waited for. */
@@ -77,6 +88,34 @@ final class PendingAnswers
     long unmatchedCount()
     {
         return unmatched.get();
+    }
+
+    /**
+     * The message an answer names by its head ({@link AnswerFrame#wrapHead}) when the answer's rows can go
+     * straight to their place as its fragments come: a result (OK or DEGRADED) for this client's message
+     * still waiting, of the shape it asked. Null for any other answer, which is then put together whole and
+     * given to {@link #complete}, which says what is wrong with it.
+     */
+    Pending streamable(final AnswerFrame head, final int d)
+    {
+        final BlockStatus status = head.status();
+        if (status != BlockStatus.OK && status != BlockStatus.DEGRADED || head.requestId() == NOTICE_ID)
+        {
+            return null;
+        }
+        final Pending answer = pending.get(head.requestId());
+        if (answer == null || head.rows() != answer.rows || head.cols() != d ||
+            (head.routing() && head.groups() > head.rows()))
+        {
+            return null;
+        }
+        return answer;
+    }
+
+    /** Whether {@code answer} still waits under {@code requestId} (the caller has not given up on it). */
+    boolean waiting(final long requestId, final Pending answer)
+    {
+        return pending.get(requestId) == answer;
     }
 
     /**

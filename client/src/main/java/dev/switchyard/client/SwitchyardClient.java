@@ -238,6 +238,15 @@ public final class SwitchyardClient implements AutoCloseable
         return first().answerFaults();
     }
 
+    /**
+     * Answers of several fragments (larger than the channel's MTU) whose rows were read from each fragment
+     * straight into the answer's array, without putting the frame together first; of the first gateway.
+     */
+    public long answersReadInPlace()
+    {
+        return first().answersReadInPlace();
+    }
+
     /** The channel and stream the gateway answers this client on; the first gateway's where there are several. */
     public String answerChannel()
     {

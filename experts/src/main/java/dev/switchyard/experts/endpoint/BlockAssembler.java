@@ -5,13 +5,11 @@ import java.nio.ByteOrder;
 import dev.switchyard.wire.frame.ExpertBlockFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
-import io.aeron.logbuffer.FragmentHandler;
-import io.aeron.logbuffer.FrameDescriptor;
+import dev.switchyard.dataplane.SessionFragments;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.UnsafeApi;
-import org.agrona.collections.Int2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -20,11 +18,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * whole frame that is then read into them: one copy of each row fewer. Any other frame (and a block
  * whose header is not all in its first fragment) is put together whole, as Aeron's
  * {@code FragmentAssembler} does. A block put together this way is checked as the whole frame would
- * be: its header, and its length against its rows and columns. Sessions interleave, so each sending
- * session has its own; a fragment that does not follow the one before in its session drops the
- * frame, as {@code FragmentAssembler} does. Used by the endpoint's thread only.
+ * be: its header, and its length against its rows and columns. Used by the endpoint's thread only.
  */
-final class BlockAssembler implements FragmentHandler
+final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
 {
     private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
@@ -32,95 +28,58 @@ final class BlockAssembler implements FragmentHandler
     private static final int MAX_SESSIONS = 256;
 
     /** One session's frame under way. */
-    private static final class Partial
+    static final class Partial extends SessionFragments.Partial
     {
         final UnsafeBuffer blockHeader = new UnsafeBuffer(new byte[WireLayout.BLOCK_HEADER_LENGTH]);
         final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(4096);
         float[] rows;
-        boolean active;
         boolean block;
         long rowBytes;
         int wholeLength;
-        int nextTermOffset;
     }
 
     private final BlockIntake intake;
     private final int rowFloats;
     private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
-    private final Int2ObjectHashMap<Partial> partials = new Int2ObjectHashMap<>();
 
     /** @param rowFloats floats of the largest block's rows (max rows x d_model): more are never kept */
     BlockAssembler(final BlockIntake intake, final int rowFloats)
     {
+        super(MAX_SESSIONS);
         this.intake = intake;
         this.rowFloats = rowFloats;
     }
 
     @Override
-    public void onFragment(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    protected Partial newPartial()
     {
-        final byte flags = header.flags();
-        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED)
+        return new Partial();
+    }
+
+    @Override
+    protected void onWholeFrame(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        intake.onFragment(buffer, offset, length, header);
+    }
+
+    @Override
+    protected void onEnd(final Partial partial, final Header header)
+    {
+        if (partial.block)
         {
-            intake.onFragment(buffer, offset, length, header);
-            return;
-        }
-        final Partial partial;
-        if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0)
-        {
-            partial = partial(header.sessionId());
-            begin(partial, buffer, offset, length);
+            // Past 2 GiB it is refused for its length all the same.
+            final int frameLength = (int)Math.min(Integer.MAX_VALUE, WireLayout.BLOCK_HEADER_LENGTH + partial.rowBytes);
+            intake.onBlock(partial.blockHeader, 0, frameLength, header, partial.rows);
         }
         else
         {
-            partial = partials.get(header.sessionId());
-            if (partial == null || !partial.active)
-            {
-                return;
-            }
-            if (header.termOffset() != partial.nextTermOffset)
-            {
-                partial.active = false;
-                return;
-            }
-            append(partial, buffer, offset, length);
-        }
-        partial.nextTermOffset = header.nextTermOffset();
-        if ((flags & FrameDescriptor.END_FRAG_FLAG) != 0)
-        {
-            partial.active = false;
-            if (partial.block)
-            {
-                // Past 2 GiB it is refused for its length all the same.
-                final int frameLength =
-                    (int)Math.min(Integer.MAX_VALUE, WireLayout.BLOCK_HEADER_LENGTH + partial.rowBytes);
-                intake.onBlock(partial.blockHeader, 0, frameLength, header, partial.rows);
-            }
-            else
-            {
-                intake.onFragment(partial.whole, 0, partial.wholeLength, header);
-            }
+            intake.onFragment(partial.whole, 0, partial.wholeLength, header);
         }
     }
 
-    private Partial partial(final int sessionId)
+    @Override
+    protected void onFirst(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
     {
-        Partial partial = partials.get(sessionId);
-        if (partial == null)
-        {
-            if (partials.size() >= MAX_SESSIONS)
-            {
-                partials.values().removeIf(p -> !p.active);
-            }
-            partial = new Partial();
-            partials.put(sessionId, partial);
-        }
-        return partial;
-    }
-
-    private void begin(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
-    {
-        partial.active = true;
         partial.block = false;
         if (NATIVE_LE && length >= WireLayout.BLOCK_HEADER_LENGTH)
         {
@@ -135,16 +94,17 @@ final class BlockAssembler implements FragmentHandler
             }
             partial.blockHeader.putBytes(0, buffer, offset, WireLayout.BLOCK_HEADER_LENGTH);
             partial.rowBytes = 0;
-            append(partial, buffer, offset + WireLayout.BLOCK_HEADER_LENGTH, length - WireLayout.BLOCK_HEADER_LENGTH);
+            onNext(partial, buffer, offset + WireLayout.BLOCK_HEADER_LENGTH, length - WireLayout.BLOCK_HEADER_LENGTH);
         }
         else
         {
             partial.wholeLength = 0;
-            append(partial, buffer, offset, length);
+            onNext(partial, buffer, offset, length);
         }
     }
 
-    private void append(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
+    @Override
+    protected void onNext(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
     {
         if (!partial.block)
         {

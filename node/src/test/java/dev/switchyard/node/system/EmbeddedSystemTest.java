@@ -199,6 +199,45 @@ class EmbeddedSystemTest
         }
     }
 
+    /**
+     * Over UDP (MTU 1408) an answer of more than about 20 tokens of 16 floats takes several fragments: its
+     * rows are read from each fragment straight into the answer's array, the caller's or its own, and
+     * its routing report from what follows them, with the bits of the layer in process.
+     */
+    @Test
+    void answersOfSeveralFragmentsAreReadInPlaceWithTheirRouting()
+    {
+        try (SwitchyardClient remote = SwitchyardClient.connect(system.gatewayAddress()))
+        {
+            final int rows = 61;  // about 4 KiB of rows and 1.5 KiB of routing: four fragments
+            final float[] x = tokens(rows, 31);
+            final LocalReference.Result expected = LocalReference.run(model, 1, x, rows, null);
+            final long before = remote.answersReadInPlace();
+            final float[] out = new float[rows * D + 5];
+            Arrays.fill(out, Float.NaN);
+            final InferAnswer[] answers = {
+                remote.infer(x, rows, null, true, RequestOptions.exact().withLayer(1)).join(),
+                remote.infer(x, rows, null, true, RequestOptions.exact().withLayer(1), out).join(),
+            };
+            for (final InferAnswer a : answers)
+            {
+                assertEquals(AnswerStatus.OK, a.status(), a.detail());
+                assertArrayEquals(expected.y(), Arrays.copyOf(a.output(), rows * D));
+                assertArrayEquals(expected.expert(), a.routing().expert());
+                assertArrayEquals(expected.position(), a.routing().position());
+                assertArrayEquals(expected.gate(), a.routing().gate());
+                assertArrayEquals(expected.capacity(), a.routing().capacity());
+            }
+            assertSame(out, answers[1].output());
+            for (int i = rows * D; i < out.length; i++)
+            {
+                assertTrue(Float.isNaN(out[i]), "nothing written past the answer");
+            }
+            assertEquals(before + 2, remote.answersReadInPlace(), "both answers read from their fragments");
+            assertEquals(0, remote.answerFaults().total());
+        }
+    }
+
     @Test
     void sharedGroupsAnswerEveryRequestOnce()
     {

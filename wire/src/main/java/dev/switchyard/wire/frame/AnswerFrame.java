@@ -27,6 +27,7 @@ public final class AnswerFrame
     private final InferAnswerDecoder decoder = new InferAnswerDecoder();
     private DirectBuffer readBuffer;
     private int payloadIndex;
+    private int headLength;
     private String detail;
     private FrameFault fault;
 
@@ -158,19 +159,43 @@ public final class AnswerFrame
     public boolean wrap(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset,
         final int length)
     {
+        final long frameLength = wrapHead(header, buffer, offset, length);
+        if (frameLength < 0)
+        {
+            return false;
+        }
+        if (frameLength != length)
+        {
+            fault = FrameFault.BAD_SHAPE;
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * Reads the head of an answer (header, fixed block, detail) from its first {@code length} bytes: the
+     * whole frame, or the first fragment of one, whose rows a reader then takes from each fragment as it
+     * comes. The accessors then describe the answer; {@link #readOutputs} and {@link #readRouting} need
+     * the whole frame ({@link #wrap}).
+     *
+     * @return the whole frame's length as its head calls for it, or -1 ({@link #fault()} says why)
+     */
+    public long wrapHead(final MessageHeaderDecoder header, final DirectBuffer buffer, final int offset,
+        final int length)
+    {
         readBuffer = buffer;
         detail = "";
         if (length < MessageHeaderDecoder.ENCODED_LENGTH)
         {
             fault = FrameFault.TOO_SHORT;
-            return false;
+            return -1;
         }
         header.wrap(buffer, offset);
         fault = WireChecks.header(header, length, InferAnswerDecoder.SCHEMA_ID, InferAnswerDecoder.TEMPLATE_ID,
             InferAnswerDecoder.BLOCK_LENGTH);
         if (fault != null)
         {
-            return false;
+            return -1;
         }
         decoder.wrap(buffer, offset + MessageHeaderDecoder.ENCODED_LENGTH, InferAnswerDecoder.BLOCK_LENGTH,
             InferAnswerDecoder.SCHEMA_VERSION);
@@ -178,16 +203,16 @@ public final class AnswerFrame
         if (!WireChecks.within(offset, length, at, WireChecks.VAR_LENGTH_PREFIX))
         {
             fault = FrameFault.TOO_SHORT;
-            return false;
+            return -1;
         }
         final long detailLength = WireChecks.varLength(buffer, at);
         final long detailEnd = at + WireChecks.VAR_LENGTH_PREFIX + detailLength;
         if (detailEnd > (long)offset + length)
         {
             fault = FrameFault.BAD_LENGTH_FIELD;
-            return false;
+            return -1;
         }
-        final long payloadIndex = offset + ((detailEnd - offset + 7) & -8L);
+        final long headLength = (detailEnd - offset + 7) & -8L;
         final int rows = rows();
         final int cols = cols();
         final int groups = groups();
@@ -196,19 +221,21 @@ public final class AnswerFrame
             (routing == 0 && groups != 0))
         {
             fault = FrameFault.BAD_SHAPE;
-            return false;
+            return -1;
         }
         final long payload = ((long)rows * cols + (routing > 0 ? 3L * groups + 3L * routing * rows : 0)) *
             Float.BYTES;
-        if (payloadIndex + payload != (long)offset + length)
-        {
-            fault = FrameFault.BAD_SHAPE;
-            return false;
-        }
-        this.payloadIndex = (int)payloadIndex;
+        this.headLength = (int)headLength;
+        this.payloadIndex = offset + this.headLength;
         detail = detailLength == 0 ? "" :
             buffer.getStringWithoutLengthUtf8(at + WireChecks.VAR_LENGTH_PREFIX, (int)detailLength);
-        return true;
+        return headLength + payload;
+    }
+
+    /** Bytes from the frame's start to its output rows: the head {@link #wrapHead} read, padded to 8. */
+    public int headLength()
+    {
+        return headLength;
     }
 
     /** Why the last {@link #wrap} returned false. */
@@ -278,21 +305,31 @@ public final class AnswerFrame
     public void readRouting(
         final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position, final float[] gate)
     {
-        final int rows = rows();
-        final int groups = groups();
-        int at = payloadIndex + rows * cols() * Float.BYTES;
-        FloatRows.readInts(readBuffer, at, capacity, 0, groups);
+        readRouting(readBuffer, payloadIndex + rows() * cols() * Float.BYTES, rows(), groups(), entries(),
+            capacity, auxLoss, expert, position, gate);
+    }
+
+    /**
+     * Reads a routing report that starts at {@code index} of {@code buffer}: what follows the output rows of
+     * an answer of {@code rows} tokens, {@code groups} groups and {@code entries} entries per token.
+     */
+    public static void readRouting(
+        final DirectBuffer buffer, final int index, final int rows, final int groups, final int entries,
+        final int[] capacity, final double[] auxLoss, final int[] expert, final int[] position, final float[] gate)
+    {
+        int at = index;
+        FloatRows.readInts(buffer, at, capacity, 0, groups);
         at += groups * Integer.BYTES;
         for (int g = 0; g < groups; g++)
         {
-            auxLoss[g] = readBuffer.getDouble(at, ByteOrder.LITTLE_ENDIAN);
+            auxLoss[g] = buffer.getDouble(at, ByteOrder.LITTLE_ENDIAN);
             at += Double.BYTES;
         }
-        final int n = entries() * rows;
-        FloatRows.readInts(readBuffer, at, expert, 0, n);
+        final int n = entries * rows;
+        FloatRows.readInts(buffer, at, expert, 0, n);
         at += n * Integer.BYTES;
-        FloatRows.readInts(readBuffer, at, position, 0, n);
+        FloatRows.readInts(buffer, at, position, 0, n);
         at += n * Integer.BYTES;
-        FloatRows.read(readBuffer, at, gate, 0, n);
+        FloatRows.read(buffer, at, gate, 0, n);
     }
 }
