@@ -1,5 +1,7 @@
 package dev.switchyard.client;
 
+import java.nio.ByteOrder;
+
 import dev.switchyard.dataplane.FrameFaults;
 import dev.switchyard.dataplane.SessionFragments;
 import dev.switchyard.wire.frame.AnswerFrame;
@@ -26,6 +28,8 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     /** Sessions remembered; past it those with no frame under way are forgotten (bounded). */
     private static final int MAX_SESSIONS = 64;
     private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+    /** Rows are little-endian floats on the wire: copied as bytes only where floats are so in memory. */
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
 
     /** One session's frame under way. */
     static final class Partial extends SessionFragments.Partial
@@ -133,7 +137,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         partial.answer = null;
         partial.wholeLength = 0;
         final HelloFrame.Welcome welcome = link.welcome();
-        if (welcome != null && length >= MessageHeaderDecoder.ENCODED_LENGTH)
+        if (NATIVE_LE && welcome != null && length >= MessageHeaderDecoder.ENCODED_LENGTH)
         {
             headerDecoder.wrap(buffer, offset);
             if (AnswerFrame.isAnswer(headerDecoder))

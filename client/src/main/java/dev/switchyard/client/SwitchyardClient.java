@@ -238,6 +238,12 @@ public final class SwitchyardClient implements AutoCloseable
         return first().answerFaults();
     }
 
+    /** The id the gateway knows this client by (its requests and answers carry it); the first gateway's. */
+    public long clientId()
+    {
+        return first().connection().clientId();
+    }
+
     /**
      * Answers of several fragments (larger than the channel's MTU) whose rows were read from each fragment
      * straight into the answer's array, without putting the frame together first; of the first gateway.

@@ -152,13 +152,54 @@ final class ClientIntake implements FragmentHandler
         }
     }
 
+    /**
+     * Whether a request of {@code rows} tokens of {@code cols} floats may be taken in as its fragments come
+     * ({@link RequestAssembler}): the shape this gateway serves, and no tap, which sees frames whole.
+     */
+    boolean takesInFragments(final int rows, final int cols)
+    {
+        return tap == TrafficTap.NONE && cols == d && rows >= 1 && rows <= maxRequestRows;
+    }
+
+    /** A pooled request, reset for the message whose head {@code head} is: its rows come into it. */
+    PendingRequest requestFor(final RequestFrame head)
+    {
+        final PendingRequest request = requests.take();
+        request.reset(head.clientId(), head.requestId(), head.layer(), head.rows(), d);
+        return request;
+    }
+
+    /**
+     * A request whose tokens (and importance) came into {@code request} ({@link #requestFor}) from its
+     * fragments: {@code head} holds its first 64 bytes (its header and fixed block), {@code length}
+     * the bytes that came. Taken as the whole frame would be; the request goes back to the pool unless admitted.
+     */
+    void onRequestInFragments(
+        final DirectBuffer head, final int length, final Header header, final PendingRequest request)
+    {
+        if (!onRequest(head, 0, length, header, request))
+        {
+            requests.recycle(request);
+        }
+    }
+
     private void onRequest(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        onRequest(buffer, offset, length, header, null);
+    }
+
+    /**
+     * @param taken the request the message's rows already came into, or null to read them from the frame
+     * @return whether the message went on to admission (which keeps or recycles {@code taken})
+     */
+    private boolean onRequest(
+        final DirectBuffer buffer, final int offset, final int length, final Header header, final PendingRequest taken)
     {
         final BlockStatus framing = requestFrame.wrap(buffer, offset, length);
         if (framing == BlockStatus.MALFORMED)
         {
             unanswerable(header, requestFrame.fault(), length);
-            return;
+            return false;
         }
         final long clientId = requestFrame.clientId();
         final long requestId = requestFrame.requestId();
@@ -166,30 +207,34 @@ final class ClientIntake implements FragmentHandler
         if (client == null)
         {
             unanswerable(header, framing == BlockStatus.OK ? FrameFault.UNKNOWN_SENDER : requestFrame.fault(), length);
-            return;
+            return false;
         }
         final int rows = requestFrame.rows();
         final int layer = requestFrame.layer();
-        tap.request(clock.nanoTime(), buffer, offset, length);
+        if (taken == null)
+        {
+            tap.request(clock.nanoTime(), buffer, offset, length);
+        }
         if (framing != BlockStatus.OK)
         {
             metrics.clientFrames.count(header.sessionId(), requestFrame.fault(), length);
             clients.refuse(clientId, requestId, framing, "request frame of " + length +
                 " bytes does not hold " + rows + " x " + requestFrame.cols() + " floats");
-            return;
+            return false;
         }
         if (refusedShape(clientId, requestId, layer, rows))
         {
-            return;
+            return false;
         }
         clientBySession.put(header.sessionId(), clientId);
         final long nowNs = clock.nanoTime();
         final WholeRequest whole = wholeOf(clientId, requestId, rows, nowNs);
         if (whole == null)
         {
-            return;
+            return false;
         }
-        admit(whole, clientId, requestId, layer, rows, nowNs);
+        admit(whole, clientId, requestId, layer, rows, nowNs, taken);
+        return true;
     }
 
     /** Refuses a well-framed message that does not fit the model (layer, d_model) or the request size; true if so. */
@@ -223,20 +268,24 @@ final class ClientIntake implements FragmentHandler
     }
 
     /**
-     * Copies the message into a pooled request and queues it; a message with a value that is not
-     * finite is refused instead, its tokens taken back from its whole request.
+     * Copies the message into a pooled request (unless its rows came into {@code taken} already) and
+     * queues it; a message with a value that is not finite is refused instead, its tokens taken back
+     * from its whole request.
      */
     private void admit(
         final WholeRequest whole, final long clientId, final long requestId, final int layer, final int rows,
-        final long nowNs)
+        final long nowNs, final PendingRequest taken)
     {
-        final PendingRequest request = requests.take();
-        request.reset(clientId, requestId, layer, rows, d);
-        requestFrame.readTokens(0, rows, request.x, 0);  // [rows, d]
+        final PendingRequest request = taken != null ? taken : requests.take();
         request.hasImportance = requestFrame.hasImportance();
-        if (request.hasImportance)
+        if (taken == null)
         {
-            requestFrame.readImportance(0, rows, request.importance, 0);  // [rows]
+            request.reset(clientId, requestId, layer, rows, d);
+            requestFrame.readTokens(0, rows, request.x, 0);  // [rows, d]
+            if (request.hasImportance)
+            {
+                requestFrame.readImportance(0, rows, request.importance, 0);  // [rows]
+            }
         }
         final String invalid = firstNonFinite(request);
         if (invalid != null)

@@ -77,8 +77,8 @@ public final class GatewayCore implements Agent, AutoCloseable
     private final Subscription replyIpc;
     private final Subscription replyUdp;
     private final String clientChannel;
-    private final FragmentAssembler clientIpcAssembler;
-    private final FragmentAssembler clientUdpAssembler;
+    private final GuardedFragments clientIpcAssembler;
+    private final GuardedFragments clientUdpAssembler;
     private final FragmentAssembler replyIpcAssembler;
     private final FragmentAssembler replyUdpAssembler;
 
@@ -167,10 +167,11 @@ public final class GatewayCore implements Agent, AutoCloseable
         this.answers = new AnswerRelease(requests, pool, clients, metrics, clock);
 
         // No frame can throw out of the duty cycle: a defect is counted against its sender.
-        final GuardedFragments guardedIntake = new GuardedFragments(intake, metrics.clientFrames);
         final GuardedFragments guardedCombiner = new GuardedFragments(combiner, metrics.replyFrames);
-        this.clientIpcAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
-        this.clientUdpAssembler = new FragmentAssembler(guardedIntake, maxMessage, true);
+        this.clientIpcAssembler = new GuardedFragments(new RequestAssembler(intake, requests, metrics),
+            metrics.clientFrames);
+        this.clientUdpAssembler = new GuardedFragments(new RequestAssembler(intake, requests, metrics),
+            metrics.clientFrames);
         this.replyIpcAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
         this.replyUdpAssembler = new FragmentAssembler(guardedCombiner, maxMessage, true);
         this.host = new AgentHost(this, "gateway", metrics.agentErrors);

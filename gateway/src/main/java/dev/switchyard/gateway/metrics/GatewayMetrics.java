@@ -26,6 +26,8 @@ public final class GatewayMetrics
     public final AtomicLong blocksResent = new AtomicLong();
     public final AtomicLong staleReplies = new AtomicLong();
     public final AtomicLong unanswerableFrames = new AtomicLong();
+    /** Requests of several fragments whose tokens went from each fragment straight into their queued request. */
+    public final AtomicLong requestsInFragments = new AtomicLong();
     /** Client frames refused (hellos and requests), by cause and session. */
     public final FrameFaults clientFrames = new FrameFaults("gateway client intake");
     /** Expert results refused, by cause and session. */

@@ -15,6 +15,7 @@ import dev.switchyard.client.AnswerStatus;
 import dev.switchyard.client.InferAnswer;
 import dev.switchyard.client.RequestOptions;
 import dev.switchyard.client.SwitchyardClient;
+import dev.switchyard.dataplane.Offers;
 import dev.switchyard.model.config.Activation;
 import dev.switchyard.model.config.ModelConfig;
 import dev.switchyard.model.config.Normalize;
@@ -25,7 +26,13 @@ import dev.switchyard.model.directory.ModelGenerator;
 import dev.switchyard.testkit.Await;
 import dev.switchyard.testkit.Tokens;
 import dev.switchyard.wire.BadInputException;
+import dev.switchyard.wire.frame.FrameFault;
+import dev.switchyard.wire.frame.RequestFrame;
+import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.BlockStatus;
+import io.aeron.ExclusivePublication;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.YieldingIdleStrategy;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -200,42 +208,105 @@ class EmbeddedSystemTest
     }
 
     /**
-     * Over UDP (MTU 1408) an answer of more than about 20 tokens of 16 floats takes several fragments: its
-     * rows are read from each fragment straight into the answer's array, the caller's or its own, and
-     * its routing report from what follows them, with the bits of the layer in process.
+     * Over UDP (MTU 1408) a request or answer of more than about 20 tokens of 16 floats takes several
+     * fragments: the gateway reads a request's tokens and importance from each fragment straight into the
+     * request it queues, and the client an answer's rows straight into the answer's array (the caller's or
+     * its own) and its routing report from what follows them; the bits are those of the layer in process.
      */
     @Test
-    void answersOfSeveralFragmentsAreReadInPlaceWithTheirRouting()
+    void requestsAndAnswersOfSeveralFragmentsAreReadInPlace()
     {
         try (SwitchyardClient remote = SwitchyardClient.connect(system.gatewayAddress()))
         {
-            final int rows = 61;  // about 4 KiB of rows and 1.5 KiB of routing: four fragments
+            final int rows = 61;  // about 4 KiB of tokens, answers with 1.5 KiB of routing: four fragments
             final float[] x = tokens(rows, 31);
-            final LocalReference.Result expected = LocalReference.run(model, 1, x, rows, null);
-            final long before = remote.answersReadInPlace();
+            final float[] importance = new float[rows];
+            for (int t = 0; t < rows; t++)
+            {
+                importance[t] = t % 3 == 0 ? 0.25f : 1.0f;
+            }
+            final long answersBefore = remote.answersReadInPlace();
+            final long requestsBefore = system.metrics().requestsInFragments.get();
             final float[] out = new float[rows * D + 5];
             Arrays.fill(out, Float.NaN);
+            final LocalReference.Result[] expected = {
+                LocalReference.run(model, 1, x, rows, null),
+                LocalReference.run(model, 1, x, rows, importance),
+            };
             final InferAnswer[] answers = {
                 remote.infer(x, rows, null, true, RequestOptions.exact().withLayer(1)).join(),
-                remote.infer(x, rows, null, true, RequestOptions.exact().withLayer(1), out).join(),
+                remote.infer(x, rows, importance, true, RequestOptions.exact().withLayer(1), out).join(),
             };
-            for (final InferAnswer a : answers)
+            for (int i = 0; i < answers.length; i++)
             {
+                final InferAnswer a = answers[i];
                 assertEquals(AnswerStatus.OK, a.status(), a.detail());
-                assertArrayEquals(expected.y(), Arrays.copyOf(a.output(), rows * D));
-                assertArrayEquals(expected.expert(), a.routing().expert());
-                assertArrayEquals(expected.position(), a.routing().position());
-                assertArrayEquals(expected.gate(), a.routing().gate());
-                assertArrayEquals(expected.capacity(), a.routing().capacity());
+                assertArrayEquals(expected[i].y(), Arrays.copyOf(a.output(), rows * D));
+                assertArrayEquals(expected[i].expert(), a.routing().expert());
+                assertArrayEquals(expected[i].position(), a.routing().position());
+                assertArrayEquals(expected[i].gate(), a.routing().gate());
+                assertArrayEquals(expected[i].capacity(), a.routing().capacity());
             }
+            assertFalse(Arrays.equals(expected[0].gate(), expected[1].gate()), "importance changes the routing");
             assertSame(out, answers[1].output());
             for (int i = rows * D; i < out.length; i++)
             {
                 assertTrue(Float.isNaN(out[i]), "nothing written past the answer");
             }
-            assertEquals(before + 2, remote.answersReadInPlace(), "both answers read from their fragments");
+            assertEquals(requestsBefore + 2, system.metrics().requestsInFragments.get(),
+                "both requests read from their fragments");
+            assertEquals(answersBefore + 2, remote.answersReadInPlace(), "both answers read from their fragments");
             assertEquals(0, remote.answerFaults().total());
         }
+    }
+
+    /**
+     * A request of several fragments from a known client is taken as its whole frame would be: cut short, it
+     * is refused for its shape; with a NaN in its last fragment, for its input; each is answered once (to
+     * no message waiting: the test sent them), and the gateway serves on, bit for bit.
+     */
+    @Test
+    void requestsOfSeveralFragmentsAreCheckedAsTheirWholeFrames()
+    {
+        final SwitchyardClient client = system.client();
+        final ExclusivePublication toGateway = system.node().dataPlane().publish(
+            system.node().gateway().clientChannel(), WireLayout.CLIENT_REQUEST_STREAM_ID);
+        try
+        {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[1 << 16]);
+            final int rows = 40;  // 2.5 KiB of tokens: two fragments over UDP
+            final float[] x = tokens(rows, 41);
+            final long shapeBefore = system.metrics().clientFrames.count(FrameFault.BAD_SHAPE);
+            final long badInputBefore = system.metrics().answers.get(BlockStatus.BAD_INPUT);
+            final long inFragmentsBefore = system.metrics().requestsInFragments.get();
+            final long unmatchedBefore = client.unmatchedAnswers();
+            final RequestFrame request = new RequestFrame();
+            final int length = request.write(frame, 0, client.clientId(), 1L << 40, 0, 0, 0, false, false, rows, D,
+                x, 0, null, 0);
+            offer(toGateway, frame, length - 8);  // its last two floats cut off
+            x[rows * D - 1] = Float.NaN;
+            offer(toGateway, frame, request.write(frame, 0, client.clientId(), (1L << 40) + 1, 0, 0, 0, false, false,
+                rows, D, x, 0, null, 0));
+            Await.until(() -> client.unmatchedAnswers() >= unmatchedBefore + 2, Duration.ofSeconds(10),
+                () -> (client.unmatchedAnswers() - unmatchedBefore) + " of 2 refusals came");
+            assertEquals(shapeBefore + 1, system.metrics().clientFrames.count(FrameFault.BAD_SHAPE));
+            assertEquals(badInputBefore + 1, system.metrics().answers.get(BlockStatus.BAD_INPUT));
+            assertEquals(inFragmentsBefore + 2, system.metrics().requestsInFragments.get());
+            final float[] y = tokens(rows, 42);
+            assertArrayEquals(LocalReference.run(model, 0, y, rows, null).y(), client.infer(y, rows, null, false)
+                .join().output());
+        }
+        finally
+        {
+            toGateway.close();
+        }
+    }
+
+    private static void offer(final ExclusivePublication publication, final UnsafeBuffer frame, final int length)
+    {
+        final long result = Offers.offer(publication, frame, 0, length, new YieldingIdleStrategy(),
+            TimeUnit.SECONDS.toNanos(10), null);
+        assertTrue(result > 0, () -> Offers.describe(result));
     }
 
     @Test

@@ -1,0 +1,152 @@
+package dev.switchyard.gateway.dispatch;
+
+import java.nio.ByteOrder;
+
+import dev.switchyard.dataplane.SessionFragments;
+import dev.switchyard.gateway.metrics.GatewayMetrics;
+import dev.switchyard.wire.frame.RequestFrame;
+import dev.switchyard.wire.frame.WireLayout;
+import dev.switchyard.wire.sbe.MessageHeaderDecoder;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.UnsafeApi;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Puts client requests of several fragments back together for {@link ClientIntake}. A request's tokens
+ * (and importance) go from each fragment straight into the pooled request that queues it, instead of
+ * into a copy of the whole frame that is then read into it: one copy of each row fewer, on every request
+ * larger than one fragment (over UDP, most). A request put together this way is then taken as the whole
+ * frame would be (its header, its length against its rows, the client, admission); one that is refused
+ * gives its pooled request back. Any other frame, a request of a shape this gateway does not serve, and
+ * every frame while a tap records whole frames, is put together whole. Used by the gateway's thread.
+ */
+final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
+{
+    /** Sessions remembered; past it those with no frame under way are forgotten (bounded). */
+    private static final int MAX_SESSIONS = 256;
+    private static final long FLOAT_BASE = UnsafeApi.arrayBaseOffset(float[].class);
+    /** Rows are little-endian floats on the wire: copied as bytes only where floats are so in memory. */
+    private static final boolean NATIVE_LE = ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+
+    /** One session's frame under way. */
+    static final class Partial extends SessionFragments.Partial
+    {
+        final UnsafeBuffer head = new UnsafeBuffer(new byte[WireLayout.REQUEST_HEADER_LENGTH]);
+        final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(4096);
+        int wholeLength;
+        /** The pooled request the rows come into; null while the frame is put together whole. */
+        PendingRequest request;
+        /** Bytes of the frame so far, up to the end of its tokens, and the whole frame's as its head says. */
+        long received;
+        long tokensEnd;
+        long frameLength;
+    }
+
+    private final ClientIntake intake;
+    private final RequestQueue requests;
+    private final GatewayMetrics metrics;
+    private final MessageHeaderDecoder headerDecoder = new MessageHeaderDecoder();
+    private final RequestFrame head = new RequestFrame();
+
+    RequestAssembler(final ClientIntake intake, final RequestQueue requests, final GatewayMetrics metrics)
+    {
+        super(MAX_SESSIONS);
+        this.intake = intake;
+        this.requests = requests;
+        this.metrics = metrics;
+    }
+
+    @Override
+    protected Partial newPartial()
+    {
+        return new Partial();
+    }
+
+    @Override
+    protected void onWholeFrame(final DirectBuffer buffer, final int offset, final int length, final Header header)
+    {
+        intake.onFragment(buffer, offset, length, header);
+    }
+
+    @Override
+    protected void onFirst(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
+    {
+        if (partial.request != null)
+        {
+            // The session's frame before never ended (a fragment lost its place): its request goes back.
+            requests.recycle(partial.request);
+            partial.request = null;
+        }
+        partial.wholeLength = 0;
+        if (NATIVE_LE && length >= WireLayout.REQUEST_HEADER_LENGTH)
+        {
+            headerDecoder.wrap(buffer, offset);
+            if (RequestFrame.isRequest(headerDecoder))
+            {
+                final long frameLength = head.wrapHead(buffer, offset, length);
+                if (frameLength > length && intake.takesInFragments(head.rows(), head.cols()))
+                {
+                    partial.request = intake.requestFor(head);
+                    partial.head.putBytes(0, buffer, offset, WireLayout.REQUEST_HEADER_LENGTH);
+                    partial.received = 0;
+                    partial.tokensEnd =
+                        WireLayout.REQUEST_HEADER_LENGTH + (long)head.rows() * head.cols() * Float.BYTES;
+                    partial.frameLength = frameLength;
+                }
+            }
+        }
+        onNext(partial, buffer, offset, length);
+    }
+
+    @Override
+    protected void onNext(final Partial partial, final DirectBuffer buffer, final int offset, final int length)
+    {
+        final PendingRequest request = partial.request;
+        if (request == null)
+        {
+            partial.whole.putBytes(partial.wholeLength, buffer, offset, length);
+            partial.wholeLength += length;
+            return;
+        }
+        final long from = partial.received;
+        final long to = from + length;
+        partial.received = to;
+        if (to > partial.frameLength)
+        {
+            return;  // longer than its head says: refused for its length at its end, nothing more kept
+        }
+        // [from, to) of the frame: the head (kept at its start), tokens [rows, d], then importance [rows].
+        copy(buffer, offset, from, to, WireLayout.REQUEST_HEADER_LENGTH, partial.tokensEnd, request.x);
+        copy(buffer, offset, from, to, partial.tokensEnd, partial.frameLength, request.importance);
+    }
+
+    /** The bytes of [from, to) that fall in the frame's part [start, end) into {@code dst} from its start. */
+    private static void copy(
+        final DirectBuffer buffer, final int offset, final long from, final long to, final long start, final long end,
+        final float[] dst)
+    {
+        final long first = Math.max(from, start);
+        final long last = Math.min(to, end);
+        if (last > first)
+        {
+            UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + (first - from), dst,
+                FLOAT_BASE + first - start, last - first);
+        }
+    }
+
+    @Override
+    protected void onEnd(final Partial partial, final Header header)
+    {
+        final PendingRequest request = partial.request;
+        if (request == null)
+        {
+            intake.onFragment(partial.whole, 0, partial.wholeLength, header);
+            return;
+        }
+        partial.request = null;
+        metrics.requestsInFragments.incrementAndGet();
+        intake.onRequestInFragments(partial.head, (int)Math.min(Integer.MAX_VALUE, partial.received), header, request);
+    }
+}
