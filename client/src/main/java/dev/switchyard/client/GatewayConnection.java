@@ -15,7 +15,6 @@ import dev.switchyard.wire.frame.WireLayout;
 import io.aeron.ChannelUriStringBuilder;
 import io.aeron.Publication;
 import io.aeron.Subscription;
-import io.aeron.logbuffer.BufferClaim;
 import org.agrona.BufferUtil;
 import org.agrona.CloseHelper;
 import org.agrona.concurrent.IdleStrategy;
@@ -54,7 +53,7 @@ final class GatewayConnection implements GatewayLiveness.Link, AutoCloseable
     private UnsafeBuffer sendBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(4096, 64));
     private final HelloFrame helloFrame = new HelloFrame();
     private final RequestFrame requestFrame = new RequestFrame();
-    private final BufferClaim claim = new BufferClaim();
+    private final RequestClaims claims;
     private final IdleStrategy offerIdle;
     /** What a hello names as the way back: this client's answer channel, once resolved. */
     private String replyChannel;
@@ -68,6 +67,7 @@ final class GatewayConnection implements GatewayLiveness.Link, AutoCloseable
         this.requestChannel = requestChannel;
         this.answerChannel = answerChannel;
         this.offerIdle = dataPlane.newIdleStrategy();
+        this.claims = new RequestClaims(requestFrame, dataPlane.driverDoorbell());
         this.answers = dataPlane.aeron().addSubscription(answerChannel, answerStream);
         this.udp = requestChannel.startsWith("aeron:udp");
         this.requests = udp ?
@@ -234,17 +234,33 @@ final class GatewayConnection implements GatewayLiveness.Link, AutoCloseable
                 return Offers.TOO_LARGE;
             }
             final int length = (int)frameLength;
-            // A frame of one fragment is written where the gateway reads it, saving a copy of its rows.
+            // A frame is written where the gateway reads it, saving a copy of its rows: claimed whole when it
+            // is one fragment, fragment by fragment when it fits the rest of the term and the window (on an
+            // exclusive publication: UDP), else written here and offered.
             final boolean inPlace = length <= requests.maxPayloadLength();
-            if (!inPlace)
-            {
-                part.write(requestFrame, sendBuffer, 0, clientId, d);
-            }
+            boolean written = false;
             final long deadline = System.nanoTime() + timeoutNs;
             offerIdle.reset();
             while (true)
             {
-                final long result = inPlace ? claimAndWrite(part, length, d) : requests.offer(sendBuffer, 0, length);
+                final long result;
+                if (inPlace)
+                {
+                    result = claims.whole(requests, part, length, clientId, d);
+                }
+                else if (claims.fitsInFragments(requests, length))
+                {
+                    result = claims.inFragments(part, length, clientId, d);
+                }
+                else
+                {
+                    if (!written)
+                    {
+                        part.write(requestFrame, sendBuffer, 0, clientId, d);
+                        written = true;
+                    }
+                    result = requests.offer(sendBuffer, 0, length);
+                }
                 if (result > 0 || result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED)
                 {
                     return result;
@@ -260,32 +276,6 @@ final class GatewayConnection implements GatewayLiveness.Link, AutoCloseable
                 offerIdle.idle(0);
             }
         }
-    }
-
-    /** One try to claim room for {@code part}'s frame and write it there; the publication's result. */
-    private long claimAndWrite(final RequestPart part, final int length, final int d)
-    {
-        final long result = requests.tryClaim(length, claim);
-        if (result > 0)
-        {
-            final int written;
-            try
-            {
-                written = part.write(requestFrame, claim.buffer(), claim.offset(), clientId, d);
-            }
-            catch (final RuntimeException ex)
-            {
-                claim.abort();
-                throw ex;
-            }
-            if (written != length)
-            {
-                claim.abort();
-                throw new IllegalStateException("request frame of " + written + " bytes, " + length + " expected");
-            }
-            claim.commit();
-        }
-        return result;
     }
 
     /** Wakes a gateway on this media driver to a request just sent. */

@@ -1,5 +1,6 @@
 package dev.switchyard.client;
 
+import dev.switchyard.dataplane.FragmentedClaim;
 import dev.switchyard.wire.frame.RequestFrame;
 import dev.switchyard.wire.frame.WireLayout;
 import org.agrona.MutableDirectBuffer;
@@ -36,6 +37,26 @@ record RequestPart(ClientRequest request, long requestId, int part, int firstRow
             request.tokens(), firstRow * d, request.importance(), firstRow);
         frame.markPart(part, request.rows(), options.caller());
         return length;
+    }
+
+    /**
+     * Writes this part into {@code fragments}, claimed for its {@link #length}: the head into the first
+     * fragment (marked as {@link #write} marks it, before that fragment is committed), then the tokens and
+     * the importance.
+     *
+     * @return &gt; 0, or the code of a fragment's claim that failed (the frame is then broken)
+     */
+    long write(final RequestFrame frame, final FragmentedClaim fragments, final long clientId, final int d)
+    {
+        final RequestOptions options = request.options();
+        final long deadlineMicros = options.deadline() == null ? 0 : options.deadline().toNanos() / 1000;
+        fragments.skip(frame.writeHead(fragments.buffer(), fragments.offset(), clientId, requestId, options.layer(),
+            groupOrdinalBase, deadlineMicros, request.wantRouting(), options.keepApart(), onUnavailable(options), rows,
+            d, request.importance() != null));
+        frame.markPart(part, request.rows(), options.caller());
+        final long result = fragments.putFloats(request.tokens(), firstRow * d, rows * d);  // [rows, d]
+        return result <= 0 || request.importance() == null ? result :
+            fragments.putFloats(request.importance(), firstRow, rows);  // [rows]
     }
 
     private static int onUnavailable(final RequestOptions options)

@@ -73,7 +73,7 @@ final class BlockSender
         this.maxAttempts = settings.maxDispatchAttempts();
         this.resendNs = TimeUnit.MILLISECONDS.toNanos(settings.blockResendMillis());
         this.replyUdpChannel = replyUdpChannel;
-        this.blocks = new BlockOffer(d, sizes);
+        this.blocks = new BlockOffer(d, sizes, metrics);
         this.hedge = new ReplicaHedge(resendNs);
     }
 

@@ -93,7 +93,7 @@ final class ClientOutlets implements AutoCloseable
             layers, maxRequestRows, (int)WireLayout.requestFrameLength(maxRequestRows, d, true),
             ClientSignals.HEARTBEAT_INTERVAL_MS), policy.handshakeTimeout().toNanos());
         this.answerBuffer = new UnsafeBuffer(BufferUtil.allocateDirectAligned(sizes.answerFrameLength(), 64));
-        this.inPlace = new AnswerInPlace(d);
+        this.inPlace = new AnswerInPlace(d, metrics);
         this.idleTimeoutNs = policy.idleTimeout().toNanos();
         this.answerQueue = policy.answerQueue();
         this.answerStallNs = policy.answerStallTimeout().toNanos();

@@ -2,6 +2,7 @@ package dev.switchyard.gateway.dispatch;
 
 import java.util.Arrays;
 
+import dev.switchyard.dataplane.FragmentedClaim;
 import dev.switchyard.routing.plan.RoutingPlan;
 import dev.switchyard.wire.frame.AnswerFrame;
 import dev.switchyard.wire.sbe.BlockStatus;
@@ -273,6 +274,35 @@ final class PendingRequest
                 capacity, auxLoss, entries, expert, position, gate) :
             frame.writeResult(buffer, offset, clientId, requestId, status, text, rows, d, y, 0, null, null, null,
                 null, null);
+    }
+
+    /**
+     * Writes its result ({@link #resultLength} bytes, known) into {@code fragments}, claimed for them: the
+     * head into the first fragment, then the outputs and the routing report as {@link #writeAnswer} lays
+     * them out.
+     *
+     * @return &gt; 0, or the code of a fragment's claim that failed (the frame is then broken)
+     */
+    long writeResultInFragments(final AnswerFrame frame, final FragmentedClaim fragments, final int d)
+    {
+        final int groups = wantRouting ? groupsTouched : 0;
+        fragments.skip(frame.writeResultHead(fragments.buffer(), fragments.offset(), clientId, requestId, status,
+            "", rows, d, groups, wantRouting ? entries : 0));
+        long result = fragments.putFloats(y, 0, rows * d);  // [rows, d]
+        if (!wantRouting || result <= 0)
+        {
+            return result;
+        }
+        // Each put only after the one before succeeded: a frame with a hole would not be dropped as broken.
+        final int n = entries * rows;
+        if ((result = fragments.putInts(capacity, 0, groups)) <= 0 ||
+            (result = fragments.putDoubles(auxLoss, 0, groups)) <= 0 ||
+            (result = fragments.putInts(expert, 0, n)) <= 0 ||
+            (result = fragments.putInts(position, 0, n)) <= 0)
+        {
+            return result;
+        }
+        return fragments.putFloats(gate, 0, n);
     }
 
     /** "experts 1,4 of layer 0 could not be reached: computed without them (capacity 0)". */

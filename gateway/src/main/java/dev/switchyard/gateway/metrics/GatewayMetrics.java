@@ -28,6 +28,10 @@ public final class GatewayMetrics
     public final AtomicLong unanswerableFrames = new AtomicLong();
     /** Requests of several fragments whose tokens went from each fragment straight into their queued request. */
     public final AtomicLong requestsInFragments = new AtomicLong();
+    /** Blocks of several fragments gathered straight into fragments claimed one by one. */
+    public final AtomicLong blocksInFragments = new AtomicLong();
+    /** Answers of several fragments written straight into fragments claimed one by one. */
+    public final AtomicLong answersInFragments = new AtomicLong();
     /** Client frames refused (hellos and requests), by cause and session. */
     public final FrameFaults clientFrames = new FrameFaults("gateway client intake");
     /** Expert results refused, by cause and session. */

@@ -210,8 +210,9 @@ class EmbeddedSystemTest
     /**
      * Over UDP (MTU 1408) a request or answer of more than about 20 tokens of 16 floats takes several
      * fragments: the gateway reads a request's tokens and importance from each fragment straight into the
-     * request it queues, and the client an answer's rows straight into the answer's array (the caller's or
-     * its own) and its routing report from what follows them; the bits are those of the layer in process.
+     * request it queues and writes its answer straight into fragments it claims, and the client reads the
+     * answer's rows straight into the answer's array (the caller's or its own) and its routing report from
+     * what follows them; the bits are those of the layer in process.
      */
     @Test
     void requestsAndAnswersOfSeveralFragmentsAreReadInPlace()
@@ -227,6 +228,7 @@ class EmbeddedSystemTest
             }
             final long answersBefore = remote.answersReadInPlace();
             final long requestsBefore = system.metrics().requestsInFragments.get();
+            final long answersSentBefore = system.metrics().answersInFragments.get();
             final float[] out = new float[rows * D + 5];
             Arrays.fill(out, Float.NaN);
             final LocalReference.Result[] expected = {
@@ -255,6 +257,8 @@ class EmbeddedSystemTest
             }
             assertEquals(requestsBefore + 2, system.metrics().requestsInFragments.get(),
                 "both requests read from their fragments");
+            assertEquals(answersSentBefore + 2, system.metrics().answersInFragments.get(),
+                "both answers written into their fragments");
             assertEquals(answersBefore + 2, remote.answersReadInPlace(), "both answers read from their fragments");
             assertEquals(0, remote.answerFaults().total());
         }

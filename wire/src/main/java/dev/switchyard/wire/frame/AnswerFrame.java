@@ -110,20 +110,8 @@ public final class AnswerFrame
         final int entries, final int[] expert, final int[] position, final float[] gate)
     {
         final boolean routing = capacity != null;
-        if (routing && (entries < 1 || entries > MAX_ENTRIES))
-        {
-            throw new IllegalArgumentException(entries + " routing entries per token, 1.." + MAX_ENTRIES);
-        }
-        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
-            .clientId(clientId)
-            .requestId(requestId)
-            .rows(rows)
-            .cols(cols)
-            .groups(routing ? groups : 0)
-            .status(status)
-            .routing((short)(routing ? entries : 0))
-            .detail(detail);
-        int at = offset + WireLayout.align(encoder.limit() - offset, 8);
+        int at = offset + writeResultHead(buffer, offset, clientId, requestId, status, detail, rows, cols,
+            routing ? groups : 0, routing ? entries : 0);
         FloatRows.write(buffer, at, y, 0, rows * cols);
         at += rows * cols * Float.BYTES;
         if (routing)
@@ -144,6 +132,33 @@ public final class AnswerFrame
             at += n * Float.BYTES;
         }
         return at - offset;
+    }
+
+    /**
+     * The head of a result, up to its output rows: what {@link #writeResult} writes before them, for a
+     * writer that puts the rows and the routing report (when {@code entries} &gt; 0) after it itself.
+     *
+     * @return the head's length (the detail padded to 8 bytes)
+     */
+    public int writeResultHead(
+        final MutableDirectBuffer buffer, final int offset, final long clientId, final long requestId,
+        final BlockStatus status, final String detail, final int rows, final int cols, final int groups,
+        final int entries)
+    {
+        if (entries != 0 && (entries < 1 || entries > MAX_ENTRIES))
+        {
+            throw new IllegalArgumentException(entries + " routing entries per token, 1.." + MAX_ENTRIES);
+        }
+        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .requestId(requestId)
+            .rows(rows)
+            .cols(cols)
+            .groups(groups)
+            .status(status)
+            .routing((short)entries)
+            .detail(detail);
+        return WireLayout.align(encoder.limit() - offset, 8);
     }
 
     public static boolean isAnswer(final MessageHeaderDecoder header)

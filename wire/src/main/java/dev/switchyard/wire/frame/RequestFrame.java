@@ -82,20 +82,8 @@ public final class RequestFrame
         final float[] importance,
         final int importanceOffset)
     {
-        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
-            .clientId(clientId)
-            .requestId(requestId)
-            .groupOrdinalBase(groupOrdinalBase)
-            .deadlineMicros(deadlineMicros)
-            .layer(layer)
-            .rows(rows)
-            .cols(cols);
-        encoder.flags().clear().importance(importance != null).wantRouting(wantRouting).keepApart(keepApart)
-            .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP)
-                .waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
-        // A message of its own until markPart says otherwise; the padding is never left to chance.
-        encoder.part(0).requestTokens(0).caller(0);
-        int at = offset + WireLayout.REQUEST_HEADER_LENGTH;
+        int at = offset + writeHead(buffer, offset, clientId, requestId, layer, groupOrdinalBase, deadlineMicros,
+            wantRouting, keepApart, onUnavailable, rows, cols, importance != null);
         FloatRows.write(buffer, at, tokens, tokensOffset, rows * cols);
         at += rows * cols * Float.BYTES;
         if (importance != null)
@@ -107,7 +95,44 @@ public final class RequestFrame
     }
 
     /**
-     * Marks the frame just written by {@link #write} as part {@code part} of a request of
+     * The frame's head, {@link WireLayout#REQUEST_HEADER_LENGTH} bytes: what {@link #write} writes before the
+     * tokens, for a writer that puts the tokens [rows, cols] and importance [rows] (when flagged) after it.
+     *
+     * @return the head's length
+     */
+    public int writeHead(
+        final MutableDirectBuffer buffer,
+        final int offset,
+        final long clientId,
+        final long requestId,
+        final int layer,
+        final long groupOrdinalBase,
+        final long deadlineMicros,
+        final boolean wantRouting,
+        final boolean keepApart,
+        final int onUnavailable,
+        final int rows,
+        final int cols,
+        final boolean importance)
+    {
+        encoder.wrapAndApplyHeader(buffer, offset, headerEncoder)
+            .clientId(clientId)
+            .requestId(requestId)
+            .groupOrdinalBase(groupOrdinalBase)
+            .deadlineMicros(deadlineMicros)
+            .layer(layer)
+            .rows(rows)
+            .cols(cols);
+        encoder.flags().clear().importance(importance).wantRouting(wantRouting).keepApart(keepApart)
+            .dropUnavailable(onUnavailable == ON_UNAVAILABLE_DROP)
+                .waitUnavailable(onUnavailable == ON_UNAVAILABLE_WAIT);
+        // A message of its own until markPart says otherwise; the padding is never left to chance.
+        encoder.part(0).requestTokens(0).caller(0);
+        return WireLayout.REQUEST_HEADER_LENGTH;
+    }
+
+    /**
+     * Marks the frame just written by {@link #write} (or whose head {@link #writeHead} just wrote) as part {@code part} of a request of
      * {@code requestTokens} tokens, counted against {@code caller}'s share of its client.
      *
      * @param part          0 for the first message; k for the message whose request id is the first's plus k
@@ -168,6 +193,24 @@ public final class RequestFrame
             return BlockStatus.BAD_SHAPE;
         }
         return BlockStatus.OK;
+    }
+
+    /**
+     * Wraps the head of a request whose first {@code length} bytes are at {@code offset}: the whole frame,
+     * or the first fragment of one, whose rows a reader then takes from each fragment as it comes.
+     *
+     * @return the length the whole frame has as its head says (rows, cols, the importance flag), or -1
+     * when the head is not a request's as {@link #wrap} reads it
+     */
+    public long wrapHead(final DirectBuffer buffer, final int offset, final int length)
+    {
+        final BlockStatus framing = wrap(buffer, offset, length);
+        if (framing == BlockStatus.MALFORMED || fault != null && fault != FrameFault.BAD_SHAPE || rows() < 0 ||
+            cols() < 0)
+        {
+            return -1;
+        }
+        return WireLayout.requestFrameLength(rows(), cols(), hasImportance());
     }
 
     /** Why the last {@link #wrap} did not return OK, or null. */
