@@ -136,19 +136,26 @@ class FragmentedClaimTest
         final float[] x = floats(1000, 3);
         final int length = 8 + x.length * Float.BYTES;
         final Publication publication = outlet.publication();
+        final long framed = FragmentedClaim.framedLength(length, publication.maxPayloadLength());
         int sent = 0;
-        while (FragmentedClaim.fits(outlet, length))
+        while (true)
         {
+            // The receiver takes every frame: once its window is open again, only the term's end refuses.
+            Await.until(() ->
+            {
+                subscription.poll(assembler, 10);
+                return publication.availableWindow() >= framed;
+            }, Duration.ofSeconds(10), () -> "the window stayed shut");
+            if (!FragmentedClaim.fits(outlet, length))
+            {
+                break;
+            }
             send(x, 3, 64);
             sent++;
-            if (sent % 4 == 0)
-            {
-                awaitFrames(sent);  // keeps the window open
-            }
         }
+        awaitFrames(sent);
         final long termLeft = TERM - (publication.position() & (TERM - 1));
-        assertTrue(termLeft < FragmentedClaim.framedLength(length, publication.maxPayloadLength()),
-            "refused only where the frame would cross the term: " + termLeft + " bytes left");
+        assertTrue(termLeft < framed, "refused only where the frame would cross the term: " + termLeft + " left");
         // An offer pads the term and puts the frame whole in the next; claims go on from there.
         final byte[] whole = expected(x, 4);
         final long offered = Offers.offer(publication, new UnsafeBuffer(whole), 0, whole.length,

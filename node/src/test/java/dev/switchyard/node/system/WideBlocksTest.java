@@ -58,11 +58,14 @@ class WideBlocksTest
                 assertArrayEquals(LocalReference.run(model, 0, x, rows, null).y(), a.output(), "request " + i);
                 sent = system.metrics().blocksInFragments.get();
             }
+            // Claimed in fragments where the term and the window have room (nearly always: a block at a
+            // term's end, or behind a window not yet moved on, is offered whole), and read from them always.
             assertTrue(sent >= 40 * 4, "blocks gathered into claimed fragments: " + sent);
-            // Requests and answers of 1 MiB too: read from their fragments, and written into them.
-            assertTrue(system.metrics().requestsInFragments.get() >= 40);
-            assertTrue(system.metrics().answersInFragments.get() >= 36, "most answers, the term's end aside");
-            assertTrue(system.client().answersReadInPlace() >= 40);
+            // Each request goes as messages of at most the gateway's request rows; every one is read in place.
+            final long messages = system.metrics().requestsInFragments.get();
+            assertTrue(messages >= 40, "request messages read from their fragments: " + messages);
+            assertEquals(messages, system.client().answersReadInPlace(), "their answers, read from their fragments");
+            assertTrue(system.metrics().answersInFragments.get() >= messages / 2, "answers written into fragments");
         }
     }
 }
