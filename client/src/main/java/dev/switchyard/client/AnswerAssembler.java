@@ -34,11 +34,9 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     /** One session's frame under way. */
     static final class Partial extends SessionFragments.Partial
     {
-        final ExpandableDirectByteBuffer whole;
         final ExpandableDirectByteBuffer report = new ExpandableDirectByteBuffer(256);
-        /** Whether the rows go straight to {@link #output}; else the frame is put together in {@link #whole}. */
+        /** Whether the rows go straight to {@link #output}; else the frame is put together whole. */
         boolean streamed;
-        int wholeLength;
         PendingAnswers.Pending answer;
         long requestId;
         AnswerStatus status;
@@ -57,7 +55,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
 
         Partial(final int initialLength)
         {
-            whole = new ExpandableDirectByteBuffer(Math.min(initialLength, 1 << 16));
+            super(Math.min(initialLength, 1 << 16));
         }
     }
 
@@ -126,7 +124,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         }
         else
         {
-            wholeFrames.onFragment(partial.whole, 0, partial.wholeLength, header);
+            partial.handWhole(wholeFrames, header);
         }
     }
 
@@ -135,7 +133,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     {
         partial.streamed = false;
         partial.answer = null;
-        partial.wholeLength = 0;
+        partial.clearWhole();
         final HelloFrame.Welcome welcome = link.welcome();
         if (NATIVE_LE && welcome != null && length >= MessageHeaderDecoder.ENCODED_LENGTH)
         {
@@ -181,8 +179,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     {
         if (!partial.streamed)
         {
-            partial.whole.putBytes(partial.wholeLength, buffer, offset, length);
-            partial.wholeLength += length;
+            partial.keepWhole(buffer, offset, length);
             return;
         }
         final long from = partial.received;

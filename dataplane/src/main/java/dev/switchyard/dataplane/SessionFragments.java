@@ -4,6 +4,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
@@ -18,11 +19,41 @@ import org.agrona.collections.Int2ObjectHashMap;
  */
 public abstract class SessionFragments<P extends SessionFragments.Partial> implements FragmentHandler
 {
-    /** One session's frame under way; a receiver adds what it keeps of it. */
+    /**
+     * One session's frame under way; a receiver adds what it keeps of it. A frame it does not take in
+     * as it comes is put together whole here ({@link #keepWhole}), as {@code FragmentAssembler} would.
+     */
     public abstract static class Partial
     {
         boolean active;
         int nextTermOffset;
+        private final ExpandableDirectByteBuffer whole;
+        private int wholeLength;
+
+        /** @param wholeCapacity where the buffer for frames put together whole starts: it grows as needed */
+        protected Partial(final int wholeCapacity)
+        {
+            whole = new ExpandableDirectByteBuffer(wholeCapacity);
+        }
+
+        /** Starts putting a new frame together whole. */
+        public final void clearWhole()
+        {
+            wholeLength = 0;
+        }
+
+        /** Appends the fragment's bytes to the frame put together whole. */
+        public final void keepWhole(final DirectBuffer buffer, final int offset, final int length)
+        {
+            whole.putBytes(wholeLength, buffer, offset, length);
+            wholeLength += length;
+        }
+
+        /** Hands the frame put together whole to {@code handler}, as one fragment of it. */
+        public final void handWhole(final FragmentHandler handler, final Header header)
+        {
+            handler.onFragment(whole, 0, wholeLength, header);
+        }
     }
 
     private final Int2ObjectHashMap<P> partials = new Int2ObjectHashMap<>();

@@ -8,7 +8,6 @@ import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import dev.switchyard.dataplane.SessionFragments;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -31,11 +30,14 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
     static final class Partial extends SessionFragments.Partial
     {
         final UnsafeBuffer blockHeader = new UnsafeBuffer(new byte[WireLayout.BLOCK_HEADER_LENGTH]);
-        final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(4096);
         float[] rows;
         boolean block;
         long rowBytes;
-        int wholeLength;
+
+        Partial()
+        {
+            super(4096);
+        }
     }
 
     private final BlockIntake intake;
@@ -73,7 +75,7 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
         }
         else
         {
-            intake.onFragment(partial.whole, 0, partial.wholeLength, header);
+            partial.handWhole(intake, header);
         }
     }
 
@@ -98,7 +100,7 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
         }
         else
         {
-            partial.wholeLength = 0;
+            partial.clearWhole();
             onNext(partial, buffer, offset, length);
         }
     }
@@ -108,8 +110,7 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
     {
         if (!partial.block)
         {
-            partial.whole.putBytes(partial.wholeLength, buffer, offset, length);
-            partial.wholeLength += length;
+            partial.keepWhole(buffer, offset, length);
             return;
         }
         // Bytes past the largest block are counted, not kept: a frame that long is refused for its shape.

@@ -9,7 +9,6 @@ import dev.switchyard.wire.frame.WireLayout;
 import dev.switchyard.wire.sbe.MessageHeaderDecoder;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -34,14 +33,17 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
     static final class Partial extends SessionFragments.Partial
     {
         final UnsafeBuffer head = new UnsafeBuffer(new byte[WireLayout.REQUEST_HEADER_LENGTH]);
-        final ExpandableDirectByteBuffer whole = new ExpandableDirectByteBuffer(4096);
-        int wholeLength;
         /** The pooled request the rows come into; null while the frame is put together whole. */
         PendingRequest request;
         /** Bytes of the frame so far, up to the end of its tokens, and the whole frame's as its head says. */
         long received;
         long tokensEnd;
         long frameLength;
+
+        Partial()
+        {
+            super(4096);
+        }
     }
 
     private final ClientIntake intake;
@@ -79,7 +81,7 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
             requests.recycle(partial.request);
             partial.request = null;
         }
-        partial.wholeLength = 0;
+        partial.clearWhole();
         if (NATIVE_LE && length >= WireLayout.REQUEST_HEADER_LENGTH)
         {
             headerDecoder.wrap(buffer, offset);
@@ -106,8 +108,7 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
         final PendingRequest request = partial.request;
         if (request == null)
         {
-            partial.whole.putBytes(partial.wholeLength, buffer, offset, length);
-            partial.wholeLength += length;
+            partial.keepWhole(buffer, offset, length);
             return;
         }
         final long from = partial.received;
@@ -142,7 +143,7 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
         final PendingRequest request = partial.request;
         if (request == null)
         {
-            intake.onFragment(partial.whole, 0, partial.wholeLength, header);
+            partial.handWhole(intake, header);
             return;
         }
         partial.request = null;
