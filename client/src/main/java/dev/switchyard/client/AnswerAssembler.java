@@ -47,11 +47,9 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         int entries;
         float[] output;
         int outputOffset;
-        /** Bytes of the frame so far, the head's, and the whole frame's as its head calls for it. */
-        long received;
+        /** Where the frame's output rows start and end. */
         long headLength;
         long rowsEnd;
-        long frameLength;
 
         Partial(final int initialLength)
         {
@@ -71,7 +69,6 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         void heard();
     }
 
-    private final FragmentHandler wholeFrames;
     private final Link link;
     private final PendingAnswers pending;
     private final FrameFaults faults;
@@ -89,8 +86,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         final FragmentHandler wholeFrames, final Link link, final PendingAnswers pending, final FrameFaults faults,
         final int initialLength)
     {
-        super(MAX_SESSIONS);
-        this.wholeFrames = wholeFrames;
+        super(MAX_SESSIONS, wholeFrames);
         this.link = link;
         this.pending = pending;
         this.faults = faults;
@@ -110,12 +106,6 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     }
 
     @Override
-    protected void onWholeFrame(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        wholeFrames.onFragment(buffer, offset, length, header);
-    }
-
-    @Override
     protected void onEnd(final Partial partial, final Header header)
     {
         if (partial.streamed)
@@ -124,7 +114,7 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         }
         else
         {
-            partial.handWhole(wholeFrames, header);
+            handWhole(partial, header);
         }
     }
 
@@ -168,10 +158,9 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
         partial.entries = head.entries();
         partial.output = answer.output() != null ? answer.output() : new float[head.rows() * head.cols()];
         partial.outputOffset = answer.output() != null ? answer.outputOffset() : 0;
-        partial.received = 0;
         partial.headLength = head.headLength();
         partial.rowsEnd = partial.headLength + (long)head.rows() * head.cols() * Float.BYTES;
-        partial.frameLength = frameLength;
+        partial.expect(frameLength);
     }
 
     @Override
@@ -182,23 +171,19 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
             partial.keepWhole(buffer, offset, length);
             return;
         }
-        final long from = partial.received;
-        final long to = from + length;
-        partial.received = to;
-        if (to > partial.frameLength)
+        final long from = partial.advance(length);
+        if (from < 0)
         {
-            return;  // longer than its head says: refused at its end, nothing past the rows is kept
+            return;
         }
-        // [from, to) of the frame: the head (read at its start), output rows, then the routing report.
-        final long rowsFrom = Math.max(from, partial.headLength);
-        final long rowsTo = Math.min(to, partial.rowsEnd);
-        if (rowsTo > rowsFrom && pending.waiting(partial.requestId, partial.answer))
+        // The frame: the head (read at its start), output rows, then the routing report to its end.
+        if (pending.waiting(partial.requestId, partial.answer))
         {
-            UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + (rowsFrom - from),
-                partial.output, FLOAT_BASE + (long)partial.outputOffset * Float.BYTES + rowsFrom - partial.headLength,
-                rowsTo - rowsFrom);
+            copyPart(buffer, offset, from, length, partial.headLength, partial.rowsEnd, partial.output,
+                FLOAT_BASE + (long)partial.outputOffset * Float.BYTES);
         }
         final long reportFrom = Math.max(from, partial.rowsEnd);
+        final long to = from + length;
         if (to > reportFrom)
         {
             partial.report.putBytes((int)(reportFrom - partial.rowsEnd), buffer, offset + (int)(reportFrom - from),
@@ -210,9 +195,9 @@ final class AnswerAssembler extends SessionFragments<AnswerAssembler.Partial>
     {
         final PendingAnswers.Pending answer = partial.answer;
         partial.answer = null;
-        if (partial.received != partial.frameLength)
+        if (!partial.complete())
         {
-            faults.count(session, FrameFault.BAD_SHAPE, (int)Math.min(Integer.MAX_VALUE, partial.received));
+            faults.count(session, FrameFault.BAD_SHAPE, partial.received());
             return;
         }
         link.heard();

@@ -5,6 +5,7 @@ import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.collections.Int2ObjectHashMap;
 
 /**
@@ -27,8 +28,10 @@ public abstract class SessionFragments<P extends SessionFragments.Partial> imple
     {
         boolean active;
         int nextTermOffset;
-        private final ExpandableDirectByteBuffer whole;
-        private int wholeLength;
+        final ExpandableDirectByteBuffer whole;
+        int wholeLength;
+        private long received;
+        private long frameLength;
 
         /** @param wholeCapacity where the buffer for frames put together whole starts: it grows as needed */
         protected Partial(final int wholeCapacity)
@@ -49,20 +52,76 @@ public abstract class SessionFragments<P extends SessionFragments.Partial> imple
             wholeLength += length;
         }
 
-        /** Hands the frame put together whole to {@code handler}, as one fragment of it. */
-        public final void handWhole(final FragmentHandler handler, final Header header)
+        /** Starts counting the bytes of a frame taken in as it comes, {@code frameLength} as its head says. */
+        public final void expect(final long frameLength)
         {
-            handler.onFragment(whole, 0, wholeLength, header);
+            this.received = 0;
+            this.frameLength = frameLength;
+        }
+
+        /**
+         * Counts a fragment of {@code length} bytes of the frame taken in as it comes.
+         *
+         * @return where the fragment starts in the frame, or -1 once the frame runs past the length its
+         * head gave (nothing more is kept: it is refused for its length at its end)
+         */
+        public final long advance(final int length)
+        {
+            final long from = received;
+            received += length;
+            return received > frameLength ? -1 : from;
+        }
+
+        /** Bytes of the frame taken in so far, past 2 GiB counted as 2 GiB. */
+        public final int received()
+        {
+            return (int)Math.min(Integer.MAX_VALUE, received);
+        }
+
+        /** Whether the frame brought exactly the bytes its head called for. */
+        public final boolean complete()
+        {
+            return received == frameLength;
         }
     }
 
     private final Int2ObjectHashMap<P> partials = new Int2ObjectHashMap<>();
     private final int maxSessions;
+    private final FragmentHandler wholeFrames;
 
-    /** @param maxSessions sessions remembered; past it those with no frame under way are forgotten */
-    protected SessionFragments(final int maxSessions)
+    /**
+     * @param maxSessions sessions remembered; past it those with no frame under way are forgotten
+     * @param wholeFrames takes every frame of one fragment and every frame put together whole
+     */
+    protected SessionFragments(final int maxSessions, final FragmentHandler wholeFrames)
     {
         this.maxSessions = maxSessions;
+        this.wholeFrames = wholeFrames;
+    }
+
+    /**
+     * Copies the bytes of a fragment that fall in the frame's part [start, end): the fragment is
+     * {@code length} bytes at {@code offset} of {@code buffer} and starts at byte {@code from} of the frame;
+     * byte {@code start} of the frame goes to {@code dstAddress} of {@code dst} (an array, with
+     * {@code UnsafeApi}'s addressing).
+     */
+    public static void copyPart(
+        final DirectBuffer buffer, final int offset, final long from, final int length, final long start,
+        final long end, final Object dst, final long dstAddress)
+    {
+        final long first = Math.max(from, start);
+        final long last = Math.min(from + length, end);
+        if (last > first)
+        {
+            UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + (first - from), dst,
+                dstAddress + first - start, last - first);
+        }
+    }
+
+    /** Hands the frame {@code partial} put together whole on, as one fragment of it. */
+    protected final void handWhole(final P partial, final Header header)
+    {
+        wholeFrames.onFragment(partial.whole, 0, partial.wholeLength, header);
     }
 
     @Override
@@ -71,7 +130,7 @@ public abstract class SessionFragments<P extends SessionFragments.Partial> imple
         final byte flags = header.flags();
         if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED)
         {
-            onWholeFrame(buffer, offset, length, header);
+            wholeFrames.onFragment(buffer, offset, length, header);
             return;
         }
         final P partial;
@@ -120,9 +179,6 @@ public abstract class SessionFragments<P extends SessionFragments.Partial> imple
 
     /** What this receiver keeps of a session's frame under way, once per session. */
     protected abstract P newPartial();
-
-    /** A frame of one fragment. */
-    protected abstract void onWholeFrame(DirectBuffer buffer, int offset, int length, Header header);
 
     /** The first fragment of a frame of several. */
     protected abstract void onFirst(P partial, DirectBuffer buffer, int offset, int length);

@@ -47,7 +47,7 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
     /** @param rowFloats floats of the largest block's rows (max rows x d_model): more are never kept */
     BlockAssembler(final BlockIntake intake, final int rowFloats)
     {
-        super(MAX_SESSIONS);
+        super(MAX_SESSIONS, intake);
         this.intake = intake;
         this.rowFloats = rowFloats;
     }
@@ -56,12 +56,6 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
     protected Partial newPartial()
     {
         return new Partial();
-    }
-
-    @Override
-    protected void onWholeFrame(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        intake.onFragment(buffer, offset, length, header);
     }
 
     @Override
@@ -75,7 +69,7 @@ final class BlockAssembler extends SessionFragments<BlockAssembler.Partial>
         }
         else
         {
-            partial.handWhole(intake, header);
+            handWhole(partial, header);
         }
     }
 

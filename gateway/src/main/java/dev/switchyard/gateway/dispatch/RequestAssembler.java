@@ -35,10 +35,8 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
         final UnsafeBuffer head = new UnsafeBuffer(new byte[WireLayout.REQUEST_HEADER_LENGTH]);
         /** The pooled request the rows come into; null while the frame is put together whole. */
         PendingRequest request;
-        /** Bytes of the frame so far, up to the end of its tokens, and the whole frame's as its head says. */
-        long received;
+        /** Where the frame's tokens end and its importance (or its end) begins. */
         long tokensEnd;
-        long frameLength;
 
         Partial()
         {
@@ -54,7 +52,7 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
 
     RequestAssembler(final ClientIntake intake, final RequestQueue requests, final GatewayMetrics metrics)
     {
-        super(MAX_SESSIONS);
+        super(MAX_SESSIONS, intake);
         this.intake = intake;
         this.requests = requests;
         this.metrics = metrics;
@@ -64,12 +62,6 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
     protected Partial newPartial()
     {
         return new Partial();
-    }
-
-    @Override
-    protected void onWholeFrame(final DirectBuffer buffer, final int offset, final int length, final Header header)
-    {
-        intake.onFragment(buffer, offset, length, header);
     }
 
     @Override
@@ -92,10 +84,9 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
                 {
                     partial.request = intake.requestFor(head);
                     partial.head.putBytes(0, buffer, offset, WireLayout.REQUEST_HEADER_LENGTH);
-                    partial.received = 0;
                     partial.tokensEnd =
                         WireLayout.REQUEST_HEADER_LENGTH + (long)head.rows() * head.cols() * Float.BYTES;
-                    partial.frameLength = frameLength;
+                    partial.expect(frameLength);
                 }
             }
         }
@@ -111,30 +102,15 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
             partial.keepWhole(buffer, offset, length);
             return;
         }
-        final long from = partial.received;
-        final long to = from + length;
-        partial.received = to;
-        if (to > partial.frameLength)
+        final long from = partial.advance(length);
+        if (from < 0)
         {
-            return;  // longer than its head says: refused for its length at its end, nothing more kept
+            return;
         }
-        // [from, to) of the frame: the head (kept at its start), tokens [rows, d], then importance [rows].
-        copy(buffer, offset, from, to, WireLayout.REQUEST_HEADER_LENGTH, partial.tokensEnd, request.x);
-        copy(buffer, offset, from, to, partial.tokensEnd, partial.frameLength, request.importance);
-    }
-
-    /** The bytes of [from, to) that fall in the frame's part [start, end) into {@code dst} from its start. */
-    private static void copy(
-        final DirectBuffer buffer, final int offset, final long from, final long to, final long start, final long end,
-        final float[] dst)
-    {
-        final long first = Math.max(from, start);
-        final long last = Math.min(to, end);
-        if (last > first)
-        {
-            UnsafeApi.copyMemory(buffer.byteArray(), buffer.addressOffset() + offset + (first - from), dst,
-                FLOAT_BASE + first - start, last - first);
-        }
+        // The frame: the head (kept at its start), tokens [rows, d], then importance [rows] to its end.
+        copyPart(buffer, offset, from, length, WireLayout.REQUEST_HEADER_LENGTH, partial.tokensEnd, request.x,
+            FLOAT_BASE);
+        copyPart(buffer, offset, from, length, partial.tokensEnd, Long.MAX_VALUE, request.importance, FLOAT_BASE);
     }
 
     @Override
@@ -143,11 +119,11 @@ final class RequestAssembler extends SessionFragments<RequestAssembler.Partial>
         final PendingRequest request = partial.request;
         if (request == null)
         {
-            partial.handWhole(intake, header);
+            handWhole(partial, header);
             return;
         }
         partial.request = null;
         metrics.requestsInFragments.incrementAndGet();
-        intake.onRequestInFragments(partial.head, (int)Math.min(Integer.MAX_VALUE, partial.received), header, request);
+        intake.onRequestInFragments(partial.head, partial.received(), header, request);
     }
 }
