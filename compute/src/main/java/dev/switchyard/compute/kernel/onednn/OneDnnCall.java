@@ -56,13 +56,13 @@ final class OneDnnCall
     {
         OneDnnThreads.bound(dnnl);
         final int k = w.inFeatures();
-        // Rows in a partial tile (16 rows) take other paths through oneDNN than rows in a full one, with other
-        // bits (a single row, a partial tile of the matrix unit): the block is padded with zero rows to whole
-        // tiles, so that a row gets the same bits alone, in any block and at any position in it.
-        final int blockRows = (rows + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
+        final OneDnnKernels kernels = w.kernels();
+        // Rows in a partial tile (16 rows) of the matrix unit take other paths through oneDNN than rows in a full
+        // one, with other bits: there the block is padded with zero rows to whole tiles, so that a row gets the
+        // same bits alone, in any block and at any position in it (OneDnnKernels.blockRows).
+        final int blockRows = kernels.blockRows(rows);
         source = atLeast(source, (long)blockRows * k * w.sourceBytes());
         product = atLeast(product, (long)blockRows * w.columns() * Float.BYTES);
-        scratchpad = atLeast(scratchpad, Math.max(1, w.scratchpadBytes()));
         if (w.sourceBytes() == Short.BYTES)
         {
             OneDnnRows.writeBf16(x, xOffset, rows * k, source);
@@ -73,19 +73,34 @@ final class OneDnnCall
         }
         final long rowBytes = (long)k * w.sourceBytes();
         zero(source, rows * rowBytes, blockRows * rowBytes);
-        final long sourceMd = md(blockRows, k, w.dataType());
-        final long productMd = md(blockRows, w.columns(), OneDnnConstants.DATA_F32);
-        final long sourceMemory = dnnl.memoryCreate(out, sourceMd, engine, source.address());
-        final long productMemory = dnnl.memoryCreate(out, productMd, engine, product.address());
-        final boolean scratch = w.scratchpadBytes() > 0;
-        final long scratchMemory = scratch ? dnnl.memoryCreate(out, w.scratchpadMd(), engine, scratchpad.address()) : 0;
+        for (int done = 0; done < blockRows; )
+        {
+            final int chunk = kernels.chunkRows(blockRows - done);
+            execute(kernels.forChunk(chunk), w, chunk, source.address() + done * rowBytes,
+                product.address() + (long)done * w.columns() * Float.BYTES);
+            done += chunk;
+        }
+        return product;
+    }
+
+    /** One primitive call: product[rows, columns] at {@code to} = source[rows, k] at {@code from}·W. */
+    private void execute(final OneDnnPrimitive p, final OneDnnPackedLinear w, final int rows, final long from,
+        final long to)
+    {
+        scratchpad = atLeast(scratchpad, Math.max(1, p.scratchpadBytes()));
+        final long sourceMd = md(rows, w.inFeatures(), w.dataType());
+        final long productMd = md(rows, w.columns(), OneDnnConstants.DATA_F32);
+        final long sourceMemory = dnnl.memoryCreate(out, sourceMd, engine, from);
+        final long productMemory = dnnl.memoryCreate(out, productMd, engine, to);
+        final boolean scratch = p.scratchpadBytes() > 0;
+        final long scratchMemory = scratch ? dnnl.memoryCreate(out, p.scratchpadMd(), engine, scratchpad.address()) : 0;
         try
         {
             setArg(args, 0, OneDnnConstants.ARG_SRC, sourceMemory);
             setArg(args, 1, OneDnnConstants.ARG_WEIGHTS, w.weightsMemory());
             setArg(args, 2, OneDnnConstants.ARG_DST, productMemory);
             setArg(args, 3, OneDnnConstants.ARG_SCRATCHPAD, scratchMemory);
-            dnnl.execute(w.primitive(), stream, scratch ? 4 : 3, args);
+            dnnl.execute(p.primitive(), stream, scratch ? 4 : 3, args);
             dnnl.streamWait(stream);
         }
         finally
@@ -99,7 +114,6 @@ final class OneDnnCall
             dnnl.mdDestroy(productMd);
             dnnl.mdDestroy(sourceMd);
         }
-        return product;
     }
 
     /** Zeroes bytes [from, to) of the buffer without making a slice of it (a slice is an object). */

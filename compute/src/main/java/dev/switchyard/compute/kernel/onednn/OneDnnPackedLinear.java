@@ -6,26 +6,27 @@ import dev.switchyard.compute.kernel.PackedLinear;
 import dev.switchyard.compute.kernel.WeightFormat;
 
 /**
- * Weights reordered into the layout oneDNN's matmul chose for them, with the primitive that multiplies by
- * them. The primitive takes its row count at each call (one kernel for every block size, which is what
- * keeps a row's bits independent of the rows beside it). Gated weights are one product of 2n columns:
- * the gate's n, then the up product's n; the epilogue joins them.
+ * Weights reordered into the layout oneDNN's matmul chose for them, with the primitives that multiply by
+ * them: one kernel for every block size, which is what keeps a row's bits independent of the rows beside
+ * it. Gated weights are one product of 2n columns: the gate's n, then the up product's n; the epilogue
+ * joins them.
  *
  * @param columns          the product's columns: n, or 2n for gated weights
  * @param weights          the reordered weights, owned by this object
  * @param weightsMemory    a dnnl_memory_t over {@code weights}
- * @param primitiveDesc    the matmul's dnnl_primitive_desc_t (kept for its scratchpad descriptor)
- * @param primitive        the matmul's dnnl_primitive_t
- * @param scratchpadMd     the descriptor of the scratchpad each call passes
- * @param scratchpadBytes  bytes of that scratchpad
+ * @param kernels          the matmul primitives over {@code weights}
  * @param bias             [n] or null
- * @param implementation   oneDNN's name for the kernel, e.g. {@code brg_matmul:avx10_1_512_amx}
  */
 record OneDnnPackedLinear(
     int inFeatures, int outFeatures, int columns, WeightFormat format, boolean gated,
-    MemorySegment weights, long weightsMemory, MemorySegment primitiveDesc, long primitive,
-    long scratchpadMd, long scratchpadBytes, float[] bias, String implementation) implements PackedLinear
+    MemorySegment weights, long weightsMemory, OneDnnKernels kernels, float[] bias) implements PackedLinear
 {
+    /** oneDNN's name for the kernel, e.g. {@code brg_matmul:avx10_1_512_amx}. */
+    String implementation()
+    {
+        return kernels.implementation();
+    }
+
     @Override
     public boolean hasBias()
     {

@@ -12,7 +12,6 @@ import dev.switchyard.compute.kernel.WeightFormat;
 import dev.switchyard.model.tensor.F32Tensor;
 
 import static java.lang.foreign.ValueLayout.ADDRESS;
-import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
 /**
  * Builds a matmul primitive for torch-oriented weights [n, k] and reorders the weights into the layout it
@@ -63,60 +62,28 @@ final class OneDnnPacker
         final int columns = n * parts.length;
         final int type = OneDnnPackedLinear.dataType(format);
         final MemorySegment engine = library.engine();
+        final OneDnnKernels kernels = OneDnnKernels.build(library, k, columns, type);
         try (Arena arena = Arena.ofConfined())
         {
             final MemorySegment out = arena.allocate(ADDRESS);
-            final long srcMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, k, type, OneDnnConstants.TAG_AB);
-            final long anyMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_ANY);
-            final long plainMd = md(arena, out, k, columns, type, OneDnnConstants.TAG_BA);
-            final long dstMd = md(arena, out, OneDnnConstants.RUNTIME_DIM, columns,
-                OneDnnConstants.DATA_F32, OneDnnConstants.TAG_AB);
-            final MemorySegment attr = dnnl.attrUserScratchpad(out);
-            final MemorySegment pd;
-            try
-            {
-                pd = dnnl.matmulPd(out, engine, MemorySegment.ofAddress(srcMd), MemorySegment.ofAddress(anyMd),
-                    MemorySegment.ofAddress(dstMd), attr);
-            }
-            finally
-            {
-                dnnl.attrDestroy(attr);
-                dnnl.mdDestroy(srcMd);
-                dnnl.mdDestroy(anyMd);
-                dnnl.mdDestroy(dstMd);
-            }
-            final String implementation = dnnl.pdImplementation(out, pd);
-            final MemorySegment packedMd = dnnl.pdQueryMd(pd, OneDnnConstants.QUERY_WEIGHTS_MD);
-            final MemorySegment scratchMd = dnnl.pdQueryMd(pd, OneDnnConstants.QUERY_SCRATCHPAD_MD);
+            final MemorySegment packedMd = kernels.weightsMd();
             final MemorySegment weights = Arena.ofAuto().allocate(dnnl.mdSize(packedMd), 64);
             final long weightsMemory = dnnl.memoryCreate(out, packedMd.address(), engine.address(), weights.address());
+            final long plainMd = OneDnnKernels.md(dnnl, arena, out, k, columns, type, OneDnnConstants.TAG_BA);
             reorder(arena, out, plainMd, plain(arena, parts, format), packedMd, weightsMemory);
             dnnl.mdDestroy(plainMd);
-            final long primitive = dnnl.primitiveCreate(out, pd).address();
             final OneDnnPackedLinear packed = new OneDnnPackedLinear(k, n, columns, format, gated, weights,
-                weightsMemory, pd, primitive, scratchMd.address(), dnnl.mdSize(scratchMd),
-                biasOrNull == null ? null : biasOrNull.toArray(), implementation);
-            final long pdAddress = pd.address();
+                weightsMemory, kernels, biasOrNull == null ? null : biasOrNull.toArray());
             final OneDnnFunctions functions = dnnl;
-            CLEANER.register(packed, () -> release(functions, weightsMemory, primitive, pdAddress));
+            CLEANER.register(packed, () -> release(functions, weightsMemory, kernels));
             return packed;
         }
     }
 
-    private static void release(final OneDnnFunctions dnnl, final long memory, final long primitive, final long pd)
+    private static void release(final OneDnnFunctions dnnl, final long memory, final OneDnnKernels kernels)
     {
         dnnl.memoryDestroy(memory);
-        dnnl.primitiveDestroy(MemorySegment.ofAddress(primitive));
-        dnnl.pdDestroy(MemorySegment.ofAddress(pd));
-    }
-
-    private long md(
-        final Arena arena, final MemorySegment out, final long rows, final long cols, final int type, final int tag)
-    {
-        final MemorySegment dims = arena.allocate(JAVA_LONG, 2);
-        dims.setAtIndex(JAVA_LONG, 0, rows);
-        dims.setAtIndex(JAVA_LONG, 1, cols);
-        return dnnl.mdCreate(out, dims, type, tag);
+        kernels.release();
     }
 
     /** [columns, k] row-major in the product's type: torch's layout, the parts stacked. */
