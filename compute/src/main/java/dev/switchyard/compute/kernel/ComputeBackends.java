@@ -8,8 +8,9 @@ import dev.switchyard.wire.BadInputException;
 
 /**
  * The compute backends by name: {@code vector} (the default, portable), {@code scalar} (the reference),
- * {@code native} (oneDNN, on the CPU's matrix units) and {@code auto} ({@code native} where oneDNN loads and
- * the CPU has bfloat16 units, else {@code vector}).
+ * {@code native} (oneDNN, on the CPU's matrix units) and {@code auto} (where oneDNN loads and the CPU has
+ * bfloat16 units, bf16 weights on {@code native} and the rest on {@code vector}: {@link AutoBackend}; else
+ * {@code vector}).
  */
 public final class ComputeBackends
 {
@@ -52,7 +53,7 @@ public final class ComputeBackends
         return new OneDnnBackend(pool);
     }
 
-    /** Whether {@code auto} picks the native backend on this machine. */
+    /** Whether {@code auto} puts bf16 weights on the native backend on this machine. */
     public static boolean nativePreferred()
     {
         final OneDnnLibrary library = OneDnnLibrary.get();
@@ -72,7 +73,7 @@ public final class ComputeBackends
         {
             case SCALAR -> scalar();
             case NATIVE -> nativeBackend(pool);
-            case AUTO -> nativePreferred() ? nativeBackend(pool) : vector(pool);
+            case AUTO -> nativePreferred() ? new AutoBackend(new OneDnnBackend(pool), vector(pool)) : vector(pool);
             default -> vector(pool);
         };
     }

@@ -54,6 +54,12 @@ public final class OneDnnBackend implements ComputeBackend
         return "oneDNN " + library.version() + ", " + packer.pack(probe, null, format).implementation();
     }
 
+    /** Whether these weights were packed by a native backend. */
+    public static boolean packed(final PackedLinear weights)
+    {
+        return weights instanceof OneDnnPackedLinear;
+    }
+
     @Override
     public PackedLinear pack(final F32Tensor weight, final F32Tensor biasOrNull, final WeightFormat format)
     {
