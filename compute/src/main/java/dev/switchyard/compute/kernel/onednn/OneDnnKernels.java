@@ -124,8 +124,7 @@ final class OneDnnKernels
         OneDnnPrimitive made = bySize.get(slot);
         if (made == null)
         {
-            made = create(dnnl, engine, rows, k, columns, type, dnnl.pdQueryMd(first.descriptor(),
-                OneDnnConstants.QUERY_WEIGHTS_MD).address());
+            made = create(dnnl, engine, rows, k, columns, type, weightsMd().address());
             bySize.set(slot, made);
         }
         return made;
@@ -146,14 +145,10 @@ final class OneDnnKernels
         for (int i = 0; i < bySize.length(); i++)
         {
             final OneDnnPrimitive made = bySize.get(i);
-            if (made != null && made != first)
+            if (made != null)
             {
                 made.release(dnnl);
             }
-        }
-        if (anyRows == null)
-        {
-            first.release(dnnl);
         }
     }
 
