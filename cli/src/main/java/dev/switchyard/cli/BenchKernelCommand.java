@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
+import dev.switchyard.compute.kernel.AutoBackend;
 import dev.switchyard.compute.kernel.ComputeBackend;
 import dev.switchyard.compute.kernel.ComputeBackends;
 import dev.switchyard.compute.kernel.ComputePool;
@@ -302,6 +303,7 @@ public final class BenchKernelCommand implements Callable<Integer>
         {
             case VectorBackend v -> VectorBackend.geometry();
             case OneDnnBackend o -> o.describe(format);
+            case AutoBackend a -> a.backendFor(format).name() + ", " + describe(a.backendFor(format), format);
             default -> "plain loops";
         };
     }

@@ -39,14 +39,14 @@ public final class AutoBackend implements ComputeBackend
     @Override
     public PackedLinear pack(final F32Tensor weight, final F32Tensor biasOrNull, final WeightFormat format)
     {
-        return forFormat(format).pack(weight, biasOrNull, format);
+        return backendFor(format).pack(weight, biasOrNull, format);
     }
 
     @Override
     public PackedLinear packGated(
         final F32Tensor gate, final F32Tensor up, final F32Tensor upBiasOrNull, final WeightFormat format)
     {
-        return forFormat(format).packGated(gate, up, upBiasOrNull, format);
+        return backendFor(format).packGated(gate, up, upBiasOrNull, format);
     }
 
     @Override
@@ -84,7 +84,8 @@ public final class AutoBackend implements ComputeBackend
         owner(weights).linearInto(weights, x, xOffset, rows, y, yOffset);
     }
 
-    private ComputeBackend forFormat(final WeightFormat format)
+    /** The backend weights of this format are packed and computed by. */
+    public ComputeBackend backendFor(final WeightFormat format)
     {
         return format == WeightFormat.BF16 ? bf16 : others;
     }

@@ -43,6 +43,10 @@ class AutoBackendTest
     void bf16WeightsRunNativeAndTheRestVector()
     {
         assertEquals(ComputeBackends.AUTO, auto.name());
+        final AutoBackend chooser = (AutoBackend)auto;
+        assertEquals(ComputeBackends.NATIVE, chooser.backendFor(WeightFormat.BF16).name());
+        assertEquals(ComputeBackends.VECTOR, chooser.backendFor(WeightFormat.F32).name());
+        assertEquals(ComputeBackends.VECTOR, chooser.backendFor(WeightFormat.FP8).name());
         for (final WeightFormat format : new WeightFormat[] {WeightFormat.F32, WeightFormat.BF16})
         {
             final ComputeBackend expected = format == WeightFormat.BF16 ? nativeBackend : vector;
