@@ -16,7 +16,7 @@ final class ComputeOptions
     int threads = Runtime.getRuntime().availableProcessors();
 
     @Option(names = "--backend", paramLabel = "B",
-        description = "vector | native | auto | scalar (default: ${DEFAULT-VALUE}); see README \"Compute backends\".")
+        description = "vector | native | auto | scalar (default: ${DEFAULT-VALUE}); see README \"Expert compute\".")
     String backend = "vector";
 
     @Option(names = "--weights", paramLabel = "W",
