@@ -16,9 +16,9 @@ import dev.switchyard.model.tensor.F32Tensor;
  * where it has them (AMX tiles, AVX-512 BF16 dot products). bf16 weights make bf16 products: the input
  * rows are rounded to bfloat16 too, and sums are float32. f32 weights make f32 products.
  * <p>
- * The backend contract holds: one primitive per weight set, its row count given at each call, so every
- * block size runs one kernel and a row's sums run over k in one order, whatever rows share its block;
- * oneDNN runs one thread per call, and the pool splits a large call's rows, never k.
+ * The backend contract holds: every block size of a weight set runs one oneDNN kernel over one packed copy
+ * of the weights ({@link OneDnnKernels}), so a row's sums run over k in one order, whatever rows share its
+ * block; oneDNN runs one thread per call, and the pool splits a large call's rows, never k.
  */
 public final class OneDnnBackend implements ComputeBackend
 {
